@@ -1,0 +1,49 @@
+# Penataan: `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+PENATAAN := $(VENV)/bin/penataan
+DATA ?= data/mataram
+SEED ?= 7
+PRESET ?= mataram
+export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
+export PENATAAN_API_KEYS_FILE ?= $(CURDIR)/api-keys.json
+
+.PHONY: help install demo test lint typecheck unit bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.8"
+
+install: $(UV) ## create .venv with the locked dependencies (uv.lock)
+	$(UV) sync --locked --quiet
+
+demo: install ## install, generate the default world, train, and serve the API on 127.0.0.1:8000
+	$(PENATAAN) generate --preset $(PRESET) --seed $(SEED) --out $(DATA)
+	$(PENATAAN) validate $(DATA)
+	$(PENATAAN) train --data $(DATA)
+	$(PY) -m serving.demo --data $(DATA)
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy (strict on serving/)
+	$(VENV)/bin/mypy
+
+unit: install ## the test suite only
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
+
+bench: install ## the benchmarks under bench/ (slow: minutes)
+	$(PY) bench/features.py
+	$(PY) bench/train.py
+
+clean: ## remove generated data, runs and the venv
+	rm -rf $(VENV) data mlruns mlflow.db .mypy_cache .pytest_cache .ruff_cache

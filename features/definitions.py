@@ -1,0 +1,116 @@
+"""The feature set, declared once: name, type, the human factor it explains, and labels.
+
+Explanations group LightGBM contributions by `factor`, and show the labels in the language
+the HR tool asks for. Bump `FEATURE_SET` whenever a feature is added, removed or redefined:
+a model only serves rows of the feature set it was trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from features import vocab
+
+FEATURE_SET: Final[str] = "ranker_features_v1"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    dtype: Literal["float", "category"]
+    factor: str
+    label_id: str
+    label_en: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    label_id: str
+    label_en: str
+
+
+FACTORS: Final[tuple[Factor, ...]] = (
+    Factor("past_performance", "Kinerja masa lalu", "Past performance"),
+    Factor("education_fit", "Kesesuaian pendidikan", "Education fit"),
+    Factor("competencies", "Kompetensi terhadap kebutuhan unit", "Competencies vs the unit's needs"),
+    Factor("domain_experience", "Pengalaman dan diklat di bidang ini", "Experience and training in the field"),
+    Factor("move", "Adaptasi setelah mutasi dan masa jabatan", "Adaptation after a move, and tenure"),
+    Factor("commute", "Jarak tempat tinggal ke kantor", "Commute"),
+    Factor("unit", "Kondisi dan hasil unit", "The unit's situation and recent results"),
+    Factor("profile", "Profil kepegawaian", "Career profile"),
+)  # fmt: skip
+FACTORS_BY_NAME: Final[dict[str, Factor]] = {f.name: f for f in FACTORS}
+
+
+def _soft(name: str, label_id: str, label_en: str) -> Feature:
+    return Feature(
+        f"comp_{name}", "float", "competencies", f"Level {label_id}", f"{label_en} level"
+    )
+
+
+FEATURES: Final[tuple[Feature, ...]] = (
+    # the employee's own record
+    Feature("score_last", "float", "past_performance", "Nilai kinerja terakhir", "Latest performance score"),
+    Feature("score_mean3", "float", "past_performance", "Rata-rata nilai 3 tahun terakhir", "Mean score, last 3 years"),
+    Feature("score_trend", "float", "past_performance", "Tren nilai kinerja", "Score trend"),
+    Feature("score_resid", "float", "past_performance", "Nilai dibanding rekan satu unit", "Score against unit peers"),
+    Feature("n_evaluations", "float", "past_performance", "Jumlah penilaian kinerja", "Number of evaluations"),
+    Feature("service_years", "float", "profile", "Masa kerja (tahun)", "Years of service"),
+    Feature("education_rank", "float", "profile", "Jenjang pendidikan", "Education level"),
+    Feature("is_pppk", "float", "profile", "Pegawai PPPK", "PPPK employee"),
+    Feature("position_type", "category", "profile", "Jenis jabatan", "Position type", vocab.POSITION_TYPES),
+    Feature("sanctions_3y", "float", "profile", "Hukuman disiplin 3 tahun terakhir", "Sanctions, last 3 years"),
+    Feature("training_hours_3y", "float", "profile", "Jam diklat 3 tahun terakhir", "Training hours, last 3 years"),
+    # fit to the unit
+    Feature("field_suits_domain", "float", "education_fit", "Bidang pendidikan sesuai urusan unit", "Education field suits the unit's field"),
+    Feature("field_required", "float", "education_fit", "Bidang pendidikan diminta unit", "Education field required by the unit"),
+    Feature("education_field", "category", "education_fit", "Bidang pendidikan", "Education field", vocab.FIELDS),
+    Feature("comp_gap_mean", "float", "competencies", "Selisih kompetensi dengan standar unit", "Competencies against the unit's standard"),
+    Feature("comp_gap_min", "float", "competencies", "Kekurangan kompetensi terbesar", "Largest competency shortfall"),
+    Feature("comp_assessed_share", "float", "competencies", "Bagian kompetensi yang sudah diuji", "Share of required competencies assessed"),
+    Feature("comp_domain_technical", "float", "competencies", "Kompetensi teknis bidang unit", "Technical competency in the unit's field"),
+    _soft("integritas", "integritas", "Integrity"),
+    _soft("kerja_sama", "kerja sama", "Teamwork"),
+    _soft("komunikasi", "komunikasi", "Communication"),
+    _soft("orientasi_hasil", "orientasi pada hasil", "Results orientation"),
+    _soft("pelayanan_publik", "pelayanan publik", "Public service"),
+    _soft("pengembangan_diri", "pengembangan diri", "Self-development"),
+    _soft("mengelola_perubahan", "mengelola perubahan", "Managing change"),
+    _soft("pengambilan_keputusan", "pengambilan keputusan", "Decision making"),
+    _soft("perekat_bangsa", "perekat bangsa", "Social cohesion"),
+    Feature("years_in_domain", "float", "domain_experience", "Lama bekerja di bidang unit", "Years worked in the unit's field"),
+    Feature("training_hours_domain", "float", "domain_experience", "Jam diklat di bidang unit", "Training hours in the unit's field"),
+    Feature("resid_in_domain", "float", "domain_experience", "Kinerja dahulu di bidang ini", "Past performance in this field"),
+    Feature("resid_in_unit", "float", "domain_experience", "Kinerja dahulu di unit ini", "Past performance in this unit"),
+    Feature("years_in_unit_before", "float", "domain_experience", "Lama bekerja di unit ini", "Years worked in this unit"),
+    # the move itself
+    Feature("is_stay", "float", "move", "Tetap di unit sekarang", "Staying in the current unit"),
+    Feature("tenure_current", "float", "move", "Masa jabatan di unit sekarang", "Tenure in the current unit"),
+    Feature("willing_to_move", "float", "move", "Kesediaan pindah", "Willingness to move"),
+    Feature("commute_km", "float", "commute", "Jarak rumah ke unit (km)", "Home to unit (km)"),
+    Feature("commute_change_km", "float", "commute", "Perubahan jarak dibanding unit sekarang", "Change in commute vs the current unit"),
+    # the unit
+    Feature("unit_domain", "category", "unit", "Urusan unit", "The unit's field", vocab.DOMAINS),
+    Feature("unit_kind", "category", "unit", "Jenis unit", "Kind of unit", vocab.UNIT_KINDS),
+    Feature("unit_capacity", "float", "unit", "Formasi unit", "The unit's formasi"),
+    Feature("unit_fill", "float", "unit", "Keterisian formasi", "Share of formasi filled"),
+    Feature("unit_mean_score", "float", "unit", "Rata-rata kinerja pegawai unit", "Mean score of the unit's staff"),
+    Feature("unit_ikm", "float", "unit", "Indeks kepuasan masyarakat unit", "The unit's public satisfaction index"),
+    Feature("unit_complaints", "float", "unit", "Pengaduan masyarakat", "Public complaints"),
+    Feature("unit_wait_minutes", "float", "unit", "Waktu tunggu layanan", "Service waiting time"),
+)  # fmt: skip
+
+FEATURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES)
+FEATURES_BY_NAME: Final[dict[str, Feature]] = {f.name: f for f in FEATURES}
+CATEGORICAL: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.dtype == "category")
+
+
+def label(name: str, lang: str) -> str:
+    """A feature's or a factor's human label in `lang` (`id` or `en`)."""
+    item: Feature | Factor = (
+        FEATURES_BY_NAME[name] if name in FEATURES_BY_NAME else FACTORS_BY_NAME[name]
+    )
+    return item.label_en if lang == "en" else item.label_id

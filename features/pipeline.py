@@ -1,0 +1,355 @@
+"""One code path from HR records to model rows, point-in-time correct.
+
+`build_features(data, pairs)` takes (nip, unit_id, as_of) triples. Training rows (one per
+observed evaluation, as of 1 January of its period) and candidate rows (any employee x any
+unit as of any date) are both built by it, so the model is served exactly what it learnt on.
+For each as-of date t a `Snapshot` is taken that sees only records dated before t:
+evaluations and KPIs of periods before t's year, assignments started before t (an end date
+on or after t is not yet known), and assessments, trainings and sanctions dated before t.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from features import vocab
+from features.data import HRData
+from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURES_BY_NAME
+
+YEAR_DAYS = 365.25
+SEVERITY_WEIGHT = {"ringan": 1.0, "sedang": 2.0, "berat": 3.0}
+EDUCATION_RANK = {level: float(i) for i, level in enumerate(vocab.EDUCATION_LEVELS)}
+WILLINGNESS_VALUE = {"ya": 1.0, "netral": 0.0, "tidak": -1.0}
+SOFT = vocab.SOFT_COMPETENCIES
+KEY_COLUMNS = ["nip", "unit_id", "as_of"]
+
+
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in km; NaN where a coordinate is missing."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(lon2 - lon1)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def evaluation_residuals(evaluations: pd.DataFrame) -> pd.Series:
+    """Each score minus the mean of the *other* people evaluated in that unit and period.
+
+    Removes the unit's and the year's level from a score, so a person who did well in a hard
+    unit is not mistaken for a weak one. NaN for someone alone in a unit.
+    """
+    group = evaluations.groupby(["unit_id", "period"])["score"]
+    total, count = group.transform("sum"), group.transform("count")
+    peers = (total - evaluations["score"]) / (count - 1).where(count > 1)
+    return evaluations["score"] - peers
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the records said on one as-of date, arranged for fast pair lookups."""
+
+    as_of: pd.Timestamp
+    employees: pd.DataFrame  # indexed by nip: per-employee features and current unit
+    units: pd.DataFrame  # indexed by unit_id: per-unit features
+    domain_years: np.ndarray  # employee row x domain
+    domain_hours: np.ndarray
+    domain_resid: np.ndarray  # mean residual while in that domain, NaN if never
+    soft_levels: np.ndarray  # employee row x SOFT competencies (latest assessed level)
+    technical_levels: np.ndarray  # employee row x domain: latest teknis_<domain> level
+    unit_history: pd.DataFrame  # (nip, unit_id) -> years_in_unit_before, resid_in_unit
+
+
+def _known_assignments(data: HRData, t: pd.Timestamp) -> pd.DataFrame:
+    asg = data.assignments[data.assignments["start_date"] < t].copy()
+    asg["end_known"] = asg["end_date"].where(asg["end_date"] < t)
+    asg["years"] = (asg["end_known"].fillna(t) - asg["start_date"]).dt.days / YEAR_DAYS
+    return asg
+
+
+def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
+    """Everything known about every employee and unit strictly before `as_of`."""
+    t = pd.Timestamp(as_of)
+    year = t.year
+    emp = data.employees.set_index("nip", drop=False)
+    e_index = pd.Index(emp.index)
+    n_e, n_d = len(emp), len(vocab.DOMAINS)
+    dom_of_unit = data.units.set_index("unit_id")["domain"]
+    dom_pos = {d: k for k, d in enumerate(vocab.DOMAINS)}
+
+    ev = data.evaluations[data.evaluations["period"] < year].copy()
+    ev["resid"] = evaluation_residuals(ev)
+    ev = ev.sort_values(["nip", "period"])
+    last3 = ev.groupby("nip").tail(3)
+    per = pd.DataFrame(index=e_index)
+    per["score_last"] = ev.groupby("nip")["score"].last()
+    per["score_mean3"] = last3.groupby("nip")["score"].mean()
+    per["score_resid"] = last3.groupby("nip")["resid"].mean()
+    per["n_evaluations"] = ev.groupby("nip").size()
+    per["n_evaluations"] = per["n_evaluations"].fillna(0.0)
+    last5 = ev.groupby("nip").tail(5)
+    x = last5["period"].astype(float)
+    xc = x - x.groupby(last5["nip"]).transform("mean")
+    yc = last5["score"] - last5.groupby("nip")["score"].transform("mean")
+    cov = (xc * yc).groupby(last5["nip"]).sum()
+    var = (xc * xc).groupby(last5["nip"]).sum()
+    per["score_trend"] = cov / var.where(var > 0)
+
+    asg = _known_assignments(data, t)
+    open_now = asg[asg["end_known"].isna()].sort_values("start_date").groupby("nip").last()
+    per["current_unit"] = open_now["unit_id"]
+    per["tenure_current"] = (t - open_now["start_date"]).dt.days / YEAR_DAYS
+    per["position_type"] = open_now["position_type"]
+    latest = asg.sort_values("start_date").groupby("nip")["position_type"].last()
+    per["position_type"] = per["position_type"].fillna(latest)
+    per["service_years"] = (t - emp["service_start"]).dt.days / YEAR_DAYS
+    per["education_rank"] = emp["education_level"].map(EDUCATION_RANK)
+    per["education_field"] = emp["education_field"]
+    per["is_pppk"] = (emp["employment_type"] == "PPPK").astype(float)
+    per["willing_to_move"] = emp["willing_to_move"].map(WILLINGNESS_VALUE)
+    per["home_lat"] = emp["home_latitude"].astype(float)
+    per["home_lon"] = emp["home_longitude"].astype(float)
+
+    recent = t - pd.DateOffset(years=3)
+    disc = data.discipline[data.discipline["decided_on"] < t]
+    disc = disc[disc["decided_on"] >= recent]
+    per["sanctions_3y"] = disc["severity"].map(SEVERITY_WEIGHT).groupby(disc["nip"]).sum()
+    per["sanctions_3y"] = per["sanctions_3y"].fillna(0.0)
+    tr = data.trainings[data.trainings["completed_on"] < t]
+    per["training_hours_3y"] = tr[tr["completed_on"] >= recent].groupby("nip")["hours"].sum()
+    per["training_hours_3y"] = per["training_hours_3y"].fillna(0.0)
+
+    def matrix(frame: pd.DataFrame, column: str, agg: str, fill: float) -> np.ndarray:
+        out = np.full((n_e, n_d), fill)
+        if len(frame):
+            table = frame.groupby(["nip", "domain"])[column].agg(agg).reset_index()
+            rows = e_index.get_indexer(table["nip"])
+            cols = table["domain"].map(dom_pos).to_numpy()
+            out[rows, cols] = table[column].to_numpy(dtype=float)
+        return out
+
+    domain_years = matrix(asg.assign(domain=asg["unit_id"].map(dom_of_unit)), "years", "sum", 0.0)
+    domain_hours = matrix(tr, "hours", "sum", 0.0)
+    domain_resid = matrix(ev.assign(domain=ev["unit_id"].map(dom_of_unit)), "resid", "mean", np.nan)
+
+    comp = data.competencies[data.competencies["assessed_on"] < t]
+    comp = (
+        comp.sort_values("assessed_on").groupby(["nip", "competency"])["level"].last().reset_index()
+    )
+    soft_levels = np.full((n_e, len(SOFT)), np.nan)
+    technical = np.full((n_e, n_d), np.nan)
+    rows = e_index.get_indexer(comp["nip"])
+    levels = comp["level"].to_numpy(dtype=float)
+    soft_pos = comp["competency"].map({c: k for k, c in enumerate(SOFT)})
+    is_soft = soft_pos.notna().to_numpy()
+    soft_levels[rows[is_soft], soft_pos[is_soft].astype(int).to_numpy()] = levels[is_soft]
+    tech_pos = comp["competency"].str.removeprefix("teknis_").map(dom_pos)
+    is_tech = comp["competency"].str.startswith("teknis_").to_numpy() & tech_pos.notna().to_numpy()
+    technical[rows[is_tech], tech_pos[is_tech].astype(int).to_numpy()] = levels[is_tech]
+
+    history = (
+        asg.groupby(["nip", "unit_id"])["years"].sum().rename("years_in_unit_before").to_frame()
+    )
+    history["resid_in_unit"] = ev.groupby(["nip", "unit_id"])["resid"].mean()
+
+    units = data.units.set_index("unit_id", drop=False)
+    u = pd.DataFrame(index=units.index)
+    u["unit_domain"] = units["domain"]
+    u["unit_kind"] = units["unit_kind"]
+    u["unit_capacity"] = units["capacity"].astype(float)
+    u["headcount"] = per["current_unit"].value_counts().reindex(units.index).fillna(0.0)
+    u["unit_fill"] = u["headcount"] / u["unit_capacity"]
+    prev = ev[ev["period"] == year - 1]
+    per["prev_unit"] = prev.set_index("nip")["unit_id"]
+    per["prev_score"] = prev.set_index("nip")["score"]
+    u["score_sum"] = prev.groupby("unit_id")["score"].sum()
+    u["score_count"] = prev.groupby("unit_id")["score"].count()
+    kpi = data.unit_kpis[data.unit_kpis["period"] < year]
+    kpi = kpi.groupby(["unit_id", "period"])[["ikm", "complaints", "avg_wait_minutes"]].mean()
+    kpi = kpi.reset_index().sort_values("period").groupby("unit_id").last()
+    u["unit_ikm"] = kpi["ikm"].astype(float)
+    u["unit_complaints"] = kpi["complaints"].astype(float)
+    u["unit_wait_minutes"] = kpi["avg_wait_minutes"].astype(float)
+    u["lat"] = units["latitude"].astype(float)
+    u["lon"] = units["longitude"].astype(float)
+    needs = np.full((len(units), len(SOFT) + n_d), np.nan)
+    for j, req in enumerate(units["required_competencies"]):
+        for name, level in req.items():
+            if name in SOFT:
+                needs[j, SOFT.index(name)] = level
+            else:
+                needs[j, len(SOFT) + dom_pos[name.removeprefix("teknis_")]] = level
+    u["needs_row"] = np.arange(len(units))
+    return Snapshot(
+        as_of=t,
+        employees=per,
+        units=u.assign(required_fields=units["required_fields"]).pipe(_attach_needs, needs),
+        domain_years=domain_years,
+        domain_hours=domain_hours,
+        domain_resid=domain_resid,
+        soft_levels=soft_levels,
+        technical_levels=technical,
+        unit_history=history,
+    )
+
+
+def _attach_needs(units: pd.DataFrame, needs: np.ndarray) -> pd.DataFrame:
+    units.attrs["needs"] = needs
+    return units
+
+
+def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows for pairs that all share `snap.as_of`."""
+    per, units = snap.employees, snap.units
+    e_rows = per.index.get_indexer(pairs["nip"])
+    u_rows = units.index.get_indexer(pairs["unit_id"])
+    if (e_rows < 0).any() or (u_rows < 0).any():
+        raise KeyError("a pair names an unknown nip or unit_id")
+    e = per.iloc[e_rows].reset_index(drop=True)
+    u = units.iloc[u_rows].reset_index(drop=True)
+    dom_pos = {d: k for k, d in enumerate(vocab.DOMAINS)}
+    d = u["unit_domain"].map(dom_pos).to_numpy()
+    out = pd.DataFrame(index=pairs.index)
+    for name in ("score_last", "score_mean3", "score_trend", "score_resid", "n_evaluations",
+                 "service_years", "education_rank", "is_pppk", "sanctions_3y",
+                 "training_hours_3y", "tenure_current", "willing_to_move"):  # fmt: skip
+        out[name] = e[name].to_numpy(dtype=float)
+    out["position_type"] = e["position_type"].to_numpy()
+    out["education_field"] = e["education_field"].to_numpy()
+    suits = [
+        dom in vocab.FIELD_SUITS.get(f, ())
+        for f, dom in zip(e["education_field"], u["unit_domain"], strict=True)
+    ]
+    out["field_suits_domain"] = np.asarray(suits, dtype=float)
+    out["field_required"] = np.asarray(
+        [f in req for f, req in zip(e["education_field"], u["required_fields"], strict=True)],
+        dtype=float,
+    )
+
+    needs = units.attrs["needs"][u_rows]
+    soft = snap.soft_levels[e_rows]
+    tech = snap.technical_levels[e_rows]
+    levels = np.concatenate([soft, tech], axis=1)
+    required = ~np.isnan(needs)
+    gap = levels - needs
+    with np.errstate(invalid="ignore"):
+        assessed = required & ~np.isnan(gap)
+        n_req, n_assessed = required.sum(1), assessed.sum(1)
+        out["comp_gap_mean"] = np.where(assessed, gap, 0.0).sum(1) / np.where(
+            n_assessed > 0, n_assessed, np.nan
+        )
+        out["comp_gap_min"] = np.where(
+            n_assessed > 0, np.where(assessed, gap, np.inf).min(1), np.nan
+        )
+        out["comp_assessed_share"] = np.where(n_req > 0, n_assessed / np.maximum(n_req, 1), np.nan)
+    out["comp_domain_technical"] = tech[np.arange(len(d)), d]
+    for k, comp in enumerate(SOFT):
+        out[f"comp_{comp}"] = soft[:, k]
+
+    out["years_in_domain"] = snap.domain_years[e_rows, d]
+    out["training_hours_domain"] = snap.domain_hours[e_rows, d]
+    out["resid_in_domain"] = snap.domain_resid[e_rows, d]
+    hist = snap.unit_history.reindex(pd.MultiIndex.from_arrays([pairs["nip"], pairs["unit_id"]]))
+    out["resid_in_unit"] = hist["resid_in_unit"].to_numpy(dtype=float)
+    out["years_in_unit_before"] = np.nan_to_num(hist["years_in_unit_before"].to_numpy(dtype=float))
+
+    current = e["current_unit"].to_numpy(dtype=object)
+    stay = current == pairs["unit_id"].to_numpy(dtype=object)
+    out["is_stay"] = stay.astype(float)
+    out["tenure_current"] = out["tenure_current"].where(stay, 0.0)
+    out["commute_km"] = haversine_km(e["home_lat"].to_numpy(), e["home_lon"].to_numpy(),
+                                     u["lat"].to_numpy(), u["lon"].to_numpy())  # fmt: skip
+    cur_rows = units.index.get_indexer(pd.Index(current))
+    cur = units.iloc[np.where(cur_rows >= 0, cur_rows, 0)]
+    now_km = haversine_km(e["home_lat"].to_numpy(), e["home_lon"].to_numpy(),
+                          cur["lat"].to_numpy(), cur["lon"].to_numpy())  # fmt: skip
+    out["commute_change_km"] = np.where(cur_rows >= 0, out["commute_km"] - now_km, np.nan)
+
+    for name in ("unit_domain", "unit_kind"):
+        out[name] = u[name].to_numpy()
+    for name in ("unit_capacity", "unit_ikm", "unit_complaints", "unit_wait_minutes"):
+        out[name] = u[name].to_numpy(dtype=float)
+    # Staff figures of the unit leave the employee out, as if they were not (yet) there.
+    was_there = e["prev_unit"].to_numpy(dtype=object) == pairs["unit_id"].to_numpy(dtype=object)
+    own_score = np.where(was_there, e["prev_score"].to_numpy(dtype=float), 0.0)
+    total = u["score_sum"].to_numpy(dtype=float) - own_score
+    count = u["score_count"].to_numpy(dtype=float) - was_there
+    out["unit_mean_score"] = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+    head = u["headcount"].to_numpy(dtype=float) - stay
+    out["unit_fill"] = head / u["unit_capacity"].to_numpy(dtype=float)
+    return out
+
+
+def as_model_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The feature columns in canonical order with fixed category levels (model input)."""
+    frame = rows[list(FEATURE_NAMES)].copy()
+    for name in CATEGORICAL:
+        frame[name] = pd.Categorical(
+            frame[name], categories=list(FEATURES_BY_NAME[name].categories)
+        )
+    for name in FEATURE_NAMES:
+        if name not in CATEGORICAL:
+            frame[name] = frame[name].astype(float)
+    return frame
+
+
+def _by_date(pairs: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:
+    for as_of, group in pairs.groupby("as_of", sort=True):
+        yield pd.Timestamp(as_of), group
+
+
+def build_features(data: HRData, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows for (nip, unit_id, as_of) pairs: the key columns, then every feature.
+
+    The only way rows are built, for training and for serving alike.
+    """
+    missing = [c for c in KEY_COLUMNS if c not in pairs.columns]
+    if missing:
+        raise ValueError(f"pairs need the columns {KEY_COLUMNS}; missing {missing}")
+    pairs = pairs.reset_index(drop=True)
+    parts = []
+    for as_of, group in _by_date(pairs):
+        feats = _pair_features(take_snapshot(data, as_of), group)
+        parts.append(pd.concat([group[KEY_COLUMNS], feats], axis=1))
+    if not parts:
+        return pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_NAMES])
+    rows = pd.concat(parts).sort_index()
+    return pd.concat([rows[KEY_COLUMNS], as_model_frame(rows)], axis=1)
+
+
+def training_pairs(data: HRData) -> pd.DataFrame:
+    """One pair per observed evaluation, as of 1 January of its period, with the target."""
+    ev = data.evaluations
+    return pd.DataFrame(
+        {
+            "nip": ev["nip"].to_numpy(),
+            "unit_id": ev["unit_id"].to_numpy(),
+            "as_of": pd.to_datetime(ev["period"].astype(int).astype(str) + "-01-01").to_numpy(),
+            "period": ev["period"].astype(int).to_numpy(),
+            "score": ev["score"].astype(float).to_numpy(),
+        }
+    )
+
+
+def candidate_pairs(
+    data: HRData,
+    as_of: pd.Timestamp | None = None,
+    nips: list[str] | None = None,
+    unit_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Every (active employee, unit) pair as of a date (default: after the last period)."""
+    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+    who = pd.Series(nips) if nips is not None else data.active_nips()
+    where = pd.Series(unit_ids) if unit_ids is not None else data.units["unit_id"]
+    return pd.DataFrame(
+        {
+            "nip": np.repeat(who.to_numpy(dtype=object), len(where)),
+            "unit_id": np.tile(where.to_numpy(dtype=object), len(who)),
+            "as_of": t,
+        }
+    )

@@ -1,0 +1,79 @@
+"""Reading contract tables from CSV, Parquet or XLSX without changing a single value.
+
+Every cell is read as text (or rendered to text from a typed Parquet/XLSX cell) so that the
+validator judges exactly what the file holds: nothing is coerced, clipped or dropped here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
+
+
+class TableFileError(Exception):
+    """A table file that cannot be read at all (ambiguous, unreadable, no header)."""
+
+    def __init__(self, file: str, message: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.message = message
+
+
+def find_table_file(directory: Path, table: str) -> Path | None:
+    """The one file holding `table`, or None; two formats of one table are refused."""
+    found = [directory / f"{table}{s}" for s in SUFFIXES if (directory / f"{table}{s}").is_file()]
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise TableFileError(found[0].name, f"table {table!r} is given twice ({names}); keep one")
+    return found[0] if found else None
+
+
+def _render(value: object) -> str | None:
+    """A typed cell as the text a CSV would hold; None for a missing value."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        if pd.isna(value):
+            return None
+        ts = pd.Timestamp(value)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    text = str(value)
+    return text if text != "" else None
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """The table as an object frame of `str | None` cells, in file order."""
+    try:
+        if path.suffix == ".csv":
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
+            )
+            frame = frame.astype(object).where(frame != "", None)
+            return frame.reset_index(drop=True)
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+    except UnicodeDecodeError as exc:
+        raise TableFileError(path.name, f"not UTF-8 text ({exc.reason})") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise TableFileError(path.name, "the file is empty (no header row)") from exc
+    except Exception as exc:  # any parser failure is reported as a file error
+        raise TableFileError(path.name, f"cannot be read: {exc}") from exc
+    frame.columns = [str(c) for c in frame.columns]
+    rendered = {c: [_render(v) for v in frame[c].tolist()] for c in frame.columns}
+    return pd.DataFrame(rendered, columns=frame.columns, dtype=object).reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""The feature pipeline: no protected attribute, point-in-time, one path for train and serve."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features import vocab
+from features.data import HRData
+from features.definitions import FEATURE_NAMES, FEATURES, label
+from features.pipeline import build_features, candidate_pairs, training_pairs
+
+PROTECTED_HINTS = ("sex", "birth", "age", "religion", "marital", "name", "nip")
+
+
+def test_protected_attributes_are_never_features() -> None:
+    for name in FEATURE_NAMES:
+        assert name not in vocab.PROTECTED_COLUMNS
+        assert not any(hint in name for hint in PROTECTED_HINTS if hint != "name"), name
+
+
+def test_protected_attributes_do_not_change_features(hr_data: HRData) -> None:
+    pairs = candidate_pairs(hr_data).iloc[:400]
+    before = build_features(hr_data, pairs)
+    emp = hr_data.employees.copy()
+    emp["sex"] = emp["sex"].map({"L": "P", "P": "L"})
+    emp["religion"] = "lainnya"
+    emp["marital_status"] = None
+    emp["name"] = "X"
+    emp["birth_date"] = emp["birth_date"] - pd.Timedelta(days=3650)
+    after = build_features(dataclasses.replace(hr_data, employees=emp), pairs)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_every_feature_has_labels_in_both_languages() -> None:
+    for feature in FEATURES:
+        assert label(feature.name, "id") and label(feature.name, "en")
+
+
+DATED = {
+    "assignments": "start_date",
+    "competencies": "assessed_on",
+    "trainings": "completed_on",
+    "discipline": "decided_on",
+}
+
+
+def _perturb_future(data: HRData, as_of: pd.Timestamp, rng: np.random.Generator) -> HRData:
+    """Change or delete every record dated on or after `as_of`; reveal future end dates."""
+    ev = data.evaluations.copy()
+    future = ev["period"] >= as_of.year
+    ev.loc[future, "score"] = rng.uniform(0, 100, int(future.sum())).round(2)
+    ev = ev[~(future & (rng.random(len(ev)) < 0.3))]
+    kpi = data.unit_kpis.copy()
+    kpi.loc[kpi["period"] >= as_of.year, "ikm"] = 1.0
+    changes: dict[str, pd.DataFrame] = {"evaluations": ev, "unit_kpis": kpi}
+    for table, column in DATED.items():
+        frame = data.table(table).copy()
+        later = frame[column] >= as_of
+        frame = frame[~(later & (rng.random(len(frame)) < 0.5))]
+        if table == "competencies":
+            frame.loc[frame[column] >= as_of, "level"] = 5
+        if table == "trainings":
+            frame.loc[frame[column] >= as_of, "hours"] = 999.0
+        if table == "assignments":
+            # an end date after as_of is not known yet: moving it must change nothing
+            ends = frame["end_date"] >= as_of
+            frame.loc[ends, "end_date"] = frame.loc[ends, "end_date"] + pd.Timedelta(days=200)
+        changes[table] = frame
+    return dataclasses.replace(data, **changes)
+
+
+@pytest.mark.parametrize("as_of", ["2022-01-01", "2023-06-15", "2026-01-01"])
+def test_features_ignore_everything_dated_on_or_after_as_of(hr_data: HRData, as_of: str) -> None:
+    t = pd.Timestamp(as_of)
+    nips = hr_data.employees.loc[hr_data.employees["service_start"] < t, "nip"].iloc[:60].tolist()
+    pairs = candidate_pairs(hr_data, as_of=t, nips=nips)
+    before = build_features(hr_data, pairs)
+    after = build_features(_perturb_future(hr_data, t, np.random.default_rng(0)), pairs)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_features_do_see_the_past(hr_data: HRData) -> None:
+    """The guard above is not vacuous: changing a past score changes features."""
+    t = pd.Timestamp("2024-01-01")
+    pairs = candidate_pairs(hr_data, as_of=t).iloc[:500]
+    ev = hr_data.evaluations.copy()
+    ev.loc[ev["period"] == 2023, "score"] = 0.0
+    changed = build_features(dataclasses.replace(hr_data, evaluations=ev), pairs)
+    assert not changed["score_last"].equals(build_features(hr_data, pairs)["score_last"])
+
+
+def test_training_rows_equal_candidate_rows_for_same_pair(hr_data: HRData) -> None:
+    train = build_features(hr_data, training_pairs(hr_data))
+    sample = train.sample(40, random_state=1)
+    for as_of, group in sample.groupby("as_of"):
+        nips = group["nip"].tolist()
+        cands = build_features(hr_data, candidate_pairs(hr_data, as_of=as_of, nips=nips))
+        merged = group.merge(cands, on=["nip", "unit_id", "as_of"], suffixes=("", "_c"))
+        assert len(merged) == len(group)
+        for name in FEATURE_NAMES:
+            left, right = merged[name], merged[f"{name}_c"]
+            if isinstance(left.dtype, pd.CategoricalDtype):
+                assert left.astype(object).equals(right.astype(object)), name
+            else:
+                np.testing.assert_allclose(left, right, equal_nan=True, err_msg=name)
+
+
+def test_candidate_rows_mark_current_unit_as_stay(hr_data: HRData) -> None:
+    rows = build_features(hr_data, candidate_pairs(hr_data))
+    per_person = rows.groupby("nip")["is_stay"].sum()
+    assert (per_person == 1).all()
+    assert len(rows) == len(hr_data.active_nips()) * len(hr_data.units)
+
+
+def test_unknown_pair_is_refused(hr_data: HRData) -> None:
+    pairs = pd.DataFrame({"nip": ["000"], "unit_id": ["X"], "as_of": [pd.Timestamp("2024-01-01")]})
+    with pytest.raises(KeyError):
+        build_features(hr_data, pairs)
