@@ -261,7 +261,6 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
     current = e["current_unit"].to_numpy(dtype=object)
     stay = current == pairs["unit_id"].to_numpy(dtype=object)
     out["is_stay"] = stay.astype(float)
-    out["tenure_current"] = out["tenure_current"].where(stay, 0.0)
     out["commute_km"] = haversine_km(e["home_lat"].to_numpy(), e["home_lon"].to_numpy(),
                                      u["lat"].to_numpy(), u["lon"].to_numpy())  # fmt: skip
     cur_rows = units.index.get_indexer(pd.Index(current))

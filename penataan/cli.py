@@ -58,3 +58,177 @@ def generate(
         raise typer.Exit(2)
     counts = run(preset, seed, out)
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
+
+
+def _progress(message: str) -> None:
+    typer.echo(f"[penataan] {message}", err=True)
+
+
+def _contract_guard(directory: Path) -> None:
+    """Refuse invalid data with the validator's full message, before anything else runs."""
+    from features.validate import validate_directory
+
+    report = validate_directory(directory)
+    if report.data is None:
+        for violation in report.violations[:50]:
+            _echo_err(str(violation))
+        _echo_err(
+            f"{len(report.violations)} violation(s) in {directory}; nothing was trained or scored"
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="A valid data directory.")],
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment name.")] = None,
+    model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="JSON file of LightGBM hyperparameters.")
+    ] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    num_leaves: Annotated[int | None, typer.Option(help="Override the number of leaves.")] = None,
+) -> None:
+    """Train the placement model, compare it with baselines, register it, promote if better."""
+    import json
+
+    from training.model import LgbParams
+    from training.run import train as run_train
+    from training.settings import RegistrySettings
+
+    _contract_guard(data)
+    overrides: dict[str, object] = json.loads(config.read_text()) if config else {}
+    if learning_rate is not None:
+        overrides["learning_rate"] = learning_rate
+    if num_leaves is not None:
+        overrides["num_leaves"] = num_leaves
+    settings = RegistrySettings()
+    if experiment:
+        settings.experiment = experiment
+    if model_name:
+        settings.model_name = model_name
+    result = run_train(data, settings, LgbParams(**overrides), progress=_progress)  # type: ignore[arg-type]
+    typer.echo(result.metrics.round(3).to_string())
+    for flag in result.fairness_flags:
+        typer.echo(f"fairness flag: {flag}")
+    verdict = (
+        "promoted to @champion" if result.promoted else "registered as @challenger, not promoted"
+    )
+    typer.echo(f"{settings.model_name} v{result.version}: {verdict} ({result.reason})")
+
+
+@app.command()
+def evaluate(
+    data: Annotated[
+        Path, typer.Option(help="A valid data directory (with truth/ for decision metrics).")
+    ],
+    model_uri: Annotated[
+        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
+    ] = None,
+) -> None:
+    """Print held-out and decision metrics of a registered model beside the baselines."""
+    import mlflow
+
+    from features.pipeline import build_features, candidate_pairs
+    from features.validate import load_data
+    from training.evaluation import (
+        decision_metrics,
+        fit_baselines,
+        read_truth,
+        regression_metrics,
+        stay_metrics,
+    )
+    from training.registry import load_registered
+    from training.run import split_by_time, training_rows
+    from training.settings import RegistrySettings
+
+    _contract_guard(data)
+    settings = RegistrySettings()
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    loaded = load_registered(model_uri or settings.champion_uri)
+    hr = load_data(data)
+    rows = training_rows(hr)
+    fit_rows, valid = split_by_time(rows, hr.last_period)
+    y = valid["score"].to_numpy()
+    table = {
+        f"model v{loaded.version}": regression_metrics(
+            y, loaded.model.predict(valid)["predicted_score"].to_numpy()
+        )
+    }
+    baselines = fit_baselines(fit_rows)
+    for name, predict in baselines.items():
+        table[name] = regression_metrics(y, predict(valid))
+    truth = read_truth(data)
+    if truth is not None:
+        cands = build_features(hr, candidate_pairs(hr))
+        table[f"model v{loaded.version}"].update(
+            decision_metrics(
+                cands, loaded.model.predict(cands)["predicted_score"].to_numpy(), truth
+            )
+        )
+        for name, predict in fit_baselines(rows).items():
+            table[name].update(decision_metrics(cands, predict(cands), truth))
+        table["stay"] = stay_metrics(cands, truth)
+    import pandas as pd
+
+    typer.echo(pd.DataFrame(table).T.round(3).to_string())
+
+
+@app.command()
+def score(
+    data: Annotated[Path, typer.Option(help="A valid data directory.")],
+    out: Annotated[Path, typer.Option(help="Output file, .csv or .parquet.")],
+    model_uri: Annotated[
+        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
+    ] = None,
+    all_units: Annotated[
+        bool, typer.Option(help="Score every unit, not only eligible ones.")
+    ] = False,
+) -> None:
+    """Score every active employee against every (eligible) unit."""
+    import mlflow
+    import pandas as pd
+
+    from features.validate import load_data
+    from training.registry import load_registered
+    from training.scoring import score_candidates, write_table
+    from training.settings import RegistrySettings
+
+    if out.suffix not in (".csv", ".parquet"):
+        _echo_err(f"--out {out}: must end in .csv or .parquet")
+        raise typer.Exit(2)
+    _contract_guard(data)
+    settings = RegistrySettings()
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    loaded = load_registered(model_uri or settings.champion_uri)
+    when = pd.Timestamp(as_of) if as_of else None
+    frame = score_candidates(load_data(data), loaded.model, when, all_units)
+    write_table(frame, str(out))
+    typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
+
+
+@app.command()
+def promote(
+    version: Annotated[str, typer.Argument(help="The model version to make @champion.")],
+    model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
+) -> None:
+    """Move the champion alias to VERSION by hand (logged on the model version)."""
+    import datetime as dt
+
+    import mlflow
+
+    from training.settings import RegistrySettings
+
+    settings = RegistrySettings()
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    name = model_name or settings.model_name
+    client = mlflow.MlflowClient()
+    client.get_model_version(name, version)  # fails clearly if it does not exist
+    client.set_registered_model_alias(name, settings.model_alias, version)
+    client.set_model_version_tag(
+        name, version, "promoted_by_hand", dt.datetime.now(dt.UTC).isoformat()
+    )
+    typer.echo(f"{name} v{version} is now @{settings.model_alias}")

@@ -1,0 +1,106 @@
+"""Who may be moved where: the rules a suggestion must keep, each with its regulation.
+
+Shared by `penataan score`, the API and the planner so that one rule means one thing.
+Thresholds are settings (PENATAAN_ prefix); the references come from the domain brief.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from features.data import HRData
+from features.pipeline import EDUCATION_RANK
+
+
+class EligibilitySettings(BaseSettings):
+    """Configurable thresholds of the eligibility rules."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+    min_tenure_years: float = 2.0  # PP 11/2017 Pasal 190(2): at least 2 years in a position
+    heavy_sanction_months: int = 12  # PP 94/2021: a berat sanction runs 12 months
+    min_education_managerial: str = "S1"  # jpt and administrator positions
+    min_education_pengawas: str = "D3"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    reference: str
+    text_id: str
+    text_en: str
+
+
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule(
+            "not_active",
+            "UU 20/2023; PP 11/2017",
+            "Pegawai tidak berstatus aktif",
+            "The employee is not active",
+        ),
+        Rule(
+            "min_tenure",
+            "PP 11/2017 jo PP 17/2020 Pasal 190: mutasi paling singkat 2 tahun",
+            "Belum 2 tahun di jabatan sekarang",
+            "Less than 2 years in the current position",
+        ),
+        Rule(
+            "formasi_full",
+            "PP 11/2017 Pasal 190: mutasi memperhatikan formasi (kebutuhan organisasi)",
+            "Formasi unit sudah penuh",
+            "The unit's formasi is full",
+        ),
+        Rule(
+            "education_level",
+            "PP 11/2017: kesesuaian kualifikasi dengan persyaratan jabatan",
+            "Jenjang pendidikan belum memenuhi syarat jabatan",
+            "Education level below the position's requirement",
+        ),
+        Rule(
+            "heavy_sanction",
+            "PP 94/2021: hukuman disiplin berat",
+            "Sedang menjalani hukuman disiplin berat",
+            "Serving a heavy disciplinary sanction",
+        ),
+    )
+}
+
+
+def eligibility(
+    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings | None = None
+) -> pd.Series:
+    """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill):
+    the list of broken rule codes; empty means eligible. Staying is never blocked by the
+    move rules (tenure, formasi)."""
+    s = settings or EligibilitySettings()
+    emp = data.employees.set_index("nip")
+    status = candidates["nip"].map(emp["status"])
+    level = candidates["nip"].map(emp["education_level"]).map(EDUCATION_RANK)
+    move = candidates["is_stay"].to_numpy() == 0
+    as_of = pd.to_datetime(candidates["as_of"])
+    heavy = data.discipline[data.discipline["severity"] == "berat"]
+    last_heavy = candidates["nip"].map(heavy.groupby("nip")["decided_on"].max())
+    serving = (last_heavy < as_of) & (
+        last_heavy >= as_of - pd.DateOffset(months=s.heavy_sanction_months)
+    )
+    ptype = candidates["position_type"].astype(object).to_numpy()
+    need = np.where(
+        np.isin(ptype, ["jpt", "administrator"]),
+        EDUCATION_RANK[s.min_education_managerial],
+        np.where(ptype == "pengawas", EDUCATION_RANK[s.min_education_pengawas], -1),
+    )
+    checks = {
+        "not_active": (status != "aktif").to_numpy(),
+        "min_tenure": move & (candidates["tenure_current"].to_numpy() < s.min_tenure_years),
+        "formasi_full": move & (candidates["unit_fill"].to_numpy() >= 1.0),
+        "education_level": move & (level.to_numpy(dtype=float) < need),
+        "heavy_sanction": move & serving.to_numpy(dtype=bool),
+    }
+    broken = [[code for code, mask in checks.items() if mask[i]] for i in range(len(candidates))]
+    return pd.Series(broken, index=candidates.index, dtype=object)

@@ -1,0 +1,116 @@
+"""MLflow: the pyfunc flavour of the placement model, registration and alias promotion.
+
+Aliases are resolved with `get_model_version_by_alias` (some MLflow 3 releases return empty
+aliases from `search_model_versions`); stages are deprecated and never used.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+
+from features.definitions import CATEGORICAL, FEATURE_NAMES
+from training.model import PlacementModel
+
+
+class PlacementPyfunc(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+    """Takes feature rows (categoricals as text), returns predicted_score, low, high."""
+
+    def load_context(self, context: Any) -> None:
+        self.model = PlacementModel.load(Path(context.artifacts["model_dir"]))
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+        return self.model.predict(model_input)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A registered model version ready to serve."""
+
+    model: PlacementModel
+    name: str
+    version: str
+    alias: str | None
+    run_id: str | None
+    tags: dict[str, str]
+    metrics: dict[str, float]
+    created_at: str
+
+
+def example_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows as the pyfunc signature sees them (categoricals as plain text)."""
+    frame = rows[list(FEATURE_NAMES)].head(5).copy()
+    for name in CATEGORICAL:
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(str)
+    return frame
+
+
+def log_and_register(model: PlacementModel, rows: pd.DataFrame, name: str) -> str:
+    """Log the model in the active run as a pyfunc and register it; returns the version."""
+    example = example_rows(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(Path(tmp) / "model")
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=PlacementPyfunc(),
+            artifacts={"model_dir": str(Path(tmp) / "model")},
+            signature=infer_signature(example, model.predict(rows.head(5))),
+            input_example=example,
+            registered_model_name=name,
+            pip_requirements=["lightgbm", "pandas", "numpy", "scikit-learn"],
+        )
+    return str(info.registered_model_version)
+
+
+def parse_models_uri(uri: str) -> tuple[str, str | None, str | None]:
+    """`models:/name@alias` or `models:/name/version` -> (name, alias, version)."""
+    if not uri.startswith("models:/"):
+        raise ValueError(f"expected a models:/ URI, got {uri!r}")
+    body = uri.removeprefix("models:/")
+    if "@" in body:
+        name, alias = body.split("@", 1)
+        return name, alias, None
+    name, _, version = body.partition("/")
+    return name, None, version or None
+
+
+def load_registered(uri: str) -> LoadedModel:
+    """Resolve a registry URI to a version and load it; `MlflowException` if there is none."""
+    name, alias, version = parse_models_uri(uri)
+    client = mlflow.MlflowClient()
+    mv = (
+        client.get_model_version_by_alias(name, alias)
+        if alias
+        else client.get_model_version(name, version or "")
+    )
+    pyfunc = mlflow.pyfunc.load_model(f"models:/{name}/{mv.version}")
+    model: PlacementModel = pyfunc.unwrap_python_model().model
+    run = client.get_run(mv.run_id) if mv.run_id else None
+    return LoadedModel(
+        model=model,
+        name=name,
+        version=str(mv.version),
+        alias=alias,
+        run_id=mv.run_id,
+        tags=dict(run.data.tags) if run else {},
+        metrics=dict(run.data.metrics) if run else {},
+        created_at=pd.Timestamp(mv.creation_timestamp, unit="ms", tz="UTC").isoformat(),
+    )
+
+
+def current_champion(name: str, alias: str) -> LoadedModel | None:
+    try:
+        return load_registered(f"models:/{name}@{alias}")
+    except (MlflowException, ValueError):
+        return None
+
+
+def set_alias(name: str, alias: str, version: str) -> None:
+    mlflow.MlflowClient().set_registered_model_alias(name, alias, version)

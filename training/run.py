@@ -1,0 +1,265 @@
+"""`penataan train`: validate, build rows, split by time, fit, compare, log, register, gate.
+
+The run is ordered so that a failure never touches the serving model: aliases move only at
+the very end, after the new version is registered and compared with the champion.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import mlflow
+import numpy as np
+import pandas as pd
+
+from features.data import HRData
+from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
+from features.pipeline import build_features, candidate_pairs, training_pairs
+from features.validate import load_data
+from training import registry
+from training.evaluation import (
+    decision_metrics,
+    fit_baselines,
+    read_truth,
+    regression_metrics,
+    stay_metrics,
+)
+from training.fairness import fairness_report
+from training.model import LgbParams, PlacementModel
+from training.settings import AuditSettings, RegistrySettings
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TrainResult:
+    version: str
+    promoted: bool
+    reason: str
+    metrics: pd.DataFrame  # one row per model or baseline
+    fairness_flags: list[str] = field(default_factory=list)
+    run_id: str = ""
+
+
+def split_by_time(rows: pd.DataFrame, last_period: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit on periods before the last, validate on the last."""
+    return rows[rows["period"] < last_period], rows[rows["period"] == last_period]
+
+
+def training_rows(data: HRData) -> pd.DataFrame:
+    pairs = training_pairs(data)
+    rows = build_features(data, pairs[["nip", "unit_id", "as_of"]])
+    return rows.assign(period=pairs["period"].to_numpy(), score=pairs["score"].to_numpy())
+
+
+def _importance(model: PlacementModel, rows: pd.DataFrame) -> pd.DataFrame:
+    sample = rows.sample(min(len(rows), 3000), random_state=0)
+    shap = model.contributions(sample)[list(FEATURE_NAMES)].abs().mean()
+    table = model.importance().assign(mean_abs_shap=shap)
+    table["factor"] = [FEATURES_BY_NAME[f].factor for f in table.index]
+    table["label_en"] = [FEATURES_BY_NAME[f].label_en for f in table.index]
+    return table.sort_values("mean_abs_shap", ascending=False)
+
+
+def _plot_importance(table: pd.DataFrame, path: Path) -> None:
+    top = table.head(20).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 7))
+    ax.barh(top["label_en"], top["mean_abs_shap"], color="#2a6f97")
+    ax.set_xlabel("mean |SHAP| (score points)")
+    ax.set_title("What drives predicted performance (top 20 features)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def interval_calibration(
+    y: np.ndarray, low: np.ndarray, high: np.ndarray, point: np.ndarray
+) -> pd.DataFrame:
+    """Coverage of the interval by decile of the predicted score."""
+    frame = pd.DataFrame(
+        {"y": y, "inside": (y >= low) & (y <= high), "point": point, "width": high - low}
+    )
+    frame["decile"] = pd.qcut(frame["point"], 10, labels=False, duplicates="drop")
+    return frame.groupby("decile").agg(
+        predicted=("point", "mean"),
+        observed=("y", "mean"),
+        coverage=("inside", "mean"),
+        width=("width", "mean"),
+    )
+
+
+def _plot_calibration(table: pd.DataFrame, target: float, path: Path) -> None:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.plot(table["predicted"], table["observed"], "o-")
+    lims = [
+        table[["predicted", "observed"]].min().min(),
+        table[["predicted", "observed"]].max().max(),
+    ]
+    a.plot(lims, lims, "--", color="grey")
+    a.set_xlabel("predicted score (decile mean)")
+    a.set_ylabel("observed score")
+    a.set_title("Calibration on the held-out period")
+    b.bar(table.index.astype(str), table["coverage"], color="#2a6f97")
+    b.axhline(target, color="red", linestyle="--", label=f"target {target:.0%}")
+    b.set_ylim(0, 1)
+    b.set_xlabel("predicted-score decile")
+    b.set_title("Interval coverage")
+    b.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _champion_rmse(
+    champion: registry.LoadedModel, valid: pd.DataFrame, fingerprint: str
+) -> float | None:
+    """The champion's held-out RMSE on this data, comparable with the new model's.
+
+    On the same data the champion's own logged held-out figure is used (its refit saw the
+    held-out period); on new data it is scored on the new held-out period.
+    """
+    if champion.model.feature_set != FEATURE_SET:
+        return None
+    if champion.tags.get("data_fingerprint") == fingerprint and "model_rmse" in champion.metrics:
+        return champion.metrics["model_rmse"]
+    pred = champion.model.predict(valid)["predicted_score"].to_numpy()
+    return regression_metrics(valid["score"].to_numpy(), pred)["rmse"]
+
+
+def train(
+    data_dir: Path,
+    settings: RegistrySettings,
+    params: LgbParams,
+    audit: AuditSettings | None = None,
+    progress: Progress = lambda _: None,
+) -> TrainResult:
+    """Train, evaluate against baselines (and the truth when present), register, gate."""
+    data = load_data(data_dir)  # refuses invalid data before any run is logged
+    audit = audit or AuditSettings()
+    progress("building training rows")
+    rows = training_rows(data)
+    last = data.last_period
+    fit_rows, valid = split_by_time(rows, last)
+    if fit_rows.empty or valid.empty:
+        raise ValueError("training needs at least two evaluated periods")
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    mlflow.set_experiment(settings.experiment)
+    fingerprint = data.fingerprint()
+    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        mlflow.set_tags(
+            {"data_fingerprint": fingerprint, "feature_set": FEATURE_SET, "data_dir": str(data_dir)}
+        )
+        mlflow.log_params(
+            {
+                **params.__dict__,
+                "held_out_period": last,
+                "fit_periods": f"{data.periods[0]}-{last - 1}",
+            }
+        )
+        mlflow.log_dict(
+            {"rows": data.row_counts(), "periods": data.periods, "fingerprint": fingerprint},
+            "data_fingerprint.json",
+        )
+        mlflow.log_dict(
+            {
+                f: {
+                    "label_id": FEATURES_BY_NAME[f].label_id,
+                    "label_en": FEATURES_BY_NAME[f].label_en,
+                }
+                for f in FEATURE_NAMES
+            },
+            "features.json",
+        )
+        progress(f"fitting on {len(fit_rows)} rows, early-stopping on {len(valid)} rows of {last}")
+        split_model = PlacementModel.fit(fit_rows, params, valid)
+        held = split_model.predict(valid)
+        y = valid["score"].to_numpy()
+        table: dict[str, dict[str, float]] = {
+            "model": regression_metrics(y, held["predicted_score"].to_numpy())
+        }
+        coverage = float(((y >= held["low"]) & (y <= held["high"])).mean())
+        table["model"]["interval_coverage"] = coverage
+        baselines = fit_baselines(fit_rows)
+        for name, predict in baselines.items():
+            table[name] = regression_metrics(y, predict(valid))
+
+        progress("refitting on every period for the registered model")
+        rounds = {k: max(10, int(v * 1.1)) for k, v in split_model.info["best_iterations"].items()}
+        final = PlacementModel.fit(rows, params, rounds=max(rounds.values()))
+        final.info["rounds"] = rounds
+
+        truth = read_truth(data_dir)
+        candidates = None
+        if truth is not None:
+            progress("scoring every employee in every unit against the truth")
+            candidates = build_features(data, candidate_pairs(data))
+            all_baselines = fit_baselines(rows)
+            table["model"].update(
+                decision_metrics(
+                    candidates, final.predict(candidates)["predicted_score"].to_numpy(), truth
+                )
+            )
+            for name, predict in all_baselines.items():
+                table[name].update(decision_metrics(candidates, predict(candidates), truth))
+            table["stay"] = stay_metrics(candidates, truth)
+        metrics = pd.DataFrame(table).T
+        for model_name, values in table.items():
+            mlflow.log_metrics(
+                {f"{model_name}_{k}": v for k, v in values.items() if np.isfinite(v)}
+            )
+        metrics.to_csv(tmp / "metrics.csv")
+        mlflow.log_artifact(str(tmp / "metrics.csv"))
+
+        progress("feature importance, calibration and the merit-system audit")
+        importance = _importance(final, valid)
+        importance.to_csv(tmp / "feature_importance.csv")
+        _plot_importance(importance, tmp / "feature_importance.png")
+        calib = interval_calibration(
+            y, held["low"].to_numpy(), held["high"].to_numpy(), held["predicted_score"].to_numpy()
+        )
+        calib.to_csv(tmp / "interval_calibration.csv")
+        _plot_calibration(calib, params.interval, tmp / "interval_calibration.png")
+        if candidates is None:
+            candidates = build_features(data, candidate_pairs(data))
+        fairness, flags = fairness_report(
+            data,
+            valid,
+            held["predicted_score"].to_numpy(),
+            candidates,
+            final,
+            audit.fairness_max_gap,
+        )
+        (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
+        for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
+                     "interval_calibration.png", "fairness.json"):  # fmt: skip
+            mlflow.log_artifact(str(tmp / name))
+        mlflow.set_tag("fairness_flags", "; ".join(flags) or "none")
+
+        progress("registering the model")
+        version = registry.log_and_register(final, valid, settings.model_name)
+        champion = registry.current_champion(settings.model_name, settings.model_alias)
+        new_rmse = table["model"]["rmse"]
+        old_rmse = _champion_rmse(champion, valid, fingerprint) if champion else None
+        if champion is None:
+            promoted, reason = True, "no champion yet"
+        elif old_rmse is None:
+            promoted, reason = True, f"champion v{champion.version} uses another feature set"
+        elif new_rmse < old_rmse:
+            promoted, reason = (
+                True,
+                f"held-out RMSE {new_rmse:.3f} beats champion v{champion.version} ({old_rmse:.3f})",
+            )
+        else:
+            promoted = False
+            reason = f"held-out RMSE {new_rmse:.3f} does not beat champion v{champion.version} ({old_rmse:.3f})"
+        registry.set_alias(
+            settings.model_name, settings.model_alias if promoted else "challenger", version
+        )
+        mlflow.set_tag("promotion", reason)
+    return TrainResult(version, promoted, reason, metrics, flags, run.info.run_id)
