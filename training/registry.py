@@ -15,12 +15,13 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
+from mlflow.pyfunc import PythonModel
 
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training.model import PlacementModel
 
 
-class PlacementPyfunc(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+class PlacementPyfunc(PythonModel):
     """Takes feature rows (categoricals as text), returns predicted_score, low, high."""
 
     def load_context(self, context: Any) -> None:

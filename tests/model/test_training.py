@@ -1,0 +1,182 @@
+"""Training end to end on the small world: registry, gating, scoring, explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from features.data import HRData
+from features.pipeline import build_features, candidate_pairs
+from features.validate import ContractError
+from penataan.cli import app
+from training import registry
+from training.evaluation import decision_metrics
+from training.model import LgbParams, PlacementModel
+from training.run import TrainResult, split_by_time, train, training_rows
+from training.settings import RegistrySettings
+
+FAST = LgbParams(learning_rate=0.1, max_rounds=300, early_stopping_rounds=30)
+
+
+@pytest.fixture(scope="module")
+def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
+    root = tmp_path_factory.mktemp("mlflow")
+    return RegistrySettings(
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="test"
+    )
+
+
+@pytest.fixture(scope="module")
+def first_run(world_dir: Path, registry_settings: RegistrySettings) -> TrainResult:
+    return train(world_dir, registry_settings, FAST)
+
+
+def test_train_registers_first_model_as_champion(
+    first_run: TrainResult, registry_settings: RegistrySettings
+) -> None:
+    assert first_run.promoted and first_run.version == "1"
+    champion = registry.load_registered(registry_settings.champion_uri)
+    assert champion.version == "1" and champion.tags["feature_set"] == "ranker_features_v1"
+
+
+def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) -> None:
+    m = first_run.metrics
+    assert {"model", "global_mean", "unit_mean", "education_rule", "linear", "stay"} <= set(m.index)
+    assert m.loc["model", "rmse"] < m.loc["global_mean", "rmse"]
+    assert m.loc["model", "move_regret"] < m.loc["education_rule", "move_regret"]
+    assert 0.5 < m.loc["model", "interval_coverage"] <= 1.0
+    assert np.isnan(m.loc["stay", "move_regret"])
+
+
+def test_run_logs_importance_calibration_and_fairness(first_run: TrainResult) -> None:
+    client = mlflow.MlflowClient()
+    names = {a.path for a in client.list_artifacts(first_run.run_id)}
+    assert {
+        "feature_importance.csv",
+        "feature_importance.png",
+        "interval_calibration.png",
+        "fairness.json",
+    } <= names
+    assert "data_fingerprint" in client.get_run(first_run.run_id).data.tags
+
+
+def test_same_retrain_does_not_take_the_alias(
+    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings
+) -> None:
+    again = train(world_dir, registry_settings, FAST)
+    assert not again.promoted and "does not beat" in again.reason
+    client = mlflow.MlflowClient()
+    assert (
+        str(client.get_model_version_by_alias(registry_settings.model_name, "champion").version)
+        == "1"
+    )
+    assert (
+        str(client.get_model_version_by_alias(registry_settings.model_name, "challenger").version)
+        == again.version
+    )
+
+
+def test_failed_run_never_touches_aliases(
+    first_run: TrainResult,
+    world_dir: Path,
+    registry_settings: RegistrySettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def boom(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(registry, "log_and_register", boom)
+    with pytest.raises(RuntimeError):
+        train(world_dir, registry_settings, FAST)
+    version = (
+        mlflow.MlflowClient()
+        .get_model_version_by_alias(registry_settings.model_name, "champion")
+        .version
+    )
+    assert str(version) == "1"
+
+
+def test_invalid_data_is_refused_before_any_run(
+    world_copy: Path, registry_settings: RegistrySettings
+) -> None:
+    mlflow.set_tracking_uri(registry_settings.mlflow_tracking_uri)
+    before = len(mlflow.search_runs(experiment_names=[registry_settings.experiment]))
+    ev = pd.read_csv(world_copy / "evaluations.csv", dtype=str)
+    ev.loc[0, "score"] = "250"
+    ev.to_csv(world_copy / "evaluations.csv", index=False)
+    with pytest.raises(ContractError):
+        train(world_copy, registry_settings, FAST)
+    assert len(mlflow.search_runs(experiment_names=[registry_settings.experiment])) == before
+
+
+def test_registered_model_predicts_like_in_memory_and_explains_exactly(
+    first_run: TrainResult, hr_data: HRData, registry_settings: RegistrySettings
+) -> None:
+    loaded = registry.load_registered(registry_settings.champion_uri)
+    rows = build_features(hr_data, candidate_pairs(hr_data)).head(200)
+    pred = loaded.model.predict(rows)
+    contrib = loaded.model.contributions(rows)
+    np.testing.assert_allclose(contrib.sum(axis=1), pred["predicted_score"], atol=1e-6)
+    assert (pred["low"] <= pred["predicted_score"]).all() and (
+        pred["predicted_score"] <= pred["high"]
+    ).all()
+    pyfunc = mlflow.pyfunc.load_model(f"models:/{registry_settings.model_name}/1")
+    via_pyfunc = pyfunc.predict(registry.example_rows(rows))
+    np.testing.assert_allclose(via_pyfunc["predicted_score"], pred["predicted_score"].head(5))
+
+
+def test_training_is_deterministic(hr_data: HRData) -> None:
+    rows = training_rows(hr_data)
+    fit_rows, valid = split_by_time(rows, hr_data.last_period)
+    a = PlacementModel.fit(fit_rows, FAST, valid).predict(valid)
+    b = PlacementModel.fit(fit_rows, FAST, valid).predict(valid)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_decision_metrics_of_the_truth_itself_are_perfect() -> None:
+    cands = pd.DataFrame(
+        {
+            "nip": ["a"] * 3 + ["b"] * 3,
+            "unit_id": ["u", "v", "w"] * 2,
+            "is_stay": [1, 0, 0, 0, 1, 0],
+        }
+    )
+    truth = cands[["nip", "unit_id"]].assign(expected_score=[70.0, 80.0, 75.0, 60.0, 65.0, 90.0])
+    perfect = decision_metrics(cands, truth["expected_score"].to_numpy(), truth)
+    assert perfect["top1_regret"] == 0 and perfect["move_regret"] == 0
+    assert perfect["spearman"] == pytest.approx(1.0) and perfect["ndcg_at_5"] == pytest.approx(1.0)
+    worst = decision_metrics(cands, -truth["expected_score"].to_numpy(), truth)
+    assert worst["top1_regret"] == pytest.approx((10 + 30) / 2)
+
+
+def test_cli_score_writes_ranked_rows(
+    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", registry_settings.mlflow_tracking_uri)
+    out = tmp_path / "scores.csv"
+    result = CliRunner().invoke(
+        app, ["score", "--data", str(world_dir), "--out", str(out), "--all-units"]
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype={"nip": str})
+    assert list(frame.columns) == [
+        "nip",
+        "unit_id",
+        "predicted_score",
+        "low",
+        "high",
+        "is_current",
+        "rank",
+    ]
+    assert (frame.groupby("nip")["rank"].min() == 1).all()
+    assert (frame.groupby("nip")["is_current"].sum() == 1).all()
+    eligible = tmp_path / "eligible.parquet"
+    result = CliRunner().invoke(app, ["score", "--data", str(world_dir), "--out", str(eligible)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(eligible)) < len(frame)
