@@ -23,11 +23,13 @@ $(UV):
 install: $(UV) ## create .venv with the locked dependencies (uv.lock)
 	$(UV) sync --locked --quiet
 
-demo: install ## install, generate the default world, train, and serve the API on 127.0.0.1:8000
+demo: install ## install, generate the default world, validate, train, register and score it
 	$(PENATAAN) generate --preset $(PRESET) --seed $(SEED) --out $(DATA)
 	$(PENATAAN) validate $(DATA)
 	$(PENATAAN) train --data $(DATA)
-	$(PY) -m serving.demo --data $(DATA)
+	$(PENATAAN) score --data $(DATA) --out $(DATA)-scores.csv
+	@echo "Top suggestions of the first employees (data/$(PRESET)-scores.csv):"
+	@head -6 $(DATA)-scores.csv
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
@@ -43,7 +45,6 @@ test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
 
 bench: install ## the benchmarks under bench/ (slow: minutes)
 	$(PY) bench/features.py
-	$(PY) bench/train.py
 
 clean: ## remove generated data, runs and the venv
 	rm -rf $(VENV) data mlruns mlflow.db .mypy_cache .pytest_cache .ruff_cache
