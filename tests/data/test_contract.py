@@ -1,0 +1,283 @@
+"""Every contract rule is refused with file, row, column, value and rule named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from features.validate import ContractError, Violation, load_data, validate_directory
+from penataan.cli import app
+
+Edit = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def _edit(directory: Path, table: str, edit: Edit) -> None:
+    path = directory / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame).to_csv(path, index=False)
+
+
+def _set(row: int, column: str, value: str) -> Edit:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[row, column] = value
+        return frame
+
+    return edit
+
+
+def _first(frame: pd.DataFrame, column: str, value: str) -> int:
+    return int(frame.index[frame[column] == value][0])
+
+
+def _violations(directory: Path) -> list[Violation]:
+    report = validate_directory(directory)
+    assert report.data is None
+    return report.violations
+
+
+def _expect(directory: Path, file: str, row: int | None, column: str | None, rule: str) -> Violation:
+    found = [
+        v
+        for v in _violations(directory)
+        if v.file == file and v.row == row and v.column == column and rule in v.rule
+    ]
+    assert found, f"no {file} row {row} {column} '{rule}' in {_violations(directory)[:5]}"
+    return found[0]
+
+
+CELL_RULES = [
+    ("units", "unit_id", "bad id!", "matching"),
+    ("units", "unit_kind", "kantor", "one of"),
+    ("units", "domain", "olahraga", "one of"),
+    ("units", "capacity", "0", ">= 1"),
+    ("units", "capacity", "2.5", "whole number"),
+    ("units", "unit_name", "", "required"),
+    ("units", "required_fields", "akuntansi;sihir", "education fields"),
+    ("units", "required_competencies", "komunikasi:6", "competency:level"),
+    ("units", "latitude", "-91", ">= -90"),
+    ("employees", "nip", "19860926201505100", "[0-9]{18}"),
+    ("employees", "nip", "1986O926201505 001", "[0-9]{18}"),
+    ("employees", "sex", "X", "one of"),
+    ("employees", "birth_date", "26/09/1986", "ISO date"),
+    ("employees", "birth_date", "1986-02-30", "ISO date"),
+    ("employees", "employment_type", "honorer", "one of"),
+    ("employees", "golongan", "V/a", "one of"),
+    ("employees", "education_level", "S4", "one of"),
+    ("employees", "education_field", "astrologi", "one of"),
+    ("employees", "status", "mati", "one of"),
+    ("employees", "willing_to_move", "mungkin", "one of"),
+    ("employees", "religion", "jedi", "one of"),
+    ("assignments", "position_type", "eselon", "one of"),
+    ("assignments", "start_date", "2020-13-01", "ISO date"),
+    ("assignments", "position_title", "", "required"),
+    ("evaluations", "score", "101", "<= 100"),
+    ("evaluations", "score", "-1", ">= 0"),
+    ("evaluations", "score", "baik", "a number"),
+    ("evaluations", "period", "2024.5", "whole number"),
+    ("evaluations", "predikat", "istimewa", "one of"),
+    ("competencies", "level", "6", "<= 5"),
+    ("competencies", "competency", "sihir", "one of"),
+    ("trainings", "hours", "0", "> 0"),
+    ("trainings", "domain", "olahraga", "one of"),
+    ("discipline", "severity", "ringan sekali", "one of"),
+    ("unit_kpis", "complaints", "-1", ">= 0"),
+    ("unit_kpis", "ikm", "120", "<= 100"),
+    ("unit_kpis", "avg_wait_minutes", "-3", ">= 0"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "rule"), CELL_RULES)
+def test_validate_refuses_bad_cell(world_copy: Path, table: str, column: str, value: str, rule: str) -> None:
+    _edit(world_copy, table, _set(2, column, value))
+    found = _expect(world_copy, f"{table}.csv", 3, column, rule)
+    assert found.value == (value or None)
+    assert f"row 3, column {column}" in str(found)
+
+
+def test_validate_refuses_duplicate_unit_id(world_copy: Path) -> None:
+    _edit(world_copy, "units", lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True))
+    units = pd.read_csv(world_copy / "units.csv")
+    _expect(world_copy, "units.csv", len(units), "unit_id", "twice")
+
+
+def test_validate_refuses_unknown_parent(world_copy: Path) -> None:
+    _edit(world_copy, "units", _set(4, "parent_unit_id", "NOWHERE"))
+    _expect(world_copy, "units.csv", 5, "parent_unit_id", "existing unit_id")
+
+
+def test_validate_refuses_half_a_coordinate(world_copy: Path) -> None:
+    _edit(world_copy, "units", _set(1, "longitude", ""))
+    _expect(world_copy, "units.csv", 2, "latitude, longitude", "both or neither")
+
+
+def _pns_row(directory: Path) -> tuple[int, pd.Series]:
+    emp = pd.read_csv(directory / "employees.csv", dtype=str, keep_default_na=False)
+    i = _first(emp, "employment_type", "PNS")
+    return i, emp.loc[i]
+
+
+def test_validate_refuses_impossible_nip_dates(world_copy: Path) -> None:
+    i, row = _pns_row(world_copy)
+    _edit(world_copy, "employees", _set(i, "nip", "19861332" + row["nip"][8:]))
+    _expect(world_copy, "employees.csv", i + 1, "nip", "not a real birth date")
+
+
+def test_validate_refuses_birth_date_against_nip(world_copy: Path) -> None:
+    i, _ = _pns_row(world_copy)
+    _edit(world_copy, "employees", _set(i, "birth_date", "1950-01-01"))
+    _expect(world_copy, "employees.csv", i + 1, "birth_date", "NIP digits 1-8")
+
+
+def test_validate_refuses_sex_against_nip(world_copy: Path) -> None:
+    i, row = _pns_row(world_copy)
+    _edit(world_copy, "employees", _set(i, "sex", "P" if row["sex"] == "L" else "L"))
+    _expect(world_copy, "employees.csv", i + 1, "sex", "NIP digit 15")
+
+
+def test_validate_refuses_service_start_against_nip(world_copy: Path) -> None:
+    i, _ = _pns_row(world_copy)
+    _edit(world_copy, "employees", _set(i, "service_start", "1979-05-01"))
+    _expect(world_copy, "employees.csv", i + 1, "service_start", "NIP digits 9-14")
+
+
+def test_validate_refuses_pns_with_pppk_golongan(world_copy: Path) -> None:
+    i, _ = _pns_row(world_copy)
+    _edit(world_copy, "employees", _set(i, "golongan", "IX"))
+    _expect(world_copy, "employees.csv", i + 1, "golongan", "PNS golongan")
+
+
+def test_validate_refuses_field_for_school_level(world_copy: Path) -> None:
+    def edit(f: pd.DataFrame) -> pd.DataFrame:
+        f.loc[0, "education_level"] = "SMA"
+        f.loc[0, "education_field"] = "hukum"
+        return f
+
+    _edit(world_copy, "employees", edit)
+    _expect(world_copy, "employees.csv", 1, "education_field", "'umum'")
+
+
+def test_validate_refuses_duplicate_nip(world_copy: Path) -> None:
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    _edit(world_copy, "employees", _set(1, "nip", emp.loc[0, "nip"]))
+    _expect(world_copy, "employees.csv", 2, "nip", "twice")
+
+
+def test_validate_refuses_unknown_nip_and_unit(world_copy: Path) -> None:
+    _edit(world_copy, "trainings", _set(0, "nip", "199001012015011001"))
+    _edit(world_copy, "evaluations", _set(0, "unit_id", "NOWHERE"))
+    _expect(world_copy, "trainings.csv", 1, "nip", "existing employee")
+    _expect(world_copy, "evaluations.csv", 1, "unit_id", "existing unit_id")
+
+
+def test_validate_refuses_end_before_start(world_copy: Path) -> None:
+    asg = pd.read_csv(world_copy / "assignments.csv", dtype=str, keep_default_na=False)
+    i = int(asg.index[asg["end_date"] != ""][0])
+    _edit(world_copy, "assignments", _set(i, "end_date", "1970-01-01"))
+    _expect(world_copy, "assignments.csv", i + 1, "end_date", ">= start_date")
+
+
+def test_validate_refuses_overlapping_assignments(world_copy: Path) -> None:
+    asg = pd.read_csv(world_copy / "assignments.csv", dtype=str, keep_default_na=False)
+    closed = asg[asg["end_date"] != ""].iloc[0]
+    extra = closed.copy()
+    extra["start_date"] = closed["end_date"]
+    extra["end_date"] = closed["end_date"]
+    _edit(world_copy, "assignments", lambda f: pd.concat([f, extra.to_frame().T], ignore_index=True))
+    assert any(
+        v.file == "assignments.csv" and "overlap" in v.rule for v in _violations(world_copy)
+    )
+
+
+def test_validate_refuses_active_without_open_assignment(world_copy: Path) -> None:
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    i = _first(emp, "status", "aktif")
+    nip = emp.loc[i, "nip"]
+
+    def close(f: pd.DataFrame) -> pd.DataFrame:
+        f.loc[(f["nip"] == nip) & (f["end_date"] == ""), "end_date"] = "2025-12-31"
+        return f
+
+    _edit(world_copy, "assignments", close)
+    _expect(world_copy, "employees.csv", i + 1, "nip", "exactly one open assignment")
+
+
+def test_validate_refuses_duplicate_evaluation(world_copy: Path) -> None:
+    _edit(world_copy, "evaluations", lambda f: pd.concat([f, f.iloc[[3]]], ignore_index=True))
+    n = len(pd.read_csv(world_copy / "evaluations.csv"))
+    _expect(world_copy, "evaluations.csv", n, "period", "(nip, period) twice")
+
+
+def test_validate_refuses_evaluation_unit_outside_assignments(world_copy: Path) -> None:
+    ev = pd.read_csv(world_copy / "evaluations.csv", dtype=str, keep_default_na=False)
+    units = pd.read_csv(world_copy / "units.csv", dtype=str)["unit_id"]
+    other = next(u for u in units if u != ev.loc[0, "unit_id"])
+    _edit(world_copy, "evaluations", _set(0, "unit_id", other))
+    _expect(world_copy, "evaluations.csv", 1, "unit_id", "must agree with the assignments")
+
+
+def test_validate_refuses_missing_column_and_table(world_copy: Path) -> None:
+    _edit(world_copy, "units", lambda f: f.drop(columns=["capacity"]))
+    (world_copy / "evaluations.csv").unlink()
+    _expect(world_copy, "units.csv", None, "capacity", "required column is absent")
+    _expect(world_copy, "evaluations.csv", None, None, "required table is missing")
+
+
+def test_validate_reports_every_violation_not_the_first(world_copy: Path) -> None:
+    _edit(world_copy, "evaluations", _set(0, "score", "250"))
+    _edit(world_copy, "evaluations", _set(5, "score", "-4"))
+    _edit(world_copy, "units", _set(0, "capacity", "0"))
+    rows = {(v.file, v.row) for v in _violations(world_copy)}
+    assert {("evaluations.csv", 1), ("evaluations.csv", 6), ("units.csv", 1)} <= rows
+
+
+def test_validate_warns_once_about_extra_columns(world_copy: Path) -> None:
+    _edit(world_copy, "units", lambda f: f.assign(catatan="x"))
+    report = validate_directory(world_copy)
+    assert report.ok
+    assert [w for w in report.warnings if "catatan" in w] == [
+        "units.csv: extra column(s) ignored: catatan"
+    ]
+
+
+def test_optional_tables_may_be_absent(world_copy: Path) -> None:
+    for name in ("competencies", "trainings", "discipline", "unit_kpis"):
+        (world_copy / f"{name}.csv").unlink()
+    assert validate_directory(world_copy).ok
+
+
+def test_validate_accepts_parquet_and_xlsx(world_copy: Path) -> None:
+    units = pd.read_csv(world_copy / "units.csv", dtype=str, keep_default_na=False)
+    (world_copy / "units.csv").unlink()
+    units.replace("", None).to_excel(world_copy / "units.xlsx", index=False)
+    emp = pd.read_csv(world_copy / "employees.csv", dtype={"nip": str})
+    emp["birth_date"] = pd.to_datetime(emp["birth_date"])
+    (world_copy / "employees.csv").unlink()
+    emp.to_parquet(world_copy / "employees.parquet")
+    data = load_data(world_copy)
+    assert data.employees["nip"].map(type).eq(str).all()
+    assert len(data.units) == len(units)
+
+
+def test_two_formats_of_one_table_are_refused(world_copy: Path) -> None:
+    pd.read_csv(world_copy / "units.csv").to_parquet(world_copy / "units.parquet")
+    _expect(world_copy, "units.csv", None, None, "given twice")
+
+
+def test_load_data_raises_with_the_report(world_copy: Path) -> None:
+    _edit(world_copy, "evaluations", _set(0, "score", "250"))
+    with pytest.raises(ContractError, match="evaluations.csv, row 1, column score"):
+        load_data(world_copy)
+
+
+def test_cli_validate_exit_codes(world_dir: Path, world_copy: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(world_dir)])
+    assert ok.exit_code == 0 and "valid" in ok.output and "periods" in ok.output
+    _edit(world_copy, "evaluations", _set(0, "score", "250"))
+    bad = runner.invoke(app, ["validate", str(world_copy)])
+    assert bad.exit_code == 1
+    assert "evaluations.csv, row 1, column score: value '250'" in bad.output
