@@ -39,7 +39,9 @@ def _violations(directory: Path) -> list[Violation]:
     return report.violations
 
 
-def _expect(directory: Path, file: str, row: int | None, column: str | None, rule: str) -> Violation:
+def _expect(
+    directory: Path, file: str, row: int | None, column: str | None, rule: str
+) -> Violation:
     found = [
         v
         for v in _violations(directory)
@@ -91,7 +93,9 @@ CELL_RULES = [
 
 
 @pytest.mark.parametrize(("table", "column", "value", "rule"), CELL_RULES)
-def test_validate_refuses_bad_cell(world_copy: Path, table: str, column: str, value: str, rule: str) -> None:
+def test_validate_refuses_bad_cell(
+    world_copy: Path, table: str, column: str, value: str, rule: str
+) -> None:
     _edit(world_copy, table, _set(2, column, value))
     found = _expect(world_copy, f"{table}.csv", 3, column, rule)
     assert found.value == (value or None)
@@ -186,10 +190,10 @@ def test_validate_refuses_overlapping_assignments(world_copy: Path) -> None:
     extra = closed.copy()
     extra["start_date"] = closed["end_date"]
     extra["end_date"] = closed["end_date"]
-    _edit(world_copy, "assignments", lambda f: pd.concat([f, extra.to_frame().T], ignore_index=True))
-    assert any(
-        v.file == "assignments.csv" and "overlap" in v.rule for v in _violations(world_copy)
+    _edit(
+        world_copy, "assignments", lambda f: pd.concat([f, extra.to_frame().T], ignore_index=True)
     )
+    assert any(v.file == "assignments.csv" and "overlap" in v.rule for v in _violations(world_copy))
 
 
 def test_validate_refuses_active_without_open_assignment(world_copy: Path) -> None:

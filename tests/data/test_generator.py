@@ -52,7 +52,9 @@ def test_truth_accountants_do_better_in_finance(world_dir: Path, hr_data: HRData
     truth = truth.merge(hr_data.employees[["nip", "education_field"]], on="nip")
     acc = truth[truth["education_field"] == "akuntansi"]
     assert acc["nip"].nunique() >= 3
-    per_person = acc.groupby(["nip", acc["domain"] == "keuangan"])["expected_score"].mean().unstack()
+    per_person = (
+        acc.groupby(["nip", acc["domain"] == "keuangan"])["expected_score"].mean().unstack()
+    )
     gain = per_person[True] - per_person[False]
     assert (gain > 3).all(), gain.describe()
 
