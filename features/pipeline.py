@@ -63,6 +63,7 @@ class Snapshot:
     soft_levels: np.ndarray  # employee row x SOFT competencies (latest assessed level)
     technical_levels: np.ndarray  # employee row x domain: latest teknis_<domain> level
     unit_history: pd.DataFrame  # (nip, unit_id) -> years_in_unit_before, resid_in_unit
+    unit_needs: np.ndarray  # unit row x (SOFT + teknis per domain): required level, NaN if none
 
 
 def _known_assignments(data: HRData, t: pd.Timestamp) -> pd.DataFrame:
@@ -184,23 +185,18 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
                 needs[j, SOFT.index(name)] = level
             else:
                 needs[j, len(SOFT) + dom_pos[name.removeprefix("teknis_")]] = level
-    u["needs_row"] = np.arange(len(units))
     return Snapshot(
         as_of=t,
         employees=per,
-        units=u.assign(required_fields=units["required_fields"]).pipe(_attach_needs, needs),
+        units=u.assign(required_fields=units["required_fields"]),
         domain_years=domain_years,
         domain_hours=domain_hours,
         domain_resid=domain_resid,
         soft_levels=soft_levels,
         technical_levels=technical,
         unit_history=history,
+        unit_needs=needs,
     )
-
-
-def _attach_needs(units: pd.DataFrame, needs: np.ndarray) -> pd.DataFrame:
-    units.attrs["needs"] = needs
-    return units
 
 
 def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +227,7 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
         dtype=float,
     )
 
-    needs = units.attrs["needs"][u_rows]
+    needs = snap.unit_needs[u_rows]
     soft = snap.soft_levels[e_rows]
     tech = snap.technical_levels[e_rows]
     levels = np.concatenate([soft, tech], axis=1)

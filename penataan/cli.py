@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from features.validate import validate_directory
+from features.data import HRData
+from features.validate import ContractError, load_data, validate_directory
 
 app = typer.Typer(
     help="Penataan: placement suggestions for ASN. Advises; people (Baperjakat, the PPK) decide.",
@@ -64,18 +65,21 @@ def _progress(message: str) -> None:
     typer.echo(f"[penataan] {message}", err=True)
 
 
-def _contract_guard(directory: Path) -> None:
-    """Refuse invalid data with the validator's full message, before anything else runs."""
-    from features.validate import validate_directory
+def _report_refusal(error: ContractError, directory: Path) -> NoReturn:
+    for violation in error.report.violations[:50]:
+        _echo_err(str(violation))
+    _echo_err(
+        f"{len(error.report.violations)} violation(s) in {directory}; nothing was trained or scored"
+    )
+    raise typer.Exit(1)
 
-    report = validate_directory(directory)
-    if report.data is None:
-        for violation in report.violations[:50]:
-            _echo_err(str(violation))
-        _echo_err(
-            f"{len(report.violations)} violation(s) in {directory}; nothing was trained or scored"
-        )
-        raise typer.Exit(1)
+
+def _load(directory: Path) -> HRData:
+    """The directory's data, or every violation and exit 1 before anything else runs."""
+    try:
+        return load_data(directory)
+    except ContractError as error:
+        _report_refusal(error, directory)
 
 
 @app.command()
@@ -96,8 +100,7 @@ def train(
     from training.run import train as run_train
     from training.settings import RegistrySettings
 
-    _contract_guard(data)
-    overrides: dict[str, object] = json.loads(config.read_text()) if config else {}
+    overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
     if learning_rate is not None:
         overrides["learning_rate"] = learning_rate
     if num_leaves is not None:
@@ -107,7 +110,10 @@ def train(
         settings.experiment = experiment
     if model_name:
         settings.model_name = model_name
-    result = run_train(data, settings, LgbParams(**overrides), progress=_progress)  # type: ignore[arg-type]
+    try:
+        result = run_train(data, settings, LgbParams(**overrides), progress=_progress)
+    except ContractError as error:
+        _report_refusal(error, data)
     typer.echo(result.metrics.round(3).to_string())
     for flag in result.fairness_flags:
         typer.echo(f"fairness flag: {flag}")
@@ -128,49 +134,26 @@ def evaluate(
 ) -> None:
     """Print held-out and decision metrics of a registered model beside the baselines."""
     import mlflow
+    import pandas as pd
 
     from features.pipeline import build_features, candidate_pairs
-    from features.validate import load_data
-    from training.evaluation import (
-        decision_metrics,
-        fit_baselines,
-        read_truth,
-        regression_metrics,
-        stay_metrics,
-    )
+    from training.evaluation import comparison_table, read_truth
     from training.registry import load_registered
     from training.run import split_by_time, training_rows
     from training.settings import RegistrySettings
 
-    _contract_guard(data)
+    hr = _load(data)
     settings = RegistrySettings()
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     loaded = load_registered(model_uri or settings.champion_uri)
-    hr = load_data(data)
     rows = training_rows(hr)
     fit_rows, valid = split_by_time(rows, hr.last_period)
-    y = valid["score"].to_numpy()
-    table = {
-        f"model v{loaded.version}": regression_metrics(
-            y, loaded.model.predict(valid)["predicted_score"].to_numpy()
-        )
-    }
-    baselines = fit_baselines(fit_rows)
-    for name, predict in baselines.items():
-        table[name] = regression_metrics(y, predict(valid))
+    held_pred = loaded.model.predict(valid)["predicted_score"].to_numpy()
     truth = read_truth(data)
-    if truth is not None:
-        cands = build_features(hr, candidate_pairs(hr))
-        table[f"model v{loaded.version}"].update(
-            decision_metrics(
-                cands, loaded.model.predict(cands)["predicted_score"].to_numpy(), truth
-            )
-        )
-        for name, predict in fit_baselines(rows).items():
-            table[name].update(decision_metrics(cands, predict(cands), truth))
-        table["stay"] = stay_metrics(cands, truth)
-    import pandas as pd
-
+    cands = build_features(hr, candidate_pairs(hr)) if truth is not None else None
+    cand_pred = None if cands is None else loaded.model.predict(cands)["predicted_score"].to_numpy()
+    label = f"model v{loaded.version}"
+    table = comparison_table(fit_rows, valid, held_pred, rows, cands, cand_pred, truth, label)
     typer.echo(pd.DataFrame(table).T.round(3).to_string())
 
 
@@ -192,7 +175,6 @@ def score(
     import mlflow
     import pandas as pd
 
-    from features.validate import load_data
     from training.registry import load_registered
     from training.scoring import score_candidates, write_table
     from training.settings import RegistrySettings
@@ -200,12 +182,12 @@ def score(
     if out.suffix not in (".csv", ".parquet"):
         _echo_err(f"--out {out}: must end in .csv or .parquet")
         raise typer.Exit(2)
-    _contract_guard(data)
+    hr = _load(data)
     settings = RegistrySettings()
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     loaded = load_registered(model_uri or settings.champion_uri)
     when = pd.Timestamp(as_of) if as_of else None
-    frame = score_candidates(load_data(data), loaded.model, when, all_units)
+    frame = score_candidates(hr, loaded.model, when, all_units)
     write_table(frame, str(out))
     typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
 

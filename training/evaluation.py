@@ -131,3 +131,31 @@ def stay_metrics(candidates: pd.DataFrame, truth: pd.DataFrame) -> dict[str, flo
     metrics = decision_metrics(candidates, candidates["is_stay"].to_numpy(dtype=float), truth)
     metrics["move_regret"] = float("nan")
     return metrics
+
+
+def comparison_table(
+    fit_rows: pd.DataFrame,
+    valid: pd.DataFrame,
+    held_pred: np.ndarray,
+    rows: pd.DataFrame,
+    candidates: pd.DataFrame | None = None,
+    cand_pred: np.ndarray | None = None,
+    truth: pd.DataFrame | None = None,
+    label: str = "model",
+) -> dict[str, dict[str, float]]:
+    """The model beside every baseline, as `penataan train` and `evaluate` both report it.
+
+    Held-out metrics compare with baselines fitted on `fit_rows`; decision metrics against
+    the truth (when given, with the model's candidate predictions) compare with baselines
+    fitted on all `rows`, like the registered model.
+    """
+    y = valid["score"].to_numpy()
+    table = {label: regression_metrics(y, held_pred)}
+    for name, predict in fit_baselines(fit_rows).items():
+        table[name] = regression_metrics(y, predict(valid))
+    if truth is not None and candidates is not None and cand_pred is not None:
+        table[label].update(decision_metrics(candidates, cand_pred, truth))
+        for name, predict in fit_baselines(rows).items():
+            table[name].update(decision_metrics(candidates, predict(candidates), truth))
+        table["stay"] = stay_metrics(candidates, truth)
+    return table

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from training.model import PlacementModel
 
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["<30", "30-39", "40-49", "50+"]
@@ -38,16 +37,14 @@ def fairness_report(
     valid: pd.DataFrame,
     predicted: np.ndarray,
     candidates: pd.DataFrame,
-    model: PlacementModel,
+    candidate_pred: np.ndarray,
     max_gap: float,
 ) -> tuple[dict[str, Any], list[str]]:
     """Held-out MAE and mean predicted gain of the top suggestion, by sex and by age band."""
     held = _groups(data, valid["nip"], valid["as_of"]).assign(
         abs_error=np.abs(valid["score"].to_numpy() - predicted)
     )
-    scored = candidates[["nip", "is_stay", "as_of"]].assign(
-        pred=model.predict(candidates)["predicted_score"]
-    )
+    scored = candidates[["nip", "is_stay", "as_of"]].assign(pred=candidate_pred)
     best = scored.groupby("nip")["pred"].max()
     stay = scored[scored["is_stay"] == 1].set_index("nip")["pred"]
     gain = (best - stay).dropna()

@@ -22,13 +22,7 @@ from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
 from features.pipeline import build_features, candidate_pairs, training_pairs
 from features.validate import load_data
 from training import registry
-from training.evaluation import (
-    decision_metrics,
-    fit_baselines,
-    read_truth,
-    regression_metrics,
-    stay_metrics,
-)
+from training.evaluation import comparison_table, read_truth, regression_metrics
 from training.fairness import fairness_report
 from training.model import LgbParams, PlacementModel
 from training.settings import AuditSettings, RegistrySettings
@@ -180,34 +174,21 @@ def train(
         split_model = PlacementModel.fit(fit_rows, params, valid)
         held = split_model.predict(valid)
         y = valid["score"].to_numpy()
-        table: dict[str, dict[str, float]] = {
-            "model": regression_metrics(y, held["predicted_score"].to_numpy())
-        }
-        coverage = float(((y >= held["low"]) & (y <= held["high"])).mean())
-        table["model"]["interval_coverage"] = coverage
-        baselines = fit_baselines(fit_rows)
-        for name, predict in baselines.items():
-            table[name] = regression_metrics(y, predict(valid))
+        held_pred = held["predicted_score"].to_numpy()
 
         progress("refitting on every period for the registered model")
         rounds = {k: max(10, int(v * 1.1)) for k, v in split_model.info["best_iterations"].items()}
         final = PlacementModel.fit(rows, params, rounds=max(rounds.values()))
         final.info["rounds"] = rounds
 
+        progress("scoring every employee in every unit (truth metrics and the audit)")
+        candidates = build_features(data, candidate_pairs(data))
+        cand_pred = final.predict(candidates)["predicted_score"].to_numpy()
         truth = read_truth(data_dir)
-        candidates = None
-        if truth is not None:
-            progress("scoring every employee in every unit against the truth")
-            candidates = build_features(data, candidate_pairs(data))
-            all_baselines = fit_baselines(rows)
-            table["model"].update(
-                decision_metrics(
-                    candidates, final.predict(candidates)["predicted_score"].to_numpy(), truth
-                )
-            )
-            for name, predict in all_baselines.items():
-                table[name].update(decision_metrics(candidates, predict(candidates), truth))
-            table["stay"] = stay_metrics(candidates, truth)
+        table = comparison_table(fit_rows, valid, held_pred, rows, candidates, cand_pred, truth)
+        table["model"]["interval_coverage"] = float(
+            ((y >= held["low"]) & (y <= held["high"])).mean()
+        )
         metrics = pd.DataFrame(table).T
         for model_name, values in table.items():
             mlflow.log_metrics(
@@ -220,19 +201,15 @@ def train(
         importance = _importance(final, valid)
         importance.to_csv(tmp / "feature_importance.csv")
         _plot_importance(importance, tmp / "feature_importance.png")
-        calib = interval_calibration(
-            y, held["low"].to_numpy(), held["high"].to_numpy(), held["predicted_score"].to_numpy()
-        )
+        calib = interval_calibration(y, held["low"].to_numpy(), held["high"].to_numpy(), held_pred)
         calib.to_csv(tmp / "interval_calibration.csv")
         _plot_calibration(calib, params.interval, tmp / "interval_calibration.png")
-        if candidates is None:
-            candidates = build_features(data, candidate_pairs(data))
         fairness, flags = fairness_report(
             data,
             valid,
-            held["predicted_score"].to_numpy(),
+            held_pred,
             candidates,
-            final,
+            cand_pred,
             audit.fairness_max_gap,
         )
         (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))

@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from features import vocab
+from features.pipeline import haversine_km
 from world import names
 from world.organisation import (
     KECAMATAN,
@@ -60,10 +61,9 @@ FAMILY_EDUCATION = {
 }  # fmt: skip
 HEALTH_FIELDS = (("keperawatan", 0.5), ("kesehatan_masyarakat", 0.3), ("kedokteran", 0.2))
 ADMIN_FIELDS = tuple(f for f in vocab.FIELDS if f not in {"umum", "pendidikan"})
+# Entry step by education (index into the PNS golongan ladder; PPPK use the same step + 1).
 ENTRY_GOLONGAN = {"SD": 0, "SMP": 1, "SMA": 4, "D1": 5, "D2": 5, "D3": 6, "D4": 8, "S1": 8,
                   "S2": 9, "S3": 10}  # fmt: skip
-PPPK_GOLONGAN = {"SD": 0, "SMP": 1, "SMA": 4, "D1": 5, "D2": 5, "D3": 6, "D4": 8, "S1": 8,
-                 "S2": 9, "S3": 10}  # fmt: skip
 TITLES = {
     "teacher": {"fungsional": "Guru"},
     "health": {"fungsional": "Perawat", "pelaksana": "Pengadministrasi Kesehatan"},
@@ -283,7 +283,7 @@ class World:
             (~np.isnan(needs)).sum(1), 1
         )
         home = np.stack(p.cols["home_loc"])[persons] if len(persons) else np.zeros((0, 2))
-        km = _haversine(home, self.u_loc[units])
+        km = haversine_km(home[:, 0], home[:, 1], self.u_loc[units, 0], self.u_loc[units, 1])
         start_year = np.array([s.year for s in p.array("start")[persons]])
         return PairState(
             ability=p.array("ability")[persons],
@@ -626,7 +626,7 @@ class World:
             step = ENTRY_GOLONGAN[str(c["level"][person])] + int(max(served, 0) // 3.2)
             if c["pppk"][person]:
                 golongan.append(
-                    vocab.PPPK_GOLONGAN[min(PPPK_GOLONGAN[str(c["level"][person])] + 1, 16)]
+                    vocab.PPPK_GOLONGAN[min(ENTRY_GOLONGAN[str(c["level"][person])] + 1, 16)]
                 )
             else:
                 golongan.append(vocab.PNS_GOLONGAN[min(step, 16)])
@@ -707,16 +707,6 @@ def _with_nip(rows: list[dict[str, object]], nips: list[str]) -> pd.DataFrame:
     person = frame.pop("person")
     frame.insert(0, "nip", [nips[int(p)] for p in person])
     return frame
-
-
-def _haversine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle km between aligned rows of (lat, lon) degrees."""
-    lat1, lon1, lat2, lon2 = (np.radians(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
 
 
 def generate(preset: str, seed: int, out: Path, progress: bool = True) -> dict[str, int]:
