@@ -49,7 +49,7 @@ def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) 
     assert {"model", "global_mean", "unit_mean", "education_rule", "linear", "stay"} <= set(m.index)
     assert m.loc["model", "rmse"] < m.loc["global_mean", "rmse"]
     assert m.loc["model", "move_regret"] < m.loc["education_rule", "move_regret"]
-    assert 0.5 < m.loc["model", "interval_coverage"] <= 1.0
+    assert 0.7 < m.loc["model", "interval_coverage"] < 0.9  # conformal: calibrated on it
     assert np.isnan(m.loc["stay", "move_regret"])
 
 
