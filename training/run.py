@@ -51,15 +51,6 @@ def training_rows(data: HRData) -> pd.DataFrame:
     return rows.assign(period=pairs["period"].to_numpy(), score=pairs["score"].to_numpy())
 
 
-def _importance(model: PlacementModel, rows: pd.DataFrame) -> pd.DataFrame:
-    sample = rows.sample(min(len(rows), 3000), random_state=0)
-    shap = model.contributions(sample)[list(FEATURE_NAMES)].abs().mean()
-    table = model.importance().assign(mean_abs_shap=shap)
-    table["factor"] = [FEATURES_BY_NAME[f].factor for f in table.index]
-    table["label_en"] = [FEATURES_BY_NAME[f].label_en for f in table.index]
-    return table.sort_values("mean_abs_shap", ascending=False)
-
-
 def _plot_importance(table: pd.DataFrame, path: Path) -> None:
     top = table.head(20).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 7))
@@ -177,9 +168,10 @@ def train(
         held_pred = held["predicted_score"].to_numpy()
 
         progress("refitting on every period for the registered model")
-        rounds = {k: max(10, int(v * 1.1)) for k, v in split_model.info["best_iterations"].items()}
-        final = PlacementModel.fit(rows, params, rounds=max(rounds.values()))
-        final.info["rounds"] = rounds
+        rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
+        final = PlacementModel.fit(rows, params, rounds=rounds, offsets=split_model.offsets)
+        mlflow.log_param("refit_rounds", rounds)
+        mlflow.log_dict(split_model.offsets, "interval_offsets.json")
 
         progress("scoring every employee in every unit (truth metrics and the audit)")
         candidates = build_features(data, candidate_pairs(data))
@@ -198,9 +190,17 @@ def train(
         mlflow.log_artifact(str(tmp / "metrics.csv"))
 
         progress("feature importance, calibration and the merit-system audit")
-        importance = _importance(final, valid)
+        importance = final.importance_table(valid)
         importance.to_csv(tmp / "feature_importance.csv")
         _plot_importance(importance, tmp / "feature_importance.png")
+        held.assign(
+            nip=valid["nip"].to_numpy(),
+            unit_id=valid["unit_id"].to_numpy(),
+            period=last,
+            score=y,
+        )[["nip", "unit_id", "period", "score", "predicted_score", "low", "high"]].to_csv(
+            tmp / "held_out_predictions.csv", index=False
+        )
         calib = interval_calibration(y, held["low"].to_numpy(), held["high"].to_numpy(), held_pred)
         calib.to_csv(tmp / "interval_calibration.csv")
         _plot_calibration(calib, params.interval, tmp / "interval_calibration.png")
@@ -214,7 +214,7 @@ def train(
         )
         (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
         for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
-                     "interval_calibration.png", "fairness.json"):  # fmt: skip
+                     "interval_calibration.png", "fairness.json", "held_out_predictions.csv"):  # fmt: skip
             mlflow.log_artifact(str(tmp / name))
         mlflow.set_tag("fairness_flags", "; ".join(flags) or "none")
 
