@@ -1,0 +1,44 @@
+"""The reviewers' notebook runs top to bottom against a freshly trained champion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from training.model import LgbParams
+from training.run import train
+from training.settings import RegistrySettings
+
+NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "model_review.ipynb"
+
+
+def test_notebook_is_committed_without_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+
+
+def test_model_review_notebook_runs_on_the_small_world(
+    world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    fast = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
+    train(world_dir, RegistrySettings(mlflow_tracking_uri=uri, experiment="review"), fast)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("PENATAAN_REVIEW_DATA", str(world_dir))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = "".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells
+        for o in cell.get("outputs", [])
+    )
+    assert "penataan-placement v1 (@champion)" in outputs
+    assert "held-out coverage" in outputs and "flags:" in outputs
+    errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.output_type == "error"]
+    assert not errors
