@@ -1,0 +1,93 @@
+"""Training, registration and loading through a real `mlflow server` (not the embedded store).
+
+The data team may point `MLFLOW_TRACKING_URI` at a shared tracking server; this proves the
+same code path works over HTTP, artifacts included (proxied by the server).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from training import registry
+from training.model import LgbParams
+from training.run import train
+from training.settings import RegistrySettings
+
+FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mlflow server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"mlflow server at {url} not healthy after {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("mlflow-server")
+    port = _free_port()
+    mlflow_cli = Path(sys.executable).parent / "mlflow"
+    process = subprocess.Popen(
+        [
+            str(mlflow_cli),
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{root / 'server.db'}",
+            "--artifacts-destination",
+            str(root / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],  # fmt: skip
+        stdout=(root / "server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    previous = mlflow.get_tracking_uri()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        mlflow.set_tracking_uri(previous)
+
+
+def test_train_register_and_load_through_a_tracking_server(
+    tracking_server: str, world_dir: Path
+) -> None:
+    settings = RegistrySettings(mlflow_tracking_uri=tracking_server, experiment="server")
+    result = train(world_dir, settings, FAST)
+    assert result.promoted and result.version == "1"
+
+    loaded = registry.load_registered(settings.champion_uri)
+    assert loaded.version == "1" and loaded.run_id == result.run_id
+    assert loaded.metrics["model_rmse"] == pytest.approx(result.metrics.loc["model", "rmse"])
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id)}
+    assert {"feature_importance.png", "fairness.json"} <= artifacts
