@@ -44,7 +44,7 @@ unit: install ## the test suite only
 test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
 
 bench: install ## the benchmarks under bench/ (slow: minutes)
-	$(PY) bench/features.py
+	$(PY) bench/feature_build.py
 
 clean: ## remove generated data, runs and the venv
 	rm -rf $(VENV) data mlruns mlflow.db .mypy_cache .pytest_cache .ruff_cache

@@ -1,28 +1,21 @@
 """Benchmark: build the `mataram` training rows and every candidate row.
 
 Prints rows, median seconds over repeats, rows/s and peak memory (RSS), and the ratio of
-candidate to training throughput measured in the same process (machines here are shared
-and noisy: compare medians and ratios, not single times). Target: under 60 s and 4 GiB.
+candidate to training throughput measured in the same process. Target: under 60 s and 4 GiB.
 
-    .venv/bin/python bench/features.py [--data DIR] [--repeats 3]
+    .venv/bin/python bench/feature_build.py [--data DIR] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
-import statistics
-import sys
-import time
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name would shadow
-# the `features` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+from timing import median_time, peak_rss_gib, print_table
 
-from features.pipeline import build_features, candidate_pairs, training_pairs  # noqa: E402
-from features.validate import load_data  # noqa: E402
-from world.generate import generate  # noqa: E402
+from features.pipeline import build_features, candidate_pairs, training_pairs
+from features.validate import load_data
+from world.generate import ensure_world
 
 
 def main() -> None:
@@ -30,10 +23,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/bench-mataram"))
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if not (args.data / "units.csv").exists():
-        started = time.perf_counter()
-        generate("mataram", 7, args.data)
-        print(f"generated mataram in {time.perf_counter() - started:.1f} s")
+    ensure_world("mataram", 7, args.data)
     data = load_data(args.data)
     jobs = {
         "training rows": training_pairs(data)[["nip", "unit_id", "as_of"]],
@@ -41,21 +31,19 @@ def main() -> None:
     }
     results = {}
     for name, pairs in jobs.items():
-        times = []
-        for _ in range(args.repeats):
-            started = time.perf_counter()
-            rows = build_features(data, pairs)
-            times.append(time.perf_counter() - started)
-        results[name] = (len(rows), statistics.median(times))
-    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"{'job':<16}{'rows':>12}{'median s':>10}{'rows/s':>12}")
-    for name, (n, seconds) in results.items():
-        print(f"{name:<16}{n:>12,}{seconds:>10.2f}{n / seconds:>12,.0f}")
+        seconds, rows = median_time(lambda pairs=pairs: build_features(data, pairs), args.repeats)
+        results[name] = (len(rows), seconds)
+    print_table(
+        ["job", "rows", "median s", "rows/s"],
+        [(name, n, s, n / s) for name, (n, s) in results.items()],
+    )
     total = sum(s for _, s in results.values())
     ratio = (results["candidate rows"][0] / results["candidate rows"][1]) / (
         results["training rows"][0] / results["training rows"][1]
     )
-    print(f"both jobs: {total:.1f} s (target < 60 s), peak RSS {peak_gib:.2f} GiB (target < 4 GiB)")
+    print(
+        f"both jobs: {total:.1f} s (target < 60 s), peak RSS {peak_rss_gib():.2f} GiB (target < 4 GiB)"
+    )
     print(f"candidate / training throughput ratio: {ratio:.1f}x")
 
 

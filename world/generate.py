@@ -723,3 +723,9 @@ def generate(preset: str, seed: int, out: Path, progress: bool = True) -> dict[s
         out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"
     )
     return counts
+
+
+def ensure_world(preset: str, seed: int, out: Path) -> None:
+    """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
+    if not (out / "units.csv").exists():
+        generate(preset, seed, out)

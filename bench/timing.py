@@ -1,0 +1,58 @@
+"""What every benchmark here shares: medians over repeats, peak memory, a printed table.
+
+Machines are shared and noisy, so benchmarks report medians and ratios measured in the
+same process, never a single absolute time.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def median_time(job: Callable[[], T], repeats: int) -> tuple[float, T]:
+    """Median wall seconds of `job` over `repeats` runs, and the last run's result."""
+    times = []
+    result: Any = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = job()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def peak_rss_gib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain fixed-width table: text left-aligned, numbers right-aligned with separators."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
+    print(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    )
+    for row in cells:
+        print(
+            "  ".join(
+                v.ljust(w) if i == 0 else v.rjust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
