@@ -72,12 +72,12 @@ RULES: dict[str, Rule] = {
 }
 
 
-def eligibility(
+def eligibility_mask(
     data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings | None = None
-) -> pd.Series:
-    """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill):
-    the list of broken rule codes; empty means eligible. Staying is never blocked by the
-    move rules (tenure, formasi)."""
+) -> pd.DataFrame:
+    """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
+    position_type): one boolean column per rule code, True where the rule is broken.
+    Staying is never blocked by the move rules (tenure, formasi, education, sanction)."""
     s = settings or EligibilitySettings()
     emp = data.employees.set_index("nip")
     status = candidates["nip"].map(emp["status"])
@@ -102,5 +102,19 @@ def eligibility(
         "education_level": move & (level.to_numpy(dtype=float) < need),
         "heavy_sanction": move & serving.to_numpy(dtype=bool),
     }
-    broken = [[code for code, mask in checks.items() if mask[i]] for i in range(len(candidates))]
-    return pd.Series(broken, index=candidates.index, dtype=object)
+    return pd.DataFrame({code: checks[code] for code in RULES}, index=candidates.index)
+
+
+def broken_rules(mask: np.ndarray) -> list[str]:
+    """The rule codes broken in one row of `eligibility_mask(...).to_numpy()`."""
+    return [code for code, broken in zip(RULES, mask, strict=True) if broken]
+
+
+def eligibility(
+    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings | None = None
+) -> pd.Series:
+    """For each candidate row: the list of broken rule codes; empty means eligible."""
+    mask = eligibility_mask(data, candidates, settings)
+    return pd.Series(
+        [broken_rules(m) for m in mask.to_numpy()], index=candidates.index, dtype=object
+    )

@@ -8,6 +8,7 @@ and the rule. Only a directory with no violation becomes `HRData`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import pandas as pd
 from features import vocab
 from features.data import HRData
 from features.reader import TableFileError, find_table_file, read_raw
-from features.schema import TABLES, Column, Table
+from features.schema import NIP_PATTERN, TABLES, Column, Table
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,15 @@ def _nip_date(digits: str) -> dt.date | None:
         return dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
+
+
+def nip_format_problem(nip: str) -> str | None:
+    """Why a string cannot be a NIP (the API asks before any lookup), or None."""
+    if not re.fullmatch(NIP_PATTERN, nip):
+        return "must be exactly 18 digits"
+    if _nip_date(nip) is None:
+        return "digits 1-8 are not a real birth date (YYYYMMDD)"
+    return None
 
 
 def _employee_rules(file: str, emp: pd.DataFrame) -> list[Violation]:

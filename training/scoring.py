@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import eligibility
+from features.eligibility import eligibility_mask
 from features.pipeline import build_features, candidate_pairs
 from training.model import PlacementModel
 
@@ -18,8 +18,7 @@ def score_candidates(
     """One row per (active employee, unit), ranked within each employee (1 = best)."""
     rows = build_features(data, candidate_pairs(data, as_of=as_of))
     if not all_units:
-        eligible = eligibility(data, rows).map(len) == 0
-        rows = rows[eligible.to_numpy()]
+        rows = rows[~eligibility_mask(data, rows).any(axis=1).to_numpy()]
     pred = model.predict(rows)
     out = pd.DataFrame(
         {
