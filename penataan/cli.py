@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from features.data import HRData
 from features.validate import ContractError, load_data, validate_directory
+
+if TYPE_CHECKING:
+    from serving.keys import KeyStore
 
 app = typer.Typer(
     help="Penataan: placement suggestions for ASN. Advises; people (Baperjakat, the PPK) decide.",
@@ -214,3 +217,75 @@ def promote(
         name, version, "promoted_by_hand", dt.datetime.now(dt.UTC).isoformat()
     )
     typer.echo(f"{name} v{version} is now @{settings.model_alias}")
+
+
+@app.command()
+def serve(
+    data: Annotated[Path, typer.Option(help="A valid data directory.")],
+    model_uri: Annotated[
+        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    as_of: Annotated[
+        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
+    ] = None,
+) -> None:
+    """Serve ranked, explained placement suggestions over HTTP (needs X-API-Key)."""
+    import logging
+
+    import uvicorn
+
+    from serving.app import create_app
+    from serving.settings import ServeSettings
+
+    settings = ServeSettings(data_dir=data)
+    if model_uri:
+        settings.model_uri = model_uri
+    if as_of:
+        settings.as_of = as_of
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")
+app.add_typer(keys_app, name="keys")
+
+
+def _key_store() -> KeyStore:
+    from serving.keys import KeyStore
+    from serving.settings import ServeSettings
+
+    return KeyStore(ServeSettings().api_keys_file)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="hr, reviewer or admin.")],
+    name: Annotated[str, typer.Option(help="Who or which tool holds the key.")],
+) -> None:
+    """Create a key and print it once, as the last line of stdout; only its hash is kept."""
+    store = _key_store()
+    try:
+        key = store.create(role, name)
+    except ValueError as error:
+        _echo_err(str(error))
+        raise typer.Exit(2) from None
+    typer.echo(f"key for {name!r} (role {role}) stored as a hash in {store.path}; shown once:")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Key names, roles and creation times (never the keys)."""
+    for holder in _key_store().holders():
+        typer.echo(f"{holder.name}\t{holder.role}\t{holder.created_at}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Remove a key; a running server refuses it from its next request."""
+    if not _key_store().revoke(name):
+        _echo_err(f"no key named {name!r}")
+        raise typer.Exit(1)
+    typer.echo(f"revoked {name!r}")

@@ -1,0 +1,180 @@
+"""Request and response bodies of the API (they are the OpenAPI schema HR tools code against).
+
+Names of people and protected attributes (sex, age, religion, marital status) never appear
+in any response: employees are named by NIP only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from features.schema import UNIT_ID_PATTERN
+from features.validate import nip_format_problem
+
+ADVISORY = (
+    "Penataan advises; people decide. Suggestions support, and never replace, the judgement of "
+    "Baperjakat and the PPK, and must be discussed with the employee."
+)
+
+Lang = Literal["id", "en"]
+
+
+def _check_nip(value: str) -> str:
+    problem = nip_format_problem(value)
+    if problem:
+        raise ValueError(f"NIP {problem}")
+    return value
+
+
+Nip = Annotated[
+    str,
+    Field(min_length=18, max_length=18, examples=["198507142010011002"]),
+    AfterValidator(_check_nip),
+]
+UnitId = Annotated[str, Field(pattern=f"^{UNIT_ID_PATTERN}$", examples=["DISDUKCAPIL"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecommendRequest(Strict):
+    nip: Nip
+    top_k: int = Field(5, ge=1, le=50)
+    unit_ids: list[UnitId] | None = Field(
+        None, max_length=500, description="Only these units (default: every unit)."
+    )
+    include_ineligible: bool = False
+    lang: Lang = "id"
+
+
+class CandidatesRequest(Strict):
+    unit_id: UnitId
+    top_k: int = Field(10, ge=1, le=50)
+    include_ineligible: bool = False
+    lang: Lang = "id"
+
+
+class Interval(BaseModel):
+    low: float
+    high: float
+
+
+class FactorContribution(BaseModel):
+    factor: str
+    label: str
+    contribution: float
+
+
+class Explanation(BaseModel):
+    """`base_value + sum(factors.contribution) + other == predicted_score` (to 0.01)."""
+
+    base_value: float
+    factors: list[FactorContribution]
+    other: float
+    narrative: str
+
+
+class IneligibleReason(BaseModel):
+    code: str
+    reason: str
+    reference: str
+
+
+class Placement(BaseModel):
+    """One (employee, unit) pair: the prediction, the rules, and why."""
+
+    rank: int
+    nip: str
+    unit_id: str
+    unit_name: str
+    domain: str
+    is_current: bool
+    predicted_score: float
+    interval: Interval
+    gain: float | None = Field(description="Predicted score here minus staying put.")
+    eligible: bool
+    ineligible_reasons: list[IneligibleReason]
+    explanation: Explanation
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+    alias: str | None
+
+
+class CurrentPlacement(BaseModel):
+    unit_id: str
+    unit_name: str
+    domain: str
+    predicted_score: float
+    interval: Interval
+    tenure_years: float
+
+
+class RecommendResponse(BaseModel):
+    nip: str
+    as_of: str
+    current: CurrentPlacement | None
+    suggestions: list[Placement]
+    model: ModelRef
+    advisory: str = ADVISORY
+
+
+class CandidatesResponse(BaseModel):
+    unit_id: str
+    unit_name: str
+    domain: str
+    capacity: int
+    headcount: int
+    as_of: str
+    candidates: list[Placement]
+    model: ModelRef
+    advisory: str = ADVISORY
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    alias: str | None
+    run_id: str | None
+    trained_at: str
+    feature_set: str
+    data_fingerprint: str | None
+    serving_data_fingerprint: str
+    held_out_metrics: dict[str, float]
+    features: list[dict[str, str]]
+    model: ModelRef
+
+
+class ImportanceRow(BaseModel):
+    name: str
+    label: str
+    gain: float
+    mean_abs_shap: float
+
+
+class FeatureImportance(BaseModel):
+    features: list[ImportanceRow]
+    factors: list[ImportanceRow]
+    model: ModelRef
+
+
+class ReloadResponse(BaseModel):
+    reloaded: bool
+    previous: ModelRef
+    model: ModelRef
+    detail: str
+
+
+class ErrorField(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    errors: list[ErrorField] = []

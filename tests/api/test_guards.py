@@ -1,0 +1,152 @@
+"""Keys and roles, bad input (always 4xx, naming the field), the audit log, health and metrics."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from penataan.cli import app as cli
+from tests.api.conftest import Api
+from tests.api.test_recommend import engine_of, movable_nip
+
+ROUTES = {
+    ("POST", "/v1/recommend"): {"hr", "admin"},
+    ("POST", "/v1/candidates"): {"hr", "admin"},
+    ("GET", "/v1/model"): {"reviewer", "admin"},
+    ("GET", "/v1/feature-importance"): {"reviewer", "admin"},
+    ("POST", "/v1/admin/reload"): {"admin"},
+}
+
+
+def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
+    engine = engine_of(api)
+    body = {"/v1/recommend": {"nip": movable_nip(engine)}, "/v1/candidates": {"unit_id": str(engine.units.index[0])}}  # fmt: skip
+    return api.client.request(method, path, json=body.get(path), headers=headers).status_code
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_every_route_needs_a_key_with_the_right_role(api: Api, method: str, path: str) -> None:
+    assert _call(api, method, path, {}) == 401
+    assert _call(api, method, path, {"X-API-Key": "pnt_not-a-key"}) == 401
+    for role in ("hr", "reviewer", "admin"):
+        expected = 200 if role in ROUTES[(method, path)] else 403
+        assert _call(api, method, path, api.headers(role)) == expected, role
+
+
+def test_cli_creates_a_key_that_a_running_server_accepts(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PENATAAN_API_KEYS_FILE", str(api.settings.api_keys_file))
+    result = CliRunner().invoke(cli, ["keys", "create", "--role", "reviewer", "--name", "cli-made"])
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[-1]
+    assert key not in api.settings.api_keys_file.read_text()  # only the hash is stored
+    assert api.client.get("/v1/model", headers={"X-API-Key": key}).status_code == 200
+    assert CliRunner().invoke(cli, ["keys", "revoke", "cli-made"]).exit_code == 0
+    assert api.client.get("/v1/model", headers={"X-API-Key": key}).status_code == 401
+    bad = CliRunner().invoke(cli, ["keys", "create", "--role", "boss", "--name", "x"])
+    assert bad.exit_code == 2 and "unknown role" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"nip": "12345"}, "nip"),
+        ({"nip": "19850714201001100X"}, "nip"),
+        ({"nip": "198513322010011002"}, "nip"),  # month 13: not a birth date
+        ({"nip": 198507142010011002}, "nip"),
+        ({}, "nip"),
+        ({"nip": "198507142010011002", "top_k": 0}, "top_k"),
+        ({"nip": "198507142010011002", "top_k": 51}, "top_k"),
+        ({"nip": "198507142010011002", "lang": "fr"}, "lang"),
+        ({"nip": "198507142010011002", "unit_ids": ["bad id!"]}, "unit_ids.0"),
+        ({"nip": "198507142010011002", "surprise": 1}, "surprise"),
+    ],
+)
+def test_malformed_recommend_is_422_naming_the_field(
+    api: Api, body: dict[str, object], field: str
+) -> None:
+    response = api.client.post("/v1/recommend", json=body, headers=api.headers("hr"))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_malformed_json_and_wrong_shapes_are_422(api: Api) -> None:
+    headers = {**api.headers("hr"), "content-type": "application/json"}
+    for raw in (b"{nip:", b"[]", b'"198507142010011002"', b"null", b""):
+        response = api.client.post("/v1/recommend", content=raw, headers=headers)
+        assert response.status_code == 422, raw
+        assert response.json()["errors"]
+
+
+def test_unknown_nip_or_unit_is_404_naming_the_field(api: Api) -> None:
+    engine = engine_of(api)
+    hr = api.headers("hr")
+    unknown = api.client.post("/v1/recommend", json={"nip": "190001012000011001"}, headers=hr)
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "nip"
+    body = {"nip": movable_nip(engine), "unit_ids": ["NO-SUCH-UNIT"]}
+    unit = api.client.post("/v1/recommend", json=body, headers=hr)
+    assert unit.status_code == 404 and unit.json()["errors"][0]["field"] == "unit_ids"
+    vacancy = api.client.post("/v1/candidates", json={"unit_id": "NO-SUCH-UNIT"}, headers=hr)
+    assert vacancy.status_code == 404 and vacancy.json()["errors"][0]["field"] == "unit_id"
+
+
+def test_bodies_over_64_kib_are_413(api: Api) -> None:
+    big = {"nip": "198507142010011002", "unit_ids": ["U" * 30] * 2500}
+    response = api.client.post("/v1/recommend", json=big, headers=api.headers("hr"))
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_audit_log_records_calls_without_names(api: Api) -> None:
+    engine = engine_of(api)
+    nip = movable_nip(engine)
+    api.client.post("/v1/recommend", json={"nip": nip}, headers=api.headers("hr"))
+    api.client.post("/v1/recommend", json={"nip": "12"}, headers=api.headers("hr"))
+    api.client.post("/v1/candidates", json={"unit_id": str(engine.units.index[0])}, headers=api.headers("admin"))  # fmt: skip
+    with sqlite3.connect(api.settings.audit_db) as db:
+        rows = db.execute(
+            "select key_name, endpoint, subject, model_version, status from audit"
+        ).fetchall()
+    assert ("test-hr", "/v1/recommend", nip, "1", 200) in rows
+    assert ("test-hr", "/v1/recommend", "12", 422) in [(k, e, s, st) for k, e, s, _, st in rows]
+    assert ("test-admin", "/v1/candidates", str(engine.units.index[0]), "1", 200) in rows
+    dump = "\n".join(map(str, rows))
+    names = engine.data.employees["name"]
+    assert not any(name in dump for name in names)
+
+
+def test_health_ready_and_metrics(api: Api) -> None:
+    assert api.client.get("/health").json() == {"status": "alive"}
+    ready = api.client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["model"]["version"] == "1"
+    api.client.post("/v1/recommend", json={"nip": "1"}, headers=api.headers("hr"))
+    text = api.client.get("/metrics").text
+    assert 'penataan_requests_total{endpoint="/v1/recommend",method="POST",status="422"}' in text
+    assert "penataan_request_seconds_bucket" in text
+    assert 'penataan_model_info{name="penataan-placement",version="1"} 1.0' in text
+
+
+def test_model_and_feature_importance(api: Api) -> None:
+    info = api.client.get("/v1/model", headers=api.headers("reviewer")).json()
+    assert info["version"] == "1" and info["feature_set"] == "ranker_features_v1"
+    assert info["data_fingerprint"] == info["serving_data_fingerprint"]
+    assert {"rmse", "mae", "r2"} <= set(info["held_out_metrics"])
+    assert len(info["features"]) == 45
+    assert not {"sex", "birth_date", "religion", "marital_status"} & {
+        f["name"] for f in info["features"]
+    }
+    importance = api.client.get("/v1/feature-importance", headers=api.headers("reviewer"))
+    body = importance.json()
+    assert len(body["features"]) == 45 and len(body["factors"]) == 8
+    shap = [f["mean_abs_shap"] for f in body["features"]]
+    assert shap == sorted(shap, reverse=True)
+    assert sum(f["mean_abs_shap"] for f in body["factors"]) == pytest.approx(sum(shap))
+    assert (
+        api.client.get(
+            "/v1/feature-importance?lang=xx", headers=api.headers("reviewer")
+        ).status_code
+        == 422
+    )

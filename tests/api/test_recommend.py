@@ -1,0 +1,150 @@
+"""`/v1/recommend` and `/v1/candidates`: ranked, eligible, exactly explained, like `penataan score`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.eligibility import RULES
+from serving.engine import Engine
+from tests.api.conftest import Api
+from training.scoring import score_candidates
+
+
+def engine_of(api: Api) -> Engine:
+    engine = api.client.app.state.holder.engine  # type: ignore[attr-defined]
+    assert engine is not None
+    return engine
+
+
+def movable_nip(engine: Engine) -> str:
+    """An employee with eligible moves and some ineligible units."""
+    n_units = len(engine.units)
+    for i, nip in enumerate(engine.nips):
+        block = engine.broken[i * n_units : (i + 1) * n_units]
+        if 3 <= (~block.any(axis=1)).sum() < n_units:
+            return str(nip)
+    raise AssertionError("the small world has nobody with eligible and ineligible moves")
+
+
+def recommend(api: Api, role: str = "hr", **body: Any) -> dict[str, Any]:
+    response = api.client.post("/v1/recommend", json=body, headers=api.headers(role))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
+    engine = engine_of(api)
+    nip = movable_nip(engine)
+    body = recommend(api, nip=nip, top_k=50)
+    scores = [s["predicted_score"] for s in body["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    assert [s["rank"] for s in body["suggestions"]] == list(range(1, len(scores) + 1))
+    assert all(s["eligible"] and not s["ineligible_reasons"] for s in body["suggestions"])
+    assert body["model"] == {"name": "penataan-placement", "version": "1", "alias": "champion"}
+    assert "people decide" in body["advisory"]
+    current = body["current"]
+    for s in body["suggestions"]:
+        assert s["interval"]["low"] <= s["predicted_score"] <= s["interval"]["high"]
+        assert s["gain"] == pytest.approx(
+            s["predicted_score"] - current["predicted_score"], abs=2e-3
+        )
+        assert s["is_current"] == (s["unit_id"] == current["unit_id"])
+
+
+def test_top_k_and_unit_filter(api: Api) -> None:
+    engine = engine_of(api)
+    nip = movable_nip(engine)
+    assert len(recommend(api, nip=nip, top_k=2)["suggestions"]) == 2
+    some = list(engine.units.index[:5])
+    body = recommend(api, nip=nip, top_k=50, unit_ids=some, include_ineligible=True)
+    assert sorted(s["unit_id"] for s in body["suggestions"]) == sorted(some)
+
+
+def test_ineligible_units_only_on_request_and_with_reasons(api: Api) -> None:
+    nip = movable_nip(engine_of(api))
+    everything = recommend(api, nip=nip, top_k=50, include_ineligible=True)["suggestions"]
+    eligible = recommend(api, nip=nip, top_k=50)["suggestions"]
+    blocked = [s for s in everything if not s["eligible"]]
+    assert blocked and len(eligible) == len(everything) - len(blocked)
+    for s in blocked:
+        for reason in s["ineligible_reasons"]:
+            assert reason["code"] in RULES and reason["reference"] and reason["reason"]
+
+
+def test_explanations_add_up_to_the_prediction(api: Api) -> None:
+    nip = movable_nip(engine_of(api))
+    for lang in ("id", "en"):
+        body = recommend(api, nip=nip, top_k=50, include_ineligible=True, lang=lang)
+        for s in body["suggestions"]:
+            e = s["explanation"]
+            total = e["base_value"] + sum(f["contribution"] for f in e["factors"]) + e["other"]
+            assert total == pytest.approx(s["predicted_score"], abs=0.01)
+            assert 1 <= len(e["factors"]) <= 4 and e["narrative"]
+
+
+def test_labels_and_narrative_follow_the_language(api: Api) -> None:
+    nip = movable_nip(engine_of(api))
+    body_id = recommend(api, nip=nip, top_k=3, lang="id")
+    body_en = recommend(api, nip=nip, top_k=3, lang="en")
+    move_id = next(s for s in body_id["suggestions"] if not s["is_current"])
+    move_en = next(s for s in body_en["suggestions"] if not s["is_current"])
+    assert "dibanding tetap di" in move_id["explanation"]["narrative"]
+    assert "compared with staying in" in move_en["explanation"]["narrative"]
+    assert move_id["unit_name"] in move_id["explanation"]["narrative"]
+    labels_id = {f["label"] for f in move_id["explanation"]["factors"]}
+    labels_en = {f["label"] for f in move_en["explanation"]["factors"]}
+    assert labels_id.isdisjoint(labels_en)
+
+
+def test_scores_agree_with_penataan_score(api: Api) -> None:
+    engine = engine_of(api)
+    nip = movable_nip(engine)
+    offline = score_candidates(engine.data, engine.loaded.model, engine.as_of, all_units=True)
+    offline = offline[offline["nip"] == nip].set_index("unit_id")
+    body = recommend(api, nip=nip, top_k=50, include_ineligible=True)
+    served = pd.Series({s["unit_id"]: s["predicted_score"] for s in body["suggestions"]})
+    assert len(served) == len(engine.units)
+    np.testing.assert_allclose(
+        served.sort_index(), offline["predicted_score"].sort_index(), atol=1e-3
+    )
+
+
+def test_candidates_for_a_unit_come_from_other_units(api: Api) -> None:
+    engine = engine_of(api)
+    unit = str(
+        engine.units.index[int(np.argmax(engine.units["capacity"].to_numpy() - engine.headcount))]
+    )
+    response = api.client.post(
+        "/v1/candidates",
+        json={"unit_id": unit, "top_k": 10, "include_ineligible": True, "lang": "en"},
+        headers=api.headers("hr"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["unit_id"] == unit and body["model"]["version"] == "1"
+    people = body["candidates"]
+    assert 1 <= len(people) <= 10
+    assert all(p["unit_id"] == unit and not p["is_current"] for p in people)
+    scores = [p["predicted_score"] for p in people]
+    assert scores == sorted(scores, reverse=True)
+    for p in people:
+        e = p["explanation"]
+        total = e["base_value"] + sum(f["contribution"] for f in e["factors"]) + e["other"]
+        assert total == pytest.approx(p["predicted_score"], abs=0.01)
+
+
+def test_responses_never_carry_names_or_protected_attributes(api: Api) -> None:
+    engine = engine_of(api)
+    nip = movable_nip(engine)
+    text = api.client.post(
+        "/v1/recommend", json={"nip": nip, "top_k": 50, "include_ineligible": True},
+        headers=api.headers("hr"),
+    ).text  # fmt: skip
+    person = engine.data.employees.set_index("nip").loc[nip]
+    assert person["name"] not in text
+    for word in ("birth_date", "religion", "marital", '"sex"', "agama"):
+        assert word not in text

@@ -1,0 +1,99 @@
+"""Reload without dropping requests; a failed load or reload keeps (or admits) what serves."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.app import _load, create_app
+from serving.engine import Engine
+from serving.settings import ServeSettings
+from tests.api.conftest import FAST, Api, role_keys, serve_settings
+from tests.api.test_recommend import engine_of, movable_nip
+from training.run import train
+from training.settings import RegistrySettings
+
+
+@pytest.fixture(scope="module")
+def second_version(registry_uri: str, world_dir: Path) -> str:
+    """A second registered version (a retrain on the same data: challenger, not champion)."""
+    result = train(world_dir, RegistrySettings(mlflow_tracking_uri=registry_uri, experiment="api"), FAST)  # fmt: skip
+    assert not result.promoted
+    return result.version
+
+
+def test_reload_swaps_only_after_the_new_engine_is_ready(
+    second_version: str, world_dir: Path, tmp_path: Path
+) -> None:
+    settings = serve_settings(world_dir, tmp_path)
+    keys = role_keys(settings)
+    calls = 0
+
+    def slow_switch(s: ServeSettings) -> Engine:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return _load(s)
+        time.sleep(1.5)  # a slow load: requests keep flowing to the old engine meanwhile
+        return _load(s.model_copy(update={"model_uri": f"models:/penataan-placement/{second_version}"}))  # fmt: skip
+
+    with TestClient(create_app(settings, loader=slow_switch)) as client:
+        api = Api(client, settings, keys)
+        nip = movable_nip(engine_of(api))
+        answer: dict[str, object] = {}
+        reloader = threading.Thread(
+            target=lambda: answer.update(client.post("/v1/admin/reload", headers=api.headers("admin")).json())
+        )  # fmt: skip
+        reloader.start()
+        versions = []
+        while reloader.is_alive():
+            response = client.post("/v1/recommend", json={"nip": nip}, headers=api.headers("hr"))
+            assert response.status_code == 200
+            versions.append(response.json()["model"]["version"])
+        reloader.join()
+        assert answer["reloaded"] is True and versions and set(versions) <= {"1", second_version}
+        assert versions[0] == "1"
+        after = client.post("/v1/recommend", json={"nip": nip}, headers=api.headers("hr")).json()
+        assert after["model"]["version"] == second_version
+
+
+def test_failed_reload_keeps_the_old_model(
+    registry_uri: str, world_dir: Path, tmp_path: Path
+) -> None:
+    settings = serve_settings(world_dir, tmp_path)
+    keys = role_keys(settings)
+    calls = 0
+
+    def fails_second_time(s: ServeSettings) -> Engine:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise FileNotFoundError("the data directory was moved")
+        return _load(s)
+
+    with TestClient(create_app(settings, loader=fails_second_time)) as client:
+        admin = {"X-API-Key": keys["admin"]}
+        response = client.post("/v1/admin/reload", headers=admin)
+        assert response.status_code == 503
+        assert (
+            "still serving v1" in response.json()["detail"] and "moved" in response.json()["detail"]
+        )
+        assert client.get("/ready").json()["model"]["version"] == "1"
+        assert client.get("/v1/model", headers=admin).status_code == 200
+
+
+def test_a_failed_start_stays_up_and_says_why(
+    registry_uri: str, world_dir: Path, tmp_path: Path
+) -> None:
+    settings = serve_settings(world_dir, tmp_path).model_copy(update={"model_uri": "models:/no-such-model@champion"})  # fmt: skip
+    keys = role_keys(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+        ready = client.get("/ready")
+        assert ready.status_code == 503 and "no-such-model" in ready.json()["detail"]
+        response = client.post("/v1/recommend", json={"nip": "198507142010011002"}, headers={"X-API-Key": keys["hr"]})  # fmt: skip
+        assert response.status_code == 503
