@@ -6,17 +6,15 @@ same code path works over HTTP, artifacts included (proxied by the server).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import mlflow
 import pytest
 
+from tests.servers import free_port, wait_ok
 from training import registry
 from training.model import LgbParams
 from training.run import train
@@ -25,30 +23,10 @@ from training.settings import RegistrySettings
 FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mlflow server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"mlflow server at {url} not healthy after {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
+    port = free_port()
     mlflow_cli = Path(sys.executable).parent / "mlflow"
     process = subprocess.Popen(
         [
@@ -71,7 +49,7 @@ def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     previous = mlflow.get_tracking_uri()
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, process)
+        wait_ok(f"{url}/health", process)
         yield url
     finally:
         process.terminate()

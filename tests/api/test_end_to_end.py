@@ -1,0 +1,50 @@
+"""One end-to-end run: a real `penataan serve` process, called over HTTP like an HR tool."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from features.data import HRData
+from serving.keys import KeyStore
+from tests.servers import free_port, wait_ok
+
+
+def test_penataan_serve_answers_over_http(
+    registry_uri: str, world_dir: Path, hr_data: HRData, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.json"
+    key = KeyStore(keys_file).create("hr", "e2e")
+    port = free_port()
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": registry_uri,
+        "PENATAAN_API_KEYS_FILE": str(keys_file),
+        "PENATAAN_AUDIT_DB": str(tmp_path / "audit.db"),
+    }
+    cli = Path(sys.executable).parent / "penataan"
+    with (tmp_path / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(cli), "serve", "--data", str(world_dir), "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ok(f"{base}/ready", process, timeout=90)
+            nip = str(hr_data.active_nips().iloc[0])
+            response = httpx.post(
+                f"{base}/v1/recommend", json={"nip": nip, "top_k": 3}, headers={"X-API-Key": key}
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert body["nip"] == nip and body["model"]["version"] == "1" and body["suggestions"]
+            assert httpx.post(f"{base}/v1/recommend", json={"nip": nip}).status_code == 401
+            assert 'endpoint="/v1/recommend"' in httpx.get(f"{base}/metrics").text
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert "Application startup complete" in (tmp_path / "serve.log").read_text()
