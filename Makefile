@@ -10,6 +10,7 @@ SEED ?= 7
 PRESET ?= mataram
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 export PENATAAN_API_KEYS_FILE ?= $(CURDIR)/api-keys.json
+export PENATAAN_AUDIT_DB ?= $(CURDIR)/audit.db
 
 .PHONY: help install demo test lint typecheck unit bench clean
 
@@ -23,13 +24,14 @@ $(UV):
 install: $(UV) ## create .venv with the locked dependencies (uv.lock)
 	$(UV) sync --locked --quiet
 
-demo: install ## install, generate the default world, validate, train, register and score it
+demo: install ## install; generate, validate, train, score the default world; serve the API
 	$(PENATAAN) generate --preset $(PRESET) --seed $(SEED) --out $(DATA)
 	$(PENATAAN) validate $(DATA)
 	$(PENATAAN) train --data $(DATA)
 	$(PENATAAN) score --data $(DATA) --out $(DATA)-scores.csv
 	@echo "Top suggestions of the first employees (data/$(PRESET)-scores.csv):"
 	@head -6 $(DATA)-scores.csv
+	scripts/serve-demo.sh $(DATA)
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
@@ -45,6 +47,8 @@ test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
 
 bench: install ## the benchmarks under bench/ (slow: minutes)
 	$(PY) bench/feature_build.py
+	$(PY) bench/train.py
+	$(PY) bench/serve.py
 
 clean: ## remove generated data, runs and the venv
-	rm -rf $(VENV) data mlruns mlflow.db .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) data mlruns mlflow.db audit.db api-keys.json .mypy_cache .pytest_cache .ruff_cache

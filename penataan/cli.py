@@ -77,6 +77,24 @@ def _report_refusal(error: ContractError, directory: Path) -> NoReturn:
     raise typer.Exit(1)
 
 
+def _as_of(value: str | None) -> Any:
+    """`--as-of` as a timestamp, or exit 2 naming the option (None: the data's default)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or not dt.date(1950, 1, 1) <= day <= dt.date(2100, 12, 31):
+        _echo_err(f"--as-of {value!r}: expected a date YYYY-MM-DD between 1950 and 2100")
+        raise typer.Exit(2)
+    return pd.Timestamp(day)
+
+
 def _load(directory: Path) -> HRData:
     """The directory's data, or every violation and exit 1 before anything else runs."""
     try:
@@ -176,7 +194,6 @@ def score(
 ) -> None:
     """Score every active employee against every (eligible) unit."""
     import mlflow
-    import pandas as pd
 
     from training.registry import load_registered
     from training.scoring import score_candidates, write_table
@@ -189,7 +206,7 @@ def score(
     settings = RegistrySettings()
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     loaded = load_registered(model_uri or settings.champion_uri)
-    when = pd.Timestamp(as_of) if as_of else None
+    when = _as_of(as_of)
     frame = score_candidates(hr, loaded.model, when, all_units)
     write_table(frame, str(out))
     typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
@@ -243,7 +260,7 @@ def serve(
     if model_uri:
         settings.model_uri = model_uri
     if as_of:
-        settings.as_of = as_of
+        settings.as_of = _as_of(as_of).date().isoformat()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
@@ -289,3 +306,66 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
         _echo_err(f"no key named {name!r}")
         raise typer.Exit(1)
     typer.echo(f"revoked {name!r}")
+
+
+@app.command()
+def plan(
+    data: Annotated[Path, typer.Option(help="A valid data directory.")],
+    out: Annotated[
+        Path, typer.Option(help="Directory for moves.csv, units.csv, summary.json, report.html.")
+    ],
+    model_uri: Annotated[
+        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="The round's date YYYY-MM-DD (default: after the last period)."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="JSON file of plan settings (see planning/settings.py).")
+    ] = None,
+) -> None:
+    """Propose an organisation-wide transfer round that keeps every rule (exact optimum)."""
+    import json
+
+    import mlflow
+    from pydantic import ValidationError
+
+    from features.pipeline import build_features, candidate_pairs
+    from planning.report import write_plan
+    from planning.run import PlanRefused, plan_round
+    from planning.settings import PlanSettings
+    from training.evaluation import read_truth
+    from training.registry import load_registered
+    from training.settings import RegistrySettings
+
+    try:
+        settings = PlanSettings(**(json.loads(config.read_text()) if config else {}))
+    except (ValidationError, json.JSONDecodeError, OSError) as error:
+        _echo_err(f"--config {config}: {error}")
+        raise typer.Exit(2) from None
+    hr = _load(data)
+    registry = RegistrySettings()
+    mlflow.set_tracking_uri(registry.mlflow_tracking_uri)
+    loaded = load_registered(model_uri or registry.champion_uri)
+    when = _as_of(as_of) or hr.default_as_of()
+    _progress(f"building candidate rows as of {when.date()}")
+    rows = build_features(hr, candidate_pairs(hr, as_of=when))
+    try:
+        result = plan_round(hr, loaded.model, rows, settings, read_truth(data), progress=_progress)
+    except PlanRefused as refusal:
+        _echo_err(str(refusal))
+        raise typer.Exit(1) from None
+    result.summary["model"] = {"name": loaded.name, "version": loaded.version}
+    paths = write_plan(result, out)
+    s = result.summary
+    typer.echo(
+        f"{s['moves']} moves (cap {s['max_moves']}), predicted gain {s['total_predicted_gain']:+.1f} "
+        f"(greedy {s['greedy']['total_predicted_gain']:+.1f}); solver {s['solver']['status']} "
+        f"in {s['solver']['seconds']:.2f} s"
+    )
+    if "truth" in s:
+        typer.echo(
+            f"true gain {s['truth']['true_gain']:+.1f} (greedy {s['truth']['greedy_true_gain']:+.1f})"
+        )
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))

@@ -18,8 +18,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from pydantic import ValidationError
 
 from features.definitions import FACTORS, FEATURE_SET, FEATURES, label
+from planning.run import PlanRefused
+from planning.settings import PlanSettings
 from serving.audit import AuditLog
 from serving.engine import Engine, NotFound
 from serving.keys import PERMISSIONS, ApiKey, KeyStore
@@ -32,6 +35,8 @@ from serving.schemas import (
     FeatureImportance,
     ImportanceRow,
     ModelInfo,
+    PlanRequest,
+    PlanResponse,
     RecommendRequest,
     RecommendResponse,
     ReloadResponse,
@@ -222,6 +227,24 @@ def create_app(
             _serve(engine)
         before = previous.model_ref if previous else engine.model_ref
         return ReloadResponse(reloaded=True, previous=before, model=engine.model_ref, detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}")  # fmt: skip
+
+    @app.post("/v1/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan"))])  # fmt: skip
+    def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse:
+        """An organisation-wide transfer round under the rules (the exact optimum), as
+        `penataan plan` computes it: moves, units, summary. Advice for Baperjakat."""
+        request.state.subject = f"round {body.as_of or engine.as_of.date()}"
+        try:
+            plan_settings = PlanSettings(**body.config)
+        except ValidationError as error:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", "config", *e["loc"])} for e in error.errors()]
+            ) from None
+        try:
+            return engine.plan(body.as_of, plan_settings)
+        except PlanRefused as refusal:
+            raise RequestValidationError(
+                [{"loc": ("body", "as_of"), "msg": str(refusal), "type": "value_error"}]
+            ) from None
 
     @app.get("/health")
     def health() -> dict[str, str]:

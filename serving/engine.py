@@ -9,6 +9,7 @@ builds a new one and swaps it in whole, so a request never sees half of each.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +24,8 @@ from features.data import HRData
 from features.eligibility import RULES, EligibilitySettings, broken_rules, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
 from features.validate import load_data
+from planning.run import check_blackout, plan_round
+from planning.settings import PlanSettings
 from serving import explain
 from serving.schemas import (
     CandidatesResponse,
@@ -32,9 +35,13 @@ from serving.schemas import (
     Lang,
     ModelRef,
     Placement,
+    PlanMove,
+    PlanResponse,
+    PlanUnit,
     RecommendResponse,
 )
 from serving.settings import ServeSettings
+from training.evaluation import read_truth
 from training.registry import LoadedModel, load_registered
 from training.settings import RegistrySettings
 
@@ -227,6 +234,25 @@ class Engine:
             headcount=int(self.headcount[unit]),
             as_of=self.as_of.date().isoformat(),
             candidates=self._placements(rows, stays, top_k, include_ineligible, lang),
+            model=self.model_ref,
+        )
+
+    def plan(self, as_of: dt.date | None, settings: PlanSettings) -> PlanResponse:
+        """A transfer round, exactly as `penataan plan` would choose it for this data."""
+        when = pd.Timestamp(as_of) if as_of is not None else self.as_of
+        check_blackout(when, settings)  # before the (slow) candidate rows for another date
+        rows = self.rows
+        if when != self.as_of:
+            rows = build_features(self.data, candidate_pairs(self.data, as_of=when, unit_ids=list(self.units.index)))  # fmt: skip
+        result = plan_round(self.data, self.loaded.model, rows, settings, read_truth(self.data_dir))
+        result.summary["model"] = {"name": self.loaded.name, "version": self.loaded.version}
+        moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)
+        units = result.units.reindex(columns=list(PlanUnit.model_fields))
+        units = units.astype(object).where(units.notna(), None)
+        return PlanResponse(
+            summary=result.summary,
+            moves=[PlanMove(**m) for m in moves.to_dict(orient="records")],
+            units=[PlanUnit(**u) for u in units.to_dict(orient="records")],
             model=self.model_ref,
         )
 

@@ -23,7 +23,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 disable_created_metrics()  # the `_created` series only add noise to the scrape
 
-AUDITED = {"/v1/recommend": "nip", "/v1/candidates": "unit_id"}
+AUDITED = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:

@@ -6,7 +6,8 @@ in any response: employees are named by NIP only.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -178,3 +179,50 @@ class ErrorField(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     errors: list[ErrorField] = []
+
+
+class PlanRequest(Strict):
+    as_of: dt.date | None = Field(
+        None,
+        ge=dt.date(1950, 1, 1),
+        le=dt.date(2100, 12, 31),
+        description="The round's date (default: the data's as-of date).",
+    )
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Plan settings to override (see `penataan plan --config`), e.g. max_moves_share.",
+    )
+
+
+class PlanMove(BaseModel):
+    nip: str
+    from_unit_id: str
+    from_unit_name: str
+    to_unit_id: str
+    to_unit_name: str
+    predicted_before: float
+    predicted_after: float
+    gain: float
+    gain_low: float
+    reasons: str
+    narrative: str
+
+
+class PlanUnit(BaseModel):
+    unit_id: str
+    unit_name: str
+    capacity: int
+    headcount_before: int
+    headcount_after: int
+    mean_predicted_before: float | None
+    mean_predicted_after: float | None
+    moved_out: int
+    moved_in: int
+
+
+class PlanResponse(BaseModel):
+    summary: dict[str, Any]
+    moves: list[PlanMove]
+    units: list[PlanUnit]
+    model: ModelRef
+    advisory: str = ADVISORY

@@ -45,12 +45,17 @@ class LoadedModel:
     created_at: str
 
 
-def example_rows(rows: pd.DataFrame) -> pd.DataFrame:
+def pyfunc_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """Feature rows as the pyfunc signature sees them (categoricals as plain text)."""
-    frame = rows[list(FEATURE_NAMES)].head(5).copy()
+    frame = rows[list(FEATURE_NAMES)].copy()
     for name in CATEGORICAL:
         frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(str)
     return frame
+
+
+def example_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The input example logged with the model."""
+    return pyfunc_frame(rows.head(5))
 
 
 def log_and_register(model: PlacementModel, rows: pd.DataFrame, name: str) -> str:

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from penataan.cli import app as cli
-from tests.api.conftest import Api
 from tests.api.test_recommend import engine_of, movable_nip
+from tests.served import Api
 
 ROUTES = {
     ("POST", "/v1/recommend"): {"hr", "admin"},
@@ -17,12 +17,13 @@ ROUTES = {
     ("GET", "/v1/model"): {"reviewer", "admin"},
     ("GET", "/v1/feature-importance"): {"reviewer", "admin"},
     ("POST", "/v1/admin/reload"): {"admin"},
+    ("POST", "/v1/plan"): {"admin"},
 }
 
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
     engine = engine_of(api)
-    body = {"/v1/recommend": {"nip": movable_nip(engine)}, "/v1/candidates": {"unit_id": str(engine.units.index[0])}}  # fmt: skip
+    body = {"/v1/recommend": {"nip": movable_nip(engine)}, "/v1/candidates": {"unit_id": str(engine.units.index[0])}, "/v1/plan": {}}  # fmt: skip
     return api.client.request(method, path, json=body.get(path), headers=headers).status_code
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from features.eligibility import RULES
 from serving.engine import Engine
-from tests.api.conftest import Api
+from tests.served import Api
 from training.scoring import score_candidates
 
 

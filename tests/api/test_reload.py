@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from serving.app import _load, create_app
 from serving.engine import Engine
 from serving.settings import ServeSettings
-from tests.api.conftest import FAST, Api, role_keys, serve_settings
 from tests.api.test_recommend import engine_of, movable_nip
+from tests.served import FAST, Api, role_keys, serve_settings
 from training.run import train
 from training.settings import RegistrySettings
 

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from serving.app import create_app
-from tests.api.conftest import role_keys, serve_settings
+from tests.served import role_keys, serve_settings
 
 
 def test_no_generated_request_yields_a_server_error(

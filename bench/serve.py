@@ -1,0 +1,222 @@
+"""Benchmark: `/v1/recommend` latency and throughput, beside the bare model and `mlflow models serve`.
+
+On `mataram` (283 units, so every request scores 283 rows, returns the top 5 and explains
+them with TreeSHAP):
+1. `penataan serve` over HTTP at concurrency 1 and 8: p50/p95/p99 latency and requests/s;
+2. (a) in process, the bare `Booster.predict` of the same 283 rows + `pred_contrib` of the
+   6 rows an answer explains (the top 5 and the current unit): the floor;
+3. (b) `mlflow models serve` of the registered pyfunc scoring the same 283 feature rows
+   per request over HTTP (no eligibility, no explanation): rows/s to compare.
+Target: p99 under 20 ms at concurrency 1 on 2 cores; more rows/s than `mlflow models serve`.
+
+    .venv/bin/python bench/serve.py [--data DIR] [--requests 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import mlflow
+import numpy as np
+from timing import print_table
+
+from features.pipeline import as_model_frame, build_features, candidate_pairs
+from features.validate import load_data
+from serving.keys import KeyStore
+from training.model import LgbParams
+from training.registry import current_champion, pyfunc_frame
+from training.run import train
+from training.settings import RegistrySettings
+from world.generate import ensure_world
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(
+    command: list[str], env: dict[str, str], ready_url: str, log: Path
+) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited; see {log}")
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise TimeoutError(f"{ready_url} not ready; see {log}")
+
+
+def load_test(
+    call: Callable[[httpx.Client, int], None], n: int, concurrency: int
+) -> tuple[list[float], float]:
+    """Latencies (s) of `n` calls spread over `concurrency` threads, and the wall time."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            for i in range(k, n, concurrency):
+                started = time.perf_counter()
+                call(client, i)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, time.perf_counter() - started
+
+
+def row(name: str, latencies: list[float], wall: float, rows_per_call: int) -> tuple[object, ...]:
+    ms = np.percentile(np.array(latencies) * 1000, [50, 95, 99])
+    return (
+        name,
+        float(ms[0]),
+        float(ms[1]),
+        float(ms[2]),
+        len(latencies) / wall,
+        len(latencies) * rows_per_call / wall,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("data/bench-mataram"))
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    ensure_world("mataram", 7, args.data)
+    store = Path("data/bench-mlflow").resolve()
+    store.mkdir(parents=True, exist_ok=True)
+    settings = RegistrySettings(
+        mlflow_tracking_uri=f"sqlite:///{store / 'mlflow.db'}", experiment="bench"
+    )
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    data = load_data(args.data)
+    champion = current_champion(settings.model_name, settings.model_alias)
+    if champion is None or champion.tags.get("data_fingerprint") != data.fingerprint():
+        print("training a champion for the benchmark (about a minute)")
+        train(args.data, settings, LgbParams())
+        champion = current_champion(settings.model_name, settings.model_alias)
+    assert champion is not None
+    nips = list(data.active_nips().sample(200, random_state=0))
+    rows = build_features(data, candidate_pairs(data, nips=nips))
+    per_nip = [rows[rows["nip"] == nip] for nip in nips]
+    n_units = len(per_nip[0])
+
+    # (a) the floor: bare LightGBM on the same rows, in process
+    booster = champion.model.booster
+    bare = []
+    for block in per_nip * (args.requests // len(per_nip) + 1):
+        started = time.perf_counter()
+        x = as_model_frame(block)
+        scores = booster.predict(x, num_threads=2)
+        top = np.argsort(-scores)[:6]
+        booster.predict(x.iloc[top], pred_contrib=True, num_threads=2)
+        bare.append(time.perf_counter() - started)
+        if len(bare) == args.requests:
+            break
+    results = [row("bare Booster.predict + pred_contrib (in process)", bare, sum(bare), n_units)]
+
+    bin_dir = str(Path(sys.executable).parent)  # `mlflow models serve` execs `uvicorn` from PATH
+    env = {**os.environ, "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        keys = Path(tmp) / "keys.json"
+        key = KeyStore(keys).create("hr", "bench")
+        env |= {
+            "PENATAAN_API_KEYS_FILE": str(keys),
+            "PENATAAN_AUDIT_DB": str(Path(tmp) / "audit.db"),
+        }
+        port = free_port()
+        cli = str(Path(sys.executable).parent / "penataan")
+        print(
+            f"starting penataan serve on {args.data} (builds {len(data.active_nips()) * n_units:,} candidate rows)"
+        )
+        server = start([cli, "serve", "--data", str(args.data), "--port", str(port)], env, f"http://127.0.0.1:{port}/ready", Path(tmp) / "serve.log")  # fmt: skip
+        try:
+
+            def recommend(client: httpx.Client, i: int) -> None:
+                body = {"nip": nips[i % len(nips)], "top_k": 5, "include_ineligible": True}
+                response = client.post(
+                    f"http://127.0.0.1:{port}/v1/recommend", json=body, headers={"X-API-Key": key}
+                )
+                response.raise_for_status()
+
+            load_test(recommend, 20, 1)  # warm up
+            for c in (1, 8):
+                lat, wall = load_test(recommend, args.requests, c)
+                results.append(
+                    row(f"penataan serve /v1/recommend, concurrency {c}", lat, wall, n_units)
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+        port = free_port()
+        mlflow_cli = str(Path(sys.executable).parent / "mlflow")
+        uri = f"models:/{champion.name}/{champion.version}"
+        print(f"starting mlflow models serve -m {uri}")
+        server = start([mlflow_cli, "models", "serve", "-m", uri, "-p", str(port), "--env-manager", "local", "-w", "1"], env, f"http://127.0.0.1:{port}/ping", Path(tmp) / "mlflow.log")  # fmt: skip
+        try:
+            # pandas writes NaN as null, which the scoring server reads back as missing
+            payloads = [{"dataframe_split": json.loads(pyfunc_frame(block).to_json(orient="split", index=False))} for block in per_nip]  # fmt: skip
+
+            def invocations(client: httpx.Client, i: int) -> None:
+                response = client.post(
+                    f"http://127.0.0.1:{port}/invocations", json=payloads[i % len(payloads)]
+                )
+                response.raise_for_status()
+
+            load_test(invocations, 20, 1)
+            for c in (1, 8):
+                lat, wall = load_test(invocations, args.requests, c)
+                results.append(
+                    row(f"mlflow models serve /invocations, concurrency {c}", lat, wall, n_units)
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(
+        f"\n{args.requests} requests per line, {n_units} rows scored per request, model v{champion.version}"
+    )
+    print_table(["path", "p50 ms", "p95 ms", "p99 ms", "req/s", "rows/s"], results)
+    serve_rows = {c: r[5] for c, r in zip((1, 8), results[1:3], strict=True)}
+    mlflow_rows = {c: r[5] for c, r in zip((1, 8), results[3:5], strict=True)}
+    for c in (1, 8):
+        print(
+            f"concurrency {c}: penataan serve / mlflow models serve rows/s = {serve_rows[c] / mlflow_rows[c]:.1f}x"
+        )
+    print(f"p99 at concurrency 1: {results[1][3]:.1f} ms (target < 20 ms); "
+          f"penataan serve p50 / bare p50 = {results[1][1] / results[0][1]:.1f}x")  # fmt: skip
+    print(f"median of bare calls {statistics.median(bare) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The round's files: moves.csv, units.csv, summary.json and report.html for the meeting.
+
+Nothing written here names a person or a protected attribute: employees appear by NIP.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+
+from planning.run import MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
+
+TEMPLATE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Rencana penataan {{ s.as_of }}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-left: 4px solid #e0a800; }
+</style></head><body>
+<h1>Rencana penataan pegawai (usulan), per {{ s.as_of }}</h1>
+<p class="note">{{ s.advisory }}</p>
+<h2>Ringkasan</h2>
+<table>
+<tr><th>Pegawai aktif</th><td class="n">{{ s.active_employees }}</td></tr>
+<tr><th>Usulan mutasi</th><td class="n">{{ s.moves }} (batas {{ s.max_moves }})</td></tr>
+<tr><th>Perkiraan kenaikan nilai kinerja (total)</th><td class="n">{{ "%+.1f"|format(s.total_predicted_gain) }} poin</td></tr>
+<tr><th>Rata-rata per mutasi</th><td class="n">{{ "%+.2f"|format(s.mean_predicted_gain) }} poin</td></tr>
+<tr><th>Dibanding cara greedy</th><td class="n">{{ s.greedy.moves }} mutasi, {{ "%+.1f"|format(s.greedy.total_predicted_gain) }} poin (nilai tujuan {{ "%.1f"|format(s.greedy.objective) }} vs {{ "%.1f"|format(s.objective) }})</td></tr>
+<tr><th>Pegawai yang sudah lewat 5 tahun dan dipindah</th><td class="n">{{ s.due_for_rotation_moved }}</td></tr>
+<tr><th>Solver</th><td>{{ s.solver.name }}: {{ s.solver.status }}, {{ "%.2f"|format(s.solver.seconds) }} s</td></tr>
+{% if s.truth %}<tr><th>Kebenaran sintetis (evaluasi saja)</th><td class="n">{{ "%+.1f"|format(s.truth.true_gain) }} poin (greedy {{ "%+.1f"|format(s.truth.greedy_true_gain) }})</td></tr>{% endif %}
+</table>
+<h2>Perubahan perkiraan kinerja per unit</h2>
+<img alt="perubahan rata-rata perkiraan nilai per unit" src="data:image/png;base64,{{ chart }}" style="max-width:100%">
+<h2>Usulan mutasi</h2>
+<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Penjelasan</th></tr>
+{% for m in moves %}<tr><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
+<td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
+<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td>{{ m.narrative }}</td></tr>
+{% endfor %}</table>
+<h2>Aturan yang membatasi</h2>
+<ul>
+<li>Unit yang formasinya terisi penuh oleh rencana ini: {{ s.binding.units_at_formasi }}</li>
+<li>Unit yang mencapai batas pegawai keluar ({{ "%.0f"|format(100 * s.settings.max_unit_outflow_share) }}%): {{ s.binding.units_at_outflow_cap }}</li>
+<li>Batas jumlah mutasi tercapai: {{ "ya" if s.binding.round_size_cap else "tidak" }}</li>
+{% for reason, n in s.excluded_pairs.items() %}<li>Pasangan pegawai–unit dikecualikan ({{ reason }}): {{ n }}</li>{% endfor %}
+</ul>
+</body></html>
+"""
+
+
+def _chart(units: pd.DataFrame) -> str:
+    changed = units[(units["moved_in"] + units["moved_out"]) > 0].copy()
+    changed["change"] = changed["mean_predicted_after"] - changed["mean_predicted_before"]
+    changed = changed.sort_values("change").tail(40)
+    fig, ax = plt.subplots(figsize=(9, 0.28 * max(len(changed), 4) + 1.2))
+    colours = ["#2a6f97" if c >= 0 else "#c0392b" for c in changed["change"]]
+    ax.barh(changed["unit_name"].str.slice(0, 50), changed["change"], color=colours)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("perubahan rata-rata perkiraan nilai kinerja unit (poin)")
+    ax.set_title("Unit yang terdampak rencana")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def write_plan(result: PlanResult, out: Path) -> list[Path]:
+    """Write the four files; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    moves = result.moves
+    paths = [out / "moves.csv", out / "units.csv", out / "summary.json", out / "report.html"]
+    moves.reindex(columns=MOVE_COLUMNS).round(3).to_csv(paths[0], index=False)
+    result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"]).to_csv(paths[1], index=False)  # fmt: skip
+    paths[2].write_text(json.dumps(result.summary, indent=2, ensure_ascii=False))
+    env = Environment(autoescape=select_autoescape(default=True))
+    html = env.from_string(TEMPLATE).render(
+        s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
+    )
+    paths[3].write_text(html)
+    return paths

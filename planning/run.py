@@ -1,0 +1,213 @@
+"""`penataan plan` and `POST /v1/plan`: build the round's problem, solve it exactly, compare
+with greedy, explain every move, and (on synthetic worlds) measure it against the truth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.data import HRData
+from features.eligibility import EligibilitySettings
+from planning.problem import PlanInputs, build_problem
+from planning.settings import PlanSettings
+from planning.solve import Solution, solve_exact, solve_greedy, violations
+from serving import explain
+from training.model import PlacementModel
+
+Progress = Callable[[str], None]
+
+MOVE_COLUMNS = ["nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
+                "gain", "gain_low", "reasons"]  # fmt: skip
+UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
+                "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
+ADVISORY_ID = (
+    "Rencana ini adalah saran berbasis data untuk dibahas Baperjakat; keputusan mutasi ada pada "
+    "PPK (Wali Kota), dan setiap perpindahan perlu disosialisasikan kepada pegawai yang bersangkutan."
+)
+
+
+class PlanRefused(ValueError):
+    """The round may not be held (a blackout window); the message says why and until when."""
+
+
+@dataclass
+class PlanResult:
+    moves: pd.DataFrame  # MOVE_COLUMNS + unit names, narrative
+    units: pd.DataFrame  # UNIT_COLUMNS + unit_name, need, weight
+    summary: dict[str, Any]
+
+
+def check_blackout(as_of: pd.Timestamp, settings: PlanSettings) -> None:
+    start = settings.head_of_region_inaugurated
+    if start is None:
+        return
+    end = pd.Timestamp(start) + pd.DateOffset(months=settings.blackout_months)
+    if pd.Timestamp(start) <= as_of < end:
+        raise PlanRefused(
+            f"no transfer round on {as_of.date()}: a new head of region took office on {start} and "
+            f"UU 10/2016 Pasal 71(2) forbids mutasi for {settings.blackout_months} months, "
+            f"until {end.date()}, without the Minister of Home Affairs' written approval"
+        )
+
+
+def _true_gain(moves: pd.DataFrame, truth: pd.DataFrame | None) -> float | None:
+    if truth is None or moves.empty:
+        return None if truth is None else 0.0
+    lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
+    after = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["to_unit_id"]]))
+    before = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["from_unit_id"]]))
+    return float((after.to_numpy() - before.to_numpy()).sum())
+
+
+def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, picked: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying."""
+    if picked.empty:
+        return picked.assign(reasons=[], narrative=[])
+    stay_rows = rows.index[rows["is_stay"].to_numpy() == 1]
+    stay_of = pd.Series(stay_rows, index=rows.loc[stay_rows, "nip"].to_numpy())
+    shown = rows.iloc[
+        np.concatenate([picked["row"].to_numpy(), stay_of.loc[picked["nip"]].to_numpy()])
+    ]
+    factors = explain.by_factor(model.contributions(shown))
+    n = len(picked)
+    delta = factors[:n] - factors[n:]
+    names = inputs.units["unit_name"]
+    reasons, narratives = [], []
+    for k, move in enumerate(picked.itertuples(index=False)):
+        order = np.argsort(-delta[k])[:2]
+        parts = [f"gain {move.gain:+.2f} (pessimistic {move.gain_low:+.2f})",
+                 f"weight {inputs.units.loc[move.to_unit_id, 'weight']:.2f}"]  # fmt: skip
+        if move.due_for_rotation:
+            parts.append(f"due for rotation ({move.tenure:.1f} years in post)")
+        parts.append("; ".join(f"{explain.FACTOR_NAMES[i]} {delta[k, i]:+.2f}" for i in order))
+        reasons.append("; ".join(parts))
+        narratives.append(
+            explain.narrative(
+                "id",
+                str(names[move.to_unit_id]),
+                str(names[move.from_unit_id]),
+                float(move.predicted_after),
+                float(move.low_after),
+                float(move.high_after),
+                float(move.gain),
+                delta[k],
+            )  # fmt: skip
+        )
+    return picked.assign(reasons=reasons, narrative=narratives)
+
+
+def plan_round(
+    data: HRData,
+    model: PlacementModel,
+    rows: pd.DataFrame,
+    settings: PlanSettings,
+    truth: pd.DataFrame | None = None,
+    eligibility: EligibilitySettings | None = None,
+    progress: Progress = lambda _: None,
+) -> PlanResult:
+    """The best round the rules allow for candidate `rows` (every active employee x unit)."""
+    as_of = pd.Timestamp(rows["as_of"].iloc[0])
+    check_blackout(as_of, settings)
+    progress(f"scoring {len(rows):,} (employee, unit) pairs and applying the rules")
+    inputs = build_problem(data, model, rows, settings, eligibility)
+    p = inputs.problem
+    progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
+    exact = solve_exact(p, settings.time_limit_seconds)
+    greedy = solve_greedy(p)
+    for name, solution in (("exact", exact), ("greedy", greedy)):
+        broken = violations(p, solution.chosen)
+        if broken:
+            raise RuntimeError(f"the {name} round breaks rules: {broken[:5]}")
+    progress(f"{exact.status} in {exact.seconds:.1f} s: {len(exact.chosen)} moves; explaining them")
+    picked = inputs.moves.iloc[exact.chosen].sort_values("value", ascending=False)
+    picked = _explained(inputs, model, rows, picked)
+    units = _unit_table(inputs, picked)
+    summary = _summary(inputs, exact, greedy, picked, units, truth, as_of, settings)
+    moves = picked.assign(
+        from_unit_name=picked["from_unit_id"].map(inputs.units["unit_name"]),
+        to_unit_name=picked["to_unit_id"].map(inputs.units["unit_name"]),
+    )
+    return PlanResult(moves.reset_index(drop=True), units, summary)
+
+
+def _unit_table(inputs: PlanInputs, picked: pd.DataFrame) -> pd.DataFrame:
+    units = inputs.units
+    before = inputs.stay_pred["predicted_score"]
+    current = inputs.moves.drop_duplicates("nip").set_index("nip")["from_unit_id"]
+    staff = pd.DataFrame({"unit_id": current.reindex(before.index), "score": before})
+    staff = staff.dropna(subset=["unit_id"])
+    movers = set(picked["nip"])
+    stayers = staff[~staff.index.isin(movers)]
+    arrivals = pd.DataFrame({"unit_id": picked["to_unit_id"], "score": picked["predicted_after"]})
+    after = pd.concat([stayers, arrivals])
+    out = pd.DataFrame(index=units.index)
+    out["unit_name"] = units["unit_name"]
+    out["capacity"] = units["capacity"]
+    out["headcount_before"] = units["headcount"]
+    out["moved_out"] = (
+        picked["from_unit_id"].value_counts().reindex(units.index).fillna(0).astype(int)
+    )
+    out["moved_in"] = picked["to_unit_id"].value_counts().reindex(units.index).fillna(0).astype(int)
+    out["headcount_after"] = out["headcount_before"] - out["moved_out"] + out["moved_in"]
+    out["mean_predicted_before"] = (
+        staff.groupby("unit_id")["score"].mean().reindex(units.index).round(3)
+    )
+    out["mean_predicted_after"] = (
+        after.groupby("unit_id")["score"].mean().reindex(units.index).round(3)
+    )
+    out["service_need"] = units["need"].round(3)
+    out["weight"] = units["weight"].round(3)
+    return out.rename_axis("unit_id").reset_index()
+
+
+def _summary(
+    inputs: PlanInputs, exact: Solution, greedy: Solution, picked: pd.DataFrame,
+    units: pd.DataFrame, truth: pd.DataFrame | None, as_of: pd.Timestamp, settings: PlanSettings,
+) -> dict[str, Any]:  # fmt: skip
+    p = inputs.problem
+    greedy_moves = inputs.moves.iloc[greedy.chosen]
+    arrivals = units["moved_in"] - units["moved_out"]
+    slack = pd.Series(p.slack_in, index=units.index)
+    binding = {
+        "units_at_formasi": int(((arrivals == slack) & (units["moved_in"] > 0)).sum()),
+        "units_at_outflow_cap": int(((units["moved_out"] == p.max_out) & (p.max_out > 0)).sum()),
+        "round_size_cap": bool(len(exact.chosen) >= p.max_moves),
+    }
+    summary: dict[str, Any] = {
+        "as_of": as_of.date().isoformat(),
+        "active_employees": len(inputs.nips),
+        "candidate_moves": len(p.value),
+        "excluded_pairs": p.excluded,
+        "moves": len(picked),
+        "max_moves": p.max_moves,
+        "total_predicted_gain": round(float(picked["gain"].sum()), 3),
+        "mean_predicted_gain": round(float(picked["gain"].mean()), 3) if len(picked) else 0.0,
+        "objective": round(exact.objective, 3),
+        "due_for_rotation_moved": int(picked["due_for_rotation"].sum()) if len(picked) else 0,
+        "unwilling_moved": int((picked["willing"] < 0).sum()) if len(picked) else 0,
+        "binding": binding,
+        "solver": {
+            "name": "HiGHS (scipy.optimize.milp)",
+            "status": exact.status,
+            "seconds": round(exact.seconds, 3),
+            "mip_gap": exact.gap,
+        },  # fmt: skip
+        "greedy": {
+            "moves": len(greedy.chosen),
+            "objective": round(greedy.objective, 3),
+            "total_predicted_gain": round(float(greedy_moves["gain"].sum()), 3),
+        },
+        "settings": settings.model_dump(mode="json"),
+        "advisory": ADVISORY_ID,
+    }
+    if truth is not None:
+        summary["truth"] = {
+            "true_gain": _true_gain(picked, truth),
+            "greedy_true_gain": _true_gain(greedy_moves, truth),
+            "note": "evaluation only: the truth never chooses a move",
+        }
+    return summary

@@ -1,0 +1,112 @@
+"""Choosing the round: the exact integer program (HiGHS through scipy's `milp`), the greedy
+baseline HR would otherwise use, and the checker both must pass.
+
+Variables: one binary per candidate move. Constraints: each employee moves at most once;
+per unit, arrivals minus departures within its free formasi (zero if already over it), so
+chains and swaps (A takes B's place while B moves on) are allowed; per unit, departures
+within the outflow cap; in total, moves within the round's cap.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import LinearConstraint, milp
+
+from planning.problem import PlanProblem
+
+
+@dataclass(frozen=True)
+class Solution:
+    chosen: np.ndarray  # indices into the problem's candidate moves
+    objective: float
+    status: str
+    seconds: float
+    gap: float | None = None
+
+
+def _constraints(p: PlanProblem) -> tuple[sp.csr_matrix, np.ndarray]:
+    n = len(p.value)
+    cols = np.arange(n)
+    people, person_row = np.unique(p.employee, return_inverse=True)
+    u = p.n_units
+    blocks = [
+        sp.csr_matrix((np.ones(n), (person_row, cols)), shape=(len(people), n)),  # once each
+        sp.csr_matrix((np.ones(n), (p.dest, cols)), shape=(u, n))
+        - sp.csr_matrix((np.ones(n), (p.origin, cols)), shape=(u, n)),  # net arrivals
+        sp.csr_matrix((np.ones(n), (p.origin, cols)), shape=(u, n)),  # departures
+        sp.csr_matrix(np.ones((1, n))),  # the round's size
+    ]
+    upper = np.concatenate([np.ones(len(people)), p.slack_in, p.max_out, [p.max_moves]])
+    return sp.vstack(blocks, format="csr"), upper.astype(float)
+
+
+def solve_exact(p: PlanProblem, time_limit: float = 120.0) -> Solution:
+    """The optimal round (to HiGHS's tolerance); status says if the time limit cut it short."""
+    started = time.perf_counter()
+    if len(p.value) == 0 or p.max_moves == 0:
+        return Solution(np.array([], dtype=int), 0.0, "optimal (nothing to choose)", 0.0, 0.0)
+    a, upper = _constraints(p)
+    result = milp(
+        c=-p.value,
+        constraints=LinearConstraint(a, -np.inf, upper),
+        integrality=np.ones(len(p.value)),
+        bounds=(0, 1),
+        options={"time_limit": time_limit, "mip_rel_gap": 0.0, "disp": False},
+    )
+    seconds = time.perf_counter() - started
+    if result.x is None:
+        raise RuntimeError(f"the solver found no round: {result.message}")
+    chosen = np.flatnonzero(result.x > 0.5)
+    status = "optimal" if result.status == 0 else f"stopped: {result.message}"
+    gap = getattr(result, "mip_gap", None)
+    return Solution(chosen, float(p.value[chosen].sum()), status, seconds, gap)
+
+
+def solve_greedy(p: PlanProblem) -> Solution:
+    """Each person in turn (best first) takes their best move that still fits the caps."""
+    started = time.perf_counter()
+    net_in = np.zeros(p.n_units, dtype=int)
+    out = np.zeros(p.n_units, dtype=int)
+    order = np.lexsort((-p.value, p.employee))  # by employee, best move first
+    best: dict[int, list[int]] = {}
+    for i in order:
+        best.setdefault(int(p.employee[i]), []).append(int(i))
+    people = sorted(best, key=lambda e: -p.value[best[e][0]])
+    chosen: list[int] = []
+    for person in people:
+        if len(chosen) >= p.max_moves:
+            break
+        for i in best[person]:
+            if p.value[i] <= 0:
+                break
+            d, o = p.dest[i], p.origin[i]
+            if net_in[d] + 1 <= p.slack_in[d] and out[o] + 1 <= p.max_out[o]:
+                net_in[d] += 1
+                net_in[o] -= 1
+                out[o] += 1
+                chosen.append(i)
+                break
+    picked = np.array(sorted(chosen), dtype=int)
+    return Solution(picked, float(p.value[picked].sum()), "greedy", time.perf_counter() - started)
+
+
+def violations(p: PlanProblem, chosen: np.ndarray) -> list[str]:
+    """Every rule the chosen moves break (empty: the round keeps every rule)."""
+    found = []
+    people, counts = np.unique(p.employee[chosen], return_counts=True)
+    found += [
+        f"employee #{e} moves {c} times" for e, c in zip(people, counts, strict=True) if c > 1
+    ]
+    arrivals = np.bincount(p.dest[chosen], minlength=p.n_units)
+    departures = np.bincount(p.origin[chosen], minlength=p.n_units)
+    for u in np.flatnonzero(arrivals - departures > p.slack_in):
+        found.append(f"unit #{u}: net arrivals {arrivals[u] - departures[u]} > free formasi {p.slack_in[u]}")  # fmt: skip
+    for u in np.flatnonzero(departures > p.max_out):
+        found.append(f"unit #{u}: {departures[u]} leave > cap {p.max_out[u]}")
+    if len(chosen) > p.max_moves:
+        found.append(f"{len(chosen)} moves > cap {p.max_moves}")
+    return found

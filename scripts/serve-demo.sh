@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The end of `make demo`: start the API on the demo data, make one real request with a
+# fresh admin key, print it so it can be repeated, and keep the API in the foreground.
+set -euo pipefail
+DATA=${1:-data/mataram}
+PORT=${PORT:-8000}
+PENATAAN=.venv/bin/penataan
+PY=.venv/bin/python
+
+$PENATAAN keys revoke demo >/dev/null 2>&1 || true
+KEY=$($PENATAAN keys create --role admin --name demo | tail -1)
+NIP=$(sed -n 2p "$DATA-scores.csv" | cut -d, -f1)
+
+$PENATAAN serve --data "$DATA" --port "$PORT" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT INT TERM
+echo "waiting for the API to load the model and build candidate rows..."
+until $PY -c "import httpx, sys; sys.exit(httpx.get('http://127.0.0.1:$PORT/ready').status_code != 200)" 2>/dev/null; do
+    kill -0 $SERVER 2>/dev/null || { echo "the API did not start" >&2; exit 1; }
+    sleep 1
+done
+
+BODY="{\"nip\": \"$NIP\", \"top_k\": 3, \"lang\": \"en\"}"
+echo
+echo "Example request (the key was created for this demo; keep it or revoke it with 'penataan keys revoke demo'):"
+echo "  curl -s -X POST http://127.0.0.1:$PORT/v1/recommend -H 'X-API-Key: $KEY' -H 'Content-Type: application/json' -d '$BODY'"
+echo
+$PY - "$PORT" "$KEY" "$BODY" <<'PYTHON'
+import json, sys
+import httpx
+port, key, body = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+r = httpx.post(f"http://127.0.0.1:{port}/v1/recommend", json=body, headers={"X-API-Key": key}, timeout=30)
+print(f"HTTP {r.status_code}")
+answer = r.json()
+for s in answer.get("suggestions", []):
+    print(f"  #{s['rank']} {s['unit_name']}: predicted {s['predicted_score']:.1f} "
+          f"[{s['interval']['low']:.1f}, {s['interval']['high']:.1f}], gain {s['gain']:+.2f}")
+    print(f"     {s['explanation']['narrative']}")
+print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
+PYTHON
+echo
+echo "The API is up on http://127.0.0.1:$PORT (OpenAPI docs at /docs). Ctrl-C stops it."
+wait $SERVER

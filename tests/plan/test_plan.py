@@ -1,0 +1,171 @@
+"""A round on the small world keeps every rule, beats greedy, explains itself, and is refused
+in a blackout; the CLI and the API produce the same round as `plan_round`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from features.data import HRData
+from features.pipeline import build_features, candidate_pairs
+from features.validate import load_data
+from penataan.cli import app as cli
+from planning.run import PlanRefused, PlanResult, plan_round
+from planning.settings import PlanSettings
+from tests.served import Api
+from training.evaluation import read_truth
+from training.model import PlacementModel
+from training.registry import load_registered
+
+# The small world's model is weak, so its gains rarely clear the default noise threshold; the
+# tests lower it to get a round with enough moves to check the other rules on.
+LOOSE = {"min_gain_low": -100.0}
+
+
+@pytest.fixture(scope="module")
+def model(registry_uri: str) -> PlacementModel:
+    return load_registered("models:/penataan-placement@champion").model
+
+
+@pytest.fixture(scope="module")
+def roomy_dir(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small world with three more places in every unit's formasi: its units are full,
+    so without room only swaps could happen; with it, chains and single moves too."""
+    out = tmp_path_factory.mktemp("roomy") / "world"
+    shutil.copytree(world_dir, out)
+    units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
+    units["capacity"] = (units["capacity"].astype(int) + 3).astype(str)
+    units.to_csv(out / "units.csv", index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def roomy(roomy_dir: Path) -> HRData:
+    return load_data(roomy_dir)
+
+
+@pytest.fixture(scope="module")
+def rows(roomy: HRData) -> pd.DataFrame:
+    return build_features(roomy, candidate_pairs(roomy))
+
+
+@pytest.fixture(scope="module")
+def result(roomy: HRData, model: PlacementModel, rows: pd.DataFrame, roomy_dir: Path) -> PlanResult:
+    return plan_round(roomy, model, rows, PlanSettings(**LOOSE), read_truth(roomy_dir))
+
+
+def test_every_move_keeps_the_rules(result: PlanResult, rows: pd.DataFrame) -> None:
+    moves, units, s = result.moves, result.units.set_index("unit_id"), result.summary
+    assert s["solver"]["status"] == "optimal" and 0 < len(moves) <= s["max_moves"]
+    assert moves["nip"].is_unique
+    key = rows.set_index(["nip", "unit_id"])
+    moved = key.loc[list(zip(moves["nip"], moves["to_unit_id"], strict=True))]
+    assert (moved["tenure_current"].to_numpy() >= 2.0).all()  # PP 11/2017 Pasal 190
+    assert (moves["gain"] > 0).all()  # nobody ends the round predicted worse off
+    unwilling = moved["willing_to_move"].to_numpy() < 0
+    assert (moves["gain"].to_numpy()[unwilling] >= 3.0).all()
+    over = units["headcount_before"] > units["capacity"]
+    assert (units.loc[~over, "headcount_after"] <= units.loc[~over, "capacity"]).all()
+    assert (units.loc[over, "headcount_after"] <= units.loc[over, "headcount_before"]).all()
+    assert (units["moved_out"] <= np.floor(0.25 * units["headcount_before"])).all()
+    assert units["headcount_after"].sum() == units["headcount_before"].sum()
+
+
+def test_exact_round_beats_greedy_and_reports_the_truth(result: PlanResult) -> None:
+    s = result.summary
+    assert s["objective"] >= s["greedy"]["objective"] - 1e-9
+    # The small world is too noisy to promise a true gain; bench/plan.py measures it on
+    # mataram and another seed. Here: it is reported, for evaluation only.
+    assert np.isfinite(s["truth"]["true_gain"]) and "evaluation only" in s["truth"]["note"]
+
+
+def test_moves_are_explained_in_indonesian_without_names(result: PlanResult, roomy: HRData) -> None:
+    for move in result.moves.itertuples():
+        assert move.to_unit_name in move.narrative and "dibanding tetap di" in move.narrative
+        assert move.reasons.startswith("gain +")
+    text = result.moves.to_csv() + json.dumps(result.summary)
+    assert not any(name in text for name in roomy.employees["name"])
+
+
+def test_locks_and_caps_are_respected(
+    roomy: HRData, model: PlacementModel, rows: pd.DataFrame, result: PlanResult
+) -> None:
+    first = result.moves.iloc[0]
+    settings = PlanSettings(
+        **LOOSE, locked_nips=[first["nip"]], locked_units=[first["to_unit_id"]], max_moves=2
+    )
+    locked = plan_round(roomy, model, rows, settings)
+    assert 0 < len(locked.moves) <= 2
+    assert first["nip"] not in set(locked.moves["nip"])
+    touched = set(locked.moves["to_unit_id"]) | set(locked.moves["from_unit_id"])
+    assert first["to_unit_id"] not in touched
+
+
+def test_a_round_in_the_blackout_window_is_refused(
+    roomy: HRData, model: PlacementModel, rows: pd.DataFrame
+) -> None:
+    as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
+    inside = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=30))
+    with pytest.raises(PlanRefused, match="Pasal 71"):
+        plan_round(roomy, model, rows, inside)
+    after = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=200))
+    assert plan_round(roomy, model, rows, after).summary["moves"] > 0
+
+
+def test_cli_writes_the_four_files(roomy_dir: Path, tmp_path: Path, result: PlanResult) -> None:
+    out, config = tmp_path / "round", tmp_path / "plan.json"
+    config.write_text(json.dumps(LOOSE))
+    args = ["plan", "--data", str(roomy_dir), "--out", str(out), "--config", str(config)]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
+    assert list(moves.columns) == ["nip", "from_unit_id", "to_unit_id", "predicted_before",
+                                   "predicted_after", "gain", "gain_low", "reasons"]  # fmt: skip
+    assert list(moves["nip"]) == list(result.moves["nip"])
+    units = pd.read_csv(out / "units.csv")
+    assert {"capacity", "headcount_before", "headcount_after", "moved_out", "moved_in"} <= set(
+        units.columns
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["solver"]["status"] == "optimal" and "truth" in summary
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "Usulan mutasi" in html
+    for word in ("religion", "agama", "marital", "birth_date", "jenis kelamin"):
+        assert word not in html.lower()
+
+
+def test_cli_refuses_a_bad_config(roomy_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "plan.json"
+    config.write_text(json.dumps({"max_moves_share": 2}))
+    args = ["plan", "--data", str(roomy_dir), "--out", str(tmp_path / "x"), "--config", str(config)]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 2 and "max_moves_share" in run.output
+
+
+def test_api_plan_is_admin_only_and_matches_plan_round(
+    api: Api, hr_data: HRData, model: PlacementModel
+) -> None:
+    assert api.client.post("/v1/plan", json={}, headers=api.headers("hr")).status_code == 403
+    response = api.client.post("/v1/plan", json={"config": LOOSE}, headers=api.headers("admin"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rows = build_features(hr_data, candidate_pairs(hr_data))
+    direct = plan_round(hr_data, model, rows, PlanSettings(**LOOSE))
+    assert [m["nip"] for m in body["moves"]] == list(direct.moves["nip"])
+    assert body["summary"]["objective"] == pytest.approx(direct.summary["objective"])
+    assert body["model"]["version"] == "1" and len(body["units"]) == len(hr_data.units)
+    bad_config = {"config": {"max_unit_outflow_share": -1}}
+    bad = api.client.post("/v1/plan", json=bad_config, headers=api.headers("admin"))
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "config.max_unit_outflow_share"
+    as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
+    blackout = {"config": {"head_of_region_inaugurated": str(as_of - dt.timedelta(days=10))}}
+    refused = api.client.post("/v1/plan", json=blackout, headers=api.headers("admin"))
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "as_of"

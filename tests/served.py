@@ -1,0 +1,35 @@
+"""Helpers for tests of the API and the planner: a client with a key per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from serving.keys import KeyStore
+from serving.settings import ServeSettings
+from training.model import LgbParams
+
+FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
+
+
+@dataclass
+class Api:
+    client: TestClient
+    settings: ServeSettings
+    keys: dict[str, str]  # role -> key
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"X-API-Key": self.keys[role]}
+
+
+def serve_settings(world_dir: Path, root: Path) -> ServeSettings:
+    return ServeSettings(
+        data_dir=world_dir, api_keys_file=root / "keys.json", audit_db=root / "audit.db"
+    )
+
+
+def role_keys(settings: ServeSettings) -> dict[str, str]:
+    store = KeyStore(settings.api_keys_file)
+    return {role: store.create(role, f"test-{role}") for role in ("hr", "reviewer", "admin")}
