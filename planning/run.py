@@ -72,7 +72,7 @@ def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, pi
     shown = rows.iloc[
         np.concatenate([picked["row"].to_numpy(), stay_of.loc[picked["nip"]].to_numpy()])
     ]
-    factors = explain.by_factor(model.contributions(shown))
+    factors = explain.by_factor(model.contributions(shown).to_numpy())
     n = len(picked)
     delta = factors[:n] - factors[n:]
     names = inputs.units["unit_name"]

@@ -42,6 +42,7 @@ from serving.schemas import (
 )
 from serving.settings import ServeSettings
 from training.evaluation import read_truth
+from training.model import interval_group
 from training.registry import LoadedModel, load_registered
 from training.settings import RegistrySettings
 
@@ -67,6 +68,10 @@ class Engine:
     stay_unit: np.ndarray  # per employee: position of the current unit in `units`, -1 if none
     headcount: np.ndarray  # per unit: active employees placed there
     explain_factors: int
+    matrix: np.ndarray  # `rows` as the booster reads them, sliced per request
+    groups: np.ndarray  # per row: its interval group
+    stay_score: np.ndarray  # per employee: predicted score of staying (NaN without a unit)
+    stay_factors: np.ndarray  # per employee x factor: TreeSHAP of staying, for the narrative
 
     @classmethod
     def load(
@@ -92,9 +97,19 @@ class Engine:
         stay = rows["is_stay"].to_numpy().reshape(len(nips), len(units)) == 1
         stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
         headcount = np.bincount(stay_unit[stay_unit >= 0], minlength=len(units))
+        model = loaded.model
+        matrix = model.matrix(rows)
+        placed = np.flatnonzero(stay_unit >= 0)
+        progress(f"explaining staying put for {len(placed):,} employees (the narrative's baseline)")
+        contrib = model.contributions_matrix(matrix[placed * len(units) + stay_unit[placed]])
+        stay_score = np.full(len(nips), np.nan)
+        stay_score[placed] = contrib.sum(axis=1)  # base + contributions == the prediction
+        stay_factors = np.full((len(nips), len(explain.FACTOR_NAMES)), np.nan)
+        stay_factors[placed] = explain.by_factor(contrib)
         return cls(
             loaded, data, settings.data_dir, as_of, rows, broken, nips, units, stay_unit,
-            headcount, settings.explain_factors,
+            headcount, settings.explain_factors, matrix, interval_group(rows), stay_score,
+            stay_factors,
         )  # fmt: skip
 
     @property
@@ -110,70 +125,76 @@ class Engine:
         """Row position(s) of (employee, unit) position(s); works on ints and arrays."""
         return employee * len(self.units) + unit
 
+    @cached_property
+    def _employee_pos(self) -> dict[str, int]:
+        return {str(nip): i for i, nip in enumerate(self.nips)}
+
+    @cached_property
+    def _unit_info(self) -> tuple[dict[str, int], list[str], list[str], list[str]]:
+        """Unit position by id; ids, names and domains by position (plain lists are far
+        cheaper per request than DataFrame row lookups)."""
+        ids = [str(u) for u in self.units.index]
+        names = [str(n) for n in self.units["unit_name"]]
+        domains = [str(d) for d in self.units["domain"]]
+        return {u: i for i, u in enumerate(ids)}, ids, names, domains
+
     def _employee(self, nip: str) -> int:
-        position = self.nips.get_indexer([nip])[0]
-        if position < 0:
+        position = self._employee_pos.get(nip)
+        if position is None:
             raise NotFound("nip", nip, "active employee")
-        return int(position)
+        return position
 
     def _unit(self, unit_id: str, field: str) -> int:
-        position = self.units.index.get_indexer([unit_id])[0]
-        if position < 0:
+        position = self._unit_info[0].get(unit_id)
+        if position is None:
             raise NotFound(field, unit_id, "unit")
-        return int(position)
+        return position
 
     def _placements(
-        self, rows: np.ndarray, stay_rows: np.ndarray, top_k: int, include_ineligible: bool,
-        lang: Lang,
-    ) -> list[Placement]:  # fmt: skip
-        """Score `rows` (with each one's stay row), rank, explain the top `top_k`."""
-        frame = self.rows.iloc[rows]
-        pred = self.loaded.model.predict(frame)
-        ok = ~self.broken[rows].any(axis=1)
-        keep = np.arange(len(rows)) if include_ineligible else np.flatnonzero(ok)
-        order = keep[np.argsort(-pred["predicted_score"].to_numpy()[keep], kind="stable")][:top_k]
+        self, rows: np.ndarray, top_k: int, include_ineligible: bool, lang: Lang
+    ) -> list[Placement]:
+        """Score `rows`, rank them, and explain the top `top_k` against staying put."""
+        model = self.loaded.model
+        x = self.matrix[rows]
+        point = model.point_matrix(x)
+        low, high = model.bounds(point, self.groups[rows])
+        keep = np.arange(len(rows))
+        if not include_ineligible:
+            keep = np.flatnonzero(~self.broken[rows].any(axis=1))
+        order = keep[np.argsort(-point[keep], kind="stable")][:top_k]
         if len(order) == 0:
             return []
-        has_stay = stay_rows[order] >= 0
-        shown = rows[order]
-        stays = stay_rows[order][has_stay]
-        contrib = self.loaded.model.contributions(self.rows.iloc[np.concatenate([shown, stays])])
+        contrib = model.contributions_matrix(x[order])
         factors = explain.by_factor(contrib)
-        base = contrib["base"].to_numpy()
-        stay_factors = np.full((len(order), factors.shape[1]), np.nan)
-        stay_factors[has_stay] = factors[len(order) :]
-        stay_score = np.full(len(order), np.nan)
-        stay_score[has_stay] = base[len(order) :] + factors[len(order) :].sum(axis=1)  # == predict
+        n_units = len(self.units)
+        _, ids, names, domains = self._unit_info
         out = []
-        for rank, (i, row) in enumerate(zip(order, shown, strict=True)):
-            j = rank
-            unit = self.units.iloc[row % len(self.units)]
-            employee = row // len(self.units)
-            score = float(pred["predicted_score"].iloc[i])
-            low, high = float(pred["low"].iloc[i]), float(pred["high"].iloc[i])
-            gain = None if np.isnan(stay_score[j]) else score - float(stay_score[j])
+        for rank, (i, row) in enumerate(zip(order, rows[order], strict=True)):
+            employee, unit_pos = divmod(int(row), n_units)
             current = self.stay_unit[employee]
-            current_name = None if current < 0 else str(self.units.iloc[current]["unit_name"])
+            staying = self.stay_score[employee]
+            gain = None if np.isnan(staying) else float(point[i] - staying)
             text = explain.narrative(
-                lang, str(unit["unit_name"]), current_name, score, low, high, gain,
-                None if gain is None else factors[j] - stay_factors[j],
+                lang, names[unit_pos], None if current < 0 else names[current],
+                float(point[i]), float(low[i]), float(high[i]), gain,
+                None if gain is None else factors[rank] - self.stay_factors[employee],
             )  # fmt: skip
             codes = broken_rules(self.broken[row])
             out.append(
                 Placement(
                     rank=rank + 1,
                     nip=str(self.nips[employee]),
-                    unit_id=str(unit.name),
-                    unit_name=str(unit["unit_name"]),
-                    domain=str(unit["domain"]),
-                    is_current=bool(row % len(self.units) == current),
-                    predicted_score=round(score, 3),
-                    interval=Interval(low=round(low, 3), high=round(high, 3)),
+                    unit_id=ids[unit_pos],
+                    unit_name=names[unit_pos],
+                    domain=domains[unit_pos],
+                    is_current=bool(unit_pos == current),
+                    predicted_score=round(float(point[i]), 3),
+                    interval=Interval(low=round(float(low[i]), 3), high=round(float(high[i]), 3)),
                     gain=None if gain is None else round(gain, 3) + 0.0,  # no -0.0
                     eligible=not codes,
                     ineligible_reasons=[_reason(code, lang) for code in codes],
                     explanation=explain.explanation(
-                        float(base[j]), factors[j], self.explain_factors, lang, text
+                        float(contrib[rank, -1]), factors[rank], self.explain_factors, lang, text
                     ),
                 )
             )
@@ -190,10 +211,7 @@ class Engine:
             columns = np.array([self._unit(u, "unit_ids") for u in dict.fromkeys(unit_ids)])
         rows = self._row(employee, columns)
         current = self.stay_unit[employee]
-        stay_row = -1 if current < 0 else self._row(employee, current)
-        suggestions = self._placements(
-            rows, np.full(len(rows), stay_row), top_k, include_ineligible, lang
-        )
+        suggestions = self._placements(rows, top_k, include_ineligible, lang)
         return RecommendResponse(
             nip=nip,
             as_of=self.as_of.date().isoformat(),
@@ -204,16 +222,16 @@ class Engine:
 
     def _current(self, employee: int, unit: int) -> CurrentPlacement:
         row = self._row(employee, unit)
-        frame = self.rows.iloc[[row]]
-        pred = self.loaded.model.predict(frame).iloc[0]
+        point = self.stay_score[employee : employee + 1]
+        low, high = self.loaded.model.bounds(point, self.groups[row : row + 1])
         info = self.units.iloc[unit]
         return CurrentPlacement(
             unit_id=str(info.name),
             unit_name=str(info["unit_name"]),
             domain=str(info["domain"]),
-            predicted_score=round(float(pred["predicted_score"]), 3),
-            interval=Interval(low=round(float(pred["low"]), 3), high=round(float(pred["high"]), 3)),
-            tenure_years=round(float(frame["tenure_current"].iloc[0]), 2),
+            predicted_score=round(float(point[0]), 3),
+            interval=Interval(low=round(float(low[0]), 3), high=round(float(high[0]), 3)),
+            tenure_years=round(float(self.rows["tenure_current"].iloc[row]), 2),
         )
 
     def candidates(
@@ -222,9 +240,6 @@ class Engine:
         unit = self._unit(unit_id, "unit_id")
         outside = np.flatnonzero(self.stay_unit != unit)  # people already there are not candidates
         rows = self._row(outside, unit)
-        stays = np.where(
-            self.stay_unit[outside] >= 0, self._row(outside, self.stay_unit[outside]), -1
-        )
         info = self.units.iloc[unit]
         return CandidatesResponse(
             unit_id=unit_id,
@@ -233,7 +248,7 @@ class Engine:
             capacity=int(info["capacity"]),
             headcount=int(self.headcount[unit]),
             as_of=self.as_of.date().isoformat(),
-            candidates=self._placements(rows, stays, top_k, include_ineligible, lang),
+            candidates=self._placements(rows, top_k, include_ineligible, lang),
             model=self.model_ref,
         )
 

@@ -9,7 +9,6 @@ hears why *this move* would help them, not why the model likes the unit in gener
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from features.definitions import FACTORS, FEATURE_NAMES, FEATURES_BY_NAME, label
 from serving.schemas import Explanation, FactorContribution, Lang
@@ -20,9 +19,10 @@ _FACTOR_OF_FEATURE = np.array(
 )
 
 
-def by_factor(contributions: pd.DataFrame) -> np.ndarray:
-    """Rows x factors: each factor's summed feature contributions (the base is excluded)."""
-    values = contributions[list(FEATURE_NAMES)].to_numpy()
+def by_factor(contributions: np.ndarray) -> np.ndarray:
+    """Rows x factors: each factor's summed feature contributions. `contributions` is
+    `pred_contrib` output: one column per feature, then the base (excluded here)."""
+    values = contributions[:, : len(FEATURE_NAMES)]
     out = np.zeros((len(values), len(FACTOR_NAMES)))
     np.add.at(out.T, _FACTOR_OF_FEATURE, values.T)
     return out
