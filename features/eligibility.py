@@ -108,13 +108,3 @@ def eligibility_mask(
 def broken_rules(mask: np.ndarray) -> list[str]:
     """The rule codes broken in one row of `eligibility_mask(...).to_numpy()`."""
     return [code for code, broken in zip(RULES, mask, strict=True) if broken]
-
-
-def eligibility(
-    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings | None = None
-) -> pd.Series:
-    """For each candidate row: the list of broken rule codes; empty means eligible."""
-    mask = eligibility_mask(data, candidates, settings)
-    return pd.Series(
-        [broken_rules(m) for m in mask.to_numpy()], index=candidates.index, dtype=object
-    )

@@ -1,0 +1,61 @@
+"""Each eligibility rule blocks exactly the moves it should, and never blocks staying put."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from features.data import HRData
+from features.eligibility import RULES, EligibilitySettings, broken_rules, eligibility_mask
+from features.pipeline import build_features, candidate_pairs
+from features.validate import load_data
+
+
+def _mask(data: HRData, settings: EligibilitySettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    rows = build_features(data, candidate_pairs(data))
+    return rows, eligibility_mask(data, rows, settings)
+
+
+def test_staying_is_never_blocked_and_every_rule_has_a_reference(hr_data: HRData) -> None:
+    rows, mask = _mask(hr_data)
+    assert list(mask.columns) == list(RULES)
+    assert not mask[rows["is_stay"].to_numpy() == 1].any().any()
+    assert all(rule.reference and rule.text_id and rule.text_en for rule in RULES.values())
+
+
+def test_minimum_tenure_and_formasi(hr_data: HRData) -> None:
+    rows, mask = _mask(hr_data)
+    move = rows["is_stay"] == 0
+    assert (mask["min_tenure"] == (move & (rows["tenure_current"] < 2.0))).all()
+    assert (mask["formasi_full"] == (move & (rows["unit_fill"] >= 1.0))).all()
+    _, looser = _mask(hr_data, EligibilitySettings(min_tenure_years=0.5))
+    assert looser["min_tenure"].sum() < mask["min_tenure"].sum()
+
+
+def test_heavy_sanction_blocks_moves_for_twelve_months(world_copy: Path) -> None:
+    data = load_data(world_copy)
+    nip = str(data.active_nips().iloc[0])
+    as_of = data.default_as_of()
+    recent = (as_of - pd.DateOffset(months=3)).date().isoformat()
+    with (world_copy / "discipline.csv").open("a") as f:
+        f.write(f"{nip},{recent},berat\n")
+    rows, mask = _mask(load_data(world_copy))
+    mine = rows["nip"] == nip
+    assert mask.loc[mine & (rows["is_stay"] == 0), "heavy_sanction"].all()
+    assert not mask.loc[~mine, "heavy_sanction"].any()
+
+
+def test_education_level_for_the_position_type(world_copy: Path) -> None:
+    rows, _ = _mask(load_data(world_copy))
+    managers = rows.loc[rows["position_type"].astype(str) == "administrator", "nip"]
+    assert len(managers), "the small world has administrators"
+    nip = str(managers.iloc[0])
+    employees = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    employees.loc[employees["nip"] == nip, ["education_level", "education_field"]] = ["SMA", "umum"]
+    employees.to_csv(world_copy / "employees.csv", index=False)
+    rows, mask = _mask(load_data(world_copy))
+    mine = rows["nip"] == nip
+    assert mask.loc[mine & (rows["is_stay"] == 0), "education_level"].all()
+    codes = broken_rules(mask[mine & (rows["is_stay"] == 0)].to_numpy()[0])
+    assert "education_level" in codes
