@@ -28,17 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import mlflow
 import numpy as np
+from champion import ensure_champion
 from timing import print_table
 
-from features.pipeline import as_model_frame, build_features, candidate_pairs
+from features.pipeline import build_features, candidate_pairs
 from features.validate import load_data
 from serving.keys import KeyStore
-from training.model import LgbParams
-from training.registry import current_champion, pyfunc_frame
-from training.run import train
-from training.settings import RegistrySettings
+from training.registry import pyfunc_frame
 from world.generate import ensure_world
 
 
@@ -111,36 +108,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     ensure_world("mataram", 7, args.data)
-    store = Path("data/bench-mlflow").resolve()
-    store.mkdir(parents=True, exist_ok=True)
-    settings = RegistrySettings(
-        mlflow_tracking_uri=f"sqlite:///{store / 'mlflow.db'}", experiment="bench"
-    )
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     data = load_data(args.data)
-    champion = current_champion(settings.model_name, settings.model_alias)
-    if champion is None or champion.tags.get("data_fingerprint") != data.fingerprint():
-        print("training a champion for the benchmark (about a minute)")
-        train(args.data, settings, LgbParams())
-        champion = current_champion(settings.model_name, settings.model_alias)
-    assert champion is not None
+    champion, settings = ensure_champion(args.data, data)
     nips = list(data.active_nips().sample(200, random_state=0))
     rows = build_features(data, candidate_pairs(data, nips=nips))
     per_nip = [rows[rows["nip"] == nip] for nip in nips]
     n_units = len(per_nip[0])
 
-    # (a) the floor: bare LightGBM on the same rows, in process
+    # (a) the floor: bare LightGBM on the same rows, in process, from a prebuilt float matrix
     booster = champion.model.booster
+    matrices = [champion.model.matrix(block) for block in per_nip]
     bare = []
-    for block in per_nip * (args.requests // len(per_nip) + 1):
+    for x in (matrices * (args.requests // len(matrices) + 1))[: args.requests]:
         started = time.perf_counter()
-        x = as_model_frame(block)
         scores = booster.predict(x, num_threads=2)
         top = np.argsort(-scores)[:6]
-        booster.predict(x.iloc[top], pred_contrib=True, num_threads=2)
+        booster.predict(x[top], pred_contrib=True, num_threads=2)
         bare.append(time.perf_counter() - started)
-        if len(bare) == args.requests:
-            break
     results = [row("bare Booster.predict + pred_contrib (in process)", bare, sum(bare), n_units)]
 
     bin_dir = str(Path(sys.executable).parent)  # `mlflow models serve` execs `uvicorn` from PATH

@@ -48,7 +48,7 @@ def test_exact_equals_brute_force_and_keeps_the_rules(seed: int) -> None:
     exact = solve_exact(p)
     assert exact.status == "optimal"
     assert not violations(p, exact.chosen)
-    assert exact.objective == pytest.approx(brute_force(p), abs=1e-6)
+    assert exact.objective == pytest.approx(brute_force(p), rel=1e-6, abs=1e-6)
     greedy = solve_greedy(p)
     assert not violations(p, greedy.chosen)
     assert greedy.objective <= exact.objective + 1e-9

@@ -1,0 +1,139 @@
+"""Benchmark: the transfer round on `mataram` and a second seed, and how the solver scales.
+
+1. For each world (mataram seed 7, and seed 8 which the defaults were never tuned on):
+   `plan_round` time (median of repeats, candidate rows prebuilt) and peak memory; the exact
+   round against the greedy one on the same caps: objective, predicted gain, and the true
+   gain from the world's truth (evaluation only). Target: under 30 s on 2 cores.
+2. Scaling to a province: the solver alone on problems built by resampling mataram's
+   candidate moves and units up to 50,000 active employees, each size in a fresh process (its
+   own peak memory); the time ratio between sizes shows how it grows.
+
+    .venv/bin/python bench/plan.py [--repeats 3] [--worlds 7,8] [--sizes 5580,12500,25000,50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import functools
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from champion import ensure_champion
+from timing import median_time, peak_rss_gib, print_table
+
+from features.pipeline import build_features, candidate_pairs
+from features.validate import load_data
+from planning.problem import PlanProblem, build_problem
+from planning.run import plan_round
+from planning.settings import PlanSettings
+from planning.solve import solve_exact, solve_greedy, violations
+from training.evaluation import read_truth
+from world.generate import ensure_world
+
+
+def scaled(base: PlanProblem, active: int, employees: int, seed: int = 0) -> PlanProblem:
+    """A problem like `base` (from `active` employees) grown to `employees`: units and
+    people with candidate moves resampled from it."""
+    rng = np.random.default_rng(seed)
+    people = np.unique(base.employee)
+    factor = employees / active
+    n_units = max(base.n_units, round(base.n_units * factor))
+    unit_src = rng.integers(0, base.n_units, n_units)
+    unit_src[: base.n_units] = np.arange(base.n_units)
+    picks = rng.choice(people, round(len(people) * factor))
+    blocks = [np.flatnonzero(base.employee == e) for e in people]
+    by_person = dict(zip(people, blocks, strict=True))
+    idx = np.concatenate([by_person[e] for e in picks])
+    owner = np.repeat(np.arange(len(picks)), [len(by_person[e]) for e in picks])
+    shift = rng.integers(0, max(1, n_units // base.n_units), len(picks))  # spread over copies
+    move = lambda u: (u + base.n_units * shift[owner]) % n_units  # noqa: E731
+    return PlanProblem(
+        employee=owner,
+        origin=move(base.origin[idx]),
+        dest=move(base.dest[idx]),
+        # people drawn twice differ a little, as real people do (identical twins would only
+        # add symmetric optima for the solver to prove equal)
+        value=np.maximum(base.value[idx] + rng.normal(0.0, 0.25, len(idx)), 0.01),
+        slack_in=base.slack_in[unit_src],
+        max_out=base.max_out[unit_src],
+        max_moves=round(base.max_moves * factor),
+    )
+
+
+def solve_sized(base: PlanProblem, active: int, employees: int) -> tuple[Any, ...]:
+    """Solve one resampled size (run in a fresh process, so its peak memory is its own)."""
+    p = scaled(base, active, employees)
+    started = time.perf_counter()
+    exact = solve_exact(p, time_limit=300)
+    exact_s = time.perf_counter() - started
+    greedy = solve_greedy(p)
+    assert not violations(p, exact.chosen) and not violations(p, greedy.chosen)
+    return (employees, len(p.value), exact_s, greedy.seconds, exact.objective,
+            greedy.objective, peak_rss_gib(), exact.status)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", default="5580,12500,25000,50000")
+    parser.add_argument("--worlds", default="7,8", help="mataram seeds to plan on")
+    args = parser.parse_args()
+    seeds = [int(x) for x in args.worlds.split(",")]  # the first also seeds the scaling problems
+    worlds = {f"mataram seed {n}": (Path("data/bench-mataram" if n == 7 else f"data/bench-mataram-s{n}"), n) for n in seeds}  # fmt: skip
+    settings = PlanSettings()
+    table, base, active = [], None, 0
+    for label, (path, seed) in worlds.items():
+        ensure_world("mataram", seed, path)
+        data = load_data(path)
+        champion, _ = ensure_champion(path, data)
+        rows = build_features(data, candidate_pairs(data))
+        truth = read_truth(path)
+        job = functools.partial(plan_round, data, champion.model, rows, settings, truth)
+        seconds, result = median_time(job, args.repeats)
+        s = result.summary
+        table.append((label, s["candidate_moves"], s["moves"], seconds, s["objective"], s["greedy"]["objective"],
+                      s["total_predicted_gain"], s["greedy"]["total_predicted_gain"],
+                      s["truth"]["true_gain"], s["truth"]["greedy_true_gain"]))  # fmt: skip
+        if base is None:
+            inputs = build_problem(data, champion.model, rows, settings)
+            base, active = inputs.problem, len(inputs.nips)
+    print(
+        f"\nthe round, median of {args.repeats} (candidate rows prebuilt); peak RSS {peak_rss_gib():.2f} GiB"
+    )
+    print_table(["world", "candidates", "moves", "median s", "objective", "greedy obj", "pred gain",
+                 "greedy pred", "true gain", "greedy true"], table)  # fmt: skip
+
+    assert base is not None
+    sizes = [int(x) for x in args.sizes.split(",")]
+    scaling = []
+    for n in sizes:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+            scaling.append(pool.submit(solve_sized, base, active, n).result())
+    rows_out = []
+    for i, (n, variables, exact_s, greedy_s, obj, gobj, rss, status) in enumerate(scaling):
+        growth = (
+            ""
+            if i == 0
+            else f"{exact_s / scaling[i - 1][2]:.1f}x for {n / scaling[i - 1][0]:.1f}x people"
+        )
+        rows_out.append(
+            (
+                f"{n:,} employees",
+                variables,
+                exact_s,
+                greedy_s,
+                obj / gobj if gobj else float("nan"),
+                rss,
+                status,
+                growth,
+            )
+        )
+    print("\nthe solver alone on resampled problems (each in a fresh process):")
+    print_table(["size", "variables", "exact s", "greedy s", "exact/greedy obj", "peak GiB", "status", "growth"], rows_out)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
