@@ -32,7 +32,7 @@ MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
 class LgbParams:
     """Hyperparameters; deterministic by default (fixed seed, threads and histogram order)."""
 
-    learning_rate: float = 0.1
+    learning_rate: float = 0.05
     num_leaves: int = 31
     min_data_in_leaf: int = 40
     feature_fraction: float = 0.8
