@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import functools
+import multiprocessing
 import time
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,16 @@ def solve_sized(base: PlanProblem, active: int, employees: int) -> tuple[Any, ..
     greedy = solve_greedy(p)
     assert not violations(p, exact.chosen) and not violations(p, greedy.chosen)
     return (employees, len(p.value), exact_s, greedy.seconds, exact.objective,
-            greedy.objective, peak_rss_gib(), exact.status)  # fmt: skip
+            greedy.objective, _own_peak_gib(), exact.status)  # fmt: skip
+
+
+def _own_peak_gib() -> float:
+    """This process's own high-water mark (VmHWM; `ru_maxrss` survives exec, so a spawned
+    child would report its parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024**2
+    return float("nan")
 
 
 def main() -> None:
@@ -107,10 +117,11 @@ def main() -> None:
                  "greedy pred", "true gain", "greedy true"], table)  # fmt: skip
 
     assert base is not None
-    sizes = [int(x) for x in args.sizes.split(",")]
+    sizes = [int(x) for x in args.sizes.split(",") if x]  # --sizes "" skips the scaling
     scaling = []
     for n in sizes:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: its own peak memory
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
             scaling.append(pool.submit(solve_sized, base, active, n).result())
     rows_out = []
     for i, (n, variables, exact_s, greedy_s, obj, gobj, rss, status) in enumerate(scaling):
@@ -131,6 +142,8 @@ def main() -> None:
                 growth,
             )
         )
+    if not rows_out:
+        return
     print("\nthe solver alone on resampled problems (each in a fresh process):")
     print_table(["size", "variables", "exact s", "greedy s", "exact/greedy obj", "peak GiB", "status", "growth"], rows_out)  # fmt: skip
 

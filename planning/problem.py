@@ -76,11 +76,11 @@ def build_problem(
     settings: PlanSettings,
     eligibility: EligibilitySettings | None = None,
 ) -> PlanInputs:
-    """Score every candidate row once and keep the moves the rules allow.
+    """Keep the moves the rules allow, scoring only the rows that could still be chosen
+    (staying put, and moves no rule or lock forbids): most pairs fall to the rules first.
 
     `rows` are `build_features` rows for every (active employee, unit) pair at one as-of date.
     """
-    pred = model.predict(rows)
     units = data.units.set_index("unit_id")[["unit_name", "domain", "capacity"]].copy()
     stay = rows["is_stay"].to_numpy() == 1
     current = pd.Series(rows["unit_id"].to_numpy()[stay], index=rows["nip"].to_numpy()[stay])
@@ -93,42 +93,45 @@ def build_problem(
         {
             "nip": rows["nip"].to_numpy(),
             "to_unit_id": rows["unit_id"].to_numpy(),
-            "predicted_after": pred["predicted_score"].to_numpy(),
-            "low_after": pred["low"].to_numpy(),
-            "high_after": pred["high"].to_numpy(),
             "tenure": rows["tenure_current"].to_numpy(dtype=float),
             "willing": rows["willing_to_move"].to_numpy(dtype=float),
             "row": np.arange(len(rows)),
         }
     )
-    stays = frame[stay].set_index("nip")
     frame["from_unit_id"] = frame["nip"].map(current)
+    keep = np.ones(len(frame), dtype=bool)
+    excluded: dict[str, int] = {}
+
+    def exclude(reason: str, mask: pd.Series) -> None:
+        nonlocal keep
+        hit = keep & mask.to_numpy(dtype=bool)
+        excluded[reason] = int(hit.sum())
+        keep &= ~hit
+
+    broken = eligibility_mask(data, rows, eligibility).drop(columns=["formasi_full"])
+    exclude("stay", pd.Series(stay))
+    exclude("no current unit", frame["from_unit_id"].isna())
+    for code in broken.columns:
+        exclude(f"rule {code}", broken[code])
+    exclude("locked employee", frame["nip"].isin(settings.locked_nips))
+    exclude("locked unit", frame["to_unit_id"].isin(settings.locked_units) | frame["from_unit_id"].isin(settings.locked_units))  # fmt: skip
+
+    scored = np.flatnonzero(keep | stay)
+    pred = model.predict(rows.iloc[scored])
+    for column, source in (("predicted_after", "predicted_score"), ("low_after", "low"), ("high_after", "high")):  # fmt: skip
+        values = np.full(len(frame), np.nan)
+        values[scored] = pred[source].to_numpy()
+        frame[column] = values
+    stays = frame[stay].set_index("nip")
     frame["predicted_before"] = frame["nip"].map(stays["predicted_after"])
     frame["low_before"] = frame["nip"].map(stays["low_after"])
     frame["gain"] = frame["predicted_after"] - frame["predicted_before"]
     # The pessimistic gain: both predictions at their interval's lower bound, so a move is
     # charged for being less certain than staying; never above the gain itself.
     frame["gain_low"] = np.minimum(frame["low_after"] - frame["low_before"], frame["gain"])
-
-    broken = eligibility_mask(data, rows, eligibility).drop(columns=["formasi_full"])
-    checks = {
-        "stay": pd.Series(stay),
-        "no current unit": frame["from_unit_id"].isna(),
-        **{f"rule {code}": broken[code] for code in broken.columns},
-        "locked employee": frame["nip"].isin(settings.locked_nips),
-        "locked unit": frame["to_unit_id"].isin(settings.locked_units)
-        | frame["from_unit_id"].isin(settings.locked_units),
-        "predicted no better off": frame["gain"] <= 0,  # nobody ends the round worse off
-        "gain not above the noise": frame["gain_low"] <= settings.min_gain_low,
-        "unwilling, gain below threshold": (frame["willing"] < 0)
-        & (frame["gain"] < settings.unwilling_min_gain),
-    }
-    keep = np.ones(len(frame), dtype=bool)
-    excluded = {}
-    for reason, mask in checks.items():
-        hit = keep & mask.to_numpy(dtype=bool)
-        excluded[reason] = int(hit.sum())
-        keep &= ~hit
+    exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
+    exclude("gain not above the noise", frame["gain_low"] <= settings.min_gain_low)
+    exclude("unwilling, gain below threshold", (frame["willing"] < 0) & (frame["gain"] < settings.unwilling_min_gain))  # fmt: skip
     moves = frame[keep].reset_index(drop=True)
 
     unit_pos = pd.Series(np.arange(len(units)), index=units.index)
