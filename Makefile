@@ -24,13 +24,15 @@ $(UV):
 install: $(UV) ## create .venv with the locked dependencies (uv.lock)
 	$(UV) sync --locked --quiet
 
-demo: install ## install; generate, validate, train, score the default world; serve the API
+demo: install ## install; generate, validate, train, score, plan the default world; serve the API
 	$(PENATAAN) generate --preset $(PRESET) --seed $(SEED) --out $(DATA)
 	$(PENATAAN) validate $(DATA)
 	$(PENATAAN) train --data $(DATA)
 	$(PENATAAN) score --data $(DATA) --out $(DATA)-scores.csv
 	@echo "Top suggestions of the first employees (data/$(PRESET)-scores.csv):"
 	@head -6 $(DATA)-scores.csv
+	$(PENATAAN) plan --data $(DATA) --out $(DATA)-round
+	@echo "The proposed round: $(DATA)-round/report.html"
 	scripts/serve-demo.sh $(DATA)
 
 lint: install ## ruff

@@ -59,13 +59,15 @@ td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-
 def _chart(units: pd.DataFrame) -> str:
     changed = units[(units["moved_in"] + units["moved_out"]) > 0].copy()
     changed["change"] = changed["mean_predicted_after"] - changed["mean_predicted_before"]
-    changed = changed.sort_values("change").tail(40)
+    changed = changed.dropna(subset=["change"]).sort_values("change")
+    if len(changed) > 30:  # the 15 largest falls and the 15 largest rises
+        changed = pd.concat([changed.head(15), changed.tail(15)])
     fig, ax = plt.subplots(figsize=(9, 0.28 * max(len(changed), 4) + 1.2))
     colours = ["#2a6f97" if c >= 0 else "#c0392b" for c in changed["change"]]
     ax.barh(changed["unit_name"].str.slice(0, 50), changed["change"], color=colours)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel("perubahan rata-rata perkiraan nilai kinerja unit (poin)")
-    ax.set_title("Unit yang terdampak rencana")
+    ax.set_title("Unit yang terdampak rencana: perubahan terbesar")
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)

@@ -9,7 +9,8 @@ PY=.venv/bin/python
 
 $PENATAAN keys revoke demo >/dev/null 2>&1 || true
 KEY=$($PENATAAN keys create --role admin --name demo | tail -1)
-NIP=$(sed -n 2p "$DATA-scores.csv" | cut -d, -f1)
+# someone with at least three eligible units, so the example shows moves, not only staying
+NIP=$(awk -F, 'NR > 1 && ++seen[$1] == 3 { print $1; exit }' "$DATA-scores.csv")
 
 $PENATAAN serve --data "$DATA" --port "$PORT" &
 SERVER=$!
