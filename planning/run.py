@@ -112,7 +112,9 @@ def plan_round(
     """The best round the rules allow for candidate `rows` (every active employee x unit)."""
     as_of = pd.Timestamp(rows["as_of"].iloc[0])
     check_blackout(as_of, settings)
-    progress(f"applying the rules to {len(rows):,} (employee, unit) pairs and scoring what they allow")
+    progress(
+        f"applying the rules to {len(rows):,} (employee, unit) pairs and scoring what they allow"
+    )
     inputs = build_problem(data, model, rows, settings, eligibility)
     p = inputs.problem
     progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
