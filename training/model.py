@@ -33,7 +33,7 @@ class LgbParams:
     """Hyperparameters; deterministic by default (fixed seed, threads and histogram order)."""
 
     learning_rate: float = 0.05
-    num_leaves: int = 31
+    num_leaves: int = 15
     min_data_in_leaf: int = 40
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
