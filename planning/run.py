@@ -67,8 +67,8 @@ def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, pi
     """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying."""
     if picked.empty:
         return picked.assign(reasons=[], narrative=[])
-    stay_rows = rows.index[rows["is_stay"].to_numpy() == 1]
-    stay_of = pd.Series(stay_rows, index=rows.loc[stay_rows, "nip"].to_numpy())
+    stay_rows = np.flatnonzero(rows["is_stay"].to_numpy() == 1)  # positions, like `row`
+    stay_of = pd.Series(stay_rows, index=rows["nip"].to_numpy()[stay_rows])
     shown = rows.iloc[
         np.concatenate([picked["row"].to_numpy(), stay_of.loc[picked["nip"]].to_numpy()])
     ]
