@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from champion import bench_world
 from timing import median_time, peak_rss_gib, print_table
 
 from features.pipeline import build_features, candidate_pairs, training_pairs
-from features.validate import load_data
-from world.generate import ensure_world
 
 
 def main() -> None:
@@ -23,8 +22,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/bench-mataram"))
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    ensure_world("mataram", 7, args.data)
-    data = load_data(args.data)
+    data = bench_world(args.data)
     jobs = {
         "training rows": training_pairs(data)[["nip", "unit_id", "as_of"]],
         "candidate rows": candidate_pairs(data),

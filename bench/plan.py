@@ -22,17 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from champion import ensure_champion
-from timing import median_time, peak_rss_gib, print_table
+from champion import bench_world, ensure_champion
+from timing import median_time, peak_rss_gib, print_table, process_peak_gib
 
 from features.pipeline import build_features, candidate_pairs
-from features.validate import load_data
 from planning.problem import PlanProblem, build_problem
 from planning.run import plan_round
 from planning.settings import PlanSettings
 from planning.solve import solve_exact, solve_greedy, violations
 from training.evaluation import read_truth
-from world.generate import ensure_world
 
 
 def scaled(base: PlanProblem, active: int, employees: int, seed: int = 0) -> PlanProblem:
@@ -73,16 +71,7 @@ def solve_sized(base: PlanProblem, active: int, employees: int) -> tuple[Any, ..
     greedy = solve_greedy(p)
     assert not violations(p, exact.chosen) and not violations(p, greedy.chosen)
     return (employees, len(p.value), exact_s, greedy.seconds, exact.objective,
-            greedy.objective, _own_peak_gib(), exact.status)  # fmt: skip
-
-
-def _own_peak_gib() -> float:
-    """This process's own high-water mark (VmHWM; `ru_maxrss` survives exec, so a spawned
-    child would report its parent's peak)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024**2
-    return float("nan")
+            greedy.objective, process_peak_gib(), exact.status)  # fmt: skip
 
 
 def main() -> None:
@@ -96,8 +85,7 @@ def main() -> None:
     settings = PlanSettings()
     table, base, active = [], None, 0
     for label, (path, seed) in worlds.items():
-        ensure_world("mataram", seed, path)
-        data = load_data(path)
+        data = bench_world(path, seed)
         champion, _ = ensure_champion(path, data)
         rows = build_features(data, candidate_pairs(data))
         truth = read_truth(path)

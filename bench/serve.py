@@ -23,46 +23,18 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import numpy as np
-from champion import ensure_champion
-from timing import print_table
+from champion import bench_world, ensure_champion
+from timing import print_table, process_peak_gib
 
 from features.pipeline import build_features, candidate_pairs
-from features.validate import load_data
+from penataan.local_servers import free_port, wait_ok
 from serving.keys import KeyStore
 from training.registry import pyfunc_frame
-from world.generate import ensure_world
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start(
-    command: list[str], env: dict[str, str], ready_url: str, log: Path
-) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited; see {log}")
-        try:
-            with urllib.request.urlopen(ready_url, timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise TimeoutError(f"{ready_url} not ready; see {log}")
 
 
 def load_test(
@@ -102,13 +74,38 @@ def row(name: str, latencies: list[float], wall: float, rows_per_call: int) -> t
     )
 
 
+def measure_server(
+    label: str, command: list[str], env: dict[str, str], ready_url: str, log: Path,
+    call: Callable[[httpx.Client, int], None], requests: int, rows_per_call: int,
+) -> list[tuple[object, ...]]:  # fmt: skip
+    """Start a server, warm it up, load-test it at concurrency 1 and 8, stop it; print how
+    long it took to be ready and its peak memory."""
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_ok(ready_url, process, timeout=300)
+            ready = time.perf_counter() - started
+            load_test(call, 20, 1)  # warm up
+            rows = [
+                row(f"{label}, concurrency {c}", *load_test(call, requests, c), rows_per_call)
+                for c in (1, 8)
+            ]
+            print(
+                f"{label}: ready after {ready:.1f} s, peak memory {process_peak_gib(process.pid):.2f} GiB"
+            )
+            return rows
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("data/bench-mataram"))
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    ensure_world("mataram", 7, args.data)
-    data = load_data(args.data)
+    data = bench_world(args.data)
     champion, settings = ensure_champion(args.data, data)
     nips = list(data.active_nips().sample(200, random_state=0))
     rows = build_features(data, candidate_pairs(data, nips=nips))
@@ -137,55 +134,39 @@ def main() -> None:
             "PENATAAN_API_KEYS_FILE": str(keys),
             "PENATAAN_AUDIT_DB": str(Path(tmp) / "audit.db"),
         }
+        bin_path = Path(sys.executable).parent
         port = free_port()
-        cli = str(Path(sys.executable).parent / "penataan")
-        print(
-            f"starting penataan serve on {args.data} (builds {len(data.active_nips()) * n_units:,} candidate rows)"
-        )
-        server = start([cli, "serve", "--data", str(args.data), "--port", str(port)], env, f"http://127.0.0.1:{port}/ready", Path(tmp) / "serve.log")  # fmt: skip
-        try:
+        print(f"starting penataan serve on {args.data} ({len(data.active_nips()) * n_units:,} candidate rows)")  # fmt: skip
 
-            def recommend(client: httpx.Client, i: int) -> None:
-                body = {"nip": nips[i % len(nips)], "top_k": 5, "include_ineligible": True}
-                response = client.post(
-                    f"http://127.0.0.1:{port}/v1/recommend", json=body, headers={"X-API-Key": key}
-                )
-                response.raise_for_status()
+        def recommend(client: httpx.Client, i: int) -> None:
+            body = {"nip": nips[i % len(nips)], "top_k": 5, "include_ineligible": True}
+            url = f"http://127.0.0.1:{port}/v1/recommend"
+            client.post(url, json=body, headers={"X-API-Key": key}).raise_for_status()
 
-            load_test(recommend, 20, 1)  # warm up
-            for c in (1, 8):
-                lat, wall = load_test(recommend, args.requests, c)
-                results.append(
-                    row(f"penataan serve /v1/recommend, concurrency {c}", lat, wall, n_units)
-                )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        results += measure_server(
+            "penataan serve /v1/recommend",
+            [str(bin_path / "penataan"), "serve", "--data", str(args.data), "--port", str(port)],
+            env, f"http://127.0.0.1:{port}/ready", Path(tmp) / "serve.log",
+            recommend, args.requests, n_units,
+        )  # fmt: skip
 
-        port = free_port()
-        mlflow_cli = str(Path(sys.executable).parent / "mlflow")
+        mlflow_port = free_port()
         uri = f"models:/{champion.name}/{champion.version}"
         print(f"starting mlflow models serve -m {uri}")
-        server = start([mlflow_cli, "models", "serve", "-m", uri, "-p", str(port), "--env-manager", "local", "-w", "1"], env, f"http://127.0.0.1:{port}/ping", Path(tmp) / "mlflow.log")  # fmt: skip
-        try:
-            # pandas writes NaN as null, which the scoring server reads back as missing
-            payloads = [{"dataframe_split": json.loads(pyfunc_frame(block).to_json(orient="split", index=False))} for block in per_nip]  # fmt: skip
+        # pandas writes NaN as null, which the scoring server reads back as missing
+        payloads = [{"dataframe_split": json.loads(pyfunc_frame(block).to_json(orient="split", index=False))} for block in per_nip]  # fmt: skip
 
-            def invocations(client: httpx.Client, i: int) -> None:
-                response = client.post(
-                    f"http://127.0.0.1:{port}/invocations", json=payloads[i % len(payloads)]
-                )
-                response.raise_for_status()
+        def invocations(client: httpx.Client, i: int) -> None:
+            url = f"http://127.0.0.1:{mlflow_port}/invocations"
+            client.post(url, json=payloads[i % len(payloads)]).raise_for_status()
 
-            load_test(invocations, 20, 1)
-            for c in (1, 8):
-                lat, wall = load_test(invocations, args.requests, c)
-                results.append(
-                    row(f"mlflow models serve /invocations, concurrency {c}", lat, wall, n_units)
-                )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        results += measure_server(
+            "mlflow models serve /invocations",
+            [str(bin_path / "mlflow"), "models", "serve", "-m", uri, "-p", str(mlflow_port),
+             "--env-manager", "local", "-w", "1"],
+            env, f"http://127.0.0.1:{mlflow_port}/ping", Path(tmp) / "mlflow.log",
+            invocations, args.requests, n_units,
+        )  # fmt: skip
 
     print(
         f"\n{args.requests} requests per line, {n_units} rows scored per request, model v{champion.version}"

@@ -10,6 +10,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,6 +30,15 @@ def median_time(job: Callable[[], T], repeats: int) -> tuple[float, T]:
 def peak_rss_gib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def process_peak_gib(pid: int | str = "self") -> float:
+    """A process's own high-water resident memory (VmHWM). Unlike `ru_maxrss`, which
+    survives exec and so reports a spawned child's parent, it is per process image."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024**2
+    return float("nan")
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -12,6 +12,7 @@ from features.validate import ContractError, load_data, validate_directory
 
 if TYPE_CHECKING:
     from serving.keys import KeyStore
+    from training.registry import LoadedModel
 
 app = typer.Typer(
     help="Penataan: placement suggestions for ASN. Advises; people (Baperjakat, the PPK) decide.",
@@ -95,6 +96,30 @@ def _as_of(value: str | None) -> Any:
     return pd.Timestamp(day)
 
 
+ModelUri = Annotated[str | None, typer.Option(help="Default: models:/penataan-placement@champion.")]
+AsOf = Annotated[
+    str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
+]
+
+
+def _registered(model_uri: str | None) -> LoadedModel:
+    """The model at `model_uri` (default: the champion), or a clear error and exit 1."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from training.registry import load_registered
+    from training.settings import RegistrySettings
+
+    settings = RegistrySettings()
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    uri = model_uri or settings.champion_uri
+    try:
+        return load_registered(uri)
+    except (MlflowException, ValueError) as error:
+        _echo_err(f"cannot load {uri} from {settings.mlflow_tracking_uri}: {error}")
+        raise typer.Exit(1) from None
+
+
 def _load(directory: Path) -> HRData:
     """The directory's data, or every violation and exit 1 before anything else runs."""
     try:
@@ -149,24 +174,17 @@ def evaluate(
     data: Annotated[
         Path, typer.Option(help="A valid data directory (with truth/ for decision metrics).")
     ],
-    model_uri: Annotated[
-        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
-    ] = None,
+    model_uri: ModelUri = None,
 ) -> None:
     """Print held-out and decision metrics of a registered model beside the baselines."""
-    import mlflow
     import pandas as pd
 
     from features.pipeline import build_features, candidate_pairs
     from training.evaluation import comparison_table, read_truth
-    from training.registry import load_registered
     from training.run import split_by_time, training_rows
-    from training.settings import RegistrySettings
 
     hr = _load(data)
-    settings = RegistrySettings()
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-    loaded = load_registered(model_uri or settings.champion_uri)
+    loaded = _registered(model_uri)
     rows = training_rows(hr)
     fit_rows, valid = split_by_time(rows, hr.last_period)
     held_pred = loaded.model.predict(valid)["predicted_score"].to_numpy()
@@ -182,30 +200,21 @@ def evaluate(
 def score(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
     out: Annotated[Path, typer.Option(help="Output file, .csv or .parquet.")],
-    model_uri: Annotated[
-        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
-    ] = None,
+    model_uri: ModelUri = None,
+    as_of: AsOf = None,
     all_units: Annotated[
         bool, typer.Option(help="Score every unit, not only eligible ones.")
     ] = False,
 ) -> None:
     """Score every active employee against every (eligible) unit."""
-    import mlflow
 
-    from training.registry import load_registered
     from training.scoring import score_candidates, write_table
-    from training.settings import RegistrySettings
 
     if out.suffix not in (".csv", ".parquet"):
         _echo_err(f"--out {out}: must end in .csv or .parquet")
         raise typer.Exit(2)
     hr = _load(data)
-    settings = RegistrySettings()
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-    loaded = load_registered(model_uri or settings.champion_uri)
+    loaded = _registered(model_uri)
     when = _as_of(as_of)
     frame = score_candidates(hr, loaded.model, when, all_units)
     write_table(frame, str(out))
@@ -239,14 +248,10 @@ def promote(
 @app.command()
 def serve(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
-    model_uri: Annotated[
-        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
-    ] = None,
+    model_uri: ModelUri = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    as_of: Annotated[
-        str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Serve ranked, explained placement suggestions over HTTP (needs X-API-Key)."""
     import logging
@@ -314,13 +319,8 @@ def plan(
     out: Annotated[
         Path, typer.Option(help="Directory for moves.csv, units.csv, summary.json, report.html.")
     ],
-    model_uri: Annotated[
-        str | None, typer.Option(help="Default: models:/penataan-placement@champion.")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(help="The round's date YYYY-MM-DD (default: after the last period)."),
-    ] = None,
+    model_uri: ModelUri = None,
+    as_of: AsOf = None,
     config: Annotated[
         Path | None, typer.Option(help="JSON file of plan settings (see planning/settings.py).")
     ] = None,
@@ -328,7 +328,6 @@ def plan(
     """Propose an organisation-wide transfer round that keeps every rule (exact optimum)."""
     import json
 
-    import mlflow
     from pydantic import ValidationError
 
     from features.pipeline import build_features, candidate_pairs
@@ -336,8 +335,6 @@ def plan(
     from planning.run import PlanRefused, plan_round
     from planning.settings import PlanSettings
     from training.evaluation import read_truth
-    from training.registry import load_registered
-    from training.settings import RegistrySettings
 
     try:
         settings = PlanSettings(**(json.loads(config.read_text()) if config else {}))
@@ -345,9 +342,7 @@ def plan(
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
     hr = _load(data)
-    registry = RegistrySettings()
-    mlflow.set_tracking_uri(registry.mlflow_tracking_uri)
-    loaded = load_registered(model_uri or registry.champion_uri)
+    loaded = _registered(model_uri)
     when = _as_of(as_of) or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}")
     rows = build_features(hr, candidate_pairs(hr, as_of=when))

@@ -54,9 +54,8 @@ def check_blackout(as_of: pd.Timestamp, settings: PlanSettings) -> None:
         )
 
 
-def _true_gain(moves: pd.DataFrame, truth: pd.DataFrame | None) -> float | None:
-    if truth is None or moves.empty:
-        return None if truth is None else 0.0
+def _true_gain(moves: pd.DataFrame, truth: pd.DataFrame) -> float:
+    """The truth's expected score after minus before, summed over the moves."""
     lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
     after = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["to_unit_id"]]))
     before = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["from_unit_id"]]))

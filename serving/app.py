@@ -34,6 +34,7 @@ from serving.schemas import (
     ErrorBody,
     FeatureImportance,
     ImportanceRow,
+    Lang,
     ModelInfo,
     PlanRequest,
     PlanResponse,
@@ -189,12 +190,8 @@ def create_app(
         )  # fmt: skip
 
     @app.get("/v1/feature-importance", response_model=FeatureImportance, dependencies=[Depends(allowed("feature-importance"))])  # fmt: skip
-    def feature_importance(engine: EngineDep, lang: str = "en") -> FeatureImportance:
+    def feature_importance(engine: EngineDep, lang: Lang = "en") -> FeatureImportance:
         """Gain and mean |SHAP| per feature and per human factor."""
-        if lang not in ("id", "en"):
-            raise RequestValidationError(
-                [{"loc": ("query", "lang"), "msg": "must be 'id' or 'en'", "type": "value_error"}]
-            )
         table = engine.importance
         factors = table.groupby("factor")[["gain", "mean_abs_shap"]].sum()
         factors = (

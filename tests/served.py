@@ -1,4 +1,5 @@
-"""Helpers for tests of the API and the planner: a client with a key per role."""
+"""Test helpers: the fast training parameters every test model uses, and an API client
+with a key per role."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from serving.keys import KeyStore
 from serving.settings import ServeSettings
 from training.model import LgbParams
 
-FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
+FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)  # every test model
 
 
 @dataclass

@@ -23,11 +23,13 @@ from training.model import PlacementModel
 
 
 class ReviewSettings(BaseSettings):
-    """Which data the review reads (`PENATAAN_REVIEW_DATA`); the model comes from the registry."""
+    """What the review reads: the data (`PENATAAN_REVIEW_DATA`) and the registered model
+    (`PENATAAN_REVIEW_MODEL_URI`, default the champion)."""
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
     review_data: Path = Path("data/mataram")
+    review_model_uri: str = ""
 
 
 def run_artifact(run_id: str, path: str) -> Any:

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from features.data import HRData
+from penataan.local_servers import free_port, wait_ok
 from serving.keys import KeyStore
-from tests.servers import free_port, wait_ok
 
 
 def test_penataan_serve_answers_over_http(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,20 @@ from tests.api.test_recommend import engine_of, movable_nip
 from tests.served import FAST, Api, role_keys, serve_settings
 from training.run import train
 from training.settings import RegistrySettings
+
+Loader = Callable[[ServeSettings], Engine]
+
+
+def then_on_reload(reload: Loader) -> Loader:
+    """A loader that starts the app for real and hands every later call (a reload) to `reload`."""
+    calls = 0
+
+    def loader(s: ServeSettings) -> Engine:
+        nonlocal calls
+        calls += 1
+        return _load(s) if calls == 1 else reload(s)
+
+    return loader
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +46,12 @@ def test_reload_swaps_only_after_the_new_engine_is_ready(
 ) -> None:
     settings = serve_settings(world_dir, tmp_path)
     keys = role_keys(settings)
-    calls = 0
 
     def slow_switch(s: ServeSettings) -> Engine:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            return _load(s)
         time.sleep(1.5)  # a slow load: requests keep flowing to the old engine meanwhile
         return _load(s.model_copy(update={"model_uri": f"models:/penataan-placement/{second_version}"}))  # fmt: skip
 
-    with TestClient(create_app(settings, loader=slow_switch)) as client:
+    with TestClient(create_app(settings, loader=then_on_reload(slow_switch))) as client:
         api = Api(client, settings, keys)
         nip = movable_nip(engine_of(api))
         answer: dict[str, object] = {}
@@ -66,16 +76,11 @@ def test_failed_reload_keeps_the_old_model(
 ) -> None:
     settings = serve_settings(world_dir, tmp_path)
     keys = role_keys(settings)
-    calls = 0
 
-    def fails_second_time(s: ServeSettings) -> Engine:
-        nonlocal calls
-        calls += 1
-        if calls > 1:
-            raise FileNotFoundError("the data directory was moved")
-        return _load(s)
+    def moved(_: ServeSettings) -> Engine:
+        raise FileNotFoundError("the data directory was moved")
 
-    with TestClient(create_app(settings, loader=fails_second_time)) as client:
+    with TestClient(create_app(settings, loader=then_on_reload(moved))) as client:
         admin = {"X-API-Key": keys["admin"]}
         response = client.post("/v1/admin/reload", headers=admin)
         assert response.status_code == 503

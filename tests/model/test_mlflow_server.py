@@ -14,13 +14,11 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.servers import free_port, wait_ok
+from penataan.local_servers import free_port, wait_ok
+from tests.served import FAST
 from training import registry
-from training.model import LgbParams
 from training.run import train
 from training.settings import RegistrySettings
-
-FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
 
 
 @pytest.fixture(scope="module")

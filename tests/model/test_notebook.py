@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from training.model import LgbParams
+from tests.served import FAST
 from training.run import train
 from training.settings import RegistrySettings
 
@@ -26,8 +26,7 @@ def test_model_review_notebook_runs_on_the_small_world(
     world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    fast = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)
-    train(world_dir, RegistrySettings(mlflow_tracking_uri=uri, experiment="review"), fast)
+    train(world_dir, RegistrySettings(mlflow_tracking_uri=uri, experiment="review"), FAST)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("PENATAAN_REVIEW_DATA", str(world_dir))
     monkeypatch.setenv("MPLBACKEND", "Agg")

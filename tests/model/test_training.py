@@ -14,13 +14,12 @@ from features.data import HRData
 from features.pipeline import build_features, candidate_pairs
 from features.validate import ContractError
 from penataan.cli import app
+from tests.served import FAST
 from training import registry
 from training.evaluation import decision_metrics
-from training.model import LgbParams, PlacementModel
+from training.model import PlacementModel
 from training.run import TrainResult, split_by_time, train, training_rows
 from training.settings import RegistrySettings
-
-FAST = LgbParams(learning_rate=0.1, max_rounds=300, early_stopping_rounds=30)
 
 
 @pytest.fixture(scope="module")

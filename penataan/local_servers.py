@@ -1,4 +1,5 @@
-"""Helpers for tests that start real server processes (mlflow server, penataan serve)."""
+"""Starting real server processes on this machine (`penataan serve`, `mlflow server`,
+`mlflow models serve`) and waiting until they answer: shared by the tests and the benchmarks."""
 
 from __future__ import annotations
 
