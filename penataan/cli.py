@@ -50,18 +50,32 @@ def validate(
 def generate(
     out: Annotated[Path, typer.Option(help="Directory to write the world to.")],
     preset: Annotated[
-        str, typer.Option(help="mataram (about 5,500 ASN) or cakranegara (small).")
+        str,
+        typer.Option(
+            help="mataram (about 5,500 ASN), ampenan (about 1,700) or cakranegara (small)."
+        ),
     ] = "mataram",
     seed: Annotated[int, typer.Option(help="The same seed gives byte-identical files.")] = 7,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="fixed: the presets' causal structure; family: one drawn from the seed "
+            "(world/scenarios.py), written to truth/causal.json."
+        ),
+    ] = "fixed",
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.generate import PRESETS
     from world.generate import generate as run
+    from world.scenarios import SCENARIOS
 
     if preset not in PRESETS:
         _echo_err(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
         raise typer.Exit(2)
-    counts = run(preset, seed, out)
+    if scenario not in SCENARIOS:
+        _echo_err(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+        raise typer.Exit(2)
+    counts = run(preset, seed, out, scenario=scenario)
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 

@@ -9,6 +9,7 @@ competencies are assessed now and then and with error, and every score is noisy.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +25,13 @@ from world import names
 from world.organisation import (
     KECAMATAN,
     UnitSpec,
+    ampenan_units,
     cakranegara_units,
     check_units,
     mataram_units,
 )
-from world.outcome import EDUCATION_EFFECT, PairState, expected_score
+from world.outcome import EDUCATION_EFFECT, Causal, PairState, expected_score
+from world.scenarios import causal_for, describe
 
 SOFT = vocab.SOFT_COMPETENCIES
 BUP_YEARS = 58
@@ -49,6 +52,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "mataram": Preset(mataram_units, 5580, 2016, 2025),
     "cakranegara": Preset(cakranegara_units, 300, 2020, 2025),
+    "ampenan": Preset(ampenan_units, 1700, 2016, 2025),
 }
 
 FAMILY_EDUCATION = {
@@ -103,9 +107,13 @@ class People:
 class World:
     """The simulation state and the records it writes."""
 
-    def __init__(self, preset: Preset, seed: int) -> None:
+    def __init__(self, preset: Preset, seed: int, causal: Causal | None = None) -> None:
         self.preset = preset
+        self.causal = causal or Causal()
         self.rng = np.random.default_rng(seed)
+        # Draws that only a drawn causal structure needs come from a stream of their own,
+        # so that the presets' worlds stay byte-identical.
+        self.extra = np.random.default_rng([seed, 2])
         self.units = check_units(preset.units())
         self.unit_index = {u.unit_id: j for j, u in enumerate(self.units)}
         self.dom_index = {d: k for k, d in enumerate(vocab.DOMAINS)}
@@ -113,7 +121,8 @@ class World:
         self.u_family = np.array([u.family for u in self.units])
         self.u_public = np.array([u.public_facing for u in self.units])
         self.u_loc = np.array([u.location for u in self.units])
-        self.u_lead = self.rng.normal(0.0, 2.0, len(self.units))
+        self.u_lead = self.rng.normal(0.0, self.causal.leadership_sd, len(self.units))
+        self.u_leniency = self.extra.normal(0.0, self.causal.leniency_sd, len(self.units))
         self.u_needs = np.full((len(self.units), len(SOFT)), np.nan)
         for j, u in enumerate(self.units):
             for c, comp in enumerate(SOFT):
@@ -130,6 +139,8 @@ class World:
         self.domain_years: dict[int, np.ndarray] = {}
         self.domain_hours: dict[int, np.ndarray] = {}
         self.sanction: dict[int, float] = {}
+        self.knack: dict[int, np.ndarray] = {}
+        self.moved_last_year: set[int] = set()
         kel = [(k, loc) for k, (loc, ks) in KECAMATAN.items() for _ in ks]
         self.home_anchors = np.array([loc for _, loc in kel])
         self.home_names = [n for _, (_, ks) in KECAMATAN.items() for n in ks]
@@ -218,6 +229,8 @@ class World:
         )
         self.domain_years[person] = np.zeros(len(vocab.DOMAINS))
         self.domain_hours[person] = np.zeros(len(vocab.DOMAINS))
+        if self.causal.knack_sd > 0:
+            self.knack[person] = self.extra.normal(0.0, self.causal.knack_sd, len(vocab.DOMAINS))
         return person
 
     def _title(self, person: int, unit: int) -> str:
@@ -268,7 +281,8 @@ class World:
         self, persons: np.ndarray, units: np.ndarray, moved: np.ndarray, tenure: np.ndarray,
         year: int,
     ) -> PairState:  # fmt: skip
-        """The causal inputs of (person, unit) pairs for `year`."""
+        """The causal inputs of (person, unit) pairs for `year`; `moved` is 1 in the year of
+        a move (and the dip's share left the year after), else 0."""
         p = self.people
         fields = p.array("field")[persons]
         dom = self.u_domain[units]
@@ -311,7 +325,13 @@ class World:
             commute_km=km,
             service_years=year - start_year,
             sanction=np.array([self.sanction.get(int(i), 0.0) for i in persons]),
+            knack=self._knack(persons, dom),
         )
+
+    def _knack(self, persons: np.ndarray, dom: np.ndarray) -> np.ndarray | float:
+        if not self.knack:
+            return 0.0
+        return np.array([self.knack[int(i)][d] for i, d in zip(persons, dom, strict=True)])
 
     # --- the years ----------------------------------------------------------------------
 
@@ -391,21 +411,42 @@ class World:
             options = options[options != here]
             if len(options) == 0:
                 continue
-            if rng.random() < 0.5:
-                vacancy = (self.capacity - head)[options].astype(float)
-                target = int(rng.choice(options, p=vacancy / vacancy.sum()))
-            else:
-                n = len(options)
-                state = self.pair_state(
-                    np.full(n, person), options, np.ones(n, bool), np.zeros(n), year
-                )
-                utility = expected_score(state) + rng.normal(0, 3.0, n)
-                target = int(options[np.argmax(utility)])
+            target = self._target(int(person), options, head, year)
             head[here] -= 1
             head[target] += 1
             self._assign(int(person), target, jan1 + dt.timedelta(days=int(rng.integers(1, 45))))
             moved.add(int(person))
         return moved
+
+    def _policy(self) -> str:
+        """How this transfer is chosen: one of `Causal.move_policy`, by its weight."""
+        draw, total = self.rng.random(), 0.0
+        policies = self.causal.move_policy
+        for name, weight in policies.items():
+            total += weight / sum(policies.values())
+            if draw < total:
+                return name
+        return name
+
+    def _target(self, person: int, options: np.ndarray, head: np.ndarray, year: int) -> int:
+        """The unit a transfer goes to, chosen as the world's past transfers were chosen."""
+        rng, c, n = self.rng, self.causal, len(options)
+        policy = self._policy()
+        if policy == "vacancy":
+            vacancy = (self.capacity - head)[options].astype(float)
+            return int(rng.choice(options, p=vacancy / vacancy.sum()))
+        if policy == "random":
+            return int(rng.choice(options))
+        if policy == "seniority":  # the senior pick the units with the best name
+            return int(options[np.argmax(self.u_lead[options] + rng.normal(0, 1.0, n))])
+        state = self.pair_state(np.full(n, person), options, np.ones(n), np.zeros(n), year)
+        if policy == "hidden_fit":  # by what colleagues know and no record shows
+            hidden = state.knack if isinstance(state.knack, np.ndarray) else np.zeros(n)
+            return int(options[np.argmax(hidden + rng.normal(0, 1.0, n))])
+        if policy == "observed_fit":
+            state.knack = 0.0
+        utility = expected_score(state, c) + rng.normal(0, c.fit_noise_sd, n)
+        return int(options[np.argmax(utility)])
 
     def _hire(self, year: int) -> None:
         rng = self.rng
@@ -431,13 +472,21 @@ class World:
         worked = np.array([s <= mid for s in starts])  # worked there most of the year
         active = active[worked]
         units = self._unit_of(active)
-        moved_now = np.array([p in moved for p in active], dtype=bool)
+        c = self.causal
+        moved_now = np.array(
+            [1.0 if p in moved else c.adaptation_second_year * (p in self.moved_last_year)
+             for p in active]
+        )  # fmt: skip
+        self.moved_last_year = moved
         tenure = self._tenure(active, mid)
         state = self.pair_state(active, units, moved_now, tenure, year)
-        shock = self.rng.normal(0, 1.0, len(self.units))[units]
-        score = np.clip(
-            expected_score(state) + shock + self.rng.normal(0, 3.0, len(active)), 0, 100
-        )
+        shock = self.rng.normal(0, c.unit_year_sd, len(self.units))[units]
+        rating = expected_score(state, c) + shock + self.rng.normal(0, c.noise_sd, len(active))
+        if c.leniency_sd > 0 or c.inflation > 0:  # how raters mark, not how people perform
+            rating = (
+                rating + self.u_leniency[units] + c.inflation * (year - self.preset.first_period)
+            )
+        score = np.clip(rating, 0, 100)
         score = np.round(score, 2)
         for person, unit, s in zip(active, units, score, strict=True):
             self.evaluations.append(
@@ -489,7 +538,7 @@ class World:
                         "title": f"Diklat {vocab.DOMAINS[d].replace('_', ' ').title()}",
                     }  # fmt: skip
                 )
-            if rng.random() < 0.15:
+            if rng.random() < self.causal.assessment_rate:
                 on = _date(year, rng.integers(30, 330))
                 soft = self.people.soft[person]
                 observed = np.clip(np.round(soft + rng.normal(0, 0.6, len(SOFT))), 1, 5)
@@ -537,7 +586,15 @@ class World:
             self._hire(year)
             self._evaluate(year, moved)
             self._year_end(year)
+            self._drift_leadership()
         self._final_statuses()
+
+    def _drift_leadership(self) -> None:
+        """Heads of unit come and go: each unit's effect follows an AR(1) across years."""
+        keep = self.causal.leadership_persistence
+        if keep < 1.0:
+            fresh = self.extra.normal(0.0, self.causal.leadership_sd, len(self.units))
+            self.u_lead = keep * self.u_lead + np.sqrt(1 - keep**2) * fresh
 
     def _final_statuses(self) -> None:
         """A few active staff are on leave or study leave when the export is taken."""
@@ -559,15 +616,17 @@ class World:
         pp = np.repeat(persons, n_units)
         uu = np.tile(np.arange(n_units), len(persons))
         stay = uu == np.repeat(here, n_units)
+        second = self.causal.adaptation_second_year * np.isin(pp, list(self.moved_last_year))
         state = self.pair_state(
-            pp, uu, ~stay, np.where(stay, np.repeat(tenure, n_units), 0.5), year
-        )
+            pp, uu, np.where(stay, second, 1.0), np.where(stay, np.repeat(tenure, n_units), 0.5),
+            year,
+        )  # fmt: skip
         nips = self.nips()
         return pd.DataFrame(
             {
                 "nip": [nips[p] for p in pp],
                 "unit_id": [self.units[u].unit_id for u in uu],
-                "expected_score": np.round(expected_score(state), 3),
+                "expected_score": np.round(expected_score(state, self.causal), 3),
             }
         )
 
@@ -709,9 +768,14 @@ def _with_nip(rows: list[dict[str, object]], nips: list[str]) -> pd.DataFrame:
     return frame
 
 
-def generate(preset: str, seed: int, out: Path, progress: bool = True) -> dict[str, int]:
-    """Simulate a world and write its tables and truth to `out`; returns rows per table."""
-    world = World(PRESETS[preset], seed)
+def generate(
+    preset: str, seed: int, out: Path, progress: bool = True, scenario: str = "fixed"
+) -> dict[str, int]:
+    """Simulate a world and write its tables and truth to `out`; returns rows per table.
+
+    `scenario` `family` draws the causal structure from the seed (`world.scenarios`) and
+    writes it to `truth/causal.json`; `fixed` is the presets' structure."""
+    world = World(PRESETS[preset], seed, causal_for(scenario, seed))
     world.run(progress)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -722,10 +786,15 @@ def generate(preset: str, seed: int, out: Path, progress: bool = True) -> dict[s
     world.truth().to_csv(
         out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"
     )
+    if scenario != "fixed":
+        causal = json.dumps(
+            {"scenario": scenario, "seed": seed, **describe(world.causal)}, indent=2
+        )
+        (out / vocab.TRUTH_DIR / "causal.json").write_text(causal + "\n")
     return counts
 
 
-def ensure_world(preset: str, seed: int, out: Path) -> None:
+def ensure_world(preset: str, seed: int, out: Path, scenario: str = "fixed") -> None:
     """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
     if not (out / "units.csv").exists():
-        generate(preset, seed, out)
+        generate(preset, seed, out, scenario=scenario)

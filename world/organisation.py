@@ -376,6 +376,23 @@ def cakranegara_units() -> list[UnitSpec]:
     return units
 
 
+def ampenan_units() -> list[UnitSpec]:
+    """A mid-sized world (about 80 units): Kecamatan Ampenan and Selaparang, Setda's bagian,
+    every third dinas or badan with its bidang, their puskesmas and a few schools. Small
+    enough to train in seconds, large enough for a person's units to differ in every way."""
+    city = mataram_units()
+    opd = {code for code, *_ in OPD[::3]}
+    keep = [u for u in city if u.unit_kind == "bagian" and u.parent_unit_id == "SETDA"]
+    keep += [
+        u for u in city
+        if (u.unit_id in opd or u.parent_unit_id in opd) and u.family == "admin"
+    ]  # fmt: skip
+    units = kecamatan_units("Ampenan", 0) + kecamatan_units("Selaparang", 12) + keep
+    units += puskesmas_units({"Ampenan", "Selaparang"})
+    units += school_units(4, 6, ["Ampenan", "Selaparang"])
+    return units
+
+
 def check_units(units: list[UnitSpec]) -> list[UnitSpec]:
     """The preset with parents outside it cut loose; fails fast on a drift from the contract."""
     ids = {u.unit_id for u in units}
