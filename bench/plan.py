@@ -25,11 +25,11 @@ import numpy as np
 from champion import bench_world, ensure_champion
 from timing import median_time, peak_rss_gib, print_table, process_peak_gib
 
-from features.pipeline import build_features, candidate_pairs
 from planning.problem import PlanProblem, build_problem
 from planning.run import plan_round
 from planning.settings import PlanSettings
 from planning.solve import solve_exact, solve_greedy, violations
+from training.candidates import CandidateTable
 from training.evaluation import read_truth
 
 
@@ -87,16 +87,16 @@ def main() -> None:
     for label, (path, seed) in worlds.items():
         data = bench_world(path, seed)
         champion, _ = ensure_champion(path, data)
-        rows = build_features(data, candidate_pairs(data))
+        candidates = CandidateTable.build(data)
         truth = read_truth(path)
-        job = functools.partial(plan_round, data, champion.model, rows, settings, truth)
+        job = functools.partial(plan_round, data, champion.model, candidates, settings, truth)
         seconds, result = median_time(job, args.repeats)
         s = result.summary
         table.append((label, s["candidate_moves"], s["moves"], seconds, s["objective"], s["greedy"]["objective"],
                       s["total_predicted_gain"], s["greedy"]["total_predicted_gain"],
                       s["truth"]["true_gain"], s["truth"]["greedy_true_gain"]))  # fmt: skip
         if base is None:
-            inputs = build_problem(data, champion.model, rows, settings)
+            inputs = build_problem(data, candidates, champion.model, settings)
             base, active = inputs.problem, len(inputs.nips)
     print(
         f"\nthe round, median of {args.repeats} (candidate rows prebuilt); peak RSS {peak_rss_gib():.2f} GiB"

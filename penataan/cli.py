@@ -193,7 +193,7 @@ def evaluate(
     """Print held-out and decision metrics of a registered model beside the baselines."""
     import pandas as pd
 
-    from features.pipeline import build_features, candidate_pairs
+    from training.candidates import CandidateTable, DecisionSettings
     from training.evaluation import comparison_table, read_truth
     from training.run import split_by_time, training_rows
 
@@ -203,10 +203,12 @@ def evaluate(
     fit_rows, valid = split_by_time(rows, hr.last_period)
     held_pred = loaded.model.predict(valid)["predicted_score"].to_numpy()
     truth = read_truth(data)
-    cands = build_features(hr, candidate_pairs(hr)) if truth is not None else None
-    cand_pred = None if cands is None else loaded.model.predict(cands)["predicted_score"].to_numpy()
+    scored = CandidateTable.build(hr).score(loaded.model) if truth is not None else None
     label = f"model v{loaded.version}"
-    table = comparison_table(fit_rows, valid, held_pred, rows, cands, cand_pred, truth, label)
+    policy = DecisionSettings()
+    table = comparison_table(
+        fit_rows, valid, held_pred, rows, scored, truth, policy.min_gain_low, label
+    )
     typer.echo(pd.DataFrame(table).T.round(3).to_string())
 
 
@@ -220,8 +222,12 @@ def score(
         bool, typer.Option(help="Score every unit, not only eligible ones.")
     ] = False,
 ) -> None:
-    """Score every active employee against every (eligible) unit."""
+    """Score every active employee against every (eligible) unit, with the gain over staying.
 
+    Ranked by the decision policy: a move comes first only when the lower end of its gain
+    interval is above PENATAAN_MIN_GAIN_LOW (0); otherwise staying does."""
+
+    from training.candidates import DecisionSettings
     from training.scoring import score_candidates, write_table
 
     if out.suffix not in (".csv", ".parquet"):
@@ -230,7 +236,8 @@ def score(
     hr = _load(data)
     loaded = _registered(model_uri)
     when = _as_of(as_of)
-    frame = score_candidates(hr, loaded.model, when, all_units)
+    policy = DecisionSettings()
+    frame = score_candidates(hr, loaded.model, when, all_units, policy.min_gain_low)
     write_table(frame, str(out))
     typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
 
@@ -344,10 +351,10 @@ def plan(
 
     from pydantic import ValidationError
 
-    from features.pipeline import build_features, candidate_pairs
     from planning.report import write_plan
     from planning.run import PlanRefused, plan_round
     from planning.settings import PlanSettings
+    from training.candidates import CandidateTable
     from training.evaluation import read_truth
 
     try:
@@ -359,9 +366,9 @@ def plan(
     loaded = _registered(model_uri)
     when = _as_of(as_of) or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}")
-    rows = build_features(hr, candidate_pairs(hr, as_of=when))
+    table = CandidateTable.build(hr, when)
     try:
-        result = plan_round(hr, loaded.model, rows, settings, read_truth(data), progress=_progress)
+        result = plan_round(hr, loaded.model, table, settings, read_truth(data), progress=_progress)
     except PlanRefused as refusal:
         _echo_err(str(refusal))
         raise typer.Exit(1) from None

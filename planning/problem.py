@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import EligibilitySettings, eligibility_mask
 from planning.settings import PlanSettings
+from training.candidates import CandidateTable
 from training.model import PlacementModel
 
 
@@ -70,23 +70,21 @@ def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanSettings) -
 
 
 def build_problem(
-    data: HRData,
-    model: PlacementModel,
-    rows: pd.DataFrame,
-    settings: PlanSettings,
-    eligibility: EligibilitySettings | None = None,
+    data: HRData, table: CandidateTable, model: PlacementModel, settings: PlanSettings
 ) -> PlanInputs:
     """Keep the moves the rules allow, scoring only the rows that could still be chosen
     (staying put, and moves no rule or lock forbids): most pairs fall to the rules first.
 
-    `rows` are `build_features` rows for every (active employee, unit) pair at one as-of date.
+    A move's value is its calibrated gain over staying (`training.gain`: the raw difference
+    of two predictions, mapped to the expected true gain measured on real moves), so the
+    optimiser's hunger for the largest gains meets estimates already shrunk for it.
     """
-    units = data.units.set_index("unit_id")[["unit_name", "domain", "capacity"]].copy()
-    stay = rows["is_stay"].to_numpy() == 1
+    rows = table.rows
+    units = data.units.set_index("unit_id").loc[table.unit_ids, ["unit_name", "domain", "capacity"]]
+    stay = table.is_stay
     current = pd.Series(rows["unit_id"].to_numpy()[stay], index=rows["nip"].to_numpy()[stay])
     units["headcount"] = current.value_counts().reindex(units.index).fillna(0).astype(int)
-    year = pd.Timestamp(rows["as_of"].iloc[0]).year
-    units["need"] = service_need(data, units.index, year, settings)
+    units["need"] = service_need(data, units.index, table.as_of.year, settings)
     units["weight"] = 1.0 + settings.service_weight * units["need"]
 
     frame = pd.DataFrame(
@@ -102,40 +100,38 @@ def build_problem(
     keep = np.ones(len(frame), dtype=bool)
     excluded: dict[str, int] = {}
 
-    def exclude(reason: str, mask: pd.Series) -> None:
+    def exclude(reason: str, mask: pd.Series | np.ndarray) -> None:
         nonlocal keep
-        hit = keep & mask.to_numpy(dtype=bool)
+        hit = keep & np.asarray(mask, dtype=bool)
         excluded[reason] = int(hit.sum())
         keep &= ~hit
 
-    broken = eligibility_mask(data, rows, eligibility).drop(columns=["formasi_full"])
-    exclude("stay", pd.Series(stay))
+    exclude("stay", stay)
     exclude("no current unit", frame["from_unit_id"].isna())
-    for code in broken.columns:
-        exclude(f"rule {code}", broken[code])
+    for k, code in enumerate(table.rule_codes):
+        if code != "formasi_full":  # the round keeps the formasi itself, counting chains
+            exclude(f"rule {code}", table.broken[:, k])
     exclude("locked employee", frame["nip"].isin(settings.locked_nips))
     exclude("locked unit", frame["to_unit_id"].isin(settings.locked_units) | frame["from_unit_id"].isin(settings.locked_units))  # fmt: skip
 
-    scored = np.flatnonzero(keep | stay)
-    pred = model.predict(rows.iloc[scored])
-    for column, source in (("predicted_after", "predicted_score"), ("low_after", "low"), ("high_after", "high")):  # fmt: skip
-        values = np.full(len(frame), np.nan)
-        values[scored] = pred[source].to_numpy()
-        frame[column] = values
-    stays = frame[stay].set_index("nip")
-    frame["predicted_before"] = frame["nip"].map(stays["predicted_after"])
-    frame["low_before"] = frame["nip"].map(stays["low_after"])
-    frame["gain"] = frame["predicted_after"] - frame["predicted_before"]
-    # The pessimistic gain: both predictions at their interval's lower bound, so a move is
-    # charged for being less certain than staying; never above the gain itself.
-    frame["gain_low"] = np.minimum(frame["low_after"] - frame["low_before"], frame["gain"])
+    scored = table.score(model, where=keep)
+    stay_rows = table.stay_rows
+    frame["predicted_after"] = scored.predicted
+    frame["low_after"] = scored.low
+    frame["high_after"] = scored.high
+    frame["predicted_before"] = np.where(
+        stay_rows >= 0, scored.predicted[np.maximum(stay_rows, 0)], np.nan
+    )
+    frame["gain"] = scored.gain
+    frame["gain_low"] = scored.gain_low
+    frame["gain_high"] = scored.gain_high
     exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
-    exclude("gain not above the noise", frame["gain_low"] <= settings.min_gain_low)
+    exclude("gain not credibly positive", frame["gain_low"] <= settings.min_gain_low)
     exclude("unwilling, gain below threshold", (frame["willing"] < 0) & (frame["gain"] < settings.unwilling_min_gain))  # fmt: skip
     moves = frame[keep].reset_index(drop=True)
 
     unit_pos = pd.Series(np.arange(len(units)), index=units.index)
-    nips = pd.Index(pd.unique(rows["nip"]))
+    nips = table.nips
     due = moves["tenure"] >= settings.max_tenure_years
     weight = moves["to_unit_id"].map(units["weight"]).to_numpy()
     moves["due_for_rotation"] = due.to_numpy()
@@ -156,5 +152,6 @@ def build_problem(
         max_moves=min(caps),
         excluded=excluded,
     )
+    stays = frame[stay].set_index("nip")
     stay_pred = stays[["predicted_after"]].rename(columns={"predicted_after": "predicted_score"})
     return PlanInputs(problem, nips, units, moves, stay_pred)

@@ -40,10 +40,13 @@ td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-
 <h2>Perubahan perkiraan kinerja per unit</h2>
 <img alt="perubahan rata-rata perkiraan nilai per unit" src="data:image/png;base64,{{ chart }}" style="max-width:100%">
 <h2>Usulan mutasi</h2>
-<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Penjelasan</th></tr>
+<p>Kenaikan adalah perkiraan yang sudah dikalibrasi pada mutasi nyata tahun terakhir (bukan
+selisih mentah dua prediksi), dengan rentang 80%. Mutasi hanya diusulkan bila batas bawah
+rentang itu di atas {{ "%+.1f"|format(s.settings.min_gain_low) }} poin: bila tidak, pegawai tetap di unitnya.</p>
+<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Penjelasan</th></tr>
 {% for m in moves %}<tr><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
 <td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
-<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td>{{ m.narrative }}</td></tr>
+<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td>{{ m.narrative }}</td></tr>
 {% endfor %}</table>
 <h2>Aturan yang membatasi</h2>
 <ul>

@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import EligibilitySettings
 from planning.problem import PlanInputs, build_problem
 from planning.settings import PlanSettings
 from planning.solve import Solution, solve_exact, solve_greedy, violations
 from serving import explain
+from training.candidates import CandidateTable
 from training.model import PlacementModel
 
 Progress = Callable[[str], None]
 
 MOVE_COLUMNS = ["nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
-                "gain", "gain_low", "reasons"]  # fmt: skip
+                "gain", "gain_low", "gain_high", "reasons"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
 ADVISORY_ID = (
@@ -54,23 +54,20 @@ def check_blackout(as_of: pd.Timestamp, settings: PlanSettings) -> None:
         )
 
 
-def _true_gain(moves: pd.DataFrame, truth: pd.DataFrame) -> float:
-    """The truth's expected score after minus before, summed over the moves."""
+def _true_gains(moves: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
+    """The truth's expected score after minus before, per move."""
     lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
     after = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["to_unit_id"]]))
     before = lookup.reindex(pd.MultiIndex.from_arrays([moves["nip"], moves["from_unit_id"]]))
-    return float((after.to_numpy() - before.to_numpy()).sum())
+    return np.asarray(after.to_numpy() - before.to_numpy(), dtype=float)
 
 
-def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, picked: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable, picked: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
     """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying."""
     if picked.empty:
         return picked.assign(reasons=[], narrative=[])
-    stay_rows = np.flatnonzero(rows["is_stay"].to_numpy() == 1)  # positions, like `row`
-    stay_of = pd.Series(stay_rows, index=rows["nip"].to_numpy()[stay_rows])
-    shown = rows.iloc[
-        np.concatenate([picked["row"].to_numpy(), stay_of.loc[picked["nip"]].to_numpy()])
-    ]
+    moved = picked["row"].to_numpy()
+    shown = table.rows.iloc[np.concatenate([moved, table.stay_rows[moved]])]
     factors = explain.by_factor(model.contributions(shown).to_numpy())
     n = len(picked)
     delta = factors[:n] - factors[n:]
@@ -78,7 +75,7 @@ def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, pi
     reasons, narratives = [], []
     for k, move in enumerate(picked.itertuples(index=False)):
         order = np.argsort(-delta[k])[:2]
-        parts = [f"gain {move.gain:+.2f} (pessimistic {move.gain_low:+.2f})",
+        parts = [f"gain {move.gain:+.2f} (80% {move.gain_low:+.2f} to {move.gain_high:+.2f})",
                  f"weight {inputs.units.loc[move.to_unit_id, 'weight']:.2f}"]  # fmt: skip
         if move.due_for_rotation:
             parts.append(f"due for rotation ({move.tenure:.1f} years in post)")
@@ -94,6 +91,8 @@ def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, pi
                 float(move.high_after),
                 float(move.gain),
                 delta[k],
+                (float(move.gain_low), float(move.gain_high)),
+                suggested=True,
             )  # fmt: skip
         )
     return picked.assign(reasons=reasons, narrative=narratives)
@@ -102,19 +101,19 @@ def _explained(inputs: PlanInputs, model: PlacementModel, rows: pd.DataFrame, pi
 def plan_round(
     data: HRData,
     model: PlacementModel,
-    rows: pd.DataFrame,
+    table: CandidateTable,
     settings: PlanSettings,
     truth: pd.DataFrame | None = None,
-    eligibility: EligibilitySettings | None = None,
     progress: Progress = lambda _: None,
 ) -> PlanResult:
-    """The best round the rules allow for candidate `rows` (every active employee x unit)."""
-    as_of = pd.Timestamp(rows["as_of"].iloc[0])
+    """The best round the rules allow for the candidate `table` (every active employee x
+    unit at one date)."""
+    as_of = table.as_of
     check_blackout(as_of, settings)
     progress(
-        f"applying the rules to {len(rows):,} (employee, unit) pairs and scoring what they allow"
+        f"applying the rules to {len(table):,} (employee, unit) pairs and scoring what they allow"
     )
-    inputs = build_problem(data, model, rows, settings, eligibility)
+    inputs = build_problem(data, table, model, settings)
     p = inputs.problem
     progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
     exact = solve_exact(p, settings.time_limit_seconds)
@@ -125,7 +124,7 @@ def plan_round(
             raise RuntimeError(f"the {name} round breaks rules: {broken[:5]}")
     progress(f"{exact.status} in {exact.seconds:.1f} s: {len(exact.chosen)} moves; explaining them")
     picked = inputs.moves.iloc[exact.chosen].sort_values("value", ascending=False)
-    picked = _explained(inputs, model, rows, picked)
+    picked = _explained(inputs, model, table, picked)
     units = _unit_table(inputs, picked)
     summary = _summary(inputs, exact, greedy, picked, units, truth, as_of, settings)
     moves = picked.assign(
@@ -206,9 +205,11 @@ def _summary(
         "advisory": ADVISORY_ID,
     }
     if truth is not None:
+        true = _true_gains(picked, truth)
         summary["truth"] = {
-            "true_gain": _true_gain(picked, truth),
-            "greedy_true_gain": _true_gain(greedy_moves, truth),
+            "true_gain": float(true.sum()),
+            "helpful_share": float((true > 0).mean()) if len(true) else None,
+            "greedy_true_gain": float(_true_gains(greedy_moves, truth).sum()),
             "note": "evaluation only: the truth never chooses a move",
         }
     return summary

@@ -25,7 +25,7 @@ class PlanSettings(BaseSettings):
     max_moves_share: float = Field(0.10, ge=0, le=1, description="at most this share of active staff moves")  # fmt: skip
     max_moves: int | None = Field(None, ge=0, description="an absolute cap on moves (the smaller cap wins)")  # fmt: skip
     # how sure a move must be
-    min_gain_low: float = Field(1.0, description="a move's pessimistic gain (both predictions at their lower bound, at most the gain) must exceed this many points")  # fmt: skip
+    min_gain_low: float = Field(0.0, description="a move's gain interval must lie above this many points (its lower end: credibly better than staying)")  # fmt: skip
     unwilling_min_gain: float = Field(3.0, ge=0, description="predicted gain needed to move someone who said `tidak`")  # fmt: skip
     # whom the round should help first
     service_weight: float = Field(1.0, ge=0, description="up to this much extra weight on gains in units with poor service")  # fmt: skip

@@ -43,6 +43,7 @@ from serving.schemas import (
     ReloadResponse,
 )
 from serving.settings import ServeSettings
+from training.settings import RegistrySettings
 
 log = logging.getLogger("penataan.serving")
 
@@ -99,7 +100,7 @@ def allowed(permission: str) -> Callable[..., ApiKey]:
 
 
 def _load(settings: ServeSettings) -> Engine:
-    engine = Engine.load(settings, progress=log.info)
+    engine = Engine.load(settings, RegistrySettings(), progress=log.info)
     engine.smoke()
     return engine
 

@@ -14,15 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import mlflow
 import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import RULES, EligibilitySettings, broken_rules, eligibility_mask
-from features.pipeline import build_features, candidate_pairs
+from features.eligibility import RULES, EligibilitySettings, broken_rules
 from features.validate import load_data
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanSettings
@@ -41,8 +39,7 @@ from serving.schemas import (
     RecommendResponse,
 )
 from serving.settings import ServeSettings
-from training.evaluation import read_truth
-from training.model import interval_group
+from training.candidates import CandidateTable, ScoredTable
 from training.registry import LoadedModel, load_registered
 from training.settings import RegistrySettings
 
@@ -60,57 +57,57 @@ class Engine:
     loaded: LoadedModel
     data: HRData
     data_dir: Path
-    as_of: pd.Timestamp
-    rows: pd.DataFrame  # every active employee x every unit, employee-major, units in order
-    broken: np.ndarray  # rows x RULES: True where a rule is broken
-    nips: pd.Index  # active employees, in row order
-    units: pd.DataFrame  # indexed by unit_id, in row order: unit_name, domain, capacity
-    stay_unit: np.ndarray  # per employee: position of the current unit in `units`, -1 if none
+    table: CandidateTable  # every active employee x every unit (training.candidates)
+    scored: ScoredTable  # every pair's score, interval and calibrated gain, computed at load
+    units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
     explain_factors: int
-    matrix: np.ndarray  # `rows` as the booster reads them, sliced per request
-    groups: np.ndarray  # per row: its interval group
-    stay_score: np.ndarray  # per employee: predicted score of staying (NaN without a unit)
+    min_gain_low: float  # the decision policy
+    matrix: np.ndarray  # the table's rows as the booster reads them, for explanations
     stay_factors: np.ndarray  # per employee x factor: TreeSHAP of staying, for the narrative
 
     @classmethod
     def load(
         cls,
         settings: ServeSettings,
+        registry: RegistrySettings,
         eligibility: EligibilitySettings | None = None,
         progress: Callable[[str], None] = lambda _: None,
     ) -> Engine:
-        """Load the registered model and the data, then build every candidate row."""
-        registry = RegistrySettings()
+        """Load the registered model and the data, then score every candidate pair once."""
         mlflow.set_tracking_uri(registry.mlflow_tracking_uri)
         uri = settings.model_uri or registry.champion_uri
         progress(f"loading {uri}")
         loaded = load_registered(uri)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir)
-        as_of = pd.Timestamp(settings.as_of) if settings.as_of else data.default_as_of()
-        units = data.units.set_index("unit_id")[["unit_name", "domain", "capacity"]]
-        nips = pd.Index(data.active_nips())
-        progress(f"building {len(nips) * len(units):,} candidate rows as of {as_of.date()}")
-        rows = build_features(data, candidate_pairs(data, as_of=as_of, unit_ids=list(units.index)))
-        broken = eligibility_mask(data, rows, eligibility).to_numpy()
-        stay = rows["is_stay"].to_numpy().reshape(len(nips), len(units)) == 1
-        stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
-        headcount = np.bincount(stay_unit[stay_unit >= 0], minlength=len(units))
+        as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
+        table = CandidateTable.build(data, as_of, eligibility)
+        progress(f"scoring {len(table):,} candidate pairs as of {table.as_of.date()}")
         model = loaded.model
-        matrix = model.matrix(rows)
-        placed = np.flatnonzero(stay_unit >= 0)
+        matrix = model.matrix(table.rows)
+        scored = table.score(model, matrix=matrix)
+        placed = np.flatnonzero(table.stay_unit >= 0)
         progress(f"explaining staying put for {len(placed):,} employees (the narrative's baseline)")
-        contrib = model.contributions_matrix(matrix[placed * len(units) + stay_unit[placed]])
-        stay_score = np.full(len(nips), np.nan)
-        stay_score[placed] = contrib.sum(axis=1)  # base + contributions == the prediction
-        stay_factors = np.full((len(nips), len(explain.FACTOR_NAMES)), np.nan)
-        stay_factors[placed] = explain.by_factor(contrib)
+        stay = table.position(placed, table.stay_unit[placed])
+        stay_factors = np.full((len(table.nips), len(explain.FACTOR_NAMES)), np.nan)
+        stay_factors[placed] = explain.by_factor(model.contributions_matrix(matrix[stay]))
+        units = data.units.set_index("unit_id").loc[
+            table.unit_ids, ["unit_name", "domain", "capacity"]
+        ]
+        headcount = np.bincount(table.stay_unit[placed], minlength=table.n_units)
         return cls(
-            loaded, data, settings.data_dir, as_of, rows, broken, nips, units, stay_unit,
-            headcount, settings.explain_factors, matrix, interval_group(rows), stay_score,
-            stay_factors,
+            loaded, data, settings.data_dir, table, scored, units, headcount,
+            settings.explain_factors, settings.min_gain_low, matrix, stay_factors,
         )  # fmt: skip
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.table.as_of
+
+    @property
+    def nips(self) -> pd.Index:
+        return self.table.nips
 
     @property
     def model_ref(self) -> ModelRef:
@@ -119,11 +116,7 @@ class Engine:
     @cached_property
     def importance(self) -> pd.DataFrame:
         """Gain and mean |SHAP| per feature, SHAP on a fixed sample of this data's rows."""
-        return self.loaded.model.importance_table(self.rows, sample=2000)
-
-    def _row(self, employee: Any, unit: Any) -> Any:
-        """Row position(s) of (employee, unit) position(s); works on ints and arrays."""
-        return employee * len(self.units) + unit
+        return self.loaded.model.importance_table(self.table.rows, sample=2000)
 
     @cached_property
     def _employee_pos(self) -> dict[str, int]:
@@ -151,35 +144,42 @@ class Engine:
         return position
 
     def _placements(
-        self, rows: np.ndarray, top_k: int, include_ineligible: bool, lang: Lang
+        self, rows: np.ndarray, top_k: int, include_ineligible: bool, lang: Lang, by_policy: bool
     ) -> list[Placement]:
-        """Score `rows`, rank them, and explain the top `top_k` against staying put."""
-        model = self.loaded.model
-        x = self.matrix[rows]
-        point = model.point_matrix(x)
-        low, high = model.bounds(point, self.groups[rows])
-        keep = np.arange(len(rows))
+        """Rank `rows` and explain the top `top_k` against staying put. `by_policy`: credible
+        moves first, then staying, then the rest (one employee's units); else by score."""
+        sc = self.scored
         if not include_ineligible:
-            keep = np.flatnonzero(~self.broken[rows].any(axis=1))
-        order = keep[np.argsort(-point[keep], kind="stable")][:top_k]
+            rows = rows[~self.table.broken[rows].any(axis=1)]
+        point = sc.predicted[rows]
+        if by_policy:
+            tier = np.where(
+                sc.credible(self.min_gain_low)[rows], 0, np.where(self.table.is_stay[rows], 1, 2)
+            )
+            order = rows[np.lexsort((-point, tier))][:top_k]
+        else:
+            order = rows[np.argsort(-point, kind="stable")][:top_k]
         if len(order) == 0:
             return []
-        contrib = model.contributions_matrix(x[order])
+        model = self.loaded.model
+        contrib = model.contributions_matrix(self.matrix[order])
         factors = explain.by_factor(contrib)
-        n_units = len(self.units)
         _, ids, names, domains = self._unit_info
+        credible = sc.credible(self.min_gain_low)[order]
         out = []
-        for rank, (i, row) in enumerate(zip(order, rows[order], strict=True)):
-            employee, unit_pos = divmod(int(row), n_units)
-            current = self.stay_unit[employee]
-            staying = self.stay_score[employee]
-            gain = None if np.isnan(staying) else float(point[i] - staying)
+        for rank, row in enumerate(order):
+            employee, unit_pos = int(self.table.employee_of(row)), int(self.table.unit_of(row))
+            current = int(self.table.stay_unit[employee])
+            known = current >= 0
+            gain = float(sc.gain[row]) if known else None
             text = explain.narrative(
-                lang, names[unit_pos], None if current < 0 else names[current],
-                float(point[i]), float(low[i]), float(high[i]), gain,
-                None if gain is None else factors[rank] - self.stay_factors[employee],
+                lang, names[unit_pos], names[current] if known else None,
+                float(sc.predicted[row]), float(sc.low[row]), float(sc.high[row]), gain,
+                factors[rank] - self.stay_factors[employee] if known else None,
+                None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
+                bool(credible[rank]), self.min_gain_low, by_policy and rank == 0,
             )  # fmt: skip
-            codes = broken_rules(self.broken[row])
+            codes = broken_rules(self.table.broken[row])
             out.append(
                 Placement(
                     rank=rank + 1,
@@ -187,10 +187,14 @@ class Engine:
                     unit_id=ids[unit_pos],
                     unit_name=names[unit_pos],
                     domain=domains[unit_pos],
-                    is_current=bool(unit_pos == current),
-                    predicted_score=round(float(point[i]), 3),
-                    interval=Interval(low=round(float(low[i]), 3), high=round(float(high[i]), 3)),
-                    gain=None if gain is None else round(gain, 3) + 0.0,  # no -0.0
+                    is_current=unit_pos == current,
+                    predicted_score=_round(sc.predicted[row]),
+                    interval=Interval(low=_round(sc.low[row]), high=_round(sc.high[row])),
+                    gain=None if gain is None else _round(gain),
+                    gain_interval=None
+                    if gain is None
+                    else Interval(low=_round(sc.gain_low[row]), high=_round(sc.gain_high[row])),
+                    suggested=bool(credible[rank]),
                     eligible=not codes,
                     ineligible_reasons=[_reason(code, lang) for code in codes],
                     explanation=explain.explanation(
@@ -209,37 +213,39 @@ class Engine:
             columns = np.arange(len(self.units))
         else:
             columns = np.array([self._unit(u, "unit_ids") for u in dict.fromkeys(unit_ids)])
-        rows = self._row(employee, columns)
-        current = self.stay_unit[employee]
-        suggestions = self._placements(rows, top_k, include_ineligible, lang)
+        rows = self.table.position(employee, columns)
+        current = int(self.table.stay_unit[employee])
+        suggestions = self._placements(rows, top_k, include_ineligible, lang, by_policy=True)
+        moving = bool(suggestions) and suggestions[0].suggested
         return RecommendResponse(
             nip=nip,
             as_of=self.as_of.date().isoformat(),
             current=None if current < 0 else self._current(employee, current),
+            decision="move" if moving else "stay",
+            min_gain_low=self.min_gain_low,
             suggestions=suggestions,
             model=self.model_ref,
         )
 
     def _current(self, employee: int, unit: int) -> CurrentPlacement:
-        row = self._row(employee, unit)
-        point = self.stay_score[employee : employee + 1]
-        low, high = self.loaded.model.bounds(point, self.groups[row : row + 1])
+        row = int(self.table.position(employee, unit))
+        sc = self.scored
         info = self.units.iloc[unit]
         return CurrentPlacement(
             unit_id=str(info.name),
             unit_name=str(info["unit_name"]),
             domain=str(info["domain"]),
-            predicted_score=round(float(point[0]), 3),
-            interval=Interval(low=round(float(low[0]), 3), high=round(float(high[0]), 3)),
-            tenure_years=round(float(self.rows["tenure_current"].iloc[row]), 2),
+            predicted_score=_round(sc.predicted[row]),
+            interval=Interval(low=_round(sc.low[row]), high=_round(sc.high[row])),
+            tenure_years=round(float(self.table.rows["tenure_current"].iloc[row]), 2),
         )
 
     def candidates(
         self, unit_id: str, top_k: int, include_ineligible: bool, lang: Lang
     ) -> CandidatesResponse:
         unit = self._unit(unit_id, "unit_id")
-        outside = np.flatnonzero(self.stay_unit != unit)  # people already there are not candidates
-        rows = self._row(outside, unit)
+        outside = np.flatnonzero(self.table.stay_unit != unit)  # people there are not candidates
+        rows = self.table.position(outside, unit)
         info = self.units.iloc[unit]
         return CandidatesResponse(
             unit_id=unit_id,
@@ -248,7 +254,7 @@ class Engine:
             capacity=int(info["capacity"]),
             headcount=int(self.headcount[unit]),
             as_of=self.as_of.date().isoformat(),
-            candidates=self._placements(rows, top_k, include_ineligible, lang),
+            candidates=self._placements(rows, top_k, include_ineligible, lang, by_policy=False),
             model=self.model_ref,
         )
 
@@ -256,10 +262,10 @@ class Engine:
         """A transfer round, exactly as `penataan plan` would choose it for this data."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
         check_blackout(when, settings)  # before the (slow) candidate rows for another date
-        rows = self.rows
+        table = self.table
         if when != self.as_of:
-            rows = build_features(self.data, candidate_pairs(self.data, as_of=when, unit_ids=list(self.units.index)))  # fmt: skip
-        result = plan_round(self.data, self.loaded.model, rows, settings, read_truth(self.data_dir))
+            table = CandidateTable.build(self.data, when)
+        result = plan_round(self.data, self.loaded.model, table, settings)
         result.summary["model"] = {"name": self.loaded.name, "version": self.loaded.version}
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)
         units = result.units.reindex(columns=list(PlanUnit.model_fields))
@@ -279,6 +285,10 @@ class Engine:
         score = answer.suggestions[0].predicted_score
         if not np.isfinite(score):
             raise ValueError(f"smoke prediction is not finite ({score})")
+
+
+def _round(value: float) -> float:
+    return round(float(value), 3) + 0.0  # no -0.0
 
 
 def _reason(code: str, lang: Lang) -> IneligibleReason:

@@ -41,8 +41,15 @@ def narrative(
     high: float,
     gain: float | None,
     delta: np.ndarray | None,
+    gain_interval: tuple[float, float] | None = None,
+    suggested: bool = False,
+    min_gain_low: float = 0.0,
+    stay_first: bool = False,
 ) -> str:
-    """A short paragraph for the employee: the prediction, the gain, the factors behind it."""
+    """A short paragraph for the employee: the prediction, the gain, the factors behind it,
+    and where the decision policy put it (`gain_interval` is the gain's 80% interval; a
+    move is `suggested` when its lower end is above `min_gain_low`; `stay_first` says that
+    the current unit comes first because no move is)."""
     if lang == "en":
         head = f"Your predicted performance score in {unit_name} is {score:.1f} (likely {low:.1f}–{high:.1f})"
         close = (
@@ -59,11 +66,34 @@ def narrative(
         return f"{head}. {close}"
     if current_name == unit_name:
         stay = "this is your current unit." if lang == "en" else "ini adalah unit Anda sekarang."
+        if stay_first:
+            stay += (
+                f" No move is credibly better than staying (no gain interval lies above "
+                f"{_points(min_gain_low)} points), so staying comes first."
+                if lang == "en"
+                else f" Tidak ada mutasi yang jelas lebih baik daripada tetap (tidak ada rentang "
+                f"kenaikan di atas {_points(min_gain_low)} poin), sehingga tetap di unit ini diutamakan."
+            )
         return f"{head}; {stay} {close}"
     if lang == "en":
-        parts = [f"{head}, {_points(gain)} points compared with staying in {current_name}."]
+        parts = [f"{head}, {_points(gain)} points compared with staying in {current_name}"]
     else:
-        parts = [f"{head}, {_points(gain)} poin dibanding tetap di {current_name}."]
+        parts = [f"{head}, {_points(gain)} poin dibanding tetap di {current_name}"]
+    if gain_interval is not None:
+        low_text, high_text = (_points(v) for v in gain_interval)
+        if lang == "en":
+            verdict = (
+                "credibly better than staying" if suggested else "not credibly better than staying"
+            )
+            parts[0] += f" (80%: {low_text} to {high_text}; {verdict})"
+        else:
+            verdict = (
+                "jelas lebih baik daripada tetap"
+                if suggested
+                else "belum jelas lebih baik daripada tetap"
+            )
+            parts[0] += f" (80%: {low_text} s.d. {high_text}; {verdict})"
+    parts[0] += "."
     order = np.argsort(-delta)
     helps = [i for i in order[:2] if delta[i] >= 0.05]
     hurts = [i for i in order[::-1][:1] if delta[i] <= -0.05]

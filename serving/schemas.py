@@ -95,7 +95,15 @@ class Placement(BaseModel):
     is_current: bool
     predicted_score: float
     interval: Interval
-    gain: float | None = Field(description="Predicted score here minus staying put.")
+    gain: float | None = Field(
+        description="The expected gain over staying put, calibrated on real moves (not the raw "
+        "difference of two predictions); 0 for the current unit, null without one."
+    )
+    gain_interval: Interval | None = Field(description="80% interval of the gain.")
+    suggested: bool = Field(
+        description="A move whose gain interval lies above the policy's minimum "
+        "(`min_gain_low`): only such a move is ranked before staying."
+    )
     eligible: bool
     ineligible_reasons: list[IneligibleReason]
     explanation: Explanation
@@ -120,6 +128,13 @@ class RecommendResponse(BaseModel):
     nip: str
     as_of: str
     current: CurrentPlacement | None
+    decision: str = Field(
+        description="`move` when a move's gain is credibly positive (it is ranked first), "
+        "else `stay`: no move is credibly better than staying put."
+    )
+    min_gain_low: float = Field(
+        description="The policy: a move's gain interval must lie above this."
+    )
     suggestions: list[Placement]
     model: ModelRef
     advisory: str = ADVISORY
@@ -204,6 +219,7 @@ class PlanMove(BaseModel):
     predicted_after: float
     gain: float
     gain_low: float
+    gain_high: float
     reasons: str
     narrative: str
 

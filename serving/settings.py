@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from training.candidates import DecisionSettings
 
 
-class ServeSettings(BaseSettings):
-    """What the API loads and where it keeps its keys and audit log.
+class ServeSettings(DecisionSettings):
+    """What the API loads and where it keeps its keys and audit log, and the decision
+    policy (`min_gain_low`, the same `PENATAAN_MIN_GAIN_LOW` that `penataan score` reads).
 
     `model_uri` empty means the registry's champion (`RegistrySettings.champion_uri`).
     """

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from features import vocab
 from features.definitions import CATEGORICAL, FEATURE_NAMES
+from training.candidates import CandidateTable, ScoredTable
 
 Predictor = Callable[[pd.DataFrame], np.ndarray]
 
@@ -82,55 +83,131 @@ def read_truth(directory: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"nip": str, "unit_id": str})
 
 
+def true_scores(table: CandidateTable, truth: pd.DataFrame) -> np.ndarray:
+    """The truth's expected score of each row of `table` (NaN where it has none)."""
+    lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
+    rows = table.rows
+    index = pd.MultiIndex.from_arrays([rows["nip"].to_numpy(), rows["unit_id"].to_numpy()])
+    return lookup.reindex(index).to_numpy(dtype=float)
+
+
 def decision_metrics(
-    candidates: pd.DataFrame, predicted: np.ndarray, truth: pd.DataFrame
+    table: CandidateTable,
+    predicted: np.ndarray,
+    true: np.ndarray,
+    top: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Regret and ranking agreement of `predicted` over every (employee, unit) pair.
 
-    `candidates` holds nip, unit_id and is_stay for each pair. Ties in `predicted` are broken
-    in favour of staying, so a constant predictor means "stay".
+    `top` is each employee's first suggestion (a row position per employee, from a decision
+    policy); by default the highest prediction, ties broken in favour of staying, so a
+    constant predictor means "stay". Employees whose every unit has a truth are counted.
     """
-    frame = candidates[["nip", "unit_id", "is_stay"]].assign(pred=predicted)
-    frame = frame.merge(truth, on=["nip", "unit_id"], how="inner")
-    if frame.empty:
+    n_e, n_u = len(table.nips), table.n_units
+    true_m = true.reshape(n_e, n_u)
+    stay_m = table.is_stay.reshape(n_e, n_u)
+    keep = ~np.isnan(true_m).any(axis=1) & stay_m.any(axis=1)
+    if not keep.any():
         return {}
-    frame = frame.sort_values(["nip", "unit_id"])
-    n_units = frame.groupby("nip").size()
-    frame = frame[frame["nip"].isin(n_units[n_units == n_units.max()].index)]
-    people, units = frame["nip"].nunique(), int(n_units.max())
-    pred = frame["pred"].to_numpy(dtype=float).reshape(people, units)
-    true = frame["expected_score"].to_numpy(dtype=float).reshape(people, units)
-    stay = frame["is_stay"].to_numpy(dtype=float).reshape(people, units) == 1
-    rows = np.arange(people)
-    key = pred + 1e-9 * stay  # prefer staying on ties
-    top = key.argmax(1)
-    best = true.max(1)
-    moved_key = np.where(stay, -np.inf, key)
-    moved_true = np.where(stay, -np.inf, true)
-    move_top = moved_key.argmax(1)
+    pred = predicted.reshape(n_e, n_u)[keep]
+    true_m, stay_m = true_m[keep], stay_m[keep]
+    if top is None:
+        chosen = _tied_mean(pred + 1e-9 * stay_m, true_m)  # prefer staying on ties
+    else:
+        chosen = true_m[np.arange(len(pred)), table.unit_of(top)[keep]]
+    best = true_m.max(axis=1)
+    moved = _tied_mean(np.where(stay_m, -np.inf, pred), true_m)
     rank_pred = np.apply_along_axis(rankdata, 1, pred)
-    rank_true = np.apply_along_axis(rankdata, 1, true)
+    rank_true = np.apply_along_axis(rankdata, 1, true_m)
     rp = rank_pred - rank_pred.mean(1, keepdims=True)
     rt = rank_true - rank_true.mean(1, keepdims=True)
     denom = np.sqrt((rp**2).sum(1) * (rt**2).sum(1))
     spearman = np.where(denom > 0, (rp * rt).sum(1) / np.where(denom > 0, denom, 1), 0.0)
-    relevance = true - true.min(1, keepdims=True)
-    has_stay = stay.any(1)
-    current_true = np.where(has_stay, (true * stay).sum(1), np.nan)
+    relevance = true_m - true_m.min(1, keepdims=True)
+    current = (true_m * stay_m).sum(axis=1)
     return {
-        "top1_regret": float((best - true[rows, top]).mean()),
-        "move_regret": float((moved_true.max(1) - true[rows, move_top]).mean()),
+        "top1_regret": float((best - chosen).mean()),
+        "move_regret": float((np.where(stay_m, -np.inf, true_m).max(1) - moved).mean()),
         "spearman": float(spearman.mean()),
         "ndcg_at_5": float(ndcg_score(relevance, pred, k=vocab.NDCG_K)),
-        "true_gain_top1": float(np.nanmean(true[rows, top] - current_true)),
+        "true_gain_top1": float((chosen - current).mean()),
     }
 
 
-def stay_metrics(candidates: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
-    """The "nobody moves" reference: top-1 is always the current unit."""
-    metrics = decision_metrics(candidates, candidates["is_stay"].to_numpy(dtype=float), truth)
-    metrics["move_regret"] = float("nan")
-    return metrics
+def _tied_mean(key: np.ndarray, true: np.ndarray) -> np.ndarray:
+    """Per row, the mean true value over the columns tied at the highest `key`: what picking
+    one of them at random is worth (rules such as the education one tie on many units, and
+    a fixed tie order would make their regret an accident of the unit order)."""
+    tied = key == key.max(axis=1, keepdims=True)
+    return np.asarray((true * tied).sum(axis=1) / tied.sum(axis=1))
+
+
+def gain_metrics(
+    scored: ScoredTable, true: np.ndarray, top: np.ndarray, gain: np.ndarray | None = None
+) -> dict[str, float]:
+    """How the suggested moves fare against the truth: how many there are, their mean true
+    and predicted gain, the share that truly helps, the slope of true on predicted gain over
+    each employee's best-predicted move, and the coverage of the gain interval.
+
+    `top` is each employee's first suggestion; `gain` overrides the table's calibrated gain
+    (a baseline's raw difference)."""
+    t = scored.table
+    gain = scored.gain if gain is None else gain
+    true_gain = true - np.where(t.stay_rows >= 0, true[np.maximum(t.stay_rows, 0)], np.nan)
+    moves = top[~t.is_stay[top] & ~np.isnan(true_gain[top])]
+    out = {"suggested_share": len(moves) / max(len(top), 1)}
+    if len(moves):
+        inside = (true_gain[moves] >= scored.gain_low[moves]) & (
+            true_gain[moves] <= scored.gain_high[moves]
+        )
+        out |= {
+            "suggested_true_gain": float(true_gain[moves].mean()),
+            "suggested_pred_gain": float(gain[moves].mean()),
+            "suggested_helpful": float((true_gain[moves] > 0).mean()),
+            "suggested_coverage": float(inside.mean()),
+        }
+    n_e, n_u = len(t.nips), t.n_units
+    pred = np.where(t.is_stay | np.isnan(true_gain), -np.inf, scored.predicted).reshape(n_e, n_u)
+    best = t.position(np.arange(n_e), pred.argmax(axis=1))
+    best = best[np.isfinite(pred.max(axis=1))]
+    if len(best) > 2 and np.ptp(gain[best]) > 0:
+        out["gain_slope"] = float(np.polyfit(gain[best], true_gain[best], 1)[0])
+        out["best_move_coverage"] = float(
+            (
+                (true_gain[best] >= scored.gain_low[best])
+                & (true_gain[best] <= scored.gain_high[best])
+            ).mean()
+        )
+    return out
+
+
+def truth_metrics(
+    scored: ScoredTable,
+    truth: pd.DataFrame,
+    baselines: dict[str, Predictor],
+    min_gain_low: float,
+    label: str = "model",
+) -> dict[str, dict[str, float]]:
+    """Decision metrics against the truth for the model (under the decision policy), for
+    each baseline (its highest prediction first) and for staying."""
+    t = scored.table
+    true = true_scores(t, truth)
+    top = scored.top(min_gain_low)
+    table = {label: decision_metrics(t, scored.predicted, true, top)}
+    table[label] |= gain_metrics(scored, true, top)
+    for name, predict in baselines.items():
+        predicted = predict(t.rows)
+        table[name] = decision_metrics(t, predicted, true)
+        stay_pred = predicted[np.maximum(t.stay_rows, 0)]
+        raw_top = t.position(
+            np.arange(len(t.nips)),
+            (predicted + 1e-9 * t.is_stay).reshape(len(t.nips), t.n_units).argmax(axis=1),
+        )
+        raw = gain_metrics(scored, true, raw_top, gain=predicted - stay_pred)
+        table[name] |= {k: v for k, v in raw.items() if "coverage" not in k}
+    stay = t.is_stay.astype(float)
+    table["stay"] = decision_metrics(t, stay, true) | {"move_regret": float("nan")}
+    return table
 
 
 def comparison_table(
@@ -138,24 +215,23 @@ def comparison_table(
     valid: pd.DataFrame,
     held_pred: np.ndarray,
     rows: pd.DataFrame,
-    candidates: pd.DataFrame | None = None,
-    cand_pred: np.ndarray | None = None,
+    scored: ScoredTable | None = None,
     truth: pd.DataFrame | None = None,
+    min_gain_low: float = 0.0,
     label: str = "model",
 ) -> dict[str, dict[str, float]]:
     """The model beside every baseline, as `penataan train` and `evaluate` both report it.
 
     Held-out metrics compare with baselines fitted on `fit_rows`; decision metrics against
-    the truth (when given, with the model's candidate predictions) compare with baselines
+    the truth (when given, with the model's scored candidate table) compare with baselines
     fitted on all `rows`, like the registered model.
     """
     y = valid["score"].to_numpy()
     table = {label: regression_metrics(y, held_pred)}
     for name, predict in fit_baselines(fit_rows).items():
         table[name] = regression_metrics(y, predict(valid))
-    if truth is not None and candidates is not None and cand_pred is not None:
-        table[label].update(decision_metrics(candidates, cand_pred, truth))
-        for name, predict in fit_baselines(rows).items():
-            table[name].update(decision_metrics(candidates, predict(candidates), truth))
-        table["stay"] = stay_metrics(candidates, truth)
+    if truth is not None and scored is not None:
+        decisions = truth_metrics(scored, truth, fit_baselines(rows), min_gain_low, label)
+        for name, values in decisions.items():
+            table.setdefault(name, {}).update(values)
     return table

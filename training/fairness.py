@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
+from training.candidates import ScoredTable
 
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["<30", "30-39", "40-49", "50+"]
@@ -36,22 +37,22 @@ def fairness_report(
     data: HRData,
     valid: pd.DataFrame,
     predicted: np.ndarray,
-    candidates: pd.DataFrame,
-    candidate_pred: np.ndarray,
+    scored: ScoredTable,
+    min_gain_low: float,
     max_gap: float,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Held-out MAE and mean predicted gain of the top suggestion, by sex and by age band."""
+    """Held-out MAE, and the calibrated gain of each employee's first suggestion (0 when it
+    is to stay), by sex and by age band."""
     held = _groups(data, valid["nip"], valid["as_of"]).assign(
         abs_error=np.abs(valid["score"].to_numpy() - predicted)
     )
-    scored = candidates[["nip", "is_stay", "as_of"]].assign(pred=candidate_pred)
-    best = scored.groupby("nip")["pred"].max()
-    stay = scored[scored["is_stay"] == 1].set_index("nip")["pred"]
-    gain = (best - stay).dropna()
+    t = scored.table
+    top = scored.top(min_gain_low)
+    gain = pd.Series(scored.gain[top], index=t.rows["nip"].to_numpy()[top]).dropna()
     people = _groups(
         data,
         pd.Series(gain.index, index=gain.index),
-        pd.Series(scored["as_of"].iloc[0], index=gain.index),
+        pd.Series(t.as_of, index=gain.index),
     )
     people = people.assign(gain=gain)
     report: dict[str, Any] = {}

@@ -23,8 +23,9 @@ import pandas as pd
 
 from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
 from features.pipeline import as_model_frame
+from training.gain import GainCalibration
 
-MODEL_FORMAT = "point+conformal-v1"
+MODEL_FORMAT = "point+conformal+gain-v2"
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
 
 
@@ -116,6 +117,7 @@ class PlacementModel:
 
     booster: lgb.Booster
     offsets: dict[str, list[float]]  # group -> [low, high] residual percentiles
+    gain: GainCalibration | None = None  # set by training once the held-out moves are known
     feature_set: str = FEATURE_SET
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -178,6 +180,13 @@ class PlacementModel:
         table = np.array([self.offsets.get(name, pooled) for name in GROUPS])[groups]
         return point + table[:, 0], point + table[:, 1]
 
+    def gains(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated gain of moves with raw gains `raw` (predicted here minus staying), and
+        its interval (`training.gain`)."""
+        if self.gain is None:
+            raise ValueError("this model has no gain calibration (train it to completion)")
+        return self.gain.apply(raw)
+
     def predict(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Predicted score and interval per row; the interval always contains the point."""
         point = self.point(rows)
@@ -213,7 +222,14 @@ class PlacementModel:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.booster.save_model(str(directory / "point.txt"))
-        meta = {"format": MODEL_FORMAT, "feature_set": self.feature_set, "offsets": self.offsets}
+        if self.gain is None:
+            raise ValueError("a model is saved only with its gain calibration")
+        meta = {
+            "format": MODEL_FORMAT,
+            "feature_set": self.feature_set,
+            "offsets": self.offsets,
+            "gain": self.gain.to_dict(),
+        }
         (directory / "model.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
@@ -227,4 +243,5 @@ class PlacementModel:
                 f"model was trained on feature set {meta['feature_set']!r}; this code builds {FEATURE_SET!r}"
             )
         booster = lgb.Booster(model_file=str(directory / "point.txt"))
-        return cls(booster, meta["offsets"], meta["feature_set"])
+        gain = GainCalibration.from_dict(meta["gain"])
+        return cls(booster, meta["offsets"], gain, meta["feature_set"])

@@ -19,11 +19,13 @@ import pandas as pd
 
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
-from features.pipeline import build_features, candidate_pairs, training_pairs
+from features.pipeline import build_features, training_pairs
 from features.validate import load_data
 from training import registry
+from training.candidates import CandidateTable, DecisionSettings
 from training.evaluation import comparison_table, read_truth, regression_metrics
 from training.fairness import fairness_report
+from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.model import LgbParams, PlacementModel
 from training.settings import AuditSettings, RegistrySettings
 
@@ -100,6 +102,28 @@ def _plot_calibration(table: pd.DataFrame, target: float, path: Path) -> None:
     plt.close(fig)
 
 
+def _plot_gain_calibration(moves: HeldOutMoves, model: PlacementModel, path: Path) -> None:
+    """Realised against raw gains of the held-out period's moves, in bins, with the line."""
+    frame = pd.DataFrame({"raw": moves.raw, "z": moves.z_moves})
+    frame["bin"] = pd.qcut(frame["raw"], min(10, max(len(frame) // 20, 1)), duplicates="drop")
+    binned = frame.groupby("bin", observed=True).agg(raw=("raw", "mean"), z=("z", "mean"))
+    grid = np.linspace(frame["raw"].min(), frame["raw"].max(), 50)
+    gain, low, high = model.gains(grid)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(frame["raw"], frame["z"], s=4, alpha=0.25, color="grey", label="one move")
+    ax.plot(binned["raw"], binned["z"], "o", color="#2a6f97", label="mean per bin")
+    ax.plot(grid, gain, color="#c44536", label="calibrated gain")
+    ax.fill_between(grid, low, high, color="#c44536", alpha=0.15, label="gain interval")
+    ax.plot(grid, grid, "--", color="black", lw=0.8, label="raw = realised")
+    ax.set_xlabel("raw predicted gain (score here minus staying)")
+    ax.set_ylabel("realised gain proxy")
+    ax.set_title(f"Gain calibration on {len(frame)} held-out moves")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def _champion_rmse(
     champion: registry.LoadedModel, valid: pd.DataFrame, fingerprint: str
 ) -> float | None:
@@ -122,10 +146,12 @@ def train(
     params: LgbParams,
     audit: AuditSettings | None = None,
     progress: Progress = lambda _: None,
+    decision: DecisionSettings | None = None,
 ) -> TrainResult:
     """Train, evaluate against baselines (and the truth when present), register, gate."""
     data = load_data(data_dir)  # refuses invalid data before any run is logged
     audit = audit or AuditSettings()
+    decision = decision or DecisionSettings()
     progress("building training rows")
     rows = training_rows(data)
     last = data.last_period
@@ -167,17 +193,29 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
+        progress(f"calibrating the gain of a move on the moves made in {last}")
+        moves = held_out_moves(data, split_model.point, fit_rows, valid)
+        split_model.gain = fit_calibration(moves, params.interval)
+
         progress("refitting on every period for the registered model")
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
         final = PlacementModel.fit(rows, params, rounds=rounds, offsets=split_model.offsets)
+        final.gain = split_model.gain
         mlflow.log_param("refit_rounds", rounds)
+        mlflow.log_param("min_gain_low", decision.min_gain_low)
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
+        mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
+        mlflow.log_metrics(
+            {"gain_alpha": final.gain.alpha, "gain_beta": final.gain.beta,
+             "gain_sd": final.gain.sd, "gain_moves": final.gain.n_moves}
+        )  # fmt: skip
 
         progress("scoring every employee in every unit (truth metrics and the audit)")
-        candidates = build_features(data, candidate_pairs(data))
-        cand_pred = final.predict(candidates)["predicted_score"].to_numpy()
+        scored = CandidateTable.build(data).score(final)
         truth = read_truth(data_dir)
-        table = comparison_table(fit_rows, valid, held_pred, rows, candidates, cand_pred, truth)
+        table = comparison_table(
+            fit_rows, valid, held_pred, rows, scored, truth, decision.min_gain_low
+        )
         table["model"]["interval_coverage"] = float(
             ((y >= held["low"]) & (y <= held["high"])).mean()
         )
@@ -204,13 +242,11 @@ def train(
         calib = interval_calibration(y, held["low"].to_numpy(), held["high"].to_numpy(), held_pred)
         calib.to_csv(tmp / "interval_calibration.csv")
         _plot_calibration(calib, params.interval, tmp / "interval_calibration.png")
+        if len(moves.raw):
+            _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
+            mlflow.log_artifact(str(tmp / "gain_calibration.png"))
         fairness, flags = fairness_report(
-            data,
-            valid,
-            held_pred,
-            candidates,
-            cand_pred,
-            audit.fairness_max_gap,
+            data, valid, held_pred, scored, decision.min_gain_low, audit.fairness_max_gap
         )
         (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
         for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",

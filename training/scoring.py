@@ -2,42 +2,60 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import eligibility_mask
-from features.pipeline import build_features, candidate_pairs
+from training.candidates import CandidateTable
 from training.model import PlacementModel
 
-SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "is_current", "rank"]
+SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
+                 "gain_high", "is_current", "suggested", "rank"]  # fmt: skip
 
 
 def score_candidates(
-    data: HRData, model: PlacementModel, as_of: pd.Timestamp | None = None, all_units: bool = False
+    data: HRData,
+    model: PlacementModel,
+    as_of: pd.Timestamp | None = None,
+    all_units: bool = False,
+    min_gain_low: float = 0.0,
 ) -> pd.DataFrame:
-    """One row per (active employee, unit), ranked within each employee (1 = best)."""
-    rows = build_features(data, candidate_pairs(data, as_of=as_of))
-    if not all_units:
-        rows = rows[~eligibility_mask(data, rows).any(axis=1).to_numpy()]
-    pred = model.predict(rows)
+    """One row per (active employee, unit), ranked within each employee by the decision
+    policy: credible moves first (gain interval above `min_gain_low`), then staying, then
+    the rest. `suggested` marks a move whose gain is credibly positive."""
+    table = CandidateTable.build(data, as_of)
+    where = None if all_units else table.allowed()
+    scored = table.score(model, where)
+    rank = scored.ranks(min_gain_low, where)
+    keep = np.flatnonzero(rank > 0)
+    rows = table.rows
+
+    def rounded(values: np.ndarray) -> np.ndarray:
+        return np.round(values[keep], 3) + 0.0  # no -0.0
+
     out = pd.DataFrame(
         {
-            "nip": rows["nip"].to_numpy(),
-            "unit_id": rows["unit_id"].to_numpy(),
-            "predicted_score": pred["predicted_score"].round(3).to_numpy(),
-            "low": pred["low"].round(3).to_numpy(),
-            "high": pred["high"].round(3).to_numpy(),
-            "is_current": rows["is_stay"].to_numpy() == 1,
+            "nip": rows["nip"].to_numpy()[keep],
+            "unit_id": rows["unit_id"].to_numpy()[keep],
+            "predicted_score": rounded(scored.predicted),
+            "low": rounded(scored.low),
+            "high": rounded(scored.high),
+            "gain": rounded(scored.gain),
+            "gain_low": rounded(scored.gain_low),
+            "gain_high": rounded(scored.gain_high),
+            "is_current": table.is_stay[keep],
+            "suggested": scored.credible(min_gain_low)[keep],
+            "rank": rank[keep],
         }
-    )
-    out["rank"] = (
-        out.groupby("nip")["predicted_score"].rank(ascending=False, method="first").astype(int)
     )
     return out.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
 
 
-def write_table(frame: pd.DataFrame, path: str) -> None:
+def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """CSV or Parquet by the file's extension."""
+    path = str(path)
     if path.endswith(".parquet"):
         frame.to_parquet(path, index=False)
     elif path.endswith(".csv"):

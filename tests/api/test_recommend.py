@@ -22,9 +22,9 @@ def engine_of(api: Api) -> Engine:
 
 def movable_nip(engine: Engine) -> str:
     """An employee with eligible moves and some ineligible units."""
-    n_units = len(engine.units)
+    n_units = engine.table.n_units
     for i, nip in enumerate(engine.nips):
-        block = engine.broken[i * n_units : (i + 1) * n_units]
+        block = engine.table.broken[i * n_units : (i + 1) * n_units]
         if 3 <= (~block.any(axis=1)).sum() < n_units:
             return str(nip)
     raise AssertionError("the small world has nobody with eligible and ineligible moves")
@@ -40,19 +40,28 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     engine = engine_of(api)
     nip = movable_nip(engine)
     body = recommend(api, nip=nip, top_k=50)
-    scores = [s["predicted_score"] for s in body["suggestions"]]
-    assert scores == sorted(scores, reverse=True)
-    assert [s["rank"] for s in body["suggestions"]] == list(range(1, len(scores) + 1))
-    assert all(s["eligible"] and not s["ineligible_reasons"] for s in body["suggestions"])
+    suggestions = body["suggestions"]
+    assert [s["rank"] for s in suggestions] == list(range(1, len(suggestions) + 1))
+    assert all(s["eligible"] and not s["ineligible_reasons"] for s in suggestions)
     assert body["model"] == {"name": "penataan-placement", "version": "1", "alias": "champion"}
     assert "people decide" in body["advisory"]
+    # the policy: credible moves first, then staying, then the rest; by score within each
+    tiers = [0 if s["suggested"] else 1 if s["is_current"] else 2 for s in suggestions]
+    assert tiers == sorted(tiers) and tiers.count(1) == 1
+    for tier in (0, 2):
+        scores = [s["predicted_score"] for s, k in zip(suggestions, tiers, strict=True) if k == tier]
+        assert scores == sorted(scores, reverse=True)
+    assert body["decision"] == ("move" if suggestions[0]["suggested"] else "stay")
     current = body["current"]
-    for s in body["suggestions"]:
+    model = engine.loaded.model
+    for s in suggestions:
         assert s["interval"]["low"] <= s["predicted_score"] <= s["interval"]["high"]
-        assert s["gain"] == pytest.approx(
-            s["predicted_score"] - current["predicted_score"], abs=2e-3
-        )
         assert s["is_current"] == (s["unit_id"] == current["unit_id"])
+        raw = s["predicted_score"] - current["predicted_score"]
+        expected = 0.0 if s["is_current"] else float(model.gains(np.array([raw]))[0][0])
+        assert s["gain"] == pytest.approx(expected, abs=5e-3)
+        assert s["gain_interval"]["low"] <= s["gain"] <= s["gain_interval"]["high"]
+        assert s["suggested"] == (s["gain_interval"]["low"] > body["min_gain_low"] and not s["is_current"])
 
 
 def test_top_k_and_unit_filter(api: Api) -> None:

@@ -16,6 +16,7 @@ from features.validate import ContractError
 from penataan.cli import app
 from tests.served import FAST
 from training import registry
+from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import decision_metrics
 from training.model import PlacementModel
 from training.run import TrainResult, split_by_time, train, training_rows
@@ -137,20 +138,46 @@ def test_training_is_deterministic(hr_data: HRData) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_decision_metrics_of_the_truth_itself_are_perfect() -> None:
-    cands = pd.DataFrame(
+def _tiny_table() -> CandidateTable:
+    """Two employees x three units; a stays in u, b in v."""
+    rows = pd.DataFrame(
         {
             "nip": ["a"] * 3 + ["b"] * 3,
             "unit_id": ["u", "v", "w"] * 2,
             "is_stay": [1, 0, 0, 0, 1, 0],
         }
     )
-    truth = cands[["nip", "unit_id"]].assign(expected_score=[70.0, 80.0, 75.0, 60.0, 65.0, 90.0])
-    perfect = decision_metrics(cands, truth["expected_score"].to_numpy(), truth)
+    return CandidateTable(
+        pd.Timestamp("2026-01-01"), pd.Index(["a", "b"]), pd.Index(["u", "v", "w"]), rows,
+        np.zeros((6, 0), dtype=bool), (), np.array([0, 1]),
+    )  # fmt: skip
+
+
+def test_decision_metrics_of_the_truth_itself_are_perfect() -> None:
+    table = _tiny_table()
+    true = np.array([70.0, 80.0, 75.0, 60.0, 65.0, 90.0])
+    perfect = decision_metrics(table, true, true)
     assert perfect["top1_regret"] == 0 and perfect["move_regret"] == 0
     assert perfect["spearman"] == pytest.approx(1.0) and perfect["ndcg_at_5"] == pytest.approx(1.0)
-    worst = decision_metrics(cands, -truth["expected_score"].to_numpy(), truth)
+    assert perfect["true_gain_top1"] == pytest.approx((10 + 25) / 2)
+    worst = decision_metrics(table, -true, true)
     assert worst["top1_regret"] == pytest.approx((10 + 30) / 2)
+    staying = decision_metrics(table, true, true, top=np.array([0, 4]))  # a policy that stays
+    assert staying["top1_regret"] == pytest.approx((10 + 25) / 2) and staying["true_gain_top1"] == 0
+
+
+def test_policy_ranks_credible_moves_first_then_staying() -> None:
+    """A move ranks before staying only when the lower end of its gain interval is above the
+    policy's minimum; ranks follow the predicted score within each tier."""
+    table = _tiny_table()
+    predicted = np.array([70.0, 74.0, 71.0, 60.0, 61.0, 65.0])
+    gain = np.array([0.0, 4.0, 1.0, -1.0, 0.0, 4.0])
+    low = np.array([0.0, 0.5, -2.0, -4.0, 0.0, -0.5])
+    scored = ScoredTable(table, predicted, predicted - 3, predicted + 3, gain, gain, low, gain + 3)
+    np.testing.assert_array_equal(scored.ranks(0.0), [2, 1, 3, 3, 1, 2])
+    np.testing.assert_array_equal(scored.top(0.0), [1, 4])  # a moves to v; b stays
+    np.testing.assert_array_equal(scored.top(1.0), [0, 4])  # a stricter policy: both stay
+    np.testing.assert_array_equal(scored.top(-1.0), [1, 5])
 
 
 def test_cli_score_writes_ranked_rows(
@@ -165,16 +192,16 @@ def test_cli_score_writes_ranked_rows(
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, dtype={"nip": str})
     assert list(frame.columns) == [
-        "nip",
-        "unit_id",
-        "predicted_score",
-        "low",
-        "high",
-        "is_current",
-        "rank",
-    ]
+        "nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low", "gain_high",
+        "is_current", "suggested", "rank",
+    ]  # fmt: skip
     assert (frame.groupby("nip")["rank"].min() == 1).all()
     assert (frame.groupby("nip")["is_current"].sum() == 1).all()
+    first = frame[frame["rank"] == 1]
+    # the policy: the first suggestion is a credible move (gain interval above 0) or staying
+    assert (first["is_current"] | (first["suggested"] & (first["gain_low"] > 0))).all()
+    assert (frame.loc[frame["is_current"], "gain"] == 0).all()
+    assert not (frame["suggested"] & (frame["gain_low"] <= 0)).any()
     eligible = tmp_path / "eligible.parquet"
     result = CliRunner().invoke(app, ["score", "--data", str(world_dir), "--out", str(eligible)])
     assert result.exit_code == 0, result.output

@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from features.data import HRData
-from features.pipeline import build_features, candidate_pairs
 from features.validate import load_data
 from penataan.cli import app as cli
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
 from tests.served import Api
+from training.candidates import CandidateTable
 from training.evaluation import read_truth
 from training.model import PlacementModel
 from training.registry import load_registered
@@ -52,20 +52,22 @@ def roomy(roomy_dir: Path) -> HRData:
 
 
 @pytest.fixture(scope="module")
-def rows(roomy: HRData) -> pd.DataFrame:
-    return build_features(roomy, candidate_pairs(roomy))
+def table(roomy: HRData) -> CandidateTable:
+    return CandidateTable.build(roomy)
 
 
 @pytest.fixture(scope="module")
-def result(roomy: HRData, model: PlacementModel, rows: pd.DataFrame, roomy_dir: Path) -> PlanResult:
-    return plan_round(roomy, model, rows, PlanSettings(**LOOSE), read_truth(roomy_dir))
+def result(
+    roomy: HRData, model: PlacementModel, table: CandidateTable, roomy_dir: Path
+) -> PlanResult:
+    return plan_round(roomy, model, table, PlanSettings(**LOOSE), read_truth(roomy_dir))
 
 
-def test_every_move_keeps_the_rules(result: PlanResult, rows: pd.DataFrame) -> None:
+def test_every_move_keeps_the_rules(result: PlanResult, table: CandidateTable) -> None:
     moves, units, s = result.moves, result.units.set_index("unit_id"), result.summary
     assert s["solver"]["status"] == "optimal" and 0 < len(moves) <= s["max_moves"]
     assert moves["nip"].is_unique
-    key = rows.set_index(["nip", "unit_id"])
+    key = table.rows.set_index(["nip", "unit_id"])
     moved = key.loc[list(zip(moves["nip"], moves["to_unit_id"], strict=True))]
     assert (moved["tenure_current"].to_numpy() >= 2.0).all()  # PP 11/2017 Pasal 190
     assert (moves["gain"] > 0).all()  # nobody ends the round predicted worse off
@@ -95,13 +97,13 @@ def test_moves_are_explained_in_indonesian_without_names(result: PlanResult, roo
 
 
 def test_locks_and_caps_are_respected(
-    roomy: HRData, model: PlacementModel, rows: pd.DataFrame, result: PlanResult
+    roomy: HRData, model: PlacementModel, table: CandidateTable, result: PlanResult
 ) -> None:
     first = result.moves.iloc[0]
     settings = PlanSettings(
         **LOOSE, locked_nips=[first["nip"]], locked_units=[first["to_unit_id"]], max_moves=2
     )
-    locked = plan_round(roomy, model, rows, settings)
+    locked = plan_round(roomy, model, table, settings)
     assert 0 < len(locked.moves) <= 2
     assert first["nip"] not in set(locked.moves["nip"])
     touched = set(locked.moves["to_unit_id"]) | set(locked.moves["from_unit_id"])
@@ -109,14 +111,14 @@ def test_locks_and_caps_are_respected(
 
 
 def test_a_round_in_the_blackout_window_is_refused(
-    roomy: HRData, model: PlacementModel, rows: pd.DataFrame
+    roomy: HRData, model: PlacementModel, table: CandidateTable
 ) -> None:
-    as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
+    as_of = table.as_of.date()
     inside = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=30))
     with pytest.raises(PlanRefused, match="Pasal 71"):
-        plan_round(roomy, model, rows, inside)
+        plan_round(roomy, model, table, inside)
     after = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=200))
-    assert plan_round(roomy, model, rows, after).summary["moves"] > 0
+    assert plan_round(roomy, model, table, after).summary["moves"] > 0
 
 
 def test_cli_writes_the_four_files(roomy_dir: Path, tmp_path: Path, result: PlanResult) -> None:
@@ -127,7 +129,8 @@ def test_cli_writes_the_four_files(roomy_dir: Path, tmp_path: Path, result: Plan
     assert run.exit_code == 0, run.output
     moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
     assert list(moves.columns) == ["nip", "from_unit_id", "to_unit_id", "predicted_before",
-                                   "predicted_after", "gain", "gain_low", "reasons"]  # fmt: skip
+                                   "predicted_after", "gain", "gain_low", "gain_high",
+                                   "reasons"]  # fmt: skip
     assert list(moves["nip"]) == list(result.moves["nip"])
     units = pd.read_csv(out / "units.csv")
     assert {"capacity", "headcount_before", "headcount_after", "moved_out", "moved_in"} <= set(
@@ -156,8 +159,8 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     response = api.client.post("/v1/plan", json={"config": LOOSE}, headers=api.headers("admin"))
     assert response.status_code == 200, response.text
     body = response.json()
-    rows = build_features(hr_data, candidate_pairs(hr_data))
-    direct = plan_round(hr_data, model, rows, PlanSettings(**LOOSE))
+    table = CandidateTable.build(hr_data)
+    direct = plan_round(hr_data, model, table, PlanSettings(**LOOSE))
     assert [m["nip"] for m in body["moves"]] == list(direct.moves["nip"])
     assert body["summary"]["objective"] == pytest.approx(direct.summary["objective"])
     assert body["model"]["version"] == "1" and len(body["units"]) == len(hr_data.units)
@@ -165,7 +168,7 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     bad = api.client.post("/v1/plan", json=bad_config, headers=api.headers("admin"))
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "config.max_unit_outflow_share"
-    as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
+    as_of = table.as_of.date()
     blackout = {"config": {"head_of_region_inaugurated": str(as_of - dt.timedelta(days=10))}}
     refused = api.client.post("/v1/plan", json=blackout, headers=api.headers("admin"))
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "as_of"

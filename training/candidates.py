@@ -1,0 +1,172 @@
+"""Every active employee x every unit at one date: the table every suggestion comes from.
+
+`CandidateTable.build` makes the feature rows (through `build_features`, like training),
+each row's eligibility, and the layout: employee-major, so employee `e` in unit `u` is row
+`e * n_units + u`, and each employee's stay row is known. `CandidateTable.score` adds the
+model's predicted score and interval and, for every move, the calibrated gain over staying
+and its interval (`training.gain`); `ScoredTable.ranks` applies the decision policy: a move
+comes first only when its gain is credibly positive, otherwise staying does.
+
+`penataan score`, the API, the round, the training metrics and the fairness audit all read
+this table; nothing else knows the row layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from features.data import HRData
+from features.eligibility import EligibilitySettings, eligibility_mask
+from features.pipeline import build_features, candidate_pairs
+from training.gain import credible
+from training.model import PlacementModel, interval_group
+
+
+class DecisionSettings(BaseSettings):
+    """The decision policy (PENATAAN_ prefix)."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+    min_gain_low: float = Field(
+        default=0.0,
+        allow_inf_nan=False,
+        description="a move is suggested only when the lower end of its gain interval is above this",
+    )
+
+
+@dataclass(frozen=True)
+class CandidateTable:
+    """Feature rows for every (active employee, unit) pair at `as_of`, employee-major."""
+
+    as_of: pd.Timestamp
+    nips: pd.Index  # active employees, in row order
+    unit_ids: pd.Index  # units, in column order
+    rows: pd.DataFrame  # `build_features` rows
+    broken: np.ndarray  # rows x eligibility rules: True where the rule is broken
+    rule_codes: tuple[str, ...]
+    stay_unit: np.ndarray  # per employee: column of the current unit, -1 if none
+
+    @classmethod
+    def build(
+        cls,
+        data: HRData,
+        as_of: pd.Timestamp | None = None,
+        eligibility: EligibilitySettings | None = None,
+    ) -> CandidateTable:
+        t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+        nips = pd.Index(data.active_nips())
+        unit_ids = pd.Index(data.units["unit_id"])
+        rows = build_features(data, candidate_pairs(data, as_of=t, unit_ids=list(unit_ids)))
+        mask = eligibility_mask(data, rows, eligibility)
+        stay = rows["is_stay"].to_numpy(dtype=float).reshape(len(nips), len(unit_ids)) == 1
+        stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
+        return cls(t, nips, unit_ids, rows, mask.to_numpy(), tuple(mask.columns), stay_unit)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_ids)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def position(self, employee: np.ndarray | int, unit: np.ndarray | int) -> np.ndarray:
+        """Row position(s) of (employee, unit) position(s)."""
+        return np.asarray(employee) * self.n_units + np.asarray(unit)
+
+    def employee_of(self, row: np.ndarray) -> np.ndarray:
+        return np.asarray(row) // self.n_units
+
+    def unit_of(self, row: np.ndarray) -> np.ndarray:
+        return np.asarray(row) % self.n_units
+
+    @cached_property
+    def stay_rows(self) -> np.ndarray:
+        """Per row: the position of that employee's stay row, -1 if they hold no unit."""
+        stay = self.position(np.arange(len(self.nips)), np.maximum(self.stay_unit, 0))
+        per_employee = np.where(self.stay_unit >= 0, stay, -1)
+        return np.repeat(per_employee, self.n_units)
+
+    @cached_property
+    def is_stay(self) -> np.ndarray:
+        return np.asarray(self.stay_rows == np.arange(len(self.rows)))
+
+    def allowed(self, ignore: tuple[str, ...] = ()) -> np.ndarray:
+        """Rows no eligibility rule (except those in `ignore`) forbids."""
+        keep = [k for k, code in enumerate(self.rule_codes) if code not in ignore]
+        return np.asarray(~self.broken[:, keep].any(axis=1))
+
+    def score(
+        self,
+        model: PlacementModel,
+        where: np.ndarray | None = None,
+        matrix: np.ndarray | None = None,
+    ) -> ScoredTable:
+        """Predict the rows in `where` (a boolean mask; default all) and every stay row, then
+        the gain of each scored move over staying. `matrix` is `model.matrix(self.rows)`
+        when the caller keeps it (the API explains rows from it)."""
+        scored = np.ones(len(self), dtype=bool) if where is None else where.copy()
+        scored |= self.is_stay
+        picked = np.flatnonzero(scored)
+        x = matrix[picked] if matrix is not None else model.matrix(self.rows.iloc[picked])
+        point = np.full(len(self), np.nan)
+        point[picked] = model.point_matrix(x)
+        low, high = np.full(len(self), np.nan), np.full(len(self), np.nan)
+        low[picked], high[picked] = model.bounds(
+            point[picked], interval_group(self.rows.iloc[picked])
+        )
+        stay_rows = self.stay_rows
+        stay_point = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
+        raw = point - stay_point
+        gain, gain_low, gain_high = model.gains(raw)
+        stay = self.is_stay
+        for values in (gain, gain_low, gain_high):
+            values[stay] = 0.0  # staying is the reference: no gain, no uncertainty about it
+        return ScoredTable(self, point, low, high, raw, gain, gain_low, gain_high)
+
+
+@dataclass(frozen=True)
+class ScoredTable:
+    """A candidate table with predictions: per row the predicted score and its interval,
+    the raw and calibrated gain over staying and the gain's interval (NaN where not scored
+    or where the employee holds no unit)."""
+
+    table: CandidateTable
+    predicted: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    raw_gain: np.ndarray
+    gain: np.ndarray
+    gain_low: np.ndarray
+    gain_high: np.ndarray
+
+    def credible(self, min_gain_low: float) -> np.ndarray:
+        """Moves whose gain is credibly above `min_gain_low` (never a stay row)."""
+        return credible(self.gain_low, min_gain_low) & ~self.table.is_stay
+
+    def ranks(self, min_gain_low: float, where: np.ndarray | None = None) -> np.ndarray:
+        """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
+
+        Credible moves come first, best gain first; then staying; then the other units by
+        predicted score. Only rows in `where` (default: every scored row) and stay rows are
+        ranked."""
+        t = self.table
+        ranked = ~np.isnan(self.predicted)
+        if where is not None:
+            ranked &= where | t.is_stay
+        tier = np.where(self.credible(min_gain_low), 0, np.where(t.is_stay, 1, 2))
+        employee = t.employee_of(np.arange(len(t)))
+        order = np.lexsort((-np.nan_to_num(self.predicted, nan=-np.inf), tier, ~ranked, employee))
+        position = np.empty(len(t), dtype=int)
+        position[order] = np.arange(len(t))  # each employee's rows stay in their own block
+        return np.where(ranked, position - employee * t.n_units + 1, 0)
+
+    def top(self, min_gain_low: float, where: np.ndarray | None = None) -> np.ndarray:
+        """Per employee: the row of the first suggestion."""
+        ranks = self.ranks(min_gain_low, where)
+        return np.flatnonzero(ranks == 1)

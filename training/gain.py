@@ -1,0 +1,172 @@
+"""The gain of a move, calibrated on the moves people really made, with an interval.
+
+What HR acts on is a gain: the predicted score in another unit minus the predicted score of
+staying. The difference of two regressor predictions is not a calibrated estimate of it:
+the model shrinks the person x unit fit, learns the cost of moving from past transfers that
+were chosen (often for a fit the records show only in part), and the largest of 280
+differences is the likeliest to be too high (the winner's curse). So the raw difference is
+mapped to the expected true gain, `alpha + beta * raw`, fitted on the held-out period's real
+moves, using observed scores only:
+
+- For a person who moved in the held-out year, the realised gain proxy is
+  `z = score in the new unit - predicted score of staying - rho * last year's residual`:
+  the last term removes what the model already got wrong about that person (their error
+  persists, with coefficient `rho` measured on the year's stayers), so that it does not
+  pass for a gain.
+- Regressing `z` on the raw gain gives the line. It conditions on the raw gain, so picking
+  the largest raw gains afterwards does not bias it (regression to the mean is the
+  correction for the winner's curse); `beta` below 1 says how much of a raw difference is
+  real.
+- The interval: the spread of `z` around the line among movers, less the spread of `z`
+  among stayers (their true gain is 0, so that is the noise of a single score and of the
+  stay prediction), plus the line's own uncertainty at that raw gain.
+
+Documented limits: a world whose past transfers were chosen on a fit that no record shows
+makes real moves look better than the model's suggestions will be; with fewer than
+`MIN_MOVES` observed moves the line falls back to the prior `alpha = 0, beta = PRIOR_BETA`
+with the pooled residual spread, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from features.data import HRData
+from features.pipeline import build_features, take_snapshot
+
+Predictor = Callable[[pd.DataFrame], np.ndarray]
+
+MIN_MOVES = 30
+PRIOR_BETA = 0.5  # without evidence, trust half of a raw difference
+
+
+@dataclass(frozen=True)
+class GainCalibration:
+    """`alpha + beta * raw gain`, its 2x2 covariance, and the spread of a move's true gain
+    around it beyond that; `level` is the interval's nominal coverage."""
+
+    alpha: float
+    beta: float
+    cov: tuple[tuple[float, float], tuple[float, float]]
+    sd: float
+    level: float
+    rho: float
+    n_moves: int
+    n_stays: int
+    fallback: bool = False
+
+    def apply(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated gain and its interval for raw gains (staying: raw 0 -> gain 0)."""
+        raw = np.asarray(raw, dtype=float)
+        gain = self.alpha + self.beta * raw
+        (va, cab), (_, vb) = self.cov
+        line_var = va + 2 * cab * raw + vb * raw**2
+        half = norm.ppf(0.5 + self.level / 2) * np.sqrt(self.sd**2 + np.maximum(line_var, 0.0))
+        return gain, gain - half, gain + half
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> GainCalibration:
+        cov = values["cov"]
+        return cls(**{**values, "cov": ((cov[0][0], cov[0][1]), (cov[1][0], cov[1][1]))})
+
+
+@dataclass(frozen=True)
+class HeldOutMoves:
+    """What the calibration reads: per held-out mover the raw gain and the realised proxy
+    `z`; per held-out stayer its `z` (a true gain of 0)."""
+
+    raw: np.ndarray
+    z_moves: np.ndarray
+    z_stays: np.ndarray
+    rho: float
+
+
+def held_out_moves(
+    data: HRData, point: Predictor, fit_rows: pd.DataFrame, valid: pd.DataFrame
+) -> HeldOutMoves:
+    """The held-out period's moves and stays, as the calibration reads them.
+
+    `point` is a model fitted without the held-out period; `fit_rows` and `valid` are
+    training rows (with `score`) of the fitted periods and of the held-out one. A mover is a
+    held-out row whose unit is not the one the person held on its as-of date.
+    """
+    period = int(valid["period"].iloc[0])
+    before = fit_rows[fit_rows["period"] == period - 1]
+    r_before = pd.Series(before["score"].to_numpy() - point(before), index=before["nip"].to_numpy())
+    r_before = r_before[~r_before.index.duplicated()]
+    valid = valid[valid["nip"].isin(r_before.index)]
+    stays = valid[valid["is_stay"].to_numpy() == 1]
+    r_stay = stays["score"].to_numpy() - point(stays)
+    r_stay_before = r_before.reindex(stays["nip"]).to_numpy()
+    rho = persistence(r_stay, r_stay_before)
+
+    moved = valid[valid["is_stay"].to_numpy() == 0]
+    as_of = pd.Timestamp(moved["as_of"].iloc[0]) if len(moved) else pd.Timestamp(period, 1, 1)
+    current = take_snapshot(data, as_of).employees["current_unit"]
+    moved = moved[moved["nip"].map(current).notna().to_numpy()]
+    stay_pairs = pd.DataFrame(
+        {"nip": moved["nip"].to_numpy(), "unit_id": moved["nip"].map(current).to_numpy(),
+         "as_of": moved["as_of"].to_numpy()}
+    )  # fmt: skip
+    stay_pred = point(build_features(data, stay_pairs)) if len(moved) else np.zeros(0)
+    r_moved_before = r_before.reindex(moved["nip"]).to_numpy()
+    return HeldOutMoves(
+        raw=point(moved) - stay_pred if len(moved) else np.zeros(0),
+        z_moves=moved["score"].to_numpy() - stay_pred - rho * r_moved_before,
+        z_stays=r_stay - rho * r_stay_before,
+        rho=rho,
+    )
+
+
+def persistence(r_now: np.ndarray, r_before: np.ndarray) -> float:
+    """How much of last year's residual a stayer keeps (regression through the origin,
+    clipped to [0, 1])."""
+    denominator = float((r_before**2).sum())
+    if len(r_now) < MIN_MOVES or denominator <= 0:
+        return 0.0
+    return float(np.clip((r_now * r_before).sum() / denominator, 0.0, 1.0))
+
+
+def fit_calibration(moves: HeldOutMoves, level: float) -> GainCalibration:
+    """The line of realised on raw gains among held-out movers, and its interval."""
+    raw, z, stays = moves.raw, moves.z_moves, moves.z_stays
+    noise_var = float(np.var(stays, ddof=1)) if len(stays) > 1 else float(np.var(z))
+    if len(raw) < MIN_MOVES or np.ptp(raw) == 0:
+        spread = float(np.sqrt(np.var(z, ddof=1))) if len(z) > 1 else float(np.sqrt(noise_var))
+        return GainCalibration(
+            0.0, PRIOR_BETA, ((0.0, 0.0), (0.0, 0.0)), spread, level, moves.rho, len(raw),
+            len(stays), fallback=True,
+        )  # fmt: skip
+    x = np.column_stack([np.ones_like(raw), raw])
+    coef, *_ = np.linalg.lstsq(x, z, rcond=None)
+    alpha, beta = float(coef[0]), float(coef[1])
+    if beta < 0:  # raw gains that rank moves backwards carry no information: use their mean
+        alpha, beta = float(z.mean()), 0.0
+    resid = z - alpha - beta * raw
+    resid_var = float(resid @ resid) / max(len(raw) - 2, 1)
+    cov = resid_var * np.linalg.inv(x.T @ x)
+    sd = float(np.sqrt(max(resid_var - noise_var, 0.0)))
+    return GainCalibration(
+        alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
+        sd, level, moves.rho, len(raw), len(stays),
+    )  # fmt: skip
+
+
+def credible(gain_low: np.ndarray, min_gain_low: float) -> np.ndarray:
+    """The decision policy: a move is suggested only when the lower end of its gain interval
+    is above `min_gain_low` (0 by default: credibly better than staying)."""
+    return np.nan_to_num(np.asarray(gain_low, dtype=float), nan=-np.inf) > min_gain_low
+
+
+def describe(calibration: GainCalibration) -> pd.Series:
+    """One line for logs and the model review."""
+    return pd.Series(calibration.to_dict()).drop("cov")
