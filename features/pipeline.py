@@ -19,6 +19,7 @@ import pandas as pd
 from features import vocab
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURES_BY_NAME
+from features.geo import haversine_km
 
 YEAR_DAYS = 365.25
 SEVERITY_WEIGHT = {"ringan": 1.0, "sedang": 2.0, "berat": 3.0}
@@ -26,16 +27,6 @@ EDUCATION_RANK = {level: float(i) for i, level in enumerate(vocab.EDUCATION_LEVE
 WILLINGNESS_VALUE = {"ya": 1.0, "netral": 0.0, "tidak": -1.0}
 SOFT = vocab.SOFT_COMPETENCIES
 KEY_COLUMNS = ["nip", "unit_id", "as_of"]
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km; NaN where a coordinate is missing."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(lon2 - lon1)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def evaluation_residuals(evaluations: pd.DataFrame) -> pd.Series:

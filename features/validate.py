@@ -7,8 +7,6 @@ and the rule. Only a directory with no violation becomes `HRData`.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +16,9 @@ import pandas as pd
 
 from features import vocab
 from features.data import HRData
+from features.nip import nip_birth_date
 from features.reader import TableFileError, find_table_file, read_raw
-from features.schema import NIP_PATTERN, TABLES, Column, Table
+from features.schema import TABLES, Column, Table
 
 
 @dataclass(frozen=True)
@@ -208,22 +207,6 @@ def _pairs(file: str, frame: pd.DataFrame, a: str, b: str) -> list[Violation]:
     ]
 
 
-def _nip_date(digits: str) -> dt.date | None:
-    try:
-        return dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
-
-
-def nip_format_problem(nip: str) -> str | None:
-    """Why a string cannot be a NIP (the API asks before any lookup), or None."""
-    if not re.fullmatch(NIP_PATTERN, nip):
-        return "must be exactly 18 digits"
-    if _nip_date(nip) is None:
-        return "digits 1-8 are not a real birth date (YYYYMMDD)"
-    return None
-
-
 def _employee_rules(file: str, emp: pd.DataFrame) -> list[Violation]:
     out = _unique(file, emp, ["nip"], "nip")
     out += _pairs(file, emp, "home_latitude", "home_longitude")
@@ -231,7 +214,7 @@ def _employee_rules(file: str, emp: pd.DataFrame) -> list[Violation]:
         nip, kind = row.nip, row.employment_type
         if not isinstance(nip, str):
             continue
-        born = _nip_date(nip)
+        born = nip_birth_date(nip)
         if born is None:
             out.append(Violation(file, i + 1, "nip", nip, "digits 1-8 are not a real birth date"))
         elif isinstance(row.birth_date, pd.Timestamp) and row.birth_date.date() != born:

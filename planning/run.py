@@ -14,8 +14,9 @@ from features.data import HRData
 from planning.problem import PlanInputs, build_problem
 from planning.settings import PlanSettings
 from planning.solve import Solution, solve_exact, solve_greedy, violations
-from serving import explain
+from training import explain
 from training.candidates import CandidateTable
+from training.explain import ADVISORY_ID
 from training.model import PlacementModel
 
 Progress = Callable[[str], None]
@@ -24,10 +25,6 @@ MOVE_COLUMNS = ["nip", "from_unit_id", "to_unit_id", "predicted_before", "predic
                 "gain", "gain_low", "gain_high", "reasons"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
-ADVISORY_ID = (
-    "Rencana ini adalah saran berbasis data untuk dibahas Baperjakat; keputusan mutasi ada pada "
-    "PPK (Wali Kota), dan setiap perpindahan perlu disosialisasikan kepada pegawai yang bersangkutan."
-)
 
 
 class PlanRefused(ValueError):

@@ -24,7 +24,6 @@ from features.eligibility import RULES, EligibilitySettings, broken_rules
 from features.validate import load_data
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanSettings
-from serving import explain
 from serving.schemas import (
     CandidatesResponse,
     CurrentPlacement,
@@ -39,6 +38,7 @@ from serving.schemas import (
     RecommendResponse,
 )
 from serving.settings import ServeSettings
+from training import explain
 from training.candidates import CandidateTable, ScoredTable
 from training.registry import LoadedModel, load_registered
 from training.settings import RegistrySettings

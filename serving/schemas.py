@@ -7,19 +7,13 @@ in any response: employees are named by NIP only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from features.nip import nip_format_problem
 from features.schema import UNIT_ID_PATTERN
-from features.validate import nip_format_problem
-
-ADVISORY = (
-    "Penataan advises; people decide. Suggestions support, and never replace, the judgement of "
-    "Baperjakat and the PPK, and must be discussed with the employee."
-)
-
-Lang = Literal["id", "en"]
+from training.explain import ADVISORY, Explanation, Lang
 
 
 def _check_nip(value: str) -> str:
@@ -45,7 +39,10 @@ class RecommendRequest(Strict):
     nip: Nip
     top_k: int = Field(5, ge=1, le=50)
     unit_ids: list[UnitId] | None = Field(
-        None, max_length=500, description="Only these units (default: every unit)."
+        None,
+        min_length=1,
+        max_length=500,
+        description="Only these units (default: every unit); omit it rather than send [].",
     )
     include_ineligible: bool = False
     lang: Lang = "id"
@@ -61,21 +58,6 @@ class CandidatesRequest(Strict):
 class Interval(BaseModel):
     low: float
     high: float
-
-
-class FactorContribution(BaseModel):
-    factor: str
-    label: str
-    contribution: float
-
-
-class Explanation(BaseModel):
-    """`base_value + sum(factors.contribution) + other == predicted_score` (to 0.01)."""
-
-    base_value: float
-    factors: list[FactorContribution]
-    other: float
-    narrative: str
 
 
 class IneligibleReason(BaseModel):
@@ -164,6 +146,7 @@ class ModelInfo(BaseModel):
     held_out_metrics: dict[str, float]
     features: list[dict[str, str]]
     model: ModelRef
+    advisory: str = ADVISORY
 
 
 class ImportanceRow(BaseModel):
@@ -177,13 +160,17 @@ class FeatureImportance(BaseModel):
     features: list[ImportanceRow]
     factors: list[ImportanceRow]
     model: ModelRef
+    advisory: str = ADVISORY
 
 
 class ReloadResponse(BaseModel):
     reloaded: bool
     previous: ModelRef
     model: ModelRef
+    data_fingerprint: str = Field(description="Content hash of the data now served.")
+    as_of: str
     detail: str
+    advisory: str = ADVISORY
 
 
 class ErrorField(BaseModel):

@@ -20,7 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from features import vocab
-from features.pipeline import haversine_km
+from features.geo import haversine_km
 from world import names
 from world.organisation import (
     KECAMATAN,

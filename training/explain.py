@@ -1,4 +1,4 @@
-"""Faithful explanations: LightGBM's exact TreeSHAP contributions, grouped into human factors.
+"""Faithful explanations (below both the API and the round, which show them): LightGBM's exact TreeSHAP contributions, grouped into human factors.
 
 The numbers shown add up: `base_value + sum(factors) + other == predicted_score`, because
 they are the model's own additive decomposition of that prediction, only summed by factor.
@@ -8,10 +8,41 @@ hears why *this move* would help them, not why the model likes the unit in gener
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+from pydantic import BaseModel
 
 from features.definitions import FACTORS, FEATURE_NAMES, FEATURES_BY_NAME, label
-from serving.schemas import Explanation, FactorContribution, Lang
+
+Lang = Literal["id", "en"]
+
+# What every answer and every round's report says: Penataan advises, people decide.
+ADVISORY = (
+    "Penataan advises; people decide. Suggestions support, and never replace, the judgement of "
+    "Baperjakat and the PPK, and must be discussed with the employee."
+)
+
+ADVISORY_ID = (
+    "Rencana ini adalah saran berbasis data untuk dibahas Baperjakat; keputusan mutasi ada pada "
+    "PPK (Wali Kota), dan setiap perpindahan perlu disosialisasikan kepada pegawai yang bersangkutan."
+)
+
+
+class FactorContribution(BaseModel):
+    factor: str
+    label: str
+    contribution: float
+
+
+class Explanation(BaseModel):
+    """`base_value + sum(factors.contribution) + other == predicted_score` (to 0.01)."""
+
+    base_value: float
+    factors: list[FactorContribution]
+    other: float
+    narrative: str
+
 
 FACTOR_NAMES: tuple[str, ...] = tuple(f.name for f in FACTORS)
 _FACTOR_OF_FEATURE = np.array(
