@@ -23,6 +23,12 @@ class Feature:
     label_id: str
     label_en: str
     categories: tuple[str, ...] = ()
+    # The direction every world should agree on, or 0: a better education fit, stronger
+    # competencies for the unit, more experience or training in its field, better past
+    # results never make the predicted score worse; a longer commute never makes it better.
+    # The model is held to it (LightGBM monotone constraints), so that it cannot learn the
+    # opposite from how past transfers happened to be chosen.
+    monotone: Literal[-1, 0, 1] = 0
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,10 @@ def _soft(name: str, label_id: str, label_en: str) -> Feature:
 
 FEATURES: Final[tuple[Feature, ...]] = (
     # the employee's own record
-    Feature("score_last", "float", "past_performance", "Nilai kinerja terakhir", "Latest performance score"),
-    Feature("score_mean3", "float", "past_performance", "Rata-rata nilai 3 tahun terakhir", "Mean score, last 3 years"),
+    Feature("score_last", "float", "past_performance", "Nilai kinerja terakhir", "Latest performance score", monotone=1),
+    Feature("score_mean3", "float", "past_performance", "Rata-rata nilai 3 tahun terakhir", "Mean score, last 3 years", monotone=1),
     Feature("score_trend", "float", "past_performance", "Tren nilai kinerja", "Score trend"),
-    Feature("score_resid", "float", "past_performance", "Nilai dibanding rekan satu unit", "Score against unit peers"),
+    Feature("score_resid", "float", "past_performance", "Nilai dibanding rekan satu unit", "Score against unit peers", monotone=1),
     Feature("n_evaluations", "float", "past_performance", "Jumlah penilaian kinerja", "Number of evaluations"),
     Feature("service_years", "float", "profile", "Masa kerja (tahun)", "Years of service"),
     Feature("education_rank", "float", "profile", "Jenjang pendidikan", "Education level"),
@@ -65,13 +71,13 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("sanctions_3y", "float", "profile", "Hukuman disiplin 3 tahun terakhir", "Sanctions, last 3 years"),
     Feature("training_hours_3y", "float", "profile", "Jam diklat 3 tahun terakhir", "Training hours, last 3 years"),
     # fit to the unit
-    Feature("field_suits_domain", "float", "education_fit", "Bidang pendidikan sesuai urusan unit", "Education field suits the unit's field"),
-    Feature("field_required", "float", "education_fit", "Bidang pendidikan diminta unit", "Education field required by the unit"),
+    Feature("field_suits_domain", "float", "education_fit", "Bidang pendidikan sesuai urusan unit", "Education field suits the unit's field", monotone=1),
+    Feature("field_required", "float", "education_fit", "Bidang pendidikan diminta unit", "Education field required by the unit", monotone=1),
     Feature("education_field", "category", "education_fit", "Bidang pendidikan", "Education field", vocab.FIELDS),
-    Feature("comp_gap_mean", "float", "competencies", "Selisih kompetensi dengan standar unit", "Competencies against the unit's standard"),
-    Feature("comp_gap_min", "float", "competencies", "Kekurangan kompetensi terbesar", "Largest competency shortfall"),
+    Feature("comp_gap_mean", "float", "competencies", "Selisih kompetensi dengan standar unit", "Competencies against the unit's standard", monotone=1),
+    Feature("comp_gap_min", "float", "competencies", "Kekurangan kompetensi terbesar", "Largest competency shortfall", monotone=1),
     Feature("comp_assessed_share", "float", "competencies", "Bagian kompetensi yang sudah diuji", "Share of required competencies assessed"),
-    Feature("comp_domain_technical", "float", "competencies", "Kompetensi teknis bidang unit", "Technical competency in the unit's field"),
+    Feature("comp_domain_technical", "float", "competencies", "Kompetensi teknis bidang unit", "Technical competency in the unit's field", monotone=1),
     _soft("integritas", "integritas", "Integrity"),
     _soft("kerja_sama", "kerja sama", "Teamwork"),
     _soft("komunikasi", "komunikasi", "Communication"),
@@ -81,17 +87,17 @@ FEATURES: Final[tuple[Feature, ...]] = (
     _soft("mengelola_perubahan", "mengelola perubahan", "Managing change"),
     _soft("pengambilan_keputusan", "pengambilan keputusan", "Decision making"),
     _soft("perekat_bangsa", "perekat bangsa", "Social cohesion"),
-    Feature("years_in_domain", "float", "domain_experience", "Lama bekerja di bidang unit", "Years worked in the unit's field"),
-    Feature("training_hours_domain", "float", "domain_experience", "Jam diklat di bidang unit", "Training hours in the unit's field"),
-    Feature("resid_in_domain", "float", "domain_experience", "Kinerja dahulu di bidang ini", "Past performance in this field"),
-    Feature("resid_in_unit", "float", "domain_experience", "Kinerja dahulu di unit ini", "Past performance in this unit"),
+    Feature("years_in_domain", "float", "domain_experience", "Lama bekerja di bidang unit", "Years worked in the unit's field", monotone=1),
+    Feature("training_hours_domain", "float", "domain_experience", "Jam diklat di bidang unit", "Training hours in the unit's field", monotone=1),
+    Feature("resid_in_domain", "float", "domain_experience", "Kinerja dahulu di bidang ini", "Past performance in this field", monotone=1),
+    Feature("resid_in_unit", "float", "domain_experience", "Kinerja dahulu di unit ini", "Past performance in this unit", monotone=1),
     Feature("years_in_unit_before", "float", "domain_experience", "Lama bekerja di unit ini", "Years worked in this unit"),
     # the move itself
     Feature("is_stay", "float", "move", "Tetap di unit sekarang", "Staying in the current unit"),
     Feature("tenure_current", "float", "move", "Masa jabatan di unit sekarang", "Tenure in the current unit"),
     Feature("willing_to_move", "float", "move", "Kesediaan pindah", "Willingness to move"),
-    Feature("commute_km", "float", "commute", "Jarak rumah ke unit (km)", "Home to unit (km)"),
-    Feature("commute_change_km", "float", "commute", "Perubahan jarak dibanding unit sekarang", "Change in commute vs the current unit"),
+    Feature("commute_km", "float", "commute", "Jarak rumah ke unit (km)", "Home to unit (km)", monotone=-1),
+    Feature("commute_change_km", "float", "commute", "Perubahan jarak dibanding unit sekarang", "Change in commute vs the current unit", monotone=-1),
     # the unit
     Feature("unit_domain", "category", "unit", "Urusan unit", "The unit's field", vocab.DOMAINS),
     Feature("unit_kind", "category", "unit", "Jenis unit", "Kind of unit", vocab.UNIT_KINDS),
@@ -104,6 +110,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
 )  # fmt: skip
 
 FEATURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES)
+MONOTONE: Final[tuple[int, ...]] = tuple(f.monotone for f in FEATURES)
 FEATURES_BY_NAME: Final[dict[str, Feature]] = {f.name: f for f in FEATURES}
 CATEGORICAL: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.dtype == "category")
 

@@ -83,3 +83,22 @@ def causal_for(scenario: str, seed: int) -> Causal:
 def describe(causal: Causal) -> dict[str, object]:
     """The structure as JSON-ready data (written beside a family world's truth)."""
     return dataclasses.asdict(causal)
+
+
+def ranges_table() -> str:
+    """The family's ranges as a Markdown table (the README's copy is printed by this)."""
+    lines = [
+        "| effect (`world/outcome.py`, `Causal`) | drawn from | switched off |",
+        "| --- | --- | ---: |",
+    ]
+    for name, (low, high, off) in DRAWS.items():
+        lines.append(f"| `{name}` | {low:g} to {high:g} | {off:.0%} |")
+    policies = ", ".join(MOVE_POLICIES)
+    lines.append(f"| `move_policy` | 1 to {MAX_POLICIES} of {policies}, Dirichlet weights | |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(ranges_table())

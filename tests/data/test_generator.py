@@ -68,3 +68,32 @@ def test_truth_communicators_gain_more_in_humas(world_dir: Path, hr_data: HRData
     high = gain.loc[gain["level"] >= 4, "gain"].mean()
     low = gain.loc[gain["level"] <= 2, "gain"].mean()
     assert high > low + 2, (high, low)
+
+
+def test_family_worlds_draw_their_structure_from_the_seed(tmp_path: Path) -> None:
+    """`--scenario family`: each seed its own causal structure, written beside the truth;
+    the same seed gives the same files; the world is valid under the contract."""
+    import json
+
+    from features.validate import load_data
+    from world.scenarios import DRAWS, draw_causal
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate("cakranegara", 101, a, progress=False, scenario="family")
+    generate("cakranegara", 101, b, progress=False, scenario="family")
+    for rel in (
+        "evaluations.csv",
+        "assignments.csv",
+        "truth/expected_scores.csv",
+        "truth/causal.json",
+    ):
+        assert filecmp.cmp(a / rel, b / rel, shallow=False), rel
+    causal = json.loads((a / "truth" / "causal.json").read_text())
+    assert causal["scenario"] == "family" and causal["seed"] == 101
+    for name, (low, high, _) in DRAWS.items():
+        assert causal[name] == 0 or low <= causal[name] <= high, name
+    load_data(a)  # a valid contract folder
+    structures = {json.dumps(draw_causal(seed).__dict__, sort_keys=True) for seed in range(20)}
+    assert len(structures) == 20
+    switched_off = sum(draw_causal(seed).knack_sd == 0 for seed in range(200))
+    assert 20 < switched_off < 100  # about a quarter of worlds have no hidden knack

@@ -3,12 +3,22 @@ and it falls back to its documented prior when there are too few moves."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from features.data import HRData
 from tests.served import FAST
-from training.gain import MIN_MOVES, PRIOR_BETA, HeldOutMoves, fit_calibration, held_out_moves
+from training.gain import (
+    MAX_BETA,
+    MIN_MOVES,
+    PRIOR_BETA,
+    SELECTION_SHIFT,
+    HeldOutMoves,
+    fit_calibration,
+    held_out_moves,
+)
 from training.model import PlacementModel
 from training.run import split_by_time, training_rows
 
@@ -30,9 +40,19 @@ def test_calibration_recovers_the_line_and_covers_the_true_gain() -> None:
     assert cal.alpha == pytest.approx(1.0, abs=0.15) and cal.beta == pytest.approx(0.5, abs=0.05)
     assert cal.sd == pytest.approx(1.0, abs=0.25) and not cal.fallback
     fresh, raw, true = _moves(4000, seed=1)
-    gain, low, high = cal.apply(raw)
+    gain, low, high = dataclasses.replace(cal, shift=0.0).apply(raw)
     assert np.mean((true >= low) & (true <= high)) == pytest.approx(0.8, abs=0.04)
-    np.testing.assert_allclose(cal.apply(np.zeros(1))[0], cal.alpha)
+    # the selection prior comes off every move's gain, and only that
+    np.testing.assert_allclose(cal.apply(raw)[0], gain - SELECTION_SHIFT)
+    assert SELECTION_SHIFT > 0
+
+
+def test_a_slope_above_one_is_capped_never_amplifying_a_raw_difference() -> None:
+    moves, raw, _ = _moves(2000)
+    steep = HeldOutMoves(raw, 3.0 * moves.z_moves, moves.z_stays, 0.0)
+    cal = fit_calibration(steep, 0.8)
+    assert cal.beta == MAX_BETA
+    assert cal.alpha == pytest.approx(float((steep.z_moves - raw).mean()))
 
 
 def test_a_backwards_ranking_carries_no_gain_information() -> None:
