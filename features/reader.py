@@ -6,6 +6,7 @@ validator judges exactly what the file holds: nothing is coerced, clipped or dro
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 from pathlib import Path
@@ -14,6 +15,9 @@ from typing import Final
 import pandas as pd
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
+MAX_TABLE_BYTES: Final[int] = (
+    1 << 30
+)  # a city's largest table is tens of MiB; a province's, hundreds
 
 
 class TableFileError(Exception):
@@ -55,10 +59,37 @@ def _render(value: object) -> str | None:
     return text if text != "" else None
 
 
+def _ragged_rows(path: Path) -> list[tuple[int, int]]:
+    """(row, fields) of each CSV data row whose field count differs from the header's: the
+    mark of a file cut short by an interrupted copy, which pandas would pad silently."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return []
+        return [(i, len(row)) for i, row in enumerate(reader, 1) if row and len(row) != len(header)]
+
+
 def read_raw(path: Path) -> pd.DataFrame:
     """The table as an object frame of `str | None` cells, in file order."""
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise TableFileError(
+            path.name,
+            f"{size / 2**20:,.0f} MiB is over the {MAX_TABLE_BYTES >> 20:,} MiB a table may have "
+            "(split the export, or check that this is the right file)",
+        )
     try:
         if path.suffix == ".csv":
+            ragged = _ragged_rows(path)
+            if ragged:
+                where = ", ".join(f"row {r} has {n}" for r, n in ragged[:5])
+                more = f" and {len(ragged) - 5} more rows" if len(ragged) > 5 else ""
+                raise TableFileError(
+                    path.name,
+                    f"fields per row differ from the header's ({where}{more}): a truncated or "
+                    "damaged file? Copy it again",
+                )
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
             )
@@ -68,6 +99,8 @@ def read_raw(path: Path) -> pd.DataFrame:
             frame = pd.read_parquet(path)
         else:
             frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+    except TableFileError:
+        raise
     except UnicodeDecodeError as exc:
         raise TableFileError(path.name, f"not UTF-8 text ({exc.reason})") from exc
     except pd.errors.EmptyDataError as exc:

@@ -18,7 +18,24 @@ app = typer.Typer(
     help="Penataan: placement suggestions for ASN. Advises; people (Baperjakat, the PPK) decide.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `penataan` command: any failure ends in one line on stderr and exit code 1
+    (usage errors: 2), never a traceback; `PENATAAN_TRACEBACK=1` shows it for developers."""
+    import os
+    import sys
+
+    try:
+        app(args=argv, prog_name="penataan")
+    except Exception as error:
+        if os.environ.get("PENATAAN_TRACEBACK"):
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"penataan: error: {message}", file=sys.stderr)  # noqa: T201
+        sys.exit(1)
 
 
 def _echo_err(message: str) -> None:
@@ -160,7 +177,11 @@ def train(
     from training.run import train as run_train
     from training.settings import RegistrySettings
 
-    overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
+    try:
+        overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
+    except (ValueError, OSError) as error:
+        _echo_err(f"--config {config}: not a JSON file of hyperparameters ({error})")
+        raise typer.Exit(2) from None
     if learning_rate is not None:
         overrides["learning_rate"] = learning_rate
     if num_leaves is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,6 +14,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from planning.run import MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
+from training.outputs import strict_json, write_atomic
 
 TEMPLATE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Rencana penataan {{ s.as_of }}</title>
@@ -79,16 +79,15 @@ def _chart(units: pd.DataFrame) -> str:
 
 
 def write_plan(result: PlanResult, out: Path) -> list[Path]:
-    """Write the four files; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the four files, each whole or not at all; returns their paths."""
     moves = result.moves
-    paths = [out / "moves.csv", out / "units.csv", out / "summary.json", out / "report.html"]
-    moves.reindex(columns=MOVE_COLUMNS).round(3).to_csv(paths[0], index=False)
-    result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"]).to_csv(paths[1], index=False)  # fmt: skip
-    paths[2].write_text(json.dumps(result.summary, indent=2, ensure_ascii=False))
     env = Environment(autoescape=select_autoescape(default=True))
     html = env.from_string(TEMPLATE).render(
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )
-    paths[3].write_text(html)
-    return paths
+    return [
+        write_atomic(out / "moves.csv", lambda p: moves.reindex(columns=MOVE_COLUMNS).round(3).to_csv(p, index=False)),
+        write_atomic(out / "units.csv", lambda p: result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"]).to_csv(p, index=False)),
+        write_atomic(out / "summary.json", lambda p: p.write_text(strict_json(result.summary))),
+        write_atomic(out / "report.html", lambda p: p.write_text(html)),
+    ]  # fmt: skip

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +27,7 @@ from planning.run import PlanRefused
 from planning.settings import PlanSettings
 from serving.audit import AuditLog
 from serving.engine import Engine, NotFound
-from serving.keys import PERMISSIONS, ApiKey, KeyStore
+from serving.keys import PERMISSIONS, ApiKey, KeyFileError, KeyStore
 from serving.middleware import BodyLimit, RequestLog
 from serving.schemas import (
     ADVISORY,
@@ -43,6 +45,7 @@ from serving.schemas import (
     ReloadResponse,
 )
 from serving.settings import ServeSettings
+from training.candidates import AsOfOutOfRange
 from training.settings import RegistrySettings
 
 log = logging.getLogger("penataan.serving")
@@ -86,7 +89,10 @@ def allowed(permission: str) -> Callable[..., ApiKey]:
         x_api_key: Annotated[str | None, Header(description="Your API key.")] = None,
     ) -> ApiKey:
         keys: KeyStore = request.app.state.keys
-        holder_key = keys.verify(x_api_key)
+        try:
+            holder_key = keys.verify(x_api_key)
+        except KeyFileError as error:
+            raise HTTPException(503, f"API keys unavailable: {error}") from None
         if holder_key is None:
             raise HTTPException(
                 401, "missing or unknown X-API-Key", headers={"WWW-Authenticate": "X-API-Key"}
@@ -97,6 +103,30 @@ def allowed(permission: str) -> Callable[..., ApiKey]:
         return holder_key
 
     return check
+
+
+def _bound_registry_calls(seconds: float) -> None:
+    """A dead MLflow server must fail a reload in seconds, not after MLflow's defaults
+    (120 s a request, 7 retries with backoff: minutes). Explicit environment values win."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, round(seconds))))
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+
+
+MAX_ROWS_LOST = 0.2  # a reload losing more of any table is taken for a damaged export
+
+
+def _step_back(old: Engine, new: Engine) -> str | None:
+    """Why `new` looks like a step back from `old` (older data, or a table much shorter)."""
+    if new.as_of < old.as_of:
+        return f"the data would move back from {old.as_of.date()} to {new.as_of.date()}"
+    before, after = old.data.row_counts(), new.data.row_counts()
+    lost = {t: (before[t], after[t]) for t in before if after[t] < (1 - MAX_ROWS_LOST) * before[t]}
+    if lost:
+        return "rows would be lost: " + ", ".join(
+            f"{t} {a:,} of {b:,}" for t, (b, a) in lost.items()
+        )
+    return None
 
 
 def _load(settings: ServeSettings) -> Engine:
@@ -110,9 +140,10 @@ def create_app(
 ) -> FastAPI:
     """The app; `loader` builds and smoke-tests an engine (tests inject failures here)."""
     settings = settings or ServeSettings()
+    _bound_registry_calls(settings.registry_timeout_seconds)
     holder = Holder()
     keys = KeyStore(settings.api_keys_file)
-    audit = AuditLog(settings.audit_db)
+    audit = AuditLog(settings.audit_db, settings.audit_timeout_seconds)
     metrics = CollectorRegistry()
     model_info = Gauge("penataan_model_info", "The model version serving (value 1)", ["name", "version"], registry=metrics)  # fmt: skip
 
@@ -207,24 +238,41 @@ def create_app(
         )  # fmt: skip
 
     @app.post("/v1/admin/reload", response_model=ReloadResponse, responses={409: {"model": ErrorBody}}, dependencies=[Depends(allowed("reload"))])  # fmt: skip
-    async def reload() -> ReloadResponse | JSONResponse:
+    async def reload(request: Request, force: bool = False) -> ReloadResponse | JSONResponse:
         """Load the champion and the data again; the old engine serves until the new one
-        has loaded and passed a smoke prediction, and stays if it fails."""
+        has loaded and passed a smoke prediction, and stays if it fails. A reload whose
+        data would go back in time, or lose over a fifth of any table's rows (a half-copied
+        export), is refused with 409 unless `force=true`."""
+        request.state.subject = "reload (forced)" if force else "reload"
         if holder.reloading.locked():
             raise HTTPException(409, "a reload is already running")
         async with holder.reloading:
             previous = holder.engine
+            kept = "nothing" if previous is None else f"v{previous.loaded.version}"
             try:
-                engine = await run_in_threadpool(loader, settings)
+                with anyio.fail_after(settings.reload_timeout_seconds):
+                    engine = await run_in_threadpool(loader, settings)
             except Exception as error:
-                kept = "nothing" if previous is None else f"v{previous.loaded.version}"
-                return JSONResponse(
-                    {"detail": f"reload failed, still serving {kept}: {type(error).__name__}: {error}"},
-                    status_code=503,
-                )  # fmt: skip
+                what = (
+                    "timed out"
+                    if isinstance(error, TimeoutError)
+                    else f"{type(error).__name__}: {error}"
+                )
+                return JSONResponse({"detail": f"reload failed, still serving {kept}: {what}"}, status_code=503)  # fmt: skip
+            step_back = None if previous is None or force else _step_back(previous, engine)
+            if step_back:
+                body = {"detail": f"reload refused, still serving {kept}: {step_back}; "
+                        "POST /v1/admin/reload?force=true if this is intended",
+                        "errors": [{"field": "force", "message": step_back}],
+                        "data_fingerprint": engine.data.fingerprint()}  # fmt: skip
+                return JSONResponse(body, status_code=409)
             _serve(engine)
         before = previous.model_ref if previous else engine.model_ref
-        return ReloadResponse(reloaded=True, previous=before, model=engine.model_ref, detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}")  # fmt: skip
+        return ReloadResponse(
+            reloaded=True, previous=before, model=engine.model_ref,
+            data_fingerprint=engine.data.fingerprint(), as_of=engine.as_of.date().isoformat(),
+            detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}",
+        )  # fmt: skip
 
     @app.post("/v1/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan"))])  # fmt: skip
     def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse:
@@ -239,7 +287,7 @@ def create_app(
             ) from None
         try:
             return engine.plan(body.as_of, plan_settings)
-        except PlanRefused as refusal:
+        except (PlanRefused, AsOfOutOfRange) as refusal:
             raise RequestValidationError(
                 [{"loc": ("body", "as_of"), "msg": str(refusal), "type": "value_error"}]
             ) from None
@@ -253,10 +301,14 @@ def create_app(
     def ready() -> JSONResponse:
         """Model and data loaded, ready to answer."""
         engine = holder.engine
-        if engine is None:
-            return JSONResponse(
-                {"detail": f"not ready: {holder.error or 'loading'}"}, status_code=503
-            )
+        keys.verify_file()
+        problems = [] if engine is not None else [holder.error or "loading"]
+        if keys.problem:
+            problems.append(f"API keys unusable: {keys.problem}")
+        if audit.problem:
+            problems.append(audit.problem)
+        if problems or engine is None:
+            return JSONResponse({"detail": "not ready: " + "; ".join(problems)}, status_code=503)
         body = {
             "status": "ready",
             "model": engine.model_ref.model_dump(),
@@ -271,6 +323,8 @@ def create_app(
         """Prometheus text format: requests and latency by endpoint and status, model version."""
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
+    )
     app.add_middleware(RequestLog, registry=metrics, audit=audit)  # outermost: sees every reply
     return app

@@ -1,12 +1,16 @@
-"""The audit log of who asked about whom: SQLite, append-only.
+"""The audit log of who asked about whom: SQLite, append-only, and fail-closed.
 
 Rows hold the key's name (never the key), the endpoint, the NIP or unit asked about, the
-model version and the HTTP status; never a person's name or a protected attribute.
+model version and the HTTP status; never a person's name or a protected attribute. A call's
+row is committed before its response is sent (`serving.middleware.RequestLog`); when it
+cannot be (the file locked past the timeout, read-only, full, deleted or replaced) the call
+is refused with 503 rather than answered unrecorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -24,13 +28,45 @@ create table if not exists audit (
 """
 
 
+class AuditError(RuntimeError):
+    """A row could not be committed: the call that needed it is refused."""
+
+
 class AuditLog:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("pragma journal_mode=wal")
-        self._db.execute(SCHEMA)
+    """One SQLite file, opened once; `problem` says why it cannot be written, if it cannot."""
+
+    def __init__(self, path: Path, timeout_seconds: float = 2.0) -> None:
+        self.path = path
+        self.timeout = timeout_seconds
         self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+        self.problem: str | None = None
+        try:
+            self.append("startup", 0, None, None, None)  # proves the file is writable
+        except AuditError as error:
+            self.problem = str(error)
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(
+            self.path, timeout=self.timeout, check_same_thread=False, isolation_level=None
+        )
+        db.execute("pragma journal_mode=wal")
+        db.execute("pragma synchronous=full")
+        db.execute(SCHEMA)
+        st = os.stat(self.path)
+        self._identity = (st.st_dev, st.st_ino)
+        return db
+
+    def _check_identity(self) -> None:
+        """The file this process opened is still the one at `path` (not deleted, not swapped)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise AuditError(f"audit log {self.path} was deleted") from None
+        if (st.st_dev, st.st_ino) != self._identity:
+            raise AuditError(f"audit log {self.path} was replaced by another file")
 
     def append(
         self,
@@ -40,22 +76,40 @@ class AuditLog:
         subject: str | None,
         model_version: str | None,
     ) -> None:
+        """Commit one row, or raise `AuditError` saying why not (never silently drop it)."""
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         with self._lock:
-            self._db.execute(
-                "insert into audit (at, key_name, endpoint, subject, model_version, status)"
-                " values (?, ?, ?, ?, ?, ?)",
-                (at, key_name, endpoint, subject, model_version, status),
-            )
+            try:
+                if self._db is None:
+                    self._db = self._open()
+                else:
+                    self._check_identity()
+                self._db.execute(
+                    "insert into audit (at, key_name, endpoint, subject, model_version, status)"
+                    " values (?, ?, ?, ?, ?, ?)",
+                    (at, key_name, endpoint, subject, model_version, status),
+                )
+            except (sqlite3.Error, OSError) as error:
+                self.problem = f"audit log {self.path} cannot be written: {error}"
+                raise AuditError(self.problem) from None
+            except AuditError as error:
+                self.problem = str(error)
+                raise
+            self.problem = None
 
     def rows(self) -> list[tuple[str, str | None, str, str | None, str | None, int]]:
+        """Every row but the startup markers, oldest first."""
         with self._lock:
+            db = self._db or self._open()
             return list(
-                self._db.execute(
+                db.execute(
                     "select at, key_name, endpoint, subject, model_version, status"
-                    " from audit order by id"
+                    " from audit where endpoint != 'startup' order by id"
                 )
             )
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

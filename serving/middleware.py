@@ -11,9 +11,10 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
-from serving.audit import AuditLog
+from serving.audit import AuditError, AuditLog
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -23,7 +24,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 disable_created_metrics()  # the `_created` series only add noise to the scrape
 
-AUDITED = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
+AUDITED_PREFIX = "/v1/"  # every versioned route, reload and model info included
+SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -39,11 +41,12 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, whether announced or streamed; the body
-    read is kept in `scope["state"]["body"]` for the request log."""
+    """Refuse bodies over `limit` bytes with 413, whether announced or streamed, and bodies
+    that take longer than `timeout` seconds to arrive with 408 (a slow client must not hold a
+    worker); the body read is kept in `scope["state"]["body"]` for the request log."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 10.0) -> None:
+        self.app, self.limit, self.timeout = app, limit, timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,17 +59,22 @@ class BodyLimit:
             await _send_json(send, 413, too_big)
             return
         chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await _send_json(send, 413, too_big)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        with anyio.move_on_after(self.timeout) as slow:  # a client trickling its body
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.limit:
+                    await _send_json(send, 413, too_big)
+                    return
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+        if slow.cancelled_caught:
+            too_slow = {"detail": f"request body not received within {self.timeout:g} s", "errors": [{"field": "body", "message": "too slow"}]}  # fmt: skip
+            await _send_json(send, 408, too_slow)
+            return
         body = b"".join(chunks)
         scope.setdefault("state", {})["body"] = body
         replayed = False
@@ -82,7 +90,13 @@ class BodyLimit:
 
 
 class RequestLog:
-    """Prometheus request counts and latency by endpoint and status; the audit log rows."""
+    """Prometheus request counts and latency by endpoint and status; the audit log.
+
+    Every `/v1` call is audited, and fail-closed: the row is committed (in a worker thread,
+    so a locked database never stalls the event loop) before the response starts; if it
+    cannot be, the client gets 503 with the reason instead of data nobody recorded. A
+    client that leaves before its answer is recorded as 499, never as a server error.
+    """
 
     def __init__(self, app: ASGIApp, registry: CollectorRegistry, audit: AuditLog) -> None:
         self.app, self.audit = app, audit
@@ -105,33 +119,76 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        audited = scope["path"].startswith(AUDITED_PREFIX)
+        status, refused, left = 500, False, False
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
+        async def watch() -> Message:
+            nonlocal left
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                left = True
+            return message
+
+        async def send_after_audit(message: Message) -> None:
+            nonlocal status, refused
+            if refused:
+                return  # the body of a response that was replaced by the refusal
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if audited:
+                    problem = await self._audit(scope, status)
+                    if problem is not None:
+                        refused, status = True, 503
+                        body = {"detail": f"refused: the audit log cannot record this call ({problem})",
+                                "errors": [{"field": "audit", "message": problem}]}  # fmt: skip
+                        await _send_json(send, 503, body)
+                        return
             await send(message)
 
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, watch, send_after_audit)
+        except BaseException:
+            if audited and status == 500:
+                await self._audit(scope, 499 if left else 500)
+            raise
+        else:
+            if left and status == 500:  # nothing was sent: the client had gone
+                status = 499
+                if audited:
+                    await self._audit(scope, status)
         finally:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or "unmatched"
             self.requests.labels(endpoint, scope["method"], str(status)).inc()
             self.latency.labels(endpoint).observe(time.perf_counter() - started)
-            if scope["path"] in AUDITED:
-                self._audit(scope, status)
 
-    def _audit(self, scope: Scope, status: int) -> None:
+    async def _audit(self, scope: Scope, status: int) -> str | None:
+        """Commit the call's row off the event loop; the reason if it could not be."""
         state = scope.get("state") or {}
         subject = state.get("subject")
         if subject is None:  # refused before the route ran: take what the body claimed
-            try:
-                claimed = json.loads(state.get("body") or b"{}").get(AUDITED[scope["path"]])
-            except (ValueError, AttributeError):
-                claimed = None
-            subject = None if claimed is None else str(claimed)[:64]
-        self.audit.append(
-            scope["path"], status, state.get("key_name"), subject, state.get("model_version")
-        )
+            subject = _claimed_subject(scope["path"], state.get("body"))
+        try:
+            with anyio.fail_after(self.audit.timeout + 1.0):
+                await anyio.to_thread.run_sync(
+                    self.audit.append, scope["path"], status, state.get("key_name"), subject,
+                    state.get("model_version"),
+                )  # fmt: skip
+        except AuditError as error:
+            return str(error)
+        except TimeoutError:
+            return f"audit log {self.audit.path} did not answer in {self.audit.timeout + 1.0:.0f} s"
+        return None
+
+
+def _claimed_subject(path: str, body: bytes | None) -> str | None:
+    """The NIP or unit a refused request named, if it can be read at all: nothing a client
+    sends (malformed, huge, 20,000 levels deep) may break the audit path."""
+    field = SUBJECT_FIELDS.get(path)
+    if field is None or not body:
+        return None
+    try:
+        claimed = json.loads(body).get(field)
+    except Exception:  # RecursionError, ValueError, AttributeError: no claim to record
+        return None
+    return None if claimed is None else str(claimed)[:64]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from training.candidates import DecisionSettings
@@ -23,5 +24,9 @@ class ServeSettings(DecisionSettings):
     as_of: str = ""  # YYYY-MM-DD; empty: after the data's last period
     api_keys_file: Path = Path("api-keys.json")
     audit_db: Path = Path("audit.db")
+    audit_timeout_seconds: float = Field(default=2.0, gt=0, le=60, allow_inf_nan=False)
+    reload_timeout_seconds: float = Field(default=900.0, gt=0, allow_inf_nan=False)
+    registry_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    body_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     max_body_bytes: int = 64 * 1024
     explain_factors: int = 4  # factors shown per suggestion; the rest is summed as `other`

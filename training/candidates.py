@@ -40,6 +40,25 @@ class DecisionSettings(BaseSettings):
     )
 
 
+MAX_YEARS_AHEAD = 1  # past a year after the last evaluation, tenures and careers are guesses
+
+
+class AsOfOutOfRange(ValueError):
+    """An as-of date the data cannot speak for (the API answers 422 naming `as_of`)."""
+
+
+def check_as_of(data: HRData, as_of: pd.Timestamp) -> None:
+    """Refuse dates before the first evaluated period or more than a year past the data's
+    own as-of date: a round "as of 2100" would move people for 75 years of tenure."""
+    first = pd.Timestamp(year=data.periods[0], month=1, day=1)
+    last = data.default_as_of() + pd.DateOffset(years=MAX_YEARS_AHEAD)
+    if not first <= as_of <= last:
+        raise AsOfOutOfRange(
+            f"as_of {as_of.date()} is outside what the data covers "
+            f"({first.date()} to {last.date()}: its evaluations end in {data.last_period})"
+        )
+
+
 @dataclass(frozen=True)
 class CandidateTable:
     """Feature rows for every (active employee, unit) pair at `as_of`, employee-major."""
@@ -60,6 +79,7 @@ class CandidateTable:
         eligibility: EligibilitySettings | None = None,
     ) -> CandidateTable:
         t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+        check_as_of(data, t)
         nips = pd.Index(data.active_nips())
         unit_ids = pd.Index(data.units["unit_id"])
         rows = build_features(data, candidate_pairs(data, as_of=t, unit_ids=list(unit_ids)))

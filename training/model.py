@@ -12,6 +12,7 @@ coverage is calibrated on data the model did not fit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,13 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
+from features.definitions import (
+    CATEGORICAL,
+    FEATURE_NAMES,
+    FEATURE_SET,
+    FEATURES_BY_NAME,
+    MONOTONE,
+)
 from features.pipeline import as_model_frame
 from training.gain import GainCalibration
 
@@ -35,7 +42,8 @@ class LgbParams:
 
     learning_rate: float = 0.05
     num_leaves: int = 15
-    min_data_in_leaf: int = 40
+    min_data_in_leaf: int = 200  # 40 fitted the generator's quirks: chosen on the family
+    monotone: bool = True  # hold the model to `Feature.monotone` (features/definitions.py)
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
@@ -45,6 +53,25 @@ class LgbParams:
     seed: int = 42
     num_threads: int = 2
     interval: float = 0.8
+
+    def __post_init__(self) -> None:
+        """Refuse values LightGBM would reject only after an MLflow run was opened."""
+        checks = {
+            "learning_rate": 0 < self.learning_rate <= 1,
+            "num_leaves": 2 <= self.num_leaves <= 4096,
+            "min_data_in_leaf": self.min_data_in_leaf >= 1,
+            "feature_fraction": 0 < self.feature_fraction <= 1,
+            "bagging_fraction": 0 < self.bagging_fraction <= 1,
+            "bagging_freq": self.bagging_freq >= 0,
+            "lambda_l2": self.lambda_l2 >= 0,
+            "max_rounds": self.max_rounds >= 1,
+            "early_stopping_rounds": self.early_stopping_rounds >= 1,
+            "num_threads": self.num_threads >= 1,
+            "interval": 0 < self.interval < 1,
+        }
+        bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid hyperparameters: {', '.join(bad)}")
 
     def booster_params(self, objective: str) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -62,6 +89,9 @@ class LgbParams:
             "num_threads": self.num_threads,
             "verbosity": -1,
         }
+        if self.monotone:
+            params["monotone_constraints"] = list(MONOTONE)
+            params["monotone_constraints_method"] = "advanced"
         return params
 
 
@@ -75,6 +105,14 @@ def _dataset(
         reference=reference,
         free_raw_data=False,
     )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 GROUPS = ("move:0", "move:1-2", "move:3+", "stay:0", "stay:1-2", "stay:3+")
@@ -220,28 +258,43 @@ class PlacementModel:
         return table.sort_values("mean_abs_shap", ascending=False)
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(directory / "point.txt"))
+        """The booster and `model.json` (format, feature set, offsets, gain calibration and
+        the booster file's SHA-256, which `load` checks before LightGBM parses a byte)."""
         if self.gain is None:
             raise ValueError("a model is saved only with its gain calibration")
+        directory.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(directory / "point.txt"))
         meta = {
             "format": MODEL_FORMAT,
             "feature_set": self.feature_set,
             "offsets": self.offsets,
             "gain": self.gain.to_dict(),
+            "point_sha256": _sha256(directory / "point.txt"),
         }
         (directory / "model.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
     def load(cls, directory: Path) -> PlacementModel:
+        """A saved model, verified first: LightGBM's parser aborts the whole process on a
+        truncated file (SIGABRT, no exception), so a booster whose checksum does not match
+        the one written at training time is never handed to it."""
         meta_file = directory / "model.json"
-        meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-        if meta.get("format") != MODEL_FORMAT:
+        try:
+            meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        except (ValueError, OSError) as error:
+            raise ValueError(f"{meta_file}: unreadable ({error}); retrain or restore it") from None
+        if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
             raise ValueError(f"{directory}: not a {MODEL_FORMAT} model (retrain it)")
         if meta["feature_set"] != FEATURE_SET:
             raise ValueError(
                 f"model was trained on feature set {meta['feature_set']!r}; this code builds {FEATURE_SET!r}"
             )
-        booster = lgb.Booster(model_file=str(directory / "point.txt"))
+        point = directory / "point.txt"
+        if not point.is_file() or _sha256(point) != meta.get("point_sha256"):
+            raise ValueError(
+                f"{point}: missing or not the file written at training time (checksum "
+                "mismatch: truncated or altered); the model was not loaded"
+            )
+        booster = lgb.Booster(model_file=str(point))
         gain = GainCalibration.from_dict(meta["gain"])
         return cls(booster, meta["offsets"], gain, meta["feature_set"])

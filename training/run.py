@@ -7,6 +7,8 @@ the very end, after the new version is registered and compared with the champion
 from __future__ import annotations
 
 import json
+import os
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ import matplotlib.pyplot as plt
 import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.exceptions import MlflowException
 
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
@@ -26,6 +29,7 @@ from training.candidates import CandidateTable, DecisionSettings
 from training.evaluation import comparison_table, read_truth, regression_metrics
 from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
+from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
 from training.settings import AuditSettings, RegistrySettings
 
@@ -124,6 +128,39 @@ def _plot_gain_calibration(moves: HeldOutMoves, model: PlacementModel, path: Pat
     plt.close(fig)
 
 
+def mark_interrupted_runs(experiment_id: str) -> list[str]:
+    """Runs left RUNNING by a training process of this host that no longer exists (killed,
+    out of memory, machine restarted) are marked FAILED, so nobody mistakes them for live."""
+    client = mlflow.MlflowClient()
+    stale = []
+    for run in client.search_runs([experiment_id], "attributes.status = 'RUNNING'"):
+        tags = run.data.tags
+        if tags.get("host") != socket.gethostname() or not tags.get("pid", "").isdigit():
+            continue
+        try:
+            os.kill(int(tags["pid"]), 0)
+        except ProcessLookupError:
+            client.set_tag(run.info.run_id, "interrupted", "the training process died")
+            client.set_terminated(run.info.run_id, "FAILED")
+            stale.append(run.info.run_id)
+        except PermissionError:
+            pass  # alive, another user's
+    return stale
+
+
+def _champion_history(champion: registry.LoadedModel | None) -> dict[str, str]:
+    """The per-period digest the champion's run logged ({} for runs from before it)."""
+    if champion is None or champion.run_id is None:
+        return {}
+    try:
+        local = mlflow.artifacts.download_artifacts(
+            run_id=champion.run_id, artifact_path="history.json"
+        )
+    except MlflowException:
+        return {}
+    return dict(json.loads(Path(local).read_text()))
+
+
 def _champion_rmse(
     champion: registry.LoadedModel, valid: pd.DataFrame, fingerprint: str
 ) -> float | None:
@@ -159,13 +196,16 @@ def train(
     if fit_rows.empty or valid.empty:
         raise ValueError("training needs at least two evaluated periods")
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-    mlflow.set_experiment(settings.experiment)
+    experiment = mlflow.set_experiment(settings.experiment)
+    for stale in mark_interrupted_runs(experiment.experiment_id):
+        progress(f"run {stale} was interrupted (its process is gone): marked FAILED")
     fingerprint = data.fingerprint()
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         mlflow.set_tags(
-            {"data_fingerprint": fingerprint, "feature_set": FEATURE_SET, "data_dir": str(data_dir)}
-        )
+            {"data_fingerprint": fingerprint, "feature_set": FEATURE_SET, "data_dir": str(data_dir),
+             "host": socket.gethostname(), "pid": str(os.getpid())}
+        )  # fmt: skip
         mlflow.log_params(
             {
                 **params.__dict__,
@@ -177,6 +217,8 @@ def train(
             {"rows": data.row_counts(), "periods": data.periods, "fingerprint": fingerprint},
             "data_fingerprint.json",
         )
+        history = history_digest(data)
+        mlflow.log_dict(history, "history.json")
         mlflow.log_dict(
             {
                 f: {
@@ -257,20 +299,12 @@ def train(
         progress("registering the model")
         version = registry.log_and_register(final, valid, settings.model_name)
         champion = registry.current_champion(settings.model_name, settings.model_alias)
-        new_rmse = table["model"]["rmse"]
         old_rmse = _champion_rmse(champion, valid, fingerprint) if champion else None
-        if champion is None:
-            promoted, reason = True, "no champion yet"
-        elif old_rmse is None:
-            promoted, reason = True, f"champion v{champion.version} uses another feature set"
-        elif new_rmse < old_rmse:
-            promoted, reason = (
-                True,
-                f"held-out RMSE {new_rmse:.3f} beats champion v{champion.version} ({old_rmse:.3f})",
-            )
-        else:
-            promoted = False
-            reason = f"held-out RMSE {new_rmse:.3f} does not beat champion v{champion.version} ({old_rmse:.3f})"
+        changed = changed_history(_champion_history(champion), history) if champion else []
+        if changed:
+            progress(f"history changed since champion v{champion.version if champion else ''}: {', '.join(changed)}")  # fmt: skip
+            mlflow.set_tag("history_changed", ", ".join(changed))
+        promoted, reason = decide(table, champion.version if champion else None, old_rmse, changed)
         registry.set_alias(
             settings.model_name, settings.model_alias if promoted else "challenger", version
         )

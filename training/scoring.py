@@ -10,6 +10,7 @@ import pandas as pd
 from features.data import HRData
 from training.candidates import CandidateTable
 from training.model import PlacementModel
+from training.outputs import write_atomic
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
                  "gain_high", "is_current", "suggested", "rank"]  # fmt: skip
@@ -54,11 +55,11 @@ def score_candidates(
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """CSV or Parquet by the file's extension."""
-    path = str(path)
-    if path.endswith(".parquet"):
-        frame.to_parquet(path, index=False)
-    elif path.endswith(".csv"):
-        frame.to_csv(path, index=False)
+    """CSV or Parquet by the file's extension, written whole or not at all."""
+    target = Path(path)
+    if target.suffix == ".parquet":
+        write_atomic(target, lambda p: frame.to_parquet(p, index=False))
+    elif target.suffix == ".csv":
+        write_atomic(target, lambda p: frame.to_csv(p, index=False))
     else:
         raise ValueError(f"{path}: the output must end in .csv or .parquet")

@@ -49,7 +49,9 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     tiers = [0 if s["suggested"] else 1 if s["is_current"] else 2 for s in suggestions]
     assert tiers == sorted(tiers) and tiers.count(1) == 1
     for tier in (0, 2):
-        scores = [s["predicted_score"] for s, k in zip(suggestions, tiers, strict=True) if k == tier]
+        scores = [
+            s["predicted_score"] for s, k in zip(suggestions, tiers, strict=True) if k == tier
+        ]
         assert scores == sorted(scores, reverse=True)
     assert body["decision"] == ("move" if suggestions[0]["suggested"] else "stay")
     current = body["current"]
@@ -61,7 +63,9 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
         expected = 0.0 if s["is_current"] else float(model.gains(np.array([raw]))[0][0])
         assert s["gain"] == pytest.approx(expected, abs=5e-3)
         assert s["gain_interval"]["low"] <= s["gain"] <= s["gain_interval"]["high"]
-        assert s["suggested"] == (s["gain_interval"]["low"] > body["min_gain_low"] and not s["is_current"])
+        assert s["suggested"] == (
+            s["gain_interval"]["low"] > body["min_gain_low"] and not s["is_current"]
+        )
 
 
 def test_top_k_and_unit_filter(api: Api) -> None:

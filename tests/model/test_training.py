@@ -206,3 +206,59 @@ def test_cli_score_writes_ranked_rows(
     result = CliRunner().invoke(app, ["score", "--data", str(world_dir), "--out", str(eligible)])
     assert result.exit_code == 0, result.output
     assert len(pd.read_parquet(eligible)) < len(frame)
+
+
+def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
+    first_run: TrainResult, registry_settings: RegistrySettings, tmp_path: Path
+) -> None:
+    """LightGBM aborts the whole process on a truncated model file; the checksum written at
+    training time stops it first, with an error a reload can report (the old model serves)."""
+    model = registry.load_registered(registry_settings.champion_uri).model
+    model.save(tmp_path / "m")
+    assert PlacementModel.load(tmp_path / "m").offsets == model.offsets
+    point = tmp_path / "m" / "point.txt"
+    point.write_bytes(point.read_bytes()[: point.stat().st_size // 2])
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        PlacementModel.load(tmp_path / "m")
+    (tmp_path / "m" / "model.json").write_text("{not json")
+    with pytest.raises(ValueError, match="unreadable"):
+        PlacementModel.load(tmp_path / "m")
+
+
+def test_a_retrain_on_shuffled_scores_never_takes_champion(
+    first_run: TrainResult, world_copy: Path, registry_settings: RegistrySettings
+) -> None:
+    """A broken join shuffles scores across people: the candidate is as good as the global
+    mean on its own held-out period, so it is refused whatever the champion scores, and the
+    history that changed since the champion's training is reported."""
+    ev = pd.read_csv(world_copy / "evaluations.csv", dtype=str, keep_default_na=False)
+    order = np.random.default_rng(0).permutation(len(ev))
+    ev[["score", "predikat"]] = ev[["score", "predikat"]].to_numpy()[order]
+    ev.to_csv(world_copy / "evaluations.csv", index=False)
+    result = train(world_copy, registry_settings, FAST)
+    assert not result.promoted and "simple baselines" in result.reason
+    assert "history changed" in result.reason and "evaluations:" in result.reason
+    champion = registry.load_registered(registry_settings.champion_uri)
+    assert champion.version == first_run.version
+
+
+def test_an_interrupted_run_is_marked_failed_by_the_next(
+    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    mlflow.set_tracking_uri(registry_settings.mlflow_tracking_uri)
+    client = mlflow.MlflowClient()
+    experiment = client.get_experiment_by_name(registry_settings.experiment)
+    assert experiment is not None
+    orphan = client.create_run(
+        experiment.experiment_id, tags={"host": socket.gethostname(), "pid": str(dead.pid)}
+    )
+    assert client.get_run(orphan.info.run_id).info.status == "RUNNING"
+    train(world_dir, registry_settings, FAST)
+    run = client.get_run(orphan.info.run_id)
+    assert run.info.status == "FAILED" and "interrupted" in run.data.tags

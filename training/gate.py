@@ -1,0 +1,79 @@
+"""Who may take `@champion`: the promotion rule, and what changed in the history since.
+
+A retrain on broken data (scores shuffled by a bad join, a truncated export) must never
+replace the serving model, even when the champion scores no better on the new held-out
+labels (they are noise for both). So a candidate is promoted only if it clearly beats the
+simple baselines on its own held-out period (by `GATE_MARGIN` of their RMSE: shuffled labels
+make every model as good as the global mean), and then only if it also beats the champion
+on the same data. Past records that changed since the champion's training (scores,
+assignments of periods both runs hold) are reported with the decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import pandas as pd
+
+from features.data import HRData
+
+GATE_MARGIN = 0.02  # the candidate's RMSE must be at least 2% below every simple baseline's
+SIMPLE_BASELINES = ("global_mean", "unit_mean", "education_rule")
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    rows = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
+    return hashlib.sha256(rows.encode()).hexdigest()[:16]
+
+
+def history_digest(data: HRData) -> dict[str, str]:
+    """A hash per period of the evaluations and of the assignments starting that year."""
+    out = {}
+    ev = data.evaluations
+    for period, part in ev.groupby("period"):
+        out[f"evaluations:{int(period)}"] = _digest(part[["nip", "unit_id", "score"]])
+    asg = data.assignments
+    for year, part in asg.groupby(asg["start_date"].dt.year):
+        out[f"assignments:{int(year)}"] = _digest(
+            part[["nip", "unit_id", "start_date", "end_date"]]
+        )
+    return out
+
+
+def changed_history(before: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The periods both digests hold whose records differ."""
+    return sorted(k for k in before.keys() & now.keys() if before[k] != now[k])
+
+
+def decide(
+    metrics: Mapping[str, Mapping[str, float]],
+    champion_version: str | None,
+    champion_rmse: float | None,
+    changed: list[str],
+) -> tuple[bool, str]:
+    """(promoted, reason). `metrics` is the run's table: model and baselines, held-out RMSE."""
+    rmse = metrics["model"]["rmse"]
+    floor = min(metrics[b]["rmse"] for b in SIMPLE_BASELINES if b in metrics)
+    note = f"; history changed since the champion: {', '.join(changed)}" if changed else ""
+    if not rmse <= (1 - GATE_MARGIN) * floor:
+        return False, (
+            f"held-out RMSE {rmse:.3f} does not clearly beat the simple baselines "
+            f"(best {floor:.3f}; needs {GATE_MARGIN:.0%} better): broken or shuffled data?{note}"
+        )
+    if champion_version is None:
+        return (
+            True,
+            f"no champion yet; beats the simple baselines ({rmse:.3f} vs {floor:.3f}){note}",
+        )
+    if champion_rmse is None:
+        return True, f"champion v{champion_version} uses another feature set{note}"
+    if rmse < champion_rmse:
+        return (
+            True,
+            f"held-out RMSE {rmse:.3f} beats champion v{champion_version} ({champion_rmse:.3f}){note}",
+        )
+    return (
+        False,
+        f"held-out RMSE {rmse:.3f} does not beat champion v{champion_version} ({champion_rmse:.3f}){note}",
+    )
