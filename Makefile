@@ -12,7 +12,7 @@ export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 export PENATAAN_API_KEYS_FILE ?= $(CURDIR)/api-keys.json
 export PENATAAN_AUDIT_DB ?= $(CURDIR)/audit.db
 
-.PHONY: help install demo test lint typecheck unit bench clean
+.PHONY: help install demo test test-fast lint typecheck unit bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,10 +47,17 @@ unit: install ## the test suite only
 
 test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
 
-bench: install ## the benchmarks under bench/ (slow: minutes)
+test-fast: lint typecheck ## the same without the slow process-level tests (a real server, the notebook)
+	$(VENV)/bin/pytest -q -m "not slow"
+
+bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/feature_build.py
 	$(PY) bench/train.py
 	$(PY) bench/serve.py
+	$(PY) bench/plan.py
+	$(PY) bench/load.py
+	$(PY) bench/worlds.py --seeds 101-112
+	$(PY) bench/worlds.py --seeds 201-212
 
 clean: ## remove generated data, runs and the venv
 	rm -rf $(VENV) data mlruns mlflow.db audit.db api-keys.json .mypy_cache .pytest_cache .ruff_cache

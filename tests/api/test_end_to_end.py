@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from features.data import HRData
 from penataan.local_servers import free_port, wait_ok
 from serving.keys import KeyStore
+
+# A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
+pytestmark = pytest.mark.slow
 
 
 def test_penataan_serve_answers_over_http(

@@ -9,11 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from serving.app import create_app
 from tests.served import role_keys, serve_settings
+
+# A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
+pytestmark = pytest.mark.slow
 
 
 def test_no_generated_request_yields_a_server_error(

@@ -20,6 +20,9 @@ from training import registry
 from training.run import train
 from training.settings import RegistrySettings
 
+# A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -12,6 +12,9 @@ from tests.served import FAST
 from training.run import train
 from training.settings import RegistrySettings
 
+# A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "model_review.ipynb"
 
 
