@@ -34,3 +34,23 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 1 and "outside what the data covers" in line and not out.exists()
     code, _ = _fails(["score", "--data", str(world_dir), "--out", str(tmp_path / "x.txt")], capsys)
     assert code == 2
+
+
+def test_an_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A writer that fails half way (a full disk) leaves the previous file, and no part file."""
+    from training.outputs import strict_json, write_atomic
+
+    target = tmp_path / "scores.csv"
+    target.write_text("the previous, complete file\n")
+
+    def half_then_full(path: Path) -> None:
+        path.write_text("nip,unit_id\n1985")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_atomic(target, half_then_full)
+    assert target.read_text() == "the previous, complete file\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.csv"]
+    assert strict_json({"gain": float("nan"), "moves": [float("inf"), 1.5]}) == (
+        '{\n  "gain": null,\n  "moves": [\n    null,\n    1.5\n  ]\n}'
+    )

@@ -285,3 +285,26 @@ def test_cli_validate_exit_codes(world_dir: Path, world_copy: Path) -> None:
     bad = runner.invoke(app, ["validate", str(world_copy)])
     assert bad.exit_code == 1
     assert "evaluations.csv, row 1, column score: value '250'" in bad.output
+
+
+def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
+    """An interrupted copy leaves a last row with too few fields; pandas would pad it with
+    empty cells and call the file valid."""
+    path = world_copy / "evaluations.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    report = validate_directory(world_copy)
+    assert report.data is None
+    (violation,) = [v for v in report.violations if v.file == "evaluations.csv"]
+    assert "fields per row differ from the header" in violation.rule and "row " in violation.rule
+
+
+def test_a_table_file_over_the_size_guard_is_refused_unread(world_copy: Path) -> None:
+    from features.reader import MAX_TABLE_BYTES
+
+    path = world_copy / "trainings.csv"
+    with path.open("r+b") as handle:  # sparse: no disk used, nothing read
+        handle.truncate(MAX_TABLE_BYTES + 1)
+    report = validate_directory(world_copy)
+    (violation,) = [v for v in report.violations if v.file == "trainings.csv"]
+    assert "MiB a table may have" in violation.rule
