@@ -1,8 +1,10 @@
 """The placement API: `create_app(settings)` builds it; `penataan serve` runs it.
 
-The model and data load in the lifespan. A failed load leaves the process up and saying why
-(`/health` alive, `/ready` 503) rather than crashing in a loop; a failed reload leaves the
-previous engine serving.
+The model and data load in the background from the moment the process starts: `/health`
+answers at once (an orchestrator's liveness probe must not fail during a minute of loading),
+`/ready` answers 503 "loading" until the engine is in place. A failed load leaves the process
+up and saying why (`/health` alive, `/ready` 503) rather than crashing in a loop; a failed
+reload leaves the previous engine serving.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -66,6 +69,7 @@ class Holder:
         self.engine: Engine | None = None
         self.error: str | None = None
         self.reloading = asyncio.Lock()
+        self.loaded = threading.Event()  # the first load has ended, well or not
 
 
 def engine_for(request: Request) -> Engine:
@@ -154,12 +158,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        try:
-            _serve(await run_in_threadpool(loader, settings))
-        except Exception as error:  # keep the process up and say why on /ready
-            holder.error = f"{type(error).__name__}: {error}"
-            log.error("model or data failed to load: %s", holder.error)
+        async def load() -> None:
+            try:
+                _serve(await run_in_threadpool(loader, settings))
+            except Exception as error:  # keep the process up and say why on /ready
+                holder.error = f"{type(error).__name__}: {error}"
+                log.error("model or data failed to load: %s", holder.error)
+            finally:
+                holder.loaded.set()
+
+        loading = asyncio.create_task(load())
         yield
+        loading.cancel()  # a load still running at shutdown is abandoned, not awaited
         audit.close()
 
     app = FastAPI(

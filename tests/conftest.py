@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from features.data import HRData
 from features.validate import load_data
 from serving.app import create_app
-from tests.served import FAST, Api, role_keys, serve_settings
+from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import RegistrySettings
 from world.generate import generate
@@ -58,5 +57,5 @@ def api(
 ) -> Iterator[Api]:
     settings = serve_settings(world_dir, tmp_path_factory.mktemp("api"))
     keys = role_keys(settings)
-    with TestClient(create_app(settings)) as client:
+    with started(create_app(settings)) as client:
         yield Api(client, settings, keys)

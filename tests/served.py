@@ -3,9 +3,12 @@ with a key per role."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from serving.keys import KeyStore
@@ -34,3 +37,11 @@ def serve_settings(world_dir: Path, root: Path) -> ServeSettings:
 def role_keys(settings: ServeSettings) -> dict[str, str]:
     store = KeyStore(settings.api_keys_file)
     return {role: store.create(role, f"test-{role}") for role in ("hr", "reviewer", "admin")}
+
+
+@contextmanager
+def started(app: FastAPI) -> Iterator[TestClient]:
+    """A client of `app` once its background load has ended (well or not)."""
+    with TestClient(app) as client:
+        assert app.state.holder.loaded.wait(300), "the engine did not load in 5 minutes"
+        yield client

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import anyio
@@ -26,7 +27,7 @@ from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import RequestLog
 from serving.settings import ServeSettings
-from tests.served import Api, role_keys, serve_settings
+from tests.served import Api, role_keys, serve_settings, started
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +35,18 @@ def engine(registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPath
     return _load(serve_settings(world_dir, tmp_path_factory.mktemp("engine")))
 
 
-def _client(engine: Engine, settings: ServeSettings) -> tuple[TestClient, dict[str, str]]:
+def _client(
+    engine: Engine, settings: ServeSettings
+) -> tuple[AbstractContextManager[TestClient], dict[str, str]]:
     keys = role_keys(settings)
-    return TestClient(create_app(settings, loader=lambda _: engine)), keys
+    return started(create_app(settings, loader=lambda _: engine)), keys
 
 
 @pytest.fixture()
 def served(engine: Engine, world_dir: Path, tmp_path: Path) -> Iterator[Api]:
     settings = serve_settings(world_dir, tmp_path).model_copy(update={"audit_timeout_seconds": 0.5})
-    client, keys = _client(engine, settings)
-    with client:
+    serving, keys = _client(engine, settings)
+    with serving as client:
         yield Api(client, settings, keys)
 
 
@@ -67,14 +70,14 @@ def test_a_locked_audit_log_refuses_calls_without_stalling_the_server(
     blocker = sqlite3.connect(served.settings.audit_db, isolation_level=None)
     blocker.execute("begin exclusive")  # another writer holds the database
     try:
-        started = time.perf_counter()
+        began = time.perf_counter()
         outcomes: list[int] = []
         threads = [threading.Thread(target=lambda: outcomes.append(_recommend(served, engine)[0])) for _ in range(4)]  # fmt: skip
         for thread in threads:
             thread.start()
         time.sleep(0.1)
         health = served.client.get("/health")  # the event loop is free meanwhile
-        assert health.status_code == 200 and time.perf_counter() - started < 0.5 + 0.3
+        assert health.status_code == 200 and time.perf_counter() - began < 0.5 + 0.3
         for thread in threads:
             thread.join()
         assert outcomes == [503] * 4
@@ -112,8 +115,8 @@ def test_a_read_only_audit_log_is_refused_at_startup(
     if subprocess.run(["chattr", "+i", *map(str, files)], capture_output=True).returncode:
         pytest.skip("chattr +i is not supported on this file system")
     try:
-        client, keys = _client(engine, settings)
-        with client:
+        serving, keys = _client(engine, settings)
+        with serving as client:
             ready = client.get("/ready")
             assert ready.status_code == 503 and "cannot be written" in ready.json()["detail"]
             response = client.post("/v1/recommend", json={"nip": str(engine.nips[0])}, headers={"X-API-Key": keys["hr"]})  # fmt: skip
@@ -129,8 +132,8 @@ def test_a_full_disk_refuses_calls(engine: Engine, world_dir: Path, tmp_path: Pa
         pytest.skip("cannot mount a small tmpfs here")
     try:
         settings = serve_settings(world_dir, tmp_path).model_copy(update={"audit_db": disk / "audit.db"})  # fmt: skip
-        client, keys = _client(engine, settings)
-        with client:
+        serving, keys = _client(engine, settings)
+        with serving as client:
             api = Api(client, settings, keys)
             assert _recommend(api, engine)[0] == 200
             filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
@@ -246,7 +249,7 @@ def test_a_truncated_model_on_reload_is_a_503_and_the_old_model_serves(
     )
     (point,) = Path(urlparse(uri).path).rglob("point.txt")
     original = point.read_bytes()
-    with TestClient(create_app(settings)) as client:
+    with started(create_app(settings)) as client:
         api = Api(client, settings, keys)
         try:
             point.write_bytes(original[: len(original) // 2])
@@ -270,7 +273,7 @@ def test_a_reload_that_goes_back_in_time_or_loses_rows_is_refused_unless_forced(
 ) -> None:
     settings = serve_settings(world_copy, tmp_path)
     keys = role_keys(settings)
-    with TestClient(create_app(settings)) as client:
+    with started(create_app(settings)) as client:
         api = Api(client, settings, keys)
         ev = (world_copy / "evaluations.csv").read_text().splitlines(keepends=True)
         (world_copy / "evaluations.csv").write_text("".join(ev[: len(ev) // 2]))  # half a copy
@@ -308,10 +311,10 @@ def test_a_dead_registry_fails_a_reload_in_seconds(
         monkeypatch.setenv(name, "")  # recorded, so the app's defaults are undone afterwards
         monkeypatch.delenv(name)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")  # nobody there
-    with TestClient(create_app(settings, loader=loader)) as client:
-        started = time.perf_counter()
+    with started(create_app(settings, loader=loader)) as client:
+        began = time.perf_counter()
         reload = client.post("/v1/admin/reload", headers={"X-API-Key": keys["admin"]})
-        assert reload.status_code == 503 and time.perf_counter() - started < 30
+        assert reload.status_code == 503 and time.perf_counter() - began < 30
         assert client.get("/ready").status_code == 200  # the old engine still serves
 
 

@@ -14,7 +14,7 @@ from serving.app import _load, create_app
 from serving.engine import Engine
 from serving.settings import ServeSettings
 from tests.api.test_recommend import engine_of, movable_nip
-from tests.served import FAST, Api, role_keys, serve_settings
+from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import RegistrySettings
 
@@ -51,7 +51,7 @@ def test_reload_swaps_only_after_the_new_engine_is_ready(
         time.sleep(1.5)  # a slow load: requests keep flowing to the old engine meanwhile
         return _load(s.model_copy(update={"model_uri": f"models:/penataan-placement/{second_version}"}))  # fmt: skip
 
-    with TestClient(create_app(settings, loader=then_on_reload(slow_switch))) as client:
+    with started(create_app(settings, loader=then_on_reload(slow_switch))) as client:
         api = Api(client, settings, keys)
         nip = movable_nip(engine_of(api))
         answer: dict[str, object] = {}
@@ -80,7 +80,7 @@ def test_failed_reload_keeps_the_old_model(
     def moved(_: ServeSettings) -> Engine:
         raise FileNotFoundError("the data directory was moved")
 
-    with TestClient(create_app(settings, loader=then_on_reload(moved))) as client:
+    with started(create_app(settings, loader=then_on_reload(moved))) as client:
         admin = {"X-API-Key": keys["admin"]}
         response = client.post("/v1/admin/reload", headers=admin)
         assert response.status_code == 503
@@ -96,9 +96,30 @@ def test_a_failed_start_stays_up_and_says_why(
 ) -> None:
     settings = serve_settings(world_dir, tmp_path).model_copy(update={"model_uri": "models:/no-such-model@champion"})  # fmt: skip
     keys = role_keys(settings)
-    with TestClient(create_app(settings)) as client:
+    with started(create_app(settings)) as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         assert ready.status_code == 503 and "no-such-model" in ready.json()["detail"]
         response = client.post("/v1/recommend", json={"nip": "198507142010011002"}, headers={"X-API-Key": keys["hr"]})  # fmt: skip
         assert response.status_code == 503
+
+
+def test_health_answers_while_the_engine_loads_in_the_background(
+    registry_uri: str, world_dir: Path, tmp_path: Path
+) -> None:
+    settings = serve_settings(world_dir, tmp_path)
+    gate = threading.Event()
+
+    def slow(s: ServeSettings) -> Engine:
+        gate.wait(30)  # the load takes as long as the test says
+        return _load(s)
+
+    app = create_app(settings, loader=slow)
+    with TestClient(app) as client:
+        began = time.perf_counter()
+        assert client.get("/health").status_code == 200 and time.perf_counter() - began < 2
+        loading = client.get("/ready")
+        assert loading.status_code == 503 and "loading" in loading.json()["detail"]
+        gate.set()
+        assert app.state.holder.loaded.wait(120)
+        assert client.get("/ready").status_code == 200
