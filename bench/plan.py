@@ -94,7 +94,8 @@ def main() -> None:
         s = result.summary
         table.append((label, s["candidate_moves"], s["moves"], seconds, s["objective"], s["greedy"]["objective"],
                       s["total_predicted_gain"], s["greedy"]["total_predicted_gain"],
-                      s["truth"]["true_gain"], s["truth"]["greedy_true_gain"]))  # fmt: skip
+                      s["truth"]["true_gain"], s["truth"]["greedy_true_gain"],
+                      s["truth"]["helpful_share"] or 0.0))  # fmt: skip
         if base is None:
             inputs = build_problem(data, candidates, champion.model, settings)
             base, active = inputs.problem, len(inputs.nips)
@@ -102,7 +103,7 @@ def main() -> None:
         f"\nthe round, median of {args.repeats} (candidate rows prebuilt); peak RSS {peak_rss_gib():.2f} GiB"
     )
     print_table(["world", "candidates", "moves", "median s", "objective", "greedy obj", "pred gain",
-                 "greedy pred", "true gain", "greedy true"], table)  # fmt: skip
+                 "greedy pred", "true gain", "greedy true", "truly helping"], table)  # fmt: skip
 
     assert base is not None
     sizes = [int(x) for x in args.sizes.split(",") if x]  # --sizes "" skips the scaling

@@ -135,14 +135,13 @@ AsOf = Annotated[
 
 def _registered(model_uri: str | None) -> LoadedModel:
     """The model at `model_uri` (default: the champion), or a clear error and exit 1."""
-    import mlflow
     from mlflow.exceptions import MlflowException
 
     from training.registry import load_registered
     from training.settings import RegistrySettings
 
     settings = RegistrySettings()
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    settings.connect()
     uri = model_uri or settings.champion_uri
     try:
         return load_registered(uri)
@@ -276,7 +275,7 @@ def promote(
     from training.settings import RegistrySettings
 
     settings = RegistrySettings()
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    settings.connect()
     name = model_name or settings.model_name
     client = mlflow.MlflowClient()
     client.get_model_version(name, version)  # fails clearly if it does not exist

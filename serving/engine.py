@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pandas as pd
 
@@ -75,7 +74,7 @@ class Engine:
         progress: Callable[[str], None] = lambda _: None,
     ) -> Engine:
         """Load the registered model and the data, then score every candidate pair once."""
-        mlflow.set_tracking_uri(registry.mlflow_tracking_uri)
+        registry.connect()
         uri = settings.model_uri or registry.champion_uri
         progress(f"loading {uri}")
         loaded = load_registered(uri)
@@ -119,6 +118,11 @@ class Engine:
         return self.loaded.model.importance_table(self.table.rows, sample=2000)
 
     @cached_property
+    def suggested(self) -> np.ndarray:
+        """Per pair: a move the policy suggests (computed once, not per request)."""
+        return self.scored.credible(self.min_gain_low)
+
+    @cached_property
     def _employee_pos(self) -> dict[str, int]:
         return {str(nip): i for i, nip in enumerate(self.nips)}
 
@@ -153,9 +157,7 @@ class Engine:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
         if by_policy:
-            tier = np.where(
-                sc.credible(self.min_gain_low)[rows], 0, np.where(self.table.is_stay[rows], 1, 2)
-            )
+            tier = np.where(self.suggested[rows], 0, np.where(self.table.is_stay[rows], 1, 2))
             order = rows[np.lexsort((-point, tier))][:top_k]
         else:
             order = rows[np.argsort(-point, kind="stable")][:top_k]
@@ -165,7 +167,7 @@ class Engine:
         contrib = model.contributions_matrix(self.matrix[order])
         factors = explain.by_factor(contrib)
         _, ids, names, domains = self._unit_info
-        credible = sc.credible(self.min_gain_low)[order]
+        credible = self.suggested[order]
         out = []
         for rank, row in enumerate(order):
             employee, unit_pos = int(self.table.employee_of(row)), int(self.table.unit_of(row))

@@ -195,7 +195,7 @@ def train(
     fit_rows, valid = split_by_time(rows, last)
     if fit_rows.empty or valid.empty:
         raise ValueError("training needs at least two evaluated periods")
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    settings.connect()
     experiment = mlflow.set_experiment(settings.experiment)
     for stale in mark_interrupted_runs(experiment.experiment_id):
         progress(f"run {stale} was interrupted (its process is gone): marked FAILED")

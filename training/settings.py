@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +25,10 @@ class RegistrySettings(BaseSettings):
     @property
     def champion_uri(self) -> str:
         return f"models:/{self.model_name}@{self.model_alias}"
+
+    def connect(self) -> None:
+        """Point MLflow at this registry: the one place that does."""
+        mlflow.set_tracking_uri(self.mlflow_tracking_uri)
 
 
 class AuditSettings(BaseSettings):
