@@ -95,12 +95,13 @@ def main() -> None:
             try:
                 wait_ok(f"http://127.0.0.1:{port}/ready", process, timeout=600)
                 base = f"http://127.0.0.1:{port}"
-                asyncio.run(drive(base, hr, None, nips, 3.0, 2))  # warm up
+                warm, _ = asyncio.run(drive(base, hr, None, nips, 3.0, 2))
                 rss_start = rss_gib(process.pid)
                 began = time.perf_counter()
                 calls, reload = asyncio.run(
                     drive(base, hr, admin, nips, args.seconds, args.concurrency)
                 )
+                time.sleep(2.0)  # let the server settle after the last answer
                 rss_end = rss_gib(process.pid)
             finally:
                 process.terminate()
@@ -128,7 +129,7 @@ def main() -> None:
     print_table(["phase", "requests", "errors", "p50 ms", "p99 ms"], rows)
     errors = sum(n for s, n in statuses.items() if s != 200)
     print(f"requests {len(calls):,} ({len(calls) / wall:.0f}/s), errors {errors} {dict(statuses)}; "
-          f"answered calls audited: {audited:,} of {statuses[200]:,}")  # fmt: skip
+          f"answered calls audited: {audited:,} of {statuses[200] + len(warm):,} (warm-up included)")  # fmt: skip
     print(f"server RSS {rss_start:.2f} GiB at the start, {rss_end:.2f} GiB at the end "
           f"({(rss_end / rss_start - 1) * 100:+.1f}%; target within 10%)")  # fmt: skip
 

@@ -10,6 +10,7 @@ reload leaves the previous engine serving.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import threading
@@ -278,6 +279,8 @@ def create_app(
                 return JSONResponse(body, status_code=409)
             _serve(engine)
         before = previous.model_ref if previous else engine.model_ref
+        previous = None  # the old engine's arrays (GiBs) are freed now, not at the next GC pass
+        await run_in_threadpool(gc.collect)
         return ReloadResponse(
             reloaded=True, previous=before, model=engine.model_ref,
             data_fingerprint=engine.data.fingerprint(), as_of=engine.as_of.date().isoformat(),
