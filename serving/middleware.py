@@ -120,7 +120,7 @@ class RequestLog:
             return
         started = time.perf_counter()
         audited = scope["path"].startswith(AUDITED_PREFIX)
-        status, refused, left = 500, False, False
+        status, responded, refused, left = 500, False, False, False
 
         async def watch() -> Message:
             nonlocal left
@@ -130,11 +130,11 @@ class RequestLog:
             return message
 
         async def send_after_audit(message: Message) -> None:
-            nonlocal status, refused
+            nonlocal status, responded, refused
             if refused:
                 return  # the body of a response that was replaced by the refusal
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 if audited:
                     problem = await self._audit(scope, status)
                     if problem is not None:
@@ -148,11 +148,13 @@ class RequestLog:
         try:
             await self.app(scope, watch, send_after_audit)
         except BaseException:
-            if audited and status == 500:
-                await self._audit(scope, 499 if left else 500)
+            if not responded:  # the app failed before answering (or the client had gone)
+                status = 499 if left else 500
+                if audited:
+                    await self._audit(scope, status)
             raise
         else:
-            if left and status == 500:  # nothing was sent: the client had gone
+            if not responded and left:  # nothing was sent: the client had gone
                 status = 499
                 if audited:
                     await self._audit(scope, status)

@@ -172,8 +172,8 @@ class ScoredTable:
     def ranks(self, min_gain_low: float, where: np.ndarray | None = None) -> np.ndarray:
         """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
 
-        Credible moves come first, best gain first; then staying; then the other units by
-        predicted score. Only rows in `where` (default: every scored row) and stay rows are
+        Credible moves come first, then staying, then the other units; by predicted score
+        within each (for one employee the same order as the gain, which rises with it). Only rows in `where` (default: every scored row) and stay rows are
         ranked."""
         t = self.table
         ranked = ~np.isnan(self.predicted)
