@@ -105,6 +105,7 @@ def main() -> None:
                 calls, reload = asyncio.run(
                     drive(base, hr, admin, nips, args.seconds, args.concurrency)
                 )
+                wall = time.perf_counter() - began
                 time.sleep(2.0)  # let the server settle after the last answer
                 rss_end = rss_gib(process.pid)
                 after_reloads = [rss_end]
@@ -132,7 +133,6 @@ def main() -> None:
             ms = np.percentile([lat * 1000 for _, lat, _ in part], [50, 99])
             errors = sum(1 for *_, s in part if s != 200)
             rows.append((name, len(part), errors, float(ms[0]), float(ms[1])))
-    wall = time.perf_counter() - began
     print(f"\n{args.data}: concurrency {args.concurrency} for {args.seconds:.0f} s, reload at {args.seconds / 2:.0f} s "
           f"(status {reload_status}, {reload_seconds:.1f} s)")  # fmt: skip
     print_table(["phase", "requests", "errors", "p50 ms", "p99 ms"], rows)
