@@ -181,8 +181,3 @@ def credible(gain_low: np.ndarray, min_gain_low: float) -> np.ndarray:
     """The decision policy: a move is suggested only when the lower end of its gain interval
     is above `min_gain_low` (0 by default: credibly better than staying)."""
     return np.nan_to_num(np.asarray(gain_low, dtype=float), nan=-np.inf) > min_gain_low
-
-
-def describe(calibration: GainCalibration) -> pd.Series:
-    """One line for logs and the model review."""
-    return pd.Series(calibration.to_dict()).drop("cov")
