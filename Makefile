@@ -29,7 +29,7 @@ demo: install ## install; generate, validate, train, score, plan the default wor
 	$(PENATAAN) validate $(DATA)
 	$(PENATAAN) train --data $(DATA)
 	$(PENATAAN) score --data $(DATA) --out $(DATA)-scores.csv
-	@echo "Top suggestions of the first employees (data/$(PRESET)-scores.csv):"
+	@echo "Top suggestions of the first employees ($(DATA)-scores.csv):"
 	@head -6 $(DATA)-scores.csv
 	$(PENATAAN) plan --data $(DATA) --out $(DATA)-round
 	@echo "The proposed round: $(DATA)-round/report.html"
