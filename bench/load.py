@@ -28,17 +28,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 from champion import bench_world, ensure_champion
-from timing import print_table
+from timing import print_table, process_memory_gib
 
 from penataan.local_servers import free_port, wait_ok
 from serving.keys import KeyStore
-
-
-def rss_gib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 2**20
-    return float("nan")
 
 
 async def drive(
@@ -100,19 +93,19 @@ def main() -> None:
                 wait_ok(f"http://127.0.0.1:{port}/ready", process, timeout=600)
                 base = f"http://127.0.0.1:{port}"
                 warm, _ = asyncio.run(drive(base, hr, None, nips, 3.0, 2))
-                rss_start = rss_gib(process.pid)
+                rss_start = process_memory_gib(process.pid, "VmRSS")
                 began = time.perf_counter()
                 calls, reload = asyncio.run(
                     drive(base, hr, admin, nips, args.seconds, args.concurrency)
                 )
                 wall = time.perf_counter() - began
                 time.sleep(2.0)  # let the server settle after the last answer
-                rss_end = rss_gib(process.pid)
+                rss_end = process_memory_gib(process.pid, "VmRSS")
                 after_reloads = [rss_end]
                 for _ in range(args.more_reloads):  # is memory flat from reload to reload?
                     httpx.post(f"{base}/v1/admin/reload", headers={"X-API-Key": admin}, timeout=900)
                     time.sleep(2.0)
-                    after_reloads.append(rss_gib(process.pid))
+                    after_reloads.append(process_memory_gib(process.pid, "VmRSS"))
             finally:
                 process.terminate()
                 process.wait(timeout=60)

@@ -32,13 +32,18 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
-def process_peak_gib(pid: int | str = "self") -> float:
-    """A process's own high-water resident memory (VmHWM). Unlike `ru_maxrss`, which
-    survives exec and so reports a spawned child's parent, it is per process image."""
+def process_memory_gib(pid: int | str = "self", field: str = "VmHWM") -> float:
+    """A process's own resident memory from /proc: `VmHWM`, its high-water mark (unlike
+    `ru_maxrss`, which survives exec and so reports a spawned child's parent, it is per
+    process image), or `VmRSS`, what it holds now."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024**2
     return float("nan")
+
+
+def process_peak_gib(pid: int | str = "self") -> float:
+    return process_memory_gib(pid, "VmHWM")
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -314,7 +314,7 @@ def create_app(
     def ready() -> JSONResponse:
         """Model and data loaded, ready to answer."""
         engine = holder.engine
-        keys.verify_file()
+        keys.refresh()
         problems = [] if engine is not None else [holder.error or "loading"]
         if keys.problem:
             problems.append(f"API keys unusable: {keys.problem}")

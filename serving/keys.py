@@ -157,7 +157,7 @@ class KeyStore:
     def verify(self, key: str | None) -> ApiKey | None:
         """The key's holder, or None. Compares hashes in constant time. Raises
         `KeyFileError` while the key file is unusable."""
-        self._refresh()
+        self.refresh()
         if self.problem:
             raise KeyFileError(self.problem)
         if not key:
@@ -168,11 +168,8 @@ class KeyStore:
                 return holder
         return None
 
-    def verify_file(self) -> None:
-        """Re-read the file if it changed, so `problem` says whether it is usable now."""
-        self._refresh()
-
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Re-read the file if it changed (by stamp); `problem` then says if it is usable."""
         try:
             st = self.path.stat()
             stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)

@@ -143,16 +143,22 @@ def _tied_mean(key: np.ndarray, true: np.ndarray) -> np.ndarray:
 
 
 def gain_metrics(
-    scored: ScoredTable, true: np.ndarray, top: np.ndarray, gain: np.ndarray | None = None
+    scored: ScoredTable,
+    true: np.ndarray,
+    top: np.ndarray,
+    gain: np.ndarray | None = None,
+    predicted: np.ndarray | None = None,
 ) -> dict[str, float]:
     """How the suggested moves fare against the truth: how many there are, their mean true
     and predicted gain, the share that truly helps, the slope of true on predicted gain over
     each employee's best-predicted move, and the coverage of the gain interval.
 
     `top` is each employee's first suggestion; `gain` overrides the table's calibrated gain
-    (a baseline's raw difference)."""
+    (a baseline's raw difference) and `predicted` the predictions that pick each person's
+    best move (the baseline's own)."""
     t = scored.table
     gain = scored.gain if gain is None else gain
+    predicted = scored.predicted if predicted is None else predicted
     true_gain = true - np.where(t.stay_rows >= 0, true[np.maximum(t.stay_rows, 0)], np.nan)
     moves = top[~t.is_stay[top] & ~np.isnan(true_gain[top])]
     out = {"suggested_share": len(moves) / max(len(top), 1)}
@@ -167,7 +173,7 @@ def gain_metrics(
             "suggested_coverage": float(inside.mean()),
         }
     n_e, n_u = len(t.nips), t.n_units
-    pred = np.where(t.is_stay | np.isnan(true_gain), -np.inf, scored.predicted).reshape(n_e, n_u)
+    pred = np.where(t.is_stay | np.isnan(true_gain), -np.inf, predicted).reshape(n_e, n_u)
     best = t.position(np.arange(n_e), pred.argmax(axis=1))
     best = best[np.isfinite(pred.max(axis=1))]
     if len(best) > 2 and np.ptp(gain[best]) > 0:
@@ -203,7 +209,7 @@ def truth_metrics(
             np.arange(len(t.nips)),
             (predicted + 1e-9 * t.is_stay).reshape(len(t.nips), t.n_units).argmax(axis=1),
         )
-        raw = gain_metrics(scored, true, raw_top, gain=predicted - stay_pred)
+        raw = gain_metrics(scored, true, raw_top, predicted - stay_pred, predicted)
         table[name] |= {k: v for k, v in raw.items() if "coverage" not in k}
     stay = t.is_stay.astype(float)
     table["stay"] = decision_metrics(t, stay, true) | {"move_regret": float("nan")}

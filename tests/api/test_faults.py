@@ -27,6 +27,7 @@ from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import RequestLog
 from serving.settings import ServeSettings
+from tests.api.test_recommend import engine_of
 from tests.served import Api, role_keys, serve_settings, started
 
 
@@ -258,14 +259,8 @@ def test_a_truncated_model_on_reload_is_a_503_and_the_old_model_serves(
             assert "still serving v1" in reload.json()["detail"]
         finally:
             point.write_bytes(original)
-        status, body = _recommend(api, engine_of_client(client))
+        status, body = _recommend(api, engine_of(api))
         assert status == 200 and body["model"]["version"] == "1"
-
-
-def engine_of_client(client: TestClient) -> Engine:
-    engine = client.app.state.holder.engine  # type: ignore[attr-defined]
-    assert engine is not None
-    return engine
 
 
 def test_a_reload_that_goes_back_in_time_or_loses_rows_is_refused_unless_forced(
@@ -318,7 +313,7 @@ def test_a_dead_registry_fails_a_reload_in_seconds(
         assert client.get("/ready").status_code == 200  # the old engine still serves
 
 
-def test_a_slow_body_is_cut_off_with_408(served: Api) -> None:
+def test_a_slow_body_is_cut_off_with_408() -> None:
     from serving.middleware import BodyLimit
 
     sent: list[dict[str, object]] = []
