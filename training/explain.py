@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel
 
 from features.definitions import FACTORS, FEATURE_NAMES, FEATURES_BY_NAME, label
@@ -164,3 +165,11 @@ def explanation(base: float, factors: np.ndarray, shown: int, lang: Lang, text: 
         other=round(other, 4),
         narrative=text,
     )
+
+
+def importance_by_factor(importance: pd.DataFrame) -> pd.DataFrame:
+    """Gain and mean |SHAP| summed over the features of each human factor (every factor,
+    zero where the model never uses it), largest first: the API's and the notebook's view."""
+    factors = importance.groupby("factor")[["gain", "mean_abs_shap"]].sum()
+    factors = factors.reindex([f.name for f in FACTORS]).fillna(0.0)
+    return factors.sort_values("mean_abs_shap", ascending=False)

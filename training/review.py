@@ -22,6 +22,7 @@ from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
 from training.model import PlacementModel
 
 
+
 class ReviewSettings(BaseSettings):
     """What the review reads: the data (`PENATAAN_REVIEW_DATA`) and the registered model
     (`PENATAAN_REVIEW_MODEL_URI`, default the champion)."""
@@ -38,15 +39,6 @@ def run_artifact(run_id: str, path: str) -> Any:
     if path.endswith(".json"):
         return json.loads(Path(local).read_text())
     return pd.read_csv(local)
-
-
-def importance_by_factor(importance: pd.DataFrame) -> pd.DataFrame:
-    """Gain and mean |SHAP| summed over the features of each human factor, largest first."""
-    return (
-        importance.groupby("factor")[["gain", "mean_abs_shap"]]
-        .sum()
-        .sort_values("mean_abs_shap", ascending=False)
-    )
 
 
 def errors_by(held: pd.DataFrame, units: pd.DataFrame, by: str) -> pd.DataFrame:

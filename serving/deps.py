@@ -1,0 +1,69 @@
+"""What every route depends on: the engine serving now (held by `Holder`, swapped whole by
+a reload) and the caller's key with its role. Routes get both through FastAPI dependencies."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from prometheus_client import CollectorRegistry, Gauge
+
+from serving.engine import Engine
+from serving.keys import PERMISSIONS, ApiKey, KeyFileError, KeyStore
+
+
+class Holder:
+    """The engine currently serving, swapped whole by a reload, and the first load's state."""
+
+    def __init__(self, metrics: CollectorRegistry) -> None:
+        self.engine: Engine | None = None
+        self.error: str | None = None
+        self.reloading = asyncio.Lock()
+        self.loaded = threading.Event()  # the first load has ended, well or not
+        self._info = Gauge("penataan_model_info", "The model version serving (value 1)", ["name", "version"], registry=metrics)  # fmt: skip
+
+    def serve(self, engine: Engine) -> None:
+        """Put `engine` in service (one assignment: a request sees the old or the new)."""
+        self._info.clear()
+        self._info.labels(engine.loaded.name, engine.loaded.version).set(1)
+        self.engine, self.error = engine, None
+
+
+def engine_for(request: Request) -> Engine:
+    """The engine serving now; 503 (not a 5xx from a crash) while none is loaded."""
+    holder: Holder = request.app.state.holder
+    engine = holder.engine
+    if engine is None:
+        raise HTTPException(503, f"no model loaded: {holder.error or 'still loading'}")
+    request.state.model_version = engine.loaded.version
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(engine_for)]
+
+
+def allowed(permission: str) -> Callable[..., ApiKey]:
+    """A dependency: 401 without a known key, 403 if the key's role lacks `permission`."""
+
+    def check(
+        request: Request,
+        x_api_key: Annotated[str | None, Header(description="Your API key.")] = None,
+    ) -> ApiKey:
+        keys: KeyStore = request.app.state.keys
+        try:
+            holder_key = keys.verify(x_api_key)
+        except KeyFileError as error:
+            raise HTTPException(503, f"API keys unavailable: {error}") from None
+        if holder_key is None:
+            raise HTTPException(
+                401, "missing or unknown X-API-Key", headers={"WWW-Authenticate": "X-API-Key"}
+            )
+        request.state.key_name = holder_key.name
+        if permission not in PERMISSIONS[holder_key.role]:
+            raise HTTPException(403, f"role {holder_key.role!r} may not call {permission}")
+        return holder_key
+
+    return check

@@ -1,0 +1,73 @@
+"""Administration: `/v1/admin/reload` loads the champion and the data again without a
+restart, keeping the engine serving until the new one is proven."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+import anyio
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from serving.deps import Holder, allowed
+from serving.engine import Engine
+from serving.schemas import ErrorBody, ReloadResponse
+from serving.settings import ServeSettings
+
+router = APIRouter(prefix="/v1/admin")
+
+MAX_ROWS_LOST = 0.2  # a reload losing more of any table is taken for a damaged export
+
+
+def step_back(old: Engine, new: Engine) -> str | None:
+    """Why `new` looks like a step back from `old` (older data, or a table much shorter)."""
+    if new.as_of < old.as_of:
+        return f"the data would move back from {old.as_of.date()} to {new.as_of.date()}"
+    before, after = old.data.row_counts(), new.data.row_counts()
+    lost = {t: (before[t], after[t]) for t in before if after[t] < (1 - MAX_ROWS_LOST) * before[t]}
+    if lost:
+        return "rows would be lost: " + ", ".join(
+            f"{t} {a:,} of {b:,}" for t, (b, a) in lost.items()
+        )
+    return None
+
+
+@router.post("/reload", response_model=ReloadResponse, responses={409: {"model": ErrorBody}}, dependencies=[Depends(allowed("reload"))])  # fmt: skip
+async def reload(request: Request, force: bool = False) -> ReloadResponse | JSONResponse:
+    """Load the champion and the data again; the old engine serves until the new one has
+    loaded and passed a smoke prediction, and stays if it fails. A reload whose data would
+    go back in time, or lose over a fifth of any table's rows (a half-copied export), is
+    refused with 409 unless `force=true`."""
+    holder: Holder = request.app.state.holder
+    settings: ServeSettings = request.app.state.settings
+    loader: Callable[[ServeSettings], Engine] = request.app.state.loader
+    request.state.subject = "reload (forced)" if force else "reload"
+    if holder.reloading.locked():
+        raise HTTPException(409, "a reload is already running")
+    async with holder.reloading:
+        previous = holder.engine
+        kept = "nothing" if previous is None else f"v{previous.loaded.version}"
+        try:
+            with anyio.fail_after(settings.reload_timeout_seconds):
+                engine = await run_in_threadpool(loader, settings)
+        except Exception as error:
+            what = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"  # fmt: skip
+            return JSONResponse({"detail": f"reload failed, still serving {kept}: {what}"}, status_code=503)  # fmt: skip
+        why = None if previous is None or force else step_back(previous, engine)
+        if why:
+            body = {"detail": f"reload refused, still serving {kept}: {why}; "
+                    "POST /v1/admin/reload?force=true if this is intended",
+                    "errors": [{"field": "force", "message": why}],
+                    "data_fingerprint": engine.data.fingerprint()}  # fmt: skip
+            return JSONResponse(body, status_code=409)
+        holder.serve(engine)
+    before = previous.model_ref if previous else engine.model_ref
+    previous = None  # the old engine's arrays (GiBs) are freed now, not at the next GC pass
+    await run_in_threadpool(gc.collect)
+    return ReloadResponse(
+        reloaded=True, previous=before, model=engine.model_ref,
+        data_fingerprint=engine.data.fingerprint(), as_of=engine.as_of.date().isoformat(),
+        detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}",
+    )  # fmt: skip

@@ -1,0 +1,53 @@
+"""Operations, without a key: liveness (`/health`), readiness (`/ready`), and Prometheus
+metrics (`/metrics`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from serving.audit import AuditLog
+from serving.deps import Holder
+from serving.keys import KeyStore
+from serving.schemas import ErrorBody
+
+router = APIRouter()
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """The process is alive (says nothing about the model)."""
+    return {"status": "alive"}
+
+
+@router.get("/ready", responses={503: {"model": ErrorBody}})
+def ready(request: Request) -> JSONResponse:
+    """Model and data loaded, keys and audit log usable: ready to answer."""
+    holder: Holder = request.app.state.holder
+    keys: KeyStore = request.app.state.keys
+    audit: AuditLog = request.app.state.audit
+    engine = holder.engine
+    keys.refresh()
+    problems = [] if engine is not None else [holder.error or "loading"]
+    if keys.problem:
+        problems.append(f"API keys unusable: {keys.problem}")
+    if audit.problem:
+        problems.append(audit.problem)
+    if problems or engine is None:
+        return JSONResponse({"detail": "not ready: " + "; ".join(problems)}, status_code=503)
+    body = {
+        "status": "ready",
+        "model": engine.model_ref.model_dump(),
+        "as_of": engine.as_of.date().isoformat(),
+        "employees": len(engine.nips),
+        "units": len(engine.units),
+    }
+    return JSONResponse(body)
+
+
+@router.get("/metrics", response_class=Response)
+def prometheus(request: Request) -> Response:
+    """Prometheus text format: requests and latency by endpoint and status, model version."""
+    metrics: CollectorRegistry = request.app.state.metrics
+    return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
