@@ -16,7 +16,7 @@ from training.model import LgbParams
 from training.registry import LoadedModel, current_champion
 from training.review import run_artifact
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 from world.generate import ensure_world
 
 STORE = Path("data/bench-mlflow")
@@ -28,10 +28,10 @@ def bench_world(path: Path, seed: int = 7) -> HRData:
     return load_data(path)
 
 
-def bench_registry(world: Path) -> RegistrySettings:
+def bench_registry(world: Path) -> PipelineSettings:
     """One registered model name per world, so worlds do not compete for one alias."""
     STORE.mkdir(parents=True, exist_ok=True)
-    return RegistrySettings(
+    return PipelineSettings(
         mlflow_tracking_uri=f"sqlite:///{STORE.resolve() / 'mlflow.db'}",
         experiment="bench",
         model_name="penataan-placement" if world.name == "bench-mataram" else world.name,
@@ -48,7 +48,7 @@ def _current(champion: LoadedModel | None, data: HRData, params: LgbParams) -> b
     return all(logged.get(k) == str(v) for k, v in params.__dict__.items())
 
 
-def ensure_champion(world: Path, data: HRData) -> tuple[LoadedModel, RegistrySettings]:
+def ensure_champion(world: Path, data: HRData) -> tuple[LoadedModel, PipelineSettings]:
     """The world's champion with the default hyperparameters, trained (about a minute on
     mataram) if missing or stale; prints the comparison table its run logged."""
     settings = bench_registry(world)

@@ -25,6 +25,7 @@ import numpy as np
 from champion import bench_world, ensure_champion
 from timing import median_time, peak_rss_gib, print_table, process_peak_gib
 
+from features.eligibility import EligibilitySettings
 from planning.problem import PlanProblem, build_problem
 from planning.run import plan_round
 from planning.settings import PlanSettings
@@ -87,7 +88,7 @@ def main() -> None:
     for label, (path, seed) in worlds.items():
         data = bench_world(path, seed)
         champion, _ = ensure_champion(path, data)
-        candidates = CandidateTable.build(data)
+        candidates = CandidateTable.build(data, None, EligibilitySettings())
         truth = read_truth(path)
         job = functools.partial(plan_round, data, champion.model, candidates, settings, truth)
         seconds, result = median_time(job, args.repeats)

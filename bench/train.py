@@ -26,7 +26,7 @@ from training.model import LgbParams
 from training.registry import load_registered
 from training.run import train
 from training.scoring import score_candidates
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 from world.generate import ensure_world
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     ensure_world("mataram", 7, args.data)
 
     with tempfile.TemporaryDirectory() as store:
-        settings = RegistrySettings(
+        settings = PipelineSettings(
             mlflow_tracking_uri=f"sqlite:///{Path(store) / 'mlflow.db'}", experiment="bench"
         )
         started = time.perf_counter()
@@ -53,7 +53,9 @@ def main() -> None:
     booster = model.booster
     pairs = len(rows)
     jobs = {
-        "penataan score (all units)": lambda: score_candidates(data, model, all_units=True),
+        "penataan score (all units)": lambda: score_candidates(
+            data, model, settings, all_units=True
+        ),
         "PlacementModel.predict": lambda: model.predict(rows),
         "bare Booster.predict (point)": lambda: booster.predict(matrix, num_threads=2),
     }

@@ -32,7 +32,7 @@ from training.evaluation import read_truth
 from training.model import LgbParams
 from training.registry import current_champion
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 from world.generate import ensure_world
 
 ROOT = Path("data/worlds")
@@ -53,7 +53,7 @@ def one_world(seed: int, preset: str) -> dict[str, object]:
     causal = json.loads((path / "truth" / "causal.json").read_text())
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = RegistrySettings(
+        settings = PipelineSettings(
             mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds"
         )
         result = train(path, settings, LgbParams())
@@ -61,7 +61,7 @@ def one_world(seed: int, preset: str) -> dict[str, object]:
         champion = current_champion(settings.model_name, settings.model_alias)
         assert champion is not None
         data = load_data(path)
-        table = CandidateTable.build(data)
+        table = CandidateTable.build(data, None, settings)
         round_ = plan_round(data, champion.model, table, PlanSettings(), read_truth(path))
     m = result.metrics
     model, stay = m.loc["model"], m.loc["stay"]

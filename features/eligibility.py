@@ -73,12 +73,12 @@ RULES: dict[str, Rule] = {
 
 
 def eligibility_mask(
-    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings | None = None
+    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings
 ) -> pd.DataFrame:
     """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
     position_type): one boolean column per rule code, True where the rule is broken.
     Staying is never blocked by the move rules (tenure, formasi, education, sanction)."""
-    s = settings or EligibilitySettings()
+    s = settings
     emp = data.employees.set_index("nip")
     status = candidates["nip"].map(emp["status"])
     level = candidates["nip"].map(emp["education_level"]).map(EDUCATION_RANK)

@@ -13,6 +13,7 @@ from features.validate import ContractError, load_data, validate_directory
 if TYPE_CHECKING:
     from serving.keys import KeyStore
     from training.registry import LoadedModel
+    from training.settings import PipelineSettings
 
 app = typer.Typer(
     help="Penataan: placement suggestions for ASN. Advises; people (Baperjakat, the PPK) decide.",
@@ -133,14 +134,19 @@ AsOf = Annotated[
 ]
 
 
-def _registered(model_uri: str | None) -> LoadedModel:
+def _settings() -> PipelineSettings:
+    """Every `PENATAAN_*` setting a pipeline command reads, read here once and passed down."""
+    from training.settings import PipelineSettings
+
+    return PipelineSettings()
+
+
+def _registered(settings: PipelineSettings, model_uri: str | None) -> LoadedModel:
     """The model at `model_uri` (default: the champion), or a clear error and exit 1."""
     from mlflow.exceptions import MlflowException
 
     from training.registry import load_registered
-    from training.settings import RegistrySettings
 
-    settings = RegistrySettings()
     settings.connect()
     uri = model_uri or settings.champion_uri
     try:
@@ -174,7 +180,6 @@ def train(
 
     from training.model import LgbParams
     from training.run import train as run_train
-    from training.settings import RegistrySettings
 
     try:
         overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
@@ -185,7 +190,7 @@ def train(
         overrides["learning_rate"] = learning_rate
     if num_leaves is not None:
         overrides["num_leaves"] = num_leaves
-    settings = RegistrySettings()
+    settings = _settings()
     if experiment:
         settings.experiment = experiment
     if model_name:
@@ -211,25 +216,14 @@ def evaluate(
     model_uri: ModelUri = None,
 ) -> None:
     """Print held-out and decision metrics of a registered model beside the baselines."""
-    import pandas as pd
+    from training.evaluation import evaluate_registered, read_truth
 
-    from training.candidates import CandidateTable, DecisionSettings
-    from training.evaluation import comparison_table, read_truth
-    from training.run import split_by_time, training_rows
-
+    settings = _settings()
     hr = _load(data)
-    loaded = _registered(model_uri)
-    rows = training_rows(hr)
-    fit_rows, valid = split_by_time(rows, hr.last_period)
-    held_pred = loaded.model.predict(valid)["predicted_score"].to_numpy()
-    truth = read_truth(data)
-    scored = CandidateTable.build(hr).score(loaded.model) if truth is not None else None
+    loaded = _registered(settings, model_uri)
     label = f"model v{loaded.version}"
-    policy = DecisionSettings()
-    table = comparison_table(
-        fit_rows, valid, held_pred, rows, scored, truth, policy.min_gain_low, label
-    )
-    typer.echo(pd.DataFrame(table).T.round(3).to_string())
+    table = evaluate_registered(hr, loaded.model, read_truth(data), settings, label)
+    typer.echo(table.round(3).to_string())
 
 
 @app.command()
@@ -246,18 +240,15 @@ def score(
 
     Ranked by the decision policy: a move comes first only when the lower end of its gain
     interval is above PENATAAN_MIN_GAIN_LOW (0); otherwise staying does."""
-
-    from training.candidates import DecisionSettings
     from training.scoring import score_candidates, write_table
 
     if out.suffix not in (".csv", ".parquet"):
         _echo_err(f"--out {out}: must end in .csv or .parquet")
         raise typer.Exit(2)
+    settings = _settings()
     hr = _load(data)
-    loaded = _registered(model_uri)
-    when = _as_of(as_of)
-    policy = DecisionSettings()
-    frame = score_candidates(hr, loaded.model, when, all_units, policy.min_gain_low)
+    loaded = _registered(settings, model_uri)
+    frame = score_candidates(hr, loaded.model, settings, _as_of(as_of), all_units)
     write_table(frame, str(out))
     typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
 
@@ -268,21 +259,12 @@ def promote(
     model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
 ) -> None:
     """Move the champion alias to VERSION by hand (logged on the model version)."""
-    import datetime as dt
+    from training.registry import promote_by_hand
 
-    import mlflow
-
-    from training.settings import RegistrySettings
-
-    settings = RegistrySettings()
+    settings = _settings()
     settings.connect()
     name = model_name or settings.model_name
-    client = mlflow.MlflowClient()
-    client.get_model_version(name, version)  # fails clearly if it does not exist
-    client.set_registered_model_alias(name, settings.model_alias, version)
-    client.set_model_version_tag(
-        name, version, "promoted_by_hand", dt.datetime.now(dt.UTC).isoformat()
-    )
+    promote_by_hand(name, settings.model_alias, version)
     typer.echo(f"{name} v{version} is now @{settings.model_alias}")
 
 
@@ -309,6 +291,19 @@ def serve(
         settings.as_of = _as_of(as_of).date().isoformat()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("settings")
+def show_settings(
+    serve: Annotated[bool, typer.Option(help="The API's settings (a superset).")] = False,
+) -> None:
+    """Print every environment variable the pipeline (or, with --serve, the API) reads,
+    with the value in force now."""
+    from serving.settings import ServeSettings
+    from training.settings import environment_table
+
+    for variable, value in environment_table(ServeSettings() if serve else _settings()):
+        typer.echo(f"{variable}={value}")
 
 
 keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")
@@ -382,11 +377,12 @@ def plan(
     except (ValidationError, json.JSONDecodeError, OSError) as error:
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
+    pipeline = _settings()
     hr = _load(data)
-    loaded = _registered(model_uri)
+    loaded = _registered(pipeline, model_uri)
     when = _as_of(as_of) or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}")
-    table = CandidateTable.build(hr, when)
+    table = CandidateTable.build(hr, when, pipeline)
     try:
         result = plan_round(hr, loaded.model, table, settings, read_truth(data), progress=_progress)
     except PlanRefused as refusal:

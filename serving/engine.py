@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import RULES, EligibilitySettings, broken_rules
+from features.eligibility import RULES, broken_rules
 from features.validate import load_data
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanSettings
@@ -40,7 +40,6 @@ from serving.settings import ServeSettings
 from training import explain
 from training.candidates import CandidateTable, ScoredTable
 from training.registry import LoadedModel, load_registered
-from training.settings import RegistrySettings
 
 
 class NotFound(LookupError):
@@ -60,8 +59,7 @@ class Engine:
     scored: ScoredTable  # every pair's score, interval and calibrated gain, computed at load
     units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
-    explain_factors: int
-    min_gain_low: float  # the decision policy
+    settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
     matrix: np.ndarray  # the table's rows as the booster reads them, for explanations
     stay_factors: np.ndarray  # per employee x factor: TreeSHAP of staying, for the narrative
 
@@ -69,19 +67,17 @@ class Engine:
     def load(
         cls,
         settings: ServeSettings,
-        registry: RegistrySettings,
-        eligibility: EligibilitySettings | None = None,
         progress: Callable[[str], None] = lambda _: None,
     ) -> Engine:
         """Load the registered model and the data, then score every candidate pair once."""
-        registry.connect()
-        uri = settings.model_uri or registry.champion_uri
+        settings.connect()
+        uri = settings.model_uri or settings.champion_uri
         progress(f"loading {uri}")
         loaded = load_registered(uri)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir)
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
-        table = CandidateTable.build(data, as_of, eligibility)
+        table = CandidateTable.build(data, as_of, settings)
         progress(f"scoring {len(table):,} candidate pairs as of {table.as_of.date()}")
         model = loaded.model
         matrix = model.matrix(table.rows)
@@ -96,8 +92,8 @@ class Engine:
         ]
         headcount = np.bincount(table.stay_unit[placed], minlength=table.n_units)
         return cls(
-            loaded, data, settings.data_dir, table, scored, units, headcount,
-            settings.explain_factors, settings.min_gain_low, matrix, stay_factors,
+            loaded, data, settings.data_dir, table, scored, units, headcount, settings, matrix,
+            stay_factors,
         )  # fmt: skip
 
     @property
@@ -111,6 +107,11 @@ class Engine:
     @property
     def model_ref(self) -> ModelRef:
         return ModelRef(name=self.loaded.name, version=self.loaded.version, alias=self.loaded.alias)
+
+    @property
+    def min_gain_low(self) -> float:
+        """The decision policy: a move is suggested when its gain interval is above this."""
+        return self.settings.min_gain_low
 
     @cached_property
     def importance(self) -> pd.DataFrame:
@@ -200,7 +201,11 @@ class Engine:
                     eligible=not codes,
                     ineligible_reasons=[_reason(code, lang) for code in codes],
                     explanation=explain.explanation(
-                        float(contrib[rank, -1]), factors[rank], self.explain_factors, lang, text
+                        float(contrib[rank, -1]),
+                        factors[rank],
+                        self.settings.explain_factors,
+                        lang,
+                        text,
                     ),
                 )
             )
@@ -266,7 +271,7 @@ class Engine:
         check_blackout(when, settings)  # before the (slow) candidate rows for another date
         table = self.table
         if when != self.as_of:
-            table = CandidateTable.build(self.data, when)
+            table = CandidateTable.build(self.data, when, self.settings)
         result = plan_round(self.data, self.loaded.model, table, settings)
         result.summary["model"] = {"name": self.loaded.name, "version": self.loaded.version}
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)

@@ -7,14 +7,17 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from training.candidates import DecisionSettings
+from training.settings import PipelineSettings
 
 
-class ServeSettings(DecisionSettings):
-    """What the API loads and where it keeps its keys and audit log, and the decision
-    policy (`min_gain_low`, the same `PENATAAN_MIN_GAIN_LOW` that `penataan score` reads).
+class ServeSettings(PipelineSettings):
+    """Every setting the API reads, in one object built once in `create_app`: what it loads,
+    where it keeps its keys and audit log, its time limits, and everything the pipeline
+    reads (registry, eligibility thresholds, decision policy: the same `PENATAAN_*`
+    variables `penataan score` and `penataan plan` read). Nothing below reads the
+    environment; `penataan settings --serve` prints the values in force.
 
-    `model_uri` empty means the registry's champion (`RegistrySettings.champion_uri`).
+    `model_uri` empty means the registry's champion (`champion_uri`).
     """
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")

@@ -14,7 +14,7 @@ from features.validate import load_data
 from serving.app import create_app
 from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 from world.generate import generate
 
 SEED = 11
@@ -42,20 +42,25 @@ def world_copy(world_dir: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def registry_uri(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A registry with a champion (v1) trained on the small world; `MLFLOW_TRACKING_URI`
-    points at it for the whole session, as it would for a deployed server."""
+    """A registry with a champion (v1) trained on the small world; settings objects point
+    at it (the process environment is left alone, see `cli_registry` for the CLI)."""
     uri = f"sqlite:///{tmp_path_factory.mktemp('api-mlflow') / 'mlflow.db'}"
-    train(world_dir, RegistrySettings(mlflow_tracking_uri=uri, experiment="api"), FAST)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", uri)
-        yield uri
+    train(world_dir, PipelineSettings(mlflow_tracking_uri=uri, experiment="api"), FAST)
+    yield uri
+
+
+@pytest.fixture()
+def cli_registry(registry_uri: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The registry, as a `penataan` command finds it: `MLFLOW_TRACKING_URI` for one test."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", registry_uri)
+    return registry_uri
 
 
 @pytest.fixture(scope="session")
 def api(
     registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Api]:
-    settings = serve_settings(world_dir, tmp_path_factory.mktemp("api"))
+    settings = serve_settings(world_dir, tmp_path_factory.mktemp("api"), registry_uri)
     keys = role_keys(settings)
     with started(create_app(settings)) as client:
         yield Api(client, settings, keys)

@@ -28,9 +28,14 @@ class Api:
         return {"X-API-Key": self.keys[role]}
 
 
-def serve_settings(world_dir: Path, root: Path) -> ServeSettings:
+def serve_settings(world_dir: Path, root: Path, registry_uri: str) -> ServeSettings:
+    """The API's settings for a test, passed in whole as a deployment's edge would build
+    them (no process environment variables)."""
     return ServeSettings(
-        data_dir=world_dir, api_keys_file=root / "keys.json", audit_db=root / "audit.db"
+        data_dir=world_dir,
+        api_keys_file=root / "keys.json",
+        audit_db=root / "audit.db",
+        mlflow_tracking_uri=registry_uri,
     )
 
 

@@ -18,27 +18,12 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.data import HRData
 from features.eligibility import EligibilitySettings, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
 from training.gain import credible
 from training.model import PlacementModel, interval_group
-
-
-class DecisionSettings(BaseSettings):
-    """The decision policy (PENATAAN_ prefix)."""
-
-    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
-
-    min_gain_low: float = Field(
-        default=0.0,
-        allow_inf_nan=False,
-        description="a move is suggested only when the lower end of its gain interval is above this",
-    )
-
 
 MAX_YEARS_AHEAD = 1  # past a year after the last evaluation, tenures and careers are guesses
 
@@ -75,9 +60,11 @@ class CandidateTable:
     def build(
         cls,
         data: HRData,
-        as_of: pd.Timestamp | None = None,
-        eligibility: EligibilitySettings | None = None,
+        as_of: pd.Timestamp | None,
+        eligibility: EligibilitySettings,
     ) -> CandidateTable:
+        """The table at `as_of` (None: the data's default date) under the `eligibility`
+        thresholds, which the caller passes down from its settings (never read here)."""
         t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
         check_as_of(data, t)
         nips = pd.Index(data.active_nips())

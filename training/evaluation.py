@@ -22,8 +22,12 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from features import vocab
+from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training.candidates import CandidateTable, ScoredTable
+from training.model import PlacementModel
+from training.rows import split_by_time, training_rows
+from training.settings import PipelineSettings
 
 Predictor = Callable[[pd.DataFrame], np.ndarray]
 
@@ -241,3 +245,23 @@ def comparison_table(
         for name, values in decisions.items():
             table.setdefault(name, {}).update(values)
     return table
+
+
+def evaluate_registered(
+    data: HRData,
+    model: PlacementModel,
+    truth: pd.DataFrame | None,
+    settings: PipelineSettings,
+    label: str,
+) -> pd.DataFrame:
+    """`penataan evaluate`: a registered model beside the baselines on the last period
+    (held out from the baselines; the registered model was refit on it, so its held-out row
+    is optimistic and the decision metrics against the truth are what to read)."""
+    rows = training_rows(data)
+    fit_rows, valid = split_by_time(rows, data.last_period)
+    held_pred = model.predict(valid)["predicted_score"].to_numpy()
+    scored = CandidateTable.build(data, None, settings).score(model) if truth is not None else None
+    table = comparison_table(
+        fit_rows, valid, held_pred, rows, scored, truth, settings.min_gain_low, label
+    )
+    return pd.DataFrame(table).T

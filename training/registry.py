@@ -6,6 +6,7 @@ aliases from `search_model_versions`); stages are deprecated and never used.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,3 +121,14 @@ def current_champion(name: str, alias: str) -> LoadedModel | None:
 
 def set_alias(name: str, alias: str, version: str) -> None:
     mlflow.MlflowClient().set_registered_model_alias(name, alias, version)
+
+
+def promote_by_hand(name: str, alias: str, version: str) -> None:
+    """`penataan promote`: move `alias` to `version`, tagged with when it was done by hand
+    (the gate is bypassed, so the registry says so). Fails clearly if the version is absent."""
+    client = mlflow.MlflowClient()
+    client.get_model_version(name, version)
+    client.set_registered_model_alias(name, alias, version)
+    client.set_model_version_tag(
+        name, version, "promoted_by_hand", dt.datetime.now(dt.UTC).isoformat()
+    )

@@ -20,18 +20,17 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
-from features.pipeline import build_features, training_pairs
 from features.validate import load_data
 from training import registry
-from training.candidates import CandidateTable, DecisionSettings
+from training.candidates import CandidateTable
 from training.evaluation import comparison_table, read_truth, regression_metrics
 from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
-from training.settings import AuditSettings, RegistrySettings
+from training.rows import split_by_time, training_rows
+from training.settings import PipelineSettings
 
 Progress = Callable[[str], None]
 
@@ -44,17 +43,6 @@ class TrainResult:
     metrics: pd.DataFrame  # one row per model or baseline
     fairness_flags: list[str] = field(default_factory=list)
     run_id: str = ""
-
-
-def split_by_time(rows: pd.DataFrame, last_period: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit on periods before the last, validate on the last."""
-    return rows[rows["period"] < last_period], rows[rows["period"] == last_period]
-
-
-def training_rows(data: HRData) -> pd.DataFrame:
-    pairs = training_pairs(data)
-    rows = build_features(data, pairs[["nip", "unit_id", "as_of"]])
-    return rows.assign(period=pairs["period"].to_numpy(), score=pairs["score"].to_numpy())
 
 
 def _plot_importance(table: pd.DataFrame, path: Path) -> None:
@@ -179,16 +167,12 @@ def _champion_rmse(
 
 def train(
     data_dir: Path,
-    settings: RegistrySettings,
+    settings: PipelineSettings,
     params: LgbParams,
-    audit: AuditSettings | None = None,
     progress: Progress = lambda _: None,
-    decision: DecisionSettings | None = None,
 ) -> TrainResult:
     """Train, evaluate against baselines (and the truth when present), register, gate."""
     data = load_data(data_dir)  # refuses invalid data before any run is logged
-    audit = audit or AuditSettings()
-    decision = decision or DecisionSettings()
     progress("building training rows")
     rows = training_rows(data)
     last = data.last_period
@@ -244,7 +228,7 @@ def train(
         final = PlacementModel.fit(rows, params, rounds=rounds, offsets=split_model.offsets)
         final.gain = split_model.gain
         mlflow.log_param("refit_rounds", rounds)
-        mlflow.log_param("min_gain_low", decision.min_gain_low)
+        mlflow.log_param("min_gain_low", settings.min_gain_low)
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
         mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
         mlflow.log_metrics(
@@ -253,10 +237,10 @@ def train(
         )  # fmt: skip
 
         progress("scoring every employee in every unit (truth metrics and the audit)")
-        scored = CandidateTable.build(data).score(final)
+        scored = CandidateTable.build(data, None, settings).score(final)
         truth = read_truth(data_dir)
         table = comparison_table(
-            fit_rows, valid, held_pred, rows, scored, truth, decision.min_gain_low
+            fit_rows, valid, held_pred, rows, scored, truth, settings.min_gain_low
         )
         table["model"]["interval_coverage"] = float(
             ((y >= held["low"]) & (y <= held["high"])).mean()
@@ -288,7 +272,7 @@ def train(
             _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
             mlflow.log_artifact(str(tmp / "gain_calibration.png"))
         fairness, flags = fairness_report(
-            data, valid, held_pred, scored, decision.min_gain_low, audit.fairness_max_gap
+            data, valid, held_pred, scored, settings.min_gain_low, settings.fairness_max_gap
         )
         (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
         for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",

@@ -11,6 +11,7 @@ from features.data import HRData
 from training.candidates import CandidateTable
 from training.model import PlacementModel
 from training.outputs import write_atomic
+from training.settings import PipelineSettings
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
                  "gain_high", "is_current", "suggested", "rank"]  # fmt: skip
@@ -19,17 +20,17 @@ SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "ga
 def score_candidates(
     data: HRData,
     model: PlacementModel,
+    settings: PipelineSettings,
     as_of: pd.Timestamp | None = None,
     all_units: bool = False,
-    min_gain_low: float = 0.0,
 ) -> pd.DataFrame:
     """One row per (active employee, unit), ranked within each employee by the decision
-    policy: credible moves first (gain interval above `min_gain_low`), then staying, then
+    policy: credible moves first (gain interval above `settings.min_gain_low`), then staying, then
     the rest. `suggested` marks a move whose gain is credibly positive."""
-    table = CandidateTable.build(data, as_of)
+    table = CandidateTable.build(data, as_of, settings)
     where = None if all_units else table.allowed()
     scored = table.score(model, where)
-    rank = scored.ranks(min_gain_low, where)
+    rank = scored.ranks(settings.min_gain_low, where)
     keep = np.flatnonzero(rank > 0)
     rows = table.rows
 
@@ -47,7 +48,7 @@ def score_candidates(
             "gain_low": rounded(scored.gain_low),
             "gain_high": rounded(scored.gain_high),
             "is_current": table.is_stay[keep],
-            "suggested": scored.credible(min_gain_low)[keep],
+            "suggested": scored.credible(settings.min_gain_low)[keep],
             "rank": rank[keep],
         }
     )

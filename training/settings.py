@@ -1,4 +1,6 @@
-"""Training and registry configuration (pydantic-settings, `PENATAAN_` prefix)."""
+"""Pipeline configuration (pydantic-settings, `PENATAAN_` prefix): the registry, the
+eligibility thresholds, the decision policy and the fairness audit, each a small class,
+and `PipelineSettings`, all of them in the one object a deployable builds at its edge."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from pathlib import Path
 import mlflow
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from features.eligibility import EligibilitySettings
 
 
 class RegistrySettings(BaseSettings):
@@ -37,3 +41,35 @@ class AuditSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
     fairness_max_gap: float = 2.0  # score points, for MAE and for mean suggested gain
+
+
+class DecisionSettings(BaseSettings):
+    """The decision policy (PENATAAN_ prefix)."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+    min_gain_low: float = Field(
+        default=0.0,
+        allow_inf_nan=False,
+        description="a move is suggested only when the lower end of its gain interval is above this",
+    )
+
+
+class PipelineSettings(RegistrySettings, EligibilitySettings, DecisionSettings, AuditSettings):
+    """Everything a pipeline step (train, evaluate, score, plan) reads from the environment,
+    in one object: the `penataan` command builds it once and passes it down; no module
+    below the command line reads the environment. `ServeSettings` extends it for the API."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+
+def environment_table(settings: BaseSettings) -> list[tuple[str, str]]:
+    """(environment variable, value in force) for every field of `settings`: what
+    `penataan settings` prints so a deployer sees in one place what a deployable reads."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    out = []
+    for name, info in type(settings).model_fields.items():
+        alias = info.validation_alias
+        variable = alias.choices[0] if isinstance(alias, AliasChoices) else prefix + name
+        out.append((str(variable).upper(), str(getattr(settings, name))))
+    return out

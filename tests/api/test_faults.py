@@ -33,7 +33,7 @@ from tests.served import Api, role_keys, serve_settings, started
 
 @pytest.fixture(scope="module")
 def engine(registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    return _load(serve_settings(world_dir, tmp_path_factory.mktemp("engine")))
+    return _load(serve_settings(world_dir, tmp_path_factory.mktemp("engine"), registry_uri))
 
 
 def _client(
@@ -44,8 +44,10 @@ def _client(
 
 
 @pytest.fixture()
-def served(engine: Engine, world_dir: Path, tmp_path: Path) -> Iterator[Api]:
-    settings = serve_settings(world_dir, tmp_path).model_copy(update={"audit_timeout_seconds": 0.5})
+def served(engine: Engine, registry_uri: str, world_dir: Path, tmp_path: Path) -> Iterator[Api]:
+    settings = serve_settings(world_dir, tmp_path, registry_uri).model_copy(
+        update={"audit_timeout_seconds": 0.5}
+    )
     serving, keys = _client(engine, settings)
     with serving as client:
         yield Api(client, settings, keys)
@@ -108,9 +110,9 @@ def test_a_deleted_or_replaced_audit_log_is_detected(
 
 
 def test_a_read_only_audit_log_is_refused_at_startup(
-    engine: Engine, world_dir: Path, tmp_path: Path
+    engine: Engine, registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_dir, tmp_path)
+    settings = serve_settings(world_dir, tmp_path, registry_uri)
     AuditLog(settings.audit_db).close()
     files = [Path(f"{settings.audit_db}{s}") for s in ("", "-wal", "-shm") if Path(f"{settings.audit_db}{s}").exists()]  # fmt: skip
     if subprocess.run(["chattr", "+i", *map(str, files)], capture_output=True).returncode:
@@ -126,13 +128,15 @@ def test_a_read_only_audit_log_is_refused_at_startup(
         subprocess.run(["chattr", "-i", *map(str, files)], check=True)
 
 
-def test_a_full_disk_refuses_calls(engine: Engine, world_dir: Path, tmp_path: Path) -> None:
+def test_a_full_disk_refuses_calls(
+    engine: Engine, registry_uri: str, world_dir: Path, tmp_path: Path
+) -> None:
     disk = tmp_path / "small-disk"
     disk.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True).returncode:  # fmt: skip
         pytest.skip("cannot mount a small tmpfs here")
     try:
-        settings = serve_settings(world_dir, tmp_path).model_copy(update={"audit_db": disk / "audit.db"})  # fmt: skip
+        settings = serve_settings(world_dir, tmp_path, registry_uri).model_copy(update={"audit_db": disk / "audit.db"})  # fmt: skip
         serving, keys = _client(engine, settings)
         with serving as client:
             api = Api(client, settings, keys)
@@ -243,7 +247,7 @@ def test_a_truncated_model_on_reload_is_a_503_and_the_old_model_serves(
 
     import mlflow
 
-    settings = serve_settings(world_dir, tmp_path)
+    settings = serve_settings(world_dir, tmp_path, registry_uri)
     keys = role_keys(settings)
     uri = mlflow.MlflowClient(registry_uri).get_model_version_download_uri(
         "penataan-placement", "1"
@@ -264,9 +268,9 @@ def test_a_truncated_model_on_reload_is_a_503_and_the_old_model_serves(
 
 
 def test_a_reload_that_goes_back_in_time_or_loses_rows_is_refused_unless_forced(
-    engine: Engine, world_copy: Path, tmp_path: Path
+    engine: Engine, registry_uri: str, world_copy: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_copy, tmp_path)
+    settings = serve_settings(world_copy, tmp_path, registry_uri)
     keys = role_keys(settings)
     with started(create_app(settings)) as client:
         api = Api(client, settings, keys)
@@ -283,12 +287,17 @@ def test_a_reload_that_goes_back_in_time_or_loses_rows_is_refused_unless_forced(
 
 
 def test_a_dead_registry_fails_a_reload_in_seconds(
-    engine: Engine, world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    registry_uri: str,
+    world_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from penataan.local_servers import free_port
 
-    settings = serve_settings(world_dir, tmp_path).model_copy(
-        update={"registry_timeout_seconds": 2.0}
+    dead = f"http://127.0.0.1:{free_port()}"  # nobody there
+    settings = serve_settings(world_dir, tmp_path, registry_uri).model_copy(
+        update={"registry_timeout_seconds": 2.0, "mlflow_tracking_uri": dead}
     )
     keys = role_keys(settings)
     calls = 0
@@ -305,7 +314,6 @@ def test_a_dead_registry_fails_a_reload_in_seconds(
     ):
         monkeypatch.setenv(name, "")  # recorded, so the app's defaults are undone afterwards
         monkeypatch.delenv(name)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")  # nobody there
     with started(create_app(settings, loader=loader)) as client:
         began = time.perf_counter()
         reload = client.post("/v1/admin/reload", headers={"X-API-Key": keys["admin"]})

@@ -116,7 +116,9 @@ def test_labels_and_narrative_follow_the_language(api: Api) -> None:
 def test_scores_agree_with_penataan_score(api: Api) -> None:
     engine = engine_of(api)
     nip = movable_nip(engine)
-    offline = score_candidates(engine.data, engine.loaded.model, engine.as_of, all_units=True)
+    offline = score_candidates(
+        engine.data, engine.loaded.model, engine.settings, engine.as_of, all_units=True
+    )
     offline = offline[offline["nip"] == nip].set_index("unit_id")
     body = recommend(api, nip=nip, top_k=50, include_ineligible=True)
     served = pd.Series({s["unit_id"]: s["predicted_score"] for s in body["suggestions"]})

@@ -16,7 +16,7 @@ from serving.settings import ServeSettings
 from tests.api.test_recommend import engine_of, movable_nip
 from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 
 Loader = Callable[[ServeSettings], Engine]
 
@@ -36,15 +36,15 @@ def then_on_reload(reload: Loader) -> Loader:
 @pytest.fixture(scope="module")
 def second_version(registry_uri: str, world_dir: Path) -> str:
     """A second registered version (a retrain on the same data: challenger, not champion)."""
-    result = train(world_dir, RegistrySettings(mlflow_tracking_uri=registry_uri, experiment="api"), FAST)  # fmt: skip
+    result = train(world_dir, PipelineSettings(mlflow_tracking_uri=registry_uri, experiment="api"), FAST)  # fmt: skip
     assert not result.promoted
     return result.version
 
 
 def test_reload_swaps_only_after_the_new_engine_is_ready(
-    second_version: str, world_dir: Path, tmp_path: Path
+    second_version: str, registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_dir, tmp_path)
+    settings = serve_settings(world_dir, tmp_path, registry_uri)
     keys = role_keys(settings)
 
     def slow_switch(s: ServeSettings) -> Engine:
@@ -74,7 +74,7 @@ def test_reload_swaps_only_after_the_new_engine_is_ready(
 def test_failed_reload_keeps_the_old_model(
     registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_dir, tmp_path)
+    settings = serve_settings(world_dir, tmp_path, registry_uri)
     keys = role_keys(settings)
 
     def moved(_: ServeSettings) -> Engine:
@@ -94,7 +94,7 @@ def test_failed_reload_keeps_the_old_model(
 def test_a_failed_start_stays_up_and_says_why(
     registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_dir, tmp_path).model_copy(update={"model_uri": "models:/no-such-model@champion"})  # fmt: skip
+    settings = serve_settings(world_dir, tmp_path, registry_uri).model_copy(update={"model_uri": "models:/no-such-model@champion"})  # fmt: skip
     keys = role_keys(settings)
     with started(create_app(settings)) as client:
         assert client.get("/health").status_code == 200
@@ -107,7 +107,7 @@ def test_a_failed_start_stays_up_and_says_why(
 def test_health_answers_while_the_engine_loads_in_the_background(
     registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    settings = serve_settings(world_dir, tmp_path)
+    settings = serve_settings(world_dir, tmp_path, registry_uri)
     gate = threading.Event()
 
     def slow(s: ServeSettings) -> Engine:

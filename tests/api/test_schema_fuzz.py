@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def test_no_generated_request_yields_a_server_error(
     registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:
-    config = serve_settings(world_dir, tmp_path)
+    config = serve_settings(world_dir, tmp_path, registry_uri)
     key = role_keys(config)["admin"]
     app = create_app(config)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app's lifespan

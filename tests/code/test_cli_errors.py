@@ -18,7 +18,7 @@ def _fails(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, st
 
 
 def test_errors_are_one_line_with_an_exit_code(
-    registry_uri: str, world_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_registry: str, world_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, line = _fails(["promote", "999"], capsys)
     assert code == 1 and line.startswith("penataan: error:") and "999" in line

@@ -14,7 +14,7 @@ from features.validate import load_data
 
 def _mask(data: HRData, settings: EligibilitySettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     rows = build_features(data, candidate_pairs(data))
-    return rows, eligibility_mask(data, rows, settings)
+    return rows, eligibility_mask(data, rows, settings or EligibilitySettings())
 
 
 def test_staying_is_never_blocked_and_every_rule_has_a_reference(hr_data: HRData) -> None:

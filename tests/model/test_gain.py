@@ -20,7 +20,7 @@ from training.gain import (
     held_out_moves,
 )
 from training.model import PlacementModel
-from training.run import split_by_time, training_rows
+from training.rows import split_by_time, training_rows
 
 
 def _moves(n: int, seed: int = 0) -> tuple[HeldOutMoves, np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from penataan.local_servers import free_port, wait_ok
 from tests.served import FAST
 from training import registry
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 
 # A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
 pytestmark = pytest.mark.slow
@@ -61,7 +61,7 @@ def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_train_register_and_load_through_a_tracking_server(
     tracking_server: str, world_dir: Path
 ) -> None:
-    settings = RegistrySettings(mlflow_tracking_uri=tracking_server, experiment="server")
+    settings = PipelineSettings(mlflow_tracking_uri=tracking_server, experiment="server")
     result = train(world_dir, settings, FAST)
     assert result.promoted and result.version == "1"
 

@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 
 from tests.served import FAST
 from training.run import train
-from training.settings import RegistrySettings
+from training.settings import PipelineSettings
 
 # A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def test_model_review_notebook_runs_on_the_small_world(
     world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    train(world_dir, RegistrySettings(mlflow_tracking_uri=uri, experiment="review"), FAST)
+    train(world_dir, PipelineSettings(mlflow_tracking_uri=uri, experiment="review"), FAST)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     monkeypatch.setenv("PENATAAN_REVIEW_DATA", str(world_dir))
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -19,25 +19,26 @@ from training import registry
 from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import decision_metrics
 from training.model import PlacementModel
-from training.run import TrainResult, split_by_time, train, training_rows
-from training.settings import RegistrySettings
+from training.rows import split_by_time, training_rows
+from training.run import TrainResult, train
+from training.settings import PipelineSettings
 
 
 @pytest.fixture(scope="module")
-def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
+def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> PipelineSettings:
     root = tmp_path_factory.mktemp("mlflow")
-    return RegistrySettings(
+    return PipelineSettings(
         mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="test"
     )
 
 
 @pytest.fixture(scope="module")
-def first_run(world_dir: Path, registry_settings: RegistrySettings) -> TrainResult:
+def first_run(world_dir: Path, registry_settings: PipelineSettings) -> TrainResult:
     return train(world_dir, registry_settings, FAST)
 
 
 def test_train_registers_first_model_as_champion(
-    first_run: TrainResult, registry_settings: RegistrySettings
+    first_run: TrainResult, registry_settings: PipelineSettings
 ) -> None:
     assert first_run.promoted and first_run.version == "1"
     champion = registry.load_registered(registry_settings.champion_uri)
@@ -66,7 +67,7 @@ def test_run_logs_importance_calibration_and_fairness(first_run: TrainResult) ->
 
 
 def test_same_retrain_does_not_take_the_alias(
-    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings
+    first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings
 ) -> None:
     again = train(world_dir, registry_settings, FAST)
     assert not again.promoted and "does not beat" in again.reason
@@ -84,7 +85,7 @@ def test_same_retrain_does_not_take_the_alias(
 def test_failed_run_never_touches_aliases(
     first_run: TrainResult,
     world_dir: Path,
-    registry_settings: RegistrySettings,
+    registry_settings: PipelineSettings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def boom(*args: object, **kwargs: object) -> str:
@@ -102,7 +103,7 @@ def test_failed_run_never_touches_aliases(
 
 
 def test_invalid_data_is_refused_before_any_run(
-    world_copy: Path, registry_settings: RegistrySettings
+    world_copy: Path, registry_settings: PipelineSettings
 ) -> None:
     mlflow.set_tracking_uri(registry_settings.mlflow_tracking_uri)
     before = len(mlflow.search_runs(experiment_names=[registry_settings.experiment]))
@@ -115,7 +116,7 @@ def test_invalid_data_is_refused_before_any_run(
 
 
 def test_registered_model_predicts_like_in_memory_and_explains_exactly(
-    first_run: TrainResult, hr_data: HRData, registry_settings: RegistrySettings
+    first_run: TrainResult, hr_data: HRData, registry_settings: PipelineSettings
 ) -> None:
     loaded = registry.load_registered(registry_settings.champion_uri)
     rows = build_features(hr_data, candidate_pairs(hr_data)).head(200)
@@ -181,7 +182,7 @@ def test_policy_ranks_credible_moves_first_then_staying() -> None:
 
 
 def test_cli_score_writes_ranked_rows(
-    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings, tmp_path: Path,
+    first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("MLFLOW_TRACKING_URI", registry_settings.mlflow_tracking_uri)
@@ -209,7 +210,7 @@ def test_cli_score_writes_ranked_rows(
 
 
 def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
-    first_run: TrainResult, registry_settings: RegistrySettings, tmp_path: Path
+    first_run: TrainResult, registry_settings: PipelineSettings, tmp_path: Path
 ) -> None:
     """LightGBM aborts the whole process on a truncated model file; the checksum written at
     training time stops it first, with an error a reload can report (the old model serves)."""
@@ -226,7 +227,7 @@ def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
 
 
 def test_a_retrain_on_shuffled_scores_never_takes_champion(
-    first_run: TrainResult, world_copy: Path, registry_settings: RegistrySettings
+    first_run: TrainResult, world_copy: Path, registry_settings: PipelineSettings
 ) -> None:
     """A broken join shuffles scores across people: the candidate is as good as the global
     mean on its own held-out period, so it is refused whatever the champion scores, and the
@@ -243,7 +244,7 @@ def test_a_retrain_on_shuffled_scores_never_takes_champion(
 
 
 def test_an_interrupted_run_is_marked_failed_by_the_next(
-    first_run: TrainResult, world_dir: Path, registry_settings: RegistrySettings
+    first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings
 ) -> None:
     import socket
     import subprocess

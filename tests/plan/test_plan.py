@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from features.data import HRData
+from features.eligibility import EligibilitySettings
 from features.validate import load_data
 from penataan.cli import app as cli
 from planning.run import PlanRefused, PlanResult, plan_round
@@ -53,7 +54,7 @@ def roomy(roomy_dir: Path) -> HRData:
 
 @pytest.fixture(scope="module")
 def table(roomy: HRData) -> CandidateTable:
-    return CandidateTable.build(roomy)
+    return CandidateTable.build(roomy, None, EligibilitySettings())
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,9 @@ def test_a_round_in_the_blackout_window_is_refused(
     assert plan_round(roomy, model, table, after).summary["moves"] > 0
 
 
-def test_cli_writes_the_four_files(roomy_dir: Path, tmp_path: Path, result: PlanResult) -> None:
+def test_cli_writes_the_four_files(
+    roomy_dir: Path, tmp_path: Path, result: PlanResult, cli_registry: str
+) -> None:
     out, config = tmp_path / "round", tmp_path / "plan.json"
     config.write_text(json.dumps(LOOSE))
     args = ["plan", "--data", str(roomy_dir), "--out", str(out), "--config", str(config)]
@@ -159,7 +162,7 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     response = api.client.post("/v1/plan", json={"config": LOOSE}, headers=api.headers("admin"))
     assert response.status_code == 200, response.text
     body = response.json()
-    table = CandidateTable.build(hr_data)
+    table = CandidateTable.build(hr_data, None, EligibilitySettings())
     direct = plan_round(hr_data, model, table, PlanSettings(**LOOSE))
     assert [m["nip"] for m in body["moves"]] == list(direct.moves["nip"])
     assert body["summary"]["objective"] == pytest.approx(direct.summary["objective"])
