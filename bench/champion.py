@@ -17,7 +17,7 @@ from training.registry import LoadedModel, current_champion
 from training.review import run_artifact
 from training.run import train
 from training.settings import PipelineSettings
-from world.generate import ensure_world
+from world.writer import ensure_world
 
 STORE = Path("data/bench-mlflow")
 

@@ -27,7 +27,7 @@ from training.registry import load_registered
 from training.run import train
 from training.scoring import score_candidates
 from training.settings import PipelineSettings
-from world.generate import ensure_world
+from world.writer import ensure_world
 
 
 def main() -> None:

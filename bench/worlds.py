@@ -33,7 +33,7 @@ from training.model import LgbParams
 from training.registry import current_champion
 from training.run import train
 from training.settings import PipelineSettings
-from world.generate import ensure_world
+from world.writer import ensure_world
 
 ROOT = Path("data/worlds")
 

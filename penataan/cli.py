@@ -83,8 +83,8 @@ def generate(
     ] = "fixed",
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
-    from world.generate import PRESETS
-    from world.generate import generate as run
+    from world.presets import PRESETS
+    from world.writer import generate as run
     from world.scenarios import SCENARIOS
 
     if preset not in PRESETS:

@@ -15,7 +15,7 @@ from serving.app import create_app
 from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import PipelineSettings
-from world.generate import generate
+from world.writer import generate
 
 SEED = 11
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from features import vocab
 from features.data import HRData
-from world.generate import generate
+from world.writer import generate
 
 
 def _truth(world_dir: Path) -> pd.DataFrame:

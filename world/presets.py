@@ -1,0 +1,26 @@
+"""The presets: how big a world is and which years it covers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from world.organisation import UnitSpec, ampenan_units, cakranegara_units, mataram_units
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How big a world is and which years it covers."""
+
+    units: Callable[[], list[UnitSpec]]
+    n_active: int  # aktif staff at the end
+    first_period: int
+    last_period: int
+    pppk_hire_share: float = 0.95  # of hires from 2021 on
+
+
+PRESETS: dict[str, Preset] = {
+    "mataram": Preset(mataram_units, 5580, 2016, 2025),
+    "cakranegara": Preset(cakranegara_units, 300, 2020, 2025),
+    "ampenan": Preset(ampenan_units, 1700, 2016, 2025),
+}

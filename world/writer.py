@@ -1,0 +1,43 @@
+"""Writing a world: `penataan generate` simulates one and writes its tables and truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from features import vocab
+from world.presets import PRESETS
+from world.records import World
+from world.scenarios import causal_for, describe
+
+
+def generate(
+    preset: str, seed: int, out: Path, progress: bool = True, scenario: str = "fixed"
+) -> dict[str, int]:
+    """Simulate a world and write its tables and truth to `out`; returns rows per table.
+
+    `scenario` `family` draws the causal structure from the seed (`world.scenarios`) and
+    writes it to `truth/causal.json`; `fixed` is the presets' structure."""
+    world = World(PRESETS[preset], seed, causal_for(scenario, seed))
+    world.run(progress)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, frame in world.tables().items():
+        frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        counts[name] = len(frame)
+    (out / vocab.TRUTH_DIR).mkdir(exist_ok=True)
+    world.truth().to_csv(
+        out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"
+    )
+    if scenario != "fixed":
+        causal = json.dumps(
+            {"scenario": scenario, "seed": seed, **describe(world.causal)}, indent=2
+        )
+        (out / vocab.TRUTH_DIR / "causal.json").write_text(causal + "\n")
+    return counts
+
+
+def ensure_world(preset: str, seed: int, out: Path, scenario: str = "fixed") -> None:
+    """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
+    if not (out / "units.csv").exists():
+        generate(preset, seed, out, scenario=scenario)
