@@ -25,6 +25,12 @@ class EligibilitySettings(BaseSettings):
     heavy_sanction_months: int = 12  # PP 94/2021: a berat sanction runs 12 months
     min_education_managerial: str = "S1"  # jpt and administrator positions
     min_education_pengawas: str = "D3"
+    # PP 11/2017 jo PP 17/2020 Pasal 239: batas usia pensiun by position
+    bup_years: int = 58  # administrasi, fungsional ahli pertama/muda and keterampilan
+    bup_jpt_years: int = 60  # pimpinan tinggi
+    bup_ahli_madya_years: int = 60  # fungsional ahli madya
+    bup_ahli_utama_years: int = 65  # fungsional ahli utama
+    retirement_window_years: float = 1.0  # MPP: nobody within this of BUP is moved
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,12 @@ RULES: dict[str, Rule] = {
             "Education level below the position's requirement",
         ),
         Rule(
+            "retiring",
+            "PP 11/2017 jo PP 17/2020 Pasal 239 (BUP 58/60/65) and Pasal 248 (MPP)",
+            "Mencapai batas usia pensiun dalam setahun",
+            "Reaches the retirement age (BUP) within a year",
+        ),
+        Rule(
             "heavy_sanction",
             "PP 94/2021: hukuman disiplin berat",
             "Sedang menjalani hukuman disiplin berat",
@@ -72,12 +84,30 @@ RULES: dict[str, Rule] = {
 }
 
 
+def retirement_age(data: HRData, settings: EligibilitySettings) -> pd.Series:
+    """BUP in years per NIP, from the current position: 60 for JPT and fungsional ahli madya
+    (read from the title, e.g. "Analis Kebijakan Ahli Madya"), 65 for ahli utama, else 58."""
+    asg = data.assignments.sort_values("start_date", kind="stable").groupby("nip").last()
+    title = asg["position_title"].fillna("").str.lower()
+    years = np.select(
+        [
+            asg["position_type"] == "jpt",
+            title.str.contains("ahli utama", regex=False),
+            title.str.contains("ahli madya", regex=False),
+        ],
+        [settings.bup_jpt_years, settings.bup_ahli_utama_years, settings.bup_ahli_madya_years],
+        settings.bup_years,
+    )
+    return pd.Series(years, index=asg.index, dtype=float)
+
+
 def eligibility_mask(
     data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings
 ) -> pd.DataFrame:
     """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
     position_type): one boolean column per rule code, True where the rule is broken.
-    Staying is never blocked by the move rules (tenure, formasi, education, sanction)."""
+    Staying is never blocked by the move rules (tenure, formasi, education, retirement,
+    sanction)."""
     s = settings
     emp = data.employees.set_index("nip")
     status = candidates["nip"].map(emp["status"])
@@ -95,11 +125,17 @@ def eligibility_mask(
         EDUCATION_RANK[s.min_education_managerial],
         np.where(ptype == "pengawas", EDUCATION_RANK[s.min_education_pengawas], -1),
     )
+    # Age decides here only because the law makes it decide (BUP); it is never a feature.
+    birth = candidates["nip"].map(emp["birth_date"])
+    bup = candidates["nip"].map(retirement_age(data, s)).fillna(s.bup_years)
+    years_at_round = (as_of - birth).dt.days.to_numpy(dtype=float) / 365.25
+    retiring = years_at_round + s.retirement_window_years >= bup.to_numpy(dtype=float)
     checks = {
         "not_active": (status != "aktif").to_numpy(),
         "min_tenure": move & (candidates["tenure_current"].to_numpy() < s.min_tenure_years),
         "formasi_full": move & (candidates["unit_fill"].to_numpy() >= 1.0),
         "education_level": move & (level.to_numpy(dtype=float) < need),
+        "retiring": move & retiring,
         "heavy_sanction": move & serving.to_numpy(dtype=bool),
     }
     return pd.DataFrame({code: checks[code] for code in RULES}, index=candidates.index)

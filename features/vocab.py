@@ -114,7 +114,9 @@ RELIGIONS: Final[tuple[str, ...]] = (
 )  # fmt: skip
 MARITAL_STATUSES: Final[tuple[str, ...]] = ("kawin", "belum_kawin", "cerai")
 EMPLOYMENT_TYPES: Final[tuple[str, ...]] = ("PNS", "PPPK")
-STATUSES: Final[tuple[str, ...]] = ("aktif", "cuti", "tugas_belajar", "pensiun", "berhenti")
+STATUSES: Final[tuple[str, ...]] = (
+    "aktif", "cuti", "tugas_belajar", "mpp", "pensiun", "berhenti",
+)  # fmt: skip
 WILLINGNESS: Final[tuple[str, ...]] = ("ya", "netral", "tidak")
 POSITION_TYPES: Final[tuple[str, ...]] = (
     "jpt", "administrator", "pengawas", "pelaksana", "fungsional",

@@ -84,8 +84,8 @@ def generate(
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.presets import PRESETS
-    from world.writer import generate as run
     from world.scenarios import SCENARIOS
+    from world.writer import generate as run
 
     if preset not in PRESETS:
         _echo_err(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")

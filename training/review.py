@@ -22,7 +22,6 @@ from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
 from training.model import PlacementModel
 
 
-
 class ReviewSettings(BaseSettings):
     """What the review reads: the data (`PENATAAN_REVIEW_DATA`) and the registered model
     (`PENATAAN_REVIEW_MODEL_URI`, default the champion)."""

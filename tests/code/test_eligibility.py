@@ -59,3 +59,24 @@ def test_education_level_for_the_position_type(world_copy: Path) -> None:
     assert mask.loc[mine & (rows["is_stay"] == 0), "education_level"].all()
     codes = broken_rules(mask[mine & (rows["is_stay"] == 0)].to_numpy()[0])
     assert "education_level" in codes
+
+
+def test_nobody_within_a_year_of_bup_is_moved(world_copy: Path) -> None:
+    """BUP by position: 58, 60 for JPT and ahli madya, 65 for ahli utama (read from the
+    title); a move is blocked when the employee reaches it within a year of the round."""
+    data = load_data(world_copy)
+    rows, mask = _mask(data)
+    as_of = data.default_as_of()
+    age = (as_of - rows["nip"].map(data.employees.set_index("nip")["birth_date"])).dt.days / 365.25
+    jpt = rows["position_type"].astype(str) == "jpt"
+    move = rows["is_stay"] == 0
+    expected = move & (age + 1.0 >= jpt.map({True: 60.0, False: 58.0}))
+    assert expected.any(), "the small world has someone within a year of BUP"
+    assert (mask["retiring"] == expected).all()
+    nip = str(rows.loc[expected & ~jpt, "nip"].iloc[0])
+    asg = pd.read_csv(world_copy / "assignments.csv", dtype=str, keep_default_na=False)
+    open_row = (asg["nip"] == nip) & (asg["end_date"] == "")
+    asg.loc[open_row, ["position_type", "position_title"]] = ["fungsional", "Pranata Ahli Utama"]
+    asg.to_csv(world_copy / "assignments.csv", index=False)
+    rows, mask = _mask(load_data(world_copy))
+    assert not mask.loc[rows["nip"] == nip, "retiring"].any()  # ahli utama: BUP 65
