@@ -10,8 +10,8 @@ from pathlib import Path
 
 import mlflow
 
+from features.contract.validate import load_data
 from features.data import HRData
-from features.validate import load_data
 from training.model import LgbParams
 from training.registry import LoadedModel, current_champion
 from training.review import run_artifact

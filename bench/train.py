@@ -20,8 +20,8 @@ from pathlib import Path
 
 from timing import median_time, peak_rss_gib, print_table
 
+from features.contract.validate import load_data
 from features.pipeline import as_model_frame, build_features, candidate_pairs
-from features.validate import load_data
 from training.model import LgbParams
 from training.registry import load_registered
 from training.run import train

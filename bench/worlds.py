@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.validate import load_data
+from features.contract.validate import load_data
 from planning.run import plan_round
 from planning.settings import PlanSettings
 from training.candidates import CandidateTable

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from features.schema import NIP_PATTERN
+from features.contract.schema import NIP_PATTERN
 
 
 def nip_birth_date(digits: str) -> dt.date | None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from features.contract.validate import ContractError, load_data, validate_directory
 from features.data import HRData
-from features.validate import ContractError, load_data, validate_directory
 
 if TYPE_CHECKING:
     from serving.keys import KeyStore
@@ -46,22 +46,62 @@ def _echo_err(message: str) -> None:
 @app.command()
 def validate(
     directory: Annotated[Path, typer.Argument(help="A data directory following the contract.")],
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every violation, not one line per cause.")
+    ] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write every violation to this JSON file.")
+    ] = None,
 ) -> None:
-    """Check a data directory against the contract; list every violation (exit 1) or summarise."""
+    """Check a data directory against the contract: each cause once with its count and
+    examples, hints for the usual export problems (exit 1), or a summary of valid data."""
+    import json
+
+    from features.contract.summary import directory_hints, summary_lines
+    from training.outputs import write_atomic
+
     report = validate_directory(directory)
+    hints = directory_hints(directory)
     for warning in report.warnings:
         _echo_err(f"warning: {warning}")
+    if json_out is not None:
+        rows = [vars(v) for v in report.violations]
+        body = {"directory": str(directory), "violations": rows, "hints": hints}
+        write_atomic(json_out, lambda p: p.write_text(json.dumps(body, indent=1) + "\n"))
     if report.data is None:
-        for violation in report.violations:
-            typer.echo(str(violation))
-        _echo_err(f"{len(report.violations)} violation(s): {directory} breaks the data contract")
+        if show_all:
+            for violation in report.violations:
+                typer.echo(str(violation))
+            for hint in hints:
+                typer.echo(f"hint: {hint}")
+        else:
+            for line in summary_lines(report.violations, hints):
+                typer.echo(line)
+        _echo_err(f"{len(report.violations):,} violation(s): {directory} breaks the data contract")
         raise typer.Exit(1)
+    for hint in hints:
+        _echo_err(f"hint: {hint}")
     data = report.data
     typer.echo(f"{directory}: valid")
     for name, count in data.row_counts().items():
         typer.echo(f"  {name:<13} {count:>8} rows")
     periods = data.periods
     typer.echo(f"  periods       {periods[0]}-{periods[-1]} ({len(periods)} years)")
+
+
+@app.command()
+def contract(
+    out: Annotated[Path | None, typer.Option(help="Write the page here (default: print).")] = None,
+) -> None:
+    """The data contract as a human page (Markdown), generated from the schema."""
+    from features.contract.page import contract_markdown
+
+    page = contract_markdown()
+    if out is None:
+        typer.echo(page, nl=False)
+    else:
+        out.write_text(page)
+        typer.echo(f"wrote {out}")
 
 
 @app.command()
@@ -102,8 +142,10 @@ def _progress(message: str) -> None:
 
 
 def _report_refusal(error: ContractError, directory: Path) -> NoReturn:
-    for violation in error.report.violations[:50]:
-        _echo_err(str(violation))
+    from features.contract.summary import directory_hints, summary_lines
+
+    for line in summary_lines(error.report.violations, directory_hints(directory)):
+        _echo_err(line)
     _echo_err(
         f"{len(error.report.violations)} violation(s) in {directory}; nothing was trained or scored"
     )

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import RULES, broken_rules
-from features.validate import load_data
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanSettings
 from serving.schemas import (

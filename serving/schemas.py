@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from features.contract.schema import UNIT_ID_PATTERN
 from features.nip import nip_format_problem
-from features.schema import UNIT_ID_PATTERN
 from training.explain import ADVISORY, Explanation, Lang
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from features.contract.validate import load_data
 from features.data import HRData
-from features.validate import load_data
 from serving.app import create_app
 from tests.served import FAST, Api, role_keys, serve_settings, started
 from training.run import train

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from features.contract.validate import load_data
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
-from features.validate import load_data
 from training import registry
 from training.candidates import CandidateTable
 from training.evaluation import comparison_table, read_truth, regression_metrics

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import RULES, EligibilitySettings, broken_rules, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
-from features.validate import load_data
 
 
 def _mask(data: HRData, settings: EligibilitySettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip

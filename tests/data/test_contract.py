@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from features.validate import ContractError, Violation, load_data, validate_directory
+from features.contract.validate import ContractError, Violation, load_data, validate_directory
 from penataan.cli import app
 
 Edit = Callable[[pd.DataFrame], pd.DataFrame]
@@ -284,7 +285,9 @@ def test_cli_validate_exit_codes(world_dir: Path, world_copy: Path) -> None:
     _edit(world_copy, "evaluations", _set(0, "score", "250"))
     bad = runner.invoke(app, ["validate", str(world_copy)])
     assert bad.exit_code == 1
-    assert "evaluations.csv, row 1, column score: value '250'" in bad.output
+    assert "evaluations.csv: 1 violation(s)" in bad.output and "row 1 '250'" in bad.output
+    every = runner.invoke(app, ["validate", str(world_copy), "--all"])
+    assert "evaluations.csv, row 1, column score: value '250'" in every.output
 
 
 def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
@@ -300,7 +303,7 @@ def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
 
 
 def test_a_table_file_over_the_size_guard_is_refused_unread(world_copy: Path) -> None:
-    from features.reader import MAX_TABLE_BYTES
+    from features.contract.reader import MAX_TABLE_BYTES
 
     path = world_copy / "trainings.csv"
     with path.open("r+b") as handle:  # sparse: no disk used, nothing read
@@ -308,3 +311,39 @@ def test_a_table_file_over_the_size_guard_is_refused_unread(world_copy: Path) ->
     report = validate_directory(world_copy)
     (violation,) = [v for v in report.violations if v.file == "trainings.csv"]
     assert "MiB a table may have" in violation.rule
+
+
+def test_the_contract_page_is_generated_from_the_schema() -> None:
+    from features.contract.page import contract_markdown
+
+    page = Path(__file__).parents[2] / "docs" / "contract.md"
+    assert page.read_text() == contract_markdown(), "run `penataan contract --out docs/contract.md`"
+
+
+def test_validate_groups_a_raw_export_into_causes_with_hints(world_copy: Path) -> None:
+    """Thousands of violations from a handful of causes: each cause once with its count,
+    at most 60 lines, with hints for day-first dates, Excel's ', M/F, a ';' file, a SIASN
+    export and a file named like no table; every violation still in --json."""
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    emp["birth_date"] = pd.to_datetime(emp["birth_date"]).dt.strftime("%d-%m-%Y")
+    emp["sex"] = emp["sex"].map({"L": "M", "P": "F"})
+    emp["nip"] = "'" + emp["nip"]
+    emp.to_csv(world_copy / "employees.csv", index=False)
+    asg = pd.read_csv(world_copy / "assignments.csv", dtype=str, keep_default_na=False)
+    asg.to_csv(world_copy / "assignments.csv", index=False, sep=";")
+    (world_copy / "units.csv").rename(world_copy / "units-2024.csv")
+    (world_copy / "DATA_ASN.csv").write_text("PNS ID,NIP BARU,NAMA\n1,2,3\n")
+    out = world_copy.parent / "violations.json"
+    run = CliRunner().invoke(app, ["validate", str(world_copy), "--json", str(out)])
+    assert run.exit_code == 1
+    lines = run.stdout.splitlines()
+    assert len(lines) <= 60, lines
+    text = run.stdout
+    for hint in ("day-first", "leading '", "M -> L", "';'-separated", "SIASN/SIMPEG export",
+                 "looks like the units table", "not part of the contract"):  # fmt: skip
+        assert hint in text, hint
+    every = json.loads(out.read_text())["violations"]
+    total = int(run.stderr.splitlines()[-1].split()[0].replace(",", ""))
+    assert len(every) == total and total > len(lines)
+    full = CliRunner().invoke(app, ["validate", str(world_copy), "--all"])
+    assert len(full.stdout.splitlines()) >= len(every)

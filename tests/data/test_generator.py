@@ -75,7 +75,7 @@ def test_family_worlds_draw_their_structure_from_the_seed(tmp_path: Path) -> Non
     the same seed gives the same files; the world is valid under the contract."""
     import json
 
-    from features.validate import load_data
+    from features.contract.validate import load_data
     from world.scenarios import DRAWS, draw_causal
 
     a, b = tmp_path / "a", tmp_path / "b"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from features.contract.validate import ContractError
 from features.data import HRData
 from features.pipeline import build_features, candidate_pairs
-from features.validate import ContractError
 from penataan.cli import app
 from tests.served import FAST
 from training import registry

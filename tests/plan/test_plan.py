@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import EligibilitySettings
-from features.validate import load_data
 from penataan.cli import app as cli
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings

@@ -62,7 +62,7 @@ def _render(value: object) -> str | None:
 def _ragged_rows(path: Path) -> list[tuple[int, int]]:
     """(row, fields) of each CSV data row whose field count differs from the header's: the
     mark of a file cut short by an interrupted copy, which pandas would pad silently."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -91,7 +91,7 @@ def read_raw(path: Path) -> pd.DataFrame:
                     "damaged file? Copy it again",
                 )
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
+                path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig"
             )
             frame = frame.astype(object).where(frame != "", None)
             return frame.reset_index(drop=True)

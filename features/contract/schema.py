@@ -2,7 +2,7 @@
 
 Every rule of the contract that concerns one cell lives here as data (type, vocabulary,
 range, pattern), so the validator can report it by name and the docs can be generated from
-the same source. Rules that span rows or tables live in `features.validate`.
+the same source. Rules that span rows or tables live in `features.contract.validate`.
 """
 
 from __future__ import annotations

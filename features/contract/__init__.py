@@ -1,0 +1,1 @@
+"""The data contract: its schema, how files are read, the rules, validation and its report."""

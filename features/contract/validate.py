@@ -1,0 +1,72 @@
+"""Validating a data directory against the contract, reporting every violation.
+
+The validator never stops at the first problem: HR staff fix an export in one pass when they
+see all of it. Each violation names the file, the data row (1 = first), the column, the value
+and the rule (`violations.py`); cell rules are in `cells.py`, rules across rows and tables in
+`rules.py`. Only a directory with no violation becomes `HRData`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from features.contract.cells import parse_table
+from features.contract.reader import TableFileError, find_table_file, read_raw
+from features.contract.rules import cross_rules
+from features.contract.schema import TABLES
+from features.contract.violations import ContractError, ValidationReport, Violation
+from features.data import HRData
+
+__all__ = ["ContractError", "ValidationReport", "Violation", "load_data", "validate_directory"]
+
+
+def validate_directory(directory: Path) -> ValidationReport:
+    """Read and check every table of `directory`; the report holds data only when valid."""
+    report = ValidationReport()
+    if not directory.is_dir():
+        report.violations.append(Violation(str(directory), None, None, None, "not a directory"))
+        return report
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    unreadable = False
+    for table in TABLES:
+        try:
+            path = find_table_file(directory, table.name)
+            if path is None:
+                if table.required:
+                    report.violations.append(
+                        Violation(
+                            f"{table.name}.csv", None, None, None, "required table is missing"
+                        )
+                    )
+                    unreadable = True
+                frames[table.name] = pd.DataFrame(
+                    {c.name: pd.Series(dtype=object) for c in table.columns}
+                )
+                continue
+            raw = read_raw(path)
+        except TableFileError as exc:
+            report.violations.append(Violation(exc.file, None, None, None, exc.message))
+            unreadable = True
+            continue
+        frame, violations, warnings = parse_table(table, raw, path.name)
+        frames[table.name], files[table.name] = frame, path.name
+        report.violations += violations
+        report.warnings += warnings
+    if unreadable:
+        # Rules across tables need every required table; they would only echo the gap.
+        return report
+    report.violations += cross_rules(frames, files)
+    if not report.violations:
+        report.data = HRData.from_frames(frames)
+    return report
+
+
+def load_data(directory: Path) -> HRData:
+    """The typed data of a valid directory; `ContractError` with every violation otherwise."""
+    report = validate_directory(directory)
+    if report.data is None:
+        raise ContractError(report)
+    return report.data

@@ -1,0 +1,54 @@
+"""A violation of the contract, and the report of one directory: every violation, the
+warnings, and the typed data when there is none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from features.data import HRData
+
+ABSENT = "required column is absent"  # a column-level rule, grouped per file in summaries
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule at one place in one file."""
+
+    file: str
+    row: int | None  # 1 = first data row; None for a file- or column-level problem
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        value = "" if self.value is None and self.row is None else f" value {self.value!r}:"
+        return f"{', '.join(where)}:{value} {self.rule}"
+
+
+@dataclass
+class ValidationReport:
+    """All violations and warnings of one directory, and the typed data when it is valid."""
+
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    data: HRData | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+class ContractError(Exception):
+    """Raised by `load_data` when a directory breaks the contract; carries the full report."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        shown = "\n".join(str(v) for v in report.violations[:20])
+        more = len(report.violations) - 20
+        tail = f"\n... and {more} more (run `penataan validate`)" if more > 0 else ""
+        super().__init__(f"{len(report.violations)} contract violation(s):\n{shown}{tail}")
+        self.report = report
