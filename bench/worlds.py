@@ -60,7 +60,7 @@ def one_world(seed: int, preset: str) -> dict[str, object]:
         seconds = time.perf_counter() - started
         champion = current_champion(settings.model_name, settings.model_alias)
         assert champion is not None
-        data = load_data(path)
+        data = load_data(path, settings.predikat_scale)
         table = CandidateTable.build(data, None, settings)
         round_ = plan_round(data, champion.model, table, PlanSettings(), read_truth(path))
     m = result.metrics

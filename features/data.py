@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from features.scale import KinerjaScale
+
 
 @dataclass(frozen=True)
 class HRData:
@@ -24,6 +26,8 @@ class HRData:
     trainings: pd.DataFrame
     discipline: pd.DataFrame
     unit_kpis: pd.DataFrame
+    # How predikat-era evaluations were placed on the score scale (`load_data` sets it).
+    scale: KinerjaScale | None = None
 
     @classmethod
     def from_frames(cls, frames: dict[str, pd.DataFrame]) -> HRData:

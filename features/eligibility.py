@@ -115,7 +115,8 @@ def eligibility_mask(
     move = candidates["is_stay"].to_numpy() == 0
     as_of = pd.to_datetime(candidates["as_of"])
     heavy = data.discipline[data.discipline["severity"] == "berat"]
-    last_heavy = candidates["nip"].map(heavy.groupby("nip")["decided_on"].max())
+    latest_heavy = dict(heavy.groupby("nip")["decided_on"].max().items())  # may be empty
+    last_heavy = pd.to_datetime(candidates["nip"].map(latest_heavy))
     serving = (last_heavy < as_of) & (
         last_heavy >= as_of - pd.DateOffset(months=s.heavy_sanction_months)
     )

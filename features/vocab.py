@@ -124,6 +124,7 @@ POSITION_TYPES: Final[tuple[str, ...]] = (
 PREDIKAT: Final[tuple[str, ...]] = (
     "sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang",
 )  # fmt: skip
+RATINGS: Final[tuple[str, ...]] = ("di_atas", "sesuai", "di_bawah")  # hasil/perilaku kerja
 SEVERITIES: Final[tuple[str, ...]] = ("ringan", "sedang", "berat")
 
 # Columns that may be used to audit fairness but never as model inputs (merit system,

@@ -121,8 +121,16 @@ def generate(
             "(world/scenarios.py), written to truth/causal.json."
         ),
     ] = "fixed",
+    evaluations: Annotated[
+        str,
+        typer.Option(
+            help="law: from 2022 a predikat and two ratings only, capped per unit "
+            "(PermenPANRB 6/2022); numeric: a score every year (the same world otherwise)."
+        ),
+    ] = "law",
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
+    from world.kinerja import REGIMES
     from world.presets import PRESETS
     from world.scenarios import SCENARIOS
     from world.writer import generate as run
@@ -133,7 +141,10 @@ def generate(
     if scenario not in SCENARIOS:
         _echo_err(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
         raise typer.Exit(2)
-    counts = run(preset, seed, out, scenario=scenario)
+    if evaluations not in REGIMES:
+        _echo_err(f"unknown evaluations {evaluations!r}; choose one of {', '.join(REGIMES)}")
+        raise typer.Exit(2)
+    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations)
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 
@@ -198,10 +209,10 @@ def _registered(settings: PipelineSettings, model_uri: str | None) -> LoadedMode
         raise typer.Exit(1) from None
 
 
-def _load(directory: Path) -> HRData:
+def _load(directory: Path, settings: PipelineSettings) -> HRData:
     """The directory's data, or every violation and exit 1 before anything else runs."""
     try:
-        return load_data(directory)
+        return load_data(directory, settings.predikat_scale)
     except ContractError as error:
         _report_refusal(error, directory)
 
@@ -261,7 +272,7 @@ def evaluate(
     from training.evaluation import evaluate_registered, read_truth
 
     settings = _settings()
-    hr = _load(data)
+    hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
     label = f"model v{loaded.version}"
     table = evaluate_registered(hr, loaded.model, read_truth(data), settings, label)
@@ -288,7 +299,7 @@ def score(
         _echo_err(f"--out {out}: must end in .csv or .parquet")
         raise typer.Exit(2)
     settings = _settings()
-    hr = _load(data)
+    hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
     frame = score_candidates(hr, loaded.model, settings, _as_of(as_of), all_units)
     write_table(frame, str(out))
@@ -420,7 +431,7 @@ def plan(
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
     pipeline = _settings()
-    hr = _load(data)
+    hr = _load(data, pipeline)
     loaded = _registered(pipeline, model_uri)
     when = _as_of(as_of) or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}")

@@ -21,6 +21,7 @@ import pandas as pd
 from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import RULES, broken_rules
+from features.vocab import PREDIKAT
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanSettings
 from serving.schemas import (
@@ -75,7 +76,7 @@ class Engine:
         progress(f"loading {uri}")
         loaded = load_registered(uri)
         progress(f"loading data from {settings.data_dir}")
-        data = load_data(settings.data_dir)
+        data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
         table = CandidateTable.build(data, as_of, settings)
         progress(f"scoring {len(table):,} candidate pairs as of {table.as_of.date()}")
@@ -169,6 +170,7 @@ class Engine:
         factors = explain.by_factor(contrib)
         _, ids, names, domains = self._unit_info
         credible = self.suggested[order]
+        chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
         out = []
         for rank, row in enumerate(order):
             employee, unit_pos = int(self.table.employee_of(row)), int(self.table.unit_of(row))
@@ -193,6 +195,9 @@ class Engine:
                     is_current=unit_pos == current,
                     predicted_score=_round(sc.predicted[row]),
                     interval=Interval(low=_round(sc.low[row]), high=_round(sc.high[row])),
+                    predikat_probabilities={
+                        p: round(float(q), 3) for p, q in zip(PREDIKAT, chances[rank], strict=True)
+                    },
                     gain=None if gain is None else _round(gain),
                     gain_interval=None
                     if gain is None

@@ -75,8 +75,16 @@ class Placement(BaseModel):
     unit_name: str
     domain: str
     is_current: bool
-    predicted_score: float
+    predicted_score: float = Field(
+        description="Predicted evaluation next year on the score scale of PP 46/2011 (0-100); "
+        "predikat-era evaluations are placed on it by rank within unit and year "
+        "(features/kinerja.py)."
+    )
     interval: Interval
+    predikat_probabilities: dict[str, float] = Field(
+        description="Probability of each predikat next year (sangat_baik ... sangat_kurang), "
+        "from the prediction, its interval and the score bands the data's predikat occupy."
+    )
     gain: float | None = Field(
         description="The expected gain over staying put, calibrated on real moves (not the raw "
         "difference of two predictions); 0 for the current unit, null without one."

@@ -258,7 +258,7 @@ def evaluate_registered(
     (held out from the baselines; the registered model was refit on it, so its held-out row
     is optimistic and the decision metrics against the truth are what to read)."""
     rows = training_rows(data)
-    fit_rows, valid = split_by_time(rows, data.last_period)
+    fit_rows, valid = split_by_time(rows)
     held_pred = model.predict(valid)["predicted_score"].to_numpy()
     scored = CandidateTable.build(data, None, settings).score(model) if truth is not None else None
     table = comparison_table(

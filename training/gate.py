@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from features.data import HRData
+from features.kinerja import RECORDED_SCORE
 
 GATE_MARGIN = 0.02  # the candidate's RMSE must be at least 2% below every simple baseline's
 SIMPLE_BASELINES = ("global_mean", "unit_mean", "education_rule")
@@ -31,8 +32,9 @@ def history_digest(data: HRData) -> dict[str, str]:
     """A hash per period of the evaluations and of the assignments starting that year."""
     out = {}
     ev = data.evaluations
+    recorded = ["nip", "unit_id", RECORDED_SCORE if RECORDED_SCORE in ev else "score", "predikat"]
     for period, part in ev.groupby("period"):
-        out[f"evaluations:{int(period)}"] = _digest(part[["nip", "unit_id", "score"]])
+        out[f"evaluations:{int(period)}"] = _digest(part[recorded])  # as recorded, not placed
     asg = data.assignments
     for year, part in asg.groupby(asg["start_date"].dt.year):
         out[f"assignments:{int(year)}"] = _digest(

@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import lightgbm as lgb
@@ -30,9 +31,10 @@ from features.definitions import (
     MONOTONE,
 )
 from features.pipeline import as_model_frame
+from features.scale import KinerjaScale
 from training.gain import GainCalibration
 
-MODEL_FORMAT = "point+conformal+gain-v2"
+MODEL_FORMAT = "point+conformal+gain+predikat-v3"
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
 
 
@@ -157,6 +159,7 @@ class PlacementModel:
     offsets: dict[str, list[float]]  # group -> [low, high] residual percentiles
     gain: GainCalibration | None = None  # set by training once the held-out moves are known
     feature_set: str = FEATURE_SET
+    scale: KinerjaScale = field(default_factory=lambda: KinerjaScale("none"))  # predikat cuts
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -231,6 +234,16 @@ class PlacementModel:
         low, high = self.bounds(point, interval_group(rows))
         return pd.DataFrame({"predicted_score": point, "low": low, "high": high}, index=rows.index)
 
+    def predikat_probabilities(
+        self, point: np.ndarray, low: np.ndarray, high: np.ndarray
+    ) -> np.ndarray:
+        """Per row, the probability of each predikat next year (`vocab.PREDIKAT` order): the
+        latent score is taken as normal around `point` with the spread of the row's own
+        interval, and the predikat as the band of `scale.cuts` it falls in."""
+        level = self.gain.level if self.gain is not None else 0.8  # the interval's coverage
+        z = 2 * NormalDist().inv_cdf(0.5 + level / 2)
+        return self.scale.probabilities(point, np.maximum(high - low, 1e-6) / z)
+
     def contributions(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Exact TreeSHAP contributions of each feature to the point prediction, plus `base`.
 
@@ -269,6 +282,7 @@ class PlacementModel:
             "feature_set": self.feature_set,
             "offsets": self.offsets,
             "gain": self.gain.to_dict(),
+            "kinerja_scale": self.scale.to_dict(),
             "point_sha256": _sha256(directory / "point.txt"),
         }
         (directory / "model.json").write_text(json.dumps(meta, indent=2))
@@ -297,4 +311,5 @@ class PlacementModel:
             )
         booster = lgb.Booster(model_file=str(point))
         gain = GainCalibration.from_dict(meta["gain"])
-        return cls(booster, meta["offsets"], gain, meta["feature_set"])
+        scale = KinerjaScale.from_dict(meta["kinerja_scale"])
+        return cls(booster, meta["offsets"], gain, meta["feature_set"], scale=scale)

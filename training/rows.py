@@ -10,12 +10,20 @@ from features.pipeline import build_features, training_pairs
 
 
 def training_rows(data: HRData) -> pd.DataFrame:
-    """One row per evaluation: features as of the period's start, the score, the period."""
+    """One row per evaluation with a score (on the one scale of `features.kinerja`):
+    features as of the period's start, the score, the period."""
     pairs = training_pairs(data)
+    pairs = pairs[pairs["score"].notna()].reset_index(drop=True)
     rows = build_features(data, pairs[["nip", "unit_id", "as_of"]])
     return rows.assign(period=pairs["period"].to_numpy(), score=pairs["score"].to_numpy())
 
 
-def split_by_time(rows: pd.DataFrame, last_period: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit on periods before the last, validate on the last."""
-    return rows[rows["period"] < last_period], rows[rows["period"] == last_period]
+def held_out_period(rows: pd.DataFrame) -> int:
+    """The last period with a score: the one kept unseen."""
+    return int(rows["period"].max())
+
+
+def split_by_time(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit on periods before the last scored one, validate on that one."""
+    last = held_out_period(rows)
+    return rows[rows["period"] < last], rows[rows["period"] == last]

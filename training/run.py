@@ -22,6 +22,7 @@ from mlflow.exceptions import MlflowException
 
 from features.contract.validate import load_data
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
+from features.scale import KinerjaScale
 from training import registry
 from training.candidates import CandidateTable
 from training.evaluation import comparison_table, read_truth, regression_metrics
@@ -29,7 +30,7 @@ from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
-from training.rows import split_by_time, training_rows
+from training.rows import held_out_period, split_by_time, training_rows
 from training.settings import PipelineSettings
 
 Progress = Callable[[str], None]
@@ -172,11 +173,11 @@ def train(
     progress: Progress = lambda _: None,
 ) -> TrainResult:
     """Train, evaluate against baselines (and the truth when present), register, gate."""
-    data = load_data(data_dir)  # refuses invalid data before any run is logged
+    data = load_data(data_dir, settings.predikat_scale)  # refuses invalid data first
     progress("building training rows")
     rows = training_rows(data)
-    last = data.last_period
-    fit_rows, valid = split_by_time(rows, last)
+    last = held_out_period(rows)
+    fit_rows, valid = split_by_time(rows)
     if fit_rows.empty or valid.empty:
         raise ValueError("training needs at least two evaluated periods")
     settings.connect()
@@ -227,6 +228,8 @@ def train(
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
         final = PlacementModel.fit(rows, params, rounds=rounds, offsets=split_model.offsets)
         final.gain = split_model.gain
+        final.scale = data.scale or KinerjaScale("none")
+        mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
         mlflow.log_param("min_gain_low", settings.min_gain_low)
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")

@@ -1,5 +1,6 @@
 """Pipeline configuration (pydantic-settings, `PENATAAN_` prefix): the registry, the
-eligibility thresholds, the decision policy and the fairness audit, each a small class,
+eligibility thresholds, the predikat scale, the decision policy and the fairness audit,
+each a small class,
 and `PipelineSettings`, all of them in the one object a deployable builds at its edge."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.eligibility import EligibilitySettings
+from features.kinerja import KinerjaSettings
 
 
 class RegistrySettings(BaseSettings):
@@ -55,7 +57,9 @@ class DecisionSettings(BaseSettings):
     )
 
 
-class PipelineSettings(RegistrySettings, EligibilitySettings, DecisionSettings, AuditSettings):
+class PipelineSettings(
+    RegistrySettings, EligibilitySettings, KinerjaSettings, DecisionSettings, AuditSettings
+):
     """Everything a pipeline step (train, evaluate, score, plan) reads from the environment,
     in one object: the `penataan` command builds it once and passes it down; no module
     below the command line reads the environment. `ServeSettings` extends it for the API."""

@@ -135,13 +135,20 @@ class World(Simulation):
             }
         )
         evaluations = pd.DataFrame(self.evaluations)
+        if "predikat" not in evaluations:  # a numeric world: the sebutan of every number
+            evaluations["predikat"] = None
+        sebutan = [_predikat(s) for s in evaluations["score"].fillna(0.0)]
+        evaluations["predikat"] = evaluations["predikat"].where(evaluations["score"].isna(), sebutan)  # fmt: skip
         evaluations = pd.DataFrame(
             {
                 "nip": [nips[p] for p in evaluations["person"]],
                 "period": evaluations["period"],
                 "unit_id": [unit_ids[u] for u in evaluations["unit"]],
                 "score": evaluations["score"],
-                "predikat": [_predikat(s) for s in evaluations["score"]],
+                "predikat": evaluations["predikat"],
+                **{
+                    k: evaluations[k] for k in ("hasil_kerja", "perilaku_kerja") if k in evaluations
+                },
             }
         )
         return {

@@ -10,6 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from features import vocab
+from world import kinerja
 from world.outcome import expected_score
 from world.people import choice, on_day
 from world.staffing import Staffing
@@ -115,7 +116,21 @@ class Simulation(Staffing):
             self.evaluations.append(
                 {"person": int(person), "period": year, "unit": int(unit), "score": float(s)}
             )
+        if self.regime == "law" and year >= kinerja.LAW_FROM:
+            self._rate(active, units, score)
         self._kpis(year, units, score)
+
+    def _rate(self, active: np.ndarray, units: np.ndarray, score: np.ndarray) -> None:
+        """Record this year's evaluations as the law has since 2022: ratings and a capped
+        predikat, no number (`world/kinerja.py`)."""
+        soft = np.stack([self.people.soft[p] for p in active])
+        conduct = [SOFT.index(c) for c in ("integritas", "kerja_sama", "orientasi_hasil")]
+        sanction = np.array([self.sanction.get(int(p), 0.0) for p in active])
+        behaviour = soft[:, conduct].mean(axis=1) - sanction / 3.0
+        behaviour = behaviour + self.kinerja_rng.normal(0.0, 0.6, len(active))
+        hasil, perilaku, predikat = kinerja.ratings(score, behaviour, units)
+        for k, row in enumerate(self.evaluations[-len(active) :]):
+            row.update(score=None, predikat=predikat[k], hasil_kerja=hasil[k], perilaku_kerja=perilaku[k])  # fmt: skip
 
     def _kpis(self, year: int, units: np.ndarray, score: np.ndarray) -> None:
         rng = self.rng

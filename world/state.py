@@ -23,13 +23,19 @@ SOFT = vocab.SOFT_COMPETENCIES
 class WorldState:
     """The simulation state and the bookkeeping every step shares."""
 
-    def __init__(self, preset: Preset, seed: int, causal: Causal | None = None) -> None:
+    def __init__(
+        self, preset: Preset, seed: int, causal: Causal | None = None, regime: str = "law"
+    ) -> None:
         self.preset = preset
         self.causal = causal or Causal()
         self.rng = np.random.default_rng(seed)
         # Draws that only a drawn causal structure needs come from a stream of their own,
         # so that the presets' worlds stay byte-identical.
         self.extra = np.random.default_rng([seed, 2])
+        # How evaluations are recorded (world/kinerja.py); predikat-era draws have their own
+        # stream, so a `numeric` world is the same world with the numbers kept.
+        self.regime = regime
+        self.kinerja_rng = np.random.default_rng([seed, 3])
         self.units = check_units(preset.units())
         self.unit_index = {u.unit_id: j for j, u in enumerate(self.units)}
         self.dom_index = {d: k for k, d in enumerate(vocab.DOMAINS)}

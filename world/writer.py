@@ -12,13 +12,20 @@ from world.scenarios import causal_for, describe
 
 
 def generate(
-    preset: str, seed: int, out: Path, progress: bool = True, scenario: str = "fixed"
+    preset: str,
+    seed: int,
+    out: Path,
+    progress: bool = True,
+    scenario: str = "fixed",
+    evaluations: str = "law",
 ) -> dict[str, int]:
     """Simulate a world and write its tables and truth to `out`; returns rows per table.
 
     `scenario` `family` draws the causal structure from the seed (`world.scenarios`) and
-    writes it to `truth/causal.json`; `fixed` is the presets' structure."""
-    world = World(PRESETS[preset], seed, causal_for(scenario, seed))
+    writes it to `truth/causal.json`; `fixed` is the presets' structure. `evaluations`
+    `law` records predikat and ratings only from 2022 (`world/kinerja.py`); `numeric` keeps
+    the number every year (the same world otherwise, truth included)."""
+    world = World(PRESETS[preset], seed, causal_for(scenario, seed), evaluations)
     world.run(progress)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -37,7 +44,9 @@ def generate(
     return counts
 
 
-def ensure_world(preset: str, seed: int, out: Path, scenario: str = "fixed") -> None:
+def ensure_world(
+    preset: str, seed: int, out: Path, scenario: str = "fixed", evaluations: str = "law"
+) -> None:
     """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
     if not (out / "units.csv").exists():
-        generate(preset, seed, out, scenario=scenario)
+        generate(preset, seed, out, scenario=scenario, evaluations=evaluations)

@@ -172,6 +172,10 @@ def _assignment_rules(
 
 def _evaluation_rules(file: str, ev: pd.DataFrame, asg: pd.DataFrame) -> list[Violation]:
     out = _unique(file, ev, ["nip", "period"], "(nip, period)")
+    out += [
+        Violation(file, i + 1, "score, predikat", None, "an evaluation needs a score or a predikat")
+        for i in _rows(ev["score"].isna() & ev["predikat"].isna())
+    ]
     far = pd.Timestamp("2262-01-01")
     spans = asg[["nip", "unit_id", "start_date", "end_date"]].dropna(subset=["start_date"])
     spans = spans.assign(end_date=spans["end_date"].fillna(far))

@@ -140,10 +140,13 @@ EVALUATIONS = Table(
         Column("nip", "str", pattern=NIP_PATTERN),
         Column("period", "int", low=1900, high=2100),
         Column("unit_id", "str"),
-        Column("score", "float", low=0, high=100),
+        Column("score", "float", present=False, nullable=True, low=0, high=100),
         Column("predikat", "enum", present=False, nullable=True, choices=vocab.PREDIKAT),
+        Column("hasil_kerja", "enum", present=False, nullable=True, choices=vocab.RATINGS),
+        Column("perilaku_kerja", "enum", present=False, nullable=True, choices=vocab.RATINGS),
     ),
-    description="penilaian kinerja, one row per employee per period",
+    description="penilaian kinerja, one row per employee per period: a score (PP 46/2011, "
+    "up to 2021) or a predikat with its two ratings (PermenPANRB 6/2022, from 2022), or both",
 )
 
 COMPETENCIES = Table(

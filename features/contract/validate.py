@@ -8,6 +8,7 @@ and the rule (`violations.py`); cell rules are in `cells.py`, rules across rows 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from features.contract.rules import cross_rules
 from features.contract.schema import TABLES
 from features.contract.violations import ContractError, ValidationReport, Violation
 from features.data import HRData
+from features.kinerja import on_one_scale
 
 __all__ = ["ContractError", "ValidationReport", "Violation", "load_data", "validate_directory"]
 
@@ -64,9 +66,12 @@ def validate_directory(directory: Path) -> ValidationReport:
     return report
 
 
-def load_data(directory: Path) -> HRData:
-    """The typed data of a valid directory; `ContractError` with every violation otherwise."""
+def load_data(directory: Path, predikat_scale: str = "latent") -> HRData:
+    """The typed data of a valid directory, its evaluations on one scale (`features.kinerja`:
+    every consumer of the data sees the same numbers); `ContractError` with every violation
+    otherwise."""
     report = validate_directory(directory)
     if report.data is None:
         raise ContractError(report)
-    return report.data
+    scaled, scale = on_one_scale(report.data, predikat_scale)
+    return dataclasses.replace(scaled, scale=scale)

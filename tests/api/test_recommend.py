@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from features.eligibility import RULES
+from features.vocab import PREDIKAT
 from serving.engine import Engine
 from tests.served import Api
 from training.scoring import score_candidates
@@ -66,6 +67,12 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
         assert s["suggested"] == (
             s["gain_interval"]["low"] > body["min_gain_low"] and not s["is_current"]
         )
+        chances = s["predikat_probabilities"]
+        assert list(chances) == list(PREDIKAT) and sum(chances.values()) == pytest.approx(1, abs=0.01)  # fmt: skip
+    best = max(suggestions, key=lambda s: s["predicted_score"])
+    worst = min(suggestions, key=lambda s: s["predicted_score"])
+    top = "sangat_baik"
+    assert best["predikat_probabilities"][top] >= worst["predikat_probabilities"][top]
 
 
 def test_top_k_and_unit_filter(api: Api) -> None:

@@ -80,3 +80,12 @@ def test_nobody_within_a_year_of_bup_is_moved(world_copy: Path) -> None:
     asg.to_csv(world_copy / "assignments.csv", index=False)
     rows, mask = _mask(load_data(world_copy))
     assert not mask.loc[rows["nip"] == nip, "retiring"].any()  # ahli utama: BUP 65
+
+
+def test_a_world_without_heavy_sanctions_is_no_special_case(world_copy: Path) -> None:
+    """No berat sanction at all used to crash the mask (an empty lookup of dates)."""
+    path = world_copy / "discipline.csv"
+    sanctions = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sanctions[sanctions["severity"] != "berat"].to_csv(path, index=False)
+    _, mask = _mask(load_data(world_copy))
+    assert not mask["heavy_sanction"].any()

@@ -70,7 +70,7 @@ def test_too_few_moves_fall_back_to_the_prior() -> None:
 
 def test_held_out_moves_of_the_small_world(hr_data: HRData) -> None:
     rows = training_rows(hr_data)
-    fit_rows, valid = split_by_time(rows, hr_data.last_period)
+    fit_rows, valid = split_by_time(rows)
     model = PlacementModel.fit(fit_rows, FAST, valid)
     moves = held_out_moves(hr_data, model.point, fit_rows, valid)
     moved = int((valid["is_stay"] == 0).sum())

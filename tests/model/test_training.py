@@ -133,7 +133,7 @@ def test_registered_model_predicts_like_in_memory_and_explains_exactly(
 
 def test_training_is_deterministic(hr_data: HRData) -> None:
     rows = training_rows(hr_data)
-    fit_rows, valid = split_by_time(rows, hr_data.last_period)
+    fit_rows, valid = split_by_time(rows)
     a = PlacementModel.fit(fit_rows, FAST, valid).predict(valid)
     b = PlacementModel.fit(fit_rows, FAST, valid).predict(valid)
     pd.testing.assert_frame_equal(a, b)
@@ -234,7 +234,8 @@ def test_a_retrain_on_shuffled_scores_never_takes_champion(
     history that changed since the champion's training is reported."""
     ev = pd.read_csv(world_copy / "evaluations.csv", dtype=str, keep_default_na=False)
     order = np.random.default_rng(0).permutation(len(ev))
-    ev[["score", "predikat"]] = ev[["score", "predikat"]].to_numpy()[order]
+    marks = ["score", "predikat", "hasil_kerja", "perilaku_kerja"]  # every recorded result
+    ev[marks] = ev[marks].to_numpy()[order]
     ev.to_csv(world_copy / "evaluations.csv", index=False)
     result = train(world_copy, registry_settings, FAST)
     assert not result.promoted and "simple baselines" in result.reason
