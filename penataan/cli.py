@@ -128,6 +128,10 @@ def generate(
             "(PermenPANRB 6/2022); numeric: a score every year (the same world otherwise)."
         ),
     ] = "law",
+    export: Annotated[
+        str | None,
+        typer.Option(help="siasn: also write the world as SIASN/SIMPEG exports in OUT/siasn."),
+    ] = None,
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.kinerja import REGIMES
@@ -144,7 +148,10 @@ def generate(
     if evaluations not in REGIMES:
         _echo_err(f"unknown evaluations {evaluations!r}; choose one of {', '.join(REGIMES)}")
         raise typer.Exit(2)
-    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations)
+    if export not in (None, "siasn"):
+        _echo_err(f"unknown export {export!r}; the one export is siasn")
+        raise typer.Exit(2)
+    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations, export=export)
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 
@@ -357,6 +364,38 @@ def show_settings(
 
     for variable, value in environment_table(ServeSettings() if serve else _settings()):
         typer.echo(f"{variable}={value}")
+
+
+import_app = typer.Typer(help="Import a BKPSDM's exports into the data contract.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("siasn")
+def import_siasn(
+    src: Annotated[Path, typer.Argument(help="A folder of SIASN/SIMPEG/e-Kinerja exports.")],
+    out: Annotated[Path, typer.Option(help="The contract folder to write.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="A reviewed mapping.csv (from an earlier run); default: suggestions."),
+    ] = None,
+) -> None:
+    """Convert SIASN-style exports into a contract folder, with mapping.csv (every decision,
+    suggestions marked) and import_report.md/.json (every source row accounted for)."""
+    from siasn.convert import import_siasn as run
+
+    report = run(src, out, mapping, progress=_progress)
+    for ledger in report.ledgers:
+        dropped = sum(ledger.dropped.values())
+        merged = sum(ledger.merged.values())
+        typer.echo(f"  {ledger.file:<26} {ledger.kind:<16} read {ledger.read:>7,}  kept {ledger.kept:>7,}"
+                   f"  merged {merged:>5,}  dropped {dropped:>5,}")  # fmt: skip
+    typer.echo(
+        f"wrote {out} (mapping.csv, import_report.md); contract: {report.contract['summary']}"
+    )
+    if not report.contract["valid"]:
+        for line in report.contract["lines"]:
+            _echo_err(line)
+        raise typer.Exit(1)
 
 
 keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")

@@ -9,6 +9,7 @@ from features import vocab
 from world.presets import PRESETS
 from world.records import World
 from world.scenarios import causal_for, describe
+from world.siasn_export import write_siasn
 
 
 def generate(
@@ -18,18 +19,22 @@ def generate(
     progress: bool = True,
     scenario: str = "fixed",
     evaluations: str = "law",
+    export: str | None = None,
 ) -> dict[str, int]:
     """Simulate a world and write its tables and truth to `out`; returns rows per table.
 
     `scenario` `family` draws the causal structure from the seed (`world.scenarios`) and
     writes it to `truth/causal.json`; `fixed` is the presets' structure. `evaluations`
     `law` records predikat and ratings only from 2022 (`world/kinerja.py`); `numeric` keeps
-    the number every year (the same world otherwise, truth included)."""
+    the number every year (the same world otherwise, truth included). `export` `siasn` also
+    writes the world as a BKPSDM's SIASN/SIMPEG exports under `out/siasn`
+    (`world/siasn_export.py`), for `penataan import siasn`."""
     world = World(PRESETS[preset], seed, causal_for(scenario, seed), evaluations)
     world.run(progress)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for name, frame in world.tables().items():
+    tables = world.tables()
+    for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
         counts[name] = len(frame)
     (out / vocab.TRUTH_DIR).mkdir(exist_ok=True)
@@ -41,6 +46,8 @@ def generate(
             {"scenario": scenario, "seed": seed, **describe(world.causal)}, indent=2
         )
         (out / vocab.TRUTH_DIR / "causal.json").write_text(causal + "\n")
+    if export == "siasn":
+        write_siasn(tables, out / "siasn", seed)
     return counts
 
 

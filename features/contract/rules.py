@@ -48,8 +48,24 @@ def _pairs(file: str, frame: pd.DataFrame, a: str, b: str) -> list[Violation]:
     ]
 
 
+FORMER = ("pensiun", "berhenti")  # statuses whose records may be incomplete
+CURRENT_NEEDS = ("employment_type", "golongan", "education_level", "education_field")
+
+
 def employee_rules(file: str, emp: pd.DataFrame) -> list[Violation]:
     out = _unique(file, emp, ["nip"], "nip")
+    current = ~emp["status"].isin(FORMER)
+    for column in CURRENT_NEEDS:
+        out += [
+            Violation(
+                file,
+                i + 1,
+                column,
+                None,
+                "required for current staff (may be empty only for former staff)",
+            )  # fmt: skip
+            for i in _rows(current & emp[column].isna())
+        ]
     out += _pairs(file, emp, "home_latitude", "home_longitude")
     for i, row in enumerate(emp.itertuples(index=False)):
         nip, kind = row.nip, row.employment_type

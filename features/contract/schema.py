@@ -107,10 +107,10 @@ EMPLOYEES = Table(
         Column(
             "marital_status", "enum", present=False, nullable=True, choices=vocab.MARITAL_STATUSES
         ),
-        Column("employment_type", "enum", choices=vocab.EMPLOYMENT_TYPES),
-        Column("golongan", "enum", choices=vocab.GOLONGAN),
-        Column("education_level", "enum", choices=vocab.EDUCATION_LEVELS),
-        Column("education_field", "enum", choices=vocab.FIELDS),
+        Column("employment_type", "enum", choices=vocab.EMPLOYMENT_TYPES, nullable=True),
+        Column("golongan", "enum", choices=vocab.GOLONGAN, nullable=True),
+        Column("education_level", "enum", choices=vocab.EDUCATION_LEVELS, nullable=True),
+        Column("education_field", "enum", choices=vocab.FIELDS, nullable=True),
         Column("service_start", "date"),
         Column("status", "enum", choices=vocab.STATUSES),
         Column("home_kelurahan", "str", present=False, nullable=True),
@@ -118,7 +118,8 @@ EMPLOYEES = Table(
         _optional_float("home_longitude", -180, 180),
         Column("willing_to_move", "enum", present=False, nullable=True, choices=vocab.WILLINGNESS),
     ),
-    description="one row per ASN",
+    description="one row per ASN, former staff included (their history is training data); "
+    "employment type, golongan and education may be empty only for former staff",
 )
 
 ASSIGNMENTS = Table(

@@ -1,0 +1,477 @@
+"""`penataan import siasn SRC --out DIR [--mapping FILE]`: exports in, a contract folder out.
+
+Each contract table is built from the files that hold it, and every source row ends kept,
+merged into another (with the reason) or dropped (with the reason), in the import report.
+Spells are rebuilt from TMT-only riwayat (a spell ends the day before the next TMT;
+duplicates dropped; renaming rows without a move merged; predecessor unit ids mapped), each
+evaluation's unit is derived from the spells, the two 2021 periods are merged, the wide
+assessment sheet is melted, and Excel-mangled NIPs are repaired where it can be proven (one
+known NIP shares the first 15 digits and the name agrees). Former staff keep their history:
+they become employees with status pensiun or berhenti (PP 11/2017; the contract allows their
+unknown golongan and education to be empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features import vocab
+from features.contract.schema import TABLES_BY_NAME
+from features.contract.summary import summary_lines
+from features.contract.validate import validate_directory
+from features.nip import nip_birth_date
+from siasn.files import ExportFile, find_exports
+from siasn.mapping import Mapping
+from siasn.report import ImportReport, Ledger
+
+STATUS = {"01": "aktif", "1": "aktif", "02": "cuti", "2": "cuti", "03": "tugas_belajar",
+          "3": "tugas_belajar", "04": "cuti", "20": "mpp", "66": "berhenti", "88": "pensiun",
+          "98": "pensiun", "99": "pensiun"}  # fmt: skip
+RELIGION = {"ISLAM": "islam", "KRISTEN": "kristen", "KATHOLIK": "katolik", "KATOLIK": "katolik",
+            "HINDU": "hindu", "BUDHA": "buddha", "BUDDHA": "buddha", "KONGHUCU": "konghucu"}  # fmt: skip
+MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
+RATING = {"DI ATAS EKSPEKTASI": "di_atas", "SESUAI EKSPEKTASI": "sesuai", "DI BAWAH EKSPEKTASI": "di_bawah",
+          "DI ATAS ESPEKTASI": "di_atas", "SESUAI ESPEKTASI": "sesuai", "DI BAWAH ESPEKTASI": "di_bawah"}  # fmt: skip
+KUADRAN = {"SANGAT BAIK": "sangat_baik", "BAIK": "baik", "BUTUH PERBAIKAN": "butuh_perbaikan",
+           "KURANG/MISCONDUCT": "kurang", "KURANG": "kurang", "MISCONDUCT": "kurang",
+           "SANGAT KURANG": "sangat_kurang"}  # fmt: skip
+SEVERITY = {"R": "ringan", "S": "sedang", "B": "berat", "RINGAN": "ringan", "SEDANG": "sedang", "BERAT": "berat"}  # fmt: skip
+COMPETENCY = {"INTEGRITAS": "integritas", "KERJASAMA": "kerja_sama", "KERJA SAMA": "kerja_sama",
+              "KOMUNIKASI": "komunikasi", "ORIENTASI PADA HASIL": "orientasi_hasil",
+              "PELAYANAN PUBLIK": "pelayanan_publik", "PENGEMBANGAN DIRI DAN ORANG LAIN": "pengembangan_diri",
+              "MENGELOLA PERUBAHAN": "mengelola_perubahan", "PENGAMBILAN KEPUTUSAN": "pengambilan_keputusan",
+              "PEREKAT BANGSA": "perekat_bangsa"}  # fmt: skip
+GOLONGAN_BY_ID = {f"{1 + k // 4}{1 + k % 4}": g for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
+GOLONGAN_BY_ID["45"] = "IV/e"
+CURRENT = ("aktif", "cuti", "tugas_belajar", "mpp")
+Progress = Callable[[str], None]
+
+
+def dates(values: pd.Series) -> pd.Series:
+    """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text -> timestamps (NaT where none fits)."""
+    text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
+    day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return day_first.fillna(iso)
+
+
+def numbers(values: pd.Series) -> pd.Series:
+    """Numbers with a decimal comma or point -> floats (NaN where none)."""
+    text = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _of(exports: list[ExportFile], kind: str) -> list[ExportFile]:
+    return [e for e in exports if e.kind == kind]
+
+
+def _frame(exports: list[ExportFile], kind: str, report: ImportReport) -> tuple[pd.DataFrame, list[Ledger]]:  # fmt: skip
+    """All files of `kind` stacked, with a ledger each and the ledger index per row."""
+    frames: list[pd.DataFrame] = []
+    ledgers: list[Ledger] = []
+    for export in _of(exports, kind):
+        ledger = report.ledger(export.path.name, kind)
+        ledger.read = len(export.frame)
+        frames.append(export.frame.assign(_ledger=len(ledgers)))
+        ledgers.append(ledger)
+    if not frames:
+        return pd.DataFrame(columns=["_ledger"]), ledgers
+    return pd.concat(frames, ignore_index=True), ledgers
+
+
+def _account(frame: pd.DataFrame, mask: pd.Series | np.ndarray, ledgers: list[Ledger], reason: str, how: str = "drop") -> pd.DataFrame:  # fmt: skip
+    """Remove the rows in `mask` from `frame`, counting them per source file."""
+    mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index)
+    for k, n in frame.loc[mask, "_ledger"].value_counts().items():
+        getattr(ledgers[int(k)], how)(reason, int(n))
+    return frame.loc[~mask]
+
+
+def _keep(frame: pd.DataFrame, ledgers: list[Ledger]) -> None:
+    for k, n in frame["_ledger"].value_counts().items():
+        ledgers[int(k)].kept += int(n)
+
+
+def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledger]) -> pd.DataFrame:  # fmt: skip
+    """NIPs Excel stored as numbers keep 15 significant digits: `…000` in place of the last
+    three. Repaired when exactly one known NIP has the same first 15 digits and, where the
+    file gives a name, the same name; the rest stay as they are (and are reported)."""
+    by_prefix: dict[str, list[str]] = {}
+    for nip in known:
+        by_prefix.setdefault(nip[:15], []).append(nip)
+    nip = frame["NIP BARU"].astype("string").str.replace(r"\.0$", "", regex=True)
+    unknown = ~nip.isin(list(known)) & nip.str.fullmatch(r"[0-9]{15}000").fillna(False)
+    fixed = nip.copy()
+    for i in np.flatnonzero(unknown.to_numpy()):
+        candidates = by_prefix.get(str(nip.iloc[i])[:15], [])
+        name = frame["NAMA"].iloc[i] if "NAMA" in frame else None
+        if len(candidates) == 1 and (name is None or str(name).strip().upper() == known[candidates[0]].upper()):  # fmt: skip
+            fixed.iloc[i] = candidates[0]
+            ledgers[int(frame["_ledger"].iloc[i])].repair("Excel-mangled NIP restored (15 digits and name agree)", 1)  # fmt: skip
+    return frame.assign(**{"NIP BARU": fixed.astype(object)})
+
+
+def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, progress: Progress = lambda _: None) -> ImportReport:  # fmt: skip
+    """Convert the exports in `source` into a contract folder `out`, with `mapping.csv`
+    (every decision, for review) and the import report; validate the result."""
+    if not source.is_dir():
+        raise ValueError(f"{source}: not a directory of exports")
+    report = ImportReport(str(source))
+    mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
+    exports, ignored = find_exports(source)
+    report.ignored = [p.name for p in ignored]
+    for needed in ("unor", "riwayat_jabatan", "data_asn"):
+        if not _of(exports, needed):
+            raise ValueError(f"{source}: no {needed} file found (files read: {', '.join(e.path.name for e in exports) or 'none'})")  # fmt: skip
+    progress(f"read {len(exports)} export files ({len(ignored)} ignored)")
+    units = _units(exports, report, mapping)
+    employees = _employees(exports, report, mapping)
+    assignments = _assignments(exports, report, mapping, units, employees)
+    employees = _former_staff(employees, assignments, report)
+    open_spells = assignments.loc[assignments["end_date"].isna(), "unit_id"].value_counts()
+    headcount = units["unit_id"].map(open_spells).fillna(0).clip(lower=1)
+    units["capacity"] = (
+        units["capacity"].where(~units.pop("_missing_capacity"), headcount).astype(int)
+    )
+    evaluations = _evaluations(exports, report, assignments, employees)
+    assignments = _close_former(assignments, employees, evaluations)
+    tables = {
+        "units": units,
+        "employees": employees,
+        "assignments": assignments,
+        "evaluations": evaluations,
+        "competencies": _competencies(exports, report, employees),
+        "trainings": _trainings(exports, report, mapping, employees),
+        "discipline": _discipline(exports, report, employees),
+        "unit_kpis": _kpis(exports, report, units),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        columns = list(TABLES_BY_NAME[name].column_names)
+        frame = frame.reindex(columns=columns)
+        frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    mapping.write(out / "mapping.csv")
+    progress("checking the result against the contract")
+    check = validate_directory(out)
+    report.contract = {
+        "valid": check.ok,
+        "summary": "valid" if check.ok else f"{len(check.violations):,} violation(s)",
+        "lines": [] if check.ok else summary_lines(check.violations, []),
+    }
+    report.write(out, mapping)
+    return report
+
+
+def _units(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
+    unor, ledgers = _frame(exports, "unor", report)
+    unor = _account(unor, unor["ID"].isna(), ledgers, "no unit id")
+    unor = _account(unor, unor.duplicated("ID"), ledgers, "unit id twice", how="merge")
+    _keep(unor, ledgers)
+    ids = set(unor["ID"])
+    abk, abk_ledgers = _frame(exports, "abk", report)
+    capacity = pd.Series(dtype=float)
+    if len(abk):
+        abk = abk.assign(_need=numbers(abk["KEBUTUHAN"]))
+        abk = _account(
+            abk, ~abk["KODE UNOR"].isin(ids), abk_ledgers, "unit code not in the unor tree"
+        )
+        abk = _account(abk, abk["_need"].isna(), abk_ledgers, "kebutuhan is not a number")
+        _keep(abk, abk_ledgers)
+        capacity = abk.groupby("KODE UNOR")["_need"].sum()
+    names = unor["NAMA UNOR"].fillna(unor["ID"])
+    out = pd.DataFrame({
+        "unit_id": unor["ID"], "unit_name": names,
+        "unit_kind": [mapping.decide("unit_kind", n, fallback="seksi") for n in names],
+        "parent_unit_id": unor["DIATASAN ID"].where(unor["DIATASAN ID"].isin(ids)),
+        "domain": [mapping.decide("unit_domain", n, fallback="umum") for n in names],
+        "capacity": unor["ID"].map(capacity),
+    })  # fmt: skip
+    missing = out["capacity"].isna() | (out["capacity"] < 1)
+    if missing.any():
+        report.notes.append(f"{int(missing.sum())} unit(s) have no ABK kebutuhan: capacity set from today's headcount (at least 1)")  # fmt: skip
+    out["_missing_capacity"] = missing
+    return out
+
+
+def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
+    asn, ledgers = _frame(exports, "data_asn", report)
+    asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(r"[0-9]{18}").fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
+    _keep(asn, ledgers)
+    diploma = asn.get("PENDIDIKAN NAMA", pd.Series(None, index=asn.index)).fillna(asn.get("TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
+    level = [mapping.decide("diploma_level", str(d)) if d else None for d in asn.get("TINGKAT PENDIDIKAN NAMA", diploma)]  # fmt: skip
+    field = [
+        mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma
+    ]
+    golongan = asn.get("GOL AKHIR NAMA", pd.Series(None, index=asn.index))
+    golongan = golongan.where(golongan.isin(vocab.GOLONGAN), asn.get("GOL AKHIR ID", pd.Series(None, index=asn.index)).map(GOLONGAN_BY_ID))  # fmt: skip
+    status = (
+        asn.get("KEDUDUKAN HUKUM ID", pd.Series("01", index=asn.index)).map(STATUS).fillna("aktif")
+    )
+    out = pd.DataFrame({
+        "nip": asn["NIP BARU"], "name": asn["NAMA"],
+        "sex": asn["JENIS KELAMIN"].str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
+        "birth_date": dates(asn["TANGGAL LAHIR"]),
+        "religion": asn.get("AGAMA NAMA", pd.Series(None, index=asn.index)).str.upper().map(RELIGION),
+        "marital_status": asn.get("JENIS KAWIN ID", pd.Series(None, index=asn.index)).map(MARITAL),
+        "employment_type": np.where(asn.get("JENIS PEGAWAI NAMA", "").astype(str).str.contains("PPPK"), "PPPK", "PNS"),
+        "golongan": golongan, "education_level": level, "education_field": field,
+        "service_start": dates(asn["TMT CPNS"]), "status": status,
+        "_unit": asn.get("UNOR ID"), "_tmt": dates(asn.get("TMT JABATAN", pd.Series(None, index=asn.index))),
+    })  # fmt: skip
+    general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
+    out.loc[general, "education_field"] = "umum"
+    former, former_ledgers = _frame(exports, "pemberhentian", report)
+    if len(former):
+        former = _account(former, former["NIP BARU"].isin(set(out["nip"])), former_ledgers, "also in Data ASN", how="merge")  # fmt: skip
+        former = _account(
+            former, former.duplicated("NIP BARU"), former_ledgers, "NIP twice", how="merge"
+        )
+        _keep(former, former_ledgers)
+        diploma = former.get("PENDIDIKAN NAMA", pd.Series(None, index=former.index))
+        gone = pd.DataFrame({
+            "nip": former["NIP BARU"], "name": former.get("NAMA"),
+            "birth_date": dates(former.get("TANGGAL LAHIR", pd.Series(None, index=former.index))),
+            "employment_type": former.get("JENIS PEGAWAI NAMA"),
+            "golongan": former.get("GOL AKHIR NAMA", pd.Series(None, index=former.index)).where(lambda g: g.isin(vocab.GOLONGAN)),
+            "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
+            "education_field": [mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma],
+            "status": former.get("JENIS", pd.Series(None, index=former.index)).map({"BUP": "pensiun"}).fillna("berhenti"),
+            "_left": dates(former["TMT BERHENTI"]),
+        })  # fmt: skip
+        out = pd.concat([out, gone], ignore_index=True)
+    return out
+
+
+def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
+    level = eselon.astype("string").str[0]
+    structural = np.select([level == "2", level == "3"], ["jpt", "administrator"], "pengawas")
+    return pd.Series(np.select([jenis == "1", jenis.isin(["2", "3"])], [structural, "fungsional"], "pelaksana"), index=jenis.index)  # fmt: skip
+
+
+def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mapping, units: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    rw, ledgers = _frame(exports, "riwayat_jabatan", report)
+    rw = rw.assign(_start=dates(rw["TMT JABATAN"]))
+    rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
+    rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(r"[0-9]{18}").fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    ids = set(units["unit_id"])
+    by_name = units.groupby("unit_name")["unit_id"].agg(list)
+    unit = rw["UNOR ID"].copy()
+    for old in sorted(set(unit.dropna()) - ids):
+        name = rw.loc[rw["UNOR ID"] == old, "UNOR NAMA"].dropna()
+        same = by_name.get(name.iloc[0], []) if len(name) else []
+        guess = same[0] if len(same) == 1 else None
+        unit[unit == old] = mapping.decide("unit_successor", old, suggestion=guess)
+    rw = rw.assign(_unit=unit)
+    rw = _account(
+        rw, ~rw["_unit"].isin(ids), ledgers, "unit id not in the unor tree and no successor mapped"
+    )
+    rw = rw.sort_values(["NIP BARU", "_start"], kind="stable")
+    rw = _account(
+        rw, rw.duplicated(["NIP BARU", "_start", "_unit"]), ledgers, "duplicate row", how="merge"
+    )
+    same_unit = (rw["NIP BARU"] == rw["NIP BARU"].shift()) & (rw["_unit"] == rw["_unit"].shift())
+    title = rw["JABATAN NAMA"].copy()
+    rw = rw.assign(_title=title)
+    # A renaming row (same unit, new title, no move) continues the spell under its new name.
+    rw["_title"] = rw.groupby((~same_unit).cumsum())["_title"].transform("last")
+    rw = _account(
+        rw, same_unit, ledgers, "renaming without a move (merged into the spell)", how="merge"
+    )
+    _keep(rw, ledgers)
+    nxt = rw.groupby("NIP BARU")["_start"].shift(-1)
+    out = pd.DataFrame({
+        "nip": rw["NIP BARU"], "unit_id": rw["_unit"], "position_title": rw["_title"].fillna("Pelaksana"),
+        "position_type": _position_type(rw.get("JENIS JABATAN ID", pd.Series("4", index=rw.index)).astype(str),
+                                        rw.get("ESELON ID", pd.Series("99", index=rw.index))),
+        "start_date": rw["_start"], "end_date": nxt - pd.Timedelta(days=1),
+    }).reset_index(drop=True)  # fmt: skip
+    # Staff in Data ASN with no riwayat at all get their current spell from Data ASN.
+    current = employees[employees["status"].isin(CURRENT) & ~employees["nip"].isin(set(out["nip"]))]
+    current = current[current["_unit"].isin(ids) & current["_tmt"].notna()]
+    if len(current):
+        report.notes.append(f"{len(current)} current employee(s) had no riwayat jabatan: their current spell is taken from Data ASN")  # fmt: skip
+        out = pd.concat([out, pd.DataFrame({"nip": current["nip"], "unit_id": current["_unit"],
+                         "position_title": "Pelaksana", "position_type": "pelaksana",
+                         "start_date": current["_tmt"], "end_date": pd.NaT})], ignore_index=True)  # fmt: skip
+    return out
+
+
+def _from_nip(nip: str) -> dict[str, object]:
+    """What a PNS NIP itself says: birth date, TMT CPNS (YYYYMM), sex (digit 15)."""
+    born = nip_birth_date(nip)
+    try:
+        start = dt.date(int(nip[8:12]), int(nip[12:14]), 1)
+    except ValueError:
+        start = None
+    return {"birth_date": pd.Timestamp(born) if born else pd.NaT, "service_start": pd.Timestamp(start) if start else pd.NaT,
+            "sex": {"1": "L", "2": "P"}.get(nip[14])}  # fmt: skip
+
+
+def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: ImportReport) -> pd.DataFrame:  # fmt: skip
+    """People in the riwayat with no employee row (retirees, leavers): rows built from the
+    NIP, so their history stays training data."""
+    known = set(employees["nip"])
+    missing = sorted(set(assignments["nip"]) - known)
+    if missing:
+        report.notes.append(f"{len(missing)} former employee(s) appear only in the histories: added with status berhenti, birth date, sex and TMT CPNS read from the NIP")  # fmt: skip
+        rows = pd.DataFrame([{"nip": n, "name": "(tidak tercatat)", "status": "berhenti", **_from_nip(n)} for n in missing])  # fmt: skip
+        employees = pd.concat([employees, rows], ignore_index=True)
+    from_nip = employees["nip"].map(_from_nip)
+    for column in ("birth_date", "service_start", "sex"):
+        if column in employees:
+            employees[column] = employees[column].fillna(from_nip.map(lambda d, c=column: d[c]))
+    employees["name"] = employees["name"].fillna("(tidak tercatat)")
+    return employees
+
+
+def _unit_in_year(assignments: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:
+    """The unit each (nip, year) in `keys` worked in on 1 July, else the one it worked in
+    longest that year; None when no spell overlaps the year."""
+    far = pd.Timestamp("2262-01-01")
+    spans = assignments.assign(end=assignments["end_date"].fillna(far))
+    joined = keys.reset_index().merge(spans, left_on="NIP BARU", right_on="nip", how="left")
+    first = pd.to_datetime(joined["_year"].astype(int).astype(str) + "-01-01")
+    last = first + pd.offsets.YearEnd(0)
+    overlap = (joined["end"].clip(upper=last) - joined["start_date"].clip(lower=first)).dt.days
+    joined = joined.assign(_overlap=overlap.where(overlap >= 0))
+    best = joined.dropna(subset=["_overlap"]).sort_values("_overlap").groupby("index").last()
+    return best["unit_id"].reindex(keys.index)
+
+
+def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    known = dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
+    parts = []
+    for kind in ("skp_numeric", "skp_predikat"):
+        frame, ledgers = _frame(exports, kind, report)
+        if not len(frame):
+            continue
+        frame = _repair_nips(frame, known, ledgers)
+        frame = _account(frame, ~frame["NIP BARU"].isin(list(known)), ledgers, "NIP of no known employee (Excel-mangled past repair, or no history)")  # fmt: skip
+        frame = frame.assign(_year=numbers(frame["TAHUN"]))
+        frame = _account(frame, frame["_year"].isna(), ledgers, "TAHUN is not a year")
+        if kind == "skp_numeric":
+            frame = frame.assign(score=numbers(frame["NILAI PRESTASI KERJA"]))
+            frame = _account(
+                frame, ~frame["score"].between(0, 100), ledgers, "nilai is not a number 0-100"
+            )
+            twice = frame.duplicated(["NIP BARU", "_year"], keep="first")
+            frame["score"] = frame.groupby(["NIP BARU", "_year"])["score"].transform("mean")
+            frame = _account(frame, twice, ledgers, "second period of the year (merged by mean)", how="merge")  # fmt: skip
+        else:
+            frame = frame.assign(
+                hasil_kerja=frame["HASIL KERJA"].str.upper().map(RATING),
+                perilaku_kerja=frame["PERILAKU KERJA"].str.upper().map(RATING),
+                predikat=frame.get("KUADRAN", pd.Series(None, index=frame.index)).str.upper().map(KUADRAN),
+            )  # fmt: skip
+            frame = _account(
+                frame, frame["predikat"].isna(), ledgers, "kuadran kinerja not a predikat"
+            )
+            frame = _account(frame, frame.duplicated(["NIP BARU", "_year"]), ledgers, "(nip, year) twice", how="merge")  # fmt: skip
+        frame = frame.assign(unit_id=_unit_in_year(assignments, frame[["NIP BARU", "_year"]]))
+        frame = _account(frame, frame["unit_id"].isna(), ledgers, "no assignment in that year to take the unit from")  # fmt: skip
+        _keep(frame, ledgers)
+        parts.append(frame)
+    if not parts:
+        raise ValueError("no SKP file found: nothing to learn from")
+    merged = pd.concat(parts, ignore_index=True)
+    keep = [c for c in ("score", "predikat", "hasil_kerja", "perilaku_kerja") if c in merged]
+    merged = merged.groupby(["NIP BARU", "_year"], as_index=False).agg({"unit_id": "first", **{c: "first" for c in keep}})  # fmt: skip
+    return merged.rename(columns={"NIP BARU": "nip", "_year": "period"}).astype({"period": int})
+
+
+def _close_former(assignments: pd.DataFrame, employees: pd.DataFrame, evaluations: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """A former employee's last spell ends when they left (pemberhentian), else at the end
+    of their last evaluated year, never before it began."""
+    former = employees[~employees["status"].isin(CURRENT)].set_index("nip")
+    last_open = assignments["end_date"].isna() & assignments["nip"].isin(former.index)
+    left = assignments.loc[last_open, "nip"].map(
+        former.get("_left", pd.Series(dtype="datetime64[ns]"))
+    )
+    year = assignments.loc[last_open, "nip"].map(evaluations.groupby("nip")["period"].max())
+    year_end = pd.to_datetime(year.astype("Int64").astype("string") + "-12-31", errors="coerce")
+    end = (left - pd.Timedelta(days=1)).fillna(year_end)
+    assignments.loc[last_open, "end_date"] = end.where(end >= assignments.loc[last_open, "start_date"], assignments.loc[last_open, "start_date"])  # fmt: skip
+    return assignments
+
+
+def _competencies(exports: list[ExportFile], report: ImportReport, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    sheet, ledgers = _frame(exports, "asesmen", report)
+    if not len(sheet):
+        return pd.DataFrame()
+    known = dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
+    sheet = _repair_nips(sheet, known, ledgers)
+    sheet = _account(
+        sheet, ~sheet["NIP BARU"].isin(list(known)), ledgers, "NIP of no known employee"
+    )
+    sheet = sheet.assign(_on=dates(sheet["TANGGAL ASESMEN"]))
+    sheet = _account(sheet, sheet["_on"].isna(), ledgers, "TANGGAL ASESMEN is not a date")
+    columns = [c for c in sheet.columns if c in COMPETENCY]
+    long = sheet.melt(
+        id_vars=["NIP BARU", "_on", "_ledger"], value_vars=columns, var_name="c", value_name="level"
+    )
+    long = long.assign(level=numbers(long["level"]))
+    valid = long["level"].isin([1, 2, 3, 4, 5])
+    if (~valid & long["level"].notna()).any():
+        report.notes.append(f"{int((~valid & long['level'].notna()).sum())} assessment cell(s) outside levels 1-5 left out")  # fmt: skip
+    _keep(sheet, ledgers)
+    long = long[valid]
+    return pd.DataFrame({"nip": long["NIP BARU"], "assessed_on": long["_on"],
+                         "competency": long["c"].map(COMPETENCY), "level": long["level"].astype(int)})  # fmt: skip
+
+
+def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    tr, ledgers = _frame(exports, "diklat", report)
+    if not len(tr):
+        return pd.DataFrame()
+    tr = _account(
+        tr, ~tr["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
+    )
+    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(tr.get("JUMLAH JAM", pd.Series(None, index=tr.index))))  # fmt: skip
+    tr = _account(tr, tr["_on"].isna(), ledgers, "TANGGAL SELESAI is not a date")
+    tr = _account(tr, ~(tr["_hours"] > 0), ledgers, "JUMLAH JAM is not a positive number")
+    _keep(tr, ledgers)
+    domain = [mapping.decide("course_domain", str(t), fallback="umum") for t in tr["NAMA DIKLAT"]]
+    return pd.DataFrame({"nip": tr["NIP BARU"], "completed_on": tr["_on"], "domain": domain,
+                         "hours": tr["_hours"], "title": tr["NAMA DIKLAT"]})  # fmt: skip
+
+
+def _discipline(exports: list[ExportFile], report: ImportReport, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    hd, ledgers = _frame(exports, "hukdis", report)
+    if not len(hd):
+        return pd.DataFrame()
+    hd = hd.assign(
+        _on=dates(hd["TMT HUKUMAN"]), _sev=hd["TINGKAT HUKUMAN"].str.upper().map(SEVERITY)
+    )
+    hd = _account(
+        hd, ~hd["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
+    )
+    hd = _account(
+        hd, hd["_on"].isna() | hd["_sev"].isna(), ledgers, "date or tingkat hukuman unreadable"
+    )
+    _keep(hd, ledgers)
+    return pd.DataFrame({"nip": hd["NIP BARU"], "decided_on": hd["_on"], "severity": hd["_sev"]})
+
+
+def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) -> pd.DataFrame:
+    skm, ledgers = _frame(exports, "skm", report)
+    if not len(skm):
+        return pd.DataFrame()
+    ids = units.groupby("unit_name")["unit_id"].agg(list)
+    matches = skm["NAMA UNIT"].map(ids)
+    skm = _account(skm, matches.isna(), ledgers, "unit name not in the unor tree")
+    matches = skm["NAMA UNIT"].map(ids)
+    skm = _account(
+        skm, matches.map(len) > 1, ledgers, "unit name not unique (several units bear it)"
+    )
+    _keep(skm, ledgers)
+    return pd.DataFrame({
+        "unit_id": skm["NAMA UNIT"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
+        "ikm": numbers(skm["IKM"]), "complaints": numbers(skm.get("JUMLAH PENGADUAN", pd.Series(None, index=skm.index))).astype("Int64"),
+        "avg_wait_minutes": numbers(skm.get("RATA-RATA WAKTU TUNGGU", pd.Series(None, index=skm.index))),
+    })  # fmt: skip

@@ -1,0 +1,111 @@
+"""`penataan import siasn`: a world written as a BKPSDM's exports comes back as the same
+contract folder, every source row accounted for, decisions in a reviewed mapping file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from features.contract.validate import load_data
+from penataan.cli import app
+from siasn.convert import import_siasn
+from tests.conftest import SEED
+from world.writer import generate
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exported") / "world"
+    generate("cakranegara", SEED, out, progress=False, export="siasn")
+    return out
+
+
+@pytest.fixture(scope="module")
+def imported(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("imported") / "contract"
+    run = CliRunner().invoke(app, ["import", "siasn", str(exported / "siasn"), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    return out
+
+
+def test_the_import_accounts_for_every_source_row_and_validates(imported: Path) -> None:
+    report = json.loads((imported / "import_report.json").read_text())
+    assert report["contract"]["valid"]
+    assert all(f["accounted"] for f in report["files"])
+    by_kind = {f["kind"]: f for f in report["files"]}
+    assert by_kind["riwayat_jabatan"]["merged"]["duplicate row"] > 0
+    assert (
+        by_kind["riwayat_jabatan"]["merged"]["renaming without a move (merged into the spell)"] > 0
+    )
+    assert by_kind["skp_numeric"]["merged"]["second period of the year (merged by mean)"] > 0
+    assert by_kind["skp_numeric"]["repaired"], "Excel-mangled NIPs are restored"
+    assert "mapping" in report and (imported / "import_report.md").read_text().startswith(
+        "# Import report"
+    )
+
+
+def test_the_imported_world_is_the_world(exported: Path, imported: Path) -> None:
+    original, back = load_data(exported, "drop"), load_data(imported, "drop")
+    emp = original.employees.merge(back.employees, on="nip", suffixes=("", "_imp"))
+    assert len(emp) == len(original.employees)  # former staff kept, with their history
+    for column in ("status", "education_level", "education_field", "birth_date", "golongan"):
+        assert (emp[column].astype(str) == emp[f"{column}_imp"].astype(str)).mean() == 1.0, column
+    ev = original.evaluations.merge(back.evaluations, on=["nip", "period"], suffixes=("", "_imp"))
+    assert len(ev) == len(original.evaluations)
+    assert (ev["unit_id"] == ev["unit_id_imp"]).mean() > 0.97  # derived from the spells
+    numbers = ev["score"].notna()
+    assert (ev.loc[numbers, "score"] - ev.loc[numbers, "score_imp"]).abs().max() < 0.02
+    assert (ev.loc[~numbers, "predikat"] == ev.loc[~numbers, "predikat_imp"]).all()
+    units = original.units.merge(back.units, on="unit_id", suffixes=("", "_imp"))
+    assert (units["capacity"] == units["capacity_imp"]).all()
+    assert (units["domain"] == units["domain_imp"]).mean() >= 0.8  # keyword suggestions
+    open_now = back.assignments[back.assignments["end_date"].isna()]
+    truth_now = original.assignments[original.assignments["end_date"].isna()]
+    assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
+        zip(truth_now["nip"], truth_now["unit_id"], strict=True)
+    )
+
+
+def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    rows = list(csv.DictReader((imported / "mapping.csv").open()))
+    units = pd.read_csv(imported / "units.csv")
+    name = str(units["unit_name"].iloc[0])
+    for row in rows:
+        if row["kind"] == "unit_domain" and row["source"] == name:
+            row.update(target="keuangan", status="confirmed")
+    reviewed = tmp_path / "mapping.csv"
+    with reviewed.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    again = tmp_path / "again"
+    import_siasn(exported / "siasn", again, reviewed)
+    assert pd.read_csv(again / "units.csv")["domain"].iloc[0] == "keuangan"
+    assert "unit_domain," + name + ",keuangan,confirmed" in (again / "mapping.csv").read_text()
+    reviewed.write_text("kind,source,target,status,count\nunit_domain,X,olahraga,confirmed,1\n")
+    with pytest.raises(ValueError, match="row 2, column target: 'olahraga'"):
+        import_siasn(exported / "siasn", tmp_path / "bad", reviewed)
+
+
+def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: Path) -> None:
+    """A `;` file saved with tabs instead, SIMPEG's header names, a file of no known kind."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
+    asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA"})  # fmt: skip
+    asn.to_csv(src / "Data_ASN.csv", sep="\t", index=False)
+    (src / "catatan.txt").write_text("bukan ekspor\n")
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"] and report.ignored == ["catatan.txt"]
+    with pytest.raises(ValueError, match="no unor file found"):
+        (src / "unor.csv").unlink()
+        import_siasn(src, tmp_path / "none")

@@ -1,0 +1,234 @@
+"""A world as a BKPSDM really holds it: SIASN/SIMPEG/e-Kinerja-style exports.
+
+`penataan generate ... --export siasn` writes these beside the contract folder, so that the
+importer (`penataan import siasn`), training and the truth can be checked end to end. The
+files follow the shared page on real exports: SIASN's upper-case headers with `ID`/`NAMA`
+pairs, a leading `'` on NIPs, the literal `null`, `dd-mm-yyyy` and `dd/mm/yyyy` dates, `;`
+and `|` separators, a UTF-8 BOM and decimal commas where Excel re-saved a file, an XLSX with
+title rows above the header, TMT-only riwayat with duplicated rows, renaming rows without a
+move and predecessor unit ids, two 2021 periods, predikat-only SKP from 2022 with no unit,
+a wide assessment sheet, SKM keyed by unit name, and some NIPs mangled by Excel. What no
+system holds (a unit's field of work and required competencies, coordinates, willingness to
+move) is not written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from features import vocab
+
+GOLONGAN_ID = {g: f"{1 + k // 4}{1 + k % 4}" for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
+LEVEL_ID = {"SD": "05", "SMP": "10", "SMA": "15", "D1": "20", "D2": "25", "D3": "30", "D4": "35",
+            "S1": "40", "S2": "45", "S3": "50"}  # fmt: skip
+LEVEL_TEXT = {"SD": "SD", "SMP": "SLTP", "SMA": "SLTA", "D1": "D-I", "D2": "D-II", "D3": "D-III",
+              "D4": "D-IV", "S1": "S-1", "S2": "S-2", "S3": "S-3"}  # fmt: skip
+FIELD_TEXT = {"akuntansi": "AKUNTANSI", "manajemen": "MANAJEMEN", "ekonomi_pembangunan": "EKONOMI PEMBANGUNAN",
+              "statistika": "STATISTIKA", "administrasi_publik": "ILMU ADMINISTRASI NEGARA",
+              "ilmu_pemerintahan": "ILMU PEMERINTAHAN", "hukum": "ILMU HUKUM", "ilmu_komunikasi": "ILMU KOMUNIKASI",
+              "psikologi": "PSIKOLOGI", "teknik_informatika": "TEKNIK INFORMATIKA", "teknik_sipil": "TEKNIK SIPIL",
+              "teknik_lingkungan": "TEKNIK LINGKUNGAN", "kesehatan_masyarakat": "KESEHATAN MASYARAKAT",
+              "keperawatan": "KEPERAWATAN", "kedokteran": "PENDIDIKAN DOKTER", "pendidikan": "PENDIDIKAN GURU SD",
+              "kesejahteraan_sosial": "KESEJAHTERAAN SOSIAL", "pariwisata": "PARIWISATA", "umum": "IPS"}  # fmt: skip
+RELIGION_ID = {r: str(k + 1) for k, r in enumerate(vocab.RELIGIONS)}
+MARITAL_ID = {
+    "kawin": ("1", "Menikah"),
+    "cerai": ("2", "Cerai"),
+    "belum_kawin": ("4", "Belum Kawin"),
+}
+STATUS_ID = {"aktif": ("01", "Aktif"), "cuti": ("02", "CLTN"), "tugas_belajar": ("03", "Tugas Belajar"),
+             "mpp": ("20", "MPP")}  # fmt: skip
+ESELON = {
+    "jpt": "22",
+    "administrator": "31",
+    "pengawas": "41",
+    "pelaksana": "99",
+    "fungsional": "99",
+}
+JENIS_JABATAN = {"jpt": ("1", "Struktural"), "administrator": ("1", "Struktural"),
+                 "pengawas": ("1", "Struktural"), "fungsional": ("2", "Fungsional Tertentu"),
+                 "pelaksana": ("4", "Fungsional Umum")}  # fmt: skip
+RATING_TEXT = {"di_atas": "DI ATAS EKSPEKTASI", "sesuai": "SESUAI EKSPEKTASI",
+               "di_bawah": "DI BAWAH ESPEKTASI"}  # SIASN's own spelling  # fmt: skip
+KUADRAN = {"sangat_baik": "SANGAT BAIK", "baik": "BAIK", "butuh_perbaikan": "BUTUH PERBAIKAN",
+           "kurang": "KURANG/MISCONDUCT", "sangat_kurang": "SANGAT KURANG"}  # fmt: skip
+COMPETENCY_TEXT = {"integritas": "INTEGRITAS", "kerja_sama": "KERJASAMA", "komunikasi": "KOMUNIKASI",
+                   "orientasi_hasil": "ORIENTASI PADA HASIL", "pelayanan_publik": "PELAYANAN PUBLIK",
+                   "pengembangan_diri": "PENGEMBANGAN DIRI DAN ORANG LAIN",
+                   "mengelola_perubahan": "MENGELOLA PERUBAHAN",
+                   "pengambilan_keputusan": "PENGAMBILAN KEPUTUSAN", "perekat_bangsa": "PEREKAT BANGSA"}  # fmt: skip
+SEVERITY_ID = {"ringan": "R", "sedang": "S", "berat": "B"}
+RESTRUCTURED_IN = 2023  # a SOTK: a few units get new ids; older riwayat rows keep the old ones
+CURRENT = ("aktif", "cuti", "tugas_belajar", "mpp")
+
+
+def _dmy(values: pd.Series, sep: str = "-") -> pd.Series:
+    out = pd.to_datetime(values).dt.strftime(f"%d{sep}%m{sep}%Y")
+    return out.where(pd.notna(values), "null")
+
+
+def _comma(values: pd.Series, digits: int = 2) -> pd.Series:
+    return values.round(digits).map(lambda v: f"{v:.{digits}f}".replace(".", ","))
+
+
+def _mangled(nip: str) -> str:
+    """What Excel makes of an 18-digit NIP stored as a number: 15 significant digits."""
+    return nip[:15] + "000"
+
+
+def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[str, int]:
+    """Write `tables` (a world's contract tables) as SIASN-style exports under `out`."""
+    rng = np.random.default_rng([seed, 4])
+    out.mkdir(parents=True, exist_ok=True)
+    units, emp, asg = tables["units"], tables["employees"], tables["assignments"]
+    ev = tables["evaluations"]
+    restructured = set(rng.choice(units["unit_id"], size=min(3, len(units)), replace=False))
+    written: dict[str, int] = {}
+
+    def save(name: str, frame: pd.DataFrame, sep: str = ",", bom: bool = False) -> None:
+        frame.to_csv(out / name, index=False, sep=sep, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n")  # fmt: skip
+        written[name] = len(frame)
+
+    # Units: the unor tree (`|`-separated) and the ABK formasi (XLSX with title rows).
+    unor = pd.DataFrame({
+        "Id": units["unit_id"], "DiatasanId": units["parent_unit_id"].fillna(""),
+        "NamaUnor": units["unit_name"], "EselonId": np.where(units["parent_unit_id"].isna(), "22", "41"),
+        "IndukUnorId": "MATARAM",
+    })  # fmt: skip
+    save("unor.csv", unor, sep="|")
+    abk = pd.DataFrame({"NO": np.arange(1, len(units) + 1), "KODE UNOR": units["unit_id"],
+                        "NAMA UNIT": units["unit_name"], "KEBUTUHAN": units["capacity"]})  # fmt: skip
+    with pd.ExcelWriter(out / "ABK_formasi.xlsx", engine="openpyxl") as xlsx:
+        pd.DataFrame([["ANALISIS BEBAN KERJA"], ["PEMERINTAH KOTA MATARAM"], [""]]).to_excel(
+            xlsx, index=False, header=False
+        )
+        abk.to_excel(xlsx, index=False, startrow=4)
+    written["ABK_formasi.xlsx"] = len(abk)
+
+    # Data ASN: current staff only, SIASN's columns, `'` NIPs, `null`, dd-mm-yyyy, M/F.
+    now = emp[emp["status"].isin(CURRENT)]
+    open_spell = asg[asg["end_date"].isna()].set_index("nip")
+    spell = open_spell.reindex(now["nip"])
+    ptype = spell["position_type"].fillna("pelaksana")
+    names = units.set_index("unit_id")["unit_name"]
+    data_asn = pd.DataFrame({
+        "PNS ID": [f"A{k:07d}" for k in range(len(now))], "NIP BARU": "'" + now["nip"],
+        "NIP LAMA": "null", "NAMA": now["name"], "GELAR DEPAN": "null", "GELAR BELAKANG": "null",
+        "TANGGAL LAHIR": _dmy(now["birth_date"]), "JENIS KELAMIN": now["sex"].map({"L": "M", "P": "F"}),
+        "AGAMA ID": now["religion"].map(RELIGION_ID), "AGAMA NAMA": now["religion"].str.title(),
+        "JENIS KAWIN ID": now["marital_status"].map(lambda m: MARITAL_ID[m][0]),
+        "JENIS KAWIN NAMA": now["marital_status"].map(lambda m: MARITAL_ID[m][1]),
+        "JENIS PEGAWAI NAMA": now["employment_type"],
+        "KEDUDUKAN HUKUM ID": now["status"].map(lambda s: STATUS_ID[s][0]),
+        "KEDUDUKAN HUKUM NAMA": now["status"].map(lambda s: STATUS_ID[s][1]),
+        "TMT CPNS": _dmy(now["service_start"]), "GOL AKHIR NAMA": now["golongan"],
+        "TINGKAT PENDIDIKAN ID": now["education_level"].map(LEVEL_ID),
+        "TINGKAT PENDIDIKAN NAMA": now["education_level"].map(LEVEL_TEXT),
+        "PENDIDIKAN NAMA": now["education_level"].map(LEVEL_TEXT) + " " + now["education_field"].map(FIELD_TEXT),
+        "JENIS JABATAN ID": ptype.map(lambda p: JENIS_JABATAN[p][0]).to_numpy(),
+        "JENIS JABATAN NAMA": ptype.map(lambda p: JENIS_JABATAN[p][1]).to_numpy(),
+        "ESELON ID": ptype.map(ESELON).to_numpy(),
+        "JABATAN NAMA": spell["position_title"].fillna("null").to_numpy(),
+        "TMT JABATAN": _dmy(spell["start_date"]).to_numpy(),
+        "UNOR ID": spell["unit_id"].fillna("null").to_numpy(),
+        "UNOR NAMA": spell["unit_id"].map(names).fillna("null").to_numpy(),
+        "LOKASI KERJA": "null",
+    })  # fmt: skip
+    save("Data_ASN.csv", data_asn)
+
+    # Riwayat jabatan: everyone ever, TMT only; `;`, BOM, dd/mm/yyyy (Excel, Indonesian
+    # locale); predecessor ids before the SOTK; duplicates; renaming rows without a move.
+    rw = asg.copy()
+    old = rw["unit_id"].isin(restructured) & (
+        pd.to_datetime(rw["start_date"]).dt.year < RESTRUCTURED_IN
+    )
+    rw.loc[old, "unit_id"] = "OLD-" + rw.loc[old, "unit_id"]
+    renames = asg[asg["end_date"].isna() & (asg["position_type"] == "pelaksana")
+                  & (pd.to_datetime(asg["start_date"]).dt.year < 2023)]  # fmt: skip
+    renames = renames.sample(frac=0.3, random_state=int(rng.integers(1 << 30))).assign(
+        start_date="2023-01-02", position_title=lambda f: "Penata Layanan Operasional " + f["unit_id"].str.title()
+    )  # fmt: skip
+    rw = pd.concat([rw, renames, rw.sample(frac=0.01, random_state=int(rng.integers(1 << 30)))])
+    rw = rw.sort_values(["nip", "start_date"], kind="stable")
+    riwayat = pd.DataFrame({
+        "NIP BARU": rw["nip"], "TMT JABATAN": _dmy(rw["start_date"], "/"), "UNOR ID": rw["unit_id"],
+        "UNOR NAMA": rw["unit_id"].str.removeprefix("OLD-").map(names).fillna("null"),
+        "JABATAN NAMA": rw["position_title"],
+        "JENIS JABATAN ID": rw["position_type"].map(lambda p: JENIS_JABATAN[p][0]),
+        "ESELON ID": rw["position_type"].map(ESELON),
+        "JENIS MUTASI": np.where(rw["start_date"].astype(str) == "2023-01-02", "PENYESUAIAN NOMENKLATUR", "MJ"),
+    })  # fmt: skip
+    save("riwayat_jabatan.csv", riwayat, sep=";", bom=True)
+
+    # Pemberhentian: when former staff left (their last spell's end) and why.
+    gone = emp[~emp["status"].isin(CURRENT)]
+    ends = asg.groupby("nip")["end_date"].max()
+    save("pemberhentian.csv", pd.DataFrame({
+        "NIP": gone["nip"], "NAMA": gone["name"], "TMT BERHENTI": _dmy(gone["nip"].map(ends)),
+        "JENIS": gone["status"].map({"pensiun": "BUP", "berhenti": "APS"}),
+        "TANGGAL LAHIR": _dmy(gone["birth_date"]), "PENDIDIKAN NAMA":
+        gone["education_level"].map(LEVEL_TEXT) + " " + gone["education_field"].map(FIELD_TEXT),
+        "JENIS PEGAWAI NAMA": gone["employment_type"], "GOL AKHIR NAMA": gone["golongan"],
+    }))  # fmt: skip
+
+    # SKP up to 2021: numbers with decimal commas, 2021 in two halves, some NIPs mangled.
+    name_of = emp.set_index("nip")["name"]
+    old_skp = ev[ev["score"].notna()].copy()
+    halves = old_skp[old_skp["period"] == 2021]
+    room = np.minimum(halves["score"], 100 - halves["score"]).to_numpy()  # halves stay in 0-100
+    spread = np.minimum(rng.uniform(0, 3, len(halves)), room)
+    first = halves.assign(score=halves["score"] - spread, PERIODE="JANUARI-JUNI")
+    second = halves.assign(score=halves["score"] + spread, PERIODE="JULI-DESEMBER")
+    old_skp = pd.concat(
+        [old_skp[old_skp["period"] != 2021].assign(PERIODE="TAHUNAN"), first, second]
+    )
+    nip = old_skp["nip"].where(rng.random(len(old_skp)) > 0.02, old_skp["nip"].map(_mangled))
+    save("skp_2016_2021.csv", pd.DataFrame({
+        "NIP": nip, "NAMA": old_skp["nip"].map(name_of), "TAHUN": old_skp["period"],
+        "PERIODE": old_skp["PERIODE"], "NILAI PRESTASI KERJA": _comma(old_skp["score"]),
+    }), sep=";")  # fmt: skip
+
+    # SKP from 2022 (rw-skp22): two ratings and a kuadran, no unit of the rated person.
+    new_skp = ev[ev["score"].isna()]
+    if "hasil_kerja" in new_skp:
+        save("skp22.csv", pd.DataFrame({
+            "nip": new_skp["nip"], "tahun": new_skp["period"],
+            "hasilKinerja": new_skp["hasil_kerja"].map(RATING_TEXT),
+            "perilakuKerja": new_skp["perilaku_kerja"].map(RATING_TEXT),
+            "kuadranKinerja": new_skp["predikat"].map(KUADRAN),
+            "namaUnorPenilai": new_skp["unit_id"].map(names),
+        }))  # fmt: skip
+
+    # Diklat, hukuman disiplin, assessment recap (wide XLSX), SKM by unit name.
+    tr = tables["trainings"]
+    save("diklat.csv", pd.DataFrame({
+        "NIP BARU": "'" + tr["nip"], "NAMA DIKLAT": tr["title"], "TANGGAL SELESAI": _dmy(tr["completed_on"]),
+        "JUMLAH JAM": tr["hours"].astype(int),
+    }))  # fmt: skip
+    hd = tables["discipline"]
+    save("hukdis.csv", pd.DataFrame({
+        "NIP": hd["nip"], "TINGKAT HUKUMAN": hd["severity"].map(SEVERITY_ID), "TMT HUKUMAN": _dmy(hd["decided_on"]),
+    }))  # fmt: skip
+    comp = tables["competencies"]
+    wide = (
+        comp[comp["competency"].isin(list(COMPETENCY_TEXT))]
+        .pivot_table(
+            index=["nip", "assessed_on"], columns="competency", values="level", aggfunc="first"
+        )
+        .reset_index()
+    )
+    sheet = pd.DataFrame({"NIP": wide["nip"], "NAMA": wide["nip"].map(name_of),
+                          "TANGGAL ASESMEN": _dmy(wide["assessed_on"])})  # fmt: skip
+    for key, text in COMPETENCY_TEXT.items():
+        sheet[text] = wide[key] if key in wide else None
+    sheet.to_excel(out / "rekap_asesmen.xlsx", index=False, engine="openpyxl")
+    written["rekap_asesmen.xlsx"] = len(sheet)
+    kpi = tables["unit_kpis"]
+    save("skm.csv", pd.DataFrame({
+        "NAMA UNIT": kpi["unit_id"].map(names), "TAHUN": kpi["period"], "IKM": _comma(kpi["ikm"]),
+        "JUMLAH PENGADUAN": kpi["complaints"], "RATA-RATA WAKTU TUNGGU": _comma(kpi["avg_wait_minutes"], 1),
+    }), sep=";")  # fmt: skip
+    return written
