@@ -58,6 +58,8 @@ bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/load.py
 	$(PY) bench/worlds.py --seeds 101-112
 	$(PY) bench/worlds.py --seeds 201-212
+	$(PY) bench/predikat.py --seeds 201-206
+	$(PY) bench/siasn.py
 
 clean: ## remove generated data, runs and the venv
 	rm -rf $(VENV) data mlruns mlflow.db audit.db api-keys.json .mypy_cache .pytest_cache .ruff_cache
