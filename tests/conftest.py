@@ -12,12 +12,10 @@ import pytest
 from features.contract.validate import load_data
 from features.data import HRData
 from serving.app import create_app
-from tests.served import FAST, Api, role_keys, serve_settings, started
+from tests.helpers import FAST, SEED, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import PipelineSettings
 from world.writer import generate
-
-SEED = 11
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from features.contract.validate import ContractError
 from features.data import HRData
 from features.pipeline import build_features, candidate_pairs
 from penataan.cli import app
-from tests.served import FAST
+from tests.helpers import FAST
 from training import registry
 from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import decision_metrics

@@ -13,7 +13,7 @@ import pytest
 from features.contract.validate import load_data
 from features.kinerja import on_one_scale
 from features.scale import KinerjaScale
-from tests.conftest import SEED
+from tests.helpers import SEED
 from world.kinerja import UNIT_CAPS
 from world.writer import generate
 

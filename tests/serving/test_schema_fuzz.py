@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from serving.app import create_app
-from tests.served import role_keys, serve_settings
+from tests.helpers import role_keys, serve_settings
 
 # A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
 pytestmark = pytest.mark.slow

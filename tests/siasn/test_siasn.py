@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from features.contract.validate import load_data
 from penataan.cli import app
 from siasn.convert import import_siasn
-from tests.conftest import SEED
+from tests.helpers import SEED
 from world.writer import generate
 
 

@@ -27,8 +27,7 @@ from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import RequestLog
 from serving.settings import ServeSettings
-from tests.api.test_recommend import engine_of
-from tests.served import Api, role_keys, serve_settings, started
+from tests.helpers import Api, engine_of, role_keys, serve_settings, started
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from features.eligibility import EligibilitySettings
 from penataan.cli import app as cli
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
-from tests.served import Api
+from tests.helpers import Api
 from training.candidates import CandidateTable
 from training.evaluation import read_truth
 from training.model import PlacementModel

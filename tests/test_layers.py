@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"features": 0, "world": 0, "siasn": 1, "training": 1, "planning": 2, "serving": 3, "penataan": 4}  # fmt: skip
 WORLD_MAY_USE = {"features", "features.vocab", "features.geo"}
 

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from features.eligibility import RULES
 from features.vocab import PREDIKAT
-from serving.engine import Engine
-from tests.served import Api
+from tests.helpers import Api, engine_of, movable_nip, recommend
 from training.scoring import score_candidates
-
-
-def engine_of(api: Api) -> Engine:
-    engine = api.client.app.state.holder.engine  # type: ignore[attr-defined]
-    assert engine is not None
-    return engine
-
-
-def movable_nip(engine: Engine) -> str:
-    """An employee with eligible moves and some ineligible units."""
-    n_units = engine.table.n_units
-    for i, nip in enumerate(engine.nips):
-        block = engine.table.broken[i * n_units : (i + 1) * n_units]
-        if 3 <= (~block.any(axis=1)).sum() < n_units:
-            return str(nip)
-    raise AssertionError("the small world has nobody with eligible and ineligible moves")
-
-
-def recommend(api: Api, role: str = "hr", **body: Any) -> dict[str, Any]:
-    response = api.client.post("/v1/recommend", json=body, headers=api.headers(role))
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:

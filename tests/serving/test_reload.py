@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from serving.app import _load, create_app
 from serving.engine import Engine
 from serving.settings import ServeSettings
-from tests.api.test_recommend import engine_of, movable_nip
-from tests.served import FAST, Api, role_keys, serve_settings, started
+from tests.helpers import FAST, Api, engine_of, movable_nip, role_keys, serve_settings, started
 from training.run import train
 from training.settings import PipelineSettings
 

@@ -15,7 +15,7 @@ import mlflow
 import pytest
 
 from penataan.local_servers import free_port, wait_ok
-from tests.served import FAST
+from tests.helpers import FAST
 from training import registry
 from training.run import train
 from training.settings import PipelineSettings

@@ -17,7 +17,7 @@ def _truth(world_dir: Path) -> pd.DataFrame:
 
 
 def test_generate_same_seed_gives_identical_files(world_dir: Path, tmp_path: Path) -> None:
-    from tests.conftest import SEED
+    from tests.helpers import SEED
 
     again = tmp_path / "again"
     generate("cakranegara", SEED, again, progress=False)

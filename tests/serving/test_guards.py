@@ -8,8 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from penataan.cli import app as cli
-from tests.api.test_recommend import engine_of, movable_nip
-from tests.served import Api
+from tests.helpers import Api, engine_of, movable_nip
 
 ROUTES = {
     ("POST", "/v1/recommend"): {"hr", "admin"},

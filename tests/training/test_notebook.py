@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.served import FAST
+from tests.helpers import FAST
 from training.run import train
 from training.settings import PipelineSettings
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from features.data import HRData
-from tests.served import FAST
+from tests.helpers import FAST
 from training.gain import (
     MAX_BETA,
     MIN_MOVES,

@@ -1,5 +1,5 @@
-"""Test helpers: the fast training parameters every test model uses, and an API client
-with a key per role."""
+"""The one helper module of the tests: the small world's seed, the fast training parameters
+every test model uses, an API client with a key per role, and lookups into a served engine."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.settings import ServeSettings
 from training.model import LgbParams
 
+SEED = 11  # the small `cakranegara` world every test shares
 FAST = LgbParams(learning_rate=0.1, max_rounds=200, early_stopping_rounds=20)  # every test model
 
 
@@ -50,3 +53,25 @@ def started(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         assert app.state.holder.loaded.wait(300), "the engine did not load in 5 minutes"
         yield client
+
+
+def engine_of(api: Api) -> Engine:
+    engine = api.client.app.state.holder.engine  # type: ignore[attr-defined]
+    assert engine is not None
+    return engine
+
+
+def movable_nip(engine: Engine) -> str:
+    """An employee with eligible moves and some ineligible units."""
+    n_units = engine.table.n_units
+    for i, nip in enumerate(engine.nips):
+        block = engine.table.broken[i * n_units : (i + 1) * n_units]
+        if 3 <= (~block.any(axis=1)).sum() < n_units:
+            return str(nip)
+    raise AssertionError("the small world has nobody with eligible and ineligible moves")
+
+
+def recommend(api: Api, role: str = "hr", **body: Any) -> dict[str, Any]:
+    response = api.client.post("/v1/recommend", json=body, headers=api.headers(role))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
