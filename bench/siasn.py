@@ -44,7 +44,10 @@ def main() -> None:
                         "--export", "siasn", "--out", str(world)], check=True)  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for label, data in (("from SIASN exports", imported), ("contract folder (reference)", world)):
+        for label, data in (
+            ("from SIASN exports", imported),
+            ("contract folder (reference)", world),
+        ):
             env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/{len(rows)}.db"}
             steps: dict[str, float] = {}
             if data == imported:

@@ -237,6 +237,8 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
         gone = pd.DataFrame({
             "nip": former["NIP BARU"], "name": former.get("NAMA"),
             "birth_date": dates(former.get("TANGGAL LAHIR", pd.Series(None, index=former.index))),
+            "sex": former.get("JENIS KELAMIN", pd.Series(None, index=former.index)).str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
+            "service_start": dates(former.get("TMT CPNS", pd.Series(None, index=former.index))),
             "employment_type": former.get("JENIS PEGAWAI NAMA"),
             "golongan": former.get("GOL AKHIR NAMA", pd.Series(None, index=former.index)).where(lambda g: g.isin(vocab.GOLONGAN)),
             "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
@@ -303,14 +305,20 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
 
 
 def _from_nip(nip: str) -> dict[str, object]:
-    """What a PNS NIP itself says: birth date, TMT CPNS (YYYYMM), sex (digit 15)."""
+    """What a NIP itself says: the birth date (digits 1-8); for a PNS the TMT CPNS (digits
+    9-14, YYYYMM) and sex (digit 15); for a PPPK (digit 13 is 2) the year of appointment
+    (digits 9-12, taken as 1 January) and no sex."""
     born = nip_birth_date(nip)
+    pppk = (
+        nip[12] == "2" and not nip[12:14].isdigit() or nip[12:14] in {f"2{d}" for d in "0123456789"}
+    )
     try:
-        start = dt.date(int(nip[8:12]), int(nip[12:14]), 1)
+        start = dt.date(int(nip[8:12]), 1 if pppk else int(nip[12:14]), 1)
     except ValueError:
         start = None
-    return {"birth_date": pd.Timestamp(born) if born else pd.NaT, "service_start": pd.Timestamp(start) if start else pd.NaT,
-            "sex": {"1": "L", "2": "P"}.get(nip[14])}  # fmt: skip
+    sex = None if pppk else {"1": "L", "2": "P"}.get(nip[14])
+    return {"birth_date": pd.Timestamp(born) if born else pd.NaT,
+            "service_start": pd.Timestamp(start) if start else pd.NaT, "sex": sex}  # fmt: skip
 
 
 def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: ImportReport) -> pd.DataFrame:  # fmt: skip

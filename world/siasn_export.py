@@ -169,7 +169,8 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
     save("pemberhentian.csv", pd.DataFrame({
         "NIP": gone["nip"], "NAMA": gone["name"], "TMT BERHENTI": _dmy(gone["nip"].map(ends)),
         "JENIS": gone["status"].map({"pensiun": "BUP", "berhenti": "APS"}),
-        "TANGGAL LAHIR": _dmy(gone["birth_date"]), "PENDIDIKAN NAMA":
+        "TANGGAL LAHIR": _dmy(gone["birth_date"]), "JENIS KELAMIN": gone["sex"].map({"L": "M", "P": "F"}),
+        "TMT CPNS": _dmy(gone["service_start"]), "PENDIDIKAN NAMA":
         gone["education_level"].map(LEVEL_TEXT) + " " + gone["education_field"].map(FIELD_TEXT),
         "JENIS PEGAWAI NAMA": gone["employment_type"], "GOL AKHIR NAMA": gone["golongan"],
     }))  # fmt: skip

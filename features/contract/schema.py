@@ -101,7 +101,7 @@ EMPLOYEES = Table(
     (
         Column("nip", "str", pattern=NIP_PATTERN),
         Column("name", "str"),
-        Column("sex", "enum", choices=vocab.SEXES),
+        Column("sex", "enum", choices=vocab.SEXES, nullable=True),
         Column("birth_date", "date"),
         Column("religion", "enum", present=False, nullable=True, choices=vocab.RELIGIONS),
         Column(
@@ -119,7 +119,7 @@ EMPLOYEES = Table(
         Column("willing_to_move", "enum", present=False, nullable=True, choices=vocab.WILLINGNESS),
     ),
     description="one row per ASN, former staff included (their history is training data); "
-    "employment type, golongan and education may be empty only for former staff",
+    "sex, employment type, golongan and education may be empty only for former staff",
 )
 
 ASSIGNMENTS = Table(
