@@ -66,6 +66,17 @@ def numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column the export may lack (its cells then all empty)."""
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _employment(kind: pd.Series) -> pd.Series:
+    """`JENIS PEGAWAI NAMA` (PNS, PNS Daerah, PPPK, ...) -> PNS or PPPK; None where empty."""
+    text = kind.astype("string").str.upper()
+    return pd.Series(np.where(text.str.contains("PPPK").fillna(False), "PPPK", "PNS"), index=kind.index).where(text.notna())  # fmt: skip
+
+
 def _of(exports: list[ExportFile], kind: str) -> list[ExportFile]:
     return [e for e in exports if e.kind == kind]
 
@@ -203,13 +214,13 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(r"[0-9]{18}").fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
     asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
     _keep(asn, ledgers)
-    diploma = asn.get("PENDIDIKAN NAMA", pd.Series(None, index=asn.index)).fillna(asn.get("TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
+    diploma = _column(asn, "PENDIDIKAN NAMA").fillna(_column(asn, "TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
     level = [mapping.decide("diploma_level", str(d)) if d else None for d in asn.get("TINGKAT PENDIDIKAN NAMA", diploma)]  # fmt: skip
     field = [
         mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma
     ]
-    golongan = asn.get("GOL AKHIR NAMA", pd.Series(None, index=asn.index))
-    golongan = golongan.where(golongan.isin(vocab.GOLONGAN), asn.get("GOL AKHIR ID", pd.Series(None, index=asn.index)).map(GOLONGAN_BY_ID))  # fmt: skip
+    golongan = _column(asn, "GOL AKHIR NAMA")
+    golongan = golongan.where(golongan.isin(vocab.GOLONGAN), _column(asn, "GOL AKHIR ID").map(GOLONGAN_BY_ID))  # fmt: skip
     status = (
         asn.get("KEDUDUKAN HUKUM ID", pd.Series("01", index=asn.index)).map(STATUS).fillna("aktif")
     )
@@ -217,12 +228,14 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
         "nip": asn["NIP BARU"], "name": asn["NAMA"],
         "sex": asn["JENIS KELAMIN"].str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
         "birth_date": dates(asn["TANGGAL LAHIR"]),
-        "religion": asn.get("AGAMA NAMA", pd.Series(None, index=asn.index)).str.upper().map(RELIGION),
-        "marital_status": asn.get("JENIS KAWIN ID", pd.Series(None, index=asn.index)).map(MARITAL),
-        "employment_type": np.where(asn.get("JENIS PEGAWAI NAMA", "").astype(str).str.contains("PPPK"), "PPPK", "PNS"),
+        "religion": _column(asn, "AGAMA NAMA").str.upper().map(RELIGION),
+        "marital_status": _column(asn, "JENIS KAWIN ID").map(MARITAL),
+        "employment_type": _employment(_column(asn, "JENIS PEGAWAI NAMA")).fillna(
+            asn["NIP BARU"].str[12].map({"2": "PPPK"}).fillna("PNS")  # the NIP says it too
+        ),
         "golongan": golongan, "education_level": level, "education_field": field,
         "service_start": dates(asn["TMT CPNS"]), "status": status,
-        "_unit": asn.get("UNOR ID"), "_tmt": dates(asn.get("TMT JABATAN", pd.Series(None, index=asn.index))),
+        "_unit": asn.get("UNOR ID"), "_tmt": dates(_column(asn, "TMT JABATAN")),
     })  # fmt: skip
     general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
     out.loc[general, "education_field"] = "umum"
@@ -233,17 +246,17 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
             former, former.duplicated("NIP BARU"), former_ledgers, "NIP twice", how="merge"
         )
         _keep(former, former_ledgers)
-        diploma = former.get("PENDIDIKAN NAMA", pd.Series(None, index=former.index))
+        diploma = _column(former, "PENDIDIKAN NAMA")
         gone = pd.DataFrame({
-            "nip": former["NIP BARU"], "name": former.get("NAMA"),
-            "birth_date": dates(former.get("TANGGAL LAHIR", pd.Series(None, index=former.index))),
-            "sex": former.get("JENIS KELAMIN", pd.Series(None, index=former.index)).str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
-            "service_start": dates(former.get("TMT CPNS", pd.Series(None, index=former.index))),
-            "employment_type": former.get("JENIS PEGAWAI NAMA"),
-            "golongan": former.get("GOL AKHIR NAMA", pd.Series(None, index=former.index)).where(lambda g: g.isin(vocab.GOLONGAN)),
+            "nip": former["NIP BARU"], "name": _column(former, "NAMA"),
+            "birth_date": dates(_column(former, "TANGGAL LAHIR")),
+            "sex": _column(former, "JENIS KELAMIN").str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
+            "service_start": dates(_column(former, "TMT CPNS")),
+            "employment_type": _employment(_column(former, "JENIS PEGAWAI NAMA")),
+            "golongan": _column(former, "GOL AKHIR NAMA").where(lambda g: g.isin(vocab.GOLONGAN)),
             "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
             "education_field": [mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma],
-            "status": former.get("JENIS", pd.Series(None, index=former.index)).map({"BUP": "pensiun"}).fillna("berhenti"),
+            "status": _column(former, "JENIS").map({"BUP": "pensiun"}).fillna("berhenti"),
             "_left": dates(former["TMT BERHENTI"]),
         })  # fmt: skip
         out = pd.concat([out, gone], ignore_index=True)
@@ -375,7 +388,7 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
             frame = frame.assign(
                 hasil_kerja=frame["HASIL KERJA"].str.upper().map(RATING),
                 perilaku_kerja=frame["PERILAKU KERJA"].str.upper().map(RATING),
-                predikat=frame.get("KUADRAN", pd.Series(None, index=frame.index)).str.upper().map(KUADRAN),
+                predikat=_column(frame, "KUADRAN").str.upper().map(KUADRAN),
             )  # fmt: skip
             frame = _account(
                 frame, frame["predikat"].isna(), ledgers, "kuadran kinerja not a predikat"
@@ -440,7 +453,7 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     tr = _account(
         tr, ~tr["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
     )
-    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(tr.get("JUMLAH JAM", pd.Series(None, index=tr.index))))  # fmt: skip
+    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(_column(tr, "JUMLAH JAM")))  # fmt: skip
     tr = _account(tr, tr["_on"].isna(), ledgers, "TANGGAL SELESAI is not a date")
     tr = _account(tr, ~(tr["_hours"] > 0), ledgers, "JUMLAH JAM is not a positive number")
     _keep(tr, ledgers)
@@ -480,6 +493,6 @@ def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) 
     _keep(skm, ledgers)
     return pd.DataFrame({
         "unit_id": skm["NAMA UNIT"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
-        "ikm": numbers(skm["IKM"]), "complaints": numbers(skm.get("JUMLAH PENGADUAN", pd.Series(None, index=skm.index))).astype("Int64"),
-        "avg_wait_minutes": numbers(skm.get("RATA-RATA WAKTU TUNGGU", pd.Series(None, index=skm.index))),
+        "ikm": numbers(skm["IKM"]), "complaints": numbers(_column(skm, "JUMLAH PENGADUAN")).astype("Int64"),
+        "avg_wait_minutes": numbers(_column(skm, "RATA-RATA WAKTU TUNGGU")),
     })  # fmt: skip
