@@ -21,10 +21,11 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from features.contract.validate import load_data
+from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
 from features.scale import KinerjaScale
 from training import registry
-from training.candidates import CandidateTable
+from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import comparison_table, read_truth, regression_metrics
 from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
@@ -166,6 +167,83 @@ def _champion_rmse(
     return regression_metrics(valid["score"].to_numpy(), pred)["rmse"]
 
 
+def _log_inputs(
+    data: HRData, data_dir: Path, params: LgbParams, last: int, fingerprint: str
+) -> dict[str, str]:
+    """Tags, parameters, the data fingerprint, the history digest and the feature list of
+    the run; returns the history digest (the gate compares it with the champion's)."""
+    mlflow.set_tags(
+        {"data_fingerprint": fingerprint, "feature_set": FEATURE_SET, "data_dir": str(data_dir),
+         "host": socket.gethostname(), "pid": str(os.getpid())}
+    )  # fmt: skip
+    mlflow.log_params(
+        {
+            **params.__dict__,
+            "held_out_period": last,
+            "fit_periods": f"{data.periods[0]}-{last - 1}",
+        }
+    )
+    mlflow.log_dict(
+        {"rows": data.row_counts(), "periods": data.periods, "fingerprint": fingerprint},
+        "data_fingerprint.json",
+    )
+    history = history_digest(data)
+    mlflow.log_dict(history, "history.json")
+    mlflow.log_dict(
+        {
+            f: {
+                "label_id": FEATURES_BY_NAME[f].label_id,
+                "label_en": FEATURES_BY_NAME[f].label_en,
+            }
+            for f in FEATURE_NAMES
+        },
+        "features.json",
+    )
+    return history
+
+
+def _log_review(
+    tmp: Path,
+    data: HRData,
+    final: PlacementModel,
+    valid: pd.DataFrame,
+    held: pd.DataFrame,
+    moves: HeldOutMoves,
+    scored: ScoredTable,
+    settings: PipelineSettings,
+    interval: float,
+) -> list[str]:
+    """What a reviewer reads beside the metrics: feature importance, held-out predictions,
+    interval and gain calibration, the merit-system audit; returns the fairness flags."""
+    y = valid["score"].to_numpy()
+    held_pred = held["predicted_score"].to_numpy()
+    importance = final.importance_table(valid)
+    importance.to_csv(tmp / "feature_importance.csv")
+    _plot_importance(importance, tmp / "feature_importance.png")
+    held.assign(
+        nip=valid["nip"].to_numpy(),
+        unit_id=valid["unit_id"].to_numpy(),
+        period=held_out_period(valid),
+        score=y,
+    )[["nip", "unit_id", "period", "score", "predicted_score", "low", "high"]].to_csv(
+        tmp / "held_out_predictions.csv", index=False
+    )
+    calib = interval_calibration(y, held["low"].to_numpy(), held["high"].to_numpy(), held_pred)
+    calib.to_csv(tmp / "interval_calibration.csv")
+    _plot_calibration(calib, interval, tmp / "interval_calibration.png")
+    if len(moves.raw):
+        _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
+        mlflow.log_artifact(str(tmp / "gain_calibration.png"))
+    fairness, flags = fairness_report(
+        data, valid, held_pred, scored, settings.min_gain_low, settings.fairness_max_gap
+    )
+    (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
+    for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
+                 "interval_calibration.png", "fairness.json", "held_out_predictions.csv"):  # fmt: skip
+        mlflow.log_artifact(str(tmp / name))
+    return flags
+
+
 def train(
     data_dir: Path,
     settings: PipelineSettings,
@@ -187,33 +265,7 @@ def train(
     fingerprint = data.fingerprint()
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        mlflow.set_tags(
-            {"data_fingerprint": fingerprint, "feature_set": FEATURE_SET, "data_dir": str(data_dir),
-             "host": socket.gethostname(), "pid": str(os.getpid())}
-        )  # fmt: skip
-        mlflow.log_params(
-            {
-                **params.__dict__,
-                "held_out_period": last,
-                "fit_periods": f"{data.periods[0]}-{last - 1}",
-            }
-        )
-        mlflow.log_dict(
-            {"rows": data.row_counts(), "periods": data.periods, "fingerprint": fingerprint},
-            "data_fingerprint.json",
-        )
-        history = history_digest(data)
-        mlflow.log_dict(history, "history.json")
-        mlflow.log_dict(
-            {
-                f: {
-                    "label_id": FEATURES_BY_NAME[f].label_id,
-                    "label_en": FEATURES_BY_NAME[f].label_en,
-                }
-                for f in FEATURE_NAMES
-            },
-            "features.json",
-        )
+        history = _log_inputs(data, data_dir, params, last, fingerprint)
         progress(f"fitting on {len(fit_rows)} rows, early-stopping on {len(valid)} rows of {last}")
         split_model = PlacementModel.fit(fit_rows, params, valid)
         held = split_model.predict(valid)
@@ -257,30 +309,7 @@ def train(
         mlflow.log_artifact(str(tmp / "metrics.csv"))
 
         progress("feature importance, calibration and the merit-system audit")
-        importance = final.importance_table(valid)
-        importance.to_csv(tmp / "feature_importance.csv")
-        _plot_importance(importance, tmp / "feature_importance.png")
-        held.assign(
-            nip=valid["nip"].to_numpy(),
-            unit_id=valid["unit_id"].to_numpy(),
-            period=last,
-            score=y,
-        )[["nip", "unit_id", "period", "score", "predicted_score", "low", "high"]].to_csv(
-            tmp / "held_out_predictions.csv", index=False
-        )
-        calib = interval_calibration(y, held["low"].to_numpy(), held["high"].to_numpy(), held_pred)
-        calib.to_csv(tmp / "interval_calibration.csv")
-        _plot_calibration(calib, params.interval, tmp / "interval_calibration.png")
-        if len(moves.raw):
-            _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
-            mlflow.log_artifact(str(tmp / "gain_calibration.png"))
-        fairness, flags = fairness_report(
-            data, valid, held_pred, scored, settings.min_gain_low, settings.fairness_max_gap
-        )
-        (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
-        for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
-                     "interval_calibration.png", "fairness.json", "held_out_predictions.csv"):  # fmt: skip
-            mlflow.log_artifact(str(tmp / name))
+        flags = _log_review(tmp, data, final, valid, held, moves, scored, settings, params.interval)
         mlflow.set_tag("fairness_flags", "; ".join(flags) or "none")
 
         progress("registering the model")
