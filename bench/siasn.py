@@ -66,7 +66,7 @@ def main() -> None:
     report = json.loads((imported / "import_report.json").read_text())
     frame = pd.DataFrame(rows).set_index("path")
     print(f"\n{args.preset} seed {args.seed}: seconds per step (each a whole process)\n")
-    print(frame.round(1).fillna("").to_string())
+    print(frame.round(1).astype(object).where(frame.notna(), "").to_string())
     total = frame.loc["from SIASN exports", "total"]
     print(f"\nimport + validate + train + score: {total:.0f} s (target < 180 s: "
           f"{'met' if total < 180 else 'MISSED'}); {total / frame.iloc[1]['total']:.2f}x the contract folder's")  # fmt: skip

@@ -118,7 +118,8 @@ def directory_hints(directory: Path) -> list[str]:
         return []
     names = {t.name for t in TABLES}
     out: list[str] = []
-    ignored = []
+    ignored: list[str] = []
+    siasn: list[str] = []
     for path in sorted(p for p in directory.iterdir() if p.is_file()):
         if path.name.startswith("."):
             continue
@@ -131,14 +132,14 @@ def directory_hints(directory: Path) -> list[str]:
             continue
         ignored.append(path.name)
         if columns & SIASN_HEADERS:
-            out.append(
-                f"{path.name} looks like a SIASN/SIMPEG export: convert the folder with "
-                f"`penataan import siasn {directory} --out NEW_FOLDER`"
-            )
+            siasn.append(path.name)
             continue
         best = max(TABLES, key=lambda t: len(columns & set(t.column_names)))
         if columns and len(columns & set(best.column_names)) >= len(best.column_names) / 2:
             out.append(f"{path.name} looks like the {best.name} table: name it {best.name}.csv")
+    if siasn:
+        out.insert(0, f"{', '.join(siasn)} look(s) like a SIASN/SIMPEG export: convert the folder "
+                   f"with `penataan import siasn {directory} --out NEW_FOLDER`")  # fmt: skip
     if ignored:
         shown = ", ".join(ignored[:8]) + (
             f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
