@@ -24,7 +24,6 @@ ALIASES: Final[dict[str, str]] = {
     "UNIT ORGANISASI ID": "UNOR ID", "UNIT ORGANISASI NAMA": "UNOR NAMA",
     "HASIL KINERJA": "HASIL KERJA", "PERILAKU KINERJA": "PERILAKU KERJA",
     "KUADRAN KINERJA": "KUADRAN", "TAHUN PENILAIAN": "TAHUN", "NAMA UNOR PENILAI": "UNOR PENILAI",
-    "DIATASAN ID": "DIATASAN ID", "NAMA UNOR": "NAMA UNOR",
 }  # fmt: skip
 
 # The columns that make a file one of the known kinds (after aliases).

@@ -19,7 +19,7 @@ from typing import Final
 
 from features import vocab
 
-KINDS: Final[dict[str, tuple[str, ...]]] = {
+DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target may take
     "unit_domain": vocab.DOMAINS,
     "unit_kind": vocab.UNIT_KINDS,
     "diploma_field": vocab.FIELDS,
@@ -96,9 +96,9 @@ class Mapping:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for line, row in enumerate(csv.DictReader(handle), 2):
                 kind, target = row.get("kind", ""), (row.get("target") or "").strip()
-                if kind not in KINDS:
-                    raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(KINDS)}")  # fmt: skip
-                allowed = KINDS[kind]
+                if kind not in DECISIONS:
+                    raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip
+                allowed = DECISIONS[kind]
                 if target and allowed and target not in allowed:
                     raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
                 status = (row.get("status") or "suggested").strip()
