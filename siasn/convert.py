@@ -25,6 +25,7 @@ from features.contract.schema import TABLES_BY_NAME
 from features.contract.summary import summary_lines
 from features.contract.validate import validate_directory
 from features.nip import nip_birth_date
+from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
 from siasn.files import ExportFile, find_exports
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -35,17 +36,18 @@ STATUS = {"01": "aktif", "1": "aktif", "02": "cuti", "2": "cuti", "03": "tugas_b
 RELIGION = {"ISLAM": "islam", "KRISTEN": "kristen", "KATHOLIK": "katolik", "KATOLIK": "katolik",
             "HINDU": "hindu", "BUDHA": "buddha", "BUDDHA": "buddha", "KONGHUCU": "konghucu"}  # fmt: skip
 MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
-RATING = {"DI ATAS EKSPEKTASI": "di_atas", "SESUAI EKSPEKTASI": "sesuai", "DI BAWAH EKSPEKTASI": "di_bawah",
-          "DI ATAS ESPEKTASI": "di_atas", "SESUAI ESPEKTASI": "sesuai", "DI BAWAH ESPEKTASI": "di_bawah"}  # fmt: skip
-KUADRAN = {"SANGAT BAIK": "sangat_baik", "BAIK": "baik", "BUTUH PERBAIKAN": "butuh_perbaikan",
-           "KURANG/MISCONDUCT": "kurang", "KURANG": "kurang", "MISCONDUCT": "kurang",
-           "SANGAT KURANG": "sangat_kurang"}  # fmt: skip
-SEVERITY = {"R": "ringan", "S": "sedang", "B": "berat", "RINGAN": "ringan", "SEDANG": "sedang", "BERAT": "berat"}  # fmt: skip
-COMPETENCY = {"INTEGRITAS": "integritas", "KERJASAMA": "kerja_sama", "KERJA SAMA": "kerja_sama",
-              "KOMUNIKASI": "komunikasi", "ORIENTASI PADA HASIL": "orientasi_hasil",
-              "PELAYANAN PUBLIK": "pelayanan_publik", "PENGEMBANGAN DIRI DAN ORANG LAIN": "pengembangan_diri",
-              "MENGELOLA PERUBAHAN": "mengelola_perubahan", "PENGAMBILAN KEPUTUSAN": "pengambilan_keputusan",
-              "PEREKAT BANGSA": "perekat_bangsa"}  # fmt: skip
+# SIASN's texts read back (features/siasn_codes.py), with the variants other exports write.
+RATING = {text: key for key, text in RATING_TEXT.items()}
+RATING |= {text.replace("ESPEKTASI", "EKSPEKTASI"): key for text, key in list(RATING.items())}
+RATING |= {text.replace("EKSPEKTASI", "ESPEKTASI"): key for text, key in list(RATING.items())}
+KUADRAN = {text: key for key, text in KUADRAN_TEXT.items()} | {
+    "KURANG": "kurang",
+    "MISCONDUCT": "kurang",
+}
+SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
+    k.upper(): k for k in SEVERITY_CODE
+}
+COMPETENCY = {text: key for key, text in COMPETENCY_TEXT.items()} | {"KERJA SAMA": "kerja_sama"}
 GOLONGAN_BY_ID = {f"{1 + k // 4}{1 + k % 4}": g for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
 GOLONGAN_BY_ID["45"] = "IV/e"
 CURRENT = ("aktif", "cuti", "tugas_belajar", "mpp")

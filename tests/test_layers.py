@@ -2,8 +2,9 @@
 
 features (the contract, features, rules) < siasn (the importer), training < planning < serving
 < penataan (the CLI);
-the synthetic world may use only the contract's vocabulary and the map (`features.vocab`,
-`features.geo`), so that a change to the features can never change a generated world.
+the synthetic world may use only the contract's vocabulary, the map and SIASN's code lists
+(`features.vocab`, `features.geo`, `features.siasn_codes`), so that a change to the features
+can never change a generated world.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"features": 0, "world": 0, "siasn": 1, "training": 1, "planning": 2, "serving": 3, "penataan": 4}  # fmt: skip
-WORLD_MAY_USE = {"features", "features.vocab", "features.geo"}
+WORLD_MAY_USE = {"features", "features.vocab", "features.geo", "features.siasn_codes"}
 
 
 def _imports() -> dict[str, set[str]]:

@@ -17,7 +17,6 @@ import numpy as np
 
 LAW_FROM = 2022  # PermenPANRB 6/2022: the first year rated by predikat only
 REGIMES = ("law", "numeric")
-RATINGS = ("di_atas", "sesuai", "di_bawah")
 
 # (hasil kerja, perilaku kerja) -> predikat: the quadrant of PermenPANRB 6/2022 Lampiran.
 QUADRANT = {

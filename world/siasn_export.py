@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from features import vocab
+from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
 
 GOLONGAN_ID = {g: f"{1 + k // 4}{1 + k % 4}" for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
 LEVEL_ID = {"SD": "05", "SMP": "10", "SMA": "15", "D1": "20", "D2": "25", "D3": "30", "D4": "35",
@@ -51,16 +52,6 @@ ESELON = {
 JENIS_JABATAN = {"jpt": ("1", "Struktural"), "administrator": ("1", "Struktural"),
                  "pengawas": ("1", "Struktural"), "fungsional": ("2", "Fungsional Tertentu"),
                  "pelaksana": ("4", "Fungsional Umum")}  # fmt: skip
-RATING_TEXT = {"di_atas": "DI ATAS EKSPEKTASI", "sesuai": "SESUAI EKSPEKTASI",
-               "di_bawah": "DI BAWAH ESPEKTASI"}  # SIASN's own spelling  # fmt: skip
-KUADRAN = {"sangat_baik": "SANGAT BAIK", "baik": "BAIK", "butuh_perbaikan": "BUTUH PERBAIKAN",
-           "kurang": "KURANG/MISCONDUCT", "sangat_kurang": "SANGAT KURANG"}  # fmt: skip
-COMPETENCY_TEXT = {"integritas": "INTEGRITAS", "kerja_sama": "KERJASAMA", "komunikasi": "KOMUNIKASI",
-                   "orientasi_hasil": "ORIENTASI PADA HASIL", "pelayanan_publik": "PELAYANAN PUBLIK",
-                   "pengembangan_diri": "PENGEMBANGAN DIRI DAN ORANG LAIN",
-                   "mengelola_perubahan": "MENGELOLA PERUBAHAN",
-                   "pengambilan_keputusan": "PENGAMBILAN KEPUTUSAN", "perekat_bangsa": "PEREKAT BANGSA"}  # fmt: skip
-SEVERITY_ID = {"ringan": "R", "sedang": "S", "berat": "B"}
 RESTRUCTURED_IN = 2023  # a SOTK: a few units get new ids; older riwayat rows keep the old ones
 CURRENT = ("aktif", "cuti", "tugas_belajar", "mpp")
 
@@ -199,7 +190,7 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
             "nip": new_skp["nip"], "tahun": new_skp["period"],
             "hasilKinerja": new_skp["hasil_kerja"].map(RATING_TEXT),
             "perilakuKerja": new_skp["perilaku_kerja"].map(RATING_TEXT),
-            "kuadranKinerja": new_skp["predikat"].map(KUADRAN),
+            "kuadranKinerja": new_skp["predikat"].map(KUADRAN_TEXT),
             "namaUnorPenilai": new_skp["unit_id"].map(names),
         }))  # fmt: skip
 
@@ -211,7 +202,7 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
     }))  # fmt: skip
     hd = tables["discipline"]
     save("hukdis.csv", pd.DataFrame({
-        "NIP": hd["nip"], "TINGKAT HUKUMAN": hd["severity"].map(SEVERITY_ID), "TMT HUKUMAN": _dmy(hd["decided_on"]),
+        "NIP": hd["nip"], "TINGKAT HUKUMAN": hd["severity"].map(SEVERITY_CODE), "TMT HUKUMAN": _dmy(hd["decided_on"]),
     }))  # fmt: skip
     comp = tables["competencies"]
     wide = (

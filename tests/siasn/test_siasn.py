@@ -45,9 +45,9 @@ def test_the_import_accounts_for_every_source_row_and_validates(imported: Path) 
     )
     assert by_kind["skp_numeric"]["merged"]["second period of the year (merged by mean)"] > 0
     assert by_kind["skp_numeric"]["repaired"], "Excel-mangled NIPs are restored"
-    assert "mapping" in report and (imported / "import_report.md").read_text().startswith(
-        "# Import report"
-    )
+    units = sum(1 for _ in (imported / "units.csv").open()) - 1
+    assert sum(report["mapping"]["unit_domain"].values()) == units  # every unit decided once
+    assert (imported / "import_report.md").read_text().startswith("# Import report")
 
 
 def test_the_imported_world_is_the_world(exported: Path, imported: Path) -> None:
