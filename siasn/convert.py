@@ -26,6 +26,7 @@ from features.contract.summary import summary_lines
 from features.contract.validate import validate_directory
 from features.nip import nip_birth_date
 from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
+from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -137,7 +138,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     report = ImportReport(str(source))
     mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
     exports, ignored = find_exports(source)
-    report.ignored = [p.name for p in ignored]
+    report.ignored = ignored
     for needed in ("unor", "riwayat_jabatan", "data_asn"):
         if not _of(exports, needed):
             raise ValueError(f"{source}: no {needed} file found (files read: {', '.join(e.path.name for e in exports) or 'none'})")  # fmt: skip
@@ -166,7 +167,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         columns = list(TABLES_BY_NAME[name].column_names)
-        frame = frame.reindex(columns=columns)
+        frame = guard_frame(frame.reindex(columns=columns))
         frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
     mapping.write(out / "mapping.csv")
     progress("checking the result against the contract")

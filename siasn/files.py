@@ -16,6 +16,8 @@ from typing import Final
 
 import pandas as pd
 
+from features.contract.limits import check_csv_header, read_xlsx
+
 # Other names of one column across SIASN, SIMPEG and re-saved files -> the name used here.
 ALIASES: Final[dict[str, str]] = {
     "NIP": "NIP BARU", "NIPBARU": "NIP BARU", "NIP_BARU": "NIP BARU",
@@ -84,7 +86,7 @@ def _sniff(path: Path) -> str:
 def read_export(path: Path) -> ExportFile:
     """Read one export file whatever its separator, encoding marks or title rows."""
     if path.suffix.lower() == ".xlsx":
-        raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+        raw = read_xlsx(path)
         header_row = _header_row(raw)
         frame = raw.iloc[header_row + 1 :].reset_index(drop=True)
         frame.columns = [header_name(c) for c in raw.iloc[header_row]]
@@ -92,6 +94,7 @@ def read_export(path: Path) -> ExportFile:
         frame = frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
         separator = None
     else:
+        check_csv_header(path)
         separator = _sniff(path)
         frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)  # fmt: skip
@@ -113,14 +116,22 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
-def find_exports(source: Path) -> tuple[list[ExportFile], list[Path]]:
-    """Every readable export under `source` (one level), and the files of no known kind."""
+def find_exports(source: Path) -> tuple[list[ExportFile], dict[str, str]]:
+    """Every readable export under `source` (one level), and each file set aside with the
+    reason: of no known kind, or unreadable (one damaged file never stops the others)."""
     found: list[ExportFile] = []
-    ignored: list[Path] = []
+    ignored: dict[str, str] = {}
     for path in sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")):
-        export = read_export(path) if path.suffix.lower() in SUFFIXES else None
-        if export is not None and export.kind is not None:
-            found.append(export)
+        if path.suffix.lower() not in SUFFIXES:
+            ignored[path.name] = "not a CSV, TXT or XLSX file"
+            continue
+        try:
+            export = read_export(path)
+        except Exception as error:  # any parser failure: this file is reported, not the import
+            ignored[path.name] = f"unreadable: {str(error).removeprefix(path.name + ': ')}"
+            continue
+        if export.kind is None:
+            ignored[path.name] = "its columns match no known kind of export"
         else:
-            ignored.append(path)
+            found.append(export)
     return found, ignored

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from features import vocab
+from features.spreadsheet import guard, unguard
 
 DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target may take
     "unit_domain": vocab.DOMAINS,
@@ -102,7 +103,8 @@ class Mapping:
                 if target and allowed and target not in allowed:
                     raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
                 status = (row.get("status") or "suggested").strip()
-                mapping.entries[(kind, row["source"])] = Entry(kind, row["source"], target, status)
+                source = unguard(row.get("source") or "")
+                mapping.entries[(kind, source)] = Entry(kind, source, target, status)
         return mapping
 
     def decide(
@@ -141,7 +143,7 @@ class Mapping:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS)
             for e in rows:
-                writer.writerow([e.kind, e.source, e.target, e.status, e.count])
+                writer.writerow([e.kind, guard(e.source), guard(e.target), e.status, e.count])
 
 
 def suggest(kind: str, text: str) -> str | None:

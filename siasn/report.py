@@ -9,6 +9,7 @@ and `import_report.md` beside the contract folder's tables.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ class Ledger:
 class ImportReport:
     source: str
     ledgers: list[Ledger] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)  # file -> why it was set aside
     notes: list[str] = field(default_factory=list)
     contract: dict[str, Any] = field(default_factory=dict)
 
@@ -75,8 +76,15 @@ class ImportReport:
         (out / "import_report.md").write_text(markdown(body))
 
 
+def markdown_text(text: object) -> str:
+    """Text from a file (a file name, a unit's name) as literal Markdown: HTML and Markdown
+    characters escaped, line breaks folded, so a name cannot inject a link, a tag or a row."""
+    folded = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~&])", r"\\\1", folded)
+
+
 def markdown(body: dict[str, Any]) -> str:
-    lines = [f"# Import report: {body['source']}", "", "## Source files", "",
+    lines = [f"# Import report: {markdown_text(body['source'])}", "", "## Source files", "",
              "| file | kind | read | kept | dropped | merged | repaired | accounted |",
              "| --- | --- | ---: | ---: | --- | --- | --- | --- |"]  # fmt: skip
 
@@ -85,18 +93,20 @@ def markdown(body: dict[str, Any]) -> str:
 
     for f in body["files"]:
         lines.append(
-            f"| {f['file']} | {f['kind']} | {f['read']:,} | {f['kept']:,} | {reasons(f['dropped'])} "
+            f"| {markdown_text(f['file'])} | {f['kind']} | {f['read']:,} | {f['kept']:,} | {reasons(f['dropped'])} "
             f"| {reasons(f['merged'])} | {reasons(f['repaired'])} | {'yes' if f['accounted'] else 'NO'} |"
         )
-    lines += ["", "## Files ignored", ""] + [
-        f"- {name}" for name in body["ignored_files"] or ["none"]
-    ]
+    ignored = body["ignored_files"]
+    lines += ["", "## Files ignored", ""] + (
+        [f"- {markdown_text(name)}: {markdown_text(why)}" for name, why in ignored.items()]
+        or ["- none"]
+    )
     lines += ["", "## Mapping decisions (edit mapping.csv, set status to confirmed, re-run)", ""]
     for kind, statuses in body["mapping"].items():
         lines.append(f"- {kind}: " + ", ".join(f"{n:,} rows {s}" for s, n in statuses.items()))
     unknown = body["unknown_values"]
     lines += ["", f"## Unknown values ({len(unknown)})", ""]
-    lines += [f"- {u['kind']} `{u['source']}`: {u['count']:,} rows, used `{u['target'] or '(empty)'}`" for u in unknown[:100]]  # fmt: skip
+    lines += [f"- {u['kind']} {markdown_text(u['source'])}: {u['count']:,} rows, used {markdown_text(u['target'] or '(empty)')}" for u in unknown[:100]]  # fmt: skip
     lines += ["", "## Notes", ""] + [f"- {n}" for n in body["notes"] or ["none"]]
     contract = body["contract"]
     lines += ["", "## Contract check", "", f"{contract.get('summary', '')}", ""]

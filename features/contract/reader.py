@@ -14,6 +14,8 @@ from typing import Final
 
 import pandas as pd
 
+from features.contract.limits import FileTooLarge, check_csv_header, read_xlsx
+
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
 MAX_TABLE_BYTES: Final[int] = (
     1 << 30
@@ -81,6 +83,7 @@ def read_raw(path: Path) -> pd.DataFrame:
         )
     try:
         if path.suffix == ".csv":
+            check_csv_header(path)
             ragged = _ragged_rows(path)
             if ragged:
                 where = ", ".join(f"row {r} has {n}" for r, n in ragged[:5])
@@ -98,9 +101,15 @@ def read_raw(path: Path) -> pd.DataFrame:
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+            cells = read_xlsx(path)
+            if cells.empty:
+                raise pd.errors.EmptyDataError("no header row")
+            frame = cells.iloc[1:].reset_index(drop=True)
+            frame.columns = [_render(c) or f"Unnamed: {k}" for k, c in enumerate(cells.iloc[0])]
     except TableFileError:
         raise
+    except FileTooLarge as exc:
+        raise TableFileError(path.name, str(exc).removeprefix(f"{path.name}: ")) from None
     except UnicodeDecodeError as exc:
         raise TableFileError(path.name, f"not UTF-8 text ({exc.reason})") from exc
     except pd.errors.EmptyDataError as exc:

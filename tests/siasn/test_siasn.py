@@ -106,7 +106,34 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     (src / "catatan.txt").write_text("bukan ekspor\n")
     out = tmp_path / "out"
     report = import_siasn(src, out)
-    assert report.contract["valid"] and report.ignored == ["catatan.txt"]
+    assert report.contract["valid"] and list(report.ignored) == ["catatan.txt"]
     with pytest.raises(ValueError, match="no unor file found"):
         (src / "unor.csv").unlink()
         import_siasn(src, tmp_path / "none")
+
+
+def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
+    exported: Path, tmp_path: Path
+) -> None:
+    """A unit name that is a guarded formula in the export stays guarded in every file the
+    import writes; a damaged file and an endless header are set aside with the reason,
+    named in the report, and the rest imports."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    unor = pd.read_csv(src / "unor.csv", dtype=str, keep_default_na=False, sep="|")
+    unor.loc[1, "NamaUnor"] = "'=HYPERLINK(" + '"http://x"' + ")"
+    unor.to_csv(src / "unor.csv", index=False, sep="|")
+    (src / "rusak.csv").write_bytes(b"\xff\xfe\x00\x81 not text")
+    (src / "lebar.csv").write_text(",".join(["x"] * 5000) + "\n")
+    (src / "<b>judul.txt").write_text("bukan ekspor\n")
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"]
+    assert report.ignored["rusak.csv"].startswith("unreadable")
+    assert "5,000 columns" in report.ignored["lebar.csv"]
+    names = pd.read_csv(out / "units.csv", dtype=str)["unit_name"]
+    assert names.str.startswith("=").sum() == 0 and names.str.startswith("'=").sum() == 1
+    mapping = (out / "mapping.csv").read_text()
+    assert "\n=" not in mapping and ",=" not in mapping
+    markdown = (out / "import_report.md").read_text()
+    assert "<b>" not in markdown and "\\<b\\>judul" in markdown

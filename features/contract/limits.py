@@ -1,0 +1,89 @@
+"""Bounds on what a table file may ask of the machine before any parser sees it.
+
+A 1.6 KB XLSX can declare a sheet of millions of cells (pandas then asks for ~137 GB), a
+1.5 MB one can inflate to gigabytes of XML, and a 50 MB CSV can be one line of 25 million
+columns: each exhausts memory or runs for minutes while its file size looks harmless. So
+an XLSX is checked for the size its members inflate to, then streamed row by row (openpyxl
+read-only, the sheet's declared dimension ignored) with a bound on columns and cells; a
+CSV's header line is read with a bound on its length and columns. A file over a bound is
+refused naming the file, the bound and what it held, never a MemoryError or a hang.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+from typing import Final
+
+import openpyxl
+import pandas as pd
+
+MAX_COLUMNS: Final[int] = 512  # the widest real export (SIASN's Data ASN) has about 150
+MAX_CELLS: Final[int] = 50_000_000  # a province's riwayat: ~1M rows x 20 columns, twice over
+MAX_INFLATED_BYTES: Final[int] = 2 << 30  # what an XLSX's XML may inflate to
+MAX_LINE_BYTES: Final[int] = 1 << 20  # a CSV's header line
+
+
+class FileTooLarge(ValueError):
+    """A file that asks for more than a table may: the message names the bound."""
+
+
+def check_csv_header(path: Path) -> None:
+    """Refuse a CSV whose header line is over `MAX_LINE_BYTES` or `MAX_COLUMNS` fields, and
+    let the csv module read fields as long as a line may be."""
+    csv.field_size_limit(MAX_LINE_BYTES * 16)
+    with path.open("rb") as handle:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise FileTooLarge(
+            f"{path.name}: the header line is over {MAX_LINE_BYTES >> 20} MiB "
+            "(a table's header names its columns; is this a CSV export?)"
+        )
+    fields = max(line.count(sep) for sep in (b",", b";", b"|", b"\t")) + 1
+    if fields > MAX_COLUMNS:
+        raise FileTooLarge(
+            f"{path.name}: {fields:,} columns in the header, over the {MAX_COLUMNS} a table may have"
+        )
+
+
+def read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet's cells (header row included, no header taken), streamed within the
+    bounds; trailing empty cells and rows are dropped."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{path.name}: not an XLSX workbook ({error})") from None
+    if inflated > MAX_INFLATED_BYTES:
+        raise FileTooLarge(
+            f"{path.name}: its contents inflate to {inflated / 2**20:,.0f} MiB, over the "
+            f"{MAX_INFLATED_BYTES >> 20:,} MiB a workbook may hold"
+        )
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # never trust the declared size: read what is there
+        rows: list[list[object]] = []
+        cells = 0
+        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+            values = list(row)
+            while values and values[-1] is None:
+                values.pop()
+            if len(values) > MAX_COLUMNS:
+                raise FileTooLarge(
+                    f"{path.name}, row {number}: {len(values):,} columns, over the "
+                    f"{MAX_COLUMNS} a table may have"
+                )
+            cells += len(values)
+            if cells > MAX_CELLS:
+                raise FileTooLarge(
+                    f"{path.name}: over {MAX_CELLS:,} cells by row {number} (split the export)"
+                )
+            rows.append(values)
+    finally:
+        book.close()
+    while rows and not rows[-1]:
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
