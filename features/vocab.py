@@ -135,4 +135,7 @@ PROTECTED_COLUMNS: Final[frozenset[str]] = frozenset(
 
 TRUTH_DIR: Final[str] = "truth"
 EXPECTED_SCORES_FILE: Final[str] = "expected_scores.csv"
+RECORD_SCORE: Final[str] = (
+    "record_score"  # truth column: the expected score without what no record shows
+)
 NDCG_K: Final[int] = 5

@@ -118,7 +118,8 @@ def generate(
         str,
         typer.Option(
             help="fixed: the presets' causal structure; family: one drawn from the seed "
-            "(world/scenarios.py), written to truth/causal.json."
+            "(world/scenarios.py), written to truth/causal.json; family-hidden / "
+            "family-observed: the same draw, past transfers all chosen on hidden / recorded fit."
         ),
     ] = "fixed",
     evaluations: Annotated[
@@ -465,8 +466,11 @@ def plan(
     from training.evaluation import read_truth
 
     try:
-        settings = PlanSettings(**(json.loads(config.read_text()) if config else {}))
-    except (ValidationError, json.JSONDecodeError, OSError) as error:
+        overrides = json.loads(config.read_text()) if config else {}
+        if not isinstance(overrides, dict):
+            raise ValueError("the file must hold one JSON object of settings")
+        settings = PlanSettings.model_validate({}).overridden(overrides)  # env, then the file
+    except (ValidationError, ValueError, OSError) as error:
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
     pipeline = _settings()
@@ -476,7 +480,9 @@ def plan(
     _progress(f"building candidate rows as of {when.date()}")
     table = CandidateTable.build(hr, when, pipeline)
     try:
-        result = plan_round(hr, loaded.model, table, settings, read_truth(data), progress=_progress)
+        result = plan_round(
+            hr, loaded.model, table, settings, read_truth(data), _progress, pipeline.decision
+        )
     except PlanRefused as refusal:
         _echo_err(str(refusal))
         raise typer.Exit(1) from None

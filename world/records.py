@@ -18,7 +18,9 @@ class World(Simulation):
     """A world that can be run (`run`) and written out (`tables`, `truth`)."""
 
     def truth(self) -> pd.DataFrame:
-        """Expected score of every aktif employee in every unit for the year after the last."""
+        """Expected score of every aktif employee in every unit for the year after the last;
+        in a world with a hidden knack also `record_score`, the same without the knack: the
+        truth averaged over what no record shows (the benchmark's record-only oracle)."""
         year = self.preset.last_period + 1
         status = self.people.array("status")
         persons = np.array([p for p in self._active() if status[p] == "aktif"], dtype=int)
@@ -34,13 +36,17 @@ class World(Simulation):
             year,
         )  # fmt: skip
         nips = self.nips()
-        return pd.DataFrame(
+        truth = pd.DataFrame(
             {
                 "nip": [nips[p] for p in pp],
                 "unit_id": [self.units[u].unit_id for u in uu],
                 "expected_score": np.round(expected_score(state, self.causal), 3),
             }
         )
+        if self.causal.knack_sd > 0:  # what a model of the records could know at best
+            state.knack = 0.0
+            truth[vocab.RECORD_SCORE] = np.round(expected_score(state, self.causal), 3)
+        return truth
 
     def nips(self) -> list[str]:
         """NIP per person: birth date, TMT (PNS) and sex digit, with a unique sequence."""

@@ -15,7 +15,12 @@ import numpy as np
 
 from world.outcome import MOVE_POLICIES, Causal
 
-SCENARIOS = ("fixed", "family")
+SCENARIOS = ("fixed", "family", "family-hidden", "family-observed")
+# Variants of the family whose past transfers were all chosen one way: on a knack no record
+# shows (a model learning from those moves is fooled the most), or on the fit the records show
+# (the moves teach the most). A correction that wins on both has not won by luck.
+FORCED_POLICY = {"family-hidden": "hidden_fit", "family-observed": "observed_fit"}
+MIN_HIDDEN_KNACK = 1.0  # a hidden-fit world needs a knack to hide
 
 # field -> (low, high, chance of 0): uniform on [low, high], or exactly 0 with that chance.
 DRAWS: dict[str, tuple[float, float, float]] = {
@@ -72,11 +77,23 @@ def draw_causal(seed: int) -> Causal:
 
 
 def causal_for(scenario: str, seed: int) -> Causal:
-    """`fixed`: the presets' structure; `family`: one drawn for `seed`."""
+    """`fixed`: the presets' structure; `family`: one drawn for `seed`; `family-hidden` and
+    `family-observed`: the same draw with every past transfer chosen on hidden or on recorded
+    fit."""
     if scenario == "fixed":
         return Causal()
     if scenario == "family":
         return draw_causal(seed)
+    if scenario in FORCED_POLICY:
+        causal = draw_causal(seed)
+        knack = (
+            max(causal.knack_sd, MIN_HIDDEN_KNACK)
+            if scenario == "family-hidden"
+            else causal.knack_sd
+        )
+        return dataclasses.replace(
+            causal, move_policy={FORCED_POLICY[scenario]: 1.0}, knack_sd=knack
+        )
     raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
 
 
