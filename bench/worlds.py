@@ -1,15 +1,29 @@
-"""The model judged across a family of worlds, never one.
+"""The model and its decisions judged across a family of worlds, never one.
 
-Each seed is a world of the `family` scenario (`penataan generate --preset ampenan --scenario
-family --seed N`: its causal structure drawn from `world/scenarios.py`), trained with the
-default `penataan train` path on a fresh registry, then scored against its truth: the
-decision metrics, the suggested moves, the gain calibration, and a default round.
+Each seed is an `ampenan` world of a family scenario (`penataan generate --preset ampenan
+--scenario family --seed N`: its causal structure drawn from `world/scenarios.py`;
+`family-hidden` and `family-observed` draw the same but every past transfer was chosen on a
+knack no record shows, or on the fit the records show), trained with the default `penataan
+train` path on a fresh registry, then scored against its truth:
+
+- the ranking: top-1 and move regret beside the education rule and ridge, and beside the
+  record-only oracle (the truth without the knack no record shows: what any model of the
+  records could reach at best);
+- the decision at the default operating point (`PENATAAN_PRECISION` 0.8): the share of
+  people with a move suggested, the share of those moves that truly help, claimed against
+  true gain, top-1 regret against staying's;
+- the decision curve: moving the top 1, 2, 5, 10, 20% of people by their best move's
+  probability of helping, the share that truly helps and the true gain per employee; and the
+  gain per employee captured at the largest share whose moves still help 80% of the time;
+- the calibration of the probability of helping, pooled over the worlds (a table by decile);
+- a default round (`penataan plan`): moves, share that truly helps, true against predicted.
 
     .venv/bin/python bench/worlds.py --seeds 101-112            # the seeds choices are made on
     .venv/bin/python bench/worlds.py --seeds 201-212            # the seeds reported, never tuned on
+    .venv/bin/python bench/worlds.py --seeds 201-206 --scenario family-hidden
 
-Prints one line per world and the median and worst of each figure beside its target.
-Worlds are generated once into data/worlds/ and reused.
+Prints one line per world, the median and worst of each figure beside its target, and the
+reliability table. Worlds are generated once into data/worlds/ and reused.
 """
 
 from __future__ import annotations
@@ -24,11 +38,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from features import vocab
 from features.contract.validate import load_data
 from planning.run import plan_round
-from planning.settings import PlanSettings
-from training.candidates import CandidateTable
-from training.evaluation import read_truth
+from planning.settings import PlanRules
+from training.candidates import CandidateTable, ScoredTable
+from training.evaluation import read_truth, true_scores
+from training.gain import Decision
 from training.model import LgbParams
 from training.registry import current_champion
 from training.run import train
@@ -36,6 +52,7 @@ from training.settings import PipelineSettings
 from world.writer import ensure_world
 
 ROOT = Path("data/worlds")
+CURVE = (0.01, 0.02, 0.05, 0.10, 0.20)  # shares of people moved, by probability of helping
 
 
 def seeds(text: str) -> list[int]:
@@ -46,10 +63,59 @@ def seeds(text: str) -> list[int]:
     return [int(x) for x in text.split(",")]
 
 
-def one_world(seed: int, preset: str) -> dict[str, object]:
+def decision_figures(
+    scored: ScoredTable, true: np.ndarray, record: np.ndarray, decision: Decision
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """The decision at `decision`, the curve, the record-only oracle; and per employee the
+    best move's probability of helping and whether it truly helps (for the reliability)."""
+    t = scored.table
+    n_e, n_u = len(t.nips), t.n_units
+    allowed = t.allowed()
+    stay_rows = t.stay_rows
+    placed = (stay_rows.reshape(n_e, n_u)[:, 0] >= 0) & ~np.isnan(true.reshape(n_e, n_u)).any(1)
+    true_gain = true - np.where(stay_rows >= 0, true[np.maximum(stay_rows, 0)], np.nan)
+    moves = allowed & ~t.is_stay & np.isfinite(scored.gain)
+    gain = np.where(moves, scored.gain, -np.inf).reshape(n_e, n_u)
+    has_move = np.isfinite(gain.max(axis=1)) & placed
+    best = t.position(np.arange(n_e), gain.argmax(axis=1))[has_move]
+    p, helped, tg = scored.p_help[best], true_gain[best] > 0, true_gain[best]
+    current = true[np.maximum(stay_rows, 0)].reshape(n_e, n_u)[:, 0][placed]
+    ceiling = np.where(allowed | t.is_stay, true, -np.inf).reshape(n_e, n_u)[placed].max(axis=1)
+    stay_regret = float((ceiling - current).mean())
+
+    top = scored.top(decision, allowed)
+    top = top[placed[t.employee_of(top)]]
+    moved = top[~t.is_stay[top]]
+    chosen_true = true[top]
+    out: dict[str, float] = {
+        "moved": len(moved) / max(placed.sum(), 1),
+        "helpful": float((true_gain[moved] > 0).mean()) if len(moved) else np.nan,
+        "claimed": float(scored.gain[moved].mean()) if len(moved) else np.nan,
+        "true_gain": float(true_gain[moved].mean()) if len(moved) else np.nan,
+        "p_mean": float(scored.p_help[moved].mean()) if len(moved) else np.nan,
+        "top1_x_stay": float((ceiling - chosen_true).mean()) / stay_regret,
+        "gain_per_emp": float(true_gain[moved].sum()) / max(placed.sum(), 1),
+    }
+    order = np.argsort(-p, kind="stable")
+    for share in CURVE:
+        k = int(round(share * placed.sum()))
+        picked = order[:k]
+        out[f"h@{share:.0%}"] = float(helped[picked].mean()) if k else np.nan
+    running = np.cumsum(helped[order]) / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero(running >= 0.8)
+    k80 = int(ok[-1]) + 1 if len(ok) else 0
+    out["moved@80"] = k80 / max(placed.sum(), 1)
+    out["gain@80"] = float(tg[order[:k80]].sum()) / max(placed.sum(), 1)
+    oracle = np.where(allowed | t.is_stay, record, -np.inf).reshape(n_e, n_u)[placed]
+    oracle_pick = true.reshape(n_e, n_u)[placed][np.arange(placed.sum()), oracle.argmax(axis=1)]
+    out["oracle_x_stay"] = float((ceiling - oracle_pick).mean()) / stay_regret
+    return out, p, helped
+
+
+def one_world(seed: int, preset: str, scenario: str) -> dict[str, object]:
     """Generate (once), train with the defaults, score the truth, plan a default round."""
-    path = ROOT / f"{preset}-family-{seed}"
-    ensure_world(preset, seed, path, scenario="family")
+    path = ROOT / f"{preset}-{scenario}-{seed}"
+    ensure_world(preset, seed, path, scenario=scenario)
     causal = json.loads((path / "truth" / "causal.json").read_text())
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,63 +128,75 @@ def one_world(seed: int, preset: str) -> dict[str, object]:
         assert champion is not None
         data = load_data(path, settings.predikat_scale)
         table = CandidateTable.build(data, None, settings)
-        round_ = plan_round(data, champion.model, table, PlanSettings(), read_truth(path))
+        truth = read_truth(path)
+        assert truth is not None
+        round_ = plan_round(
+            data, champion.model, table, PlanRules(), truth, pipeline=settings.decision
+        )
+    scored = table.score(champion.model, table.allowed())
+    true = true_scores(table, truth)
+    column = vocab.RECORD_SCORE if vocab.RECORD_SCORE in truth else "expected_score"
+    record = (
+        truth.set_index(["nip", "unit_id"])[column]
+        .reindex(
+            pd.MultiIndex.from_arrays(
+                [table.rows["nip"].to_numpy(), table.rows["unit_id"].to_numpy()]
+            )
+        )
+        .to_numpy(dtype=float)
+    )
+    figures, p, helped = decision_figures(scored, true, record, settings.decision)
     m = result.metrics
-    model, stay = m.loc["model"], m.loc["stay"]
-    truth = round_.summary["truth"]
-    predicted = round_.summary["total_predicted_gain"]
+    model = m.loc["model"]
+    truth_round = round_.summary["truth"]
     return {
         "seed": seed,
         "policies": "+".join(sorted(causal["move_policy"])),
-        "knack": causal["knack_sd"],
-        "dip": causal["adaptation"],
         "train_s": seconds,
-        "top1": model["top1_regret"],
-        "top1_stay": stay["top1_regret"],
-        "top1_x_stay": model["top1_regret"] / stay["top1_regret"],
-        "move": model["move_regret"],
         "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
-        "move_ridge": m.loc["linear", "move_regret"],
-        "spearman": model["spearman"],
-        "gain_top1": model["true_gain_top1"],
-        "suggested": model.get("suggested_share", np.nan),
-        "helpful": model.get("suggested_helpful", np.nan),
-        "true_gain": model.get("suggested_true_gain", np.nan),
-        "pred_gain": model.get("suggested_pred_gain", np.nan),
-        "slope": model.get("gain_slope", np.nan),
-        "coverage": model.get("suggested_coverage", np.nan),
-        "cover_best": model.get("best_move_coverage", np.nan),
-        "round_moves": round_.summary["moves"],
-        "round_pred": predicted,
-        "round_true": truth["true_gain"],
-        "round_helpful": truth["helpful_share"],
+        "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
+        **figures,
+        "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
+        "round_helpful": truth_round["helpful_share"],
+        "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
+        if round_.summary["total_predicted_gain"] > 0
+        else np.nan,
+        "_p": p,
+        "_helped": helped,
     }
 
 
-TARGETS = [  # (column, how it is aggregated, the target, the worst world it allows)
-    ("top1_x_stay", "median", "<= 0.8", lambda s: s.max() < 1.0),
-    ("move_x_rule", "median", "<= 0.6", lambda s: s.median() <= 0.6),
-    ("true_gain", "median", "> 0 in every world", lambda s: s.min() > 0),
-    ("helpful", "median", ">= 0.75", lambda s: s.min() >= 0.75),
-    ("coverage", "median", "0.75-0.85", lambda s: 0.75 <= s.median() <= 0.85),
-    ("round_helpful", "median", ">= 0.8", lambda s: s.min() >= 0.8),
+TARGETS = [  # (column, the target, met on the per-world column)
+    ("moved", "median >= 5%", lambda s: s.median() >= 0.05),
+    ("helpful", "median >= 80%, worst >= 60%", lambda s: s.median() >= 0.8 and s.min() >= 0.6),
+    ("top1_x_stay", "median <= 0.9, all < 1", lambda s: s.median() <= 0.9 and s.max() < 1.0),
+    ("claim_gap", "median |claimed - true| <= 1.0", lambda s: s.abs().median() <= 1.0),
+    ("move_x_ridge", "<= 1 in 80% of worlds", lambda s: (s <= 1.0).mean() >= 0.8),
+    ("move_x_rule", "median <= 0.7", lambda s: s.median() <= 0.7),
+    ("round_moves", "median >= 3%", lambda s: s.median() >= 0.03),
+    ("round_helpful", "median >= 80%", lambda s: s.median() >= 0.8),
+    ("round_true_x_pred", "median >= 0.7", lambda s: s.median() >= 0.7),
 ]
 
 
-def summarise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Median and worst of every figure; worst is the max for regrets, the min otherwise."""
-    lower_better = {"top1", "top1_x_stay", "move", "move_x_rule"}
-    numeric = frame.drop(columns=["seed", "policies"])
-    worst = {
-        c: numeric[c].max() if c in lower_better else numeric[c].min() for c in numeric.columns
-    }
-    return pd.DataFrame({"median": numeric.median(), "worst": pd.Series(worst)}).T
+def reliability(p: np.ndarray, helped: np.ndarray) -> pd.DataFrame:
+    """Observed share that truly helps against the mean probability, by decile of it."""
+    frame = pd.DataFrame({"p": p, "helped": helped.astype(float)})
+    frame["decile"] = pd.cut(frame["p"], np.linspace(0, 1, 11), include_lowest=True)
+    table = frame.groupby("decile", observed=True).agg(
+        mean_p=("p", "mean"), helped=("helped", "mean"), moves=("p", "size")
+    )
+    table["gap"] = table["helped"] - table["mean_p"]
+    return table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="101-112", help="e.g. 101-112 or 101,105")
     parser.add_argument("--preset", default="ampenan")
+    parser.add_argument(
+        "--scenario", default="family", help="family, family-hidden, family-observed"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -126,34 +204,31 @@ def main() -> None:
     started = time.perf_counter()
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(one_world, seed, args.preset) for seed in chosen]
+        futures = [pool.submit(one_world, seed, args.preset, args.scenario) for seed in chosen]
         for k, future in enumerate(futures, 1):
             rows.append(future.result())
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+    p = np.concatenate([r.pop("_p") for r in rows])  # type: ignore[misc]
+    helped = np.concatenate([r.pop("_helped") for r in rows])  # type: ignore[misc]
     frame = pd.DataFrame(rows).sort_values("seed")
-    round_ratio = frame["round_true"] / frame["round_pred"].where(frame["round_pred"] > 0)
-    frame.insert(frame.columns.get_loc("round_helpful"), "round_true_x_pred", round_ratio)
-    frame["pred_minus_true"] = frame["pred_gain"] - frame["true_gain"]
+    frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
     if args.out:
         frame.to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
-    print(f"\n{args.preset} family, seeds {args.seeds}: one world a line\n")
+    print(f"\n{args.preset} {args.scenario}, seeds {args.seeds}: one world a line "
+          "(shares of active people; regrets as ratios)\n")  # fmt: skip
     print(frame.round(2).to_string(index=False))
-    print("\nacross the worlds\n")
-    print(summarise(frame).round(2).to_string())
+    numeric = frame.drop(columns=["seed", "policies"])
+    print("\nacross the worlds (median, min, max)\n")
+    print(pd.DataFrame({"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}).T.round(2).to_string())  # fmt: skip
     print("\ntargets")
-    for column, how, target, met in TARGETS:
-        value = frame[column].median() if how == "median" else frame[column].max()
-        print(f"  {column:<14} {how} {value:6.2f}  target {target:<20} {'met' if met(frame[column]) else 'MISSED'}")  # fmt: skip
-    ridge = (frame["move"] <= frame["move_ridge"]).mean()
-    print(f"  move regret no worse than ridge in {ridge:.0%} of worlds (target 80%)")
-    gap = frame["pred_minus_true"].abs().median()
-    print(
-        f"  |mean predicted - mean true gain| of suggested moves: median {gap:.2f} (target <= 0.5)"
-    )
-    ratio = frame["round_true_x_pred"].min()
-    print(f"  round true / predicted gain: worst {ratio:.2f} (target >= 0.6)")
+    for column, target, met in TARGETS:
+        s = frame[column].dropna()
+        verdict = "met" if len(s) and met(s) else "MISSED"
+        print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.2f}  {target:<32} {verdict}")  # fmt: skip
+    print("\nprobability of helping: each world's best move per employee, pooled (target |gap| <= 0.10)\n")  # fmt: skip
+    print(reliability(p, helped).round(2).to_string())
 
 
 if __name__ == "__main__":

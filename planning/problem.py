@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from planning.settings import PlanSettings
+from planning.settings import PlanRules
 from training.candidates import CandidateTable
+from training.gain import Decision
 from training.model import PlacementModel
 
 
@@ -47,7 +48,7 @@ class PlanInputs:
     stay_pred: pd.DataFrame  # per employee: predicted_score of staying (index nip)
 
 
-def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanSettings) -> np.ndarray:
+def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanRules) -> np.ndarray:
     """Per unit, 0..1: how poor its latest public-service results are (low IKM, many
     complaints, long waits), as the weighted mean of percentile ranks; 0 without results."""
     kpis = data.unit_kpis
@@ -70,14 +71,19 @@ def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanSettings) -
 
 
 def build_problem(
-    data: HRData, table: CandidateTable, model: PlacementModel, settings: PlanSettings
+    data: HRData,
+    table: CandidateTable,
+    model: PlacementModel,
+    settings: PlanRules,
+    decision: Decision,
 ) -> PlanInputs:
     """Keep the moves the rules allow, scoring only the rows that could still be chosen
     (staying put, and moves no rule or lock forbids): most pairs fall to the rules first.
 
     A move's value is its calibrated gain over staying (`training.gain`: the raw difference
-    of two predictions, mapped to the expected true gain measured on real moves), so the
-    optimiser's hunger for the largest gains meets estimates already shrunk for it.
+    of two predictions, mapped to the expected true gain measured on real moves), and only
+    moves `decision` suggests may be chosen (the same policy as `penataan score` and the API,
+    its threshold set on the moves this round may make).
     """
     rows = table.rows
     units = data.units.set_index("unit_id").loc[table.unit_ids, ["unit_name", "domain", "capacity"]]
@@ -125,8 +131,10 @@ def build_problem(
     frame["gain"] = scored.gain
     frame["gain_low"] = scored.gain_low
     frame["gain_high"] = scored.gain_high
+    frame["p_help"] = scored.p_help
     exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
-    exclude("gain not credibly positive", frame["gain_low"] <= settings.min_gain_low)
+    suggested = scored.suggested(decision, where=keep, ignore=("formasi_full",))
+    exclude("not suggested: too unlikely to help", ~suggested)
     exclude("unwilling, gain below threshold", (frame["willing"] < 0) & (frame["gain"] < settings.unwilling_min_gain))  # fmt: skip
     moves = frame[keep].reset_index(drop=True)
 

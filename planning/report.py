@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from features.spreadsheet import guard_frame
 from planning.run import MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
 from training.outputs import strict_json, write_atomic
 
@@ -41,12 +42,15 @@ td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-
 <img alt="perubahan rata-rata perkiraan nilai per unit" src="data:image/png;base64,{{ chart }}" style="max-width:100%">
 <h2>Usulan mutasi</h2>
 <p>Kenaikan adalah perkiraan yang sudah dikalibrasi pada mutasi nyata tahun terakhir (bukan
-selisih mentah dua prediksi), dengan rentang 80%. Mutasi hanya diusulkan bila batas bawah
-rentang itu di atas {{ "%+.1f"|format(s.settings.min_gain_low) }} poin: bila tidak, pegawai tetap di unitnya.</p>
-<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Penjelasan</th></tr>
+selisih mentah dua prediksi), dengan rentang 80% dan peluang mutasi itu benar-benar membantu.
+Hanya mutasi yang disarankan yang boleh dipilih: mutasi paling meyakinkan, sebanyak yang
+menjaga perkiraan bagian yang membantu sedikitnya {{ "%.0f"|format(100 * s.decision.precision) }}%
+(perkiraan untuk rencana ini: {{ "%.0f"|format(100 * (s.expected_helpful_share or 0)) }}%);
+bila tidak, pegawai tetap di unitnya.</p>
+<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Peluang membantu</th><th>Penjelasan</th></tr>
 {% for m in moves %}<tr><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
 <td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
-<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td>{{ m.narrative }}</td></tr>
+<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%</td><td>{{ m.narrative }}</td></tr>
 {% endfor %}</table>
 <h2>Aturan yang membatasi</h2>
 <ul>
@@ -86,8 +90,8 @@ def write_plan(result: PlanResult, out: Path) -> list[Path]:
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )
     return [
-        write_atomic(out / "moves.csv", lambda p: moves.reindex(columns=MOVE_COLUMNS).round(3).to_csv(p, index=False)),
-        write_atomic(out / "units.csv", lambda p: result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"]).to_csv(p, index=False)),
+        write_atomic(out / "moves.csv", lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False)),
+        write_atomic(out / "units.csv", lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False)),
         write_atomic(out / "summary.json", lambda p: p.write_text(strict_json(result.summary))),
         write_atomic(out / "report.html", lambda p: p.write_text(html)),
     ]  # fmt: skip

@@ -12,17 +12,18 @@ import pandas as pd
 
 from features.data import HRData
 from planning.problem import PlanInputs, build_problem
-from planning.settings import PlanSettings
+from planning.settings import PlanRules
 from planning.solve import Solution, solve_exact, solve_greedy, violations
 from training import explain
 from training.candidates import CandidateTable
 from training.explain import ADVISORY_ID
+from training.gain import Decision
 from training.model import PlacementModel
 
 Progress = Callable[[str], None]
 
 MOVE_COLUMNS = ["nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
-                "gain", "gain_low", "gain_high", "reasons"]  # fmt: skip
+                "gain", "gain_low", "gain_high", "p_help", "reasons"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
 
@@ -38,7 +39,7 @@ class PlanResult:
     summary: dict[str, Any]
 
 
-def check_blackout(as_of: pd.Timestamp, settings: PlanSettings) -> None:
+def check_blackout(as_of: pd.Timestamp, settings: PlanRules) -> None:
     start = settings.head_of_region_inaugurated
     if start is None:
         return
@@ -59,7 +60,7 @@ def _true_gains(moves: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return np.asarray(after.to_numpy() - before.to_numpy(), dtype=float)
 
 
-def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable, picked: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable, picked: pd.DataFrame, precision: float) -> pd.DataFrame:  # fmt: skip
     """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying."""
     if picked.empty:
         return picked.assign(reasons=[], narrative=[])
@@ -72,7 +73,8 @@ def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable,
     reasons, narratives = [], []
     for k, move in enumerate(picked.itertuples(index=False)):
         order = np.argsort(-delta[k])[:2]
-        parts = [f"gain {move.gain:+.2f} (80% {move.gain_low:+.2f} to {move.gain_high:+.2f})",
+        parts = [f"gain {move.gain:+.2f} (80% {move.gain_low:+.2f} to {move.gain_high:+.2f}; "
+                 f"helps with probability {move.p_help:.0%})",
                  f"weight {inputs.units.loc[move.to_unit_id, 'weight']:.2f}"]  # fmt: skip
         if move.due_for_rotation:
             parts.append(f"due for rotation ({move.tenure:.1f} years in post)")
@@ -90,6 +92,8 @@ def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable,
                 delta[k],
                 (float(move.gain_low), float(move.gain_high)),
                 suggested=True,
+                p_help=float(move.p_help),
+                precision=precision,
             )  # fmt: skip
         )
     return picked.assign(reasons=reasons, narrative=narratives)
@@ -99,18 +103,22 @@ def plan_round(
     data: HRData,
     model: PlacementModel,
     table: CandidateTable,
-    settings: PlanSettings,
+    settings: PlanRules,
     truth: pd.DataFrame | None = None,
     progress: Progress = lambda _: None,
+    pipeline: Decision | None = None,
 ) -> PlanResult:
     """The best round the rules allow for the candidate `table` (every active employee x
-    unit at one date)."""
+    unit at one date), among the moves the decision policy suggests: `pipeline`'s (the
+    `PENATAAN_PRECISION` / `PENATAAN_MIN_GAIN_LOW` in force), with `settings`' own values
+    where the round sets them."""
+    decision = settings.decision(pipeline or Decision())
     as_of = table.as_of
     check_blackout(as_of, settings)
     progress(
         f"applying the rules to {len(table):,} (employee, unit) pairs and scoring what they allow"
     )
-    inputs = build_problem(data, table, model, settings)
+    inputs = build_problem(data, table, model, settings, decision)
     p = inputs.problem
     progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
     exact = solve_exact(p, settings.time_limit_seconds)
@@ -121,9 +129,10 @@ def plan_round(
             raise RuntimeError(f"the {name} round breaks rules: {broken[:5]}")
     progress(f"{exact.status} in {exact.seconds:.1f} s: {len(exact.chosen)} moves; explaining them")
     picked = inputs.moves.iloc[exact.chosen].sort_values("value", ascending=False)
-    picked = _explained(inputs, model, table, picked)
+    picked = _explained(inputs, model, table, picked, decision.precision)
     units = _unit_table(inputs, picked)
     summary = _summary(inputs, exact, greedy, picked, units, truth, as_of, settings)
+    summary["decision"] = {"precision": decision.precision, "min_gain_low": decision.min_gain_low}
     moves = picked.assign(
         from_unit_name=picked["from_unit_id"].map(inputs.units["unit_name"]),
         to_unit_name=picked["to_unit_id"].map(inputs.units["unit_name"]),
@@ -163,7 +172,7 @@ def _unit_table(inputs: PlanInputs, picked: pd.DataFrame) -> pd.DataFrame:
 
 def _summary(
     inputs: PlanInputs, exact: Solution, greedy: Solution, picked: pd.DataFrame,
-    units: pd.DataFrame, truth: pd.DataFrame | None, as_of: pd.Timestamp, settings: PlanSettings,
+    units: pd.DataFrame, truth: pd.DataFrame | None, as_of: pd.Timestamp, settings: PlanRules,
 ) -> dict[str, Any]:  # fmt: skip
     p = inputs.problem
     greedy_moves = inputs.moves.iloc[greedy.chosen]
@@ -183,6 +192,7 @@ def _summary(
         "max_moves": p.max_moves,
         "total_predicted_gain": round(float(picked["gain"].sum()), 3),
         "mean_predicted_gain": round(float(picked["gain"].mean()), 3) if len(picked) else 0.0,
+        "expected_helpful_share": round(float(picked["p_help"].mean()), 3) if len(picked) else None,
         "objective": round(exact.objective, 3),
         "due_for_rotation_moved": int(picked["due_for_rotation"].sum()) if len(picked) else 0,
         "unwilling_moved": int((picked["willing"] < 0).sum()) if len(picked) else 0,

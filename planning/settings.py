@@ -1,19 +1,27 @@
-"""The rules and weights of a transfer round (pydantic-settings, `PENATAAN_PLAN_` prefix,
-or a JSON file passed with `penataan plan --config`)."""
+"""The rules and weights of a transfer round: `PlanRules`, a plain model, and
+`PlanSettings`, the same fields read from the environment (`PENATAAN_PLAN_` prefix).
+
+A JSON file (`penataan plan --config`) or an API request's `config` overrides them through
+`PlanSettings.overridden`, which validates a plain model: a caller's keys never reach
+pydantic-settings' own options (`_env_file`, `_cli_parse_args`, ...), which would read host
+files or the process's arguments."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from training.gain import Decision
 
-class PlanSettings(BaseSettings):
+
+class PlanRules(BaseModel):
+    """Who may move, when, how much the round may change and whom it helps first."""
+
     # NaN and infinity are refused: `min_gain_low: NaN` would silently switch a safety rule off.
-    model_config = SettingsConfigDict(
-        env_prefix="PENATAAN_PLAN_", extra="forbid", allow_inf_nan=False
-    )
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # who may move (the eligibility rules of features/eligibility.py also apply)
     max_tenure_years: float = Field(5.0, gt=0, le=40, description="PP 11/2017 Pasal 190: at most 5 years; past it an employee is due for rotation")  # fmt: skip
@@ -28,7 +36,8 @@ class PlanSettings(BaseSettings):
     max_moves_share: float = Field(0.10, ge=0, le=1, description="at most this share of active staff moves")  # fmt: skip
     max_moves: int | None = Field(None, ge=0, le=10_000_000, description="an absolute cap on moves (the smaller cap wins)")  # fmt: skip
     # how sure a move must be
-    min_gain_low: float = Field(0.0, ge=-100, le=100, description="a move's gain interval must lie above this many points (its lower end: credibly better than staying)")  # fmt: skip
+    precision: float | None = Field(None, gt=0, lt=1, description="the share of the round's moves that must truly help (default: the pipeline's PENATAAN_PRECISION)")  # fmt: skip
+    min_gain_low: float | None = Field(None, ge=-100, le=100, description="if set, a move's gain interval must also lie above this many points (default: the pipeline's PENATAAN_MIN_GAIN_LOW)")  # fmt: skip
     unwilling_min_gain: float = Field(3.0, ge=0, le=100, description="predicted gain needed to move someone who said `tidak`")  # fmt: skip
     # whom the round should help first
     service_weight: float = Field(1.0, ge=0, le=10, description="up to this much extra weight on gains in units with poor service")  # fmt: skip
@@ -37,3 +46,23 @@ class PlanSettings(BaseSettings):
     wait_weight: float = Field(1.0, ge=0, le=10, description="share of service need from long waits")  # fmt: skip
     # the solver
     time_limit_seconds: float = Field(120.0, gt=0, le=3600)
+
+    def decision(self, pipeline: Decision) -> Decision:
+        """The pipeline's decision policy, with this round's own values where it sets them."""
+        return Decision(
+            pipeline.precision if self.precision is None else self.precision,
+            pipeline.min_gain_low if self.min_gain_low is None else self.min_gain_low,
+        )
+
+
+class PlanSettings(BaseSettings, PlanRules):
+    """`PlanRules` with each default taken from `PENATAAN_PLAN_<FIELD>` when set."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PENATAAN_PLAN_", extra="forbid", allow_inf_nan=False
+    )
+
+    def overridden(self, config: Mapping[str, object]) -> PlanRules:
+        """These rules with `config`'s values instead (a plain validation: an unknown key,
+        `_env_file` included, is refused with its name)."""
+        return PlanRules.model_validate({**self.model_dump(), **config})

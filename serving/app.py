@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CollectorRegistry
 
+from planning.settings import PlanSettings
 from serving import errors
 from serving.audit import AuditLog
 from serving.deps import Holder
@@ -82,6 +83,9 @@ def create_app(
         responses=errors.ERRORS,
     )
     app.state.settings = settings
+    # the round's defaults from the environment (model_validate: read like any settings);
+    # a request's `config` overrides them through `PlanSettings.overridden`
+    app.state.plan_settings = PlanSettings.model_validate({})
     app.state.loader = loader
     app.state.holder = holder
     app.state.keys = KeyStore(settings.api_keys_file)

@@ -23,7 +23,7 @@ from features.data import HRData
 from features.eligibility import RULES, broken_rules
 from features.vocab import PREDIKAT
 from planning.run import check_blackout, plan_round
-from planning.settings import PlanSettings
+from planning.settings import PlanRules
 from serving.schemas import (
     CandidatesResponse,
     CurrentPlacement,
@@ -40,6 +40,7 @@ from serving.schemas import (
 from serving.settings import ServeSettings
 from training import explain
 from training.candidates import CandidateTable, ScoredTable
+from training.gain import Decision
 from training.registry import LoadedModel, load_registered
 
 
@@ -109,10 +110,22 @@ class Engine:
     def model_ref(self) -> ModelRef:
         return ModelRef(name=self.loaded.name, version=self.loaded.version, alias=self.loaded.alias)
 
-    @property
-    def min_gain_low(self) -> float:
-        """The decision policy: a move is suggested when its gain interval is above this."""
-        return self.settings.min_gain_low
+    def suggested_for(self, precision: float | None) -> np.ndarray:
+        """Per pair: a move the policy suggests; the server's operating point is computed
+        once at load, another `precision` (a request's) once per value."""
+        if precision is None or precision == self.settings.precision:
+            return self.suggested
+        cache = self._suggested_by_precision
+        if precision not in cache:
+            if len(cache) >= 16:  # a bounded cache: callers may send any number of values
+                cache.pop(next(iter(cache)))
+            decision = Decision(precision, self.settings.min_gain_low)
+            cache[precision] = self.scored.suggested(decision, self.table.allowed())
+        return cache[precision]
+
+    @cached_property
+    def _suggested_by_precision(self) -> dict[float, np.ndarray]:
+        return {}
 
     @cached_property
     def importance(self) -> pd.DataFrame:
@@ -121,8 +134,8 @@ class Engine:
 
     @cached_property
     def suggested(self) -> np.ndarray:
-        """Per pair: a move the policy suggests (computed once, not per request)."""
-        return self.scored.credible(self.min_gain_low)
+        """Per pair: a move the server's policy suggests (computed once, not per request)."""
+        return self.scored.suggested(self.settings.decision, self.table.allowed())
 
     @cached_property
     def _employee_pos(self) -> dict[str, int]:
@@ -150,16 +163,18 @@ class Engine:
         return position
 
     def _placements(
-        self, rows: np.ndarray, top_k: int, include_ineligible: bool, lang: Lang, by_policy: bool
-    ) -> list[Placement]:
+        self, rows: np.ndarray, top_k: int, include_ineligible: bool, lang: Lang, by_policy: bool,
+        precision: float | None = None,
+    ) -> list[Placement]:  # fmt: skip
         """Rank `rows` and explain the top `top_k` against staying put. `by_policy`: credible
         moves first, then staying, then the rest (one employee's units); else by score."""
         sc = self.scored
+        suggested = self.suggested_for(precision)
         if not include_ineligible:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
         if by_policy:
-            tier = np.where(self.suggested[rows], 0, np.where(self.table.is_stay[rows], 1, 2))
+            tier = np.where(suggested[rows], 0, np.where(self.table.is_stay[rows], 1, 2))
             order = rows[np.lexsort((-point, tier))][:top_k]
         else:
             order = rows[np.argsort(-point, kind="stable")][:top_k]
@@ -169,7 +184,7 @@ class Engine:
         contrib = model.contributions_matrix(self.matrix[order])
         factors = explain.by_factor(contrib)
         _, ids, names, domains = self._unit_info
-        credible = self.suggested[order]
+        credible = suggested[order]
         chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
         out = []
         for rank, row in enumerate(order):
@@ -182,7 +197,8 @@ class Engine:
                 float(sc.predicted[row]), float(sc.low[row]), float(sc.high[row]), gain,
                 factors[rank] - self.stay_factors[employee] if known else None,
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
-                bool(credible[rank]), self.min_gain_low, by_policy and rank == 0,
+                bool(credible[rank]), float(sc.p_help[row]) if known else None,
+                precision or self.settings.precision, by_policy and rank == 0,
             )  # fmt: skip
             codes = broken_rules(self.table.broken[row])
             out.append(
@@ -202,6 +218,7 @@ class Engine:
                     gain_interval=None
                     if gain is None
                     else Interval(low=_round(sc.gain_low[row]), high=_round(sc.gain_high[row])),
+                    probability_helps=None if gain is None else round(float(sc.p_help[row]), 3),
                     suggested=bool(credible[rank]),
                     eligible=not codes,
                     ineligible_reasons=[_reason(code, lang) for code in codes],
@@ -218,7 +235,7 @@ class Engine:
 
     def recommend(
         self, nip: str, top_k: int, unit_ids: list[str] | None, include_ineligible: bool,
-        lang: Lang,
+        lang: Lang, precision: float | None = None,
     ) -> RecommendResponse:  # fmt: skip
         employee = self._employee(nip)
         if unit_ids is None:
@@ -227,14 +244,17 @@ class Engine:
             columns = np.array([self._unit(u, "unit_ids") for u in dict.fromkeys(unit_ids)])
         rows = self.table.position(employee, columns)
         current = int(self.table.stay_unit[employee])
-        suggestions = self._placements(rows, top_k, include_ineligible, lang, by_policy=True)
+        suggestions = self._placements(
+            rows, top_k, include_ineligible, lang, by_policy=True, precision=precision
+        )
         moving = bool(suggestions) and suggestions[0].suggested
         return RecommendResponse(
             nip=nip,
             as_of=self.as_of.date().isoformat(),
             current=None if current < 0 else self._current(employee, current),
             decision="move" if moving else "stay",
-            min_gain_low=self.min_gain_low,
+            precision=precision or self.settings.precision,
+            min_gain_low=self.settings.min_gain_low,
             suggestions=suggestions,
             model=self.model_ref,
         )
@@ -270,14 +290,16 @@ class Engine:
             model=self.model_ref,
         )
 
-    def plan(self, as_of: dt.date | None, settings: PlanSettings) -> PlanResponse:
+    def plan(self, as_of: dt.date | None, settings: PlanRules) -> PlanResponse:
         """A transfer round, exactly as `penataan plan` would choose it for this data."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
         check_blackout(when, settings)  # before the (slow) candidate rows for another date
         table = self.table
         if when != self.as_of:
             table = CandidateTable.build(self.data, when, self.settings)
-        result = plan_round(self.data, self.loaded.model, table, settings)
+        result = plan_round(
+            self.data, self.loaded.model, table, settings, pipeline=self.settings.decision
+        )
         result.summary["model"] = {"name": self.loaded.name, "version": self.loaded.version}
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)
         units = result.units.reindex(columns=list(PlanUnit.model_fields))

@@ -25,6 +25,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 disable_created_metrics()  # the `_created` series only add noise to the scrape
 
 AUDITED_PREFIX = "/v1/"  # every versioned route, reload and model info included
+MAX_AUDITED_PATH = 200  # characters of a path kept in an audit row (a path can be 60 KB)
 SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
 
 
@@ -106,6 +107,12 @@ class RequestLog:
             ["endpoint", "method", "status"],
             registry=registry,
         )
+        self.probes = Counter(
+            "penataan_unaudited_probes",
+            "Calls without a key to /v1 paths that do not exist: counted here, not audited "
+            "row by row (a client could otherwise fill the disk the audit log needs)",
+            registry=registry,
+        )
         self.latency = Histogram(
             "penataan_request_seconds",
             "Request latency by endpoint",
@@ -135,7 +142,9 @@ class RequestLog:
                 return  # the body of a response that was replaced by the refusal
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True
-                if audited:
+                if audited and _probe(scope, status):
+                    self.probes.inc()
+                elif audited:
                     problem = await self._audit(scope, status)
                     if problem is not None:
                         refused, status = True, 503
@@ -173,7 +182,7 @@ class RequestLog:
         try:
             with anyio.fail_after(self.audit.timeout + 1.0):
                 await anyio.to_thread.run_sync(
-                    self.audit.append, scope["path"], status, state.get("key_name"), subject,
+                    self.audit.append, _bounded(scope["path"]), status, state.get("key_name"), subject,
                     state.get("model_version"),
                 )  # fmt: skip
         except AuditError as error:
@@ -181,6 +190,21 @@ class RequestLog:
         except TimeoutError:
             return f"audit log {self.audit.path} did not answer in {self.audit.timeout + 1.0:.0f} s"
         return None
+
+
+def _probe(scope: Scope, status: int) -> bool:
+    """A call without a key to a path no route has: nothing was disclosed or refused about
+    anyone, so it is counted, not stored."""
+    state = scope.get("state") or {}
+    return status == 404 and scope.get("route") is None and state.get("key_name") is None
+
+
+def _bounded(path: str) -> str:
+    """A path as an audit row keeps it: at most `MAX_AUDITED_PATH` characters and a count of
+    the rest, so no caller decides how large a row is."""
+    if len(path) <= MAX_AUDITED_PATH:
+        return path
+    return f"{path[:MAX_AUDITED_PATH]}...(+{len(path) - MAX_AUDITED_PATH} chars)"
 
 
 def _claimed_subject(path: str, body: bytes | None) -> str | None:

@@ -46,6 +46,14 @@ class RecommendRequest(Strict):
     )
     include_ineligible: bool = False
     lang: Lang = "id"
+    precision: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="The operating point: the share of suggested moves that must truly help "
+        "(default: the server's PENATAAN_PRECISION, 0.8). Higher suggests fewer, surer moves.",
+    )
 
 
 class CandidatesRequest(Strict):
@@ -90,9 +98,14 @@ class Placement(BaseModel):
         "difference of two predictions); 0 for the current unit, null without one."
     )
     gain_interval: Interval | None = Field(description="80% interval of the gain.")
+    probability_helps: float | None = Field(
+        description="The probability that this move truly raises the employee's performance "
+        "over staying (0 for the current unit, null without one)."
+    )
     suggested: bool = Field(
-        description="A move whose gain interval lies above the policy's minimum "
-        "(`min_gain_low`): only such a move is ranked before staying."
+        description="A move the decision policy picks: among all employees' best moves, the "
+        "surest ones, as many as keep the expected share that truly help at `precision`. "
+        "Only such a move is ranked before staying."
     )
     eligible: bool
     ineligible_reasons: list[IneligibleReason]
@@ -119,11 +132,14 @@ class RecommendResponse(BaseModel):
     as_of: str
     current: CurrentPlacement | None
     decision: str = Field(
-        description="`move` when a move's gain is credibly positive (it is ranked first), "
-        "else `stay`: no move is credibly better than staying put."
+        description="`move` when the policy suggests a move (it is ranked first), else "
+        "`stay`: no move is likely enough to help."
     )
-    min_gain_low: float = Field(
-        description="The policy: a move's gain interval must lie above this."
+    precision: float = Field(
+        description="The operating point used: the share of suggested moves that must help."
+    )
+    min_gain_low: float | None = Field(
+        description="If set, a suggested move's gain interval must also lie above this."
     )
     suggestions: list[Placement]
     model: ModelRef
@@ -215,6 +231,7 @@ class PlanMove(BaseModel):
     gain: float
     gain_low: float
     gain_high: float
+    p_help: float = Field(description="The probability that this move truly helps.")
     reasons: str
     narrative: str
 

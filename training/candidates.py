@@ -3,9 +3,10 @@
 `CandidateTable.build` makes the feature rows (through `build_features`, like training),
 each row's eligibility, and the layout: employee-major, so employee `e` in unit `u` is row
 `e * n_units + u`, and each employee's stay row is known. `CandidateTable.score` adds the
-model's predicted score and interval and, for every move, the calibrated gain over staying
-and its interval (`training.gain`); `ScoredTable.ranks` applies the decision policy: a move
-comes first only when its gain is credibly positive, otherwise staying does.
+model's predicted score and interval and, for every move, the calibrated gain over staying,
+its interval and the probability that it truly helps (`training.gain`);
+`ScoredTable.suggested` applies a `Decision` (a target share of suggested moves that help)
+to the whole table, and `ranks` puts the suggested moves first, then staying.
 
 `penataan score`, the API, the round, the training metrics and the fairness audit all read
 this table; nothing else knows the row layout.
@@ -22,7 +23,7 @@ import pandas as pd
 from features.data import HRData
 from features.eligibility import EligibilitySettings, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
-from training.gain import credible
+from training.gain import Decision, precision_threshold
 from training.model import PlacementModel, interval_group
 
 MAX_YEARS_AHEAD = 1  # past a year after the last evaluation, tenures and careers are guesses
@@ -130,18 +131,18 @@ class CandidateTable:
         stay_rows = self.stay_rows
         stay_point = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
         raw = point - stay_point
-        gain, gain_low, gain_high = model.gains(raw)
+        gain, gain_low, gain_high, p_help = model.gains(raw)
         stay = self.is_stay
-        for values in (gain, gain_low, gain_high):
+        for values in (gain, gain_low, gain_high, p_help):
             values[stay] = 0.0  # staying is the reference: no gain, no uncertainty about it
-        return ScoredTable(self, point, low, high, raw, gain, gain_low, gain_high)
+        return ScoredTable(self, point, low, high, raw, gain, gain_low, gain_high, p_help)
 
 
 @dataclass(frozen=True)
 class ScoredTable:
     """A candidate table with predictions: per row the predicted score and its interval,
-    the raw and calibrated gain over staying and the gain's interval (NaN where not scored
-    or where the employee holds no unit)."""
+    the raw and calibrated gain over staying, the gain's interval and the probability that
+    the move truly helps (NaN where not scored or where the employee holds no unit)."""
 
     table: CandidateTable
     predicted: np.ndarray
@@ -151,29 +152,56 @@ class ScoredTable:
     gain: np.ndarray
     gain_low: np.ndarray
     gain_high: np.ndarray
+    p_help: np.ndarray
 
-    def credible(self, min_gain_low: float) -> np.ndarray:
-        """Moves whose gain is credibly above `min_gain_low` (never a stay row)."""
-        return credible(self.gain_low, min_gain_low) & ~self.table.is_stay
+    def threshold(
+        self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
+    ) -> float:
+        """The least probability of helping that `decision` accepts on this table: set by
+        each employee's best move (highest gain) among the eligible scored moves in `where`
+        (rules in `ignore` aside: the round keeps the formasi itself)."""
+        t = self.table
+        moves = ~t.is_stay & np.isfinite(self.gain) & t.allowed(ignore)
+        if where is not None:
+            moves &= where
+        gain = np.where(moves, self.gain, -np.inf).reshape(len(t.nips), t.n_units)
+        best = t.position(np.arange(len(t.nips)), gain.argmax(axis=1))
+        best = best[np.isfinite(gain.max(axis=1))]
+        return precision_threshold(self.p_help[best], decision.precision)
 
-    def ranks(self, min_gain_low: float, where: np.ndarray | None = None) -> np.ndarray:
+    def suggested(
+        self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
+    ) -> np.ndarray:
+        """Moves the decision suggests (never a stay row, never one a rule forbids):
+        probability of helping at least the table's threshold, and the gain interval above
+        `min_gain_low` when that is set."""
+        t = self.table
+        mask = ~t.is_stay & np.isfinite(self.gain) & t.allowed(ignore)
+        if where is not None:
+            mask &= where
+        mask &= np.nan_to_num(self.p_help, nan=-1.0) >= self.threshold(decision, where, ignore)
+        if decision.min_gain_low is not None:
+            mask &= np.nan_to_num(self.gain_low, nan=-np.inf) > decision.min_gain_low
+        return np.asarray(mask)
+
+    def ranks(self, decision: Decision, where: np.ndarray | None = None) -> np.ndarray:
         """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
 
-        Credible moves come first, then staying, then the other units; by predicted score
-        within each (for one employee the same order as the gain, which rises with it). Only rows in `where` (default: every scored row) and stay rows are
-        ranked."""
+        Suggested moves come first, then staying, then the other units; by predicted score
+        within each (for one employee the same order as the gain, which rises with it). Only
+        rows in `where` (default: every scored row) and stay rows are ranked."""
         t = self.table
         ranked = ~np.isnan(self.predicted)
         if where is not None:
             ranked &= where | t.is_stay
-        tier = np.where(self.credible(min_gain_low), 0, np.where(t.is_stay, 1, 2))
+        tier = np.where(self.suggested(decision, where), 0, np.where(t.is_stay, 1, 2))
         employee = t.employee_of(np.arange(len(t)))
         order = np.lexsort((-np.nan_to_num(self.predicted, nan=-np.inf), tier, ~ranked, employee))
         position = np.empty(len(t), dtype=int)
         position[order] = np.arange(len(t))  # each employee's rows stay in their own block
         return np.where(ranked, position - employee * t.n_units + 1, 0)
 
-    def top(self, min_gain_low: float, where: np.ndarray | None = None) -> np.ndarray:
+    def top(self, decision: Decision, where: np.ndarray | None = None) -> np.ndarray:
         """Per employee: the row of the first suggestion."""
-        ranks = self.ranks(min_gain_low, where)
+        ranks = self.ranks(decision, where)
         return np.flatnonzero(ranks == 1)

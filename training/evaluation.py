@@ -25,6 +25,7 @@ from features import vocab
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training.candidates import CandidateTable, ScoredTable
+from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
 from training.settings import PipelineSettings
@@ -195,14 +196,14 @@ def truth_metrics(
     scored: ScoredTable,
     truth: pd.DataFrame,
     baselines: dict[str, Predictor],
-    min_gain_low: float,
+    decision: Decision,
     label: str = "model",
 ) -> dict[str, dict[str, float]]:
     """Decision metrics against the truth for the model (under the decision policy), for
     each baseline (its highest prediction first) and for staying."""
     t = scored.table
     true = true_scores(t, truth)
-    top = scored.top(min_gain_low)
+    top = scored.top(decision)
     table = {label: decision_metrics(t, scored.predicted, true, top)}
     table[label] |= gain_metrics(scored, true, top)
     for name, predict in baselines.items():
@@ -227,7 +228,7 @@ def comparison_table(
     rows: pd.DataFrame,
     scored: ScoredTable | None = None,
     truth: pd.DataFrame | None = None,
-    min_gain_low: float = 0.0,
+    decision: Decision | None = None,
     label: str = "model",
 ) -> dict[str, dict[str, float]]:
     """The model beside every baseline, as `penataan train` and `evaluate` both report it.
@@ -241,7 +242,7 @@ def comparison_table(
     for name, predict in fit_baselines(fit_rows).items():
         table[name] = regression_metrics(y, predict(valid))
     if truth is not None and scored is not None:
-        decisions = truth_metrics(scored, truth, fit_baselines(rows), min_gain_low, label)
+        decisions = truth_metrics(scored, truth, fit_baselines(rows), decision or Decision(), label)
         for name, values in decisions.items():
             table.setdefault(name, {}).update(values)
     return table
@@ -262,6 +263,6 @@ def evaluate_registered(
     held_pred = model.predict(valid)["predicted_score"].to_numpy()
     scored = CandidateTable.build(data, None, settings).score(model) if truth is not None else None
     table = comparison_table(
-        fit_rows, valid, held_pred, rows, scored, truth, settings.min_gain_low, label
+        fit_rows, valid, held_pred, rows, scored, truth, settings.decision, label
     )
     return pd.DataFrame(table).T

@@ -75,13 +75,15 @@ def narrative(
     delta: np.ndarray | None,
     gain_interval: tuple[float, float] | None = None,
     suggested: bool = False,
-    min_gain_low: float = 0.0,
+    p_help: float | None = None,
+    precision: float = 0.8,
     stay_first: bool = False,
 ) -> str:
     """A short paragraph for the employee: the prediction, the gain, the factors behind it,
-    and where the decision policy put it (`gain_interval` is the gain's 80% interval; a
-    move is `suggested` when its lower end is above `min_gain_low`; `stay_first` says that
-    the current unit comes first because no move is)."""
+    and where the decision policy put it (`gain_interval` is the gain's 80% interval,
+    `p_help` the probability that the move truly helps; a move is `suggested` when the
+    policy, which asks that `precision` of suggested moves help, picks it; `stay_first` says
+    that the current unit comes first because no move is)."""
     if lang == "en":
         head = f"Your predicted performance score in {unit_name} is {score:.1f} (likely {low:.1f}–{high:.1f})"
         close = (
@@ -100,11 +102,11 @@ def narrative(
         stay = "this is your current unit." if lang == "en" else "ini adalah unit Anda sekarang."
         if stay_first:
             stay += (
-                f" No move is credibly better than staying (no gain interval lies above "
-                f"{_points(min_gain_low)} points), so staying comes first."
+                f" No move is likely enough to help (suggestions must help in at least "
+                f"{precision:.0%} of cases), so staying comes first."
                 if lang == "en"
-                else f" Tidak ada mutasi yang jelas lebih baik daripada tetap (tidak ada rentang "
-                f"kenaikan di atas {_points(min_gain_low)} poin), sehingga tetap di unit ini diutamakan."
+                else f" Tidak ada mutasi yang cukup mungkin membantu (saran harus tepat pada "
+                f"sedikitnya {precision:.0%} kasus), sehingga tetap di unit ini diutamakan."
             )
         return f"{head}; {stay} {close}"
     if lang == "en":
@@ -113,18 +115,15 @@ def narrative(
         parts = [f"{head}, {_points(gain)} poin dibanding tetap di {current_name}"]
     if gain_interval is not None:
         low_text, high_text = (_points(v) for v in gain_interval)
+        chance = "" if p_help is None else f"{p_help:.0%}"
         if lang == "en":
-            verdict = (
-                "credibly better than staying" if suggested else "not credibly better than staying"
-            )
-            parts[0] += f" (80%: {low_text} to {high_text}; {verdict})"
+            verdict = "suggested" if suggested else "not suggested"
+            odds = f"; it helps with probability {chance}" if chance else ""
+            parts[0] += f" (80%: {low_text} to {high_text}{odds}; {verdict})"
         else:
-            verdict = (
-                "jelas lebih baik daripada tetap"
-                if suggested
-                else "belum jelas lebih baik daripada tetap"
-            )
-            parts[0] += f" (80%: {low_text} s.d. {high_text}; {verdict})"
+            verdict = "disarankan" if suggested else "tidak disarankan"
+            odds = f"; peluang membantu {chance}" if chance else ""
+            parts[0] += f" (80%: {low_text} s.d. {high_text}{odds}; {verdict})"
     parts[0] += "."
     order = np.argsort(-delta)
     helps = [i for i in order[:2] if delta[i] >= 0.05]

@@ -12,6 +12,7 @@ import pandas as pd
 
 from features.data import HRData
 from training.candidates import ScoredTable
+from training.gain import Decision
 
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["<30", "30-39", "40-49", "50+"]
@@ -38,7 +39,7 @@ def fairness_report(
     valid: pd.DataFrame,
     predicted: np.ndarray,
     scored: ScoredTable,
-    min_gain_low: float,
+    decision: Decision,
     max_gap: float,
 ) -> tuple[dict[str, Any], list[str]]:
     """Held-out MAE, and the calibrated gain of each employee's first suggestion (0 when it
@@ -47,7 +48,7 @@ def fairness_report(
         abs_error=np.abs(valid["score"].to_numpy() - predicted)
     )
     t = scored.table
-    top = scored.top(min_gain_low)
+    top = scored.top(decision)
     gain = pd.Series(scored.gain[top], index=t.rows["nip"].to_numpy()[top]).dropna()
     people = _groups(
         data,

@@ -34,7 +34,7 @@ from features.pipeline import as_model_frame
 from features.scale import KinerjaScale
 from training.gain import GainCalibration
 
-MODEL_FORMAT = "point+conformal+gain+predikat-v3"
+MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
 
 
@@ -221,9 +221,9 @@ class PlacementModel:
         table = np.array([self.offsets.get(name, pooled) for name in GROUPS])[groups]
         return point + table[:, 0], point + table[:, 1]
 
-    def gains(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Calibrated gain of moves with raw gains `raw` (predicted here minus staying), and
-        its interval (`training.gain`)."""
+    def gains(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated gain of moves with raw gains `raw` (predicted here minus staying), its
+        interval and the probability that the move truly helps (`training.gain`)."""
         if self.gain is None:
             raise ValueError("this model has no gain calibration (train it to completion)")
         return self.gain.apply(raw)

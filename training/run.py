@@ -102,7 +102,7 @@ def _plot_gain_calibration(moves: HeldOutMoves, model: PlacementModel, path: Pat
     frame["bin"] = pd.qcut(frame["raw"], min(10, max(len(frame) // 20, 1)), duplicates="drop")
     binned = frame.groupby("bin", observed=True).agg(raw=("raw", "mean"), z=("z", "mean"))
     grid = np.linspace(frame["raw"].min(), frame["raw"].max(), 50)
-    gain, low, high = model.gains(grid)
+    gain, low, high, _ = model.gains(grid)
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(frame["raw"], frame["z"], s=4, alpha=0.25, color="grey", label="one move")
     ax.plot(binned["raw"], binned["z"], "o", color="#2a6f97", label="mean per bin")
@@ -235,7 +235,7 @@ def _log_review(
         _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
         mlflow.log_artifact(str(tmp / "gain_calibration.png"))
     fairness, flags = fairness_report(
-        data, valid, held_pred, scored, settings.min_gain_low, settings.fairness_max_gap
+        data, valid, held_pred, scored, settings.decision, settings.fairness_max_gap
     )
     (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
     for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
@@ -283,7 +283,7 @@ def train(
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
-        mlflow.log_param("min_gain_low", settings.min_gain_low)
+        mlflow.log_params({"precision": settings.precision, "min_gain_low": settings.min_gain_low})
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
         mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
         mlflow.log_metrics(
@@ -294,9 +294,7 @@ def train(
         progress("scoring every employee in every unit (truth metrics and the audit)")
         scored = CandidateTable.build(data, None, settings).score(final)
         truth = read_truth(data_dir)
-        table = comparison_table(
-            fit_rows, valid, held_pred, rows, scored, truth, settings.min_gain_low
-        )
+        table = comparison_table(fit_rows, valid, held_pred, rows, scored, truth, settings.decision)
         table["model"]["interval_coverage"] = float(
             ((y >= held["low"]) & (y <= held["high"])).mean()
         )

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
+from features.spreadsheet import guard_frame
 from training.candidates import CandidateTable
 from training.model import PlacementModel
 from training.outputs import write_atomic
 from training.settings import PipelineSettings
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
-                 "gain_high", "is_current", "suggested", "rank"]  # fmt: skip
+                 "gain_high", "p_help", "is_current", "suggested", "rank"]  # fmt: skip
 
 
 def score_candidates(
@@ -25,12 +26,13 @@ def score_candidates(
     all_units: bool = False,
 ) -> pd.DataFrame:
     """One row per (active employee, unit), ranked within each employee by the decision
-    policy: credible moves first (gain interval above `settings.min_gain_low`), then staying, then
-    the rest. `suggested` marks a move whose gain is credibly positive."""
+    policy: suggested moves first (`settings.decision`: enough of them truly help), then
+    staying, then the rest; each move carries its probability of helping."""
     table = CandidateTable.build(data, as_of, settings)
     where = None if all_units else table.allowed()
     scored = table.score(model, where)
-    rank = scored.ranks(settings.min_gain_low, where)
+    decision = settings.decision
+    rank = scored.ranks(decision, where)
     keep = np.flatnonzero(rank > 0)
     rows = table.rows
 
@@ -48,7 +50,8 @@ def score_candidates(
             "gain_low": rounded(scored.gain_low),
             "gain_high": rounded(scored.gain_high),
             "is_current": table.is_stay[keep],
-            "suggested": scored.credible(settings.min_gain_low)[keep],
+            "p_help": rounded(scored.p_help),
+            "suggested": scored.suggested(decision, where)[keep],
             "rank": rank[keep],
         }
     )
@@ -61,6 +64,6 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     if target.suffix == ".parquet":
         write_atomic(target, lambda p: frame.to_parquet(p, index=False))
     elif target.suffix == ".csv":
-        write_atomic(target, lambda p: frame.to_csv(p, index=False))
+        write_atomic(target, lambda p: guard_frame(frame).to_csv(p, index=False))
     else:
         raise ValueError(f"{path}: the output must end in .csv or .parquet")

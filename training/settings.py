@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.eligibility import EligibilitySettings
 from features.kinerja import KinerjaSettings
+from training.gain import Decision
 
 
 class RegistrySettings(BaseSettings):
@@ -46,15 +47,25 @@ class AuditSettings(BaseSettings):
 
 
 class DecisionSettings(BaseSettings):
-    """The decision policy (PENATAAN_ prefix)."""
+    """The decision policy (PENATAAN_ prefix): `training.gain.Decision`."""
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
-    min_gain_low: float = Field(
-        default=0.0,
-        allow_inf_nan=False,
-        description="a move is suggested only when the lower end of its gain interval is above this",
+    precision: float = Field(
+        default=0.8,
+        gt=0,
+        lt=1,
+        description="the share of suggested moves that must truly help (by their probability of helping)",
     )
+    min_gain_low: float | None = Field(
+        default=None,
+        allow_inf_nan=False,
+        description="if set, a suggested move's gain interval must also lie above this",
+    )
+
+    @property
+    def decision(self) -> Decision:
+        return Decision(self.precision, self.min_gain_low)
 
 
 class PipelineSettings(

@@ -20,10 +20,12 @@ router = APIRouter(prefix="/v1", responses={404: {"model": ErrorBody}})
 
 @router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend"))])  # fmt: skip
 def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> RecommendResponse:
-    """Where would this employee do best, and why? A move is ranked first only when its
-    gain over staying is credibly above the policy's threshold; otherwise staying is."""
+    """Where would this employee do best, and why? A move is ranked first only when the
+    decision policy suggests it (likely enough to help); otherwise staying is."""
     request.state.subject = body.nip
-    return engine.recommend(body.nip, body.top_k, body.unit_ids, body.include_ineligible, body.lang)
+    return engine.recommend(
+        body.nip, body.top_k, body.unit_ids, body.include_ineligible, body.lang, body.precision
+    )
 
 
 @router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates"))])  # fmt: skip

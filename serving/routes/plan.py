@@ -7,7 +7,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from planning.run import PlanRefused
-from planning.settings import PlanSettings
 from serving.deps import EngineDep, allowed
 from serving.errors import invalid_field
 from serving.schemas import PlanRequest, PlanResponse
@@ -22,7 +21,7 @@ def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse
     `penataan plan` computes it: moves, units, summary. Advice for Baperjakat."""
     request.state.subject = f"round {body.as_of or engine.as_of.date()}"
     try:
-        plan_settings = PlanSettings(**body.config)
+        plan_settings = request.app.state.plan_settings.overridden(body.config)
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ("body", "config", *e["loc"])} for e in error.errors()]

@@ -25,9 +25,9 @@ from training.evaluation import read_truth
 from training.model import PlacementModel
 from training.registry import load_registered
 
-# The small world's model is weak, so its gains rarely clear the default noise threshold; the
-# tests lower it to get a round with enough moves to check the other rules on.
-LOOSE = {"min_gain_low": -100.0}
+# The small world's model is weak, so few of its moves are sure enough for the default
+# precision; the tests lower it to get a round with enough moves to check the other rules on.
+LOOSE = {"precision": 0.05}
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,8 @@ def test_cli_writes_the_four_files(
     moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
     assert list(moves.columns) == ["nip", "from_unit_id", "to_unit_id", "predicted_before",
                                    "predicted_after", "gain", "gain_low", "gain_high",
-                                   "reasons"]  # fmt: skip
+                                   "p_help", "reasons"]  # fmt: skip
+    assert ((moves["p_help"] > 0) & (moves["p_help"] <= 1)).all()
     assert list(moves["nip"]) == list(result.moves["nip"])
     units = pd.read_csv(out / "units.csv")
     assert {"capacity", "headcount_before", "headcount_after", "moved_out", "moved_in"} <= set(

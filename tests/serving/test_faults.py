@@ -25,7 +25,7 @@ from serving.app import _load, create_app
 from serving.audit import AuditLog
 from serving.engine import Engine
 from serving.keys import KeyStore
-from serving.middleware import RequestLog
+from serving.middleware import RequestLog, _bounded
 from serving.settings import ServeSettings
 from tests.helpers import Api, engine_of, role_keys, serve_settings, started
 
@@ -178,6 +178,18 @@ def test_every_v1_route_is_audited_with_its_outcome(served: Api) -> None:
     recorded = _recorded(served)
     assert ("/v1/model", 200) in recorded and ("/v1/feature-importance", 200) in recorded
     assert ("/v1/model", 403) in recorded
+
+
+def test_probes_without_a_key_cannot_grow_the_audit_log(served: Api) -> None:
+    """A 60 KB path without a key writes no 60 KB row: calls to paths no route has are
+    counted in /metrics; a long path to a real route is kept to a bounded prefix."""
+    before = len(_recorded(served))
+    for _ in range(20):
+        assert served.client.get("/v1/" + "a" * 60_000).status_code == 404
+    assert len(_recorded(served)) == before
+    assert "penataan_unaudited_probes_total 20.0" in served.client.get("/metrics").text
+    assert len(_bounded("/v1/" + "b" * 60_000)) < 240  # what a stored row keeps of a path
+    assert _bounded("/v1/recommend") == "/v1/recommend"
 
 
 def test_a_client_that_leaves_is_recorded_as_499_not_as_a_server_error(tmp_path: Path) -> None:
@@ -347,8 +359,14 @@ def test_absurd_plan_requests_are_422s_naming_the_field(served: Api) -> None:
         '{"config": {"service_weight": Infinity}}': "config.service_weight",
         '{"config": {"blackout_months": 1000000000}}': "config.blackout_months",
         '{"as_of": "2099-01-01"}': "as_of",
+        # pydantic-settings' own options never reach the settings machinery: no host file is
+        # read, no argument parsed, and the 422 names the key
+        '{"config": {"_env_file": "/etc/os-release"}}': "config._env_file",
+        '{"config": {"_cli_parse_args": true}}': "config._cli_parse_args",
+        '{"config": {"precision": 1.5}}': "config.precision",
     }
     for body, field in cases.items():
         response = served.client.post("/v1/plan", content=body, headers=admin)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["errors"][0]["field"] == field
+        assert "PRETTY_NAME" not in response.text and "VERSION_ID" not in response.text

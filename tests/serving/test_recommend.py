@@ -21,7 +21,7 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     assert all(s["eligible"] and not s["ineligible_reasons"] for s in suggestions)
     assert body["model"] == {"name": "penataan-placement", "version": "1", "alias": "champion"}
     assert "people decide" in body["advisory"]
-    # the policy: credible moves first, then staying, then the rest; by score within each
+    # the policy: suggested moves first, then staying, then the rest; by score within each
     tiers = [0 if s["suggested"] else 1 if s["is_current"] else 2 for s in suggestions]
     assert tiers == sorted(tiers) and tiers.count(1) == 1
     for tier in (0, 2):
@@ -32,6 +32,8 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     assert body["decision"] == ("move" if suggestions[0]["suggested"] else "stay")
     current = body["current"]
     model = engine.loaded.model
+    assert body["precision"] == engine.settings.precision and body["min_gain_low"] is None
+    threshold = engine.scored.threshold(engine.settings.decision, engine.table.allowed())
     for s in suggestions:
         assert s["interval"]["low"] <= s["predicted_score"] <= s["interval"]["high"]
         assert s["is_current"] == (s["unit_id"] == current["unit_id"])
@@ -39,9 +41,11 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
         expected = 0.0 if s["is_current"] else float(model.gains(np.array([raw]))[0][0])
         assert s["gain"] == pytest.approx(expected, abs=5e-3)
         assert s["gain_interval"]["low"] <= s["gain"] <= s["gain_interval"]["high"]
-        assert s["suggested"] == (
-            s["gain_interval"]["low"] > body["min_gain_low"] and not s["is_current"]
-        )
+        # suggested: the probability of helping clears the threshold the precision sets
+        if s["suggested"]:
+            assert s["probability_helps"] >= threshold - 1e-3 and not s["is_current"]
+        elif not s["is_current"]:
+            assert s["probability_helps"] <= threshold + 1e-3
         chances = s["predikat_probabilities"]
         assert list(chances) == list(PREDIKAT) and sum(chances.values()) == pytest.approx(1, abs=0.01)  # fmt: skip
     best = max(suggestions, key=lambda s: s["predicted_score"])
@@ -145,3 +149,22 @@ def test_responses_never_carry_names_or_protected_attributes(api: Api) -> None:
     assert person["name"] not in text
     for word in ("birth_date", "religion", "marital", '"sex"', "agama"):
         assert word not in text
+
+
+def test_a_request_chooses_its_operating_point(api: Api) -> None:
+    """`precision` is the share of suggested moves that must help: asking for more suggests
+    fewer moves, asking for less suggests more; the answer says which it used."""
+    engine = engine_of(api)
+    nips = [str(n) for n in engine.nips[:40]]
+
+    def moves(precision: float) -> int:
+        bodies = [recommend(api, nip=n, top_k=3, precision=precision) for n in nips]
+        assert all(b["precision"] == precision for b in bodies)
+        return sum(b["decision"] == "move" for b in bodies)
+
+    assert moves(0.99) <= moves(0.8) <= moves(0.05)
+    assert moves(0.05) > 0
+    refused = api.client.post(
+        "/v1/recommend", json={"nip": nips[0], "precision": 1.5}, headers=api.headers("hr")
+    )
+    assert refused.status_code == 422 and "precision" in refused.text

@@ -1,5 +1,6 @@
-"""The gain calibration: it recovers a known line and a calibrated interval from noisy moves,
-and it falls back to its documented prior when there are too few moves."""
+"""The gain calibration: it recovers a known line, a calibrated interval and probability of
+helping from noisy moves, and falls back to its documented prior when there are too few
+moves; the decision rule keeps the expected share of suggested moves that help at the target."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from training.gain import (
     MIN_MOVES,
     PRIOR_BETA,
     SELECTION_SHIFT,
+    Decision,
     HeldOutMoves,
     fit_calibration,
     held_out_moves,
+    precision_threshold,
 )
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
@@ -40,8 +43,14 @@ def test_calibration_recovers_the_line_and_covers_the_true_gain() -> None:
     assert cal.alpha == pytest.approx(1.0, abs=0.15) and cal.beta == pytest.approx(0.5, abs=0.05)
     assert cal.sd == pytest.approx(1.0, abs=0.25) and not cal.fallback
     fresh, raw, true = _moves(4000, seed=1)
-    gain, low, high = dataclasses.replace(cal, shift=0.0).apply(raw)
+    gain, low, high, p_help = dataclasses.replace(cal, shift=0.0).apply(raw)
     assert np.mean((true >= low) & (true <= high)) == pytest.approx(0.8, abs=0.04)
+    # the probability of helping is calibrated: by quintile, the share of true gains above
+    # zero matches the mean probability
+    quintile = np.digitize(p_help, np.quantile(p_help, [0.2, 0.4, 0.6, 0.8]))
+    for q in range(5):
+        inside = quintile == q
+        assert np.mean(true[inside] > 0) == pytest.approx(p_help[inside].mean(), abs=0.05)
     # the selection prior comes off every move's gain, and only that
     np.testing.assert_allclose(cal.apply(raw)[0], gain - SELECTION_SHIFT)
     assert SELECTION_SHIFT > 0
@@ -77,3 +86,18 @@ def test_held_out_moves_of_the_small_world(hr_data: HRData) -> None:
     assert 0 < len(moves.raw) <= moved and len(moves.raw) == len(moves.z_moves)
     assert np.isfinite(moves.raw).all() and np.isfinite(moves.z_moves).all()
     assert 0.0 <= moves.rho <= 1.0 and len(moves.z_stays) > len(moves.raw)
+
+
+def test_the_threshold_keeps_the_expected_share_that_helps_at_the_precision() -> None:
+    # running means of the sorted probabilities: 0.95, 0.925, 0.85, 0.7625
+    p = np.array([0.5, 0.95, 0.7, 0.9])
+    assert precision_threshold(p, 0.8) == 0.7
+    assert precision_threshold(p, 0.9) == 0.9
+    assert precision_threshold(p, 0.96) == float("inf")  # nothing is sure enough
+    assert precision_threshold(np.array([]), 0.8) == float("inf")
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, 10_000)
+    chosen = p >= precision_threshold(p, 0.8)
+    assert p[chosen].mean() >= 0.8 > p[p >= np.quantile(p, 0.5)].mean() - 0.05
+    with pytest.raises(ValueError, match="precision"):
+        Decision(precision=1.0)

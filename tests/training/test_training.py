@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import mlflow
@@ -18,6 +19,7 @@ from tests.helpers import FAST
 from training import registry
 from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import decision_metrics
+from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
 from training.run import TrainResult, train
@@ -167,18 +169,32 @@ def test_decision_metrics_of_the_truth_itself_are_perfect() -> None:
     assert staying["top1_regret"] == pytest.approx((10 + 25) / 2) and staying["true_gain_top1"] == 0
 
 
-def test_policy_ranks_credible_moves_first_then_staying() -> None:
-    """A move ranks before staying only when the lower end of its gain interval is above the
-    policy's minimum; ranks follow the predicted score within each tier."""
+def test_policy_ranks_suggested_moves_first_then_staying() -> None:
+    """A move ranks before staying only when the decision suggests it (its probability of
+    helping clears the threshold the precision sets over everyone's best move, and its
+    interval the optional floor); ranks follow the predicted score within each tier."""
     table = _tiny_table()
     predicted = np.array([70.0, 74.0, 71.0, 60.0, 61.0, 65.0])
     gain = np.array([0.0, 4.0, 1.0, -1.0, 0.0, 4.0])
     low = np.array([0.0, 0.5, -2.0, -4.0, 0.0, -0.5])
-    scored = ScoredTable(table, predicted, predicted - 3, predicted + 3, gain, gain, low, gain + 3)
-    np.testing.assert_array_equal(scored.ranks(0.0), [2, 1, 3, 3, 1, 2])
-    np.testing.assert_array_equal(scored.top(0.0), [1, 4])  # a moves to v; b stays
-    np.testing.assert_array_equal(scored.top(1.0), [0, 4])  # a stricter policy: both stay
-    np.testing.assert_array_equal(scored.top(-1.0), [1, 5])
+    p_help = np.array([0.0, 0.9, 0.6, 0.3, 0.0, 0.7])
+    scored = ScoredTable(
+        table, predicted, predicted - 3, predicted + 3, gain, gain, low, gain + 3, p_help
+    )
+    # best moves: a -> v (0.9), b -> w (0.7); their mean 0.8 reaches precision 0.8
+    np.testing.assert_array_equal(scored.ranks(Decision(0.8)), [2, 1, 3, 3, 2, 1])
+    np.testing.assert_array_equal(scored.top(Decision(0.8)), [1, 5])
+    np.testing.assert_array_equal(scored.top(Decision(0.85)), [1, 4])  # b stays
+    np.testing.assert_array_equal(scored.top(Decision(0.95)), [0, 4])  # both stay
+    np.testing.assert_array_equal(scored.top(Decision(0.8, min_gain_low=0.0)), [1, 4])
+    # a move a rule forbids is never suggested, however sure
+    forbidding = dataclasses.replace(
+        table, broken=np.array([[False], [True], [False], [False], [False], [False]]),
+        rule_codes=("formasi_full",),
+    )  # fmt: skip
+    rescored = dataclasses.replace(scored, table=forbidding)
+    assert not rescored.suggested(Decision(0.5))[1]
+    assert rescored.suggested(Decision(0.5), ignore=("formasi_full",))[1]
 
 
 def test_cli_score_writes_ranked_rows(
@@ -194,15 +210,19 @@ def test_cli_score_writes_ranked_rows(
     frame = pd.read_csv(out, dtype={"nip": str})
     assert list(frame.columns) == [
         "nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low", "gain_high",
-        "is_current", "suggested", "rank",
+        "p_help", "is_current", "suggested", "rank",
     ]  # fmt: skip
     assert (frame.groupby("nip")["rank"].min() == 1).all()
     assert (frame.groupby("nip")["is_current"].sum() == 1).all()
     first = frame[frame["rank"] == 1]
-    # the policy: the first suggestion is a credible move (gain interval above 0) or staying
-    assert (first["is_current"] | (first["suggested"] & (first["gain_low"] > 0))).all()
-    assert (frame.loc[frame["is_current"], "gain"] == 0).all()
-    assert not (frame["suggested"] & (frame["gain_low"] <= 0)).any()
+    # the policy: the first suggestion is a suggested move or staying; suggested moves are the
+    # surest ones, as many as keep their expected share that helps at the precision (0.8)
+    assert (first["is_current"] | first["suggested"]).all()
+    assert (frame.loc[frame["is_current"], ["gain", "p_help"]] == 0).all().all()
+    moving = first[first["suggested"]]
+    if len(moving):
+        assert moving["p_help"].mean() >= 0.8 - 1e-3
+        assert frame.loc[frame["suggested"], "p_help"].min() >= moving["p_help"].min() - 1e-3
     eligible = tmp_path / "eligible.parquet"
     result = CliRunner().invoke(app, ["score", "--data", str(world_dir), "--out", str(eligible)])
     assert result.exit_code == 0, result.output
