@@ -33,12 +33,13 @@ port, key, body = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 r = httpx.post(f"http://127.0.0.1:{port}/v1/recommend", json=body, headers={"X-API-Key": key}, timeout=30)
 print(f"HTTP {r.status_code}")
 answer = r.json()
-print(f"decision: {answer.get('decision')} (a move only if its gain interval lies above {answer.get('min_gain_low')})")
+print(f"decision: {answer.get('decision')} (suggested moves must help in {answer.get('precision', 0):.0%} of cases)")
 for s in answer.get("suggestions", []):
     gain = s["gain_interval"]
     print(f"  #{s['rank']} {s['unit_name']}: predicted {s['predicted_score']:.1f} "
           f"[{s['interval']['low']:.1f}, {s['interval']['high']:.1f}], gain {s['gain']:+.2f} "
-          f"[{gain['low']:+.1f}, {gain['high']:+.1f}]{' suggested' if s['suggested'] else ''}")
+          f"[{gain['low']:+.1f}, {gain['high']:+.1f}], helps with probability {s['probability_helps']:.0%}"
+          f"{' suggested' if s['suggested'] else ''}")
     print(f"     {s['explanation']['narrative']}")
 print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
 PYTHON
