@@ -87,10 +87,18 @@ def main() -> None:
     table, base, active = [], None, 0
     for label, (path, seed) in worlds.items():
         data = bench_world(path, seed)
-        champion, _ = ensure_champion(path, data)
+        champion, pipeline = ensure_champion(path, data)
         candidates = CandidateTable.build(data, None, EligibilitySettings())
         truth = read_truth(path)
-        job = functools.partial(plan_round, data, champion.model, candidates, settings, truth)
+        job = functools.partial(
+            plan_round,
+            data,
+            champion.model,
+            candidates,
+            settings,
+            truth,
+            pipeline=pipeline.decision,
+        )
         seconds, result = median_time(job, args.repeats)
         s = result.summary
         table.append((label, s["candidate_moves"], s["moves"], seconds, s["objective"], s["greedy"]["objective"],
@@ -98,7 +106,8 @@ def main() -> None:
                       s["truth"]["true_gain"], s["truth"]["greedy_true_gain"],
                       s["truth"]["helpful_share"] or 0.0))  # fmt: skip
         if base is None:
-            inputs = build_problem(data, candidates, champion.model, settings)
+            decision = settings.decision(pipeline.decision)
+            inputs = build_problem(data, candidates, champion.model, settings, decision)
             base, active = inputs.problem, len(inputs.nips)
     print(
         f"\nthe round, median of {args.repeats} (candidate rows prebuilt); peak RSS {peak_rss_gib():.2f} GiB"

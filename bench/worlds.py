@@ -21,6 +21,7 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 101-112            # the seeds choices are made on
     .venv/bin/python bench/worlds.py --seeds 201-212            # the seeds reported, never tuned on
     .venv/bin/python bench/worlds.py --seeds 201-206 --scenario family-hidden
+    .venv/bin/python bench/worlds.py --seeds 201-212 --no-gain-prior  # the evidence-only gain
 
 Prints one line per world, the median and worst of each figure beside its target, and the
 reliability table. Worlds are generated once into data/worlds/ and reused.
@@ -74,10 +75,8 @@ def decision_figures(
     stay_rows = t.stay_rows
     placed = (stay_rows.reshape(n_e, n_u)[:, 0] >= 0) & ~np.isnan(true.reshape(n_e, n_u)).any(1)
     true_gain = true - np.where(stay_rows >= 0, true[np.maximum(stay_rows, 0)], np.nan)
-    moves = allowed & ~t.is_stay & np.isfinite(scored.gain)
-    gain = np.where(moves, scored.gain, -np.inf).reshape(n_e, n_u)
-    has_move = np.isfinite(gain.max(axis=1)) & placed
-    best = t.position(np.arange(n_e), gain.argmax(axis=1))[has_move]
+    best = scored.best_moves()
+    best = best[(best >= 0) & placed]
     p, helped, tg = scored.p_help[best], true_gain[best] > 0, true_gain[best]
     current = true[np.maximum(stay_rows, 0)].reshape(n_e, n_u)[:, 0][placed]
     ceiling = np.where(allowed | t.is_stay, true, -np.inf).reshape(n_e, n_u)[placed].max(axis=1)
@@ -112,7 +111,7 @@ def decision_figures(
     return out, p, helped
 
 
-def one_world(seed: int, preset: str, scenario: str) -> dict[str, object]:
+def one_world(seed: int, preset: str, scenario: str, gain_prior: bool) -> dict[str, object]:
     """Generate (once), train with the defaults, score the truth, plan a default round."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
     ensure_world(preset, seed, path, scenario=scenario)
@@ -120,8 +119,9 @@ def one_world(seed: int, preset: str, scenario: str) -> dict[str, object]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         settings = PipelineSettings(
-            mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds"
-        )
+            mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds",
+            gain_prior=gain_prior,
+        )  # fmt: skip
         result = train(path, settings, LgbParams())
         seconds = time.perf_counter() - started
         champion = current_champion(settings.model_name, settings.model_alias)
@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument(
         "--scenario", default="family", help="family, family-hidden, family-observed"
     )
+    parser.add_argument("--no-gain-prior", action="store_true",
+                        help="train with the evidence-only gain calibration (PENATAAN_GAIN_PRIOR=false)")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -204,7 +206,10 @@ def main() -> None:
     started = time.perf_counter()
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(one_world, seed, args.preset, args.scenario) for seed in chosen]
+        futures = [
+            pool.submit(one_world, seed, args.preset, args.scenario, not args.no_gain_prior)
+            for seed in chosen
+        ]
         for k, future in enumerate(futures, 1):
             rows.append(future.result())
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "

@@ -120,7 +120,7 @@ class Engine:
             if len(cache) >= 16:  # a bounded cache: callers may send any number of values
                 cache.pop(next(iter(cache)))
             decision = Decision(precision, self.settings.min_gain_low)
-            cache[precision] = self.scored.suggested(decision, self.table.allowed())
+            cache[precision] = self.scored.suggested(decision)
         return cache[precision]
 
     @cached_property
@@ -135,7 +135,7 @@ class Engine:
     @cached_property
     def suggested(self) -> np.ndarray:
         """Per pair: a move the server's policy suggests (computed once, not per request)."""
-        return self.scored.suggested(self.settings.decision, self.table.allowed())
+        return self.scored.suggested(self.settings.decision)  # eligible moves only
 
     @cached_property
     def _employee_pos(self) -> dict[str, int]:

@@ -154,20 +154,35 @@ class ScoredTable:
     gain_high: np.ndarray
     p_help: np.ndarray
 
+    def _moves(self, where: np.ndarray | None, ignore: tuple[str, ...]) -> np.ndarray:
+        """Scored moves no rule forbids (rules in `ignore` aside), within `where`."""
+        t = self.table
+        moves = ~t.is_stay & np.isfinite(self.gain) & t.allowed(ignore)
+        return moves & where if where is not None else moves
+
+    def best_moves(
+        self, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
+    ) -> np.ndarray:
+        """Per employee: the row of their eligible move with the highest gain, -1 if none."""
+        return self._best(self._moves(where, ignore))
+
+    def _best(self, moves: np.ndarray) -> np.ndarray:
+        t = self.table
+        gain = np.where(moves, self.gain, -np.inf).reshape(len(t.nips), t.n_units)
+        best = t.position(np.arange(len(t.nips)), gain.argmax(axis=1))
+        return np.where(np.isfinite(gain.max(axis=1)), best, -1)
+
+    def _threshold(self, moves: np.ndarray, precision: float) -> float:
+        best = self._best(moves)
+        return precision_threshold(self.p_help[best[best >= 0]], precision)
+
     def threshold(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
     ) -> float:
         """The least probability of helping that `decision` accepts on this table: set by
         each employee's best move (highest gain) among the eligible scored moves in `where`
         (rules in `ignore` aside: the round keeps the formasi itself)."""
-        t = self.table
-        moves = ~t.is_stay & np.isfinite(self.gain) & t.allowed(ignore)
-        if where is not None:
-            moves &= where
-        gain = np.where(moves, self.gain, -np.inf).reshape(len(t.nips), t.n_units)
-        best = t.position(np.arange(len(t.nips)), gain.argmax(axis=1))
-        best = best[np.isfinite(gain.max(axis=1))]
-        return precision_threshold(self.p_help[best], decision.precision)
+        return self._threshold(self._moves(where, ignore), decision.precision)
 
     def suggested(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
@@ -175,11 +190,10 @@ class ScoredTable:
         """Moves the decision suggests (never a stay row, never one a rule forbids):
         probability of helping at least the table's threshold, and the gain interval above
         `min_gain_low` when that is set."""
-        t = self.table
-        mask = ~t.is_stay & np.isfinite(self.gain) & t.allowed(ignore)
-        if where is not None:
-            mask &= where
-        mask &= np.nan_to_num(self.p_help, nan=-1.0) >= self.threshold(decision, where, ignore)
+        moves = self._moves(where, ignore)
+        mask = moves & (
+            np.nan_to_num(self.p_help, nan=-1.0) >= self._threshold(moves, decision.precision)
+        )
         if decision.min_gain_low is not None:
             mask &= np.nan_to_num(self.gain_low, nan=-np.inf) > decision.min_gain_low
         return np.asarray(mask)

@@ -161,8 +161,13 @@ def persistence(r_now: np.ndarray, r_before: np.ndarray) -> float:
     return float(np.clip((r_now * r_before).sum() / denominator, 0.0, 1.0))
 
 
-def fit_calibration(moves: HeldOutMoves, level: float) -> GainCalibration:
-    """The line of realised on raw gains among held-out movers, and its interval."""
+def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> GainCalibration:
+    """The line of realised on raw gains among held-out movers, and its interval.
+
+    `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1, `SELECTION_SHIFT`
+    off every gain, the stayers' noise taken out of the spread. Without it, the line as the
+    moves show it (only a backwards slope is dropped) with the movers' full spread: the
+    evidence-only alternative measured in the README, kept so that it can be re-measured."""
     raw, z, stays = moves.raw, moves.z_moves, moves.z_stays
     noise_var = float(np.var(stays, ddof=1)) if len(stays) > 1 else float(np.var(z))
     if len(raw) < MIN_MOVES or np.ptp(raw) == 0:
@@ -174,16 +179,17 @@ def fit_calibration(moves: HeldOutMoves, level: float) -> GainCalibration:
     x = np.column_stack([np.ones_like(raw), raw])
     coef, *_ = np.linalg.lstsq(x, z, rcond=None)
     alpha, beta = float(coef[0]), float(coef[1])
-    if not 0 <= beta <= MAX_BETA:  # backwards: no information; above 1: selection (see above)
-        beta = float(np.clip(beta, 0.0, MAX_BETA))
+    highest = MAX_BETA if prior else np.inf
+    if not 0 <= beta <= highest:  # backwards: no information; above 1: selection (see above)
+        beta = float(np.clip(beta, 0.0, highest))
         alpha = float((z - beta * raw).mean())
     resid = z - alpha - beta * raw
     resid_var = float(resid @ resid) / max(len(raw) - 2, 1)
     cov = resid_var * np.linalg.inv(x.T @ x)
-    sd = float(np.sqrt(max(resid_var - noise_var, 0.0)))
+    sd = float(np.sqrt(max(resid_var - noise_var, 0.0) if prior else resid_var))
     return GainCalibration(
         alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
-        sd, level, moves.rho, len(raw), len(stays),
+        sd, level, moves.rho, len(raw), len(stays), shift=SELECTION_SHIFT if prior else 0.0,
     )  # fmt: skip
 
 

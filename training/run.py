@@ -274,7 +274,7 @@ def train(
 
         progress(f"calibrating the gain of a move on the moves made in {last}")
         moves = held_out_moves(data, split_model.point, fit_rows, valid)
-        split_model.gain = fit_calibration(moves, params.interval)
+        split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior)
 
         progress("refitting on every period for the registered model")
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
@@ -283,7 +283,8 @@ def train(
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
-        mlflow.log_params({"precision": settings.precision, "min_gain_low": settings.min_gain_low})
+        mlflow.log_params({"precision": settings.precision, "min_gain_low": settings.min_gain_low,
+                           "gain_prior": settings.gain_prior})  # fmt: skip
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
         mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
         mlflow.log_metrics(

@@ -63,6 +63,12 @@ class DecisionSettings(BaseSettings):
         description="if set, a suggested move's gain interval must also lie above this",
     )
 
+    gain_prior: bool = Field(
+        default=True,
+        description="train with the gain's selection prior (slope cap 1, 2 points off); "
+        "false: the line as the held-out moves show it (training.gain.fit_calibration)",
+    )
+
     @property
     def decision(self) -> Decision:
         return Decision(self.precision, self.min_gain_low)

@@ -11,7 +11,6 @@ refused naming the file, the bound and what it held, never a MemoryError or a ha
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from pathlib import Path
 from typing import Final
@@ -26,24 +25,28 @@ MAX_LINE_BYTES: Final[int] = 1 << 20  # a CSV's header line
 
 
 class FileTooLarge(ValueError):
-    """A file that asks for more than a table may: the message names the bound."""
+    """A file that asks for more than a table may: `reason` names the bound (and the row
+    where it was crossed, when there is one)."""
+
+    def __init__(self, file: str, reason: str, row: int | None = None) -> None:
+        self.reason = reason if row is None else f"row {row}: {reason}"
+        super().__init__(f"{file}: {reason}" if row is None else f"{file}, row {row}: {reason}")
 
 
 def check_csv_header(path: Path) -> None:
-    """Refuse a CSV whose header line is over `MAX_LINE_BYTES` or `MAX_COLUMNS` fields, and
-    let the csv module read fields as long as a line may be."""
-    csv.field_size_limit(MAX_LINE_BYTES * 16)
+    """Refuse a CSV whose header line is over `MAX_LINE_BYTES` or `MAX_COLUMNS` fields."""
     with path.open("rb") as handle:
         line = handle.readline(MAX_LINE_BYTES + 1)
     if len(line) > MAX_LINE_BYTES:
         raise FileTooLarge(
-            f"{path.name}: the header line is over {MAX_LINE_BYTES >> 20} MiB "
-            "(a table's header names its columns; is this a CSV export?)"
+            path.name,
+            f"the header line is over {MAX_LINE_BYTES >> 20} MiB "
+            "(a table's header names its columns; is this a CSV export?)",
         )
     fields = max(line.count(sep) for sep in (b",", b";", b"|", b"\t")) + 1
     if fields > MAX_COLUMNS:
         raise FileTooLarge(
-            f"{path.name}: {fields:,} columns in the header, over the {MAX_COLUMNS} a table may have"
+            path.name, f"{fields:,} columns in the header, over the {MAX_COLUMNS} a table may have"
         )
 
 
@@ -57,8 +60,9 @@ def read_xlsx(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path.name}: not an XLSX workbook ({error})") from None
     if inflated > MAX_INFLATED_BYTES:
         raise FileTooLarge(
-            f"{path.name}: its contents inflate to {inflated / 2**20:,.0f} MiB, over the "
-            f"{MAX_INFLATED_BYTES >> 20:,} MiB a workbook may hold"
+            path.name,
+            f"its contents inflate to {inflated / 2**20:,.0f} MiB, over the "
+            f"{MAX_INFLATED_BYTES >> 20:,} MiB a workbook may hold",
         )
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
@@ -72,13 +76,14 @@ def read_xlsx(path: Path) -> pd.DataFrame:
                 values.pop()
             if len(values) > MAX_COLUMNS:
                 raise FileTooLarge(
-                    f"{path.name}, row {number}: {len(values):,} columns, over the "
-                    f"{MAX_COLUMNS} a table may have"
+                    path.name,
+                    f"{len(values):,} columns, over the {MAX_COLUMNS} a table may have",
+                    row=number,
                 )
             cells += len(values)
             if cells > MAX_CELLS:
                 raise FileTooLarge(
-                    f"{path.name}: over {MAX_CELLS:,} cells by row {number} (split the export)"
+                    path.name, f"over {MAX_CELLS:,} cells by row {number} (split the export)"
                 )
             rows.append(values)
     finally:

@@ -109,7 +109,7 @@ def read_raw(path: Path) -> pd.DataFrame:
     except TableFileError:
         raise
     except FileTooLarge as exc:
-        raise TableFileError(path.name, str(exc).removeprefix(f"{path.name}: ")) from None
+        raise TableFileError(path.name, exc.reason) from None
     except UnicodeDecodeError as exc:
         raise TableFileError(path.name, f"not UTF-8 text ({exc.reason})") from exc
     except pd.errors.EmptyDataError as exc:

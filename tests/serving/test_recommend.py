@@ -33,7 +33,7 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     current = body["current"]
     model = engine.loaded.model
     assert body["precision"] == engine.settings.precision and body["min_gain_low"] is None
-    threshold = engine.scored.threshold(engine.settings.decision, engine.table.allowed())
+    threshold = engine.scored.threshold(engine.settings.decision)
     for s in suggestions:
         assert s["interval"]["low"] <= s["predicted_score"] <= s["interval"]["high"]
         assert s["is_current"] == (s["unit_id"] == current["unit_id"])

@@ -62,6 +62,10 @@ def test_a_slope_above_one_is_capped_never_amplifying_a_raw_difference() -> None
     cal = fit_calibration(steep, 0.8)
     assert cal.beta == MAX_BETA
     assert cal.alpha == pytest.approx(float((steep.z_moves - raw).mean()))
+    # without the prior: the slope as measured, no shift, the movers' full spread
+    measured = fit_calibration(steep, 0.8, prior=False)
+    assert measured.beta == pytest.approx(1.5, abs=0.15) and measured.shift == 0.0
+    assert measured.sd == pytest.approx(3.0 * np.sqrt(1.0 + 4.0), abs=0.5)
 
 
 def test_a_backwards_ranking_carries_no_gain_information() -> None:
