@@ -15,7 +15,7 @@ from jinja2 import Environment, select_autoescape
 
 from features.spreadsheet import guard_frame
 from planning.run import MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
-from training.outputs import strict_json, write_atomic
+from training.outputs import strict_json, write_all
 
 TEMPLATE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Rencana penataan {{ s.as_of }}</title>
@@ -69,29 +69,31 @@ def _chart(units: pd.DataFrame) -> str:
     changed = changed.dropna(subset=["change"]).sort_values("change")
     if len(changed) > 30:  # the 15 largest falls and the 15 largest rises
         changed = pd.concat([changed.head(15), changed.tail(15)])
-    fig, ax = plt.subplots(figsize=(9, 0.28 * max(len(changed), 4) + 1.2))
-    colours = ["#2a6f97" if c >= 0 else "#c0392b" for c in changed["change"]]
-    ax.barh(changed["unit_name"].str.slice(0, 50), changed["change"], color=colours)
-    ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel("perubahan rata-rata perkiraan nilai kinerja unit (poin)")
-    ax.set_title("Unit yang terdampak rencana: perubahan terbesar")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
+    # unit names are data: a `$` in one must stay a dollar sign, not start TeX math
+    with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+        fig, ax = plt.subplots(figsize=(9, 0.28 * max(len(changed), 4) + 1.2))
+        colours = ["#2a6f97" if c >= 0 else "#c0392b" for c in changed["change"]]
+        ax.barh(changed["unit_name"].str.slice(0, 50), changed["change"], color=colours)
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_xlabel("perubahan rata-rata perkiraan nilai kinerja unit (poin)")
+        ax.set_title("Unit yang terdampak rencana: perubahan terbesar")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
 def write_plan(result: PlanResult, out: Path) -> list[Path]:
-    """Write the four files, each whole or not at all; returns their paths."""
+    """Write the four files, all of them or none; returns their paths."""
     moves = result.moves
     env = Environment(autoescape=select_autoescape(default=True))
     html = env.from_string(TEMPLATE).render(
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )
-    return [
-        write_atomic(out / "moves.csv", lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False)),
-        write_atomic(out / "units.csv", lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False)),
-        write_atomic(out / "summary.json", lambda p: p.write_text(strict_json(result.summary))),
-        write_atomic(out / "report.html", lambda p: p.write_text(html)),
-    ]  # fmt: skip
+    return write_all({
+        out / "moves.csv": lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False),
+        out / "units.csv": lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False),
+        out / "summary.json": lambda p: p.write_text(strict_json(result.summary)),
+        out / "report.html": lambda p: p.write_text(html),
+    })  # fmt: skip

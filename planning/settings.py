@@ -29,7 +29,7 @@ class PlanRules(BaseModel):
     locked_nips: list[str] = Field(default_factory=list, description="employees who stay whatever the model says")  # fmt: skip
     locked_units: list[str] = Field(default_factory=list, description="units nobody leaves or joins this round")  # fmt: skip
     # when a round may happen at all
-    head_of_region_inaugurated: dt.date | None = Field(None, description="a new kepala daerah's inauguration date")  # fmt: skip
+    head_of_region_inaugurated: dt.date | None = Field(None, ge=dt.date(1945, 8, 17), le=dt.date(2200, 12, 31), description="a new kepala daerah's inauguration date")  # fmt: skip
     blackout_months: int = Field(6, ge=0, le=60, description="UU 10/2016 Pasal 71(2): no mutasi for 6 months after it")  # fmt: skip
     # how much the round may change
     max_unit_outflow_share: float = Field(0.25, ge=0, le=1, description="at most this share of a unit's staff leaves")  # fmt: skip

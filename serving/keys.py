@@ -71,18 +71,21 @@ class KeyStore:
 
     def _entries(self) -> list[dict[str, str]]:
         try:
-            text = self.path.read_text()
+            text = self.path.read_bytes()
         except FileNotFoundError:
             return []
         except OSError as error:
             raise KeyFileError(f"{self.path}: cannot be read ({error.strerror})") from None
         try:
-            entries = json.loads(text)["keys"]
+            entries = json.loads(text.decode("utf-8"))["keys"]
             if not isinstance(entries, list) or not all(
                 isinstance(e, dict) and {"name", "role", "sha256", "created_at"} <= set(e)
                 for e in entries
             ):
                 raise ValueError("each key needs name, role, sha256 and created_at")
+            unknown = sorted({str(e["role"]) for e in entries} - set(ROLES))
+            if unknown:  # a hand-edited role would otherwise fail every call it makes
+                raise ValueError(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
         except (ValueError, KeyError, TypeError) as error:
             raise KeyFileError(f"{self.path}: not a key file ({error})") from None
         return entries

@@ -2,7 +2,9 @@
 
 A full disk or a killed process must never leave a truncated `scores.csv` or `summary.json`
 where a reader would take it for a complete one: each file is written to a temporary name
-beside its target, flushed to disk, then renamed over it. JSON is strict (no NaN or
+beside its target, flushed to disk, then renamed over it. Files that belong together (a
+round's moves and its report) are all written before any is renamed, so a failure leaves
+the previous set whole rather than a new `moves.csv` beside an old `report.html`. JSON is strict (no NaN or
 Infinity, which other tools refuse): non-finite numbers become null.
 """
 
@@ -13,7 +15,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,16 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     with atomic_path(target) as tmp:
         write(tmp)
     return target
+
+
+def write_all(writes: dict[Path, Callable[[Path], object]]) -> list[Path]:
+    """`write_atomic` for a set of files: every one written to its temporary path first,
+    renamed into place only once all have succeeded."""
+    with ExitStack() as stack:
+        staged = {target: stack.enter_context(atomic_path(target)) for target in writes}
+        for target, write in writes.items():
+            write(staged[target])
+    return list(writes)
 
 
 def finite(value: Any) -> Any:

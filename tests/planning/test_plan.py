@@ -17,6 +17,7 @@ from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import EligibilitySettings
 from penataan.cli import app as cli
+from planning.report import write_plan
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
 from tests.helpers import Api
@@ -175,3 +176,32 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     blackout = {"config": {"head_of_region_inaugurated": str(as_of - dt.timedelta(days=10))}}
     refused = api.client.post("/v1/plan", json=blackout, headers=api.headers("admin"))
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "as_of"
+
+
+def test_unit_names_with_tex_markup_do_not_break_the_report(
+    result: PlanResult, tmp_path: Path
+) -> None:
+    """Matplotlib reads `$...$` as TeX math; a unit name is data and must print as written."""
+    units = result.units.copy()
+    units["unit_name"] = [("Bagian $x^{$", "$$", "\\frac{a}{")[i % 3] for i in range(len(units))]
+    hostile = PlanResult(result.moves, units, result.summary)
+    paths = write_plan(hostile, tmp_path)
+    assert all(path.stat().st_size > 0 for path in paths)
+
+
+def test_a_failed_write_keeps_the_previous_round_whole(
+    result: PlanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills while the third file is written leaves the old four files, not a
+    new moves.csv beside an old report.html, and no temporary file behind."""
+    write_plan(result, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    shorter = PlanResult(result.moves.head(1), result.units, result.summary)
+
+    def full_disk(_: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("planning.report.strict_json", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        write_plan(shorter, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -238,8 +238,11 @@ def test_concurrent_key_writers_lose_nothing(tmp_path: Path) -> None:
 def test_an_unusable_key_file_refuses_keyed_routes_with_503(served: Api, engine: Engine) -> None:
     path = served.settings.api_keys_file
     good = path.read_text()
-    for broken in ("{truncated", "", '{"keys": [{"name": "x"}]}'):
-        path.write_text(broken)
+    entry = json.loads(good)["keys"][0]
+    unknown_role = json.dumps({"keys": [{**entry, "role": "superuser"}]})
+    for broken in (b"{truncated", b"", b'{"keys": [{"name": "x"}]}', b'{"keys": [\xff]}',
+                   unknown_role.encode()):  # fmt: skip
+        path.write_bytes(broken)
         status, body = _recommend(served, engine)
         assert status == 503 and "API keys unavailable" in str(body["detail"])
         assert served.client.get("/ready").status_code == 503
@@ -364,6 +367,8 @@ def test_absurd_plan_requests_are_422s_naming_the_field(served: Api) -> None:
         '{"config": {"_env_file": "/etc/os-release"}}': "config._env_file",
         '{"config": {"_cli_parse_args": true}}': "config._cli_parse_args",
         '{"config": {"precision": 1.5}}': "config.precision",
+        '{"config": {"head_of_region_inaugurated": "9999-12-31"}}': "config.head_of_region_inaugurated",
+        '{"config": {"head_of_region_inaugurated": "0001-01-01"}}': "config.head_of_region_inaugurated",
     }
     for body, field in cases.items():
         response = served.client.post("/v1/plan", content=body, headers=admin)
