@@ -65,6 +65,17 @@ class HRData:
     def row_counts(self) -> dict[str, int]:
         return {name: len(self.table(name)) for name in self.table_names()}
 
+    def period_counts(self) -> dict[str, int]:
+        """Rows per table and period (`"evaluations 2024"`) for tables with a period: a
+        year's records can go missing while the whole table barely shrinks."""
+        counts: dict[str, int] = {}
+        for name in self.table_names():
+            frame = self.table(name)
+            if "period" in frame.columns:
+                for period, n in frame["period"].value_counts().sort_index().items():
+                    counts[f"{name} {period}"] = int(n)
+        return counts
+
     def fingerprint(self) -> str:
         """A content hash of every table, so a model can name the exact data it learnt from."""
         digest = hashlib.sha256()

@@ -39,6 +39,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
+@app.callback()
+def _private_files() -> None:
+    """Every file a command creates is its owner's alone (umask 077): audit logs, MLflow
+    runs, imports and scores hold NIPs and performance records."""
+    import os
+
+    os.umask(0o077)
+
+
 def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -338,11 +347,7 @@ def serve(
     as_of: AsOf = None,
 ) -> None:
     """Serve ranked, explained placement suggestions over HTTP (needs X-API-Key)."""
-    import logging
-
-    import uvicorn
-
-    from serving.app import create_app
+    from serving.server import serve as run_server
     from serving.settings import ServeSettings
 
     settings = ServeSettings(data_dir=data)
@@ -350,8 +355,7 @@ def serve(
         settings.model_uri = model_uri
     if as_of:
         settings.as_of = _as_of(as_of).date().isoformat()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    run_server(settings, host, port)
 
 
 @app.command("settings")

@@ -3,17 +3,24 @@
 Rows hold the key's name (never the key), the endpoint, the NIP or unit asked about, the
 model version and the HTTP status; never a person's name or a protected attribute. A call's
 row is committed before its response is sent (`serving.middleware.RequestLog`); when it
-cannot be (the file locked past the timeout, read-only, full, deleted or replaced) the call
-is refused with 503 rather than answered unrecorded.
+cannot be (the file locked past the timeout, read-only, full, or replaced by another file)
+the call is refused with 503 rather than answered unrecorded. A deleted log is not a reason
+to stop for good: a new file is started at once, its first row saying when the old one was
+found missing, and the server's log says so too. The file is created readable by its owner
+only (it says who asked about whom).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import NoReturn
+
+log = logging.getLogger("penataan.serving")
 
 SCHEMA = """
 create table if not exists audit (
@@ -30,6 +37,10 @@ create table if not exists audit (
 
 class AuditError(RuntimeError):
     """A row could not be committed: the call that needed it is refused."""
+
+
+class AuditLogDeleted(AuditError):
+    """The open file is gone from its path: a new log is started in its place."""
 
 
 class AuditLog:
@@ -49,6 +60,8 @@ class AuditLog:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():  # SQLite would create it world-readable under umask 022
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         db = sqlite3.connect(
             self.path, timeout=self.timeout, check_same_thread=False, isolation_level=None
         )
@@ -64,7 +77,7 @@ class AuditLog:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            raise AuditError(f"audit log {self.path} was deleted") from None
+            raise AuditLogDeleted(f"audit log {self.path} was deleted") from None
         if (st.st_dev, st.st_ino) != self._identity:
             raise AuditError(f"audit log {self.path} was replaced by another file")
 
@@ -78,24 +91,51 @@ class AuditLog:
     ) -> None:
         """Commit one row, or raise `AuditError` saying why not (never silently drop it)."""
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-        with self._lock:
+        # bounded: with the file locked, 64 callers queued here must not wait 64 timeouts
+        if not self._lock.acquire(timeout=self.timeout):
+            self._failed(f"audit log {self.path} is busy: no turn to write in {self.timeout:g} s")
+        try:
             try:
                 if self._db is None:
                     self._db = self._open()
                 else:
-                    self._check_identity()
-                self._db.execute(
-                    "insert into audit (at, key_name, endpoint, subject, model_version, status)"
-                    " values (?, ?, ?, ?, ?, ?)",
-                    (at, key_name, endpoint, subject, model_version, status),
-                )
+                    try:
+                        self._check_identity()
+                    except AuditLogDeleted as gone:
+                        self._db.close()
+                        self._db = self._open()
+                        self._insert(at, "audit-restarted", 0, None, str(gone), None)
+                        log.error("%s: a new audit log was started in its place", gone)
+                self._insert(at, endpoint, status, key_name, subject, model_version)
             except (sqlite3.Error, OSError) as error:
-                self.problem = f"audit log {self.path} cannot be written: {error}"
-                raise AuditError(self.problem) from None
+                self._failed(f"audit log {self.path} cannot be written: {error}")
             except AuditError as error:
-                self.problem = str(error)
-                raise
+                self._failed(str(error))
             self.problem = None
+        finally:
+            self._lock.release()
+
+    def _insert(
+        self,
+        at: str,
+        endpoint: str,
+        status: int,
+        key_name: str | None,
+        subject: str | None,
+        model_version: str | None,
+    ) -> None:
+        assert self._db is not None
+        self._db.execute(
+            "insert into audit (at, key_name, endpoint, subject, model_version, status)"
+            " values (?, ?, ?, ?, ?, ?)",
+            (at, key_name, endpoint, subject, model_version, status),
+        )
+
+    def _failed(self, problem: str) -> NoReturn:
+        if problem != self.problem:
+            log.error("calls refused: %s", problem)
+        self.problem = problem
+        raise AuditError(problem) from None
 
     def rows(self) -> list[tuple[str, str | None, str, str | None, str | None, int]]:
         """Every row but the startup markers, oldest first."""

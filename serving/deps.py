@@ -12,6 +12,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from prometheus_client import CollectorRegistry, Gauge
 
 from serving.engine import Engine
+from serving.errors import public
 from serving.keys import PERMISSIONS, ApiKey, KeyFileError, KeyStore
 
 
@@ -37,7 +38,7 @@ def engine_for(request: Request) -> Engine:
     holder: Holder = request.app.state.holder
     engine = holder.engine
     if engine is None:
-        raise HTTPException(503, f"no model loaded: {holder.error or 'still loading'}")
+        raise HTTPException(503, public(f"no model loaded: {holder.error or 'still loading'}"))
     request.state.model_version = engine.loaded.version
     return engine
 
@@ -56,7 +57,7 @@ def allowed(permission: str) -> Callable[..., ApiKey]:
         try:
             holder_key = keys.verify(x_api_key)
         except KeyFileError as error:
-            raise HTTPException(503, f"API keys unavailable: {error}") from None
+            raise HTTPException(503, public(f"API keys unavailable: {error}")) from None
         if holder_key is None:
             raise HTTPException(
                 401, "missing or unknown X-API-Key", headers={"WWW-Authenticate": "X-API-Key"}

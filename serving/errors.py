@@ -3,6 +3,7 @@ field is to blame, `errors` naming it. The documented error responses live here 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Invalid request; `errors` names each field"},
     503: {"model": ErrorBody, "description": "No model loaded yet (see /ready)"},
 }
+
+
+_PATH = re.compile(r"(?:[A-Za-z][\w+.-]*://)?(?:/[^\s/:'\"(),;]+)+/([^\s/:'\"(),;]+)")
+
+
+def public(message: str) -> str:
+    """`message` with every absolute path (or file URI) cut to its file name: reasons such
+    as "the audit log cannot be written" reach callers without a key, the server's layout
+    does not (the server's own log keeps the full path)."""
+    return _PATH.sub(r"\1", message)
 
 
 def invalid_field(field: tuple[str, ...], message: str) -> RequestValidationError:

@@ -15,6 +15,7 @@ import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 from serving.audit import AuditError, AuditLog
+from serving.errors import public
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -29,15 +30,14 @@ MAX_AUDITED_PATH = 200  # characters of a path kept in an audit row (a path can 
 SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send_json(send: Send, status: int, body: dict[str, Any], close: bool = False) -> None:
+    """`close`: the server closes the connection after this answer (a client too slow to
+    send its body does not keep the socket)."""
     payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )  # fmt: skip
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]  # fmt: skip
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -74,7 +74,7 @@ class BodyLimit:
                 more = message.get("more_body", False)
         if slow.cancelled_caught:
             too_slow = {"detail": f"request body not received within {self.timeout:g} s", "errors": [{"field": "body", "message": "too slow"}]}  # fmt: skip
-            await _send_json(send, 408, too_slow)
+            await _send_json(send, 408, too_slow, close=True)
             return
         body = b"".join(chunks)
         scope.setdefault("state", {})["body"] = body
@@ -147,7 +147,7 @@ class RequestLog:
                 elif audited:
                     problem = await self._audit(scope, status)
                     if problem is not None:
-                        refused, status = True, 503
+                        refused, status, problem = True, 503, public(problem)
                         body = {"detail": f"refused: the audit log cannot record this call ({problem})",
                                 "errors": [{"field": "audit", "message": problem}]}  # fmt: skip
                         await _send_json(send, 503, body)

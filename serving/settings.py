@@ -31,5 +31,6 @@ class ServeSettings(PipelineSettings):
     reload_timeout_seconds: float = Field(default=900.0, gt=0, allow_inf_nan=False)
     registry_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     body_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
     max_body_bytes: int = 64 * 1024
     explain_factors: int = 4  # factors shown per suggestion; the rest is summed as `other`

@@ -23,11 +23,17 @@ MAX_ROWS_LOST = 0.2  # a reload losing more of any table is taken for a damaged 
 
 
 def step_back(old: Engine, new: Engine) -> str | None:
-    """Why `new` looks like a step back from `old` (older data, or a table much shorter)."""
+    """Why `new` looks like a step back from `old` (older data, or a table, or one period of
+    a table, much shorter)."""
     if new.as_of < old.as_of:
         return f"the data would move back from {old.as_of.date()} to {new.as_of.date()}"
-    before, after = old.data.row_counts(), new.data.row_counts()
-    lost = {t: (before[t], after[t]) for t in before if after[t] < (1 - MAX_ROWS_LOST) * before[t]}
+    before = {**old.data.row_counts(), **old.data.period_counts()}
+    after = {**new.data.row_counts(), **new.data.period_counts()}
+    lost = {
+        t: (b, after.get(t, 0))
+        for t, b in before.items()
+        if after.get(t, 0) < (1 - MAX_ROWS_LOST) * b
+    }
     if lost:
         return "rows would be lost: " + ", ".join(
             f"{t} {a:,} of {b:,}" for t, (b, a) in lost.items()

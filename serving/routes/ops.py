@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from serving.audit import AuditLog
 from serving.deps import Holder
+from serving.errors import public
 from serving.keys import KeyStore
 from serving.schemas import ErrorBody
 
@@ -16,8 +17,9 @@ router = APIRouter()
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    """The process is alive (says nothing about the model)."""
+async def health() -> dict[str, str]:
+    """The process is alive (says nothing about the model). On the event loop, not in the
+    thread pool, so that threads waiting on a locked audit log cannot delay it."""
     return {"status": "alive"}
 
 
@@ -35,7 +37,8 @@ def ready(request: Request) -> JSONResponse:
     if audit.problem:
         problems.append(audit.problem)
     if problems or engine is None:
-        return JSONResponse({"detail": "not ready: " + "; ".join(problems)}, status_code=503)
+        detail = public("not ready: " + "; ".join(problems))
+        return JSONResponse({"detail": detail}, status_code=503)
     body = {
         "status": "ready",
         "model": engine.model_ref.model_dump(),

@@ -48,7 +48,11 @@ def test_penataan_serve_answers_over_http(
             assert body["nip"] == nip and body["model"]["version"] == "1" and body["suggestions"]
             assert httpx.post(f"{base}/v1/recommend", json={"nip": nip}).status_code == 401
             assert 'endpoint="/v1/recommend"' in httpx.get(f"{base}/metrics").text
+            leaked = httpx.get(f"{base}/v1/model?api_key=pnt_LEAKED", timeout=10)
+            assert leaked.status_code == 401  # keys travel in the header only
         finally:
             process.terminate()
             process.wait(timeout=30)
-    assert "Application startup complete" in (tmp_path / "serve.log").read_text()
+    log_text = (tmp_path / "serve.log").read_text()
+    assert "Application startup complete" in log_text and "api_key=***" in log_text
+    assert "pnt_LEAKED" not in log_text

@@ -43,6 +43,8 @@ def test_cli_creates_a_key_that_a_running_server_accepts(
     assert result.exit_code == 0, result.output
     key = result.stdout.strip().splitlines()[-1]
     assert key not in api.settings.api_keys_file.read_text()  # only the hash is stored
+    lock = api.settings.api_keys_file.with_name(api.settings.api_keys_file.name + ".lock")
+    assert lock.stat().st_mode & 0o777 == 0o600  # nobody else can hold it and block a revoke
     assert api.client.get("/v1/model", headers={"X-API-Key": key}).status_code == 200
     assert CliRunner().invoke(cli, ["keys", "revoke", "cli-made"]).exit_code == 0
     assert api.client.get("/v1/model", headers={"X-API-Key": key}).status_code == 401

@@ -34,6 +34,12 @@ def imported(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_imported_files_are_readable_by_their_owner_only(imported: Path) -> None:
+    """They hold NIPs, careers and performance records (`penataan` runs under umask 077)."""
+    modes = {p.name: p.stat().st_mode & 0o777 for p in imported.rglob("*") if p.is_file()}
+    assert modes and set(modes.values()) == {0o600}, modes
+
+
 def test_the_import_accounts_for_every_source_row_and_validates(imported: Path) -> None:
     report = json.loads((imported / "import_report.json").read_text())
     assert report["contract"]["valid"]

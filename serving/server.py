@@ -1,0 +1,103 @@
+"""The HTTP server around the app: uvicorn, with the two guards it lacks.
+
+- A deadline on a request's headers. Uvicorn times out idle kept-alive connections but not a
+  client that opens a socket and sends its headers a byte at a time (slowloris): such a
+  connection would hold a socket for ever. `HeaderDeadline` answers 408 and closes the socket
+  when a request's headers are not complete `header_timeout_seconds` after the connection
+  opened or the previous answer was sent. (The body has its own deadline,
+  `serving.middleware.BodyLimit`.)
+- No secret in the access log. Keys travel in the `X-API-Key` header, but a client that puts
+  one in the query string (`?api_key=...`) would have it written in clear in every access
+  line; `RedactSecrets` blanks such values before the line is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from serving.app import create_app
+from serving.settings import ServeSettings
+
+_SLOW_BODY = b'{"detail": "request headers took too long"}'
+TOO_SLOW = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
+    b"content-length: %d\r\n\r\n%s" % (len(_SLOW_BODY), _SLOW_BODY)
+)
+_SECRET = re.compile(
+    r"(?i)([?&][^=&#]*(?:key|token|secret|password|auth)[^=&#]*=)[^&#]*|pnt_[A-Za-z0-9_-]+"
+)
+
+
+def redact(target: str) -> str:
+    """A request target with the values of key-like query parameters, and anything shaped
+    like a Penataan key, replaced by `***`."""
+    return _SECRET.sub(lambda m: f"{m.group(1)}***" if m.group(1) else "***", target)
+
+
+class RedactSecrets(logging.Filter):
+    """Blanks secrets in uvicorn's access lines (`client - "METHOD target HTTP/x" status`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = redact(str(args[2]))
+            record.args = tuple(args)
+        return True
+
+
+class HeaderDeadline(H11Protocol):
+    """uvicorn's h11 protocol with a deadline on each request's headers (see the module)."""
+
+    header_timeout = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:
+            self._arm()  # a new request's first bytes on a kept-alive connection
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._disarm()  # the headers are in
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.logger.warning("%s: request headers took too long; closed with 408", self.client)
+            self.transport.write(TOO_SLOW)
+            self.transport.close()
+
+
+def serve(settings: ServeSettings, host: str, port: int) -> None:
+    """Run the API until interrupted."""
+    protocol = type("Protocol", (HeaderDeadline,), {"header_timeout": settings.header_timeout_seconds})  # fmt: skip
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", http=protocol)  # fmt: skip
+    server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    server.run()
