@@ -17,9 +17,16 @@ moves, using observed scores only:
   the largest raw gains afterwards does not bias it (regression to the mean is the
   correction for the winner's curse); `beta` below 1 says how much of a raw difference is
   real.
-- The interval: the spread of `z` around the line among movers, less the spread of `z`
-  among stayers (their true gain is 0, so that is the noise of a single score and of the
-  stay prediction), plus the line's own uncertainty at that raw gain.
+- The interval: the spread of `z` around the line among movers, plus the line's own
+  uncertainty at that raw gain. It is what a move's outcome shows a year later, and it is
+  not reduced by the noise stayers show (a true gain of 0 with the noise of a single score):
+  that deconvolution is a difference of two variances of a few hundred moves each, whose
+  sampling error is as large as the spread left, and where it came out near zero every
+  positive gain looked certain (last round's world 212 suggested moves to 53% of its staff,
+  30% of them helping). The movers' full spread also stands in for what the line cannot
+  see: its error at the move the model picks as best is larger than at the moves people
+  made. Chosen on the choice seeds (each decile of the probability within 0.10 of the share
+  truly helping), reported on the report seeds (README).
 
 What real moves cannot show. Past transfers were chosen, often for a fit the records show
 only in part, so the moves people made turned out better than a move the model suggests
@@ -34,8 +41,8 @@ points above the truth, and one world would have moved 43% of its staff; so it w
 adopted (README, "Decisions across worlds").
 
 Which moves to suggest is a decision over the whole table. Each move gets the probability
-that it truly helps, `P(gain > 0) = Phi(gain / sd)`, `sd` the spread of the true gain around
-the line plus the line's own uncertainty at that raw gain. A `Decision` then asks for a share of suggested
+that it truly helps, `P(gain > 0) = Phi(gain / sd)`, `sd` the movers' spread around the
+line plus the line's own uncertainty at that raw gain. A `Decision` then asks for a share of suggested
 moves that truly help (`precision`, 0.8 by default): each employee's best move is ranked by
 that probability, and the longest run from the top whose mean probability reaches the
 precision is suggested (the Bayesian false-discovery rule: the expected share of suggested
@@ -70,7 +77,7 @@ SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on see
 
 @dataclass(frozen=True)
 class GainCalibration:
-    """`alpha + beta * raw gain`, its 2x2 covariance, and the spread of a move's true gain
+    """`alpha + beta * raw gain`, its 2x2 covariance, and the spread of a move's outcome
     around it beyond that; `level` is the interval's nominal coverage."""
 
     alpha: float
@@ -164,14 +171,14 @@ def persistence(r_now: np.ndarray, r_before: np.ndarray) -> float:
 def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> GainCalibration:
     """The line of realised on raw gains among held-out movers, and its interval.
 
-    `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1, `SELECTION_SHIFT`
-    off every gain, the stayers' noise taken out of the spread. Without it, the line as the
-    moves show it (only a backwards slope is dropped) with the movers' full spread: the
-    evidence-only alternative measured in the README, kept so that it can be re-measured."""
+    `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1 and
+    `SELECTION_SHIFT` off every gain. Without it, the line as the moves show it (only a
+    backwards slope is dropped): the evidence-only alternative measured in the README, kept
+    so that it can be re-measured. Either way the spread is the movers' full spread."""
     raw, z, stays = moves.raw, moves.z_moves, moves.z_stays
-    noise_var = float(np.var(stays, ddof=1)) if len(stays) > 1 else float(np.var(z))
     if len(raw) < MIN_MOVES or np.ptp(raw) == 0:
-        spread = float(np.sqrt(np.var(z, ddof=1))) if len(z) > 1 else float(np.sqrt(noise_var))
+        pooled = z if len(z) > 1 else stays
+        spread = float(np.std(pooled, ddof=1)) if len(pooled) > 1 else 0.0
         return GainCalibration(
             0.0, PRIOR_BETA, ((0.0, 0.0), (0.0, 0.0)), spread, level, moves.rho, len(raw),
             len(stays), fallback=True,
@@ -186,10 +193,9 @@ def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> Ga
     resid = z - alpha - beta * raw
     resid_var = float(resid @ resid) / max(len(raw) - 2, 1)
     cov = resid_var * np.linalg.inv(x.T @ x)
-    sd = float(np.sqrt(max(resid_var - noise_var, 0.0) if prior else resid_var))
     return GainCalibration(
         alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
-        sd, level, moves.rho, len(raw), len(stays), shift=SELECTION_SHIFT if prior else 0.0,
+        float(np.sqrt(resid_var)), level, moves.rho, len(raw), len(stays), shift=SELECTION_SHIFT if prior else 0.0,
     )  # fmt: skip
 
 

@@ -37,23 +37,36 @@ def _moves(n: int, seed: int = 0) -> tuple[HeldOutMoves, np.ndarray, np.ndarray]
     return HeldOutMoves(raw, z, stays, rho=0.0), raw, true
 
 
-def test_calibration_recovers_the_line_and_covers_the_true_gain() -> None:
+def test_calibration_recovers_the_line_and_covers_the_outcome() -> None:
     moves, _, _ = _moves(4000)
     cal = fit_calibration(moves, 0.8)
     assert cal.alpha == pytest.approx(1.0, abs=0.15) and cal.beta == pytest.approx(0.5, abs=0.05)
-    assert cal.sd == pytest.approx(1.0, abs=0.25) and not cal.fallback
-    fresh, raw, true = _moves(4000, seed=1)
+    # the movers' full spread: the true gain's (1) and a single score's noise (2) together
+    assert cal.sd == pytest.approx(np.sqrt(1.0 + 4.0), abs=0.25) and not cal.fallback
+    fresh, raw, _ = _moves(4000, seed=1)
+    outcome = fresh.z_moves
     gain, low, high, p_help = dataclasses.replace(cal, shift=0.0).apply(raw)
-    assert np.mean((true >= low) & (true <= high)) == pytest.approx(0.8, abs=0.04)
-    # the probability of helping is calibrated: by quintile, the share of true gains above
-    # zero matches the mean probability
+    assert np.mean((outcome >= low) & (outcome <= high)) == pytest.approx(0.8, abs=0.04)
+    # the probability of helping is calibrated on what a move's outcome shows: by quintile,
+    # the share of outcomes above zero matches the mean probability
     quintile = np.digitize(p_help, np.quantile(p_help, [0.2, 0.4, 0.6, 0.8]))
     for q in range(5):
         inside = quintile == q
-        assert np.mean(true[inside] > 0) == pytest.approx(p_help[inside].mean(), abs=0.05)
+        assert np.mean(outcome[inside] > 0) == pytest.approx(p_help[inside].mean(), abs=0.05)
     # the selection prior comes off every move's gain, and only that
     np.testing.assert_allclose(cal.apply(raw)[0], gain - SELECTION_SHIFT)
     assert SELECTION_SHIFT > 0
+
+
+def test_a_spread_the_stayers_noise_would_cancel_still_counts() -> None:
+    """Movers whose outcomes scatter no more than stayers' once looked certain (spread 0)."""
+    rng = np.random.default_rng(3)
+    raw = rng.normal(0, 3, 300)
+    z = 0.5 * raw + rng.normal(0, 2.0, 300)  # all of the scatter is a single score's noise
+    cal = fit_calibration(HeldOutMoves(raw, z, rng.normal(0, 2.1, 3000), 0.0), 0.8)
+    assert cal.sd == pytest.approx(2.0, abs=0.3)
+    _, _, _, p_help = dataclasses.replace(cal, shift=0.0).apply(np.array([2.0]))
+    assert 0.6 < p_help[0] < 0.8  # a one-point expected gain against two points of scatter
 
 
 def test_a_slope_above_one_is_capped_never_amplifying_a_raw_difference() -> None:
@@ -62,7 +75,7 @@ def test_a_slope_above_one_is_capped_never_amplifying_a_raw_difference() -> None
     cal = fit_calibration(steep, 0.8)
     assert cal.beta == MAX_BETA
     assert cal.alpha == pytest.approx(float((steep.z_moves - raw).mean()))
-    # without the prior: the slope as measured, no shift, the movers' full spread
+    # without the prior: the slope as measured, no shift
     measured = fit_calibration(steep, 0.8, prior=False)
     assert measured.beta == pytest.approx(1.5, abs=0.15) and measured.shift == 0.0
     assert measured.sd == pytest.approx(3.0 * np.sqrt(1.0 + 4.0), abs=0.5)
