@@ -142,11 +142,19 @@ def generate(
         str | None,
         typer.Option(help="siasn: also write the world as SIASN/SIMPEG exports in OUT/siasn."),
     ] = None,
+    dialect: Annotated[
+        str,
+        typer.Option(
+            help="The exports' dialect: siasn, rw-split, simpeg, api, names, split "
+            "(world/siasn_export.py)."
+        ),
+    ] = "siasn",
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.kinerja import REGIMES
     from world.presets import PRESETS
     from world.scenarios import SCENARIOS
+    from world.siasn_export import DIALECTS
     from world.writer import generate as run
 
     if preset not in PRESETS:
@@ -161,7 +169,10 @@ def generate(
     if export not in (None, "siasn"):
         _echo_err(f"unknown export {export!r}; the one export is siasn")
         raise typer.Exit(2)
-    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations, export=export)
+    if dialect not in DIALECTS:
+        _echo_err(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+        raise typer.Exit(2)
+    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations, export=export, dialect=dialect)  # fmt: skip
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 
@@ -386,14 +397,22 @@ def import_siasn(
 ) -> None:
     """Convert SIASN-style exports into a contract folder, with mapping.csv (every decision,
     suggestions marked) and import_report.md/.json (every source row accounted for)."""
+    from siasn.convert import MissingExports
     from siasn.convert import import_siasn as run
 
-    report = run(src, out, mapping, progress=_progress)
+    try:
+        report = run(src, out, mapping, progress=_progress)
+    except MissingExports as missing:  # one line per near miss, as written
+        for line in str(missing).splitlines():
+            _echo_err(line)
+        raise typer.Exit(1) from None
     for ledger in report.ledgers:
         dropped = sum(ledger.dropped.values())
         merged = sum(ledger.merged.values())
         typer.echo(f"  {ledger.file:<26} {ledger.kind:<16} read {ledger.read:>7,}  kept {ledger.kept:>7,}"
                    f"  merged {merged:>5,}  dropped {dropped:>5,}")  # fmt: skip
+    for name, why in report.ignored.items():
+        typer.echo(f"  set aside: {name}: {why}")
     typer.echo(
         f"wrote {out} (mapping.csv, import_report.md); contract: {report.contract['summary']}"
     )

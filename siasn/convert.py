@@ -28,6 +28,7 @@ from features.nip import nip_birth_date
 from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
+from siasn.kinds import KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
 
@@ -137,11 +138,15 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
         raise ValueError(f"{source}: not a directory of exports")
     report = ImportReport(str(source))
     mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
-    exports, ignored = find_exports(source)
+    exports, ignored, near = find_exports(source, mapping.columns())
     report.ignored = ignored
-    for needed in ("unor", "riwayat_jabatan", "data_asn"):
-        if not _of(exports, needed):
-            raise ValueError(f"{source}: no {needed} file found (files read: {', '.join(e.path.name for e in exports) or 'none'})")  # fmt: skip
+    for miss in near:
+        for header, field in miss.suggestions():
+            mapping.suggest_column(miss.file, header, field)
+    _check_kinds(source, exports, near, mapping, out)
+    for kind in KINDS:
+        if not kind.required and not _of(exports, kind.name):
+            report.notes.append(f"no {kind.label} file: imported without it")
     progress(f"read {len(exports)} export files ({len(ignored)} ignored)")
     units = _units(exports, report, mapping)
     employees = _employees(exports, report, mapping)
@@ -181,23 +186,45 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     return report
 
 
+class MissingExports(ValueError):
+    """A kind the import cannot run without is missing; the message lists every near miss."""
+
+
+def _check_kinds(source: Path, exports: list[ExportFile], near: list[NearMiss], mapping: Mapping, out: Path) -> None:  # fmt: skip
+    """Refuse to go on without the unor tree, riwayat jabatan and Data ASN, naming every file
+    that came close and what it lacks, and writing the guessed column names to review."""
+    missing = [k for k in KINDS if k.required and not _of(exports, k.name)]
+    if not missing:
+        return
+    lines = [f"{source}: no {', no '.join(k.label for k in missing)} file found "
+             f"(files read as a known kind: {', '.join(f'{e.path.name} ({e.kind})' for e in exports) or 'none'})"]  # fmt: skip
+    lines += [f"  {miss.line()}" for miss in sorted(near, key=lambda m: -m.resemblance)][:30]
+    if near:
+        out.mkdir(parents=True, exist_ok=True)
+        mapping.write(out / "mapping.csv")
+        lines.append(f"  name the missing columns in {out / 'mapping.csv'} (kind=column, source=<file>:<header>, "
+                     "target=<field>, status=confirmed; guesses are written there as suggested) "
+                     "and run again with --mapping")  # fmt: skip
+    raise MissingExports("\n".join(lines))
+
+
 def _units(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
     unor, ledgers = _frame(exports, "unor", report)
+    if "ID" not in unor:
+        unor = unor.assign(ID=unor["UNOR ID"])
     unor = _account(unor, unor["ID"].isna(), ledgers, "no unit id")
     unor = _account(unor, unor.duplicated("ID"), ledgers, "unit id twice", how="merge")
     _keep(unor, ledgers)
     ids = set(unor["ID"])
+    names = unor["UNOR NAMA"].fillna(unor["ID"])
     abk, abk_ledgers = _frame(exports, "abk", report)
     capacity = pd.Series(dtype=float)
     if len(abk):
-        abk = abk.assign(_need=numbers(abk["KEBUTUHAN"]))
-        abk = _account(
-            abk, ~abk["KODE UNOR"].isin(ids), abk_ledgers, "unit code not in the unor tree"
-        )
+        abk = abk.assign(_need=numbers(abk["KEBUTUHAN"]), _unit=_abk_units(abk, unor.assign(_name=names), report))  # fmt: skip
+        abk = _account(abk, abk["_unit"].isna(), abk_ledgers, "unit not in the unor tree (by code, or by name: none or several)")  # fmt: skip
         abk = _account(abk, abk["_need"].isna(), abk_ledgers, "kebutuhan is not a number")
         _keep(abk, abk_ledgers)
-        capacity = abk.groupby("KODE UNOR")["_need"].sum()
-    names = unor["NAMA UNOR"].fillna(unor["ID"])
+        capacity = abk.groupby("_unit")["_need"].sum()
     out = pd.DataFrame({
         "unit_id": unor["ID"], "unit_name": names,
         "unit_kind": [mapping.decide("unit_kind", n, fallback="seksi") for n in names],
@@ -210,6 +237,46 @@ def _units(exports: list[ExportFile], report: ImportReport, mapping: Mapping) ->
         report.notes.append(f"{int(missing.sum())} unit(s) have no ABK kebutuhan: capacity set from today's headcount (at least 1)")  # fmt: skip
     out["_missing_capacity"] = missing
     return out
+
+
+def _name_key(names: pd.Series) -> pd.Series:
+    return names.astype("string").str.upper().str.split().str.join(" ")
+
+
+def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> pd.Series:
+    """Each ABK row's unit: by its code when it has one, else by its name (`NAMA UNIT`,
+    upper case, spaces folded) among the unor tree's names, and where several units share
+    the name, the one under the row's `PERANGKAT DAERAH`. Counted in the report."""
+    ids = set(unor["ID"])
+    by_code = _column(abk, "UNOR ID").where(lambda c: c.isin(ids))
+    key = _name_key(unor["_name"])
+    parent = dict(zip(unor["ID"], unor["DIATASAN ID"], strict=True))
+    name_of = dict(zip(unor["ID"], key, strict=True))
+    candidates = pd.Series(unor["ID"].to_numpy(), index=key.to_numpy()).groupby(level=0).agg(list)
+    wanted, opd = _name_key(_column(abk, "NAMA UNIT")), _name_key(_column(abk, "PERANGKAT DAERAH"))
+
+    def under(unit: str, head: str) -> bool:
+        """`unit` is `head`'s unit or lies under it (the tree walked up, cycles cut)."""
+        seen: set[str] = set()
+        while unit in name_of and unit not in seen:
+            if name_of[unit] == head:
+                return True
+            seen.add(unit)
+            unit = parent.get(unit)  # type: ignore[assignment]
+        return False
+
+    def by_name(i: int) -> str | None:
+        found = candidates.get(wanted.iloc[i], []) if pd.notna(wanted.iloc[i]) else []
+        if len(found) > 1 and pd.notna(opd.iloc[i]):
+            found = [u for u in found if under(u, opd.iloc[i])]
+        return found[0] if len(found) == 1 else None
+
+    names = pd.Series([None if pd.notna(c) else by_name(i) for i, c in enumerate(by_code)], index=abk.index, dtype=object)  # fmt: skip
+    report.notes.append(
+        f"ABK rows matched to a unit by code: {int(by_code.notna().sum())}, by name: "
+        f"{int(names.notna().sum())}, not at all: {int((by_code.isna() & names.isna()).sum())}"
+    )
+    return by_code.fillna(names)
 
 
 def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
@@ -266,6 +333,37 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     return out
 
 
+JENIS_TEXT = (
+    ("STRUKTURAL", "1"),
+    ("FUNGSIONAL UMUM", "4"),
+    ("PELAKSANA", "4"),
+    ("FUNGSIONAL", "2"),
+)
+
+
+def _jenis_code(jenis: pd.Series) -> pd.Series:
+    """`JENIS JABATAN` as SIASN's code (1 struktural, 2 fungsional, 4 pelaksana), whether
+    the export wrote the code or its name."""
+    text = jenis.astype("string").str.upper().fillna("")
+    conditions = [text.str.fullmatch(r"[0-9]+")] + [text.str.contains(w) for w, _ in JENIS_TEXT]
+    choices = [text.to_numpy(object)] + [np.full(len(text), code, dtype=object) for _, code in JENIS_TEXT]  # fmt: skip
+    chosen = np.select([c.to_numpy(bool) for c in conditions], choices, "4")
+    return pd.Series(chosen, index=jenis.index, dtype=object)
+
+
+def _position_names(rw: pd.DataFrame, jenis: pd.Series) -> pd.Series:
+    """One position name per row: `JABATAN NAMA` when the export has it; else (SIASN's
+    rw-jabatan) the column of the row's jenis jabatan, a struktural post being the head of
+    its unit when no struktural name is given, then any name the row has."""
+    if "JABATAN NAMA" in rw:
+        return rw["JABATAN NAMA"]
+    struktural, fungsional, umum = (_column(rw, c) for c in SPLIT_POSITION)
+    head = ("Kepala " + _column(rw, "UNOR NAMA").astype("string")).astype(object)
+    named = pd.Series(None, index=rw.index, dtype=object)
+    named = named.mask(jenis == "1", struktural.fillna(head)).mask(jenis == "2", fungsional)
+    return named.mask(jenis == "4", umum).fillna(fungsional).fillna(umum).fillna(struktural)
+
+
 def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
     level = eselon.astype("string").str[0]
     structural = np.select([level == "2", level == "3"], ["jpt", "administrator"], "pengawas")
@@ -294,7 +392,8 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
         rw, rw.duplicated(["NIP BARU", "_start", "_unit"]), ledgers, "duplicate row", how="merge"
     )
     same_unit = (rw["NIP BARU"] == rw["NIP BARU"].shift()) & (rw["_unit"] == rw["_unit"].shift())
-    title = rw["JABATAN NAMA"].copy()
+    jenis = _jenis_code(_column(rw, "JENIS JABATAN ID"))
+    title = _position_names(rw, jenis)
     rw = rw.assign(_title=title)
     # A renaming row (same unit, new title, no move) continues the spell under its new name.
     rw["_title"] = rw.groupby((~same_unit).cumsum())["_title"].transform("last")
@@ -305,8 +404,7 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     nxt = rw.groupby("NIP BARU")["_start"].shift(-1)
     out = pd.DataFrame({
         "nip": rw["NIP BARU"], "unit_id": rw["_unit"], "position_title": rw["_title"].fillna("Pelaksana"),
-        "position_type": _position_type(rw.get("JENIS JABATAN ID", pd.Series("4", index=rw.index)).astype(str),
-                                        rw.get("ESELON ID", pd.Series("99", index=rw.index))),
+        "position_type": _position_type(jenis.loc[rw.index], rw.get("ESELON ID", pd.Series("99", index=rw.index))),
         "start_date": rw["_start"], "end_date": nxt - pd.Timedelta(days=1),
     }).reset_index(drop=True)  # fmt: skip
     # Staff in Data ASN with no riwayat at all get their current spell from Data ASN.

@@ -1,15 +1,16 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
 CSV with `,` `;` `|` or tab separators and an optional UTF-8 BOM; XLSX with title rows above
-the header; header names in SIASN's upper case, SIMPEG's variants or SIASN's camelCase.
-Every cell is text or None: a leading `'` (Excel's guard for long numbers) is removed and the
+the header; header names in SIASN's upper case, SIMPEG's variants or SIASN's camelCase
+(`siasn/kinds.py` says which names mean which field, and which kind a file is). A header
+the agency has named in `mapping.csv` (`kind=column`) is read as the field it names. Every
+cell is text or None: a leading `'` (Excel's guard for long numbers) is removed and the
 literal `null` is an empty cell. Nothing else is changed here.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -17,31 +18,8 @@ from typing import Final
 import pandas as pd
 
 from features.contract.limits import check_csv_header, read_xlsx
+from siasn.kinds import NearMiss, classify, header_name, known_headers, nearest
 
-# Other names of one column across SIASN, SIMPEG and re-saved files -> the name used here.
-ALIASES: Final[dict[str, str]] = {
-    "NIP": "NIP BARU", "NIPBARU": "NIP BARU", "NIP_BARU": "NIP BARU",
-    "GOLONGAN ID": "GOL AKHIR ID", "GOL ID": "GOL AKHIR ID", "GOLONGAN NAMA": "GOL AKHIR NAMA",
-    "TK PENDIDIKAN ID": "TINGKAT PENDIDIKAN ID", "TK PENDIDIKAN NAMA": "TINGKAT PENDIDIKAN NAMA",
-    "UNIT ORGANISASI ID": "UNOR ID", "UNIT ORGANISASI NAMA": "UNOR NAMA",
-    "HASIL KINERJA": "HASIL KERJA", "PERILAKU KINERJA": "PERILAKU KERJA",
-    "KUADRAN KINERJA": "KUADRAN", "TAHUN PENILAIAN": "TAHUN", "NAMA UNOR PENILAI": "UNOR PENILAI",
-}  # fmt: skip
-
-# The columns that make a file one of the known kinds (after aliases).
-KINDS: Final[dict[str, frozenset[str]]] = {
-    "data_asn": frozenset({"NIP BARU", "NAMA", "TANGGAL LAHIR", "UNOR ID", "TMT CPNS"}),
-    "riwayat_jabatan": frozenset({"NIP BARU", "TMT JABATAN", "UNOR ID", "JABATAN NAMA"}),
-    "unor": frozenset({"ID", "DIATASAN ID", "NAMA UNOR"}),
-    "abk": frozenset({"KODE UNOR", "KEBUTUHAN"}),
-    "pemberhentian": frozenset({"NIP BARU", "TMT BERHENTI"}),
-    "skp_numeric": frozenset({"NIP BARU", "TAHUN", "NILAI PRESTASI KERJA"}),
-    "skp_predikat": frozenset({"NIP BARU", "TAHUN", "HASIL KERJA", "PERILAKU KERJA"}),
-    "diklat": frozenset({"NIP BARU", "NAMA DIKLAT", "TANGGAL SELESAI"}),
-    "hukdis": frozenset({"NIP BARU", "TINGKAT HUKUMAN", "TMT HUKUMAN"}),
-    "asesmen": frozenset({"NIP BARU", "TANGGAL ASESMEN", "INTEGRITAS"}),
-    "skm": frozenset({"NAMA UNIT", "TAHUN", "IKM"}),
-}
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".txt", ".xlsx")
 
 
@@ -54,13 +32,6 @@ class ExportFile:
     frame: pd.DataFrame
     separator: str | None
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
-
-
-def header_name(raw: object) -> str:
-    """`hasilKinerja`, `hasil_kinerja`, ` HASIL  KINERJA ` -> `HASIL KINERJA`, then aliases."""
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(raw).replace("\ufeff", ""))
-    text = " ".join(text.replace("_", " ").upper().split())
-    return ALIASES.get(text, text)
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,13 +54,19 @@ def _sniff(path: Path) -> str:
     return max([",", ";", "|", "\t"], key=head.count)
 
 
-def read_export(path: Path) -> ExportFile:
-    """Read one export file whatever its separator, encoding marks or title rows."""
+def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
+    """Read one export file whatever its separator, encoding marks or title rows; `named`:
+    the agency's own names for some of its headers (header as written -> field)."""
+    named = {" ".join(k.upper().split()): v for k, v in (named or {}).items()}
+
+    def field(raw: object) -> str:
+        return named.get(" ".join(str(raw).upper().split())) or header_name(raw)
+
     if path.suffix.lower() == ".xlsx":
         raw = read_xlsx(path)
         header_row = _header_row(raw)
         frame = raw.iloc[header_row + 1 :].reset_index(drop=True)
-        frame.columns = [header_name(c) for c in raw.iloc[header_row]]
+        frame.columns = [field(c) for c in raw.iloc[header_row]]
         frame = frame.dropna(how="all")
         frame = frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
         separator = None
@@ -98,17 +75,17 @@ def read_export(path: Path) -> ExportFile:
         separator = _sniff(path)
         frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)  # fmt: skip
-        frame.columns = [header_name(c) for c in frame.columns]
+        frame.columns = [field(c) for c in frame.columns]
         header_row = 0
-    frame = _clean(frame.loc[:, [c for c in frame.columns if c and c != "NAN"]])
-    columns = set(frame.columns)
-    kinds = [k for k, need in KINDS.items() if need <= columns]
-    return ExportFile(path, kinds[0] if kinds else None, frame.reset_index(drop=True), separator, header_row)  # fmt: skip
+    frame = frame.loc[:, [c for c in frame.columns if c and c != "NAN"]]
+    frame = _clean(frame.loc[:, ~frame.columns.duplicated()])
+    kind = classify(set(frame.columns))
+    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row)
 
 
 def _header_row(raw: pd.DataFrame) -> int:
     """The first row naming at least two known columns (title rows above it are skipped)."""
-    known = set().union(*KINDS.values())
+    known = known_headers()
     for k in range(min(len(raw), 30)):
         names = {header_name(v) for v in raw.iloc[k] if pd.notna(v)}
         if len(names & known) >= 2:
@@ -116,22 +93,29 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
-def find_exports(source: Path) -> tuple[list[ExportFile], dict[str, str]]:
-    """Every readable export under `source` (one level), and each file set aside with the
-    reason: of no known kind, or unreadable (one damaged file never stops the others)."""
+def find_exports(
+    source: Path, named: dict[str, dict[str, str]] | None = None
+) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:
+    """Every readable export under `source` (one level); each file set aside with the
+    reason (unreadable, or of no known kind: one damaged file never stops the others); and
+    for each file of no known kind, what it lacks to be the kind it most resembles.
+    `named`: per file name, the agency's names for its headers (`mapping.csv`)."""
     found: list[ExportFile] = []
     ignored: dict[str, str] = {}
+    near: list[NearMiss] = []
     for path in sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")):
         if path.suffix.lower() not in SUFFIXES:
             ignored[path.name] = "not a CSV, TXT or XLSX file"
             continue
         try:
-            export = read_export(path)
+            export = read_export(path, (named or {}).get(path.name))
         except Exception as error:  # any parser failure: this file is reported, not the import
             ignored[path.name] = f"unreadable: {str(error).removeprefix(path.name + ': ')}"
             continue
         if export.kind is None:
-            ignored[path.name] = "its columns match no known kind of export"
+            miss = nearest(path.name, list(export.frame.columns))
+            near.append(miss)
+            ignored[path.name] = "its columns match no known kind: " + miss.line().split(": ", 1)[1]
         else:
             found.append(export)
-    return found, ignored
+    return found, ignored, near

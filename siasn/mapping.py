@@ -1,7 +1,9 @@
 """The agency's decisions as a reviewed file, not code.
 
 No system says which field of work a unit serves, which education field a diploma text is,
-which domain a course trains for, or which unit replaced a restructured one. The importer
+which domain a course trains for, which unit replaced a restructured one, or which column of
+an unfamiliar export holds which field (`kind=column`, `source=<file>:<header>`,
+`target=<field>`, e.g. `riwayat_jabatan.xlsx:NAMA JAB` -> `JABATAN NAMA`). The importer
 suggests each from keyword rules, writes every value it met to `mapping.csv` with its
 suggestion marked `suggested` (or `unknown` when no rule matched), and the agency edits the
 `target` column, sets `status` to `confirmed`, and re-runs with `--mapping`. A confirmed row
@@ -19,6 +21,7 @@ from typing import Final
 
 from features import vocab
 from features.spreadsheet import guard, unguard
+from siasn.kinds import header_name, known_fields
 
 DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target may take
     "unit_domain": vocab.DOMAINS,
@@ -27,6 +30,7 @@ DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target 
     "diploma_level": vocab.EDUCATION_LEVELS,
     "course_domain": vocab.DOMAINS,
     "unit_successor": (),  # any current unit id
+    "column": (),  # a field the importer reads (checked against siasn.kinds)
 }
 COLUMNS: Final[tuple[str, ...]] = ("kind", "source", "target", "status", "count")
 
@@ -100,6 +104,12 @@ class Mapping:
                 if kind not in DECISIONS:
                     raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip
                 allowed = DECISIONS[kind]
+                if kind == "column":
+                    target = header_name(target)
+                    if target and target not in known_fields():
+                        raise ValueError(f"{path}, row {line}, column target: {target!r} is not a field the importer reads (e.g. NIP BARU, TMT JABATAN, JABATAN NAMA)")  # fmt: skip
+                    if ":" not in (row.get("source") or ""):
+                        raise ValueError(f"{path}, row {line}, column source: a column is named as <file>:<header>")  # fmt: skip
                 if target and allowed and target not in allowed:
                     raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
                 status = (row.get("status") or "suggested").strip()
@@ -120,6 +130,23 @@ class Mapping:
             self.entries[key] = entry
         entry.count += 1
         return entry.target or None
+
+    def columns(self) -> dict[str, dict[str, str]]:
+        """Per file name, the agency's confirmed names for its headers (header -> field);
+        each counts as used, so that it stays in the written mapping. A suggested one is
+        only written for review: a wrong guess must not silently become a field."""
+        named: dict[str, dict[str, str]] = {}
+        for entry in self.entries.values():
+            if entry.kind == "column" and entry.target and entry.status == "confirmed":
+                file, _, header = entry.source.partition(":")
+                named.setdefault(file.strip(), {})[header.strip()] = entry.target
+                entry.count = max(entry.count, 1)
+        return named
+
+    def suggest_column(self, file: str, header: str, field: str) -> None:
+        """A guessed column name for the agency to confirm (never overrides its own rows)."""
+        source = f"{file}:{header}"
+        self.entries.setdefault(("column", source), Entry("column", source, field, "suggested", 1))
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per kind: how many values were confirmed, suggested, unknown (and rows each)."""

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from features.contract.validate import load_data
 from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.settings import ServeSettings
@@ -75,3 +76,26 @@ def recommend(api: Api, role: str = "hr", **body: Any) -> dict[str, Any]:
     response = api.client.post("/v1/recommend", json=body, headers=api.headers(role))
     assert response.status_code == 200, response.text
     return dict(response.json())
+
+
+def assert_same_world(exported: Path, imported: Path) -> None:
+    """Employees, their current units, scores, predikat and capacities come back."""
+    original, back = load_data(exported, "drop"), load_data(imported, "drop")
+    emp = original.employees.merge(back.employees, on="nip", suffixes=("", "_imp"))
+    assert len(emp) == len(original.employees)  # former staff kept, with their history
+    for column in ("status", "education_level", "education_field", "birth_date", "golongan"):
+        assert (emp[column].astype(str) == emp[f"{column}_imp"].astype(str)).mean() == 1.0, column
+    ev = original.evaluations.merge(back.evaluations, on=["nip", "period"], suffixes=("", "_imp"))
+    assert len(ev) == len(original.evaluations)
+    assert (ev["unit_id"] == ev["unit_id_imp"]).mean() > 0.97  # derived from the spells
+    numbers = ev["score"].notna()
+    assert (ev.loc[numbers, "score"] - ev.loc[numbers, "score_imp"]).abs().max() < 0.02
+    assert (ev.loc[~numbers, "predikat"] == ev.loc[~numbers, "predikat_imp"]).all()
+    units = original.units.merge(back.units, on="unit_id", suffixes=("", "_imp"))
+    assert (units["capacity"] == units["capacity_imp"]).all()
+    assert (units["domain"] == units["domain_imp"]).mean() >= 0.8  # keyword suggestions
+    open_now = back.assignments[back.assignments["end_date"].isna()]
+    truth_now = original.assignments[original.assignments["end_date"].isna()]
+    assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
+        zip(truth_now["nip"], truth_now["unit_id"], strict=True)
+    )

@@ -10,10 +10,20 @@ move and predecessor unit ids, two 2021 periods, predikat-only SKP from 2022 wit
 a wide assessment sheet, SKM keyed by unit name, and some NIPs mangled by Excel. What no
 system holds (a unit's field of work and required competencies, coordinates, willingness to
 move) is not written.
+
+Agencies' files differ in more than that, so the same world can be written in `DIALECTS`:
+`siasn` (the above); `rw-split` (SIASN's rw-jabatan as XLSX: the position name split over a
+fungsional and a fungsional-umum column by a textual jenis jabatan, no struktural name);
+`simpeg` (a SIMPEG vendor's renamed headers: `NIP`, `NAMA PEGAWAI`, `KODE UNIT KERJA`,
+`TMT JAB` ...); `api` (camelCase headers, as the SIASN API's JSON saved as CSV); `names`
+(ABK rows per jabatan keyed by perangkat daerah and unit names, no code; the SKM recap with
+its own headers); `split` (SKP split into one file per year and an extra file of no known
+kind).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,8 +80,38 @@ def _mangled(nip: str) -> str:
     return nip[:15] + "000"
 
 
-def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[str, int]:
-    """Write `tables` (a world's contract tables) as SIASN-style exports under `out`."""
+DIALECTS = ("siasn", "rw-split", "simpeg", "api", "names", "split")
+SIMPEG_HEADERS = {
+    "NIP BARU": "NIP", "NAMA": "NAMA PEGAWAI", "TANGGAL LAHIR": "TGL LAHIR", "TMT CPNS": "TMT CAPEG",
+    "UNOR ID": "KODE UNIT KERJA", "UNOR NAMA": "UNIT KERJA", "TMT JABATAN": "TMT JAB",
+    "JABATAN NAMA": "NAMA JABATAN", "GOL AKHIR NAMA": "GOLONGAN", "NILAI PRESTASI KERJA": "NILAI SKP",
+    "TINGKAT PENDIDIKAN NAMA": "JENJANG PENDIDIKAN", "PENDIDIKAN NAMA": "PENDIDIKAN TERAKHIR",
+    "NAMA DIKLAT": "NAMA PELATIHAN", "TANGGAL SELESAI": "TGL SELESAI", "JUMLAH JAM": "JP",
+    "TMT BERHENTI": "TMT PENSIUN", "TMT HUKUMAN": "TMT HUKDIS", "TANGGAL ASESMEN": "TGL ASESMEN",
+}  # fmt: skip
+
+
+def _camel(header: str) -> str:
+    """`NIP BARU` -> `nipBaru`, as the SIASN API names its fields."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", header).lower().replace("-", " ").split()
+    return words[0] + "".join(w.title() for w in words[1:]) if words else header
+
+
+def _headers(frame: pd.DataFrame, dialect: str) -> pd.DataFrame:
+    if dialect == "simpeg":
+        return frame.rename(columns=SIMPEG_HEADERS)
+    if dialect == "api":
+        return frame.rename(columns=lambda c: _camel(str(c)))
+    return frame
+
+
+def write_siasn(
+    tables: dict[str, pd.DataFrame], out: Path, seed: int, dialect: str = "siasn"
+) -> dict[str, int]:
+    """Write `tables` (a world's contract tables) as SIASN-style exports under `out`, in
+    one of `DIALECTS`."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
     rng = np.random.default_rng([seed, 4])
     out.mkdir(parents=True, exist_ok=True)
     units, emp, asg = tables["units"], tables["employees"], tables["assignments"]
@@ -80,7 +120,11 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
     written: dict[str, int] = {}
 
     def save(name: str, frame: pd.DataFrame, sep: str = ",", bom: bool = False) -> None:
-        frame.to_csv(out / name, index=False, sep=sep, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n")  # fmt: skip
+        frame = _headers(frame, dialect)
+        if name.endswith(".xlsx"):
+            frame.to_excel(out / name, index=False, engine="openpyxl")
+        else:
+            frame.to_csv(out / name, index=False, sep=sep, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n")  # fmt: skip
         written[name] = len(frame)
 
     # Units: the unor tree (`|`-separated) and the ABK formasi (XLSX with title rows).
@@ -92,6 +136,9 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
     save("unor.csv", unor, sep="|")
     abk = pd.DataFrame({"NO": np.arange(1, len(units) + 1), "KODE UNOR": units["unit_id"],
                         "NAMA UNIT": units["unit_name"], "KEBUTUHAN": units["capacity"]})  # fmt: skip
+    if dialect == "names":  # one row per jabatan, keyed by names: the OPD and the unit
+        abk = _abk_by_names(units, rng)
+    abk = _headers(abk, dialect)
     with pd.ExcelWriter(out / "ABK_formasi.xlsx", engine="openpyxl") as xlsx:
         pd.DataFrame([["ANALISIS BEBAN KERJA"], ["PEMERINTAH KOTA MATARAM"], [""]]).to_excel(
             xlsx, index=False, header=False
@@ -152,7 +199,10 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
         "ESELON ID": rw["position_type"].map(ESELON),
         "JENIS MUTASI": np.where(rw["start_date"].astype(str) == "2023-01-02", "PENYESUAIAN NOMENKLATUR", "MJ"),
     })  # fmt: skip
-    save("riwayat_jabatan.csv", riwayat, sep=";", bom=True)
+    if dialect == "rw-split":
+        save("riwayat_jabatan.xlsx", _rw_split(riwayat, rw))
+    else:
+        save("riwayat_jabatan.csv", riwayat, sep=";", bom=True)
 
     # Pemberhentian: when former staff left (their last spell's end) and why.
     gone = emp[~emp["status"].isin(CURRENT)]
@@ -178,10 +228,16 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
         [old_skp[old_skp["period"] != 2021].assign(PERIODE="TAHUNAN"), first, second]
     )
     nip = old_skp["nip"].where(rng.random(len(old_skp)) > 0.02, old_skp["nip"].map(_mangled))
-    save("skp_2016_2021.csv", pd.DataFrame({
+    skp = pd.DataFrame({
         "NIP": nip, "NAMA": old_skp["nip"].map(name_of), "TAHUN": old_skp["period"],
         "PERIODE": old_skp["PERIODE"], "NILAI PRESTASI KERJA": _comma(old_skp["score"]),
-    }), sep=";")  # fmt: skip
+    })  # fmt: skip
+    if dialect == "split":  # one file per year, and a file no importer knows
+        for year, part in skp.groupby("TAHUN"):
+            save(f"skp_{year}.csv", part, sep=";")
+        save("daftar_hadir_apel.csv", pd.DataFrame({"TANGGAL": ["02-01-2024"], "KEGIATAN": ["Apel pagi"], "HADIR": [412]}))  # fmt: skip
+    else:
+        save("skp_2016_2021.csv", skp, sep=";")
 
     # SKP from 2022 (rw-skp22): two ratings and a kuadran, no unit of the rated person.
     new_skp = ev[ev["score"].isna()]
@@ -216,11 +272,57 @@ def write_siasn(tables: dict[str, pd.DataFrame], out: Path, seed: int) -> dict[s
                           "TANGGAL ASESMEN": _dmy(wide["assessed_on"])})  # fmt: skip
     for key, text in COMPETENCY_TEXT.items():
         sheet[text] = wide[key] if key in wide else None
-    sheet.to_excel(out / "rekap_asesmen.xlsx", index=False, engine="openpyxl")
-    written["rekap_asesmen.xlsx"] = len(sheet)
+    save("rekap_asesmen.xlsx", sheet)
     kpi = tables["unit_kpis"]
-    save("skm.csv", pd.DataFrame({
+    skm = pd.DataFrame({
         "NAMA UNIT": kpi["unit_id"].map(names), "TAHUN": kpi["period"], "IKM": _comma(kpi["ikm"]),
         "JUMLAH PENGADUAN": kpi["complaints"], "RATA-RATA WAKTU TUNGGU": _comma(kpi["avg_wait_minutes"], 1),
-    }), sep=";")  # fmt: skip
+    })  # fmt: skip
+    if dialect == "names":  # the SKM recap as an e-survey tool writes it
+        skm = skm.rename(columns={"NAMA UNIT": "UNIT LAYANAN", "IKM": "NILAI IKM",
+                                  "JUMLAH PENGADUAN": "JUMLAH ADUAN SP4N-LAPOR",
+                                  "RATA-RATA WAKTU TUNGGU": "RATA-RATA WAKTU TUNGGU (MENIT)"})  # fmt: skip
+        skm = skm[["TAHUN", "UNIT LAYANAN", "NILAI IKM", "JUMLAH ADUAN SP4N-LAPOR", "RATA-RATA WAKTU TUNGGU (MENIT)"]]  # fmt: skip
+    save("skm.csv", skm, sep=";")
     return written
+
+
+def _abk_by_names(units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """ABK rows per jabatan (the unit's kebutuhan split over one to three jabatan), keyed by
+    the perangkat daerah's name (the unit's top ancestor) and the unit's own name."""
+    parent = units.set_index("unit_id")["parent_unit_id"]
+    name = units.set_index("unit_id")["unit_name"]
+
+    def top(unit: str) -> str:
+        while pd.notna(parent.get(unit)) and parent.get(unit) in name.index:
+            unit = parent[unit]
+        return str(name[unit])
+
+    rows = []
+    for unit, need in zip(units["unit_id"], units["capacity"].astype(int), strict=True):
+        parts = int(rng.integers(1, 4)) if need >= 3 else 1
+        cuts = np.sort(rng.choice(np.arange(1, need), size=parts - 1, replace=False)) if parts > 1 else np.zeros(0, int)  # fmt: skip
+        for k, size in enumerate(np.diff([0, *cuts, need])):
+            rows.append({"PERANGKAT DAERAH": top(unit), "UNIT ORGANISASI": name[unit],
+                         "NAMA JABATAN": f"Jabatan {k + 1}", "KEBUTUHAN": int(size)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _rw_split(riwayat: pd.DataFrame, rw: pd.DataFrame) -> pd.DataFrame:
+    """SIASN's rw-jabatan: no single position name; the fungsional and the fungsional umum
+    name in their own columns, chosen by a textual jenis jabatan; struktural rows carry no
+    name (the importer names them after the unit they head)."""
+    jenis = riwayat["JENIS JABATAN ID"]
+    text = jenis.map({"1": "Jabatan Struktural", "2": "Jabatan Fungsional Tertentu", "4": "Jabatan Fungsional Umum"})  # fmt: skip
+    k = np.arange(len(riwayat))
+    return pd.DataFrame({
+        "ID": [f"rw{i:08d}" for i in k], "PNS ID": "null", "NIP BARU": riwayat["NIP BARU"].to_numpy(),
+        "NAMA": "null", "JENIS JABATAN": text.to_numpy(), "UNOR ID": riwayat["UNOR ID"].to_numpy(),
+        "UNOR NAMA": riwayat["UNOR NAMA"].to_numpy(), "ESELON ID": riwayat["ESELON ID"].to_numpy(),
+        "JABATAN FUNGSIONAL ID": np.where(jenis == "2", "JF" + pd.Series(k).astype(str), "null"),
+        "JABATAN FUNGSIONAL NAMA": np.where(jenis == "2", riwayat["JABATAN NAMA"], "null"),
+        "JABATAN FUNGSIONAL UMUM ID": np.where(jenis == "4", "JFU" + pd.Series(k).astype(str), "null"),
+        "JABATAN FUNGSIONAL UMUM NAMA": np.where(jenis == "4", riwayat["JABATAN NAMA"], "null"),
+        "TMT JABATAN": riwayat["TMT JABATAN"].to_numpy(), "NOMOR SK": "null", "TANGGAL SK": "null",
+        "TMT PELANTIKAN": "null", "JENIS PENUGASAN ID": "1", "JENIS MUTASI ID": riwayat["JENIS MUTASI"].to_numpy(),
+    })  # fmt: skip

@@ -20,6 +20,7 @@ def generate(
     scenario: str = "fixed",
     evaluations: str = "law",
     export: str | None = None,
+    dialect: str = "siasn",
 ) -> dict[str, int]:
     """Simulate a world and write its tables and truth to `out`; returns rows per table.
 
@@ -28,7 +29,8 @@ def generate(
     `law` records predikat and ratings only from 2022 (`world/kinerja.py`); `numeric` keeps
     the number every year (the same world otherwise, truth included). `export` `siasn` also
     writes the world as a BKPSDM's SIASN/SIMPEG exports under `out/siasn`
-    (`world/siasn_export.py`), for `penataan import siasn`."""
+    (`world/siasn_export.py`), for `penataan import siasn`, in `dialect` (one of its
+    `DIALECTS`)."""
     world = World(PRESETS[preset], seed, causal_for(scenario, seed), evaluations)
     world.run(progress)
     out.mkdir(parents=True, exist_ok=True)
@@ -47,7 +49,7 @@ def generate(
         )
         (out / vocab.TRUTH_DIR / "causal.json").write_text(causal + "\n")
     if export == "siasn":
-        write_siasn(tables, out / "siasn", seed)
+        write_siasn(tables, out / "siasn", seed, dialect)
     return counts
 
 

@@ -12,18 +12,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from features.contract.validate import load_data
 from penataan.cli import app
 from siasn.convert import import_siasn
-from tests.helpers import SEED
-from world.writer import generate
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exported") / "world"
-    generate("cakranegara", SEED, out, progress=False, export="siasn")
-    return out
+from tests.helpers import assert_same_world
 
 
 @pytest.fixture(scope="module")
@@ -57,25 +48,7 @@ def test_the_import_accounts_for_every_source_row_and_validates(imported: Path) 
 
 
 def test_the_imported_world_is_the_world(exported: Path, imported: Path) -> None:
-    original, back = load_data(exported, "drop"), load_data(imported, "drop")
-    emp = original.employees.merge(back.employees, on="nip", suffixes=("", "_imp"))
-    assert len(emp) == len(original.employees)  # former staff kept, with their history
-    for column in ("status", "education_level", "education_field", "birth_date", "golongan"):
-        assert (emp[column].astype(str) == emp[f"{column}_imp"].astype(str)).mean() == 1.0, column
-    ev = original.evaluations.merge(back.evaluations, on=["nip", "period"], suffixes=("", "_imp"))
-    assert len(ev) == len(original.evaluations)
-    assert (ev["unit_id"] == ev["unit_id_imp"]).mean() > 0.97  # derived from the spells
-    numbers = ev["score"].notna()
-    assert (ev.loc[numbers, "score"] - ev.loc[numbers, "score_imp"]).abs().max() < 0.02
-    assert (ev.loc[~numbers, "predikat"] == ev.loc[~numbers, "predikat_imp"]).all()
-    units = original.units.merge(back.units, on="unit_id", suffixes=("", "_imp"))
-    assert (units["capacity"] == units["capacity_imp"]).all()
-    assert (units["domain"] == units["domain_imp"]).mean() >= 0.8  # keyword suggestions
-    open_now = back.assignments[back.assignments["end_date"].isna()]
-    truth_now = original.assignments[original.assignments["end_date"].isna()]
-    assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
-        zip(truth_now["nip"], truth_now["unit_id"], strict=True)
-    )
+    assert_same_world(exported, imported)
 
 
 def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
@@ -113,7 +86,7 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     out = tmp_path / "out"
     report = import_siasn(src, out)
     assert report.contract["valid"] and list(report.ignored) == ["catatan.txt"]
-    with pytest.raises(ValueError, match="no unor file found"):
+    with pytest.raises(ValueError, match="no unor tree file found"):
         (src / "unor.csv").unlink()
         import_siasn(src, tmp_path / "none")
 

@@ -1,0 +1,199 @@
+"""What each kind of export carries, and which file is which kind.
+
+An agency's files are whatever its SIASN, SIMPEG vendor or e-Kinerja wrote: the same NIP
+column is `NIP BARU` in SIASN's download, `NIP` in a SIMPEG dump, `nipBaru` in the API's
+JSON saved as CSV. So a kind is not a set of exact header names. Each kind declares the
+information it needs, every piece a group of fields any one of which will do (a unit by its
+code or by its name); each field has the header names it is known by. A file is the kind
+whose needs its columns meet, the most specific one when several are met; a file that meets
+none is reported with the kind it most resembles, the needs it lacks (with the names that
+would do) and the columns it has, so that the agency can name the column in `mapping.csv`
+(`kind=column, source="<file>:<header>", target=<field>`) and run the import again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Final
+
+# The fields the importer reads, each with the other names it is known by (after
+# `header_name`'s normalisation: upper case, `_` and camelCase humps as spaces).
+FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "NIP BARU": ("NIP", "NIPBARU", "NIP 18", "NIP ASN", "NIP PEGAWAI", "NOMOR INDUK PEGAWAI"),
+    "NAMA": ("NAMA PEGAWAI", "NAMA LENGKAP", "NAMA ASN"),
+    "TANGGAL LAHIR": ("TGL LAHIR", "TGLLAHIR"),
+    "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER"),
+    "TMT CPNS": ("TMT CAPEG", "TMT PNS AWAL", "TGL CPNS"),
+    "UNOR ID": ("UNIT ORGANISASI ID", "KODE UNOR", "KD UNOR", "ID UNOR", "KODE UNIT KERJA", "ID UNIT KERJA"),
+    "UNOR NAMA": ("UNIT ORGANISASI NAMA", "NAMA UNOR", "UNIT KERJA", "NAMA UNIT KERJA", "UNOR"),
+    "TMT JABATAN": ("TMT JAB", "TGL TMT JABATAN"),
+    "JABATAN NAMA": ("NAMA JABATAN", "JABATAN", "NAMA JAB"),
+    "JENIS JABATAN ID": ("JENIS JABATAN", "ID JENIS JABATAN", "JNS JABATAN"),
+    "JABATAN STRUKTURAL NAMA": ("NAMA JABATAN STRUKTURAL",),
+    "JABATAN FUNGSIONAL NAMA": ("NAMA JABATAN FUNGSIONAL", "JFT NAMA"),
+    "JABATAN FUNGSIONAL UMUM NAMA": ("NAMA JABATAN FUNGSIONAL UMUM", "JFU NAMA", "JABATAN PELAKSANA NAMA"),
+    "ESELON ID": ("ESELON", "ID ESELON"),
+    "GOL AKHIR ID": ("GOLONGAN ID", "GOL ID"),
+    "GOL AKHIR NAMA": ("GOLONGAN NAMA", "GOLONGAN", "GOL RUANG", "PANGKAT GOLONGAN"),
+    "TINGKAT PENDIDIKAN ID": ("TK PENDIDIKAN ID",),
+    "TINGKAT PENDIDIKAN NAMA": ("TK PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN", "JENJANG PENDIDIKAN"),
+    "PENDIDIKAN NAMA": ("PENDIDIKAN", "PENDIDIKAN TERAKHIR", "JURUSAN"),
+    "ID": (),  # the unor tree's own id (or `UNOR ID`)
+    "DIATASAN ID": ("ATASAN ID", "ID ATASAN", "PARENT ID", "UNOR ATASAN ID"),
+    "NAMA UNIT": ("UNIT LAYANAN", "NAMA UNIT LAYANAN", "UNIT ORGANISASI"),
+    "PERANGKAT DAERAH": ("OPD", "NAMA OPD", "SKPD"),
+    "KEBUTUHAN": ("JUMLAH KEBUTUHAN", "KEBUTUHAN PEGAWAI", "FORMASI"),
+    "TMT BERHENTI": ("TMT PENSIUN", "TANGGAL BERHENTI", "TMT PEMBERHENTIAN"),
+    "TAHUN": ("TAHUN PENILAIAN", "PERIODE TAHUN"),
+    "NILAI PRESTASI KERJA": ("NILAI SKP", "NILAI PPK", "NILAI KINERJA"),
+    "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA"),
+    "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA"),
+    "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA"),
+    "UNOR PENILAI": ("NAMA UNOR PENILAI",),
+    "NAMA DIKLAT": ("NAMA KURSUS", "NAMA PELATIHAN", "JUDUL DIKLAT"),
+    "TANGGAL SELESAI": ("TGL SELESAI", "TANGGAL SELESAI DIKLAT"),
+    "JUMLAH JAM": ("JAM PELAJARAN", "JP", "DURASI JAM"),
+    "TINGKAT HUKUMAN": ("JENIS HUKUMAN DISIPLIN", "TINGKAT HUKUMAN DISIPLIN"),
+    "TMT HUKUMAN": ("TMT HUKDIS", "TANGGAL HUKUMAN"),
+    "TANGGAL ASESMEN": ("TGL ASESMEN", "TANGGAL PENILAIAN KOMPETENSI"),
+    "IKM": ("NILAI IKM", "INDEKS KEPUASAN MASYARAKAT"),
+    "JUMLAH PENGADUAN": ("JUMLAH ADUAN", "JUMLAH ADUAN SP4N LAPOR", "JUMLAH ADUAN SP4N-LAPOR", "PENGADUAN"),
+    "RATA-RATA WAKTU TUNGGU": ("RATA-RATA WAKTU TUNGGU (MENIT)", "WAKTU TUNGGU", "RATA RATA WAKTU TUNGGU"),
+}  # fmt: skip
+
+# A position name may come in pieces (SIASN's rw-jabatan): one column per jenis jabatan.
+SPLIT_POSITION: Final[tuple[str, ...]] = (
+    "JABATAN STRUKTURAL NAMA",
+    "JABATAN FUNGSIONAL NAMA",
+    "JABATAN FUNGSIONAL UMUM NAMA",
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of export: its needs, each a group of fields any one of which will do, and
+    whether the import can run without it."""
+
+    name: str
+    needs: tuple[tuple[str, ...], ...]
+    required: bool = False
+    label: str = ""
+
+    def missing(self, columns: set[str]) -> list[tuple[str, ...]]:
+        return [need for need in self.needs if not columns & set(need)]
+
+
+POSITION: Final[tuple[str, ...]] = ("JABATAN NAMA", *SPLIT_POSITION)
+KINDS: Final[tuple[Kind, ...]] = (
+    Kind(
+        "data_asn",
+        (("NIP BARU",), ("NAMA",), ("TANGGAL LAHIR",), ("UNOR ID",), ("TMT CPNS",)),
+        True,
+        "Data ASN",
+    ),  # fmt: skip
+    Kind(
+        "riwayat_jabatan",
+        (("NIP BARU",), ("TMT JABATAN",), ("UNOR ID",), POSITION),
+        True,
+        "riwayat jabatan",
+    ),  # fmt: skip
+    Kind("unor", (("ID", "UNOR ID"), ("DIATASAN ID",), ("UNOR NAMA",)), True, "unor tree"),
+    Kind("abk", (("UNOR ID", "NAMA UNIT"), ("KEBUTUHAN",)), label="ABK (formasi)"),
+    Kind("pemberhentian", (("NIP BARU",), ("TMT BERHENTI",)), label="pemberhentian"),
+    Kind(
+        "skp_numeric",
+        (("NIP BARU",), ("TAHUN",), ("NILAI PRESTASI KERJA",)),
+        label="SKP up to 2021",
+    ),  # fmt: skip
+    Kind(
+        "skp_predikat",
+        (("NIP BARU",), ("TAHUN",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
+        label="SKP from 2022",
+    ),  # fmt: skip
+    Kind("diklat", (("NIP BARU",), ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),
+    Kind(
+        "hukdis", (("NIP BARU",), ("TINGKAT HUKUMAN",), ("TMT HUKUMAN",)), label="hukuman disiplin"
+    ),  # fmt: skip
+    Kind("asesmen", (("NIP BARU",), ("TANGGAL ASESMEN",), ("INTEGRITAS",)), label="assessment"),
+    Kind("skm", (("NAMA UNIT",), ("TAHUN",), ("IKM",)), label="SKM"),
+)
+KIND_BY_NAME: Final[dict[str, Kind]] = {k.name: k for k in KINDS}
+_ALIAS: Final[dict[str, str]] = {v: field for field, names in FIELDS.items() for v in names}
+
+
+def header_name(raw: object) -> str:
+    """`hasilKinerja`, `hasil_kinerja`, ` HASIL  KINERJA ` -> `HASIL KERJA` (the field it
+    names when it is a known variant; else the normalised text)."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(raw).replace("\ufeff", ""))
+    text = " ".join(text.replace("_", " ").replace(".", " ").upper().split())
+    return _ALIAS.get(text, text)
+
+
+def known_fields() -> set[str]:
+    """Every field a kind needs or the importer reads."""
+    return set(FIELDS) | {f for k in KINDS for need in k.needs for f in need}
+
+
+def known_headers() -> set[str]:
+    """Every field and every name of one (to find the header row under title rows)."""
+    return known_fields() | set(_ALIAS)
+
+
+def classify(columns: set[str]) -> str | None:
+    """The kind whose needs `columns` meet; the most specific (most needs) if several."""
+    met = [k for k in KINDS if not k.missing(columns)]
+    return max(met, key=lambda k: len(k.needs)).name if met else None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A file that is no kind: the kind it most resembles and what it lacks for it."""
+
+    file: str
+    kind: str
+    lacks: tuple[tuple[str, ...], ...]
+    has: tuple[str, ...]
+
+    def line(self) -> str:
+        def names(need: tuple[str, ...]) -> str:
+            known = [n for f in need for n in (f, *FIELDS.get(f, ())[:2])]
+            return " or ".join(dict.fromkeys(known))
+
+        has = ", ".join(self.has[:12]) + (f" (+{len(self.has) - 12})" if len(self.has) > 12 else "")
+        if self.resemblance == 0:
+            return f"{self.file}: resembles no kind of export; it has: {has}"
+        lacks = "; ".join(names(n) for n in self.lacks)
+        return f"{self.file}: looks like {KIND_BY_NAME[self.kind].label} but lacks {lacks}; it has: {has}"
+
+    @property
+    def resemblance(self) -> float:
+        """The share of the kind's needs the file meets."""
+        return 1 - len(self.lacks) / len(KIND_BY_NAME[self.kind].needs)
+
+    def suggestions(self) -> list[tuple[str, str]]:
+        """(header, field) for each missing need whose name resembles a header of the file
+        that is no known field (difflib), e.g. `NAMA JAB` for `JABATAN NAMA`."""
+        spare = [h for h in self.has if h not in known_fields()]
+        out: list[tuple[str, str]] = []
+        for need in self.lacks:
+            scored = [
+                (difflib.SequenceMatcher(None, name, header).ratio(), header, need[0])
+                for f in need for name in (f, *FIELDS.get(f, ())) for header in spare
+            ]  # fmt: skip
+            if scored and (best := max(scored))[0] >= 0.6:
+                out.append((best[1], best[2]))
+                spare.remove(best[1])
+        return out
+
+
+def nearest(file: str, columns: list[str]) -> NearMiss:
+    """The kind `columns` come closest to (the largest share of its needs met)."""
+    present = set(columns)
+
+    def share(kind: Kind) -> tuple[float, int]:
+        return (1 - len(kind.missing(present)) / len(kind.needs), len(kind.needs))
+
+    best = max(KINDS, key=share)
+    return NearMiss(file, best.name, tuple(best.missing(present)), tuple(columns))
