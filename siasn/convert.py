@@ -272,10 +272,11 @@ def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> p
         return found[0] if len(found) == 1 else None
 
     names = pd.Series([None if pd.notna(c) else by_name(i) for i, c in enumerate(by_code)], index=abk.index, dtype=object)  # fmt: skip
-    report.notes.append(
-        f"ABK rows matched to a unit by code: {int(by_code.notna().sum())}, by name: "
-        f"{int(names.notna().sum())}, not at all: {int((by_code.isna() & names.isna()).sum())}"
-    )
+    report.evidence |= {
+        "ABK rows matched to a unit by code": int(by_code.notna().sum()),
+        "ABK rows matched to a unit by name": int(names.notna().sum()),
+        "ABK rows matched to no unit": int((by_code.isna() & names.isna()).sum()),
+    }
     return by_code.fillna(names)
 
 
@@ -378,12 +379,15 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     ids = set(units["unit_id"])
     by_name = units.groupby("unit_name")["unit_id"].agg(list)
     unit = rw["UNOR ID"].copy()
+    report.evidence["riwayat rows whose unit id is in the unor tree"] = int(unit.isin(ids).sum())
     for old in sorted(set(unit.dropna()) - ids):
         name = rw.loc[rw["UNOR ID"] == old, "UNOR NAMA"].dropna()
         same = by_name.get(name.iloc[0], []) if len(name) else []
         guess = same[0] if len(same) == 1 else None
         unit[unit == old] = mapping.decide("unit_successor", old, suggestion=guess)
     rw = rw.assign(_unit=unit)
+    report.evidence["riwayat rows whose unit id was mapped to a successor"] = int((unit.isin(ids) & ~rw["UNOR ID"].isin(ids)).sum())  # fmt: skip
+    report.evidence["riwayat rows whose unit matched nothing"] = int((~unit.isin(ids)).sum())
     rw = _account(
         rw, ~rw["_unit"].isin(ids), ledgers, "unit id not in the unor tree and no successor mapped"
     )
@@ -409,6 +413,7 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     }).reset_index(drop=True)  # fmt: skip
     # Staff in Data ASN with no riwayat at all get their current spell from Data ASN.
     current = employees[employees["status"].isin(CURRENT) & ~employees["nip"].isin(set(out["nip"]))]
+    report.evidence["current employees in Data ASN with no riwayat"] = len(current)
     current = current[current["_unit"].isin(ids) & current["_tmt"].notna()]
     if len(current):
         report.notes.append(f"{len(current)} current employee(s) had no riwayat jabatan: their current spell is taken from Data ASN")  # fmt: skip
@@ -440,6 +445,7 @@ def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: Im
     NIP, so their history stays training data."""
     known = set(employees["nip"])
     missing = sorted(set(assignments["nip"]) - known)
+    report.evidence["people in the riwayat with no Data ASN or pemberhentian row"] = len(missing)
     if missing:
         report.notes.append(f"{len(missing)} former employee(s) appear only in the histories: added with status berhenti, birth date, sex and TMT CPNS read from the NIP")  # fmt: skip
         rows = pd.DataFrame([{"nip": n, "name": "(tidak tercatat)", "status": "berhenti", **_from_nip(n)} for n in missing])  # fmt: skip
@@ -496,7 +502,9 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
             )
             frame = _account(frame, frame.duplicated(["NIP BARU", "_year"]), ledgers, "(nip, year) twice", how="merge")  # fmt: skip
         frame = frame.assign(unit_id=_unit_in_year(assignments, frame[["NIP BARU", "_year"]]))
-        frame = _account(frame, frame["unit_id"].isna(), ledgers, "no assignment in that year to take the unit from")  # fmt: skip
+        underived = frame["unit_id"].isna()
+        report.evidence["evaluations whose unit could not be derived"] = report.evidence.get("evaluations whose unit could not be derived", 0) + int(underived.sum())  # fmt: skip
+        frame = _account(frame, underived, ledgers, "no assignment in that year to take the unit from")  # fmt: skip
         _keep(frame, ledgers)
         parts.append(frame)
     if not parts:
@@ -586,6 +594,8 @@ def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) 
         return pd.DataFrame()
     ids = units.groupby("unit_name")["unit_id"].agg(list)
     matches = skm["NAMA UNIT"].map(ids)
+    report.evidence |= {"SKM rows matched to a unit by name": int((matches.map(len, na_action="ignore") == 1).sum()),
+                        "SKM rows matched to no unit or to several": int((matches.map(len, na_action="ignore") != 1).sum())}  # fmt: skip
     skm = _account(skm, matches.isna(), ledgers, "unit name not in the unor tree")
     matches = skm["NAMA UNIT"].map(ids)
     skm = _account(

@@ -53,6 +53,8 @@ class ImportReport:
     ignored: dict[str, str] = field(default_factory=dict)  # file -> why it was set aside
     notes: list[str] = field(default_factory=list)
     contract: dict[str, Any] = field(default_factory=dict)
+    # what says the import is right: people and records that did not meet, units by match
+    evidence: dict[str, int] = field(default_factory=dict)
 
     def ledger(self, file: str, kind: str) -> Ledger:
         entry = Ledger(file, kind)
@@ -67,6 +69,7 @@ class ImportReport:
             "mapping": mapping.counts(),
             "unknown_values": [vars(e) for e in mapping.unknown()],
             "notes": self.notes,
+            "evidence": self.evidence,
             "contract": self.contract,
         }
 
@@ -108,6 +111,7 @@ def markdown(body: dict[str, Any]) -> str:
     lines += ["", f"## Unknown values ({len(unknown)})", ""]
     lines += [f"- {u['kind']} {markdown_text(u['source'])}: {u['count']:,} rows, used {markdown_text(u['target'] or '(empty)')}" for u in unknown[:100]]  # fmt: skip
     lines += ["", "## Notes", ""] + [f"- {n}" for n in body["notes"] or ["none"]]
+    lines += ["", "## Evidence", ""] + [f"- {what}: {n:,}" for what, n in body["evidence"].items()]
     contract = body["contract"]
     lines += ["", "## Contract check", "", f"{contract.get('summary', '')}", ""]
     lines += [f"    {line}" for line in contract.get("lines", [])]
