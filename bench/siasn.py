@@ -3,6 +3,7 @@ then validated, trained and scored, each step a whole `penataan` process, timed.
 
     .venv/bin/python bench/siasn.py                  # mataram, seed 7
     .venv/bin/python bench/siasn.py --preset ampenan
+    .venv/bin/python bench/siasn.py --dialect rw-split   # another agency's files (see --help)
 
 The reference in the same run is the same validate, train and score on the world's own
 contract folder; the table also says whether the import report accounts for every source
@@ -35,13 +36,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="mataram")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dialect", default="siasn", help="siasn, rw-split, simpeg, api, names, split")  # fmt: skip
     args = parser.parse_args()
-    root = Path("data") / f"siasn-{args.preset}-{args.seed}"
+    suffix = "" if args.dialect == "siasn" else f"-{args.dialect}"
+    root = Path("data") / f"siasn-{args.preset}-{args.seed}{suffix}"
     world, imported = root / "world", root / "imported"
     if not (world / "siasn").is_dir():
         print(f"generating {world} with --export siasn", flush=True)
         subprocess.run([PENATAAN, "generate", "--preset", args.preset, "--seed", str(args.seed),
-                        "--export", "siasn", "--out", str(world)], check=True)  # fmt: skip
+                        "--export", "siasn", "--dialect", args.dialect, "--out", str(world)], check=True)  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, data in (
@@ -65,7 +68,9 @@ def main() -> None:
         _, raw = run(["validate", str(world / "siasn")], dict(os.environ))
     report = json.loads((imported / "import_report.json").read_text())
     frame = pd.DataFrame(rows).set_index("path")
-    print(f"\n{args.preset} seed {args.seed}: seconds per step (each a whole process)\n")
+    print(
+        f"\n{args.preset} seed {args.seed}, dialect {args.dialect}: seconds per step (each a whole process)\n"
+    )
     print(frame.round(1).astype(object).where(frame.notna(), "").to_string())
     total = frame.loc["from SIASN exports", "total"]
     print(f"\nimport + validate + train + score: {total:.0f} s (target < 180 s: "
