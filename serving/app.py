@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from planning.settings import PlanSettings
@@ -75,7 +76,9 @@ def create_app(
         loading.cancel()  # a load still running at shutdown is abandoned, not awaited
         audit.close()
 
-    app = FastAPI(
+    # /docs and /redoc from assets the app serves itself: a BKPSDM intranet has no CDN
+    app = FastAPIOffline(
+        static_url="/static/docs",
         title="Penataan placement API",
         version="1",
         description=f"Ranked, explained placement suggestions for ASN. {ADVISORY}",

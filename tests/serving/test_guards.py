@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -129,6 +130,19 @@ def test_health_ready_and_metrics(api: Api) -> None:
     assert 'penataan_requests_total{endpoint="/v1/recommend",method="POST",status="422"}' in text
     assert "penataan_request_seconds_bucket" in text
     assert 'penataan_model_info{name="penataan-placement",version="1"} 1.0' in text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_work_offline(api: Api, page: str) -> None:
+    """Every script, style and icon the page names is served by the app: no CDN, no font
+    service (a BKPSDM intranet reaches neither)."""
+    html = api.client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href)\s*[=:]\s*['"]([^'"]+)['"]""", html.text)
+    assert assets and not re.search(r"https?://", html.text.replace("http://www.w3.org", ""))
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert api.client.get(asset).status_code == 200, asset
 
 
 def test_model_and_feature_importance(api: Api) -> None:
