@@ -11,6 +11,7 @@ PRESET ?= mataram
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 export PENATAAN_API_KEYS_FILE ?= $(CURDIR)/api-keys.json
 export PENATAAN_AUDIT_DB ?= $(CURDIR)/audit.db
+export PENATAAN_DECISIONS_DB ?= $(CURDIR)/decisions.db
 
 .PHONY: help install demo test test-fast lint typecheck unit bench clean
 
@@ -62,4 +63,4 @@ bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/siasn.py
 
 clean: ## remove generated data, runs and the venv
-	rm -rf $(VENV) data mlruns mlflow.db audit.db api-keys.json .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) data mlruns mlflow.db audit.db decisions.db api-keys.json .mypy_cache .pytest_cache .ruff_cache

@@ -11,6 +11,10 @@ from features.contract.validate import ContractError, load_data, validate_direct
 from features.data import HRData
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from oversight.records import Shown
+    from oversight.store import DecisionStore
     from serving.keys import KeyStore
     from training.registry import LoadedModel
     from training.settings import PipelineSettings
@@ -237,6 +241,20 @@ def _registered(settings: PipelineSettings, model_uri: str | None) -> LoadedMode
         raise typer.Exit(1) from None
 
 
+def _decision_store() -> DecisionStore:
+    """The record of suggestions and decisions (`PENATAAN_DECISIONS_DB`)."""
+    from oversight.settings import OversightSettings
+    from oversight.store import DecisionStore
+
+    return DecisionStore(OversightSettings().decisions_db)
+
+
+def _shown(loaded: LoadedModel, data: HRData, as_of: pd.Timestamp) -> Shown:
+    from oversight.records import Shown
+
+    return Shown(loaded.name, loaded.version, loaded.run_id, data.fingerprint(), as_of.date().isoformat())  # fmt: skip
+
+
 def _load(directory: Path, settings: PipelineSettings) -> HRData:
     """The directory's data, or every violation and exit 1 before anything else runs."""
     try:
@@ -422,6 +440,49 @@ def import_siasn(
         raise typer.Exit(1)
 
 
+decisions_app = typer.Typer(help="People decide, on the record: decisions on suggestions shown.")
+app.add_typer(decisions_app, name="decisions")
+
+
+@decisions_app.command("import")
+def decisions_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A round's moves.csv with decision, reason_code, note (alt_unit_id, sk_number, tmt) columns."
+        ),
+    ],  # fmt: skip
+    stage: Annotated[str, typer.Option(help="hr, baperjakat or ppk: whose decisions these are.")],
+    by: Annotated[str, typer.Option(help="Who records them (kept with every row).")],
+) -> None:
+    """Record a committee's decisions on a round's moves (every row checked first; every
+    problem listed with its row and column; append-only)."""
+    from oversight.committee import import_decisions
+    from oversight.reasons import STAGES
+
+    if stage not in STAGES:
+        _echo_err(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
+        raise typer.Exit(2)
+    done = import_decisions(_decision_store(), file, stage, by)
+    typer.echo(f"{file}: {done.recorded} decision(s) recorded at the {stage} stage, {done.undecided} row(s) without a decision left for later")  # fmt: skip
+    for problem in done.problems:
+        _echo_err(problem)
+    if done.problems:
+        raise typer.Exit(1)
+
+
+@decisions_app.command("verify")
+def decisions_verify() -> None:
+    """Check the decisions' hash chain: exit 1 naming every row edited, removed or moved."""
+    store = _decision_store()
+    problems = store.verify()
+    for problem in problems:
+        _echo_err(f"{store.path}: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{store.path}: the chain of {len(store.rows())} decision(s) is intact")
+
+
 keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")
 app.add_typer(keys_app, name="keys")
 
@@ -482,6 +543,7 @@ def plan(
 
     from pydantic import ValidationError
 
+    from oversight.records import record_round
     from planning.report import write_plan
     from planning.run import PlanRefused, plan_round
     from planning.settings import PlanSettings
@@ -509,7 +571,7 @@ def plan(
     except PlanRefused as refusal:
         _echo_err(str(refusal))
         raise typer.Exit(1) from None
-    result.summary["model"] = {"name": loaded.name, "version": loaded.version}
+    record_round(result, _shown(loaded, hr, when), _decision_store())
     paths = write_plan(result, out)
     s = result.summary
     typer.echo(

@@ -22,7 +22,7 @@ from training.model import PlacementModel
 
 Progress = Callable[[str], None]
 
-MOVE_COLUMNS = ["nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
+MOVE_COLUMNS = ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
                 "gain", "gain_low", "gain_high", "p_help", "reasons"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip

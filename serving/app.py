@@ -22,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
+from oversight.store import DecisionStore
 from planning.settings import PlanSettings
 from serving import errors
 from serving.audit import AuditLog
@@ -29,7 +30,7 @@ from serving.deps import Holder
 from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import BodyLimit, RequestLog
-from serving.routes import admin, model, ops, placements, plan
+from serving.routes import admin, decisions, model, ops, placements, plan
 from serving.schemas import ADVISORY
 from serving.settings import ServeSettings
 
@@ -93,8 +94,9 @@ def create_app(
     app.state.holder = holder
     app.state.keys = KeyStore(settings.api_keys_file)
     app.state.audit = audit
+    app.state.decisions = DecisionStore(settings.decisions_db)
     app.state.metrics = metrics
-    for routes in (placements, model, admin, plan, ops):
+    for routes in (placements, decisions, model, admin, plan, ops):
         app.include_router(routes.router)
     errors.install(app)
     app.add_middleware(

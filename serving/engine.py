@@ -22,6 +22,8 @@ from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import RULES, broken_rules
 from features.vocab import PREDIKAT
+from oversight.records import Shown, record_round
+from oversight.store import DecisionStore
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanRules
 from serving.schemas import (
@@ -105,6 +107,22 @@ class Engine:
     @property
     def nips(self) -> pd.Index:
         return self.table.nips
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The served data's content hash (computed once; `smoke` computes it at load)."""
+        return self.data.fingerprint()
+
+    def shown(self, as_of: pd.Timestamp | None = None) -> Shown:
+        """What every suggestion record of this engine carries: model, run, data, date."""
+        when = (as_of if as_of is not None else self.as_of).date().isoformat()
+        loaded = self.loaded
+        return Shown(loaded.name, loaded.version, loaded.run_id, self.fingerprint, when)
+
+    def unit_of(self, nip: str) -> str | None:
+        """The unit the employee holds on the as-of date (None: no unit)."""
+        unit = int(self.table.stay_unit[self._employee(nip)])
+        return None if unit < 0 else str(self.units.index[unit])
 
     @property
     def model_ref(self) -> ModelRef:
@@ -290,8 +308,11 @@ class Engine:
             model=self.model_ref,
         )
 
-    def plan(self, as_of: dt.date | None, settings: PlanRules) -> PlanResponse:
-        """A transfer round, exactly as `penataan plan` would choose it for this data."""
+    def plan(
+        self, as_of: dt.date | None, settings: PlanRules, store: DecisionStore
+    ) -> PlanResponse:
+        """A transfer round, exactly as `penataan plan` would choose it for this data, its
+        moves stored as suggestions shown (`oversight.records.record_round`)."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
         check_blackout(when, settings)  # before the (slow) candidate rows for another date
         table = self.table
@@ -300,7 +321,7 @@ class Engine:
         result = plan_round(
             self.data, self.loaded.model, table, settings, pipeline=self.settings.decision
         )
-        result.summary["model"] = {"name": self.loaded.name, "version": self.loaded.version}
+        record_round(result, self.shown(when), store)
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)
         units = result.units.reindex(columns=list(PlanUnit.model_fields))
         units = units.astype(object).where(units.notna(), None)
@@ -315,6 +336,7 @@ class Engine:
         """One explained prediction end to end; raises if the model cannot serve."""
         if len(self.nips) == 0:
             raise ValueError("the data has no active employee to serve")
+        assert self.fingerprint  # hashed now, at load, not on the first request
         answer = self.recommend(str(self.nips[0]), 1, None, True, "id")
         score = answer.suggestions[0].predicted_score
         if not np.isfinite(score):

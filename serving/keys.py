@@ -29,11 +29,21 @@ ROLES: tuple[Role, ...] = ("hr", "reviewer", "admin")
 
 # What each role may call; `admin` may call everything.
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    "hr": frozenset({"recommend", "candidates"}),
-    "reviewer": frozenset({"model", "feature-importance"}),
+    "hr": frozenset({"recommend", "candidates", "decide", "suggestions", "decision-reasons"}),
+    "reviewer": frozenset({"model", "feature-importance", "suggestions", "decision-reasons"}),
     "admin": frozenset(
-        {"recommend", "candidates", "model", "feature-importance", "reload", "plan"}
-    ),
+        {
+            "recommend",
+            "candidates",
+            "model",
+            "feature-importance",
+            "reload",
+            "plan",
+            "decide",
+            "suggestions",
+            "decision-reasons",
+        }
+    ),  # fmt: skip
 }
 
 

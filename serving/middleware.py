@@ -27,7 +27,8 @@ disable_created_metrics()  # the `_created` series only add noise to the scrape
 
 AUDITED_PREFIX = "/v1/"  # every versioned route, reload and model info included
 MAX_AUDITED_PATH = 200  # characters of a path kept in an audit row (a path can be 60 KB)
-SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of"}
+SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of",
+                  "/v1/decisions": "suggestion_id"}  # fmt: skip
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], close: bool = False) -> None:

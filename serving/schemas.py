@@ -7,7 +7,7 @@ in any response: employees are named by NIP only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -110,6 +110,11 @@ class Placement(BaseModel):
     eligible: bool
     ineligible_reasons: list[IneligibleReason]
     explanation: Explanation
+    suggestion_id: str | None = Field(
+        default=None,
+        description="The stored record of this item as shown (`GET /v1/suggestions/{id}`); "
+        "the id a decision names (`POST /v1/decisions`).",
+    )
 
 
 class ModelRef(BaseModel):
@@ -234,6 +239,7 @@ class PlanMove(BaseModel):
     p_help: float = Field(description="The probability that this move truly helps.")
     reasons: str
     narrative: str
+    suggestion_id: str = Field(description="The move's stored record; the id a decision names.")
 
 
 class PlanUnit(BaseModel):
@@ -253,4 +259,81 @@ class PlanResponse(BaseModel):
     moves: list[PlanMove]
     units: list[PlanUnit]
     model: ModelRef
+    advisory: str = ADVISORY
+
+
+class DecisionRequest(Strict):
+    """One decision on a suggestion shown (`suggestion_id` from `/v1/recommend`,
+    `/v1/candidates` or a round's moves)."""
+
+    suggestion_id: str = Field(min_length=4, max_length=40, pattern=r"^sg_[0-9a-f]+$")
+    stage: Literal["hr", "baperjakat", "ppk"]
+    decision: Literal["setuju", "tolak", "ubah", "tunda"]
+    reason_code: str = Field(
+        min_length=1, max_length=40, description="See `GET /v1/decision-reasons`."
+    )
+    note: str | None = Field(
+        default=None, max_length=2000, description="Required to reject (tolak) or change (ubah)."
+    )
+    alt_unit_id: UnitId | None = Field(default=None, description="ubah: the unit decided instead.")
+    sk_number: str | None = Field(
+        default=None, max_length=100, description="The SK's number, once signed."
+    )
+    tmt: dt.date | None = Field(
+        default=None,
+        ge=dt.date(1950, 1, 1),
+        le=dt.date(2100, 12, 31),
+        description="When the move takes effect.",
+    )
+
+
+class DecisionRecorded(BaseModel):
+    seq: int
+    at: str
+    suggestion_id: str
+    stage: str
+    decision: str
+    reason_code: str
+    note: str | None
+    alt_unit_id: str | None
+    sk_number: str | None
+    tmt: str | None
+    decided_by: str
+    prev_hash: str
+    hash: str
+    advisory: str = ADVISORY
+
+
+class ReasonItem(BaseModel):
+    code: str
+    label: str
+    label_en: str
+    decisions: list[str]
+
+
+class DecisionReasons(BaseModel):
+    version: str
+    stages: dict[str, str]
+    decisions: dict[str, str]
+    note_required_for: list[str]
+    reasons: list[ReasonItem]
+
+
+class SuggestionShown(BaseModel):
+    """A suggestion exactly as it was shown, and every decision taken on it."""
+
+    id: str
+    shown_at: str
+    source: str
+    round_id: str | None
+    nip: str
+    from_unit_id: str | None
+    to_unit_id: str
+    model_name: str
+    model_version: str
+    run_id: str | None
+    data_fingerprint: str
+    as_of: str
+    snapshot: dict[str, Any]
+    decisions: list[DecisionRecorded]
     advisory: str = ADVISORY

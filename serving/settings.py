@@ -7,14 +7,16 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from oversight.settings import OversightSettings
 from training.settings import PipelineSettings
 
 
-class ServeSettings(PipelineSettings):
+class ServeSettings(PipelineSettings, OversightSettings):
     """Every setting the API reads, in one object built once in `create_app`: what it loads,
     where it keeps its keys and audit log, its time limits, and everything the pipeline
     reads (registry, eligibility thresholds, decision policy: the same `PENATAAN_*`
-    variables `penataan score` and `penataan plan` read). Nothing below reads the
+    variables `penataan score` and `penataan plan` read) and the record of suggestions and
+    decisions (`DECISIONS_DB`, as `penataan plan` and `penataan decisions` read it). Nothing below reads the
     environment; `penataan settings --serve` prints the values in force.
 
     `model_uri` empty means the registry's champion (`champion_uri`).

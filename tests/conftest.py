@@ -51,6 +51,7 @@ def registry_uri(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def cli_registry(registry_uri: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The registry, as a `penataan` command finds it: `MLFLOW_TRACKING_URI` for one test."""
     monkeypatch.setenv("MLFLOW_TRACKING_URI", registry_uri)
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(Path(registry_uri.removeprefix("sqlite:///")).with_name("decisions.db")))  # fmt: skip
     return registry_uri
 
 

@@ -39,6 +39,7 @@ def serve_settings(world_dir: Path, root: Path, registry_uri: str) -> ServeSetti
         data_dir=world_dir,
         api_keys_file=root / "keys.json",
         audit_db=root / "audit.db",
+        decisions_db=root / "decisions.db",
         mlflow_tracking_uri=registry_uri,
     )
 

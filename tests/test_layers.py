@@ -1,6 +1,7 @@
 """Imports only go down the layers, and no module imports itself back through others.
 
-features (the contract, features, rules) < siasn (the importer), training < planning < serving
+features (the contract, features, rules) < siasn (the importer), training < planning < oversight
+(the record of suggestions and decisions) < serving
 < penataan (the CLI);
 the synthetic world may use only the contract's vocabulary, the map and SIASN's code lists
 (`features.vocab`, `features.geo`, `features.siasn_codes`), so that a change to the features
@@ -13,7 +14,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = {"features": 0, "world": 0, "siasn": 1, "training": 1, "planning": 2, "serving": 3, "penataan": 4}  # fmt: skip
+LAYERS = {"features": 0, "world": 0, "siasn": 1, "training": 1, "planning": 2, "oversight": 3, "serving": 4, "penataan": 5}  # fmt: skip
 WORLD_MAY_USE = {"features", "features.vocab", "features.geo", "features.siasn_codes"}
 
 

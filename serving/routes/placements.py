@@ -4,13 +4,20 @@ rows they return."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+import sqlite3
+from collections.abc import Callable
 
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from oversight.store import DecisionStore
 from serving.deps import EngineDep, allowed
+from serving.engine import Engine
+from serving.errors import public
 from serving.schemas import (
     CandidatesRequest,
     CandidatesResponse,
     ErrorBody,
+    Placement,
     RecommendRequest,
     RecommendResponse,
 )
@@ -23,13 +30,39 @@ def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Re
     """Where would this employee do best, and why? A move is ranked first only when the
     decision policy suggests it (likely enough to help); otherwise staying is."""
     request.state.subject = body.nip
-    return engine.recommend(
+    answer = engine.recommend(
         body.nip, body.top_k, body.unit_ids, body.include_ineligible, body.lang, body.precision
     )
+    current = answer.current.unit_id if answer.current else None
+    _record(request, engine, "recommend", answer.suggestions, lambda _: current)
+    return answer
 
 
 @router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates"))])  # fmt: skip
 def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> CandidatesResponse:
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
     request.state.subject = body.unit_id
-    return engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
+    answer = engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
+    _record(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))
+    return answer
+
+
+def _record(
+    request: Request, engine: Engine, source: str, items: list[Placement],
+    from_unit: Callable[[Placement], str | None],
+) -> None:  # fmt: skip
+    """Give each item its suggestion id and store it as shown, before the answer leaves:
+    an item nobody could later fetch or decide on is not shown (503 with the reason)."""
+    shown = engine.shown()
+    records = []
+    for item in items:
+        record = shown.record(source, item.nip, from_unit(item), item.unit_id, item.model_dump(mode="json"))  # fmt: skip
+        item.suggestion_id = record.id
+        records.append(record)
+    store: DecisionStore = request.app.state.decisions
+    try:
+        store.record(records)
+    except sqlite3.Error as error:
+        raise HTTPException(
+            503, public(f"the record of suggestions cannot be written: {error}")
+        ) from None

@@ -27,6 +27,6 @@ def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse
             [{**e, "loc": ("body", "config", *e["loc"])} for e in error.errors()]
         ) from None
     try:
-        return engine.plan(body.as_of, plan_settings)
+        return engine.plan(body.as_of, plan_settings, request.app.state.decisions)
     except (PlanRefused, AsOfOutOfRange) as refusal:
         raise invalid_field(("as_of",), str(refusal)) from None

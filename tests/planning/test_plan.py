@@ -131,7 +131,7 @@ def test_cli_writes_the_four_files(
     run = CliRunner().invoke(cli, args)
     assert run.exit_code == 0, run.output
     moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
-    assert list(moves.columns) == ["nip", "from_unit_id", "to_unit_id", "predicted_before",
+    assert list(moves.columns) == ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before",
                                    "predicted_after", "gain", "gain_low", "gain_high",
                                    "p_help", "reasons"]  # fmt: skip
     assert ((moves["p_help"] > 0) & (moves["p_help"] <= 1)).all()
@@ -205,3 +205,41 @@ def test_a_failed_write_keeps_the_previous_round_whole(
     with pytest.raises(OSError, match="No space"):
         write_plan(shorter, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_the_committee_decides_on_the_rounds_moves_file(
+    roomy_dir: Path, tmp_path: Path, cli_registry: str
+) -> None:
+    """moves.csv with decision columns comes back as decisions (every bad row named first),
+    and `decisions verify` finds a row edited by hand."""
+    import os
+    import sqlite3
+
+    out, config = tmp_path / "round", tmp_path / "plan.json"
+    config.write_text(json.dumps(LOOSE))
+    args = ["plan", "--data", str(roomy_dir), "--out", str(out), "--config", str(config)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    moves = pd.read_csv(out / "moves.csv", dtype=str)
+    assert len(moves) and moves["suggestion_id"].str.startswith("sg_").all()
+    moves["decision"], moves["reason_code"], moves["note"] = "", "", ""
+    reviewed = tmp_path / "reviewed.csv"
+    record = ["decisions", "import", str(reviewed), "--stage", "hr", "--by", "Bidang Mutasi"]
+    for decision, reason, problem in (
+        ("pindah", "lainnya", "reviewed.csv, row 2, column decision: 'pindah'"),
+        ("tolak", "dibutuhkan_unit_asal", "reviewed.csv, row 2, column note: required to record 'tolak'"),
+        ("tolak", "menunggu_formasi", "reviewed.csv, row 2, column reason_code: 'menunggu_formasi' does not fit 'tolak'"),
+    ):  # fmt: skip
+        moves.loc[0, ["decision", "reason_code"]] = [decision, reason]
+        moves.to_csv(reviewed, index=False)
+        bad = CliRunner().invoke(cli, record)
+        assert bad.exit_code == 1 and problem in bad.stderr and "0 decision(s)" in bad.stdout
+    moves.loc[0, ["reason_code", "note"]] = ["dibutuhkan_unit_asal", "satu-satunya bendahara"]
+    moves.to_csv(reviewed, index=False)
+    good = CliRunner().invoke(cli, record)
+    assert good.exit_code == 0 and "1 decision(s) recorded" in good.stdout, good.output
+    assert CliRunner().invoke(cli, ["decisions", "verify"]).exit_code == 0
+    with sqlite3.connect(os.environ["PENATAAN_DECISIONS_DB"]) as db:
+        db.execute("drop trigger decisions_no_update")
+        db.execute("update decisions set note = 'diubah' where seq = (select max(seq) from decisions)")  # fmt: skip
+    broken = CliRunner().invoke(cli, ["decisions", "verify"])
+    assert broken.exit_code == 1 and "does not match its hash" in broken.stderr

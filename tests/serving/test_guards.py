@@ -18,6 +18,7 @@ ROUTES = {
     ("GET", "/v1/feature-importance"): {"reviewer", "admin"},
     ("POST", "/v1/admin/reload"): {"admin"},
     ("POST", "/v1/plan"): {"admin"},
+    ("GET", "/v1/decision-reasons"): {"hr", "reviewer", "admin"},
 }
 
 

@@ -1,0 +1,1 @@
+"""People decide, on the record: suggestions as stored records, decisions append-only."""

@@ -1,0 +1,78 @@
+"""The committee's paper back in: a round's `moves.csv` with decision columns added
+(`decision`, `reason_code`, `note`, and where they apply `alt_unit_id`, `sk_number`, `tmt`),
+recorded as one stage's decisions by `penataan decisions import`.
+
+Every row is checked before any is written, and every problem is listed (file, row, column,
+value, rule); only a file with none is recorded. Rows without a decision are left for later.
+A row the record refuses at write time (a stage out of order, a second final decision) is
+listed too, and the others are recorded: decisions are append-only, so what was written stays.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from features.spreadsheet import unguard
+from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, VERDICT_LABELS
+from oversight.store import DecisionStore, Refused
+
+COLUMNS = ("suggestion_id", "decision", "reason_code", "note", "alt_unit_id", "sk_number", "tmt")
+
+
+@dataclass
+class Imported:
+    recorded: int = 0
+    undecided: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _problems(path: Path, line: int, row: dict[str, str]) -> list[str]:
+    where = f"{path.name}, row {line}"
+    decision, reason = row["decision"], row["reason_code"]
+    found = []
+    if not row["suggestion_id"].startswith("sg_"):
+        found.append(f"{where}, column suggestion_id: {row['suggestion_id']!r} is not a suggestion id (sg_...)")  # fmt: skip
+    if decision not in VERDICT_LABELS:
+        found.append(f"{where}, column decision: {decision!r} is not one of {', '.join(VERDICT_LABELS)}")  # fmt: skip
+    elif reason not in REASON_BY_CODE or decision not in REASON_BY_CODE[reason].verdicts:
+        fits = ", ".join(r.code for r in REASON_BY_CODE.values() if decision in r.verdicts)
+        found.append(f"{where}, column reason_code: {reason!r} does not fit {decision!r} (one of: {fits})")  # fmt: skip
+    if decision in NEEDS_NOTE and not row["note"]:
+        found.append(f"{where}, column note: required to record {decision!r}")
+    if decision == "ubah" and not row["alt_unit_id"]:
+        found.append(f"{where}, column alt_unit_id: ubah names the unit decided instead")
+    if row["tmt"]:
+        try:
+            dt.date.fromisoformat(row["tmt"])
+        except ValueError:
+            found.append(f"{where}, column tmt: {row['tmt']!r} is not a date (YYYY-MM-DD)")
+    return found
+
+
+def import_decisions(store: DecisionStore, path: Path, stage: str, decided_by: str) -> Imported:
+    """Record `path`'s decided rows as `stage` decisions by `decided_by` (see the module)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ("suggestion_id", "decision", "reason_code") if c not in (reader.fieldnames or [])]  # fmt: skip
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(missing)} (add them to the round's moves.csv)")  # fmt: skip
+        rows = [(line, {c: unguard((r.get(c) or "").strip()) for c in COLUMNS}) for line, r in enumerate(reader, 2)]  # fmt: skip
+    out = Imported()
+    decided = [(line, row) for line, row in rows if row["decision"]]
+    out.undecided = len(rows) - len(decided)
+    for line, row in decided:
+        out.problems += _problems(path, line, row)
+    if out.problems:
+        return out
+    for line, row in decided:
+        try:
+            store.decide(row["suggestion_id"], stage, row["decision"], row["reason_code"], decided_by,
+                         "admin", row["note"] or None, row["alt_unit_id"] or None,
+                         row["sk_number"] or None, row["tmt"] or None)  # fmt: skip
+            out.recorded += 1
+        except Refused as refused:
+            out.problems.append(f"{path.name}, row {line}, column {refused.field}: {refused}")
+    return out

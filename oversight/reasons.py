@@ -1,0 +1,45 @@
+"""What people decide and why: the stages, the decisions and a versioned reason vocabulary.
+
+By law Baperjakat reviews and the PPK decides (PP 11/2017 as amended by PP 17/2020; the
+BKPSDM's HR staff prepare): a suggestion passes the stages in order, `ppk` is final. A reason
+is a code with an Indonesian label, so that minutes and a keberatan (PP 79/2021) can quote
+it; rejecting or changing a suggestion needs a note as well (UU 27/2022 Pasal 10: a person
+may object to an automated decision, so the human reasons must be on record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+Stage = Literal["hr", "baperjakat", "ppk"]
+Verdict = Literal["setuju", "tolak", "ubah", "tunda"]
+STAGES: Final[tuple[Stage, ...]] = ("hr", "baperjakat", "ppk")
+FINAL: Final[Stage] = "ppk"
+STAGE_LABELS: Final[dict[str, str]] = {"hr": "Bidang mutasi BKPSDM", "baperjakat": "Baperjakat", "ppk": "Pejabat Pembina Kepegawaian"}  # fmt: skip
+VERDICT_LABELS: Final[dict[str, str]] = {"setuju": "Setuju", "tolak": "Tolak", "ubah": "Ubah (unit lain)", "tunda": "Tunda"}  # fmt: skip
+NEEDS_NOTE: Final[frozenset[str]] = frozenset({"tolak", "ubah"})
+VERSION: Final[str] = "2026-12"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str  # Indonesian, as the minutes print it
+    label_en: str
+    verdicts: frozenset[str]
+
+
+REASONS: Final[tuple[Reason, ...]] = (
+    Reason("sesuai_kompetensi", "Sesuai kualifikasi, kompetensi dan kinerja pegawai", "Fits the employee's qualifications, competencies and performance", frozenset({"setuju"})),
+    Reason("kebutuhan_organisasi", "Sesuai kebutuhan organisasi (ABK/formasi)", "Meets the organisation's needs (ABK/formasi)", frozenset({"setuju", "ubah"})),
+    Reason("unit_lain_lebih_sesuai", "Unit lain lebih sesuai", "Another unit fits better", frozenset({"ubah"})),
+    Reason("dibutuhkan_unit_asal", "Masih dibutuhkan di unit asal", "Still needed in the current unit", frozenset({"tolak", "tunda"})),
+    Reason("belum_memenuhi_syarat", "Belum memenuhi syarat jabatan", "Does not yet meet the position's requirements", frozenset({"tolak"})),
+    Reason("pertimbangan_pribadi", "Pertimbangan pribadi atau keluarga pegawai", "The employee's personal or family circumstances", frozenset({"tolak", "tunda", "ubah"})),
+    Reason("data_tidak_akurat", "Data pendukung tidak akurat", "The supporting data is inaccurate", frozenset({"tolak", "tunda"})),
+    Reason("menunggu_formasi", "Menunggu formasi atau anggaran", "Waiting for formasi or budget", frozenset({"tunda"})),
+    Reason("menunggu_klarifikasi", "Menunggu klarifikasi pegawai atau atasan", "Waiting for the employee's or superior's clarification", frozenset({"tunda"})),
+    Reason("lainnya", "Lainnya (lihat catatan)", "Other (see the note)", frozenset({"setuju", "tolak", "ubah", "tunda"})),
+)  # fmt: skip
+REASON_BY_CODE: Final[dict[str, Reason]] = {r.code: r for r in REASONS}

@@ -1,0 +1,256 @@
+"""The record: every suggestion shown, and what people decided about it. SQLite, append-only.
+
+A suggestion's id is stable: the same employee and unit under the same model version, data
+and date (and round, for a round's moves) get the same id however often they are shown, so
+a decision taken on a printed list and one taken in the API name the same record. Its
+snapshot (model name, version and run, data fingerprint, scores, gain and interval,
+probability of helping, factors, eligibility) is stored when first shown and never changed,
+so it can be fetched as it was after another model is promoted.
+
+Decisions are rows that cannot be updated or deleted (SQLite triggers refuse it), each
+carrying the SHA-256 of the previous row's hash and its own content: `verify` walks the
+chain, so a row edited by hand (with the triggers dropped) is found, with its number. Writers
+take the database's write lock (`BEGIN IMMEDIATE`) before reading the chain's end, so
+concurrent writers, in threads or processes, never fork it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oversight.reasons import FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
+
+GENESIS = "0" * 64
+# Who may record each stage: HR prepares; Baperjakat's and the PPK's decisions are entered
+# by an admin (the committee's secretary), never by an HR key.
+STAGE_ROLES: dict[str, frozenset[str]] = {
+    "hr": frozenset({"hr", "admin"}),
+    "baperjakat": frozenset({"admin"}),
+    "ppk": frozenset({"admin"}),
+}
+SCHEMA = """
+create table if not exists suggestions (
+    id text primary key, shown_at text not null, source text not null, round_id text,
+    nip text not null, from_unit_id text, to_unit_id text not null, model_name text not null,
+    model_version text not null, run_id text, data_fingerprint text not null,
+    as_of text not null, snapshot text not null
+);
+create table if not exists decisions (
+    seq integer primary key, at text not null, suggestion_id text not null
+        references suggestions(id), stage text not null, decision text not null,
+    reason_code text not null, note text, alt_unit_id text, sk_number text, tmt text,
+    decided_by text not null, prev_hash text not null, hash text not null
+);
+create index if not exists decisions_by_suggestion on decisions(suggestion_id);
+create trigger if not exists decisions_no_update before update on decisions
+    begin select raise(abort, 'decisions are append-only'); end;
+create trigger if not exists decisions_no_delete before delete on decisions
+    begin select raise(abort, 'decisions are append-only'); end;
+create trigger if not exists suggestions_no_update before update on suggestions
+    begin select raise(abort, 'a suggestion as shown is never changed'); end;
+create trigger if not exists suggestions_no_delete before delete on suggestions
+    begin select raise(abort, 'a suggestion as shown is never deleted'); end;
+"""
+DECISION_FIELDS = ("seq", "at", "suggestion_id", "stage", "decision", "reason_code", "note",
+                   "alt_unit_id", "sk_number", "tmt", "decided_by")  # fmt: skip
+
+
+def suggestion_id(
+    model_name: str, version: str, fingerprint: str, as_of: str, nip: str, unit_id: str,
+    round_id: str = "",
+) -> str:  # fmt: skip
+    """The stable id of showing `nip` in `unit_id` (see the module)."""
+    key = "|".join((model_name, version, fingerprint, as_of, round_id, nip, unit_id))
+    return "sg_" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class SuggestionRecord:
+    id: str
+    source: str  # recommend | candidates | plan
+    round_id: str | None
+    nip: str
+    from_unit_id: str | None
+    to_unit_id: str
+    model_name: str
+    model_version: str
+    run_id: str | None
+    data_fingerprint: str
+    as_of: str
+    snapshot: dict[str, Any]
+
+
+class Refused(ValueError):
+    """A decision the rules do not allow: `status` is the HTTP answer (403, 404, 409, 422)
+    and `field` the input to blame."""
+
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.field = status, field
+
+
+def _row_hash(prev: str, row: dict[str, Any]) -> str:
+    content = json.dumps({k: row[k] for k in DECISION_FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256((prev + content).encode()).hexdigest()
+
+
+class DecisionStore:
+    """One SQLite file (created readable by its owner only), a connection per call."""
+
+    def __init__(self, path: Path, timeout_seconds: float = 5.0) -> None:
+        self.path, self.timeout = path, timeout_seconds
+        self._ready = False  # the file and schema are made on first use: a server starts
+        # even where the file cannot be written yet, and says why on the calls that need it
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("pragma journal_mode=wal")
+            db.execute("pragma synchronous=full")
+            if not self._ready:
+                db.executescript(SCHEMA)
+                self._ready = True
+            yield db
+        finally:
+            db.close()
+
+    def record(self, suggestions: list[SuggestionRecord]) -> None:
+        """Store suggestions as shown; one already stored keeps its first snapshot."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [(s.id, now, s.source, s.round_id, s.nip, s.from_unit_id, s.to_unit_id,
+                 s.model_name, s.model_version, s.run_id, s.data_fingerprint, s.as_of,
+                 json.dumps(s.snapshot, ensure_ascii=False, default=str)) for s in suggestions]  # fmt: skip
+        with self._db() as db:
+            db.execute("begin immediate")
+            db.executemany("insert or ignore into suggestions values (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)  # fmt: skip
+            db.execute("commit")
+
+    def suggestion(self, id_: str) -> dict[str, Any] | None:
+        """The suggestion as it was shown, with every decision taken on it, oldest first."""
+        with self._db() as db:
+            row = db.execute("select * from suggestions where id = ?", (id_,)).fetchone()
+            if row is None:
+                return None
+            decisions = db.execute(
+                "select * from decisions where suggestion_id = ? order by seq", (id_,)
+            ).fetchall()
+        out = dict(row)
+        out["snapshot"] = json.loads(out["snapshot"])
+        out["decisions"] = [dict(d) for d in decisions]
+        return out
+
+    def decide(
+        self, suggestion_id: str, stage: str, decision: str, reason_code: str, decided_by: str,
+        role: str, note: str | None = None, alt_unit_id: str | None = None,
+        sk_number: str | None = None, tmt: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Append one decision after checking it against the rules and the record so far;
+        raises `Refused` saying which input is to blame."""
+        if stage not in STAGES:
+            raise Refused(422, "stage", f"stage {stage!r} is not one of {', '.join(STAGES)}")
+        if decision not in VERDICT_LABELS:
+            raise Refused(422, "decision", f"decision {decision!r} is not one of {', '.join(VERDICT_LABELS)}")  # fmt: skip
+        reason = REASON_BY_CODE.get(reason_code)
+        if reason is None or decision not in reason.verdicts:
+            allowed = ", ".join(r.code for r in REASON_BY_CODE.values() if decision in r.verdicts)
+            raise Refused(422, "reason_code", f"reason {reason_code!r} does not fit {decision!r} (one of: {allowed})")  # fmt: skip
+        if decision in NEEDS_NOTE and not (note or "").strip():
+            raise Refused(422, "note", f"a note is required to record {decision!r}")
+        if decision == "ubah" and not (alt_unit_id or "").strip():
+            raise Refused(422, "alt_unit_id", "ubah names the unit decided instead (alt_unit_id)")
+        if role not in STAGE_ROLES[stage]:
+            raise Refused(403, "stage", f"role {role!r} may not record the {stage} stage")
+        with self._db() as db:
+            db.execute("begin immediate")  # the write lock before the chain's end is read
+            try:
+                row = self._append(db, suggestion_id, stage, decision, reason_code, decided_by,
+                                   note, alt_unit_id, sk_number, tmt)  # fmt: skip
+            except BaseException:
+                db.execute("rollback")
+                raise
+            db.execute("commit")
+        return row
+
+    def _append(
+        self, db: sqlite3.Connection, suggestion_id: str, stage: str, decision: str,
+        reason_code: str, decided_by: str, note: str | None, alt_unit_id: str | None,
+        sk_number: str | None, tmt: str | None,
+    ) -> dict[str, Any]:  # fmt: skip
+        shown = db.execute("select to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
+        if shown is None:
+            raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
+        if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
+            raise Refused(422, "alt_unit_id", "ubah names another unit than the one suggested")
+        settled: dict[str, str] = {}  # stage -> its decision, deferrals (tunda) aside
+        for earlier in db.execute("select stage, decision from decisions where suggestion_id = ? order by seq", (suggestion_id,)):  # fmt: skip
+            if earlier["decision"] != "tunda":
+                settled[earlier["stage"]] = earlier["decision"]
+        if FINAL in settled:
+            raise Refused(409, "suggestion_id", f"already decided by the PPK ({settled[FINAL]}); a second final decision is refused")  # fmt: skip
+        if stage in settled:
+            raise Refused(409, "stage", f"the {stage} stage already decided ({settled[stage]})")
+        for before in STAGES[: STAGES.index(stage)]:
+            if before not in settled:
+                raise Refused(409, "stage", f"the {before} stage decides before {stage}")
+            if settled[before] == "tolak":
+                raise Refused(409, "stage", f"rejected at the {before} stage: nothing left to decide")  # fmt: skip
+        last = db.execute("select seq, hash from decisions order by seq desc limit 1").fetchone()
+        row: dict[str, Any] = {
+            "seq": (last["seq"] if last else 0) + 1,
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "suggestion_id": suggestion_id, "stage": stage, "decision": decision,
+            "reason_code": reason_code, "note": note, "alt_unit_id": alt_unit_id,
+            "sk_number": sk_number, "tmt": tmt, "decided_by": decided_by,
+        }  # fmt: skip
+        prev = str(last["hash"]) if last else GENESIS
+        row |= {"prev_hash": prev, "hash": _row_hash(prev, row)}
+        db.execute(
+            f"insert into decisions ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        return row
+
+    def verify(self) -> list[str]:
+        """Every break in the chain ("row 7: ..."); empty when the record is intact."""
+        problems: list[str] = []
+        prev = GENESIS
+        expected_seq = 1
+        with self._db() as db:
+            for row in db.execute("select * from decisions order by seq"):
+                values = dict(row)
+                if values["seq"] != expected_seq:
+                    problems.append(f"row {expected_seq}: missing (the next row is {values['seq']})")  # fmt: skip
+                if values["prev_hash"] != prev:
+                    problems.append(f"row {values['seq']}: does not follow row {values['seq'] - 1} (a row was removed or reordered)")  # fmt: skip
+                if _row_hash(values["prev_hash"], values) != values["hash"]:
+                    problems.append(f"row {values['seq']}: its content does not match its hash (edited after it was written)")  # fmt: skip
+                prev, expected_seq = values["hash"], values["seq"] + 1
+        return problems
+
+    def rows(self, round_id: str | None = None) -> list[dict[str, Any]]:
+        """Decisions joined to their suggestions (for minutes and monitoring), oldest first."""
+        query = ("select d.*, s.nip, s.from_unit_id, s.to_unit_id, s.model_name, s.model_version,"
+                 " s.round_id, s.snapshot from decisions d join suggestions s on s.id = d.suggestion_id")  # fmt: skip
+        args: tuple[str, ...] = ()
+        if round_id is not None:
+            query += " where s.round_id = ?"
+            args = (round_id,)
+        with self._db() as db:
+            return [dict(r) for r in db.execute(query + " order by d.seq", args)]

@@ -1,0 +1,121 @@
+"""The record of decisions: the rules of who decides what and when, append-only rows, a hash
+chain that finds a row edited by hand, and concurrent writers that lose nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from oversight.records import Shown
+from oversight.store import DecisionStore, Refused
+
+SHOWN = Shown("penataan-placement", "3", "run1", "f" * 16, "2026-01-01")
+
+
+def _store(tmp_path: Path, n: int = 3) -> tuple[DecisionStore, list[str]]:
+    store = DecisionStore(tmp_path / "decisions.db")
+    records = [SHOWN.record("plan", f"1985071420100110{k:02d}", "A", "B", {"gain": 1.0}, "rd_x") for k in range(n)]  # fmt: skip
+    store.record(records)
+    return store, [r.id for r in records]
+
+
+def test_a_suggestion_passes_the_stages_in_order_and_the_ppk_decides_once(tmp_path: Path) -> None:
+    store, (sid, *_) = _store(tmp_path)
+    with pytest.raises(Refused) as early:
+        store.decide(sid, "baperjakat", "setuju", "sesuai_kompetensi", "sekretaris", "admin")
+    assert early.value.status == 409 and "hr stage decides before" in str(early.value)
+    with pytest.raises(Refused) as role:
+        store.decide(sid, "ppk", "setuju", "sesuai_kompetensi", "staf", "hr")
+    assert role.value.status == 403
+    store.decide(sid, "hr", "tunda", "menunggu_klarifikasi", "staf", "hr")  # deferred: decide again
+    store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    store.decide(sid, "baperjakat", "setuju", "kebutuhan_organisasi", "sekretaris", "admin")
+    store.decide(sid, "ppk", "setuju", "sesuai_kompetensi", "sekretaris", "admin", sk_number="800/12/2026")  # fmt: skip
+    with pytest.raises(Refused) as again:
+        store.decide(sid, "ppk", "tolak", "lainnya", "sekretaris", "admin", note="berubah pikiran")
+    assert again.value.status == 409 and "second final decision" in str(again.value)
+    shown = store.suggestion(sid)
+    assert shown is not None and shown["snapshot"]["gain"] == 1.0
+    assert [d["stage"] for d in shown["decisions"]] == ["hr", "hr", "baperjakat", "ppk"]
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "field"),
+    [
+        (("hr", "tolak", "dibutuhkan_unit_asal"), 422, "note"),
+        (("hr", "ubah", "unit_lain_lebih_sesuai"), 422, "note"),
+        (("hr", "setuju", "menunggu_formasi"), 422, "reason_code"),
+        (("hr", "pindah", "lainnya"), 422, "decision"),
+        (("kepala", "setuju", "lainnya"), 422, "stage"),
+    ],
+)
+def test_bad_decisions_are_refused_naming_the_input(
+    tmp_path: Path, args: tuple[str, str, str], status: int, field: str
+) -> None:
+    store, (sid, *_) = _store(tmp_path)
+    with pytest.raises(Refused) as refused:
+        store.decide(sid, *args, "staf", "hr")
+    assert (refused.value.status, refused.value.field) == (status, field)
+    with pytest.raises(Refused) as unknown:
+        store.decide("sg_0000", "hr", "setuju", "lainnya", "staf", "hr")
+    assert unknown.value.status == 404
+
+
+def test_a_rejection_ends_the_path(tmp_path: Path) -> None:
+    store, (sid, *_) = _store(tmp_path)
+    store.decide(sid, "hr", "tolak", "dibutuhkan_unit_asal", "staf", "hr", note="satu-satunya bendahara")  # fmt: skip
+    with pytest.raises(Refused, match="rejected at the hr stage"):
+        store.decide(sid, "baperjakat", "setuju", "lainnya", "sekretaris", "admin")
+
+
+def test_rows_cannot_be_changed_and_a_hand_edit_breaks_the_chain(tmp_path: Path) -> None:
+    store, ids = _store(tmp_path)
+    for sid in ids:
+        store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    assert store.verify() == []
+    db = sqlite3.connect(store.path)
+    for statement in ("update decisions set note = 'x' where seq = 2", "delete from decisions where seq = 2",
+                      "update suggestions set nip = 'x'"):  # fmt: skip
+        with pytest.raises(sqlite3.DatabaseError, match="append-only|never"):
+            db.execute(statement)
+    db.execute("drop trigger decisions_no_update")  # someone with the file and sqlite3
+    db.execute("update decisions set reason_code = 'lainnya' where seq = 2")
+    db.commit()
+    db.close()
+    assert store.verify() == ["row 2: its content does not match its hash (edited after it was written)"]  # fmt: skip
+
+
+def test_concurrent_writers_lose_nothing_and_keep_one_chain(tmp_path: Path) -> None:
+    store, ids = _store(tmp_path, n=16 * 20)
+    errors: list[BaseException] = []
+
+    def client(mine: list[str]) -> None:
+        own = DecisionStore(store.path)  # each client its own connection, as separate processes
+        try:
+            for sid in mine:
+                own.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+        except BaseException as error:  # pragma: no cover - the assertion below reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=client, args=(ids[k::16],)) for k in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    rows = store.rows()
+    assert len(rows) == len(ids) and {r["suggestion_id"] for r in rows} == set(ids)
+    assert [r["seq"] for r in rows] == list(range(1, len(ids) + 1)) and store.verify() == []
+
+
+def test_the_same_suggestion_shown_twice_keeps_its_first_snapshot(tmp_path: Path) -> None:
+    store, (sid, *_) = _store(tmp_path)
+    again = SHOWN.record("plan", "198507142010011000", "A", "B", {"gain": 9.0}, "rd_x")
+    assert again.id == sid
+    store.record([again])
+    shown = store.suggestion(sid)
+    assert shown is not None and shown["snapshot"]["gain"] == 1.0
+    assert (tmp_path / "decisions.db").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,61 @@
+"""People decide, on the record, through the API: every item shown has a stored record; a
+decision names it, in the stages' order and by the roles allowed; the record outlives the
+model that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers import Api, engine_of, movable_nip
+
+
+def _decide(api: Api, role: str, **body: Any) -> Any:
+    return api.client.post("/v1/decisions", json=body, headers=api.headers(role))
+
+
+def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
+    shown = api.client.post("/v1/recommend", json={"nip": movable_nip(engine_of(api)), "top_k": 3},
+                            headers=api.headers("hr")).json()  # fmt: skip
+    item = shown["suggestions"][0]
+    sid = item["suggestion_id"]
+    assert sid.startswith("sg_") and all(s["suggestion_id"] for s in shown["suggestions"])
+    record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("reviewer")).json()
+    assert record["snapshot"]["predicted_score"] == item["predicted_score"]
+    assert record["model_version"] == "1" and record["data_fingerprint"] and record["decisions"] == []  # fmt: skip
+    base = {"suggestion_id": sid, "reason_code": "sesuai_kompetensi"}
+    refused = _decide(api, "hr", **{**base, "reason_code": "dibutuhkan_unit_asal"}, stage="hr", decision="tolak")  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "note"
+    assert _decide(api, "reviewer", **base, stage="hr", decision="setuju").status_code == 403
+    first = _decide(api, "hr", **base, stage="hr", decision="setuju")
+    assert first.status_code == 201 and first.json()["decided_by"] == "test-hr", first.text
+    assert _decide(api, "hr", **base, stage="baperjakat", decision="setuju").status_code == 403
+    assert _decide(api, "admin", **base, stage="ppk", decision="setuju").status_code == 409
+    assert _decide(api, "admin", **base, stage="baperjakat", decision="setuju").status_code == 201
+    final = _decide(api, "admin", **base, stage="ppk", decision="setuju", sk_number="800/1/2027", tmt="2027-01-02")  # fmt: skip
+    assert final.status_code == 201 and final.json()["prev_hash"] != final.json()["hash"]
+    again = _decide(api, "admin", **base, stage="ppk", decision="setuju")
+    assert again.status_code == 409 and "second final decision" in again.json()["detail"]
+    record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("hr")).json()
+    assert [d["stage"] for d in record["decisions"]] == ["hr", "baperjakat", "ppk"]
+    assert api.client.get("/v1/suggestions/sg_00000000", headers=api.headers("hr")).status_code == 404  # fmt: skip
+    unknown = _decide(api, "hr", suggestion_id="sg_0000", stage="hr", decision="setuju", reason_code="lainnya")  # fmt: skip
+    assert unknown.status_code == 404
+
+
+def test_the_reason_vocabulary_is_published_in_indonesian(api: Api) -> None:
+    body = api.client.get("/v1/decision-reasons", headers=api.headers("reviewer")).json()
+    assert body["version"] and body["stages"]["ppk"] == "Pejabat Pembina Kepegawaian"
+    assert {"tolak", "ubah"} == set(body["note_required_for"])
+    assert any(r["code"] == "dibutuhkan_unit_asal" and "tolak" in r["decisions"] for r in body["reasons"])  # fmt: skip
+
+
+def test_a_rounds_moves_are_records_too(api: Api) -> None:
+    plan = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
+    assert plan["moves"] and plan["summary"]["round_id"].startswith("rd_")
+    move = plan["moves"][0]
+    record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
+    assert record["round_id"] == plan["summary"]["round_id"] and record["to_unit_id"] == move["to_unit_id"]  # fmt: skip
+    again = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
+    assert [m["suggestion_id"] for m in again["moves"]] == [
+        m["suggestion_id"] for m in plan["moves"]
+    ]  # stable
