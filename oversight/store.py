@@ -244,6 +244,19 @@ class DecisionStore:
                 prev, expected_seq = values["hash"], values["seq"] + 1
         return problems
 
+    def round(self, round_id: str) -> list[dict[str, Any]]:
+        """A round's moves as shown, each with its decisions (oldest first), in the order
+        the round listed them."""
+        with self._db() as db:
+            shown = [dict(r) for r in db.execute("select * from suggestions where round_id = ? order by rowid", (round_id,))]  # fmt: skip
+            decided = [dict(r) for r in db.execute(
+                "select d.* from decisions d join suggestions s on s.id = d.suggestion_id"
+                " where s.round_id = ? order by d.seq", (round_id,))]  # fmt: skip
+        for move in shown:
+            move["snapshot"] = json.loads(move["snapshot"])
+            move["decisions"] = [d for d in decided if d["suggestion_id"] == move["id"]]
+        return shown
+
     def rows(self, round_id: str | None = None) -> list[dict[str, Any]]:
         """Decisions joined to their suggestions (for minutes and monitoring), oldest first."""
         query = ("select d.*, s.nip, s.from_unit_id, s.to_unit_id, s.model_name, s.model_version,"

@@ -471,6 +471,27 @@ def decisions_import(
         raise typer.Exit(1)
 
 
+@decisions_app.command("minutes")
+def decisions_minutes(
+    round_id: Annotated[
+        str, typer.Option("--round", help="The round's id (round_id in its summary.json).")
+    ],  # fmt: skip
+    out: Annotated[
+        Path | None, typer.Option(help="The HTML file (default: berita-acara-<round>.html).")
+    ] = None,  # fmt: skip
+) -> None:
+    """Write the round's berita acara: each move with its decisions, reasons, who and when
+    (WITA) and the model version, printable, in Indonesian."""
+    from oversight.minutes import write_minutes
+
+    target = out or Path(f"berita-acara-{round_id}.html")
+    try:
+        typer.echo(f"wrote {write_minutes(_decision_store(), round_id, target)}")
+    except ValueError as error:
+        _echo_err(str(error))
+        raise typer.Exit(1) from None
+
+
 @decisions_app.command("verify")
 def decisions_verify() -> None:
     """Check the decisions' hash chain: exit 1 naming every row edited, removed or moved."""

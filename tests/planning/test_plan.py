@@ -238,6 +238,20 @@ def test_the_committee_decides_on_the_rounds_moves_file(
     good = CliRunner().invoke(cli, record)
     assert good.exit_code == 0 and "1 decision(s) recorded" in good.stdout, good.output
     assert CliRunner().invoke(cli, ["decisions", "verify"]).exit_code == 0
+    round_id = json.loads((out / "summary.json").read_text())["round_id"]
+    paper = tmp_path / "berita-acara.html"
+    made = CliRunner().invoke(
+        cli, ["decisions", "minutes", "--round", round_id, "--out", str(paper)]
+    )
+    assert made.exit_code == 0, made.output
+    html = paper.read_text()
+    assert "Berita Acara" in html and moves.loc[0, "nip"] in html and "Tolak" in html
+    assert "Masih dibutuhkan di unit asal" in html and "satu-satunya bendahara" in html
+    assert "Bidang Mutasi" in html and "WITA" in html and "belum diputuskan" in html
+    unknown = CliRunner().invoke(
+        cli, ["decisions", "minutes", "--round", "rd_nope", "--out", str(paper)]
+    )
+    assert unknown.exit_code == 1 and "no round 'rd_nope'" in unknown.stderr
     with sqlite3.connect(os.environ["PENATAAN_DECISIONS_DB"]) as db:
         db.execute("drop trigger decisions_no_update")
         db.execute("update decisions set note = 'diubah' where seq = (select max(seq) from decisions)")  # fmt: skip
