@@ -337,3 +337,12 @@ class SuggestionShown(BaseModel):
     snapshot: dict[str, Any]
     decisions: list[DecisionRecorded]
     advisory: str = ADVISORY
+
+
+class SuggestionExplained(BaseModel):
+    suggestion_id: str
+    model_version: str
+    text: str = Field(
+        description="Plain Indonesian: the system's part, the factors, eligibility, the decisions."
+    )
+    advisory: str = ADVISORY

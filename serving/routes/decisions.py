@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
+from oversight.explain import explain
 from oversight.reasons import NEEDS_NOTE, REASONS, STAGE_LABELS, VERDICT_LABELS, VERSION
 from oversight.store import DecisionStore, Refused
 from serving.deps import allowed
@@ -21,6 +22,7 @@ from serving.schemas import (
     DecisionRequest,
     ErrorBody,
     ReasonItem,
+    SuggestionExplained,
     SuggestionShown,
 )
 
@@ -66,6 +68,20 @@ async def suggestion(
     if found is None:
         raise HTTPException(404, f"no suggestion {suggestion_id!r} was shown")
     return SuggestionShown(**found)
+
+
+@router.get("/suggestions/{suggestion_id}/explanation", response_model=SuggestionExplained, dependencies=[Depends(allowed("suggestions"))])  # fmt: skip
+async def explanation(
+    request: Request, suggestion_id: Annotated[str, Path(pattern=r"^sg_[0-9a-f]{4,36}$")]
+) -> SuggestionExplained:
+    """In plain Indonesian: the system's part, the model version, the main factors, the
+    eligibility and the human decisions with their reasons (for a keberatan)."""
+    request.state.subject = suggestion_id
+    store: DecisionStore = request.app.state.decisions
+    found = await run_in_threadpool(store.suggestion, suggestion_id)
+    if found is None:
+        raise HTTPException(404, f"no suggestion {suggestion_id!r} was shown")
+    return SuggestionExplained(suggestion_id=suggestion_id, model_version=found["model_version"], text=explain(found))  # fmt: skip
 
 
 @router.get("/decision-reasons", response_model=DecisionReasons, dependencies=[Depends(allowed("decision-reasons"))])  # fmt: skip
