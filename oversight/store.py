@@ -51,6 +51,14 @@ create table if not exists decisions (
     decided_by text not null, prev_hash text not null, hash text not null
 );
 create index if not exists decisions_by_suggestion on decisions(suggestion_id);
+create table if not exists suspensions (
+    seq integer primary key autoincrement, at text not null, action text not null,
+    reason text not null, decided_by text not null
+);
+create trigger if not exists suspensions_no_update before update on suspensions
+    begin select raise(abort, 'the suspension log is append-only'); end;
+create trigger if not exists suspensions_no_delete before delete on suspensions
+    begin select raise(abort, 'the suspension log is append-only'); end;
 create trigger if not exists decisions_no_update before update on decisions
     begin select raise(abort, 'decisions are append-only'); end;
 create trigger if not exists decisions_no_delete before delete on decisions
@@ -243,6 +251,23 @@ class DecisionStore:
                     problems.append(f"row {values['seq']}: its content does not match its hash (edited after it was written)")  # fmt: skip
                 prev, expected_seq = values["hash"], values["seq"] + 1
         return problems
+
+    def suspend(self, reason: str, decided_by: str, resume: bool = False) -> None:
+        """Stop (or, `resume`, restart) every suggestion, with the reason, on the record."""
+        if not reason.strip():
+            raise Refused(422, "reason", "a reason is required to suspend or resume suggestions")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._db() as db:
+            db.execute("insert into suspensions (at, action, reason, decided_by) values (?, ?, ?, ?)",
+                       (now, "resume" if resume else "suspend", reason.strip(), decided_by))  # fmt: skip
+
+    def suspended(self) -> str | None:
+        """Why suggestions are suspended now (who, when, the reason), or None."""
+        with self._db() as db:
+            last = db.execute("select * from suspensions order by seq desc limit 1").fetchone()
+        if last is None or last["action"] == "resume":
+            return None
+        return f"suggestions suspended by {last['decided_by']} at {last['at']}: {last['reason']}"
 
     def round(self, round_id: str) -> list[dict[str, Any]]:
         """A round's moves as shown, each with its decisions (oldest first), in the order

@@ -492,6 +492,20 @@ def decisions_minutes(
         raise typer.Exit(1) from None
 
 
+@decisions_app.command("suspend")
+def decisions_suspend(
+    reason: Annotated[str, typer.Option(help="Why (kept on the record).")],
+    by: Annotated[str, typer.Option(help="Who suspends.")],
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Start suggestions again instead.")
+    ] = False,  # fmt: skip
+) -> None:
+    """Stop every suggestion (API and rounds refuse with the reason) until resumed."""
+    store = _decision_store()
+    store.suspend(reason, by, resume)
+    typer.echo(store.suspended() or "suggestions are served")
+
+
 @decisions_app.command("verify")
 def decisions_verify() -> None:
     """Check the decisions' hash chain: exit 1 naming every row edited, removed or moved."""
@@ -579,6 +593,10 @@ def plan(
     except (ValidationError, ValueError, OSError) as error:
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
+    store = _decision_store()
+    if why := store.suspended():
+        _echo_err(f"no round: {why} (penataan decisions resume)")
+        raise typer.Exit(1)
     pipeline = _settings()
     hr = _load(data, pipeline)
     loaded = _registered(pipeline, model_uri)
@@ -592,7 +610,7 @@ def plan(
     except PlanRefused as refusal:
         _echo_err(str(refusal))
         raise typer.Exit(1) from None
-    record_round(result, _shown(loaded, hr, when), _decision_store())
+    record_round(result, _shown(loaded, hr, when), store)
     paths = write_plan(result, out)
     s = result.summary
     typer.echo(

@@ -4,6 +4,7 @@ a reload) and the caller's key with its role. Routes get both through FastAPI de
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Annotated
@@ -11,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from prometheus_client import CollectorRegistry, Gauge
 
+from oversight.store import DecisionStore
 from serving.engine import Engine
 from serving.errors import public
 from serving.keys import PERMISSIONS, ApiKey, KeyFileError, KeyStore
@@ -44,6 +46,19 @@ def engine_for(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(engine_for)]
+
+
+def not_suspended(request: Request) -> None:
+    """503 with who suspended suggestions, when and why, while an admin has them stopped."""
+    store: DecisionStore = request.app.state.decisions
+    try:
+        why = store.suspended()
+    except sqlite3.Error as error:
+        raise HTTPException(
+            503, public(f"the record of decisions cannot be read: {error}")
+        ) from None
+    if why:
+        raise HTTPException(503, why)
 
 
 def allowed(permission: str) -> Callable[..., ApiKey]:

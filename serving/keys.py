@@ -42,6 +42,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "decide",
             "suggestions",
             "decision-reasons",
+            "suspend",
         }
     ),  # fmt: skip
 }

@@ -346,3 +346,12 @@ class SuggestionExplained(BaseModel):
         description="Plain Indonesian: the system's part, the factors, eligibility, the decisions."
     )
     advisory: str = ADVISORY
+
+
+class SuspendRequest(Strict):
+    reason: str = Field(min_length=3, max_length=500, description="Why (kept on the record).")
+
+
+class SuspendResponse(BaseModel):
+    suspended: bool
+    detail: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sqlite3
 from collections.abc import Callable
 
 import anyio
@@ -12,9 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from oversight.store import DecisionStore
 from serving.deps import Holder, allowed
 from serving.engine import Engine
-from serving.schemas import ErrorBody, ReloadResponse
+from serving.errors import public
+from serving.schemas import ErrorBody, ReloadResponse, SuspendRequest, SuspendResponse
 from serving.settings import ServeSettings
 
 router = APIRouter(prefix="/v1/admin")
@@ -90,3 +93,29 @@ async def reload(request: Request, force: bool = False) -> ReloadResponse | JSON
         data_fingerprint=engine.data.fingerprint(), as_of=engine.as_of.date().isoformat(),
         detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}",
     )  # fmt: skip
+
+
+@router.post("/suspend", response_model=SuspendResponse, dependencies=[Depends(allowed("suspend"))])  # fmt: skip
+async def suspend(body: SuspendRequest, request: Request) -> SuspendResponse:
+    """Stop every suggestion (recommend, candidates, plan answer 503 with the reason) until
+    resumed; the reason is required and kept on the record with who and when."""
+    return await _switch(body, request, resume=False)
+
+
+@router.post("/resume", response_model=SuspendResponse, dependencies=[Depends(allowed("suspend"))])  # fmt: skip
+async def resume(body: SuspendRequest, request: Request) -> SuspendResponse:
+    """Start suggestions again after a suspension (the reason is kept on the record)."""
+    return await _switch(body, request, resume=True)
+
+
+async def _switch(body: SuspendRequest, request: Request, resume: bool) -> SuspendResponse:
+    store: DecisionStore = request.app.state.decisions
+    request.state.subject = "resume" if resume else "suspend"
+    try:
+        await run_in_threadpool(store.suspend, body.reason, request.state.key_name, resume)
+        state = await run_in_threadpool(store.suspended)
+    except sqlite3.Error as error:
+        raise HTTPException(
+            503, public(f"the record of decisions cannot be written: {error}")
+        ) from None
+    return SuspendResponse(suspended=state is not None, detail=state or "suggestions are served")

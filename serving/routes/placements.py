@@ -10,7 +10,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from oversight.store import DecisionStore
-from serving.deps import EngineDep, allowed
+from serving.deps import EngineDep, allowed, not_suspended
 from serving.engine import Engine
 from serving.errors import public
 from serving.schemas import (
@@ -25,7 +25,7 @@ from serving.schemas import (
 router = APIRouter(prefix="/v1", responses={404: {"model": ErrorBody}})
 
 
-@router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend"))])  # fmt: skip
+@router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend")), Depends(not_suspended)])  # fmt: skip
 def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> RecommendResponse:
     """Where would this employee do best, and why? A move is ranked first only when the
     decision policy suggests it (likely enough to help); otherwise staying is."""
@@ -38,7 +38,7 @@ def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Re
     return answer
 
 
-@router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates"))])  # fmt: skip
+@router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates")), Depends(not_suspended)])  # fmt: skip
 def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> CandidatesResponse:
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
     request.state.subject = body.unit_id

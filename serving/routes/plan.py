@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from planning.run import PlanRefused
-from serving.deps import EngineDep, allowed
+from serving.deps import EngineDep, allowed, not_suspended
 from serving.errors import invalid_field
 from serving.schemas import PlanRequest, PlanResponse
 from training.candidates import AsOfOutOfRange
@@ -15,7 +15,7 @@ from training.candidates import AsOfOutOfRange
 router = APIRouter(prefix="/v1")
 
 
-@router.post("/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan"))])
+@router.post("/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan")), Depends(not_suspended)])  # fmt: skip
 def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse:
     """An organisation-wide transfer round under the rules (the exact optimum), as
     `penataan plan` computes it: moves, units, summary. Advice for Baperjakat."""

@@ -63,3 +63,21 @@ def test_a_rounds_moves_are_records_too(api: Api) -> None:
     assert [m["suggestion_id"] for m in again["moves"]] == [
         m["suggestion_id"] for m in plan["moves"]
     ]  # stable
+
+
+def test_an_admin_can_suspend_every_suggestion_with_a_reason(api: Api) -> None:
+    nip = movable_nip(engine_of(api))
+    hr = api.client.post("/v1/admin/suspend", json={"reason": "audit"}, headers=api.headers("hr"))
+    assert hr.status_code == 403
+    assert api.client.post("/v1/admin/suspend", json={}, headers=api.headers("admin")).status_code == 422  # fmt: skip
+    stop = api.client.post("/v1/admin/suspend", json={"reason": "pemeriksaan data SKP 2025"}, headers=api.headers("admin"))  # fmt: skip
+    try:
+        assert stop.status_code == 200 and stop.json()["suspended"]
+        for path, body in (("/v1/recommend", {"nip": nip}), ("/v1/plan", {})):
+            refused = api.client.post(path, json=body, headers=api.headers("admin"))
+            assert refused.status_code == 503 and "pemeriksaan data SKP 2025" in refused.json()["detail"]  # fmt: skip
+            assert "test-admin" in refused.json()["detail"]
+    finally:
+        back = api.client.post("/v1/admin/resume", json={"reason": "data diperbaiki"}, headers=api.headers("admin"))  # fmt: skip
+    assert back.status_code == 200 and not back.json()["suspended"]
+    assert api.client.post("/v1/recommend", json={"nip": nip}, headers=api.headers("hr")).status_code == 200  # fmt: skip

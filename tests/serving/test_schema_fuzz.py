@@ -30,8 +30,9 @@ def test_no_generated_request_yields_a_server_error(
     assert app.state.holder.loaded.wait(300) and app.state.holder.engine is not None
     failures: list[str] = []
     operations = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    # suspending stops every suggestion: fuzz it last, so the others are fuzzed while served
+    every = sorted((r.ok() for r in schema.get_all_operations()), key=lambda o: o.path == "/v1/admin/suspend")  # fmt: skip
+    for operation in every:
         operations += 1
 
         @given(case=operation.as_strategy())
@@ -40,7 +41,8 @@ def test_no_generated_request_yields_a_server_error(
         )
         def no_5xx(case: Any) -> None:
             response = case.call(headers={"X-API-Key": key})
-            if response.status_code >= 500:
+            suspended = response.status_code == 503 and "suggestions suspended by" in response.text
+            if response.status_code >= 500 and not suspended:  # the documented refusal
                 failures.append(f"{case.method} {case.path} {case.body!r}: {response.status_code} {response.text[:200]}")  # fmt: skip
 
         no_5xx()
