@@ -13,7 +13,7 @@ export PENATAAN_API_KEYS_FILE ?= $(CURDIR)/api-keys.json
 export PENATAAN_AUDIT_DB ?= $(CURDIR)/audit.db
 export PENATAAN_DECISIONS_DB ?= $(CURDIR)/decisions.db
 
-.PHONY: help install demo test test-fast lint typecheck unit bench clean
+.PHONY: help install demo test test-fast lint typecheck unit bench clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ unit: install ## the test suite only
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
+
+browser: ## install Debian's Chromium for the browser tests (they skip, saying so, without it)
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; } || \
+		echo "Chromium could not be installed: the browser tests will skip"
 
 test-fast: lint typecheck ## the same without the slow process-level tests (a real server, the notebook)
 	$(VENV)/bin/pytest -q -m "not slow"

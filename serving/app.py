@@ -16,9 +16,11 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
@@ -30,6 +32,8 @@ from serving.deps import Holder
 from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import BodyLimit, RequestLog
+from serving.pages import routes as pages
+from serving.pages.session import Sessions
 from serving.routes import admin, decisions, model, ops, placements, plan
 from serving.schemas import ADVISORY
 from serving.settings import ServeSettings
@@ -96,8 +100,11 @@ def create_app(
     app.state.audit = audit
     app.state.decisions = DecisionStore(settings.decisions_db)
     app.state.metrics = metrics
-    for routes in (placements, decisions, model, admin, plan, ops):
+    for routes in (placements, decisions, model, admin, plan, ops, pages):
         app.include_router(routes.router)
+    app.mount("/ui/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), name="ui-static")  # fmt: skip
+    secret = settings.session_secret
+    app.state.sessions = Sessions(secret.get_secret_value() if secret else None)
     errors.install(app)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds

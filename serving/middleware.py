@@ -25,7 +25,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 disable_created_metrics()  # the `_created` series only add noise to the scrape
 
-AUDITED_PREFIX = "/v1/"  # every versioned route, reload and model info included
+AUDITED_PREFIX = ("/v1/", "/ui")  # every versioned route, reload and model info; every page
+UNAUDITED = "/ui/static/"  # the pages' stylesheet says nothing about anyone
 MAX_AUDITED_PATH = 200  # characters of a path kept in an audit row (a path can be 60 KB)
 SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan": "as_of",
                   "/v1/decisions": "suggestion_id"}  # fmt: skip
@@ -127,7 +128,9 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        audited = scope["path"].startswith(AUDITED_PREFIX)
+        audited = scope["path"].startswith(AUDITED_PREFIX) and not scope["path"].startswith(
+            UNAUDITED
+        )
         status, responded, refused, left = 500, False, False, False
 
         async def watch() -> Message:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from oversight.settings import OversightSettings
@@ -34,5 +34,8 @@ class ServeSettings(PipelineSettings, OversightSettings):
     registry_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     body_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
+    # signs the pages' session cookies; unset: a random secret per process (sessions end
+    # with it, and several workers would not share them)
+    session_secret: SecretStr | None = None
     max_body_bytes: int = 64 * 1024
     explain_factors: int = 4  # factors shown per suggestion; the rest is summed as `other`

@@ -1,0 +1,213 @@
+"""The pages (`/ui`): log in with an API key, look up an employee, see the ranked units with
+their gain, interval, probability of helping and eligibility, and the explanation as a chart
+with its narrative and a data table under it.
+
+The same guards as the API: a key is exchanged once for a signed session cookie
+(`serving.pages.session`); roles are checked exactly as the API checks them
+(`serving.keys.PERMISSIONS`); every form carries a CSRF token and a post from another origin
+is refused; every page view is in the audit log (`serving.middleware.RequestLog`, with the
+session's key name); `Content-Security-Policy: default-src 'self'` and no script at all;
+protected attributes are never shown (the engine's answers do not carry them). Indonesian by
+default, English with `?lang=en`; numbers in id-ID.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from serving.engine import Engine, NotFound
+from serving.keys import PERMISSIONS, KeyFileError, KeyStore
+from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
+from training.explain import ADVISORY, ADVISORY_ID
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=select_autoescape(default=True),
+)
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would make a browser send `Origin: null` on posts
+    "Cache-Control": "no-store",
+}
+TEXT: dict[str, dict[str, str]] = {
+    "id": {
+        "home": "Beranda", "switch": "English", "logout": "Keluar", "login_title": "Masuk",
+        "api_key": "Kunci API", "login": "Masuk", "home_title": "Cari pegawai", "look_up": "Cari",
+        "employee": "Pegawai", "as_of": "Data per", "model": "model", "current": "Unit sekarang",
+        "predicted": "perkiraan nilai", "tenure": "masa jabatan", "years": "tahun",
+        "decision": "Saran", "move": "pindah", "stay": "tetap", "precision": "ketepatan",
+        "ranked": "Unit menurut saran", "unit": "Unit", "gain": "Manfaat (poin)",
+        "gain_interval": "Rentang 80%", "p_help": "Peluang membantu", "eligibility": "Kelayakan",
+        "current_short": "sekarang", "suggested": "disarankan", "eligible": "memenuhi syarat",
+        "why": "Mengapa", "chart": "Sumbangan faktor terhadap perkiraan", "factor": "Faktor",
+        "points": "Poin", "other": "Lainnya", "base": "Nilai dasar",
+        "bad_key": "Kunci API tidak dikenal.", "forbidden": "Peran Anda tidak boleh membuka halaman ini.",
+        "bad_form": "Formulir kedaluwarsa atau bukan dari halaman ini; silakan ulangi.",
+        "keys_down": "Kunci API tidak dapat diperiksa saat ini",
+        "loading": "Model belum siap; coba lagi sebentar lagi.", "not_found": "Tidak ditemukan",
+        "nip_rule": "harus 18 angka",
+    },
+    "en": {
+        "home": "Home", "switch": "Bahasa Indonesia", "logout": "Log out", "login_title": "Log in",
+        "api_key": "API key", "login": "Log in", "home_title": "Look up an employee", "look_up": "Look up",
+        "employee": "Employee", "as_of": "Data as of", "model": "model", "current": "Current unit",
+        "predicted": "predicted score", "tenure": "tenure", "years": "years",
+        "decision": "Suggestion", "move": "move", "stay": "stay", "precision": "precision",
+        "ranked": "Units as suggested", "unit": "Unit", "gain": "Gain (points)",
+        "gain_interval": "80% interval", "p_help": "Probability it helps", "eligibility": "Eligibility",
+        "current_short": "current", "suggested": "suggested", "eligible": "eligible",
+        "why": "Why", "chart": "Factor contributions to the prediction", "factor": "Factor",
+        "points": "Points", "other": "Other", "base": "Base value",
+        "bad_key": "Unknown API key.", "forbidden": "Your role may not open this page.",
+        "bad_form": "The form expired or did not come from this site; please try again.",
+        "keys_down": "API keys cannot be checked now",
+        "loading": "The model is not ready yet; try again shortly.", "not_found": "Not found",
+        "nip_rule": "must be 18 digits",
+    },
+}  # fmt: skip
+
+
+def _num(value: Any, digits: int = 1, sign: bool = False) -> str:
+    """id-ID: a comma for decimals, a dot for thousands (`1.234,5`); `-` for none."""
+    if value is None:
+        return "–"
+    text = f"{float(value):{'+' if sign else ''},.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+TEMPLATES.filters["num"] = _num
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "id"
+
+
+def _session(request: Request) -> Session | None:
+    sessions: Sessions = request.app.state.sessions
+    session = sessions.read(request.cookies.get(COOKIE))
+    if session is not None:
+        request.state.key_name = session.name  # the audit row names who looked
+    return session
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = _lang(request)
+    other = "id" if lang == "en" else "en"
+    query = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    html = TEMPLATES.get_template(template).render(
+        lang=lang, t=TEXT[lang], other_lang=other, other_lang_query=urlencode(query),
+        advisory=ADVISORY if lang == "en" else ADVISORY_ID, **context,
+    )  # fmt: skip
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _redirect(to: str) -> RedirectResponse:
+    return RedirectResponse(to, status_code=303, headers=HEADERS)
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from this site (the Origin header, where the browser sends one)."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+
+
+@router.get("/login")
+def login_page(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", title=TEXT[_lang(request)]["login_title"], session=None)
+
+
+@router.post("/login", response_model=None)
+async def login(request: Request) -> Response:
+    t = TEXT[_lang(request)]
+    if not _same_origin(request):
+        return _page(request, "login.html", 403, title=t["login_title"], session=None, error=t["bad_form"])  # fmt: skip
+    keys: KeyStore = request.app.state.keys
+    try:
+        holder = keys.verify((await _form(request)).get("api_key"))
+    except KeyFileError:
+        return _page(request, "login.html", 503, title=t["login_title"], session=None, error=t["keys_down"])  # fmt: skip
+    if holder is None:
+        return _page(request, "login.html", 401, title=t["login_title"], session=None, error=t["bad_key"])  # fmt: skip
+    request.state.key_name = holder.name
+    sessions: Sessions = request.app.state.sessions
+    response = _redirect(f"/ui/?lang={_lang(request)}")
+    response.set_cookie(
+        COOKIE, sessions.issue(holder.name, holder.role), max_age=SESSION_HOURS * 3600,
+        httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/ui",
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout", response_model=None)
+async def logout(request: Request) -> Response:
+    session = _session(request)
+    sessions: Sessions = request.app.state.sessions
+    if session is None or not _same_origin(request) or not sessions.csrf_ok(session, (await _form(request)).get("csrf")):  # fmt: skip
+        t = TEXT[_lang(request)]
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["bad_form"])  # fmt: skip
+    response = _redirect("/ui/login")
+    response.delete_cookie(COOKIE, path="/ui")
+    return response
+
+
+@router.get("/", response_model=None)
+def home(request: Request) -> Response:
+    session = _session(request)
+    if session is None:
+        return _redirect(f"/ui/login?lang={_lang(request)}")
+    return _page(request, "home.html", title=TEXT[_lang(request)]["home_title"], session=session)
+
+
+@router.get("/employee", response_model=None)
+def employee(request: Request, nip: str = "") -> Response:
+    """An employee's ranked units and why, as `/v1/recommend` answers (the same engine)."""
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    if "recommend" not in PERMISSIONS.get(session.role, frozenset()):  # type: ignore[call-overload]
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    engine: Engine | None = request.app.state.holder.engine
+    if engine is None:
+        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
+    if not re.fullmatch(r"[0-9]{18}", nip):
+        return _page(request, "home.html", 422, title=t["home_title"], session=session, error=f"NIP: {t['nip_rule']}")  # fmt: skip
+    request.state.subject = nip
+    request.state.model_version = engine.loaded.version
+    try:
+        answer = engine.recommend(nip, 10, None, True, lang)  # type: ignore[arg-type]
+    except NotFound as missing:
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
+    top = next((s for s in answer.suggestions if not s.is_current), None)
+    return _page(request, "employee.html", title=f"{t['employee']} {nip}", session=session,
+                 r=answer, top=top, chart=_bars(top.explanation.factors) if top else [])  # fmt: skip
+
+
+def _bars(factors: list[Any]) -> list[dict[str, Any]]:
+    """Horizontal bars around a zero line at x=320 (a point = the largest bar's scale)."""
+    largest = max((abs(f.contribution) for f in factors), default=0.0) or 1.0
+    bars = []
+    for f in factors:
+        width = round(280 * abs(f.contribution) / largest, 1)
+        right = f.contribution >= 0
+        bars.append({
+            "label": f.label, "value": f.contribution, "width": width,
+            "x": 320 if right else 320 - width, "colour": "#2a6f97" if right else "#c0392b",
+            "label_x": 316 if right else 324, "anchor": "end" if right else "start",
+        })  # fmt: skip
+    return bars

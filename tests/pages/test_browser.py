@@ -1,0 +1,81 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright against a real server,
+every request to another host blocked and counted, any console error a failure.
+
+Skips, saying why, where Chromium or Playwright is not installed (`make browser` installs
+Chromium; `.ci/run` runs it first)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from penataan.local_servers import free_port
+from serving.app import create_app
+from tests.helpers import movable_nip, role_keys, serve_settings
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (uv sync)")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], str]]:  # fmt: skip
+    settings = serve_settings(world_dir, tmp_path_factory.mktemp("ui"), registry_uri)
+    keys = role_keys(settings)
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    assert app.state.holder.loaded.wait(300)
+    engine = app.state.holder.engine
+    assert engine is not None
+    yield f"http://127.0.0.1:{port}", keys, movable_nip(engine)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
+def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dict[str, str], str]) -> None:  # fmt: skip
+    base, keys, nip = server
+    outside: list[str] = []
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+
+        def only_here(route: object) -> None:
+            request = route.request  # type: ignore[attr-defined]
+            if request.url.startswith(base):
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                outside.append(request.url)
+                route.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", only_here)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/ui/")
+        assert "/ui/login" in page.url
+        page.fill("input[name=api_key]", keys["hr"])
+        page.click("button[type=submit]")
+        page.fill("input[name=nip]", nip)
+        page.click("main button[type=submit]")
+        page.wait_for_selector("table tbody tr")
+        assert page.locator("h1").inner_text() == f"Pegawai {nip}"
+        assert page.locator("table tbody tr").count() >= 2
+        assert page.locator("svg rect").count() >= 1  # the explanation chart drew
+        page.click("text=English")
+        assert "Probability it helps" in page.content()
+        page.click("text=Log out")
+        assert "/ui/login" in page.url
+        browser.close()
+    assert outside == [] and errors == []
