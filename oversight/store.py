@@ -269,6 +269,17 @@ class DecisionStore:
             return None
         return f"suggestions suspended by {last['decided_by']} at {last['at']}: {last['reason']}"
 
+    def rounds(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest rounds on record: id, date of the data, model, moves, decided by the PPK."""
+        with self._db() as db:
+            return [dict(r) for r in db.execute(
+                "select s.round_id, max(s.as_of) as as_of, max(s.model_version) as model_version,"
+                " max(s.shown_at) as shown_at, count(*) as moves,"
+                " sum(exists(select 1 from decisions d where d.suggestion_id = s.id and d.stage = 'ppk'"
+                " and d.decision != 'tunda')) as decided"
+                " from suggestions s where s.round_id is not null group by s.round_id"
+                " order by shown_at desc limit ?", (limit,))]  # fmt: skip
+
     def round(self, round_id: str) -> list[dict[str, Any]]:
         """A round's moves as shown, each with its decisions (oldest first), in the order
         the round listed them."""

@@ -13,15 +13,20 @@ default, English with `?lang=en`; numbers in id-ID.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from oversight.minutes import WITA
+from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
+from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from serving.engine import Engine, NotFound
 from serving.keys import PERMISSIONS, KeyFileError, KeyStore
 from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
@@ -54,7 +59,12 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_form": "Formulir kedaluwarsa atau bukan dari halaman ini; silakan ulangi.",
         "keys_down": "Kunci API tidak dapat diperiksa saat ini",
         "loading": "Model belum siap; coba lagi sebentar lagi.", "not_found": "Tidak ditemukan",
-        "nip_rule": "harus 18 angka",
+        "nip_rule": "harus 18 angka", "round": "Putaran", "rounds": "Putaran terbaru", "moves": "usulan",
+        "decided_by_ppk": "diputuskan PPK", "all": "Semua", "pending": "Belum diputuskan",
+        "decided": "Sudah diputuskan", "stage": "Tahap", "reason": "Alasan", "note": "Catatan",
+        "by": "Dicatat oleh", "none_yet": "Belum ada keputusan.", "alt_unit": "Unit pengganti (ubah)",
+        "record": "Catat keputusan",
+        "closed": "selesai (diputuskan PPK atau ditolak)",
     },
     "en": {
         "home": "Home", "switch": "Bahasa Indonesia", "logout": "Log out", "login_title": "Log in",
@@ -71,7 +81,12 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_form": "The form expired or did not come from this site; please try again.",
         "keys_down": "API keys cannot be checked now",
         "loading": "The model is not ready yet; try again shortly.", "not_found": "Not found",
-        "nip_rule": "must be 18 digits",
+        "nip_rule": "must be 18 digits", "round": "Round", "rounds": "Latest rounds", "moves": "moves",
+        "decided_by_ppk": "decided by the PPK", "all": "All", "pending": "Not decided",
+        "decided": "Decided", "stage": "Stage", "reason": "Reason", "note": "Note",
+        "by": "Recorded by", "none_yet": "No decision yet.", "alt_unit": "Unit instead (ubah)",
+        "record": "Record the decision",
+        "closed": "settled (decided by the PPK or rejected)",
     },
 }  # fmt: skip
 
@@ -169,7 +184,84 @@ def home(request: Request) -> Response:
     session = _session(request)
     if session is None:
         return _redirect(f"/ui/login?lang={_lang(request)}")
-    return _page(request, "home.html", title=TEXT[_lang(request)]["home_title"], session=session)
+    rounds = []
+    if _may(session, "suggestions"):
+        store: DecisionStore = request.app.state.decisions
+        rounds = store.rounds()
+    return _page(request, "home.html", title=TEXT[_lang(request)]["home_title"], session=session, rounds=rounds)  # fmt: skip
+
+
+def _may(session: Session, permission: str) -> bool:
+    """The API's rule: the session's role has `permission` (`serving.keys.PERMISSIONS`)."""
+    return permission in PERMISSIONS.get(session.role, frozenset())  # type: ignore[call-overload]
+
+
+@router.get("/round", response_model=None)
+def round_page(request: Request, id: str = "", status: str = "") -> Response:
+    """A round's moves as shown, each with its decisions and, for a role that may decide,
+    the decision form (the stages that role may record); `status` pending or decided
+    filters the moves."""
+    return _round(request, id, status)
+
+
+def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200) -> Response:  # fmt: skip
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    if not _may(session, "suggestions"):
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    request.state.subject = id[:40]
+    store: DecisionStore = request.app.state.decisions
+    moves = store.round(id) if re.fullmatch(r"rd_[0-9a-f]{4,32}", id) else []
+    if not moves:
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=f"{t['round']} {id}: {t['not_found']}")  # fmt: skip
+    for m in moves:
+        m["from_name"] = m["snapshot"].get("from_unit_name") or m["from_unit_id"]
+        m["to_name"] = m["snapshot"].get("to_unit_name") or m["to_unit_id"]
+        m["final"] = any(  # the path has ended: the PPK decided, or a stage rejected
+            (d["stage"] == FINAL and d["decision"] != "tunda") or d["decision"] == "tolak" for d in m["decisions"]
+        )  # fmt: skip
+        for d in m["decisions"]:
+            d["at_wita"] = dt.datetime.fromisoformat(d["at"]).astimezone(WITA).strftime("%d-%m-%Y %H:%M")  # fmt: skip
+    shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
+    stages = [st for st in STAGES if session.role in STAGE_ROLES[st]] if _may(session, "decide") else []  # fmt: skip
+    return _page(
+        request, "round.html", code, title=f"{t['round']} {id}", session=session, round_id=id,
+        moves=moves, shown=shown, decided=sum(m["final"] for m in moves), stages=stages,
+        stage_labels=STAGE_LABELS, verdicts=VERDICT_LABELS, reasons=REASONS,
+        reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
+        error=error or None,
+    )  # fmt: skip
+
+
+@router.post("/decide", response_model=None)
+async def decide(request: Request) -> Response:
+    """The round page's form: one decision, as `POST /v1/decisions` records it."""
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    form = await _form(request)
+    sessions: Sessions = request.app.state.sessions
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    round_id = form.get("round_id", "")
+    if not _same_origin(request) or not sessions.csrf_ok(session, form.get("csrf")):
+        return _round(request, round_id, error=t["bad_form"], code=403)
+    if not _may(session, "decide"):
+        return _round(request, round_id, error=t["forbidden"], code=403)
+    request.state.subject = form.get("suggestion_id", "")[:40]
+    store: DecisionStore = request.app.state.decisions
+    try:
+        await run_in_threadpool(
+            store.decide, form.get("suggestion_id", ""), form.get("stage", ""), form.get("decision", ""),
+            form.get("reason_code", ""), session.name, session.role, form.get("note") or None,
+            form.get("alt_unit_id") or None,
+        )  # fmt: skip
+    except Refused as refused:
+        return _round(request, round_id, error=f"{refused.field}: {refused}", code=refused.status)  # fmt: skip
+    return _redirect(f"/ui/round?id={round_id}&lang={lang}#{form.get('suggestion_id', '')}")
 
 
 @router.get("/employee", response_model=None)

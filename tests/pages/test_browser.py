@@ -38,7 +38,12 @@ def server(registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPath
     assert app.state.holder.loaded.wait(300)
     engine = app.state.holder.engine
     assert engine is not None
-    yield f"http://127.0.0.1:{port}", keys, movable_nip(engine)
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
+    plan = httpx.post(f"{base}/v1/plan", json={"config": {"precision": 0.05}}, headers={"X-API-Key": keys["admin"]}, timeout=120)  # fmt: skip
+    assert plan.status_code == 200 and plan.json()["moves"], plan.text  # a round to decide on
+    yield base, keys, movable_nip(engine)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -75,6 +80,15 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         assert page.locator("svg rect").count() >= 1  # the explanation chart drew
         page.click("text=English")
         assert "Probability it helps" in page.content()
+        page.click("text=Home")
+        page.click("main li a")  # the latest round
+        page.select_option("form[action^='/ui/decide'] select[name=decision]", "tunda")
+        page.select_option(
+            "form[action^='/ui/decide'] select[name=reason_code]", "menunggu_formasi"
+        )
+        page.click("form[action^='/ui/decide'] button[type=submit]")
+        assert page.locator("section table tbody tr").count() >= 1  # the decision is on record
+        assert "browser-hr" not in page.content() and "test-hr" in page.content()
         page.click("text=Log out")
         assert "/ui/login" in page.url
         browser.close()

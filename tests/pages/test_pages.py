@@ -63,3 +63,31 @@ def test_roles_are_the_apis_and_forms_need_their_token(api: Api) -> None:
     assert token is not None
     out = api.client.post("/ui/logout", data={"csrf": token.group(1)}, follow_redirects=False)
     assert out.status_code == 303
+
+
+def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
+    plan = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
+    round_id, move = plan["summary"]["round_id"], plan["moves"][0]
+    _login(api, "reviewer")
+    page = api.client.get(f"/ui/round?id={round_id}")
+    assert page.status_code == 200 and move["nip"] in page.text and "<form method=\"post\" action=\"/ui/decide" not in page.text  # fmt: skip
+    _login(api, "hr")
+    assert round_id in api.client.get("/ui/").text  # the home page lists the latest rounds
+    page = api.client.get(f"/ui/round?id={round_id}").text
+    assert (
+        '<option value="hr">' in page and '<option value="ppk">' not in page
+    )  # hr records hr only
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    form = {"csrf": token.group(1), "suggestion_id": move["suggestion_id"], "round_id": round_id,
+            "stage": "hr", "decision": "tolak", "reason_code": "dibutuhkan_unit_asal", "note": ""}  # fmt: skip
+    refused = api.client.post("/ui/decide", data=form)
+    assert refused.status_code == 422 and "note" in refused.text
+    assert api.client.post("/ui/decide", data={**form, "csrf": "forged", "note": "x"}).status_code == 403  # fmt: skip
+    done = api.client.post("/ui/decide", data={**form, "note": "masih dibutuhkan"}, follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    page = api.client.get(f"/ui/round?id={round_id}&status=decided").text
+    assert "masih dibutuhkan" in page and "test-hr" in page
+    record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
+    assert record["decisions"][-1]["decided_by"] == "test-hr" and record["decisions"][-1]["decision"] == "tolak"  # fmt: skip
+    assert api.client.get("/ui/round?id=rd_0000").status_code == 404
