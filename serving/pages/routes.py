@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -30,6 +30,9 @@ from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from serving.engine import Engine, NotFound
 from serving.keys import PERMISSIONS, KeyFileError, KeyStore
 from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
+from serving.records import record_shown
+from serving.routes.model import feature_importance
+from serving.routes.model import model as model_info
 from training.explain import ADVISORY, ADVISORY_ID
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -64,7 +67,14 @@ TEXT: dict[str, dict[str, str]] = {
         "decided": "Sudah diputuskan", "stage": "Tahap", "reason": "Alasan", "note": "Catatan",
         "by": "Dicatat oleh", "none_yet": "Belum ada keputusan.", "alt_unit": "Unit pengganti (ubah)",
         "record": "Catat keputusan",
-        "closed": "selesai (diputuskan PPK atau ditolak)",
+        "closed": "selesai (diputuskan PPK atau ditolak)", "vacancy": "Formasi",
+        "capacity": "kebutuhan", "headcount": "terisi", "candidates": "Calon terbaik dari unit lain",
+        "model_title": "Model", "trained_at": "Dilatih", "features": "Fitur",
+        "fingerprint_train": "Sidik data pelatihan", "fingerprint_serve": "Sidik data yang dilayani",
+        "gate": "Putusan gerbang promosi", "fairness": "Audit kesetaraan", "held_out": "Uji tahun yang disisihkan, di samping pembanding",
+        "gain_calibration": "Kalibrasi manfaat", "gain_line": "Garis manfaat", "selection_shift": "koreksi seleksi",
+        "spread": "sebaran", "held_out_moves": "mutasi tahun uji", "fallback": "tanpa cukup bukti: nilai awal",
+        "importance": "Pengaruh menurut faktor", "by_feature": "Pengaruh menurut fitur", "feature": "Fitur",
     },
     "en": {
         "home": "Home", "switch": "Bahasa Indonesia", "logout": "Log out", "login_title": "Log in",
@@ -86,7 +96,14 @@ TEXT: dict[str, dict[str, str]] = {
         "decided": "Decided", "stage": "Stage", "reason": "Reason", "note": "Note",
         "by": "Recorded by", "none_yet": "No decision yet.", "alt_unit": "Unit instead (ubah)",
         "record": "Record the decision",
-        "closed": "settled (decided by the PPK or rejected)",
+        "closed": "settled (decided by the PPK or rejected)", "vacancy": "Vacancy",
+        "capacity": "formasi", "headcount": "filled", "candidates": "Best candidates from other units",
+        "model_title": "Model", "trained_at": "Trained", "features": "Features",
+        "fingerprint_train": "Training data fingerprint", "fingerprint_serve": "Served data fingerprint",
+        "gate": "Promotion gate's verdict", "fairness": "Fairness audit", "held_out": "Held-out year, beside the baselines",
+        "gain_calibration": "Gain calibration", "gain_line": "Gain line", "selection_shift": "selection shift",
+        "spread": "spread", "held_out_moves": "held-out moves", "fallback": "too little evidence: the prior",
+        "importance": "Importance by factor", "by_feature": "Importance by feature", "feature": "Feature",
     },
 }  # fmt: skip
 
@@ -118,8 +135,10 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     lang = _lang(request)
     other = "id" if lang == "en" else "en"
     query = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    session = context.get("session")
+    may = {p: session is not None and _may(session, p) for p in ("recommend", "candidates", "model")}  # fmt: skip
     html = TEMPLATES.get_template(template).render(
-        lang=lang, t=TEXT[lang], other_lang=other, other_lang_query=urlencode(query),
+        lang=lang, t=TEXT[lang], other_lang=other, other_lang_query=urlencode(query), may=may,
         advisory=ADVISORY if lang == "en" else ADVISORY_ID, **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status, headers=HEADERS)
@@ -285,9 +304,76 @@ def employee(request: Request, nip: str = "") -> Response:
         answer = engine.recommend(nip, 10, None, True, lang)  # type: ignore[arg-type]
     except NotFound as missing:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
+    current = answer.current.unit_id if answer.current else None
+    try:
+        record_shown(request, engine, "recommend", answer.suggestions, lambda _: current)
+    except HTTPException as refused:
+        return _page(request, "home.html", refused.status_code, title=t["home_title"], session=session, error=str(refused.detail))  # fmt: skip
     top = next((s for s in answer.suggestions if not s.is_current), None)
     return _page(request, "employee.html", title=f"{t['employee']} {nip}", session=session,
                  r=answer, top=top, chart=_bars(top.explanation.factors) if top else [])  # fmt: skip
+
+
+@router.get("/vacancy", response_model=None)
+def vacancy(request: Request, unit_id: str = "") -> Response:
+    """A unit's best candidates from other units, as `/v1/candidates` answers (those a rule
+    excludes shown too, with the rule: HR sees why the obvious candidate is not one)."""
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    if not _may(session, "candidates"):
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    engine: Engine | None = request.app.state.holder.engine
+    if engine is None:
+        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
+    request.state.subject = unit_id[:40]
+    request.state.model_version = engine.loaded.version
+    try:
+        answer = engine.candidates(unit_id, 10, True, lang)  # type: ignore[arg-type]
+        record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))  # fmt: skip
+    except NotFound as missing:
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
+    except HTTPException as refused:
+        return _page(request, "home.html", refused.status_code, title=t["home_title"], session=session, error=str(refused.detail))  # fmt: skip
+    names = engine.units["unit_name"]
+    current_of = {p.nip: str(names.get(engine.unit_of(p.nip), "–")) for p in answer.candidates}
+    return _page(request, "vacancy.html", title=f"{t['vacancy']} {answer.unit_name}", session=session, c=answer, current_of=current_of)  # fmt: skip
+
+
+@router.get("/model", response_model=None)
+def model_page(request: Request) -> Response:
+    """The model serving: provenance, the held-out table beside the baselines, the gain
+    calibration, importance by factor and by feature, the gate's verdict and the fairness
+    audit; from the same functions as `/v1/model` and `/v1/feature-importance`."""
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    if not _may(session, "model"):
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    engine: Engine | None = request.app.state.holder.engine
+    if engine is None:
+        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
+    request.state.model_version = engine.loaded.version
+    info, importance = model_info(engine), feature_importance(engine, lang)  # type: ignore[arg-type]
+    metrics = engine.loaded.metrics
+    columns = ["rmse", "mae", "r2", "top1_regret", "move_regret", "spearman"]
+    baselines = [
+        (name, {c: metrics.get(f"{name}_{c}") for c in columns})
+        for name in ("model", "linear", "education_rule", "unit_mean", "global_mean", "stay")
+        if any(f"{name}_{c}" in metrics for c in columns)
+    ]  # fmt: skip
+    largest = max((r.mean_abs_shap for r in importance.factors), default=0.0) or 1.0
+    bars = [{"label": r.label, "width": round(380 * r.mean_abs_shap / largest, 1)} for r in importance.factors]  # fmt: skip
+    return _page(
+        request, "model.html", title=f"{t['model_title']} v{info.version}", session=session,
+        m=info, fi=importance, columns=columns, baselines=baselines, bars=bars,
+        gain=engine.loaded.model.gain, promotion=engine.loaded.tags.get("promotion", "–"),
+        fairness=engine.loaded.tags.get("fairness_flags", "–"),
+    )  # fmt: skip
 
 
 def _bars(factors: list[Any]) -> list[dict[str, Any]]:

@@ -4,20 +4,14 @@ rows they return."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+from fastapi import APIRouter, Depends, Request
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-
-from oversight.store import DecisionStore
 from serving.deps import EngineDep, allowed, not_suspended
-from serving.engine import Engine
-from serving.errors import public
+from serving.records import record_shown
 from serving.schemas import (
     CandidatesRequest,
     CandidatesResponse,
     ErrorBody,
-    Placement,
     RecommendRequest,
     RecommendResponse,
 )
@@ -34,7 +28,7 @@ def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Re
         body.nip, body.top_k, body.unit_ids, body.include_ineligible, body.lang, body.precision
     )
     current = answer.current.unit_id if answer.current else None
-    _record(request, engine, "recommend", answer.suggestions, lambda _: current)
+    record_shown(request, engine, "recommend", answer.suggestions, lambda _: current)
     return answer
 
 
@@ -43,26 +37,5 @@ def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> 
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
     request.state.subject = body.unit_id
     answer = engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
-    _record(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))
+    record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))
     return answer
-
-
-def _record(
-    request: Request, engine: Engine, source: str, items: list[Placement],
-    from_unit: Callable[[Placement], str | None],
-) -> None:  # fmt: skip
-    """Give each item its suggestion id and store it as shown, before the answer leaves:
-    an item nobody could later fetch or decide on is not shown (503 with the reason)."""
-    shown = engine.shown()
-    records = []
-    for item in items:
-        record = shown.record(source, item.nip, from_unit(item), item.unit_id, item.model_dump(mode="json"))  # fmt: skip
-        item.suggestion_id = record.id
-        records.append(record)
-    store: DecisionStore = request.app.state.decisions
-    try:
-        store.record(records)
-    except sqlite3.Error as error:
-        raise HTTPException(
-            503, public(f"the record of suggestions cannot be written: {error}")
-        ) from None

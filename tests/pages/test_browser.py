@@ -73,7 +73,7 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         page.fill("input[name=api_key]", keys["hr"])
         page.click("button[type=submit]")
         page.fill("input[name=nip]", nip)
-        page.click("main button[type=submit]")
+        page.click("form[action='/ui/employee'] button[type=submit]")
         page.wait_for_selector("table tbody tr")
         assert page.locator("h1").inner_text() == f"Pegawai {nip}"
         assert page.locator("table tbody tr").count() >= 2

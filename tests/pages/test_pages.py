@@ -91,3 +91,22 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
     assert record["decisions"][-1]["decided_by"] == "test-hr" and record["decisions"][-1]["decision"] == "tolak"  # fmt: skip
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
+
+
+def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> None:
+    engine = engine_of(api)
+    unit = str(engine.units.index[0])
+    _login(api, "hr")
+    page = api.client.get(f"/ui/vacancy?unit_id={unit}")
+    assert page.status_code == 200 and "Calon terbaik dari unit lain" in page.text
+    nips = re.findall(r"/ui/employee\?nip=(\d{18})", page.text)
+    assert nips and all(engine.unit_of(n) != unit for n in nips)  # only people from elsewhere
+    assert api.client.get("/ui/vacancy?unit_id=NOPE").status_code == 404
+    assert api.client.get("/ui/model").status_code == 403  # as /v1/model refuses an hr key
+    _login(api, "reviewer")
+    assert api.client.get(f"/ui/vacancy?unit_id={unit}").status_code == 403
+    model = api.client.get("/ui/model?lang=en")
+    assert model.status_code == 200 and "Held-out year, beside the baselines" in model.text
+    assert (
+        "education_rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
+    )
