@@ -104,9 +104,9 @@ class AuditLog:
                     except AuditLogDeleted as gone:
                         self._db.close()
                         self._db = self._open()
-                        self._insert(at, "audit-restarted", 0, None, str(gone), None)
+                        self._insert((at, None, "audit-restarted", str(gone), None, 0))
                         log.error("%s: a new audit log was started in its place", gone)
-                self._insert(at, endpoint, status, key_name, subject, model_version)
+                self._insert((at, key_name, endpoint, subject, model_version, status))
             except (sqlite3.Error, OSError) as error:
                 self._failed(f"audit log {self.path} cannot be written: {error}")
             except AuditError as error:
@@ -115,20 +115,13 @@ class AuditLog:
         finally:
             self._lock.release()
 
-    def _insert(
-        self,
-        at: str,
-        endpoint: str,
-        status: int,
-        key_name: str | None,
-        subject: str | None,
-        model_version: str | None,
-    ) -> None:
+    def _insert(self, row: tuple[str, str | None, str, str | None, str | None, int]) -> None:
+        """(at, key_name, endpoint, subject, model_version, status)."""
         assert self._db is not None
         self._db.execute(
             "insert into audit (at, key_name, endpoint, subject, model_version, status)"
             " values (?, ?, ?, ?, ?, ?)",
-            (at, key_name, endpoint, subject, model_version, status),
+            row,
         )
 
     def _failed(self, problem: str) -> NoReturn:

@@ -14,6 +14,7 @@ default, English with `?lang=en`; numbers in id-ID.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -46,66 +47,10 @@ HEADERS = {
     "Referrer-Policy": "same-origin",  # "no-referrer" would make a browser send `Origin: null` on posts
     "Cache-Control": "no-store",
 }
-TEXT: dict[str, dict[str, str]] = {
-    "id": {
-        "home": "Beranda", "switch": "English", "logout": "Keluar", "login_title": "Masuk",
-        "api_key": "Kunci API", "login": "Masuk", "home_title": "Cari pegawai", "look_up": "Cari",
-        "employee": "Pegawai", "as_of": "Data per", "model": "model", "current": "Unit sekarang",
-        "predicted": "perkiraan nilai", "tenure": "masa jabatan", "years": "tahun",
-        "decision": "Saran", "move": "pindah", "stay": "tetap", "precision": "ketepatan",
-        "ranked": "Unit menurut saran", "unit": "Unit", "gain": "Manfaat (poin)",
-        "gain_interval": "Rentang 80%", "p_help": "Peluang membantu", "eligibility": "Kelayakan",
-        "current_short": "sekarang", "suggested": "disarankan", "eligible": "memenuhi syarat",
-        "why": "Mengapa", "chart": "Sumbangan faktor terhadap perkiraan", "factor": "Faktor",
-        "points": "Poin", "other": "Lainnya", "base": "Nilai dasar",
-        "bad_key": "Kunci API tidak dikenal.", "forbidden": "Peran Anda tidak boleh membuka halaman ini.",
-        "bad_form": "Formulir kedaluwarsa atau bukan dari halaman ini; silakan ulangi.",
-        "keys_down": "Kunci API tidak dapat diperiksa saat ini",
-        "loading": "Model belum siap; coba lagi sebentar lagi.", "not_found": "Tidak ditemukan",
-        "nip_rule": "harus 18 angka", "round": "Putaran", "rounds": "Putaran terbaru", "moves": "usulan",
-        "decided_by_ppk": "diputuskan PPK", "all": "Semua", "pending": "Belum diputuskan",
-        "decided": "Sudah diputuskan", "stage": "Tahap", "reason": "Alasan", "note": "Catatan",
-        "by": "Dicatat oleh", "none_yet": "Belum ada keputusan.", "alt_unit": "Unit pengganti (ubah)",
-        "record": "Catat keputusan",
-        "closed": "selesai (diputuskan PPK atau ditolak)", "vacancy": "Formasi",
-        "capacity": "kebutuhan", "headcount": "terisi", "candidates": "Calon terbaik dari unit lain",
-        "model_title": "Model", "trained_at": "Dilatih", "features": "Fitur",
-        "fingerprint_train": "Sidik data pelatihan", "fingerprint_serve": "Sidik data yang dilayani",
-        "gate": "Putusan gerbang promosi", "fairness": "Audit kesetaraan", "held_out": "Uji tahun yang disisihkan, di samping pembanding",
-        "gain_calibration": "Kalibrasi manfaat", "gain_line": "Garis manfaat", "selection_shift": "koreksi seleksi",
-        "spread": "sebaran", "held_out_moves": "mutasi tahun uji", "fallback": "tanpa cukup bukti: nilai awal",
-        "importance": "Pengaruh menurut faktor", "by_feature": "Pengaruh menurut fitur", "feature": "Fitur",
-    },
-    "en": {
-        "home": "Home", "switch": "Bahasa Indonesia", "logout": "Log out", "login_title": "Log in",
-        "api_key": "API key", "login": "Log in", "home_title": "Look up an employee", "look_up": "Look up",
-        "employee": "Employee", "as_of": "Data as of", "model": "model", "current": "Current unit",
-        "predicted": "predicted score", "tenure": "tenure", "years": "years",
-        "decision": "Suggestion", "move": "move", "stay": "stay", "precision": "precision",
-        "ranked": "Units as suggested", "unit": "Unit", "gain": "Gain (points)",
-        "gain_interval": "80% interval", "p_help": "Probability it helps", "eligibility": "Eligibility",
-        "current_short": "current", "suggested": "suggested", "eligible": "eligible",
-        "why": "Why", "chart": "Factor contributions to the prediction", "factor": "Factor",
-        "points": "Points", "other": "Other", "base": "Base value",
-        "bad_key": "Unknown API key.", "forbidden": "Your role may not open this page.",
-        "bad_form": "The form expired or did not come from this site; please try again.",
-        "keys_down": "API keys cannot be checked now",
-        "loading": "The model is not ready yet; try again shortly.", "not_found": "Not found",
-        "nip_rule": "must be 18 digits", "round": "Round", "rounds": "Latest rounds", "moves": "moves",
-        "decided_by_ppk": "decided by the PPK", "all": "All", "pending": "Not decided",
-        "decided": "Decided", "stage": "Stage", "reason": "Reason", "note": "Note",
-        "by": "Recorded by", "none_yet": "No decision yet.", "alt_unit": "Unit instead (ubah)",
-        "record": "Record the decision",
-        "closed": "settled (decided by the PPK or rejected)", "vacancy": "Vacancy",
-        "capacity": "formasi", "headcount": "filled", "candidates": "Best candidates from other units",
-        "model_title": "Model", "trained_at": "Trained", "features": "Features",
-        "fingerprint_train": "Training data fingerprint", "fingerprint_serve": "Served data fingerprint",
-        "gate": "Promotion gate's verdict", "fairness": "Fairness audit", "held_out": "Held-out year, beside the baselines",
-        "gain_calibration": "Gain calibration", "gain_line": "Gain line", "selection_shift": "selection shift",
-        "spread": "spread", "held_out_moves": "held-out moves", "fallback": "too little evidence: the prior",
-        "importance": "Importance by factor", "by_feature": "Importance by feature", "feature": "Feature",
-    },
-}  # fmt: skip
+# The pages' words, Indonesian and English (a translator edits the file, not the code)
+TEXT: dict[str, dict[str, str]] = json.loads(
+    Path(__file__).with_name("text.json").read_text("utf-8")
+)
 
 
 def _num(value: Any, digits: int = 1, sign: bool = False) -> str:

@@ -110,3 +110,9 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
     assert (
         "education_rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
     )
+
+
+def test_every_word_has_both_languages() -> None:
+    from serving.pages.routes import TEXT
+
+    assert set(TEXT["id"]) == set(TEXT["en"]) and all(TEXT["id"].values()) and all(TEXT["en"].values())  # fmt: skip
