@@ -31,9 +31,20 @@ class Shown:
         snapshot = {**snapshot, "model": {"name": self.model_name, "version": self.model_version,
                                           "run_id": self.run_id}, "data_fingerprint": self.data_fingerprint,
                     "as_of": self.as_of}  # fmt: skip
-        return SuggestionRecord(id_, source, round_id, nip, from_unit, to_unit, self.model_name,
-                                self.model_version, self.run_id, self.data_fingerprint, self.as_of,
-                                snapshot)  # fmt: skip
+        return SuggestionRecord(
+            id=id_,
+            source=source,
+            round_id=round_id,
+            nip=nip,
+            from_unit_id=from_unit,
+            to_unit_id=to_unit,
+            model_name=self.model_name,
+            model_version=self.model_version,
+            run_id=self.run_id,
+            data_fingerprint=self.data_fingerprint,
+            as_of=self.as_of,
+            snapshot=snapshot,
+        )
 
 
 def record_round(result: PlanResult, shown: Shown, store: DecisionStore) -> None:

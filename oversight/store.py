@@ -23,9 +23,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from oversight.reasons import FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
 
@@ -81,8 +82,11 @@ def suggestion_id(
     return "sg_" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-@dataclass(frozen=True)
-class SuggestionRecord:
+class SuggestionRecord(BaseModel):
+    """A suggestion as shown (the API's `SuggestionShown` adds when, and its decisions)."""
+
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
+
     id: str
     source: str  # recommend | candidates | plan
     round_id: str | None

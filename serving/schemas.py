@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from features.contract.schema import UNIT_ID_PATTERN
 from features.nip import nip_format_problem
+from oversight.store import SuggestionRecord
 from training.explain import ADVISORY, Explanation, Lang
 
 
@@ -319,22 +320,10 @@ class DecisionReasons(BaseModel):
     reasons: list[ReasonItem]
 
 
-class SuggestionShown(BaseModel):
-    """A suggestion exactly as it was shown, and every decision taken on it."""
+class SuggestionShown(SuggestionRecord):
+    """A suggestion exactly as it was shown, when, and every decision taken on it."""
 
-    id: str
     shown_at: str
-    source: str
-    round_id: str | None
-    nip: str
-    from_unit_id: str | None
-    to_unit_id: str
-    model_name: str
-    model_version: str
-    run_id: str | None
-    data_fingerprint: str
-    as_of: str
-    snapshot: dict[str, Any]
     decisions: list[DecisionRecorded]
     advisory: str = ADVISORY
 

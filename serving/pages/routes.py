@@ -231,20 +231,14 @@ async def decide(request: Request) -> Response:
 @router.get("/employee", response_model=None)
 def employee(request: Request, nip: str = "") -> Response:
     """An employee's ranked units and why, as `/v1/recommend` answers (the same engine)."""
-    session = _session(request)
+    got = _engine_page(request, "recommend")
+    if isinstance(got, Response):
+        return got
+    session, engine, t = got
     lang = _lang(request)
-    t = TEXT[lang]
-    if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
-    if "recommend" not in PERMISSIONS.get(session.role, frozenset()):  # type: ignore[call-overload]
-        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
-    engine: Engine | None = request.app.state.holder.engine
-    if engine is None:
-        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
     if not re.fullmatch(r"[0-9]{18}", nip):
         return _page(request, "home.html", 422, title=t["home_title"], session=session, error=f"NIP: {t['nip_rule']}")  # fmt: skip
     request.state.subject = nip
-    request.state.model_version = engine.loaded.version
     try:
         answer = engine.recommend(nip, 10, None, True, lang)  # type: ignore[arg-type]
     except NotFound as missing:
@@ -263,20 +257,13 @@ def employee(request: Request, nip: str = "") -> Response:
 def vacancy(request: Request, unit_id: str = "") -> Response:
     """A unit's best candidates from other units, as `/v1/candidates` answers (those a rule
     excludes shown too, with the rule: HR sees why the obvious candidate is not one)."""
-    session = _session(request)
-    lang = _lang(request)
-    t = TEXT[lang]
-    if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
-    if not _may(session, "candidates"):
-        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
-    engine: Engine | None = request.app.state.holder.engine
-    if engine is None:
-        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
+    got = _engine_page(request, "candidates")
+    if isinstance(got, Response):
+        return got
+    session, engine, t = got
     request.state.subject = unit_id[:40]
-    request.state.model_version = engine.loaded.version
     try:
-        answer = engine.candidates(unit_id, 10, True, lang)  # type: ignore[arg-type]
+        answer = engine.candidates(unit_id, 10, True, _lang(request))  # type: ignore[arg-type]
         record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))  # fmt: skip
     except NotFound as missing:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
@@ -292,18 +279,11 @@ def model_page(request: Request) -> Response:
     """The model serving: provenance, the held-out table beside the baselines, the gain
     calibration, importance by factor and by feature, the gate's verdict and the fairness
     audit; from the same functions as `/v1/model` and `/v1/feature-importance`."""
-    session = _session(request)
-    lang = _lang(request)
-    t = TEXT[lang]
-    if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
-    if not _may(session, "model"):
-        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
-    engine: Engine | None = request.app.state.holder.engine
-    if engine is None:
-        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
-    request.state.model_version = engine.loaded.version
-    info, importance = model_info(engine), feature_importance(engine, lang)  # type: ignore[arg-type]
+    got = _engine_page(request, "model")
+    if isinstance(got, Response):
+        return got
+    session, engine, t = got
+    info, importance = model_info(engine), feature_importance(engine, _lang(request))  # type: ignore[arg-type]
     metrics = engine.loaded.metrics
     columns = ["rmse", "mae", "r2", "top1_regret", "move_regret", "spearman"]
     baselines = [
@@ -319,6 +299,23 @@ def model_page(request: Request) -> Response:
         gain=engine.loaded.model.gain, promotion=engine.loaded.tags.get("promotion", "–"),
         fairness=engine.loaded.tags.get("fairness_flags", "–"),
     )  # fmt: skip
+
+
+def _engine_page(request: Request, permission: str) -> tuple[Session, Engine, dict[str, str]] | Response:  # fmt: skip
+    """The session, the engine and the words for a page that reads the engine, or the page
+    saying why not: the login, a 403 for a role the API would refuse, a 503 while loading."""
+    session = _session(request)
+    lang = _lang(request)
+    t = TEXT[lang]
+    if session is None:
+        return _redirect(f"/ui/login?lang={lang}")
+    if not _may(session, permission):
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    engine: Engine | None = request.app.state.holder.engine
+    if engine is None:
+        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
+    request.state.model_version = engine.loaded.version
+    return session, engine, t
 
 
 def _bars(factors: list[Any]) -> list[dict[str, Any]]:
