@@ -21,7 +21,9 @@ from tests.helpers import movable_nip, role_keys, serve_settings
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path("test-artifacts/browser")  # screenshots of each page, kept for review (gitignored)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (uv sync)")  # fmt: skip
+Axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed (uv sync)").Axe  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,7 @@ def server(registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPath
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
 def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dict[str, str], str]) -> None:  # fmt: skip
     base, keys, nip = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     outside: list[str] = []
     errors: list[str] = []
     with playwright.sync_playwright() as p:
@@ -68,28 +71,49 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         page.route("**/*", only_here)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        seen: dict[str, list[str]] = {}
+
+        def check(name: str) -> None:
+            """An accessibility scan (axe) and a screenshot of the page now shown."""
+            found = Axe().run(page).response["violations"]
+            seen[name] = [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]  # fmt: skip
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
         page.goto(f"{base}/ui/")
         assert "/ui/login" in page.url
+        check("login")
         page.fill("input[name=api_key]", keys["hr"])
         page.click("button[type=submit]")
+        check("home")
         page.fill("input[name=nip]", nip)
         page.click("form[action='/ui/employee'] button[type=submit]")
         page.wait_for_selector("table tbody tr")
         assert page.locator("h1").inner_text() == f"Pegawai {nip}"
         assert page.locator("table tbody tr").count() >= 2
         assert page.locator("svg rect").count() >= 1  # the explanation chart drew
+        check("employee")
         page.click("text=English")
         assert "Probability it helps" in page.content()
         page.click("text=Home")
         page.click("main li a")  # the latest round
-        page.select_option("form[action^='/ui/decide'] select[name=decision]", "tunda")
-        page.select_option(
-            "form[action^='/ui/decide'] select[name=reason_code]", "menunggu_formasi"
-        )
-        page.click("form[action^='/ui/decide'] button[type=submit]")
-        assert page.locator("section table tbody tr").count() >= 1  # the decision is on record
-        assert "browser-hr" not in page.content() and "test-hr" in page.content()
+        check("round")
+        # a decision taken with the keyboard alone: focus, Tab, type-ahead, Enter
+        page.locator("form[action^='/ui/decide'] select[name=stage]").first.focus()
+        for key, text in (("Tab", "Tu"), ("Tab", "Waiting for formasi"), ("Tab", "anggaran 2027"), ("Tab", "")):  # fmt: skip
+            page.keyboard.press(key)
+            if text:
+                page.keyboard.type(text)
+        page.keyboard.press("Tab")  # to the button
+        page.keyboard.press("Enter")
+        page.wait_for_selector("section table tbody tr")
+        assert "anggaran 2027" in page.content() and "test-hr" in page.content()
         page.click("text=Log out")
         assert "/ui/login" in page.url
+        page.fill("input[name=api_key]", keys["admin"])
+        page.keyboard.press("Enter")  # the login form submits from the keyboard too
+        page.goto(f"{base}/ui/model")
+        assert page.locator("svg rect").count() >= 1
+        check("model")
         browser.close()
+    assert seen and all(not v for v in seen.values()), seen
     assert outside == [] and errors == []
