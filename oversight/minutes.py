@@ -8,7 +8,9 @@ Moves nobody decided yet say so. NIPs, not names: the paper leaves the building.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,14 +22,18 @@ from oversight.store import DecisionStore
 from training.outputs import write_atomic
 
 WITA = ZoneInfo("Asia/Makassar")
-TEMPLATE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Berita acara {{ round_id }}</title>
-<style>
+STYLE = """
 body { font-family: serif; margin: 2cm; font-size: 11pt; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #444; padding: 4px; vertical-align: top; }
 th { background: #eee; } .muted { color: #555; } .sign { margin-top: 3cm; display: flex; justify-content: space-between; }
 @media print { body { margin: 1cm; } }
-</style></head><body>
+"""
+# a page that serves the paper names this hash in its Content-Security-Policy (no inline
+# style runs otherwise)
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+TEMPLATE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Berita acara {{ round_id }}</title>
+<style>@STYLE@</style></head><body>
 <h1>Berita Acara Pertimbangan Usulan Mutasi</h1>
 <p>Putaran <strong>{{ round_id }}</strong>, tanggal data {{ as_of }}; model {{ models }}.
 Dicetak {{ printed }} WITA.</p>
@@ -46,7 +52,7 @@ yang bersangkutan.</p>
 <div class="sign"><div>Ketua Baperjakat<br><br><br><br>(.................................)</div>
 <div>Sekretaris Baperjakat<br><br><br><br>(.................................)</div></div>
 </body></html>
-"""
+""".replace("@STYLE@", STYLE)
 
 
 def _wita(at: str) -> str:

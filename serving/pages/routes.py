@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from oversight.minutes import WITA
+from oversight.minutes import STYLE_HASH, WITA, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from serving.engine import Engine, NotFound
@@ -198,6 +198,26 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
         error=error or None,
     )  # fmt: skip
+
+
+@router.get("/minutes", response_model=None)
+def minutes(request: Request, id: str = "") -> Response:
+    """The round's berita acara, printable (the same paper `penataan decisions minutes`
+    writes)."""
+    session = _session(request)
+    t = TEXT[_lang(request)]
+    if session is None:
+        return _redirect(f"/ui/login?lang={_lang(request)}")
+    if not _may(session, "suggestions"):
+        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    request.state.subject = id[:40]
+    store: DecisionStore = request.app.state.decisions
+    try:
+        html = minutes_html(store, id)
+    except ValueError:
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=f"{t['round']} {id}: {t['not_found']}")  # fmt: skip
+    csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
+    return HTMLResponse(html, headers={**HEADERS, "Content-Security-Policy": csp})
 
 
 @router.post("/decide", response_model=None)

@@ -107,6 +107,10 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         page.keyboard.press("Enter")
         page.wait_for_selector("section table tbody tr")
         assert "anggaran 2027" in page.content() and "test-hr" in page.content()
+        page.click("text=The minutes")  # the printable berita acara, its style allowed by hash
+        assert "Berita Acara" in page.content() and "anggaran 2027" in page.content()
+        check("minutes")
+        page.go_back()
         page.click("text=Log out")
         assert "/ui/login" in page.url
         page.fill("input[name=api_key]", keys["admin"])

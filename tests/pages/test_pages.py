@@ -91,6 +91,9 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
     assert record["decisions"][-1]["decided_by"] == "test-hr" and record["decisions"][-1]["decision"] == "tolak"  # fmt: skip
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
+    paper = api.client.get(f"/ui/minutes?id={round_id}")
+    assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
+    assert paper.headers["content-security-policy"].startswith("default-src 'self'")
 
 
 def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> None:
