@@ -61,6 +61,7 @@ bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/feature_build.py
 	$(PY) bench/train.py
 	$(PY) bench/serve.py
+	$(PY) bench/pages.py
 	$(PY) bench/plan.py
 	$(PY) bench/load.py
 	$(PY) bench/worlds.py --seeds 101-112

@@ -44,5 +44,6 @@ for s in answer.get("suggestions", []):
 print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
 PYTHON
 echo
-echo "The API is up on http://127.0.0.1:$PORT (OpenAPI docs at /docs; pages at /ui, log in with the key above). Ctrl-C stops it."
+echo "The pages: http://127.0.0.1:$PORT/ui/ (log in with the key $KEY)"
+echo "The API is up on http://127.0.0.1:$PORT (OpenAPI docs at /docs, offline). Ctrl-C stops it."
 wait $SERVER
