@@ -169,13 +169,11 @@ def round_page(request: Request, id: str = "", status: str = "") -> Response:
 
 
 def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200) -> Response:  # fmt: skip
-    session = _session(request)
+    got = _signed_in(request, "suggestions")
+    if isinstance(got, Response):
+        return got
+    session, t = got
     lang = _lang(request)
-    t = TEXT[lang]
-    if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
-    if not _may(session, "suggestions"):
-        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
     request.state.subject = id[:40]
     store: DecisionStore = request.app.state.decisions
     moves = store.round(id) if re.fullmatch(r"rd_[0-9a-f]{4,32}", id) else []
@@ -204,12 +202,10 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
 def minutes(request: Request, id: str = "") -> Response:
     """The round's berita acara, printable (the same paper `penataan decisions minutes`
     writes)."""
-    session = _session(request)
-    t = TEXT[_lang(request)]
-    if session is None:
-        return _redirect(f"/ui/login?lang={_lang(request)}")
-    if not _may(session, "suggestions"):
-        return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    got = _signed_in(request, "suggestions")
+    if isinstance(got, Response):
+        return got
+    session, t = got
     request.state.subject = id[:40]
     store: DecisionStore = request.app.state.decisions
     try:
@@ -321,9 +317,9 @@ def model_page(request: Request) -> Response:
     )  # fmt: skip
 
 
-def _engine_page(request: Request, permission: str) -> tuple[Session, Engine, dict[str, str]] | Response:  # fmt: skip
-    """The session, the engine and the words for a page that reads the engine, or the page
-    saying why not: the login, a 403 for a role the API would refuse, a 503 while loading."""
+def _signed_in(request: Request, permission: str) -> tuple[Session, dict[str, str]] | Response:  # fmt: skip
+    """The session and the words for a page `permission` opens, or the page saying why not:
+    the login, or a 403 for a role the API would refuse."""
     session = _session(request)
     lang = _lang(request)
     t = TEXT[lang]
@@ -331,6 +327,15 @@ def _engine_page(request: Request, permission: str) -> tuple[Session, Engine, di
         return _redirect(f"/ui/login?lang={lang}")
     if not _may(session, permission):
         return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
+    return session, t
+
+
+def _engine_page(request: Request, permission: str) -> tuple[Session, Engine, dict[str, str]] | Response:  # fmt: skip
+    """`_signed_in`, and the engine, or a 503 while it loads."""
+    got = _signed_in(request, permission)
+    if isinstance(got, Response):
+        return got
+    session, t = got
     engine: Engine | None = request.app.state.holder.engine
     if engine is None:
         return _page(request, "home.html", 503, title=t["home_title"], session=session, error=t["loading"])  # fmt: skip
