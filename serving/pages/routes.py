@@ -188,10 +188,17 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         for d in m["decisions"]:
             d["at_wita"] = dt.datetime.fromisoformat(d["at"]).astimezone(WITA).strftime("%d-%m-%Y %H:%M")  # fmt: skip
     shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
+    units: dict[str, dict[str, Any]] = {}  # the change per unit: who leaves, who arrives
+    for m in moves:
+        for name, way in ((m["from_name"], "out"), (m["to_name"], "in")):
+            unit = units.setdefault(name, {"name": name, "out": 0, "in": 0, "gain": 0.0})
+            unit[way] += 1
+        units[m["to_name"]]["gain"] += float(m["snapshot"].get("gain") or 0.0)
     stages = [st for st in STAGES if session.role in STAGE_ROLES[st]] if _may(session, "decide") else []  # fmt: skip
     return _page(
         request, "round.html", code, title=f"{t['round']} {id}", session=session, round_id=id,
         moves=moves, shown=shown, decided=sum(m["final"] for m in moves), stages=stages,
+        units=sorted(units.values(), key=lambda u: (-abs(u["in"] - u["out"]), u["name"])),
         stage_labels=STAGE_LABELS, verdicts=VERDICT_LABELS, reasons=REASONS,
         reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
         error=error or None,

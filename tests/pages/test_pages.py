@@ -74,6 +74,7 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     _login(api, "hr")
     assert round_id in api.client.get("/ui/").text  # the home page lists the latest rounds
     page = api.client.get(f"/ui/round?id={round_id}").text
+    assert "Perubahan per unit" in page and move["to_unit_name"] in page
     assert (
         '<option value="hr">' in page and '<option value="ppk">' not in page
     )  # hr records hr only
