@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from oversight.formats import id_number
 from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, VERDICT_LABELS
 
 
 def _points(value: Any) -> str:
-    return f"{float(value):+.2f}".replace(".", ",") if value is not None else "-"
+    return id_number(value, 2, sign=True, none="-")
 
 
 def _factors(snap: dict[str, Any]) -> str:

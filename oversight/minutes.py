@@ -9,19 +9,17 @@ Moves nobody decided yet say so. NIPs, not names: the paper leaves the building.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
+from oversight.formats import id_number, wita
 from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, STAGES, VERDICT_LABELS
 from oversight.store import DecisionStore
 from training.outputs import write_atomic
 
-WITA = ZoneInfo("Asia/Makassar")
 STYLE = """
 body { font-family: serif; margin: 2cm; font-size: 11pt; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #444; padding: 4px; vertical-align: top; }
@@ -55,17 +53,6 @@ yang bersangkutan.</p>
 """.replace("@STYLE@", STYLE)
 
 
-def _wita(at: str) -> str:
-    return dt.datetime.fromisoformat(at).astimezone(WITA).strftime("%d-%m-%Y %H:%M")
-
-
-def _number(value: Any, digits: int) -> str:
-    """Indonesian decimals (a comma), e.g. +1,23."""
-    if value is None:
-        return "-"
-    return f"{float(value):+.{digits}f}".replace(".", ",") if digits else str(value)
-
-
 def minutes_html(store: DecisionStore, round_id: str) -> str:
     """The berita acara of `round_id`; raises if the record holds no such round."""
     shown = store.round(round_id)
@@ -81,12 +68,12 @@ def minutes_html(store: DecisionStore, round_id: str) -> str:
                 "verdict": VERDICT_LABELS.get(d["decision"], d["decision"]),
                 "reason": reason.label if reason else d["reason_code"], "note": d["note"],
                 "alt_unit_id": d["alt_unit_id"], "sk_number": d["sk_number"], "tmt": d["tmt"],
-                "by": d["decided_by"], "at": _wita(d["at"]),
+                "by": d["decided_by"], "at": wita(d["at"]),
             })  # fmt: skip
         moves.append({
             "nip": move["nip"], "from_name": snap.get("from_unit_name") or move["from_unit_id"],
             "to_name": snap.get("to_unit_name") or move["to_unit_id"],
-            "gain": _number(snap.get("gain"), 2), "p_help": f"{100 * float(snap.get('p_help') or 0):.0f}%",
+            "gain": id_number(snap.get("gain"), 2, sign=True, none="-"), "p_help": f"{100 * float(snap.get('p_help') or 0):.0f}%",
             "by_stage": by_stage, "final": any(d["decision"] != "tunda" for d in move["decisions"] if d["stage"] == "ppk"),
         })  # fmt: skip
     decided = sum(m["final"] for m in moves)
@@ -95,7 +82,7 @@ def minutes_html(store: DecisionStore, round_id: str) -> str:
         round_id=round_id, as_of=shown[0]["as_of"], moves=moves, decided=decided,
         pending=len(moves) - decided, stages=STAGES, stage_labels=STAGE_LABELS,
         models=", ".join(sorted({f"{m['model_name']} v{m['model_version']}" for m in shown})),
-        printed=dt.datetime.now(WITA).strftime("%d-%m-%Y %H:%M"),
+        printed=wita(),
     )  # fmt: skip
 
 

@@ -139,9 +139,9 @@ class DecisionStore:
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=full")
-            if not self._ready:
+            if not self._ready:  # WAL is a property of the file: set once, not per call
+                db.execute("pragma journal_mode=wal")
                 db.executescript(SCHEMA)
                 self._ready = True
             yield db

@@ -13,7 +13,6 @@ default, English with `?lang=en`; numbers in id-ID.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -25,7 +24,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from oversight.minutes import STYLE_HASH, WITA, minutes_html
+from oversight.formats import id_number, wita
+from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from serving.engine import Engine, NotFound
@@ -53,15 +53,7 @@ TEXT: dict[str, dict[str, str]] = json.loads(
 )
 
 
-def _num(value: Any, digits: int = 1, sign: bool = False) -> str:
-    """id-ID: a comma for decimals, a dot for thousands (`1.234,5`); `-` for none."""
-    if value is None:
-        return "–"
-    text = f"{float(value):{'+' if sign else ''},.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-TEMPLATES.filters["num"] = _num
+TEMPLATES.filters["num"] = id_number
 
 
 def _lang(request: Request) -> str:
@@ -186,7 +178,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
             (d["stage"] == FINAL and d["decision"] != "tunda") or d["decision"] == "tolak" for d in m["decisions"]
         )  # fmt: skip
         for d in m["decisions"]:
-            d["at_wita"] = dt.datetime.fromisoformat(d["at"]).astimezone(WITA).strftime("%d-%m-%Y %H:%M")  # fmt: skip
+            d["at_wita"] = wita(d["at"])
     shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
     units: dict[str, dict[str, Any]] = {}  # the change per unit: who leaves, who arrives
     for m in moves:

@@ -82,7 +82,7 @@ async def reload(request: Request, force: bool = False) -> ReloadResponse | JSON
             body = {"detail": f"reload refused, still serving {kept}: {why}; "
                     "POST /v1/admin/reload?force=true if this is intended",
                     "errors": [{"field": "force", "message": why}],
-                    "data_fingerprint": engine.data.fingerprint()}  # fmt: skip
+                    "data_fingerprint": engine.fingerprint}  # fmt: skip
             return JSONResponse(body, status_code=409)
         holder.serve(engine)
     before = previous.model_ref if previous else engine.model_ref
@@ -90,7 +90,7 @@ async def reload(request: Request, force: bool = False) -> ReloadResponse | JSON
     await run_in_threadpool(release_memory)
     return ReloadResponse(
         reloaded=True, previous=before, model=engine.model_ref,
-        data_fingerprint=engine.data.fingerprint(), as_of=engine.as_of.date().isoformat(),
+        data_fingerprint=engine.fingerprint, as_of=engine.as_of.date().isoformat(),
         detail=f"serving v{engine.loaded.version}, data as of {engine.as_of.date()}",
     )  # fmt: skip
 

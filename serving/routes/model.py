@@ -26,7 +26,7 @@ def model(engine: EngineDep) -> ModelInfo:
         trained_at=loaded.created_at,
         feature_set=FEATURE_SET,
         data_fingerprint=loaded.tags.get("data_fingerprint"),
-        serving_data_fingerprint=engine.data.fingerprint(),
+        serving_data_fingerprint=engine.fingerprint,
         held_out_metrics={k.removeprefix("model_"): v for k, v in loaded.metrics.items() if k.startswith("model_")},
         features=[{"name": f.name, "factor": f.factor, "label_id": f.label_id, "label_en": f.label_en} for f in FEATURES],
         model=engine.model_ref,
