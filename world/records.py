@@ -4,6 +4,7 @@ them, units, employees, assignments, evaluations and the rest) and its ground tr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -15,13 +16,41 @@ from world.simulation import Simulation
 
 
 class World(Simulation):
-    """A world that can be run (`run`) and written out (`tables`, `truth`)."""
+    """A world that can be run (`run`), played on for more years (`play`) and written out
+    (`tables`, `truth`)."""
+
+    def play(self, moves: Mapping[str, str]) -> int:
+        """One more year after the last simulated, in which exactly `moves` happen (NIP ->
+        unit id: the transfers an agency executed on Penataan's suggestions, from 2 January)
+        and no other: retirements, the evaluations the causal model gives, the year's
+        trainings and assessments. The closed loop of the oversight issue: the next year's
+        records come from what people decided. Returns how many moves took effect (a mover
+        who left service meanwhile does not move)."""
+        year = self.through + 1
+        self._retire(year)
+        person_of = {nip: p for p, nip in enumerate(self.nips())}
+        moved: set[int] = set()
+        for nip, unit_id in moves.items():
+            if unit_id not in self.unit_index:
+                raise ValueError(f"move of {nip} to {unit_id!r}: no such unit in this world")
+            person = person_of.get(nip)
+            if person is None or person not in self.current:
+                continue  # not in this world, or left service before the move
+            target = self.unit_index[unit_id]
+            if self.assignments[self.current[person]]["unit"] != target:
+                self._assign(person, target, dt.date(year, 1, 2))
+                moved.add(person)
+        self._evaluate(year, moved)
+        self._year_end(year)
+        self._drift_leadership()
+        self.through = year
+        return len(moved)
 
     def truth(self) -> pd.DataFrame:
         """Expected score of every aktif employee in every unit for the year after the last;
         in a world with a hidden knack also `record_score`, the same without the knack: the
         truth averaged over what no record shows (the benchmark's record-only oracle)."""
-        year = self.preset.last_period + 1
+        year = self.through + 1
         status = self.people.array("status")
         persons = np.array([p for p in self._active() if status[p] == "aktif"], dtype=int)
         here = self._unit_of(persons)
@@ -97,7 +126,7 @@ class World(Simulation):
         golongan = []
         for person in range(len(self.people)):
             start: dt.date = c["start"][person]
-            served = (dt.date(self.preset.last_period, 12, 31) - start).days / 365.25
+            served = (dt.date(self.through, 12, 31) - start).days / 365.25
             step = ENTRY_GOLONGAN[str(c["level"][person])] + int(max(served, 0) // 3.2)
             if c["pppk"][person]:
                 golongan.append(

@@ -27,6 +27,7 @@ class WorldState:
         self, preset: Preset, seed: int, causal: Causal | None = None, regime: str = "law"
     ) -> None:
         self.preset = preset
+        self.through = preset.last_period  # the last year simulated (`Simulation.play` adds one)
         self.causal = causal or Causal()
         self.rng = np.random.default_rng(seed)
         # Draws that only a drawn causal structure needs come from a stream of their own,

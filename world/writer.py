@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from features import vocab
@@ -21,6 +23,7 @@ def generate(
     evaluations: str = "law",
     export: str | None = None,
     dialect: str = "siasn",
+    then: Sequence[Mapping[str, str]] = (),
 ) -> dict[str, int]:
     """Simulate a world and write its tables and truth to `out`; returns rows per table.
 
@@ -30,9 +33,13 @@ def generate(
     the number every year (the same world otherwise, truth included). `export` `siasn` also
     writes the world as a BKPSDM's SIASN/SIMPEG exports under `out/siasn`
     (`world/siasn_export.py`), for `penataan import siasn`, in `dialect` (one of its
-    `DIALECTS`)."""
+    `DIALECTS`). `then`: one more year per entry after the preset's last, in which only
+    that entry's moves (NIP -> unit id) happen (`Simulation.play`): the same world, its
+    next years played on what an agency decided; the truth is then for the year after."""
     world = World(PRESETS[preset], seed, causal_for(scenario, seed), evaluations)
     world.run(progress)
+    for moves in then:
+        world.play(moves)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     tables = world.tables()
@@ -59,3 +66,15 @@ def ensure_world(
     """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
     if not (out / "units.csv").exists():
         generate(preset, seed, out, scenario=scenario, evaluations=evaluations)
+
+
+def read_moves(path: Path) -> dict[str, str]:
+    """Executed moves from a CSV with `nip` and `to_unit_id` (or `unit_id`) columns, e.g. a
+    round's `moves.csv` cut to the moves the PPK decided, or `penataan outcomes executed`."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        unit = "to_unit_id" if "to_unit_id" in columns else "unit_id"
+        if "nip" not in columns or unit not in columns:
+            raise ValueError(f"{path}: needs columns nip and to_unit_id (has {', '.join(columns)})")
+        return {row["nip"].strip(): row[unit].strip() for row in reader}

@@ -6,6 +6,7 @@ import filecmp
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from features import vocab
 from features.data import HRData
@@ -97,3 +98,30 @@ def test_family_worlds_draw_their_structure_from_the_seed(tmp_path: Path) -> Non
     assert len(structures) == 20
     switched_off = sum(draw_causal(seed).knack_sd == 0 for seed in range(200))
     assert 20 < switched_off < 100  # about a quarter of worlds have no hidden knack
+
+
+def test_the_next_year_replays_the_same_history_and_only_the_executed_moves(tmp_path: Path) -> None:
+    from world.presets import PRESETS
+    from world.records import World
+    from world.scenarios import causal_for
+
+    def world() -> World:
+        w = World(PRESETS["cakranegara"], 5, causal_for("family", 5), "numeric")
+        w.run(progress=False)
+        return w
+
+    before = world().tables()
+    current = before["assignments"][before["assignments"]["end_date"].isna()]
+    units = before["units"]["unit_id"].tolist()
+    moves = {n: units[(units.index(u) + 1) % len(units)] for n, u in zip(current["nip"][:6], current["unit_id"][:6], strict=True)}  # fmt: skip
+    played = world()
+    assert played.play(moves) == 6
+    after = played.tables()
+    old = after["evaluations"][after["evaluations"]["period"] <= 2025].reset_index(drop=True)
+    pd.testing.assert_frame_equal(old, before["evaluations"].reset_index(drop=True))
+    year = after["evaluations"][after["evaluations"]["period"] == 2026].set_index("nip")["unit_id"]
+    assert all(year[n] == u for n, u in moves.items())
+    changed = after["assignments"]["start_date"].astype(str).str.startswith("2026")
+    assert changed.sum() == 6  # nobody else moved
+    with pytest.raises(ValueError, match="no such unit"):
+        world().play({current["nip"].iloc[0]: "NOWHERE"})
