@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from oversight.reasons import FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
 
 GENESIS = "0" * 64
+RETENTION_DAYS = 183  # decisions and their suggestions are kept at least six months
 # Who may record each stage: HR prepares; Baperjakat's and the PPK's decisions are entered
 # by an admin (the committee's secretary), never by an HR key.
 STAGE_ROLES: dict[str, frozenset[str]] = {
@@ -57,19 +58,47 @@ create table if not exists suspensions (
     seq integer primary key autoincrement, at text not null, action text not null,
     reason text not null, decided_by text not null
 );
+create table if not exists outcomes (
+    seq integer primary key autoincrement, checked_at text not null, suggestion_id text not null
+        references suggestions(id), data_fingerprint text not null, decision text not null,
+    expected_unit_id text, period integer not null, status text not null, unit_id text,
+    score real, detail text not null
+);
+create index if not exists outcomes_by_suggestion on outcomes(suggestion_id);
+create trigger if not exists outcomes_no_update before update on outcomes
+    begin select raise(abort, 'outcome checks are append-only'); end;
+create table if not exists purges (
+    seq integer primary key autoincrement, at text not null, horizon text not null,
+    last_seq integer not null, last_hash text not null, decided_by text not null,
+    reason text not null, removed text not null
+);
+create trigger if not exists purges_no_update before update on purges
+    begin select raise(abort, 'the purge log is append-only'); end;
+create trigger if not exists purges_no_delete before delete on purges
+    begin select raise(abort, 'the purge log is append-only'); end;
 create trigger if not exists suspensions_no_update before update on suspensions
     begin select raise(abort, 'the suspension log is append-only'); end;
 create trigger if not exists suspensions_no_delete before delete on suspensions
     begin select raise(abort, 'the suspension log is append-only'); end;
 create trigger if not exists decisions_no_update before update on decisions
     begin select raise(abort, 'decisions are append-only'); end;
-create trigger if not exists decisions_no_delete before delete on decisions
+drop trigger if exists decisions_no_delete;
+create trigger decisions_no_delete before delete on decisions
+    when old.at >= (select coalesce(max(horizon), '') from purges)
     begin select raise(abort, 'decisions are append-only'); end;
+drop trigger if exists outcomes_no_delete;
+create trigger outcomes_no_delete before delete on outcomes
+    when old.checked_at >= (select coalesce(max(horizon), '') from purges)
+    begin select raise(abort, 'outcome checks are append-only'); end;
 create trigger if not exists suggestions_no_update before update on suggestions
     begin select raise(abort, 'a suggestion as shown is never changed'); end;
-create trigger if not exists suggestions_no_delete before delete on suggestions
+drop trigger if exists suggestions_no_delete;
+create trigger suggestions_no_delete before delete on suggestions
+    when old.shown_at >= (select coalesce(max(horizon), '') from purges)
     begin select raise(abort, 'a suggestion as shown is never deleted'); end;
 """
+OUTCOME_FIELDS = ("suggestion_id", "data_fingerprint", "decision", "expected_unit_id", "period",
+                  "status", "unit_id", "score", "detail")  # fmt: skip
 DECISION_FIELDS = ("seq", "at", "suggestion_id", "stage", "decision", "reason_code", "note",
                    "alt_unit_id", "sk_number", "tmt", "decided_by")  # fmt: skip
 
@@ -142,7 +171,8 @@ class DecisionStore:
             db.execute("pragma synchronous=full")
             if not self._ready:  # WAL is a property of the file: set once, not per call
                 db.execute("pragma journal_mode=wal")
-                db.executescript(SCHEMA)
+                # one transaction: writers starting together must not race on the triggers
+                db.executescript(f"begin immediate; {SCHEMA} commit;")
                 self._ready = True
             yield db
         finally:
@@ -229,6 +259,8 @@ class DecisionStore:
             if settled[before] == "tolak":
                 raise Refused(409, "stage", f"rejected at the {before} stage: nothing left to decide")  # fmt: skip
         last = db.execute("select seq, hash from decisions order by seq desc limit 1").fetchone()
+        if last is None:  # nothing left since a purge: the chain goes on from its anchor
+            last = db.execute("select last_seq as seq, last_hash as hash from purges order by seq desc limit 1").fetchone()  # fmt: skip
         row: dict[str, Any] = {
             "seq": (last["seq"] if last else 0) + 1,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
@@ -247,9 +279,10 @@ class DecisionStore:
     def verify(self) -> list[str]:
         """Every break in the chain ("row 7: ..."); empty when the record is intact."""
         problems: list[str] = []
-        prev = GENESIS
-        expected_seq = 1
         with self._db() as db:
+            anchor = db.execute("select last_seq, last_hash from purges order by seq desc limit 1").fetchone()  # fmt: skip
+            prev = str(anchor["last_hash"]) if anchor else GENESIS
+            expected_seq = int(anchor["last_seq"]) + 1 if anchor else 1
             for row in db.execute("select * from decisions order by seq"):
                 values = dict(row)
                 if values["seq"] != expected_seq:
@@ -260,6 +293,46 @@ class DecisionStore:
                     problems.append(f"row {values['seq']}: its content does not match its hash (edited after it was written)")  # fmt: skip
                 prev, expected_seq = values["hash"], values["seq"] + 1
         return problems
+
+    def purge(self, before: dt.date, decided_by: str, reason: str, today: dt.date | None = None) -> dict[str, int]:  # fmt: skip
+        """Remove what was decided, checked and shown before `before`, and log the purge; the
+        chain stays verifiable from the last removed row's hash. Refused (`Refused`, 422)
+        when `before` is less than `RETENTION_DAYS` ago: decisions are kept at least six
+        months (EU AI Act Art. 26(6)), and a keberatan may ask for them."""
+        today = today or dt.date.today()
+        latest = today - dt.timedelta(days=RETENTION_DAYS)
+        if before > latest:
+            raise Refused(422, "before", f"records are kept at least {RETENTION_DAYS} days: the latest purge date today is {latest}, not {before}")  # fmt: skip
+        if not reason.strip():
+            raise Refused(422, "reason", "a reason is required to purge records")
+        horizon = before.isoformat()
+        with self._writing, self._db() as db:
+            db.execute("begin immediate")
+            try:
+                last = db.execute("select seq, hash from decisions where at < ? order by seq desc limit 1", (horizon,)).fetchone()  # fmt: skip
+                anchor = db.execute("select last_seq, last_hash from purges order by seq desc limit 1").fetchone()  # fmt: skip
+                end = (last["seq"], last["hash"]) if last else ((anchor["last_seq"], anchor["last_hash"]) if anchor else (0, GENESIS))  # fmt: skip
+                orphaned = ("shown_at < :h and not exists (select 1 from decisions d where d.suggestion_id"
+                            " = suggestions.id and d.seq > :s) and not exists (select 1 from outcomes o where"
+                            " o.suggestion_id = suggestions.id and o.checked_at >= :h)")  # fmt: skip
+                bounds = {"h": horizon, "s": end[0]}
+                removed = {
+                    "decisions": db.execute("select count(*) from decisions where seq <= :s", bounds).fetchone()[0],
+                    "outcomes": db.execute("select count(*) from outcomes where checked_at < :h", bounds).fetchone()[0],
+                    "suggestions": db.execute(f"select count(*) from suggestions where {orphaned}", bounds).fetchone()[0],
+                }  # fmt: skip
+                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                # the horizon is logged first: the triggers let only rows older than it go
+                db.execute("insert into purges (at, horizon, last_seq, last_hash, decided_by, reason, removed) values (?, ?, ?, ?, ?, ?, ?)",
+                           (now, horizon, end[0], end[1], decided_by, reason.strip(), json.dumps(removed)))  # fmt: skip
+                db.execute("delete from decisions where seq <= :s", bounds)
+                db.execute("delete from outcomes where checked_at < :h", bounds)
+                db.execute(f"delete from suggestions where {orphaned}", bounds)
+            except BaseException:
+                db.execute("rollback")
+                raise
+            db.execute("commit")
+        return removed
 
     def suspend(self, reason: str, decided_by: str, resume: bool = False) -> None:
         """Stop (or, `resume`, restart) every suggestion, with the reason, on the record."""
@@ -301,6 +374,47 @@ class DecisionStore:
             move["snapshot"] = json.loads(move["snapshot"])
             move["decisions"] = [d for d in decided if d["suggestion_id"] == move["id"]]
         return shown
+
+    def finals(self) -> list[dict[str, Any]]:
+        """Every suggestion the PPK decided (setuju, ubah or tolak; a deferral is not final),
+        with its snapshot and the decision's unit, TMT and time: what outcomes are matched to."""
+        query = ("select s.*, d.decision, d.alt_unit_id, d.tmt, d.at as decided_at from suggestions s"
+                 " join decisions d on d.suggestion_id = s.id where d.stage = ? and d.decision != 'tunda'"
+                 " order by d.seq")  # fmt: skip
+        with self._db() as db:
+            rows = [dict(r) for r in db.execute(query, (FINAL,))]
+        for row in rows:
+            row["snapshot"] = json.loads(row["snapshot"])
+        return rows
+
+    def as_of_dates(self) -> list[str]:
+        """The dates suggestions on record were made for, oldest first."""
+        with self._db() as db:
+            return [
+                r[0] for r in db.execute("select distinct as_of from suggestions order by as_of")
+            ]
+
+    def record_outcomes(self, outcomes: list[dict[str, Any]]) -> None:
+        """Append one outcome check per suggestion (the latest check is the one that counts;
+        earlier ones stay, so what the data said on each date is on the record)."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [(now, *(o[k] for k in OUTCOME_FIELDS)) for o in outcomes]
+        with self._writing, self._db() as db:
+            db.execute("begin immediate")
+            db.executemany(f"insert into outcomes (checked_at, {', '.join(OUTCOME_FIELDS)}) values ({', '.join('?' * (len(OUTCOME_FIELDS) + 1))})", rows)  # fmt: skip
+            db.execute("commit")
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        """The latest outcome check of every decided suggestion, with the suggestion as shown."""
+        query = ("select o.*, s.nip, s.from_unit_id, s.to_unit_id, s.model_name, s.model_version,"
+                 " s.run_id, s.round_id, s.as_of, s.snapshot from outcomes o join suggestions s"
+                 " on s.id = o.suggestion_id where o.seq = (select max(seq) from outcomes"
+                 " where suggestion_id = o.suggestion_id) order by o.seq")  # fmt: skip
+        with self._db() as db:
+            rows = [dict(r) for r in db.execute(query)]
+        for row in rows:
+            row["snapshot"] = json.loads(row["snapshot"])
+        return rows
 
     def rows(self, round_id: str | None = None) -> list[dict[str, Any]]:
         """Decisions joined to their suggestions (for minutes and monitoring), oldest first."""

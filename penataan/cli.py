@@ -44,12 +44,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @app.callback()
-def _private_files() -> None:
+def _process_setup() -> None:
     """Every file a command creates is its owner's alone (umask 077): audit logs, MLflow
-    runs, imports and scores hold NIPs and performance records."""
+    runs, imports and scores hold NIPs and performance records. MLflow's own INFO and
+    WARNING lines (creating an experiment, pickling the pyfunc) are for its developers, not
+    for the people running a command: only its errors are shown."""
+    import logging
     import os
 
     os.umask(0o077)
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
 
 
 def _echo_err(message: str) -> None:
@@ -153,6 +157,14 @@ def generate(
             "(world/siasn_export.py)."
         ),
     ] = "siasn",
+    then: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A CSV of executed moves (nip, to_unit_id) for one more year after the "
+            "preset's last, in which only those moves happen; repeat for more years (the "
+            "closed loop: the next year's records from what people decided)."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.kinerja import REGIMES
@@ -160,6 +172,7 @@ def generate(
     from world.scenarios import SCENARIOS
     from world.siasn_export import DIALECTS
     from world.writer import generate as run
+    from world.writer import read_moves
 
     if preset not in PRESETS:
         _echo_err(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
@@ -176,7 +189,17 @@ def generate(
     if dialect not in DIALECTS:
         _echo_err(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
         raise typer.Exit(2)
-    counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations, export=export, dialect=dialect)  # fmt: skip
+    try:
+        years = [read_moves(path) for path in then or []]
+    except (OSError, ValueError) as error:
+        _echo_err(str(error))
+        raise typer.Exit(2) from None
+    try:
+        counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations,
+                     export=export, dialect=dialect, then=years)  # fmt: skip
+    except ValueError as error:
+        _echo_err(str(error))
+        raise typer.Exit(2) from None
     typer.echo(f"wrote {out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
 
@@ -506,6 +529,39 @@ def decisions_suspend(
     typer.echo(store.suspended() or "suggestions are served")
 
 
+@decisions_app.command("purge")
+def decisions_purge(
+    before: Annotated[str, typer.Option(help="Remove what is older than this date (YYYY-MM-DD).")],
+    by: Annotated[str, typer.Option(help="Who purges (kept in the purge log).")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the purge log).")],
+) -> None:
+    """Remove decisions, outcome checks and suggestions shown, and audit rows, older than
+    BEFORE; refused unless BEFORE is at least 183 days ago (decisions and logs are kept six
+    months). The decisions' chain stays verifiable."""
+    import datetime as dt
+
+    from oversight.store import Refused
+    from serving.audit import AuditLog
+    from serving.settings import ServeSettings
+
+    try:
+        day = dt.date.fromisoformat(before)
+    except ValueError:
+        _echo_err(f"--before {before!r}: expected a date YYYY-MM-DD")
+        raise typer.Exit(2) from None
+    try:
+        removed = _decision_store().purge(day, by, reason)
+        audit = AuditLog(ServeSettings().audit_db)
+        try:
+            rows = audit.purge(day, by)
+        finally:
+            audit.close()
+    except (Refused, ValueError) as refused:
+        _echo_err(f"not purged: {refused}")
+        raise typer.Exit(1) from None
+    typer.echo("purged before " + str(day) + ": " + ", ".join(f"{n} {k}" for k, n in removed.items()) + f", {rows} audit row(s)")  # fmt: skip
+
+
 @decisions_app.command("verify")
 def decisions_verify() -> None:
     """Check the decisions' hash chain: exit 1 naming every row edited, removed or moved."""
@@ -516,6 +572,114 @@ def decisions_verify() -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo(f"{store.path}: the chain of {len(store.rows())} decision(s) is intact")
+
+
+outcomes_app = typer.Typer(help="A year later: what the decided suggestions realised.")
+app.add_typer(outcomes_app, name="outcomes")
+NewerData = Annotated[
+    Path, typer.Option(help="The data folder with the newer evaluations (the contract's tables).")
+]
+
+
+@outcomes_app.command("import")
+def outcomes_import(data: NewerData) -> None:
+    """Match every suggestion the PPK decided to its realised evaluation in the data
+    (observed, pending, censored or missing) and append the checks to the record."""
+    from oversight.outcomes import STATUSES, import_outcomes
+
+    counts = import_outcomes(_decision_store(), _load(data, _settings()))
+    typer.echo(f"{sum(counts.values())} decided suggestion(s) checked: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))  # fmt: skip
+
+
+@outcomes_app.command("executed")
+def outcomes_executed(
+    out: Annotated[Path, typer.Option(help="The CSV to write (nip, to_unit_id).")],
+    round_id: Annotated[
+        str | None, typer.Option("--round", help="Only this round's moves.")
+    ] = None,
+) -> None:
+    """Write the moves the PPK approved (setuju, or ubah to its unit): for the SK list, or
+    for `penataan generate --then` to play a synthetic world's next year on them."""
+    import csv
+
+    from oversight.outcomes import executed_moves
+
+    moves = executed_moves(_decision_store(), round_id)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["nip", "to_unit_id"])
+        writer.writerows(sorted(moves.items()))
+    typer.echo(f"wrote {out} ({len(moves)} executed move(s))")
+
+
+@outcomes_app.command("recalibrate")
+def outcomes_recalibrate(data: NewerData) -> None:
+    """Refit the champion's gain calibration on the realised outcomes of its executed
+    suggestions and register it as the new champion (the same booster); refused with fewer
+    observed outcomes than PENATAAN_MIN_OUTCOMES (30)."""
+    from oversight.recalibrate import recalibrate
+
+    settings = _settings()
+    try:
+        done = recalibrate(_decision_store(), _load(data, settings), settings)
+    except ValueError as error:
+        _echo_err(f"not recalibrated: {error}")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"v{done.version} (from v{done.from_version}) is the champion: gain line refit on "
+        f"{done.outcomes} realised outcome(s); for these moves it claims {done.claimed_after:+.2f} "
+        f"where v{done.from_version} claimed {done.claimed_before:+.2f} and they realised {done.realised:+.2f}"
+    )
+
+
+@app.command()
+def monitor(
+    data: NewerData,
+    out: Annotated[Path, typer.Option(help="The offline HTML report.")] = Path("monitor.html"),
+    model_uri: ModelUri = None,
+) -> None:
+    """Outcomes of decided suggestions against their claims, drift since the model was used,
+    and how people decide (override rates, a rubber-stamp flag): an HTML report, the same
+    figures as a JSON file beside it, and an MLflow run (experiment penataan-monitor)."""
+    import json
+
+    import mlflow
+
+    from oversight.monitor import drift, monitor_metrics, reference_date
+    from oversight.monitor import monitor as build
+    from oversight.monitor_report import write_monitor_report
+    from oversight.outcomes import import_outcomes
+
+    settings = _settings()
+    hr = _load(data, settings)
+    loaded = _registered(settings, model_uri)
+    store = _decision_store()
+    import_outcomes(store, hr)
+    report = build(store, hr, loaded.model, settings)
+    report["drift"] = drift(hr, loaded.model, reference_date(store, hr))
+    report["model"] = {"name": loaded.name, "version": loaded.version}
+    write_monitor_report(report, out)
+    figures = out.with_suffix(".json")
+    figures.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    mlflow.set_experiment(f"{settings.experiment}-monitor")
+    with mlflow.start_run(run_name=f"monitor v{loaded.version}"):
+        mlflow.set_tags(
+            {"model_version": loaded.version, "data_fingerprint": report["data_fingerprint"]}
+        )
+        mlflow.log_metrics(monitor_metrics(report))
+        mlflow.log_artifact(str(out))
+        mlflow.log_artifact(str(figures))
+    g = report["gain"]
+    typer.echo(f"wrote {out} and {figures}; outcomes: " + ", ".join(f"{n} {s}" for s, n in report["outcomes"].items()))  # fmt: skip
+    if g.get("executed_observed"):
+        typer.echo(f"executed moves observed: {g['executed_observed']}, claimed {g['claimed_gain']:+.2f}, "
+                   f"realised {g['realised_gain']:+.2f}, helped {g['share_helped']:.0%}")  # fmt: skip
+    for stage, figures_ in report["oversight"].items():
+        if figures_["rubber_stamp"]:
+            typer.echo(f"flag: the {stage} stage approved all {figures_['decisions']} suggestions")
+    shifted = report.get("drift", {}).get("features_shifted")
+    if shifted:
+        typer.echo(f"drift: {', '.join(shifted)} shifted (PSI >= 0.2)")
 
 
 keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")

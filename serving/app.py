@@ -34,7 +34,7 @@ from serving.keys import KeyStore
 from serving.middleware import BodyLimit, RequestLog
 from serving.pages import routes as pages
 from serving.pages.session import Sessions
-from serving.routes import admin, decisions, model, ops, placements, plan
+from serving.routes import admin, decisions, model, monitor, ops, placements, plan
 from serving.schemas import ADVISORY
 from serving.settings import ServeSettings
 
@@ -99,8 +99,9 @@ def create_app(
     app.state.keys = KeyStore(settings.api_keys_file)
     app.state.audit = audit
     app.state.decisions = DecisionStore(settings.decisions_db)
+    app.state.drift_cache = {}  # GET /v1/monitor's drift, per model version, data and date
     app.state.metrics = metrics
-    for routes in (placements, decisions, model, admin, plan, ops, pages):
+    for routes in (placements, decisions, monitor, model, admin, plan, ops, pages):
         app.include_router(routes.router)
     app.mount("/ui/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), name="ui-static")  # fmt: skip
     secret = settings.session_secret

@@ -20,6 +20,8 @@ import threading
 from pathlib import Path
 from typing import NoReturn
 
+from oversight.store import RETENTION_DAYS
+
 log = logging.getLogger("penataan.serving")
 
 SCHEMA = """
@@ -129,6 +131,30 @@ class AuditLog:
             log.error("calls refused: %s", problem)
         self.problem = problem
         raise AuditError(problem) from None
+
+    def purge(self, before: dt.date, decided_by: str, today: dt.date | None = None) -> int:
+        """Remove rows older than `before` and say so in a row of its own; refused
+        (`ValueError`) when `before` is less than `RETENTION_DAYS` ago (the EU AI Act's
+        six months for a deployer's logs, Art. 26(6)). Returns the rows removed."""
+        today = today or dt.date.today()
+        latest = today - dt.timedelta(days=RETENTION_DAYS)
+        if before > latest:
+            raise ValueError(f"the audit log is kept at least {RETENTION_DAYS} days: the latest purge date today is {latest}, not {before}")  # fmt: skip
+        with self._lock:
+            db = self._db or self._open()
+            try:
+                db.execute("begin immediate")
+                removed = db.execute(
+                    "delete from audit where at < ?", (before.isoformat(),)
+                ).rowcount
+                at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+                db.execute("insert into audit (at, key_name, endpoint, subject, model_version, status)"
+                           " values (?, ?, 'audit-purged', ?, null, 0)", (at, decided_by, f"{removed} rows before {before}"))  # fmt: skip
+                db.execute("commit")
+            finally:
+                if self._db is None:
+                    db.close()
+        return int(removed)
 
     def rows(self) -> list[tuple[str, str | None, str, str | None, str | None, int]]:
         """Every row but the startup markers, oldest first."""

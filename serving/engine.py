@@ -124,6 +124,15 @@ class Engine:
         unit = int(self.table.stay_unit[self._employee(nip)])
         return None if unit < 0 else str(self.units.index[unit])
 
+    def stay_prediction(self, nip: str) -> float | None:
+        """The predicted score of staying in the unit held (None: no unit): what a shown
+        move's realised outcome is compared to a year later (`oversight.monitor`)."""
+        employee = self._employee(nip)
+        unit = int(self.table.stay_unit[employee])
+        return (
+            None if unit < 0 else float(self.scored.predicted[self.table.position(employee, unit)])
+        )
+
     @property
     def model_ref(self) -> ModelRef:
         return ModelRef(name=self.loaded.name, version=self.loaded.version, alias=self.loaded.alias)

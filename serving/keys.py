@@ -30,7 +30,9 @@ ROLES: tuple[Role, ...] = ("hr", "reviewer", "admin")
 # What each role may call; `admin` may call everything.
 PERMISSIONS: dict[Role, frozenset[str]] = {
     "hr": frozenset({"recommend", "candidates", "decide", "suggestions", "decision-reasons"}),
-    "reviewer": frozenset({"model", "feature-importance", "suggestions", "decision-reasons"}),
+    "reviewer": frozenset(
+        {"model", "feature-importance", "suggestions", "decision-reasons", "monitor"}
+    ),
     "admin": frozenset(
         {
             "recommend",
@@ -43,6 +45,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "suggestions",
             "decision-reasons",
             "suspend",
+            "monitor",
         }
     ),  # fmt: skip
 }

@@ -23,7 +23,10 @@ def record_shown(
     shown = engine.shown()
     records = []
     for item in items:
-        record = shown.record(source, item.nip, from_unit(item), item.unit_id, item.model_dump(mode="json"))  # fmt: skip
+        snapshot = item.model_dump(mode="json") | {
+            "predicted_stay": engine.stay_prediction(item.nip)
+        }
+        record = shown.record(source, item.nip, from_unit(item), item.unit_id, snapshot)
         item.suggestion_id = record.id
         records.append(record)
     store: DecisionStore = request.app.state.decisions

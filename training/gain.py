@@ -56,6 +56,7 @@ beta = PRIOR_BETA` with the pooled residual spread, and says so.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -90,6 +91,7 @@ class GainCalibration:
     n_stays: int
     fallback: bool = False
     shift: float = SELECTION_SHIFT
+    source: str = "held-out moves"  # or "outcomes": refit on the agency's executed suggestions
 
     def apply(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Calibrated gain of moves, its interval and the probability that the move truly
@@ -196,6 +198,38 @@ def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> Ga
     return GainCalibration(
         alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
         float(np.sqrt(resid_var)), level, moves.rho, len(raw), len(stays), shift=SELECTION_SHIFT if prior else 0.0,
+    )  # fmt: skip
+
+
+def refit_on_outcomes(
+    calibration: GainCalibration, raw: np.ndarray, realised: np.ndarray, least: int = MIN_MOVES
+) -> GainCalibration:
+    """The line refit on what the agency's own executed suggestions realised a year later.
+
+    These moves are the model's own picks, made on its suggestions: the selection that the
+    held-out moves suffer from (people moved on a fit no record shows) is absent, so no
+    selection prior is taken off (`shift` 0), and the winner's curse is measured, not
+    assumed. Suggested moves span a narrow range of raw gains, which says little about a
+    slope, so the slope learnt from the held-out moves is kept and the intercept is what
+    the outcomes set; the spread is theirs (the intercept's uncertainty added). `realised`
+    is the evaluation in the new unit minus the model's prediction of staying. Approval is
+    never a label: only realised outcomes enter. Refused with fewer than `least` outcomes
+    (`PENATAAN_MIN_OUTCOMES`)."""
+    raw, realised = np.asarray(raw, dtype=float), np.asarray(realised, dtype=float)
+    if len(raw) < max(least, 2):
+        raise ValueError(
+            f"{len(raw)} observed outcome(s) of executed suggestions; at least {max(least, 2)} "
+            "are needed to refit the gain calibration (PENATAAN_MIN_OUTCOMES)"
+        )
+    beta = calibration.beta
+    alpha = float((realised - beta * raw).mean())
+    resid = realised - alpha - beta * raw
+    resid_var = float(resid @ resid) / max(len(raw) - 1, 1)
+    vb = calibration.cov[1][1]
+    return dataclasses.replace(
+        calibration, alpha=alpha, cov=((resid_var / len(raw), 0.0), (0.0, vb)),
+        sd=float(np.sqrt(resid_var)), n_moves=len(raw), fallback=False, shift=0.0,
+        source="outcomes",
     )  # fmt: skip
 
 

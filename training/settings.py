@@ -69,6 +69,14 @@ class DecisionSettings(BaseSettings):
         "false: the line as the held-out moves show it (training.gain.fit_calibration)",
     )
 
+    min_outcomes: int = Field(
+        default=30,
+        ge=2,
+        le=100_000,
+        description="realised outcomes of executed suggestions needed before "
+        "`penataan outcomes recalibrate` refits the gain line on them",
+    )
+
     @property
     def decision(self) -> Decision:
         return Decision(self.precision, self.min_gain_low)

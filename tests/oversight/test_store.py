@@ -119,3 +119,35 @@ def test_the_same_suggestion_shown_twice_keeps_its_first_snapshot(tmp_path: Path
     shown = store.suggestion(sid)
     assert shown is not None and shown["snapshot"]["gain"] == 1.0
     assert (tmp_path / "decisions.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_purge_keeps_six_months_and_the_chain_verifiable(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from serving.audit import AuditLog
+
+    store, (first, second, third) = _store(tmp_path)
+    for sid in (first, second):
+        store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    today = dt.date.today()
+    with pytest.raises(Refused) as recent:
+        store.purge(today - dt.timedelta(days=100), "admin", "retensi")
+    assert recent.value.field == "before" and "at least 183 days" in str(recent.value)
+    with sqlite3.connect(store.path) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("delete from decisions")  # no purge logged: nothing may go
+    later = today + dt.timedelta(days=400)  # a year on, today's rows are old enough
+    removed = store.purge(today + dt.timedelta(days=1), "admin", "retensi 2027", today=later)
+    assert removed == {"decisions": 2, "outcomes": 0, "suggestions": 3}
+    assert store.verify() == [] and store.suggestion(first) is None
+    fresh = SHOWN.record("plan", "198507142010011099", "A", "B", {"gain": 2.0}, "rd_y")
+    store.record([fresh])
+    store.decide(fresh.id, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    assert store.verify() == [] and store.rows()[0]["seq"] == 3  # the chain goes on from row 2
+    with sqlite3.connect(store.path) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("delete from purges")  # the purge's own record stays
+    audit = AuditLog(tmp_path / "audit.db")
+    audit.append("/v1/recommend", 200, "hr-1", "198507142010011001", "1")
+    with pytest.raises(ValueError, match="at least 183 days"):
+        audit.purge(today, "admin")
+    assert audit.purge(today + dt.timedelta(days=1), "admin", today=later) == 2  # with startup
+    assert [r[2] for r in audit.rows()] == ["audit-purged"]

@@ -1,0 +1,101 @@
+"""What happened a year later: each decided suggestion matched to its realised evaluation.
+
+A move the PPK approved (`setuju`, or `ubah` to another unit) should show the person's next
+evaluation in the unit moved to; a rejected suggestion (`tolak`) the evaluation in the unit
+kept, which is what staying gave. The period looked at is the first the person spends mostly
+in that unit: the year of the TMT if it falls in the first half (an evaluation's unit is the
+one worked in for most of the year, as the contract says), else the next; without a TMT,
+the year the suggestion was made for (its `as_of`).
+
+Each check is one of:
+- `observed`: an evaluation for that period, in the expected unit, with a score on the scale
+  (predikat-era evaluations placed by `features.kinerja`, as for training);
+- `censored`: the person left service, or was evaluated in another unit (moved again, or the
+  decision was not carried out): the outcome says nothing about the suggested move;
+- `missing`: the period is in the data for others but this person has no evaluation;
+- `pending`: the period is not in the data yet.
+
+Checks are appended, never overwritten (`DecisionStore.record_outcomes`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from features.data import HRData
+from oversight.store import DecisionStore
+
+LEFT_SERVICE = frozenset({"pensiun", "berhenti"})
+STATUSES = ("observed", "pending", "censored", "missing")
+
+
+def expected_unit(row: dict[str, Any]) -> str | None:
+    """Where the decided suggestion should find the person: the unit moved to, or kept."""
+    if row["decision"] == "setuju":
+        return str(row["to_unit_id"])
+    if row["decision"] == "ubah":
+        return str(row["alt_unit_id"])
+    return str(row["from_unit_id"]) if row["from_unit_id"] else None
+
+
+def outcome_period(row: dict[str, Any]) -> int:
+    """The first period spent mostly in the expected unit (see the module)."""
+    start = pd.Timestamp(row["tmt"] or row["as_of"])
+    return start.year if start.month <= 6 else start.year + 1
+
+
+def match_outcomes(finals: list[dict[str, Any]], data: HRData) -> list[dict[str, Any]]:
+    """One outcome check per decided suggestion against `data` (see the module)."""
+    ev = data.evaluations
+    found = {
+        (str(n), int(p)): (str(u), s)
+        for n, p, u, s in zip(ev["nip"], ev["period"], ev["unit_id"], ev["score"], strict=True)
+    }
+    status_of = dict(zip(data.employees["nip"], data.employees["status"], strict=True))
+    last = data.last_period
+    fingerprint = data.fingerprint()
+    checks = []
+    for row in finals:
+        unit, period = expected_unit(row), outcome_period(row)
+        check: dict[str, Any] = {
+            "suggestion_id": row["id"], "data_fingerprint": fingerprint,
+            "decision": row["decision"], "expected_unit_id": unit, "period": period,
+            "unit_id": None, "score": None,
+        }  # fmt: skip
+        evaluated = found.get((str(row["nip"]), period))
+        if unit is None:
+            check |= {"status": "censored", "detail": "no unit to stay in: nothing to compare"}
+        elif evaluated is not None and evaluated[0] != unit:
+            check |= {"status": "censored", "unit_id": evaluated[0],
+                      "detail": f"evaluated in {evaluated[0]} for {period}, not {unit}: moved again or the decision was not carried out"}  # fmt: skip
+        elif evaluated is not None and pd.notna(evaluated[1]):
+            check |= {"status": "observed", "unit_id": unit, "score": float(evaluated[1]),
+                      "detail": f"evaluated in {unit} for {period}"}  # fmt: skip
+        elif status_of.get(row["nip"]) in LEFT_SERVICE:
+            check |= {"status": "censored", "detail": f"left service ({status_of[row['nip']]})"}
+        elif period <= last:
+            check |= {"status": "missing", "detail": f"no evaluation for {period}, which others have"}  # fmt: skip
+        else:
+            check |= {"status": "pending", "detail": f"the {period} evaluations are not in the data yet (last: {last})"}  # fmt: skip
+        checks.append(check)
+    return checks
+
+
+def import_outcomes(store: DecisionStore, data: HRData) -> Counter[str]:
+    """Check every decided suggestion against `data` and append the checks; counts by status."""
+    checks = match_outcomes(store.finals(), data)
+    store.record_outcomes(checks)
+    return Counter(c["status"] for c in checks)
+
+
+def executed_moves(store: DecisionStore, round_id: str | None = None) -> dict[str, str]:
+    """NIP -> unit of every move the PPK approved (`setuju`, or `ubah` to its unit), for
+    the world generator's next year (`penataan generate --then`) or an SK list."""
+    moves = {}
+    for row in store.finals():
+        if row["decision"] != "tolak" and (round_id is None or row["round_id"] == round_id):
+            moves[str(row["nip"])] = str(expected_unit(row))
+    return moves

@@ -1,0 +1,214 @@
+"""The loop closes: a round's moves decided on the record, the world's next year played on the
+executed ones, their outcomes matched, the monitor's report, and the gain line refit on what
+the moves realised, each step through the `penataan` commands an agency runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from features.contract.validate import load_data
+from features.eligibility import EligibilitySettings
+from oversight.monitor import oversight_signals, psi
+from oversight.outcomes import match_outcomes
+from oversight.records import Shown
+from oversight.settings import OversightSettings
+from oversight.store import DecisionStore
+from penataan.cli import app as cli
+from tests.helpers import SEED, Api
+from training.candidates import CandidateTable
+from training.gain import GainCalibration, refit_on_outcomes
+from training.registry import load_registered
+
+ROUND = {"precision": 0.05}  # the small world's model is weak: few moves are sure enough
+
+
+def _ok(*args: str) -> str:
+    run = CliRunner().invoke(cli, list(args))
+    assert run.exit_code == 0, run.output
+    return str(run.stdout)
+
+
+@pytest.fixture()
+def own_registry(registry_uri: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A copy of the session's registry (its champion v1), so that promoting here leaves the
+    other tests' champion alone."""
+    db = tmp_path / "mlflow.db"
+    shutil.copy(registry_uri.removeprefix("sqlite:///"), db)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{db}")
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(tmp_path / "decisions.db"))
+    # the small world's round moves a handful: the default 30 outcomes are the benchmark's
+    monkeypatch.setenv("PENATAAN_MIN_OUTCOMES", "3")
+    return f"sqlite:///{db}"
+
+
+def _shown_by_the_api(data_dir: Path, n: int) -> list[str]:
+    """`n` employees' best moves recorded as `/v1/recommend` records them (the small world's
+    round moves a handful; HR also decides on items it looked up)."""
+    data = load_data(data_dir)
+    loaded = load_registered("models:/penataan-placement@champion")
+    table = CandidateTable.build(data, None, EligibilitySettings())
+    scored = table.score(loaded.model)
+    best = scored.best_moves()
+    rows = best[best >= 0][:n]
+    shown = Shown(loaded.name, loaded.version, loaded.run_id, data.fingerprint(), table.as_of.date().isoformat())  # fmt: skip
+    records = []
+    for row in rows:
+        employee, unit = int(table.employee_of(row)), int(table.unit_of(row))
+        stay = table.position(employee, int(table.stay_unit[employee]))
+        snapshot = {"predicted_score": float(scored.predicted[row]), "gain": float(scored.gain[row]),
+                    "gain_interval": {"low": float(scored.gain_low[row]), "high": float(scored.gain_high[row])},
+                    "probability_helps": float(scored.p_help[row]),
+                    "predicted_stay": float(scored.predicted[stay])}  # fmt: skip
+        records.append(shown.record("recommend", str(table.nips[employee]),
+                                    str(table.unit_ids[int(table.stay_unit[employee])]),
+                                    str(table.unit_ids[unit]), snapshot))  # fmt: skip
+    DecisionStore(OversightSettings().decisions_db).record(records)
+    return [r.id for r in records]
+
+
+def _decide_all(moves: Path, tmp: Path) -> pd.DataFrame:
+    """HR and Baperjakat approve every move; the PPK rejects every fourth, with its reason."""
+    frame = pd.read_csv(moves, dtype=str)
+    frame[["decision", "reason_code", "note", "tmt"]] = ["setuju", "sesuai_kompetensi", "", "2026-01-02"]  # fmt: skip
+    approved = tmp / "approved.csv"
+    frame.to_csv(approved, index=False)
+    for stage in ("hr", "baperjakat"):
+        _ok("decisions", "import", str(approved), "--stage", stage, "--by", stage)
+    reject = np.arange(len(frame)) % 4 == 3
+    frame.loc[reject, ["decision", "reason_code", "note"]] = ["tolak", "dibutuhkan_unit_asal", "bendahara"]  # fmt: skip
+    final = tmp / "final.csv"
+    frame.to_csv(final, index=False)
+    _ok("decisions", "import", str(final), "--stage", "ppk", "--by", "ppk")
+    return frame
+
+
+def test_a_round_is_followed_a_year_later_and_recalibrated(
+    world_dir: Path, own_registry: str, tmp_path: Path
+) -> None:
+    # the small world's units are full: three more places each let single moves happen
+    roomy = tmp_path / "roomy"
+    shutil.copytree(world_dir, roomy)
+    units = pd.read_csv(roomy / "units.csv", dtype=str, keep_default_na=False)
+    units["capacity"] = (units["capacity"].astype(int) + 3).astype(str)
+    units.to_csv(roomy / "units.csv", index=False)
+    config = tmp_path / "round.json"
+    config.write_text(json.dumps(ROUND))
+    _ok("plan", "--data", str(roomy), "--out", str(tmp_path / "round"), "--config", str(config))  # fmt: skip
+    looked_up = _shown_by_the_api(roomy, 11)
+    moves = pd.read_csv(tmp_path / "round" / "moves.csv", dtype=str)
+    both = pd.concat([moves[["suggestion_id"]], pd.DataFrame({"suggestion_id": looked_up})])
+    both.to_csv(tmp_path / "shown.csv", index=False)
+    decided = _decide_all(tmp_path / "shown.csv", tmp_path)
+    assert len(decided) >= 12
+    _ok("outcomes", "executed", "--out", str(tmp_path / "executed.csv"))
+    executed = pd.read_csv(tmp_path / "executed.csv", dtype=str)
+    assert len(executed) == (decided["decision"] == "setuju").sum()
+
+    before = _ok("outcomes", "import", "--data", str(roomy))
+    assert f"{len(decided)} pending" in before, before  # the year has not been evaluated yet
+    nxt = tmp_path / "next"
+    _ok("generate", "--preset", "cakranegara", "--seed", str(SEED), "--then",
+        str(tmp_path / "executed.csv"), "--out", str(nxt))  # fmt: skip
+    evaluations = pd.read_csv(nxt / "evaluations.csv", dtype={"nip": str})
+    year = evaluations[evaluations["period"] == 2026].set_index("nip")["unit_id"]
+    moved_to = executed.set_index("nip")["to_unit_id"]
+    evaluated = moved_to.index.intersection(year.index)
+    assert len(evaluated) >= 0.9 * len(moved_to)
+    assert (year[evaluated] == moved_to[evaluated]).all()  # the year was played on the moves
+
+    report_file = tmp_path / "monitor.html"
+    said = _ok("monitor", "--data", str(nxt), "--out", str(report_file))
+    assert "executed moves observed" in said
+    report = json.loads(report_file.with_suffix(".json").read_text())
+    assert report["outcomes"]["observed"] >= 0.9 * len(decided) and report["outcomes"]["pending"] == 0  # fmt: skip
+    gain = report["gain"]
+    assert gain["executed_observed"] >= 3 and gain["rejected_observed"] >= 1
+    assert 0 <= gain["share_helped"] <= 1 and 0 <= gain["interval_coverage"] <= 1
+    rejected = (decided["decision"] == "tolak").mean()
+    assert report["oversight"]["ppk"]["shares"]["tolak"] == pytest.approx(rejected)
+    assert report["oversight"]["ppk"]["override_rate"] == pytest.approx(rejected)
+    assert report["drift"]["reference_as_of"] == "2026-01-01" and report["drift"]["current_as_of"] == "2027-01-01"  # fmt: skip
+    html = report_file.read_text()
+    assert "Pemantauan Penataan" in html and "data:image/png;base64," in html and "http" not in html.split("<body>")[1]  # fmt: skip
+    monitor_runs = mlflow.search_runs(experiment_names=["penataan-monitor"])
+    assert len(monitor_runs) == 1 and monitor_runs["metrics.gain_executed_observed"][0] == gain["executed_observed"]  # fmt: skip
+
+    said = _ok("outcomes", "recalibrate", "--data", str(nxt))
+    assert "v2 (from v1) is the champion" in said
+    champion = load_registered("models:/penataan-placement@champion")
+    assert champion.version == "2" and champion.tags["calibration_source"] == "outcomes"
+    assert champion.tags["recalibrated_from_version"] == "1"
+    gain_line = champion.model.gain
+    assert gain_line is not None and gain_line.source == "outcomes" and gain_line.shift == 0.0
+    assert gain_line.n_moves == gain["executed_observed"]
+    old = load_registered("models:/penataan-placement/1").model
+    assert champion.model.booster.model_to_string() == old.booster.model_to_string()
+    assert gain_line.beta == old.gain.beta if old.gain else False
+
+
+def test_outcomes_are_pending_observed_censored_or_missing(world_dir: Path) -> None:
+    data = load_data(world_dir)
+    ev = data.evaluations[data.evaluations["period"] == 2025].iloc[0]
+    base = {"nip": ev["nip"], "from_unit_id": "X", "to_unit_id": ev["unit_id"], "alt_unit_id": None,
+            "decision": "setuju", "tmt": "2025-01-02", "as_of": "2025-01-01"}  # fmt: skip
+    finals = [
+        {**base, "id": "sg_seen"},
+        {**base, "id": "sg_elsewhere", "to_unit_id": "NOT-THERE"},
+        {**base, "id": "sg_later", "tmt": "2026-01-02"},
+        {**base, "id": "sg_late_tmt", "tmt": "2025-08-01"},  # most of 2025 in the old unit
+        {**base, "id": "sg_kept", "decision": "tolak", "from_unit_id": ev["unit_id"]},
+    ]
+    left = data.employees[data.employees["status"] == "pensiun"]["nip"].iloc[0]
+    finals.append({**base, "id": "sg_retired", "nip": left, "tmt": "2025-01-02"})
+    found = {c["suggestion_id"]: c for c in match_outcomes(finals, data)}
+    assert found["sg_seen"]["status"] == "observed" and found["sg_seen"]["score"] == pytest.approx(ev["score"])  # fmt: skip
+    assert found["sg_elsewhere"]["status"] == "censored" and "moved again" in found["sg_elsewhere"]["detail"]  # fmt: skip
+    assert found["sg_later"]["status"] == "pending" and found["sg_later"]["period"] == 2026
+    assert found["sg_late_tmt"]["period"] == 2026
+    assert found["sg_kept"]["status"] == "observed"
+    assert found["sg_retired"]["status"] in {"censored", "observed"}
+    if found["sg_retired"]["status"] == "censored":
+        assert "left service" in found["sg_retired"]["detail"] or "evaluated in" in found["sg_retired"]["detail"]  # fmt: skip
+
+
+def test_the_gain_line_refit_on_outcomes_takes_its_intercept_from_them() -> None:
+    old = GainCalibration(0.5, 0.6, ((0.1, 0.0), (0.0, 0.01)), 3.0, 0.8, 0.3, 200, 900)
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(2, 6, 400)
+    realised = 1.5 + 0.6 * raw + rng.normal(0, 2.0, 400)
+    new = refit_on_outcomes(old, raw, realised)
+    assert new.alpha == pytest.approx(1.5, abs=0.3) and new.beta == 0.6 and new.shift == 0.0
+    assert new.sd == pytest.approx(2.0, abs=0.2) and new.source == "outcomes"
+    assert GainCalibration.from_dict(new.to_dict()) == new
+    with pytest.raises(ValueError, match="at least 30"):
+        refit_on_outcomes(old, raw[:29], realised[:29])
+
+
+def test_drift_and_rubber_stamps_are_measured_not_assumed() -> None:
+    rng = np.random.default_rng(1)
+    same = rng.normal(0, 1, 5000)
+    assert psi(same, rng.normal(0, 1, 5000), False) < 0.02
+    assert psi(same, rng.normal(1, 1, 5000), False) > 0.2
+    assert psi(np.array(["a", "b"] * 50), np.array(["a"] * 100), True) > 0.2
+    rows = [{"stage": "ppk", "decision": "setuju", "reason_code": "sesuai_kompetensi", "to_unit_id": "U"}] * 25  # fmt: skip
+    assert oversight_signals(rows)["ppk"]["rubber_stamp"]
+    one_no = [*rows, {"stage": "ppk", "decision": "tolak", "reason_code": "lainnya", "to_unit_id": "U"}]  # fmt: skip
+    assert not oversight_signals(one_no)["ppk"]["rubber_stamp"]
+    assert oversight_signals(one_no)["ppk"]["override_rate_by_unit"]["U"] == pytest.approx(1 / 26)
+
+
+def test_reviewers_read_the_monitor_over_the_api(api: Api) -> None:
+    answer = api.client.get("/v1/monitor", headers=api.headers("reviewer"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["model"]["version"] == "1" and "feature_psi" in body["drift"]
+    assert set(body["outcomes"]) == {"observed", "pending", "censored", "missing"}
+    assert api.client.get("/v1/monitor", headers=api.headers("hr")).status_code == 403
