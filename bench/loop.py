@@ -36,8 +36,12 @@ from timing import print_table
 PENATAAN = str(Path(sys.executable).with_name("penataan"))
 
 
-def run(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([PENATAAN, *args], env=env, capture_output=True, text=True)
+def run(*args: str, env: dict[str, str], may_refuse: bool = False) -> str:
+    # run in the registry's folder: MLflow puts a sqlite registry's artifacts in ./mlruns
+    cwd = Path(env["PENATAAN_DECISIONS_DB"]).parent
+    done = subprocess.run([PENATAAN, *args], env=env, capture_output=True, text=True, cwd=cwd)
+    if done.returncode == 1 and may_refuse:
+        return done.stderr
     if done.returncode != 0:
         raise SystemExit(f"penataan {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
@@ -122,16 +126,20 @@ def main() -> None:
             # the monitor's figures cover every cycle so far; this cycle's are its model's
             version = json.loads((out / "summary.json").read_text())["model"]["version"]
             gain = report["gain_by_version"].get(str(version), {})
+            as_of = json.loads((out / "summary.json").read_text())["as_of"]
+            baseline = report["stayers_error"].get(as_of, {})
             rows.append([cycle, len(moves), len(kept), round(float(kept["gain"].mean()), 2),
                          round(float(true.mean()), 2), round(float((true > 0).mean()), 2),
                          gain.get("executed_observed"), round(gain.get("realised_gain", float("nan")), 2),
-                         round(gain.get("realised_gain_before_netting", float("nan")), 2)])  # fmt: skip
+                         round(gain.get("realised_gain_before_netting", float("nan")), 2),
+                         round(baseline.get("slope", float("nan")), 2)])  # fmt: skip
             if cycle < args.cycles:
-                print(run("outcomes", "recalibrate", "--data", str(following), env=env).strip())
+                said = run("outcomes", "recalibrate", "--data", str(following), env=env, may_refuse=True)  # fmt: skip
+                print(said.strip())
             data = following
     print_table(
         ["cycle", "moves", "executed", "claimed", "true gain", "truly help", "observed",
-         "realised (monitor)", "before netting staying's error"],
+         "realised (monitor)", "before netting staying's error", "stayers' slope"],
         rows,
     )  # fmt: skip
     print(f"{time.perf_counter() - started:.0f} s")

@@ -22,6 +22,7 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 201-212            # the seeds reported, never tuned on
     .venv/bin/python bench/worlds.py --seeds 201-206 --scenario family-hidden
     .venv/bin/python bench/worlds.py --seeds 201-212 --no-gain-prior  # the evidence-only gain
+    .venv/bin/python bench/worlds.py --seeds 101-112 --measured-curse # the curse measured on stayers
 
 Prints one line per world, the median and worst of each figure beside its target, and the
 reliability table. Worlds are generated once into data/worlds/ and reused.
@@ -111,7 +112,9 @@ def decision_figures(
     return out, p, helped
 
 
-def one_world(seed: int, preset: str, scenario: str, gain_prior: bool) -> dict[str, object]:
+def one_world(
+    seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False
+) -> dict[str, object]:
     """Generate (once), train with the defaults, score the truth, plan a default round."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
     ensure_world(preset, seed, path, scenario=scenario)
@@ -120,7 +123,7 @@ def one_world(seed: int, preset: str, scenario: str, gain_prior: bool) -> dict[s
     with tempfile.TemporaryDirectory() as tmp:
         settings = PipelineSettings(
             mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds",
-            gain_prior=gain_prior,
+            gain_prior=gain_prior, gain_measured_curse=measured,
         )  # fmt: skip
         result = train(path, settings, LgbParams())
         seconds = time.perf_counter() - started
@@ -199,6 +202,8 @@ def main() -> None:
     )
     parser.add_argument("--no-gain-prior", action="store_true",
                         help="train with the evidence-only gain calibration (PENATAAN_GAIN_PRIOR=false)")  # fmt: skip
+    parser.add_argument("--measured-curse", action="store_true",
+                        help="the selection prior replaced by the curse measured on stayers (PENATAAN_GAIN_MEASURED_CURSE=true)")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -207,7 +212,14 @@ def main() -> None:
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool:
         futures = [
-            pool.submit(one_world, seed, args.preset, args.scenario, not args.no_gain_prior)
+            pool.submit(
+                one_world,
+                seed,
+                args.preset,
+                args.scenario,
+                not args.no_gain_prior,
+                args.measured_curse,
+            )  # fmt: skip
             for seed in chosen
         ]
         for k, future in enumerate(futures, 1):

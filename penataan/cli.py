@@ -258,10 +258,12 @@ def _registered(settings: PipelineSettings, model_uri: str | None) -> LoadedMode
     settings.connect()
     uri = model_uri or settings.champion_uri
     try:
-        return load_registered(uri)
+        loaded = load_registered(uri)
     except (MlflowException, ValueError) as error:
         _echo_err(f"cannot load {uri} from {settings.mlflow_tracking_uri}: {error}")
         raise typer.Exit(1) from None
+    settings.prepare(loaded.model)
+    return loaded
 
 
 def _decision_store() -> DecisionStore:

@@ -78,6 +78,7 @@ class Engine:
         uri = settings.model_uri or settings.champion_uri
         progress(f"loading {uri}")
         loaded = load_registered(uri)
+        settings.prepare(loaded.model)  # compiled trees where allowed (training.compiled)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None

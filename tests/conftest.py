@@ -3,6 +3,7 @@ registry with a champion trained on it; an API serving that champion."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,19 @@ from tests.helpers import FAST, SEED, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import PipelineSettings
 from world.writer import generate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trees_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Compiled trees go to a folder of the test session, not the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("trees")
+    before = os.environ.get("PENATAAN_TREES_CACHE")
+    os.environ["PENATAAN_TREES_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("PENATAAN_TREES_CACHE", None)
+    else:
+        os.environ["PENATAAN_TREES_CACHE"] = before
 
 
 @pytest.fixture(scope="session")

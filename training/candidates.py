@@ -109,6 +109,19 @@ class CandidateTable:
         keep = [k for k, code in enumerate(self.rule_codes) if code not in ignore]
         return np.asarray(~self.broken[:, keep].any(axis=1))
 
+    def best_raw(self, model: PlacementModel) -> pd.Series:
+        """Per employee with a unit and an allowed move: the raw gain (predicted there minus
+        staying) of their best allowed move, by NIP. What the gain calibration reads for
+        stayers: how much their staying was underestimated, against how good their best move
+        looked (`training.gain`)."""
+        point = model.point_matrix(model.matrix(self.rows))
+        stay_rows = self.stay_rows
+        raw = point - np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
+        raw = np.where(self.allowed() & ~self.is_stay, raw, -np.inf).reshape(len(self.nips), self.n_units)  # fmt: skip
+        best = raw.max(axis=1)
+        keep = np.isfinite(best)
+        return pd.Series(best[keep], index=np.asarray(self.nips)[keep])
+
     def score(
         self,
         model: PlacementModel,

@@ -92,12 +92,17 @@ class GainCalibration:
     fallback: bool = False
     shift: float = SELECTION_SHIFT
     source: str = "held-out moves"  # or "outcomes": refit on the agency's executed suggestions
+    # the winner's curse through the staying leg, measured on stayers (`stay_curse`)
+    stay_slope: float = 0.0
+    stay_center: float = 0.0
 
     def apply(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Calibrated gain of moves, its interval and the probability that the move truly
         helps, for raw gains (the caller sets the stay rows: staying is the reference)."""
         raw = np.asarray(raw, dtype=float)
-        gain = self.alpha + self.beta * raw - self.shift
+        gain = (
+            self.alpha + self.beta * raw - self.shift - self.stay_slope * (raw - self.stay_center)
+        )
         (va, cab), (_, vb) = self.cov
         line_var = va + 2 * cab * raw + vb * raw**2
         sd = np.maximum(np.sqrt(self.sd**2 + np.maximum(line_var, 0.0)), 1e-9)
@@ -122,11 +127,13 @@ class HeldOutMoves:
     z_moves: np.ndarray
     z_stays: np.ndarray
     rho: float
+    best_stays: np.ndarray | None = None  # per stayer: their best move's raw gain (or NaN)
 
 
 def held_out_moves(
-    data: HRData, point: Predictor, fit_rows: pd.DataFrame, valid: pd.DataFrame
-) -> HeldOutMoves:
+    data: HRData, point: Predictor, fit_rows: pd.DataFrame, valid: pd.DataFrame,
+    best_raw: pd.Series | None = None,
+) -> HeldOutMoves:  # fmt: skip
     """The held-out period's moves and stays, as the calibration reads them.
 
     `point` is a model fitted without the held-out period; `fit_rows` and `valid` are
@@ -158,6 +165,7 @@ def held_out_moves(
         z_moves=moved["score"].to_numpy() - stay_pred - rho * r_moved_before,
         z_stays=r_stay - rho * r_stay_before,
         rho=rho,
+        best_stays=None if best_raw is None else best_raw.reindex(stays["nip"]).to_numpy(float),
     )
 
 
@@ -170,7 +178,28 @@ def persistence(r_now: np.ndarray, r_before: np.ndarray) -> float:
     return float(np.clip((r_now * r_before).sum() / denominator, 0.0, 1.0))
 
 
-def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> GainCalibration:
+def stay_curse(moves: HeldOutMoves) -> tuple[float, float]:
+    """(slope, centre) of the stayers' realised proxy on their best move's raw gain.
+
+    A large raw gain is partly an underestimated staying leg: the people whose prediction of
+    staying came out too low look best to move, and would have done better than predicted
+    had they stayed. Among the held-out year's stayers (a true gain of 0), the slope of `z`
+    on how good their best move looked measures that, from thousands of people rather than
+    the hundreds who moved; the movers' line does not see it, because past transfers were
+    not chosen by the model's raw gain. Clipped to [0, 1]: no slope is read as a benefit."""
+    best, z = moves.best_stays, moves.z_stays
+    if best is None:
+        return 0.0, 0.0
+    keep = np.isfinite(best) & np.isfinite(z)
+    if keep.sum() < MIN_MOVES or np.ptp(best[keep]) == 0:
+        return 0.0, 0.0
+    slope = float(np.polyfit(best[keep], z[keep], 1)[0])
+    return float(np.clip(slope, 0.0, 1.0)), float(best[keep].mean())
+
+
+def fit_calibration(
+    moves: HeldOutMoves, level: float, prior: bool = True, measured: bool = False
+) -> GainCalibration:
     """The line of realised on raw gains among held-out movers, and its interval.
 
     `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1 and
@@ -195,9 +224,12 @@ def fit_calibration(moves: HeldOutMoves, level: float, prior: bool = True) -> Ga
     resid = z - alpha - beta * raw
     resid_var = float(resid @ resid) / max(len(raw) - 2, 1)
     cov = resid_var * np.linalg.inv(x.T @ x)
+    slope, centre = stay_curse(moves) if measured else (0.0, 0.0)
+    shift = SELECTION_SHIFT if prior and not measured else 0.0
     return GainCalibration(
         alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
-        float(np.sqrt(resid_var)), level, moves.rho, len(raw), len(stays), shift=SELECTION_SHIFT if prior else 0.0,
+        float(np.sqrt(resid_var)), level, moves.rho, len(raw), len(stays), shift=shift,
+        stay_slope=slope, stay_center=centre,
     )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from features.definitions import (
 )
 from features.pipeline import as_model_frame
 from features.scale import KinerjaScale
+from training.compiled import CompiledTrees, compile_trees
 from training.gain import GainCalibration
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
@@ -161,6 +162,14 @@ class PlacementModel:
     feature_set: str = FEATURE_SET
     scale: KinerjaScale = field(default_factory=lambda: KinerjaScale("none"))  # predikat cuts
     info: dict[str, Any] = field(default_factory=dict)
+    # the same trees as native code (`use_compiled`); never saved, never compared
+    compiled: CompiledTrees | None = field(default=None, repr=False, compare=False)
+
+    def use_compiled(self, cache: Path) -> bool:
+        """Predict with the trees compiled (`training.compiled`), cached in `cache`; False
+        (LightGBM answers) when they cannot be compiled."""
+        self.compiled = compile_trees(self.booster, cache)
+        return self.compiled is not None
 
     @classmethod
     def fit(
@@ -213,6 +222,10 @@ class PlacementModel:
         return self.point_matrix(self.matrix(rows))
 
     def point_matrix(self, x: np.ndarray) -> np.ndarray:
+        compiled = self.compiled
+        if compiled is not None and (compiled.verified or compiled.verify(x)):
+            return compiled.predict(x)
+        self.compiled = None  # failed its check: LightGBM from now on
         return np.asarray(self.booster.predict(x, num_threads=2))
 
     def bounds(self, point: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -273,8 +273,12 @@ def train(
         held_pred = held["predicted_score"].to_numpy()
 
         progress(f"calibrating the gain of a move on the moves made in {last}")
-        moves = held_out_moves(data, split_model.point, fit_rows, valid)
-        split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior)
+        best_raw = None
+        if settings.gain_measured_curse:  # every employee's best move as of the held-out year
+            held_table = CandidateTable.build(data, pd.Timestamp(valid["as_of"].iloc[0]), settings)
+            best_raw = held_table.best_raw(split_model)
+        moves = held_out_moves(data, split_model.point, fit_rows, valid, best_raw)
+        split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior, settings.gain_measured_curse)  # fmt: skip
 
         progress("refitting on every period for the registered model")
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
@@ -284,7 +288,8 @@ def train(
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
         mlflow.log_params({"precision": settings.precision, "min_gain_low": settings.min_gain_low,
-                           "gain_prior": settings.gain_prior})  # fmt: skip
+                           "gain_prior": settings.gain_prior,
+                           "gain_measured_curse": settings.gain_measured_curse})  # fmt: skip
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
         mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
         mlflow.log_metrics(
@@ -293,6 +298,7 @@ def train(
         )  # fmt: skip
 
         progress("scoring every employee in every unit (truth metrics and the audit)")
+        settings.prepare(final)
         scored = CandidateTable.build(data, None, settings).score(final)
         truth = read_truth(data_dir)
         table = comparison_table(fit_rows, valid, held_pred, rows, scored, truth, settings.decision)

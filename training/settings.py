@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from features.eligibility import EligibilitySettings
 from features.kinerja import KinerjaSettings
 from training.gain import Decision
+from training.model import PlacementModel
 
 
 class RegistrySettings(BaseSettings):
@@ -69,6 +70,11 @@ class DecisionSettings(BaseSettings):
         "false: the line as the held-out moves show it (training.gain.fit_calibration)",
     )
 
+    gain_measured_curse: bool = Field(
+        default=False,
+        description="replace the gain's 2-point selection prior by the winner's curse measured "
+        "on the held-out year's stayers (training.gain.stay_curse); the slope cap stays",
+    )
     min_outcomes: int = Field(
         default=30,
         ge=2,
@@ -82,9 +88,30 @@ class DecisionSettings(BaseSettings):
         return Decision(self.precision, self.min_gain_low)
 
 
+class ScoringSettings(BaseSettings):
+    """How trees are evaluated at volume (`training.compiled`)."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+    compiled_trees: bool = Field(
+        default=True, description="score with the trees compiled by lleaves (LightGBM if false)"
+    )
+    trees_cache: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "penataan" / "trees",
+        description="where compiled trees are kept, by the booster's checksum (owner-only)",
+    )
+
+    def prepare(self, model: PlacementModel) -> None:
+        """Compile `model`'s trees where the settings ask for it (one place for every command
+        and the server)."""
+        if self.compiled_trees:
+            model.use_compiled(self.trees_cache)
+
+
 class PipelineSettings(
-    RegistrySettings, EligibilitySettings, KinerjaSettings, DecisionSettings, AuditSettings
-):
+    RegistrySettings, EligibilitySettings, KinerjaSettings, DecisionSettings, AuditSettings,
+    ScoringSettings,
+):  # fmt: skip
     """Everything a pipeline step (train, evaluate, score, plan) reads from the environment,
     in one object: the `penataan` command builds it once and passes it down; no module
     below the command line reads the environment. `ServeSettings` extends it for the API."""

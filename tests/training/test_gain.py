@@ -118,3 +118,24 @@ def test_the_threshold_keeps_the_expected_share_that_helps_at_the_precision() ->
     assert p[chosen].mean() >= 0.8 > p[p >= np.quantile(p, 0.5)].mean() - 0.05
     with pytest.raises(ValueError, match="precision"):
         Decision(precision=1.0)
+
+
+def test_the_curse_through_the_staying_leg_is_measured_on_stayers() -> None:
+    """Stayers whose best move looked better were predicted too low for staying, by 0.6 of
+    that raw gain: with the measured correction, a move's gain loses exactly that, and the
+    2-point prior is not taken off as well."""
+    moves, raw, _ = _moves(4000)
+    rng = np.random.default_rng(3)
+    best = rng.normal(1.0, 1.5, 4000)
+    stays = 0.6 * (best - 1.0) + rng.normal(0, 2.0, 4000)
+    measured = dataclasses.replace(moves, z_stays=stays, best_stays=best)
+    cal = fit_calibration(measured, 0.8, measured=True)
+    assert cal.stay_slope == pytest.approx(0.6, abs=0.05) and cal.stay_center == pytest.approx(1.0, abs=0.1)  # fmt: skip
+    assert cal.shift == 0.0
+    plain = fit_calibration(measured, 0.8, prior=False)
+    np.testing.assert_allclose(
+        cal.apply(raw)[0], plain.apply(raw)[0] - cal.stay_slope * (raw - cal.stay_center)
+    )
+    flat = dataclasses.replace(measured, z_stays=rng.normal(0, 2.0, 4000))
+    assert fit_calibration(flat, 0.8, measured=True).stay_slope < 0.05  # nothing to take off
+    assert fit_calibration(moves, 0.8, measured=True).stay_slope == 0.0  # no stayers' moves known

@@ -1,0 +1,89 @@
+"""Benchmark: the compiled trees (lleaves) against `Booster.predict`, and `penataan score
+--all-units` against both, on `mataram` (every active employee x every unit).
+
+1. Compiling the champion's trees into an empty cache, then loading them from it.
+2. Predicting every candidate row: `Booster.predict` (2 threads) against the compiled trees
+   (2 threads), median of repeats, the largest difference between the two.
+3. `penataan score --all-units` as a whole process, with compiled trees and with
+   `PENATAAN_COMPILED_TREES=false`, beside the bare predictions of the same rows (the
+   floor the issue names); peak memory of each process.
+
+    .venv/bin/python bench/trees.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from champion import bench_world, ensure_champion
+from timing import median_time, print_table
+
+from features.eligibility import EligibilitySettings
+from training.candidates import CandidateTable
+from training.compiled import CompiledTrees
+
+WORLD = Path("data/bench-mataram")
+
+
+def whole_process(env: dict[str, str], out: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (GiB) of one `penataan score --all-units`."""
+    penataan = str(Path(sys.executable).with_name("penataan"))
+    began = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", penataan, "score", "--data", str(WORLD), "--all-units", "--out", str(out)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    data = bench_world(WORLD)
+    loaded, settings = ensure_champion(WORLD, data)
+    booster = loaded.model.booster
+    table = CandidateTable.build(data, None, EligibilitySettings())
+    x = loaded.model.matrix(table.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "trees"
+        began = time.perf_counter()
+        compiled = CompiledTrees(booster, cache)
+        cold = time.perf_counter() - began
+        began = time.perf_counter()
+        compiled = CompiledTrees(booster, cache)
+        warm = time.perf_counter() - began
+        t_booster, expected = median_time(lambda: booster.predict(x, num_threads=2), args.repeats)
+        t_compiled, got = median_time(lambda: compiled.predict(x), args.repeats)
+        env = os.environ | {
+            "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
+            "PENATAAN_TREES_CACHE": str(cache),
+        }
+        on = whole_process(env, Path(tmp) / "on.parquet")
+        off = whole_process(env | {"PENATAAN_COMPILED_TREES": "false"}, Path(tmp) / "off.parquet")
+    print(f"{len(x):,} rows, {booster.num_trees()} trees; compiling {cold:.1f} s cold, {warm:.2f} s from the cache")  # fmt: skip
+    print_table(
+        ["predict every row", "seconds", "rows/s", "x Booster.predict", "max |difference|"],
+        [["Booster.predict (2 threads)", round(t_booster, 2), round(len(x) / t_booster), 1.0, 0.0],
+         ["compiled (lleaves, 2 threads)", round(t_compiled, 2), round(len(x) / t_compiled),
+          round(t_booster / t_compiled, 2), float(np.abs(got - expected).max())]],
+    )  # fmt: skip
+    print_table(
+        ["penataan score --all-units", "seconds", "x bare Booster.predict", "x bare compiled", "peak GiB"],
+        [["compiled trees", round(on[0], 1), round(on[0] / t_booster, 1), round(on[0] / t_compiled, 1), round(on[1], 2)],
+         ["LightGBM (PENATAAN_COMPILED_TREES=false)", round(off[0], 1), round(off[0] / t_booster, 1), round(off[0] / t_compiled, 1), round(off[1], 2)]],
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The booster's trees compiled to machine code (lleaves, on LLVM), for scoring at volume.
+
+Every employee x every unit is a million and a half rows on `mataram`; LightGBM walks each
+tree node by node for each row, while the compiled model is straight-line code per tree.
+Compiled once per booster and cached by its checksum (`PENATAAN_TREES_CACHE`), so a server
+restart or the next `penataan score` loads the object file instead of compiling again.
+
+Trust, not hope: before the compiled model answers anything it is checked against
+`Booster.predict` on the first rows it is given (agreement to 1e-9, missing values and
+categories included); on any difference, or if LLVM is unavailable, LightGBM answers and the
+reason is logged. A cached object file is machine code that is loaded and run, so it is only
+read from a folder that belongs to this user and that no one else can write to. LightGBM
+stays the source of TreeSHAP explanations (`pred_contrib`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import stat
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+log = logging.getLogger("penataan.training")
+
+TOLERANCE = 1e-9
+PROBE_ROWS = 2000  # rows of the first call the compiled model is checked on
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` owner-only, or refuse one another user could write object files to."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = folder.stat()
+    if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise PermissionError(f"{folder} is writable by others: compiled trees are not loaded from it")  # fmt: skip
+
+
+class CompiledTrees:
+    """A booster's trees as native code; `predict` as `Booster.predict` once `verify` passed."""
+
+    def __init__(self, booster: lgb.Booster, cache: Path, threads: int = 2) -> None:
+        import lleaves  # imported here: LLVM is loaded only where trees are compiled
+
+        text = booster.model_to_string()
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        _private_folder(cache)
+        tag = f"{digest}-lleaves{version('lleaves')}-llvmlite{version('llvmlite')}"
+        model_file = cache / f"{digest}.txt"
+        if not model_file.exists():
+            tmp = model_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            tmp.replace(model_file)
+        self.model: Any = lleaves.Model(model_file=str(model_file))
+        self.model.compile(cache=str(cache / f"{tag}.o"))
+        self.booster, self.threads, self.digest = booster, threads, digest
+        self.verified = False
+
+    def verify(self, x: np.ndarray) -> bool:
+        """Agreement with LightGBM on the first rows of `x` (see the module)."""
+        probe = x[:PROBE_ROWS]
+        expected = self.booster.predict(probe, num_threads=self.threads)
+        got = self.model.predict(probe, n_jobs=self.threads)
+        worst = float(np.max(np.abs(np.asarray(got) - expected))) if len(probe) else 0.0
+        self.verified = worst <= TOLERANCE
+        if not self.verified:
+            log.error("compiled trees %s differ from LightGBM by %.3g: LightGBM answers", self.digest, worst)  # fmt: skip
+        return self.verified
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(np.ascontiguousarray(x, dtype=np.float64), n_jobs=self.threads))  # fmt: skip
+
+
+def compile_trees(booster: lgb.Booster, cache: Path) -> CompiledTrees | None:
+    """The compiled trees, or None (logged) where they cannot be had: LightGBM answers."""
+    try:
+        return CompiledTrees(booster, cache)
+    except Exception as error:  # LLVM missing, a foreign cache folder, a full disk: all fall back
+        log.error("trees not compiled (%s): LightGBM answers", " ".join(str(error).split()))
+        return None
