@@ -262,16 +262,20 @@ def oversight_signals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return by_stage
 
 
+def decided_dates(store: DecisionStore) -> list[str]:
+    """The dates the PPK's decided suggestions were made for: what `stay_baselines` needs."""
+    return sorted({str(f["as_of"]) for f in store.finals()})
+
+
 def monitor(
-    store: DecisionStore, data: HRData, model: PlacementModel, eligibility: EligibilitySettings
+    store: DecisionStore, data: HRData, baselines: dict[str, StayBaseline]
 ) -> dict[str, Any]:
     """Outcomes and oversight as data (JSON-ready); outcomes checked against `data` as it is
     now (not recorded: `import_outcomes` does that), realised gains net of what staying
-    showed for stayers like the movers (`stay_baselines`, scored by `model`). Drift is
-    `drift`, added by the caller."""
+    showed for stayers like the movers (`baselines`: `stay_baselines` of `decided_dates`,
+    which a server caches). Drift is `drift`, added by the caller."""
     finals = store.finals()
     counts = Counter(c["status"] for c in match_outcomes(finals, data))
-    baselines = stay_baselines(data, model, sorted({str(f["as_of"]) for f in finals}), eligibility)
     frame = outcome_frame(finals, data, baselines)
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

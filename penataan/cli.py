@@ -647,7 +647,13 @@ def monitor(
 
     import mlflow
 
-    from oversight.monitor import drift, monitor_metrics, reference_date
+    from oversight.monitor import (  # fmt: skip
+        decided_dates,
+        drift,
+        monitor_metrics,
+        reference_date,
+        stay_baselines,
+    )
     from oversight.monitor import monitor as build
     from oversight.monitor_report import write_monitor_report
     from oversight.outcomes import import_outcomes
@@ -657,7 +663,7 @@ def monitor(
     loaded = _registered(settings, model_uri)
     store = _decision_store()
     import_outcomes(store, hr)
-    report = build(store, hr, loaded.model, settings)
+    report = build(store, hr, stay_baselines(hr, loaded.model, decided_dates(store), settings))
     report["drift"] = drift(hr, loaded.model, reference_date(store, hr))
     report["model"] = {"name": loaded.name, "version": loaded.version}
     write_monitor_report(report, out)

@@ -99,7 +99,7 @@ def create_app(
     app.state.keys = KeyStore(settings.api_keys_file)
     app.state.audit = audit
     app.state.decisions = DecisionStore(settings.decisions_db)
-    app.state.drift_cache = {}  # GET /v1/monitor's drift, per model version, data and date
+    app.state.monitor_cache = {}  # the monitor's costly parts, per model version, data and dates
     app.state.metrics = metrics
     for routes in (placements, decisions, monitor, model, admin, plan, ops, pages):
         app.include_router(routes.router)

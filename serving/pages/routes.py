@@ -34,6 +34,7 @@ from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
 from serving.records import record_shown
 from serving.routes.model import feature_importance
 from serving.routes.model import model as model_info
+from serving.routes.monitor import monitor_report
 from training.explain import ADVISORY, ADVISORY_ID
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -293,7 +294,8 @@ def vacancy(request: Request, unit_id: str = "") -> Response:
 def model_page(request: Request) -> Response:
     """The model serving: provenance, the held-out table beside the baselines, the gain
     calibration, importance by factor and by feature, the gate's verdict and the fairness
-    audit; from the same functions as `/v1/model` and `/v1/feature-importance`."""
+    audit, and the monitor's outcomes and oversight signals; from the same functions as
+    `/v1/model`, `/v1/feature-importance` and `/v1/monitor`."""
     got = _engine_page(request, "model")
     if isinstance(got, Response):
         return got
@@ -308,9 +310,11 @@ def model_page(request: Request) -> Response:
     ]  # fmt: skip
     largest = max((r.mean_abs_shap for r in importance.factors), default=0.0) or 1.0
     bars = [{"label": r.label, "width": round(380 * r.mean_abs_shap / largest, 1)} for r in importance.factors]  # fmt: skip
+    state = request.app.state
+    mon = monitor_report(engine, state.decisions, state.monitor_cache).model_dump()
     return _page(
         request, "model.html", title=f"{t['model_title']} v{info.version}", session=session,
-        m=info, fi=importance, columns=columns, baselines=baselines, bars=bars,
+        m=info, fi=importance, columns=columns, baselines=baselines, bars=bars, mon=mon,
         gain=engine.loaded.model.gain, promotion=engine.loaded.tags.get("promotion", "–"),
         fairness=engine.loaded.tags.get("fairness_flags", "–"),
     )  # fmt: skip

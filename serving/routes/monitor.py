@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from oversight.monitor import drift, monitor, reference_date
+from oversight.monitor import decided_dates, drift, monitor, reference_date, stay_baselines
 from oversight.store import DecisionStore
 from serving.deps import EngineDep, allowed
 from serving.engine import Engine
@@ -17,20 +17,27 @@ from serving.schemas import MonitorReport
 router = APIRouter(prefix="/v1")
 
 
-def _report(engine: Engine, store: DecisionStore, cache: dict[tuple[str, str, str], Any]) -> MonitorReport:  # fmt: skip
-    report = monitor(store, engine.data, engine.loaded.model, engine.settings)
-    reference = reference_date(store, engine.data)
-    # drift rebuilds every employee's features twice: once per model, data and date
-    key = (engine.loaded.version, engine.fingerprint, reference.isoformat())
-    if key not in cache:
-        cache.clear()
-        cache[key] = drift(engine.data, engine.loaded.model, reference)
-    return MonitorReport(**report, drift=cache[key], model=engine.model_ref)
+def monitor_report(engine: Engine, store: DecisionStore, cache: dict[tuple[str, ...], Any]) -> MonitorReport:  # fmt: skip
+    """The report on the data and model serving. What scores every employee again (the
+    stayers' baselines, at each date suggestions were made for) or rebuilds everyone's
+    features (drift) is kept in `cache` per model version, data and dates."""
+    model, data = engine.loaded.model, engine.data
+    dates = decided_dates(store)
+    reference = reference_date(store, data)
+    served = (engine.loaded.version, engine.fingerprint)
+    for key in [k for k in cache if k[:2] != served]:
+        del cache[key]  # another model or data serves now
+    if (baselines_key := (*served, "baselines", *dates)) not in cache:
+        cache[baselines_key] = stay_baselines(data, model, dates, engine.settings)
+    if (drift_key := (*served, "drift", reference.isoformat())) not in cache:
+        cache[drift_key] = drift(data, model, reference)
+    report = monitor(store, data, cache[baselines_key])
+    return MonitorReport(**report, drift=cache[drift_key], model=engine.model_ref)
 
 
 @router.get("/monitor", response_model=MonitorReport, dependencies=[Depends(allowed("monitor"))])
-async def monitor_report(request: Request, engine: EngineDep) -> MonitorReport:
+async def monitor_answer(request: Request, engine: EngineDep) -> MonitorReport:
     """Outcomes of decided suggestions against their claims (on the data serving now), drift
     since the first suggestion on record, and override rates and rubber-stamp flags."""
     state = request.app.state
-    return await run_in_threadpool(_report, engine, state.decisions, state.drift_cache)
+    return await run_in_threadpool(monitor_report, engine, state.decisions, state.monitor_cache)

@@ -114,6 +114,7 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
     assert (
         "education_rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
     )
+    assert "Outcomes and oversight" in model.text  # the monitor, as /v1/monitor reports it
 
 
 def test_every_word_has_both_languages() -> None:
