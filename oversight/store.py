@@ -156,27 +156,50 @@ class DecisionStore:
         self._writing = threading.Lock()
         self._ready = False  # the file and schema are made on first use: a server starts
         # even where the file cannot be written yet, and says why on the calls that need it
+        self._local = threading.local()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, opened once and kept: connecting, and the pragmas, cost
+        more than a short call's work. Reopened when the file at `path` is no longer the one
+        it opened (deleted or replaced), so nothing is written to a file nobody can find."""
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:
                 pass
-        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        db.row_factory = sqlite3.Row
+        local = self._local
         try:
-            db.execute("pragma synchronous=full")
-            if not self._ready:  # WAL is a property of the file: set once, not per call
-                db.execute("pragma journal_mode=wal")
-                # one transaction: writers starting together must not race on the triggers
-                db.executescript(f"begin immediate; {SCHEMA} commit;")
-                self._ready = True
-            yield db
-        finally:
+            st = os.stat(self.path)
+            identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            identity = None
+        db: sqlite3.Connection | None = getattr(local, "db", None)
+        if db is not None and (identity is None or local.identity != identity):
             db.close()
+            db = local.db = None
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            try:
+                db.execute("pragma synchronous=full")
+                if not self._ready:  # WAL is a property of the file: set once, not per call
+                    db.execute("pragma journal_mode=wal")
+                    # one transaction: writers starting together must not race on the triggers
+                    db.executescript(f"begin immediate; {SCHEMA} commit;")
+                    self._ready = True
+            except BaseException:
+                db.close()
+                raise
+            st = os.stat(self.path)
+            local.db, local.identity, local.suspension = db, (st.st_dev, st.st_ino), None
+        try:
+            yield db
+        except BaseException:
+            if db.in_transaction:  # a failed call leaves no transaction open on the kept connection
+                db.execute("rollback")
+            raise
 
     def record(self, suggestions: list[SuggestionRecord]) -> None:
         """Store suggestions as shown; one already stored keeps its first snapshot."""
@@ -342,14 +365,23 @@ class DecisionStore:
         with self._writing, self._db() as db:
             db.execute("insert into suspensions (at, action, reason, decided_by) values (?, ?, ?, ?)",
                        (now, "resume" if resume else "suspend", reason.strip(), decided_by))  # fmt: skip
+        self._local.suspension = None  # this connection's own commit does not move data_version
 
     def suspended(self) -> str | None:
-        """Why suggestions are suspended now (who, when, the reason), or None."""
+        """Why suggestions are suspended now (who, when, the reason), or None. Asked on every
+        call that shows a suggestion, so the answer is kept until the file changes: SQLite's
+        `data_version` moves when any other connection, in any process, commits."""
         with self._db() as db:
+            version = db.execute("pragma data_version").fetchone()[0]
+            known = self._local.suspension
+            if known is not None and known[0] == version:
+                return known[1]
             last = db.execute("select * from suspensions order by seq desc limit 1").fetchone()
-        if last is None or last["action"] == "resume":
-            return None
-        return f"suggestions suspended by {last['decided_by']} at {last['at']}: {last['reason']}"
+        why = None
+        if last is not None and last["action"] != "resume":
+            why = f"suggestions suspended by {last['decided_by']} at {last['at']}: {last['reason']}"
+        self._local.suspension = (version, why)
+        return why
 
     def rounds(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest rounds on record: id, date of the data, model, moves, decided by the PPK."""

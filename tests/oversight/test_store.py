@@ -151,3 +151,26 @@ def test_a_purge_keeps_six_months_and_the_chain_verifiable(tmp_path: Path) -> No
         audit.purge(today, "admin")
     assert audit.purge(today + dt.timedelta(days=1), "admin", today=later) == 2  # with startup
     assert [r[2] for r in audit.rows()] == ["audit-purged"]
+
+
+def test_a_kept_connection_follows_the_file_and_sees_other_writers_at_once(tmp_path: Path) -> None:
+    import os
+
+    store, (sid, *_) = _store(tmp_path)
+    server = DecisionStore(store.path)  # another connection, as a server beside the command line
+    assert server.suspended() is None
+    store.suspend("audit BPK", "admin")
+    assert server.suspended() is not None and "audit BPK" in str(server.suspended())
+    store.suspend("selesai", "admin", resume=True)
+    assert server.suspended() is None and store.suspended() is None
+    server.suspend("sendiri", "admin")  # its own commit, on its own kept connection
+    assert "sendiri" in str(server.suspended())
+    os.replace(tmp_path / "decisions.db", tmp_path / "moved-away.db")  # the file is taken away
+    for suffix in ("-wal", "-shm"):
+        if (tmp_path / f"decisions.db{suffix}").exists():
+            os.remove(tmp_path / f"decisions.db{suffix}")
+    fresh = DecisionStore(store.path)
+    fresh.record([SHOWN.record("plan", "198507142010011077", "A", "B", {"gain": 3.0}, "rd_z")])
+    later = SHOWN.record("plan", "198507142010011078", "A", "B", {"gain": 4.0}, "rd_z")
+    server.record([later])  # written to the file now at the path, not to the one taken away
+    assert DecisionStore(store.path).suggestion(later.id) is not None
