@@ -30,6 +30,7 @@ log = logging.getLogger("penataan.training")
 
 TOLERANCE = 1e-9
 PROBE_ROWS = 2000  # rows of the first call the compiled model is checked on
+BLOCK_ROWS = 65_536  # rows copied to C order at a time
 
 
 def _private_folder(folder: Path) -> None:
@@ -72,7 +73,13 @@ class CompiledTrees:
         return self.verified
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model.predict(np.ascontiguousarray(x, dtype=np.float64), n_jobs=self.threads))  # fmt: skip
+        """In blocks of rows: the compiled code reads rows in C order, and a feature matrix
+        built from a data frame is column-major, so each block is copied, not the whole."""
+        out = np.empty(len(x))
+        for start in range(0, len(x), BLOCK_ROWS):
+            block = np.ascontiguousarray(x[start : start + BLOCK_ROWS], dtype=np.float64)
+            out[start : start + len(block)] = self.model.predict(block, n_jobs=self.threads)
+        return out
 
 
 def compile_trees(booster: lgb.Booster, cache: Path) -> CompiledTrees | None:
