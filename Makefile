@@ -60,10 +60,13 @@ test-fast: lint typecheck ## the same without the slow process-level tests (a re
 bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/feature_build.py
 	$(PY) bench/train.py
+	$(PY) bench/trees.py
 	$(PY) bench/serve.py
 	$(PY) bench/pages.py
 	$(PY) bench/plan.py
 	$(PY) bench/load.py
+	$(PY) bench/decisions.py
+	$(PY) bench/loop.py
 	$(PY) bench/worlds.py --seeds 101-112
 	$(PY) bench/worlds.py --seeds 201-212
 	$(PY) bench/predikat.py --seeds 201-206
