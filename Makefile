@@ -44,7 +44,7 @@ typecheck: install ## mypy (strict on serving/)
 	$(VENV)/bin/mypy
 
 unit: install ## the test suite only
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto
 
 test: lint typecheck unit ## install, then ruff, mypy and the whole test suite
 
@@ -55,7 +55,7 @@ browser: ## install Debian's Chromium for the browser tests (they skip, saying s
 		echo "Chromium could not be installed: the browser tests will skip"
 
 test-fast: lint typecheck ## the same without the slow process-level tests (a real server, the notebook)
-	$(VENV)/bin/pytest -q -m "not slow"
+	$(VENV)/bin/pytest -q -n auto -m "not slow"
 
 bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/feature_build.py
