@@ -300,9 +300,18 @@ class DecisionStore:
         return row
 
     def verify(self) -> list[str]:
-        """Every break in the chain ("row 7: ..."); empty when the record is intact."""
+        """Every break in the chain ("row 7: ..."); empty when the record is intact. After a
+        purge the chain is checked from the last row it removed (`purges`)."""
         problems: list[str] = []
         with self._db() as db:
+            # a purge row is the one way to start the chain anywhere but row 1: one written by
+            # hand to hide deleted rows must at least keep the retention rule to pass
+            for purge in db.execute("select * from purges order by seq"):
+                made = dt.date.fromisoformat(str(purge["at"])[:10])
+                if dt.date.fromisoformat(purge["horizon"]) > made - dt.timedelta(
+                    days=RETENTION_DAYS
+                ):
+                    problems.append(f"purge {purge['seq']} of {made} removed rows newer than {RETENTION_DAYS} days ({purge['horizon']}): not a purge this record allows")  # fmt: skip
             anchor = db.execute("select last_seq, last_hash from purges order by seq desc limit 1").fetchone()  # fmt: skip
             prev = str(anchor["last_hash"]) if anchor else GENESIS
             expected_seq = int(anchor["last_seq"]) + 1 if anchor else 1
@@ -418,6 +427,11 @@ class DecisionStore:
         for row in rows:
             row["snapshot"] = json.loads(row["snapshot"])
         return rows
+
+    def purges(self) -> list[dict[str, Any]]:
+        """Every purge on record, oldest first (who, when, up to which date, why, what)."""
+        with self._db() as db:
+            return [dict(r) for r in db.execute("select * from purges order by seq")]
 
     def as_of_dates(self) -> list[str]:
         """The dates suggestions on record were made for, oldest first."""

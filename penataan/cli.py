@@ -573,6 +573,8 @@ def decisions_verify() -> None:
         _echo_err(f"{store.path}: {problem}")
     if problems:
         raise typer.Exit(1)
+    for purge in store.purges():
+        typer.echo(f"{store.path}: purged before {purge['horizon']} by {purge['decided_by']} at {purge['at']} ({purge['reason']}): the chain is checked from row {purge['last_seq'] + 1}")  # fmt: skip
     typer.echo(f"{store.path}: the chain of {len(store.rows())} decision(s) is intact")
 
 

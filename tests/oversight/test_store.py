@@ -138,7 +138,13 @@ def test_a_purge_keeps_six_months_and_the_chain_verifiable(tmp_path: Path) -> No
     later = today + dt.timedelta(days=400)  # a year on, today's rows are old enough
     removed = store.purge(today + dt.timedelta(days=1), "admin", "retensi 2027", today=later)
     assert removed == {"decisions": 2, "outcomes": 0, "suggestions": 3}
+    # run "a year on", the purge is logged today: verify names it as breaking retention
+    assert len(store.verify()) == 1 and "not a purge this record allows" in store.verify()[0]
+    with sqlite3.connect(store.path) as db:  # as if it had been logged a year on
+        db.execute("drop trigger purges_no_update")
+        db.execute("update purges set at = ?", (later.isoformat(),))
     assert store.verify() == [] and store.suggestion(first) is None
+    assert store.purges()[0]["reason"] == "retensi 2027"
     fresh = SHOWN.record("plan", "198507142010011099", "A", "B", {"gain": 2.0}, "rd_y")
     store.record([fresh])
     store.decide(fresh.id, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
