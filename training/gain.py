@@ -241,9 +241,10 @@ def refit_on_outcomes(
     These moves are the model's own picks, made on its suggestions: the selection that the
     held-out moves suffer from (people moved on a fit no record shows) is absent, so no
     selection prior is taken off (`shift` 0), and the winner's curse is measured, not
-    assumed. Suggested moves span a narrow range of raw gains, which says little about a
-    slope, so the slope learnt from the held-out moves is kept and the intercept is what
-    the outcomes set; the spread is theirs (the intercept's uncertainty added). `realised`
+    assumed (so neither the prior nor a curse measured on stayers is taken off). Suggested
+    moves span a narrow range of raw gains, which says little about a slope, so the slope
+    learnt from the held-out moves is kept and the intercept is what the outcomes set; the
+    spread is theirs (the intercept's uncertainty added). `realised`
     is the evaluation in the new unit minus the model's prediction of staying. Approval is
     never a label: only realised outcomes enter. Refused with fewer than `least` outcomes
     (`PENATAAN_MIN_OUTCOMES`)."""
@@ -261,7 +262,7 @@ def refit_on_outcomes(
     return dataclasses.replace(
         calibration, alpha=alpha, cov=((resid_var / len(raw), 0.0), (0.0, vb)),
         sd=float(np.sqrt(resid_var)), n_moves=len(raw), fallback=False, shift=0.0,
-        source="outcomes",
+        stay_slope=0.0, stay_center=0.0, source="outcomes",
     )  # fmt: skip
 
 
