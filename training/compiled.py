@@ -2,8 +2,9 @@
 
 Every employee x every unit is a million and a half rows on `mataram`; LightGBM walks each
 tree node by node for each row, while the compiled model is straight-line code per tree.
-Compiled once per booster and cached by its checksum (`PENATAAN_TREES_CACHE`), so a server
-restart or the next `penataan score` loads the object file instead of compiling again.
+Compiled once per booster and cached by its checksum and the host CPU
+(`PENATAAN_TREES_CACHE`), so a server restart or the next `penataan score` loads the object
+file instead of compiling again; a new object file is written beside and moved in whole.
 
 Trust, not hope: before the compiled model answers anything it is checked against
 `Booster.predict` on the first rows it is given (agreement to 1e-9, missing values and
@@ -33,6 +34,15 @@ PROBE_ROWS = 2000  # rows of the first call the compiled model is checked on
 BLOCK_ROWS = 65_536  # rows copied to C order at a time
 
 
+def _host() -> str:
+    """The CPU the object code is compiled for: a cache shared between machines must not
+    hand one CPU's instructions to another."""
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features().flatten()
+    return f"{llvm.get_host_cpu_name()}-{hashlib.sha256(features.encode()).hexdigest()[:8]}"
+
+
 def _private_folder(folder: Path) -> None:
     """Create `folder` owner-only, or refuse one another user could write object files to."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,7 +67,16 @@ class CompiledTrees:
             tmp.write_text(text)
             tmp.replace(model_file)
         self.model: Any = lleaves.Model(model_file=str(model_file))
-        self.model.compile(cache=str(cache / f"{tag}.o"))
+        machine_code = cache / f"{tag}-{_host()}.o"
+        if machine_code.exists():
+            self.model.compile(cache=str(machine_code))
+        else:  # compiled beside, then moved in whole: another process never loads half a file
+            partial = machine_code.with_suffix(f".{os.getpid()}.partial")
+            try:
+                self.model.compile(cache=str(partial))
+                partial.replace(machine_code)
+            finally:
+                partial.unlink(missing_ok=True)
         self.booster, self.threads, self.digest = booster, threads, digest
         self.verified = False
 
