@@ -112,7 +112,8 @@ def main() -> None:
             moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
             decide(out / "moves.csv", root, cycle, env)
             ex = root / f"executed-{cycle}.csv"
-            run("outcomes", "executed", "--out", str(ex), "--round", json.loads((out / "summary.json").read_text())["round_id"], env=env)  # fmt: skip
+            round_id = json.loads((out / "summary.json").read_text())["round_id"]
+            run("outcomes", "executed", "--out", str(ex), "--round", round_id, env=env)
             executed.append(ex)
             then = [a for path in executed for a in ("--then", str(path))]
             following = root / f"world-{cycle}"
@@ -123,10 +124,10 @@ def main() -> None:
             done = set(pd.read_csv(ex, dtype=str)["nip"])
             kept = moves[moves["nip"].isin(done)]
             true = truth_gain(data, kept)
-            # the monitor's figures cover every cycle so far; this cycle's are its model's
-            version = json.loads((out / "summary.json").read_text())["model"]["version"]
-            gain = report["gain_by_version"].get(str(version), {})
-            as_of = json.loads((out / "summary.json").read_text())["as_of"]
+            # the monitor's figures cover every cycle so far; this cycle's are its round's
+            summary = json.loads((out / "summary.json").read_text())
+            gain = report["gain_by_round"].get(summary["round_id"], {})
+            as_of = summary["as_of"]
             baseline = report["stayers_error"].get(as_of, {})
             rows.append([cycle, len(moves), len(kept), round(float(kept["gain"].mean()), 2),
                          round(float(true.mean()), 2), round(float((true > 0).mean()), 2),

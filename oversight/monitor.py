@@ -142,10 +142,11 @@ def outcome_frame(
         expected = base.expected(raw) if base else np.nan
         rows.append({"suggestion_id": o["suggestion_id"], "decision": o["decision"],
                      "model_version": o["model_version"], "run_id": o["run_id"],
+                     "round_id": o["round_id"],
                      "to_unit_id": o["to_unit_id"], **c, "realised": realised,
                      "realised_net": realised - expected})  # fmt: skip
     return pd.DataFrame(rows, columns=["suggestion_id", "decision", "model_version", "run_id",
-                                       "to_unit_id", *CLAIMS, "realised", "realised_net"])  # fmt: skip
+                                       "round_id", "to_unit_id", *CLAIMS, "realised", "realised_net"])  # fmt: skip
 
 
 def measured(frame: pd.DataFrame) -> pd.Series:
@@ -263,6 +264,15 @@ def oversight_signals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return by_stage
 
 
+def _by(frame: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
+    """`gain_figures` per model version or per round (items looked up outside a round have
+    none and are left out of the per-round figures)."""
+    return {
+        str(key): {k: x for k, x in gain_figures(part).items() if k != "points"}
+        for key, part in frame.dropna(subset=[column]).groupby(column)
+    }
+
+
 def decided_dates(store: DecisionStore) -> list[str]:
     """The dates the PPK's decided suggestions were made for: what `stay_baselines` needs."""
     return sorted({str(f["as_of"]) for f in store.finals()})
@@ -284,10 +294,8 @@ def monitor(
         "decided_suggestions": len(finals),
         "outcomes": {s: counts[s] for s in STATUSES},
         "gain": gain_figures(frame),
-        "gain_by_version": {
-            str(v): {k: x for k, x in gain_figures(part).items() if k != "points"}
-            for v, part in frame.groupby("model_version")
-        },
+        "gain_by_version": _by(frame, "model_version"),
+        "gain_by_round": _by(frame, "round_id"),
         "stayers_error": {d: b.summary() for d, b in baselines.items()},
         "oversight": oversight_signals(store.rows()),
     }

@@ -358,6 +358,7 @@ class MonitorReport(BaseModel):
     outcomes: dict[str, int] = Field(description="decided suggestions by outcome status")
     gain: dict[str, Any] = Field(description="realised against claimed gains of approved moves; staying's error")  # fmt: skip
     gain_by_version: dict[str, dict[str, Any]] = Field(description="the same per model version that made the suggestions")  # fmt: skip
+    gain_by_round: dict[str, dict[str, Any]] = Field(description="the same per round (`round_id`)")  # fmt: skip
     stayers_error: dict[str, dict[str, float]] = Field(description="per date suggestions were made for: the model's error on staying among those who stayed, as intercept + slope x their best move's raw gain, and how many stayed")  # fmt: skip
     oversight: dict[str, Any] = Field(description="per stage: verdict shares, override rates, the rubber-stamp flag")  # fmt: skip
     drift: dict[str, Any] = Field(description="PSI per feature and of the prediction of staying since the first suggestion")  # fmt: skip

@@ -132,6 +132,8 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     gain = report["gain"]
     assert gain["executed_observed"] >= 3 and gain["rejected_observed"] >= 1
     assert 0 <= gain["share_helped"] <= 1 and 0 <= gain["interval_coverage"] <= 1
+    round_id = json.loads((tmp_path / "round" / "summary.json").read_text())["round_id"]
+    assert set(report["gain_by_round"]) <= {round_id} and set(report["gain_by_version"]) == {"1"}
     rejected = (decided["decision"] == "tolak").mean()
     assert report["oversight"]["ppk"]["shares"]["tolak"] == pytest.approx(rejected)
     assert report["oversight"]["ppk"]["override_rate"] == pytest.approx(rejected)
