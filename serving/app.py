@@ -70,6 +70,7 @@ def create_app(
         async def load() -> None:
             try:
                 holder.serve(await run_in_threadpool(loader, settings))
+                await run_in_threadpool(admin.release_memory)  # the load's temporaries; freeze
             except Exception as error:  # keep the process up and say why on /ready
                 holder.error = f"{type(error).__name__}: {error}"
                 log.error("model or data failed to load: %s", holder.error)

@@ -48,12 +48,17 @@ def release_memory() -> None:
     """Free the old engine now and hand the freed heap back to the system (glibc's
     `malloc_trim`; a no-op elsewhere), so memory after a reload is the new engine's, not the
     high-water mark of two engines and the load's temporaries (threads keep their own
-    arenas, which otherwise grow from reload to reload)."""
+    arenas, which otherwise grow from reload to reload). Then freeze what is left (the
+    engine serving) out of the garbage collector's sight: a full collection over the
+    engine's millions of objects took 174 ms on `mataram`, a pause any request could meet;
+    frozen, 0.0 ms. Unfrozen first, so the old engine's cycles are collected."""
+    gc.unfreeze()
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+    gc.freeze()
 
 
 @router.post("/reload", response_model=ReloadResponse, responses={409: {"model": ErrorBody}}, dependencies=[Depends(allowed("reload"))])  # fmt: skip
