@@ -597,7 +597,9 @@ def outcomes_import(data: NewerData) -> None:
 
 @outcomes_app.command("executed")
 def outcomes_executed(
-    out: Annotated[Path, typer.Option(help="The CSV to write (nip, to_unit_id).")],
+    out: Annotated[
+        Path, typer.Option(help="The file to write (nip, to_unit_id): .csv or .parquet.")
+    ],
     round_id: Annotated[
         str | None, typer.Option("--round", help="Only this round's moves.")
     ] = None,
@@ -607,12 +609,17 @@ def outcomes_executed(
     import csv
 
     from oversight.outcomes import executed_moves
+    from training.outputs import write_atomic
 
     moves = executed_moves(_decision_store(), round_id)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["nip", "to_unit_id"])
-        writer.writerows(sorted(moves.items()))
+
+    def write(path: Path) -> None:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["nip", "to_unit_id"])
+            writer.writerows(sorted(moves.items()))
+
+    write_atomic(out, write)  # whole or not at all
     typer.echo(f"wrote {out} ({len(moves)} executed move(s))")
 
 
