@@ -25,8 +25,8 @@ def monitor_report(engine: Engine, store: DecisionStore, cache: dict[tuple[str, 
     dates = decided_dates(store)
     reference = reference_date(store, data)
     served = (engine.loaded.version, engine.fingerprint)
-    for key in [k for k in cache if k[:2] != served]:
-        del cache[key]  # another model or data serves now
+    for key in [k for k in list(cache) if k[:2] != served]:
+        cache.pop(key, None)  # another model or data serves now (two callers may both see it)
     if (baselines_key := (*served, "baselines", *dates)) not in cache:
         cache[baselines_key] = stay_baselines(data, model, dates, engine.settings)
     if (drift_key := (*served, "drift", reference.isoformat())) not in cache:
