@@ -90,6 +90,7 @@ def _decide_all(moves: Path, tmp: Path) -> pd.DataFrame:
     return frame
 
 
+@pytest.mark.slow  # every step a command on a world of its own: make test runs it, test-fast not
 def test_a_round_is_followed_a_year_later_and_recalibrated(
     world_dir: Path, own_registry: str, tmp_path: Path
 ) -> None:
