@@ -29,6 +29,7 @@ def test_penataan_serve_answers_over_http(
         "MLFLOW_TRACKING_URI": registry_uri,
         "PENATAAN_API_KEYS_FILE": str(keys_file),
         "PENATAAN_AUDIT_DB": str(tmp_path / "audit.db"),
+        "PENATAAN_DECISIONS_DB": str(tmp_path / "decisions.db"),  # never the checkout's own
     }
     cli = Path(sys.executable).parent / "penataan"
     with (tmp_path / "serve.log").open("wb") as log:
