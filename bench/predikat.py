@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+from timing import quiet
 from worlds import seeds
 
 from training.model import LgbParams
@@ -58,6 +59,7 @@ def one(seed: int, preset: str, way: str, regime: str, scale: str) -> dict[str, 
 
 
 def main() -> None:
+    quiet()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="201-206")
     parser.add_argument("--preset", default="ampenan")

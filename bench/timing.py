@@ -6,6 +6,7 @@ same process, never a single absolute time.
 
 from __future__ import annotations
 
+import logging
 import resource
 import statistics
 import time
@@ -14,6 +15,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def quiet() -> None:
+    """Benchmarks print tables: MLflow's INFO and WARNING lines (creating an experiment,
+    pickling the pyfunc) are left out of them, as the `penataan` command leaves them out."""
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+
+
+quiet()  # every benchmark imports this module
 
 
 def median_time(job: Callable[[], T], repeats: int) -> tuple[float, T]:

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import quiet
 
 from features import vocab
 from features.contract.validate import load_data
@@ -194,6 +195,7 @@ def reliability(p: np.ndarray, helped: np.ndarray) -> pd.DataFrame:
 
 
 def main() -> None:
+    quiet()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="101-112", help="e.g. 101-112 or 101,105")
     parser.add_argument("--preset", default="ampenan")
