@@ -1,6 +1,6 @@
 """Benchmark: 1,000 decisions written at once by 16 clients (each its own process and
 connection, as 16 HR workstations or API workers are) into one record; none may be lost and
-the hash chain must verify. Then a row edited by hand must make `verify` name it.
+the hash chain must verify. Then the middle row edited by hand must make `verify` name it.
 
     .venv/bin/python bench/decisions.py [--clients 16] [--decisions 1000]
 """
@@ -55,9 +55,10 @@ def main() -> None:
         waits = sorted(w for _, ws in results for w in ws)
         written = len(store.rows())
         intact = store.verify() == []
+        middle = max(1, args.decisions // 2)
         with sqlite3.connect(path) as db:  # a hand edit, triggers dropped first
             db.execute("drop trigger decisions_no_update")
-            db.execute("update decisions set note = 'diubah' where seq = 500")
+            db.execute("update decisions set note = 'diubah' where seq = ?", (middle,))
         caught = store.verify()
     p = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))] * 1000  # noqa: E731
     print_table(
