@@ -67,7 +67,7 @@ def main() -> None:
           round(elapsed, 2), round(written / elapsed), round(p(0.5), 1), round(p(0.99), 1)]],
     )  # fmt: skip
     print(
-        f"after editing row 500 by hand, verify says: {caught[0] if caught else 'nothing (a defect)'}"
+        f"after editing row {middle} by hand, verify says: {caught[0] if caught else 'nothing (a defect)'}"
     )
 
 
