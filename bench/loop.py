@@ -47,10 +47,9 @@ def run(*args: str, env: dict[str, str], may_refuse: bool = False) -> str:
     return done.stdout
 
 
-def decide(moves: Path, root: Path, cycle: int, env: dict[str, str]) -> None:
+def decide(moves: Path, as_of: str, root: Path, cycle: int, env: dict[str, str]) -> None:
     """HR and Baperjakat approve every move; the PPK rejects every fifth, with its reason."""
     frame = pd.read_csv(moves, dtype=str)
-    as_of = json.loads((moves.parent / "summary.json").read_text())["as_of"]
     tmt = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).date().isoformat()
     frame["decision"], frame["reason_code"], frame["note"], frame["tmt"] = "setuju", "sesuai_kompetensi", "", tmt  # fmt: skip
     approved = root / f"approved-{cycle}.csv"
@@ -110,10 +109,10 @@ def main() -> None:
             out = root / f"round-{cycle}"
             run("plan", "--data", str(data), "--out", str(out), env=env)
             moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
-            decide(out / "moves.csv", root, cycle, env)
+            summary = json.loads((out / "summary.json").read_text())
+            decide(out / "moves.csv", summary["as_of"], root, cycle, env)
             ex = root / f"executed-{cycle}.csv"
-            round_id = json.loads((out / "summary.json").read_text())["round_id"]
-            run("outcomes", "executed", "--out", str(ex), "--round", round_id, env=env)
+            run("outcomes", "executed", "--out", str(ex), "--round", summary["round_id"], env=env)
             executed.append(ex)
             then = [a for path in executed for a in ("--then", str(path))]
             following = root / f"world-{cycle}"
@@ -125,10 +124,8 @@ def main() -> None:
             kept = moves[moves["nip"].isin(done)]
             true = truth_gain(data, kept)
             # the monitor's figures cover every cycle so far; this cycle's are its round's
-            summary = json.loads((out / "summary.json").read_text())
             gain = report["gain_by_round"].get(summary["round_id"], {})
-            as_of = summary["as_of"]
-            baseline = report["stayers_error"].get(as_of, {})
+            baseline = report["stayers_error"].get(summary["as_of"], {})
             rows.append([cycle, len(moves), len(kept), round(float(kept["gain"].mean()), 2),
                          round(float(true.mean()), 2), round(float((true > 0).mean()), 2),
                          gain.get("executed_observed"), round(gain.get("realised_gain", float("nan")), 2),

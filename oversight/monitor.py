@@ -96,24 +96,18 @@ def stay_baselines(
     out = {}
     for as_of in dates:
         day = pd.Timestamp(as_of)
-        period = outcome_period({"tmt": None, "as_of": as_of})
+        period = outcome_period(None, as_of)
         if period > data.last_period:
             continue
-        table = CandidateTable.build(data, day, eligibility)
-        scored = table.score(model, table.allowed())
-        best = scored.best_moves()
-        n = len(table.nips)
-        held = table.stay_unit >= 0
-        stay = table.position(np.arange(n), np.maximum(table.stay_unit, 0))
+        best = CandidateTable.build(data, day, eligibility).best_raw(model)
         ev = data.evaluations[data.evaluations["period"] == period].drop_duplicates("nip")
-        found = ev.set_index("nip").reindex(table.nips)
-        stayed = held & (best >= 0) & (found["unit_id"].to_numpy() == np.asarray(table.unit_ids)[np.maximum(table.stay_unit, 0)])  # fmt: skip
-        stayed &= found["score"].notna().to_numpy()
+        found = ev.set_index("nip").reindex(best.index)
+        stayed = (found["unit_id"].to_numpy() == best["unit_id"].to_numpy()) & found["score"].notna().to_numpy()  # fmt: skip
         if stayed.sum() < MIN_FOR_SLOPE:
             continue
-        error = found["score"].to_numpy(float)[stayed] - scored.predicted[stay[stayed]]
-        raw = scored.raw_gain[best[stayed]]
-        slope, intercept = np.polyfit(raw, error, 1) if np.ptp(raw) > 0 else (0.0, error.mean())
+        error = found["score"].to_numpy(float)[stayed] - best["stay_predicted"].to_numpy()[stayed]
+        raw = best["best_raw"].to_numpy()[stayed]
+        slope = np.polyfit(raw, error, 1)[0] if np.ptp(raw) > 0 else 0.0
         slope = float(np.clip(slope, 0.0, 1.0))  # a stay leg never explains more than the gain
         intercept = float(error.mean() - slope * raw.mean())
         out[as_of] = StayBaseline(intercept, slope, int(stayed.sum()))
@@ -121,17 +115,19 @@ def stay_baselines(
 
 
 def outcome_frame(
-    finals: list[dict[str, Any]], data: HRData, baselines: dict[str, StayBaseline] | None = None
-) -> pd.DataFrame:
-    """One row per decided suggestion (`DecisionStore.finals`) whose outcome `data` shows and
-    that has a stay prediction to compare to: the decision, the claims, `realised` (the
-    evaluation minus the prediction of staying) and, with `baselines` (`stay_baselines`),
-    `realised_net`: the same less what staying would have shown beyond the prediction."""
-    checks = {c["suggestion_id"]: c for c in match_outcomes(finals, data)}
+    finals: list[dict[str, Any]], checks: list[dict[str, Any]],
+    baselines: dict[str, StayBaseline] | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """One row per decided suggestion (`DecisionStore.finals`) whose outcome check
+    (`match_outcomes`) is observed and that has a stay prediction to compare to: the
+    decision, the claims, `realised` (the evaluation minus the prediction of staying) and,
+    with `baselines` (`stay_baselines`), `realised_net`: the same less what staying would
+    have shown beyond the prediction."""
+    by_id = {c["suggestion_id"]: c for c in checks}
     baselines = baselines or {}
     rows = []
     for f in finals:
-        o = {**f, **checks[f["id"]]}
+        o = {**f, **by_id[f["id"]]}
         c = claims(o["snapshot"])
         if o["status"] != "observed" or c["predicted_before"] is None:
             continue
@@ -279,18 +275,22 @@ def decided_dates(store: DecisionStore) -> list[str]:
 
 
 def monitor(
-    store: DecisionStore, data: HRData, baselines: dict[str, StayBaseline]
-) -> dict[str, Any]:
+    store: DecisionStore, data: HRData, baselines: dict[str, StayBaseline],
+    fingerprint: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Outcomes and oversight as data (JSON-ready); outcomes checked against `data` as it is
     now (not recorded: `import_outcomes` does that), realised gains net of what staying
     showed for stayers like the movers (`baselines`: `stay_baselines` of `decided_dates`,
-    which a server caches). Drift is `drift`, added by the caller."""
+    which a server caches); `fingerprint` is `data.fingerprint()` where the caller has it.
+    Drift is `drift`, added by the caller."""
     finals = store.finals()
-    counts = Counter(c["status"] for c in match_outcomes(finals, data))
-    frame = outcome_frame(finals, data, baselines)
+    fingerprint = fingerprint or data.fingerprint()
+    checks = match_outcomes(finals, data, fingerprint)
+    counts = Counter(c["status"] for c in checks)
+    frame = outcome_frame(finals, checks, baselines)
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "data_fingerprint": data.fingerprint(),
+        "data_fingerprint": fingerprint,
         "decided_suggestions": len(finals),
         "outcomes": {s: counts[s] for s in STATUSES},
         "gain": gain_figures(frame),

@@ -41,14 +41,17 @@ def expected_unit(row: dict[str, Any]) -> str | None:
     return str(row["from_unit_id"]) if row["from_unit_id"] else None
 
 
-def outcome_period(row: dict[str, Any]) -> int:
+def outcome_period(tmt: str | None, as_of: str) -> int:
     """The first period spent mostly in the expected unit (see the module)."""
-    start = pd.Timestamp(row["tmt"] or row["as_of"])
+    start = pd.Timestamp(tmt or as_of)
     return start.year if start.month <= 6 else start.year + 1
 
 
-def match_outcomes(finals: list[dict[str, Any]], data: HRData) -> list[dict[str, Any]]:
-    """One outcome check per decided suggestion against `data` (see the module)."""
+def match_outcomes(
+    finals: list[dict[str, Any]], data: HRData, fingerprint: str | None = None
+) -> list[dict[str, Any]]:
+    """One outcome check per decided suggestion against `data` (see the module);
+    `fingerprint` is `data.fingerprint()` where the caller has it (it hashes every table)."""
     ev = data.evaluations
     found = {
         (str(n), int(p)): (str(u), s)
@@ -56,10 +59,10 @@ def match_outcomes(finals: list[dict[str, Any]], data: HRData) -> list[dict[str,
     }
     status_of = dict(zip(data.employees["nip"], data.employees["status"], strict=True))
     last = data.last_period
-    fingerprint = data.fingerprint()
+    fingerprint = fingerprint or data.fingerprint()
     checks = []
     for row in finals:
-        unit, period = expected_unit(row), outcome_period(row)
+        unit, period = expected_unit(row), outcome_period(row["tmt"], row["as_of"])
         check: dict[str, Any] = {
             "suggestion_id": row["id"], "data_fingerprint": fingerprint,
             "decision": row["decision"], "expected_unit_id": unit, "period": period,
@@ -84,9 +87,11 @@ def match_outcomes(finals: list[dict[str, Any]], data: HRData) -> list[dict[str,
     return checks
 
 
-def import_outcomes(store: DecisionStore, data: HRData) -> Counter[str]:
+def import_outcomes(
+    store: DecisionStore, data: HRData, fingerprint: str | None = None
+) -> Counter[str]:
     """Check every decided suggestion against `data` and append the checks; counts by status."""
-    checks = match_outcomes(store.finals(), data)
+    checks = match_outcomes(store.finals(), data, fingerprint)
     store.record_outcomes(checks)
     return Counter(c["status"] for c in checks)
 

@@ -24,6 +24,7 @@ import pandas as pd
 from features.data import HRData
 from features.pipeline import build_features
 from oversight.monitor import measured, outcome_frame, stay_baselines
+from oversight.outcomes import match_outcomes
 from oversight.store import DecisionStore
 from training import registry
 from training.gain import GainCalibration, refit_on_outcomes
@@ -70,7 +71,8 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
     finals = [f for f in store.finals() if f["run_id"] in runs]
     model = champion.model
     dates = sorted({str(f["as_of"]) for f in finals})
-    frame = outcome_frame(finals, data, stay_baselines(data, model, dates, settings))
+    checks = match_outcomes(finals, data)
+    frame = outcome_frame(finals, checks, stay_baselines(data, model, dates, settings))
     moved = frame[(frame["decision"] == "setuju") & frame["gain"].notna()]
     raw = moved["predicted_after"].astype(float) - moved["predicted_before"].astype(float)
     before = champion.model.gain

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from oversight.store import DecisionStore, SuggestionRecord, suggestion_id
@@ -32,19 +32,9 @@ class Shown:
                                           "run_id": self.run_id}, "data_fingerprint": self.data_fingerprint,
                     "as_of": self.as_of}  # fmt: skip
         return SuggestionRecord(
-            id=id_,
-            source=source,
-            round_id=round_id,
-            nip=nip,
-            from_unit_id=from_unit,
-            to_unit_id=to_unit,
-            model_name=self.model_name,
-            model_version=self.model_version,
-            run_id=self.run_id,
-            data_fingerprint=self.data_fingerprint,
-            as_of=self.as_of,
-            snapshot=snapshot,
-        )
+            id=id_, source=source, round_id=round_id, nip=nip, from_unit_id=from_unit,
+            to_unit_id=to_unit, snapshot=snapshot, **asdict(self),
+        )  # fmt: skip
 
 
 def record_round(result: PlanResult, shown: Shown, store: DecisionStore) -> None:

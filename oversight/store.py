@@ -189,7 +189,7 @@ class DecisionStore:
             try:
                 db.execute("pragma synchronous=full")
                 # SQLite would copy the log back into the file inside whichever commit fills
-                # it (3-9 ms, one call in a hundred): that work is done beside (`_committed`)
+                # it (one call in a hundred pays it): that work is done beside (`_committed`)
                 db.execute("pragma wal_autocheckpoint=0")
                 if not self._ready:  # WAL is a property of the file: set once, not per call
                     db.execute("pragma journal_mode=wal")

@@ -671,8 +671,10 @@ def monitor(
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
     store = _decision_store()
-    import_outcomes(store, hr)
-    report = build(store, hr, stay_baselines(hr, loaded.model, decided_dates(store), settings))
+    fingerprint = hr.fingerprint()  # hashes every table: once for the whole report
+    import_outcomes(store, hr, fingerprint)
+    baselines = stay_baselines(hr, loaded.model, decided_dates(store), settings)
+    report = build(store, hr, baselines, fingerprint)
     report["drift"] = drift(hr, loaded.model, reference_date(store, hr))
     report["model"] = {"name": loaded.name, "version": loaded.version}
     write_monitor_report(report, out)

@@ -109,18 +109,25 @@ class CandidateTable:
         keep = [k for k, code in enumerate(self.rule_codes) if code not in ignore]
         return np.asarray(~self.broken[:, keep].any(axis=1))
 
-    def best_raw(self, model: PlacementModel) -> pd.Series:
-        """Per employee with a unit and an allowed move: the raw gain (predicted there minus
-        staying) of their best allowed move, by NIP. What the gain calibration reads for
-        stayers: how much their staying was underestimated, against how good their best move
-        looked (`training.gain`)."""
+    def best_raw(self, model: PlacementModel) -> pd.DataFrame:
+        """Per employee with a unit and an allowed move, by NIP: the unit held, the predicted
+        score of staying there and the raw gain (predicted there minus staying) of their best allowed move.
+        What the gain calibration (`training.gain.stay_curse`) and the monitor's baseline
+        (`oversight.monitor.stay_baselines`) read for stayers: how much their staying was
+        underestimated, against how good their best move looked. Raw gains only: no gain
+        calibration is needed, so it serves before one is fitted."""
         point = model.point_matrix(model.matrix(self.rows))
         stay_rows = self.stay_rows
-        raw = point - np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
-        raw = np.where(self.allowed() & ~self.is_stay, raw, -np.inf).reshape(len(self.nips), self.n_units)  # fmt: skip
-        best = raw.max(axis=1)
+        stay = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
+        raw = np.where(self.allowed() & ~self.is_stay, point - stay, -np.inf)
+        best = raw.reshape(len(self.nips), self.n_units).max(axis=1)
         keep = np.isfinite(best)
-        return pd.Series(best[keep], index=np.asarray(self.nips)[keep])
+        stay_point = stay.reshape(len(self.nips), self.n_units)[:, 0]
+        held = np.asarray(self.unit_ids)[np.maximum(self.stay_unit, 0)]
+        return pd.DataFrame(
+            {"unit_id": held[keep], "stay_predicted": stay_point[keep], "best_raw": best[keep]},
+            index=pd.Index(np.asarray(self.nips)[keep], name="nip"),
+        )
 
     def score(
         self,

@@ -50,8 +50,9 @@ def release_memory() -> None:
     high-water mark of two engines and the load's temporaries (threads keep their own
     arenas, which otherwise grow from reload to reload). Then freeze what is left (the
     engine serving) out of the garbage collector's sight: a full collection over the
-    engine's millions of objects took 174 ms on `mataram`, a pause any request could meet;
-    frozen, 0.0 ms. Unfrozen first, so the old engine's cycles are collected."""
+    engine's millions of objects is a pause any request could meet (227 ms on `mataram`,
+    1.7 ms frozen: `bench/pages.py`). Unfrozen first, so the old engine's cycles are
+    collected."""
     gc.unfreeze()
     gc.collect()
     try:

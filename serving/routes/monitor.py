@@ -31,7 +31,7 @@ def monitor_report(engine: Engine, store: DecisionStore, cache: dict[tuple[str, 
         cache[baselines_key] = stay_baselines(data, model, dates, engine.settings)
     if (drift_key := (*served, "drift", reference.isoformat())) not in cache:
         cache[drift_key] = drift(data, model, reference)
-    report = monitor(store, data, cache[baselines_key])
+    report = monitor(store, data, cache[baselines_key], engine.fingerprint)
     return MonitorReport(**report, drift=cache[drift_key], model=engine.model_ref)
 
 
