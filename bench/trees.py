@@ -6,7 +6,9 @@
    (2 threads), median of repeats, the largest difference between the two.
 3. `penataan score --all-units` as a whole process, with compiled trees and with
    `PENATAAN_COMPILED_TREES=false`, beside the bare predictions of the same rows (the
-   floor the issue names); peak memory of each process.
+   floor the issue names); peak memory of each process; and once with every employee's
+   rows built at once (`PENATAAN_SCORE_CHUNK` above the staff) against the default parts
+   of 1,000 employees.
 
     .venv/bin/python bench/trees.py [--repeats 3]
 """
@@ -71,6 +73,9 @@ def main() -> None:
         }
         on = whole_process(env, Path(tmp) / "on.parquet")
         off = whole_process(env | {"PENATAAN_COMPILED_TREES": "false"}, Path(tmp) / "off.parquet")
+        whole = whole_process(
+            env | {"PENATAAN_SCORE_CHUNK": str(10**9)}, Path(tmp) / "whole.parquet"
+        )
     print(f"{len(x):,} rows, {booster.num_trees()} trees; compiling {cold:.1f} s cold, {warm:.2f} s from the cache")  # fmt: skip
     print_table(
         ["predict every row", "seconds", "rows/s", "x Booster.predict", "max |difference|"],
@@ -81,7 +86,8 @@ def main() -> None:
     print_table(
         ["penataan score --all-units", "seconds", "x bare Booster.predict", "x bare compiled", "peak GiB"],
         [["compiled trees", round(on[0], 1), round(on[0] / t_booster, 1), round(on[0] / t_compiled, 1), round(on[1], 2)],
-         ["LightGBM (PENATAAN_COMPILED_TREES=false)", round(off[0], 1), round(off[0] / t_booster, 1), round(off[0] / t_compiled, 1), round(off[1], 2)]],
+         ["LightGBM (PENATAAN_COMPILED_TREES=false)", round(off[0], 1), round(off[0] / t_booster, 1), round(off[0] / t_compiled, 1), round(off[1], 2)],
+         ["compiled, every employee at once (PENATAAN_SCORE_CHUNK=10^9)", round(whole[0], 1), round(whole[0] / t_booster, 1), round(whole[0] / t_compiled, 1), round(whole[1], 2)]],
     )  # fmt: skip
 
 

@@ -362,8 +362,10 @@ def score(
 ) -> None:
     """Score every active employee against every (eligible) unit, with the gain over staying.
 
-    Ranked by the decision policy: a move comes first only when the lower end of its gain
-    interval is above PENATAAN_MIN_GAIN_LOW (0); otherwise staying does."""
+    Ranked by the decision policy: a move comes first only when it is among the surest moves
+    whose expected share that truly helps reaches PENATAAN_PRECISION (0.8), and its gain
+    interval's lower end clears PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying
+    does. Employees are scored PENATAAN_SCORE_CHUNK at a time (bounded memory)."""
     from training.scoring import score_candidates, write_table
 
     if out.suffix not in (".csv", ".parquet"):

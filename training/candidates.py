@@ -14,6 +14,7 @@ this table; nothing else knows the row layout.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -63,14 +64,18 @@ class CandidateTable:
         data: HRData,
         as_of: pd.Timestamp | None,
         eligibility: EligibilitySettings,
+        nips: pd.Index | None = None,
     ) -> CandidateTable:
         """The table at `as_of` (None: the data's default date) under the `eligibility`
-        thresholds, which the caller passes down from its settings (never read here)."""
+        thresholds, which the caller passes down from its settings (never read here); for
+        the active employees `nips` (default: all of them), so that a large staff can be
+        scored a part at a time (`training.scoring`)."""
         t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
         check_as_of(data, t)
-        nips = pd.Index(data.active_nips())
+        nips = pd.Index(data.active_nips() if nips is None else nips)
         unit_ids = pd.Index(data.units["unit_id"])
-        rows = build_features(data, candidate_pairs(data, as_of=t, unit_ids=list(unit_ids)))
+        pairs = candidate_pairs(data, as_of=t, nips=list(nips), unit_ids=list(unit_ids))
+        rows = build_features(data, pairs)
         mask = eligibility_mask(data, rows, eligibility)
         stay = rows["is_stay"].to_numpy(dtype=float).reshape(len(nips), len(unit_ids)) == 1
         stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
@@ -193,8 +198,24 @@ class ScoredTable:
         return np.where(np.isfinite(gain.max(axis=1)), best, -1)
 
     def _threshold(self, moves: np.ndarray, precision: float) -> float:
+        return precision_threshold(self._best_p(moves), precision)
+
+    def _best_p(self, moves: np.ndarray) -> np.ndarray:
         best = self._best(moves)
-        return precision_threshold(self.p_help[best[best >= 0]], precision)
+        return np.asarray(self.p_help[best[best >= 0]])
+
+    def best_p(self, where: np.ndarray | None = None) -> np.ndarray:
+        """Each employee's best eligible move's probability of helping (employees without
+        one left out): what a decision's threshold is set by, kept when a staff is scored
+        a part at a time."""
+        return self._best_p(self._moves(where, ()))
+
+    def lean(self) -> ScoredTable:
+        """The same scores without the feature rows (only who and where are kept): what a
+        caller holds on to while it scores the next part of a large staff."""
+        t = self.table
+        light = dataclasses.replace(t, rows=t.rows[["nip", "unit_id"]].copy())
+        return dataclasses.replace(self, table=light)
 
     def threshold(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
@@ -205,20 +226,27 @@ class ScoredTable:
         return self._threshold(self._moves(where, ignore), decision.precision)
 
     def suggested(
-        self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
+        self,
+        decision: Decision,
+        where: np.ndarray | None = None,
+        ignore: tuple[str, ...] = (),
+        threshold: float | None = None,
     ) -> np.ndarray:
         """Moves the decision suggests (never a stay row, never one a rule forbids):
-        probability of helping at least the table's threshold, and the gain interval above
+        probability of helping at least the table's threshold (or `threshold`, set on a
+        whole staff of which this table is a part), and the gain interval above
         `min_gain_low` when that is set."""
         moves = self._moves(where, ignore)
-        mask = moves & (
-            np.nan_to_num(self.p_help, nan=-1.0) >= self._threshold(moves, decision.precision)
-        )
+        if threshold is None:
+            threshold = self._threshold(moves, decision.precision)
+        mask = moves & (np.nan_to_num(self.p_help, nan=-1.0) >= threshold)
         if decision.min_gain_low is not None:
             mask &= np.nan_to_num(self.gain_low, nan=-np.inf) > decision.min_gain_low
         return np.asarray(mask)
 
-    def ranks(self, decision: Decision, where: np.ndarray | None = None) -> np.ndarray:
+    def ranks(
+        self, decision: Decision, where: np.ndarray | None = None, threshold: float | None = None
+    ) -> np.ndarray:
         """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
 
         Suggested moves come first, then staying, then the other units; by predicted score
@@ -228,7 +256,8 @@ class ScoredTable:
         ranked = ~np.isnan(self.predicted)
         if where is not None:
             ranked &= where | t.is_stay
-        tier = np.where(self.suggested(decision, where), 0, np.where(t.is_stay, 1, 2))
+        suggested = self.suggested(decision, where, threshold=threshold)
+        tier = np.where(suggested, 0, np.where(t.is_stay, 1, 2))
         employee = t.employee_of(np.arange(len(t)))
         order = np.lexsort((-np.nan_to_num(self.predicted, nan=-np.inf), tier, ~ranked, employee))
         position = np.empty(len(t), dtype=int)

@@ -1,4 +1,13 @@
-"""Scoring every active employee against every (eligible) unit: `penataan score`."""
+"""Scoring every active employee against every (eligible) unit: `penataan score`.
+
+A staff is scored `score_chunk` employees at a time (`PENATAAN_SCORE_CHUNK`): the feature
+rows of one part are built, predicted and dropped before the next part's are built, so
+peak memory is set by the part and by the output, not by the whole staff x units (the
+feature rows are about five times the size of what is kept). The decision's threshold is a
+property of the whole staff (each employee's best move, ranked together), so every part's
+best moves are gathered first and the threshold applied to every part after; the result is
+the same, row for row, as scoring everyone at once.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,8 @@ import pandas as pd
 
 from features.data import HRData
 from features.spreadsheet import guard_frame
-from training.candidates import CandidateTable
+from training.candidates import CandidateTable, ScoredTable
+from training.gain import Decision, precision_threshold
 from training.model import PlacementModel
 from training.outputs import write_atomic
 from training.settings import PipelineSettings
@@ -28,18 +38,34 @@ def score_candidates(
     """One row per (active employee, unit), ranked within each employee by the decision
     policy: suggested moves first (`settings.decision`: enough of them truly help), then
     staying, then the rest; each move carries its probability of helping."""
-    table = CandidateTable.build(data, as_of, settings)
-    where = None if all_units else table.allowed()
-    scored = table.score(model, where)
+    nips = pd.Index(data.active_nips())
+    size = settings.score_chunk
+    parts: list[tuple[ScoredTable, np.ndarray | None]] = []
+    for start in range(0, max(len(nips), 1), size):
+        table = CandidateTable.build(data, as_of, settings, nips[start : start + size])
+        where = None if all_units else table.allowed()
+        parts.append((table.score(model, where).lean(), where))
     decision = settings.decision
-    rank = scored.ranks(decision, where)
+    best = np.concatenate([scored.best_p(where) for scored, where in parts])
+    threshold = precision_threshold(best, decision.precision)
+    frames = [_frame(scored, where, decision, threshold) for scored, where in parts]
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
+
+
+def _frame(
+    scored: ScoredTable, where: np.ndarray | None, decision: Decision, threshold: float
+) -> pd.DataFrame:
+    """The output rows of one part, ranked under the whole staff's `threshold`."""
+    table = scored.table
+    rank = scored.ranks(decision, where, threshold)
     keep = np.flatnonzero(rank > 0)
     rows = table.rows
 
     def rounded(values: np.ndarray) -> np.ndarray:
         return np.round(values[keep], 3) + 0.0  # no -0.0
 
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "nip": rows["nip"].to_numpy()[keep],
             "unit_id": rows["unit_id"].to_numpy()[keep],
@@ -51,11 +77,10 @@ def score_candidates(
             "gain_high": rounded(scored.gain_high),
             "is_current": table.is_stay[keep],
             "p_help": rounded(scored.p_help),
-            "suggested": scored.suggested(decision, where)[keep],
+            "suggested": scored.suggested(decision, where, threshold=threshold)[keep],
             "rank": rank[keep],
         }
     )
-    return out.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:

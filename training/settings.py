@@ -101,6 +101,11 @@ class ScoringSettings(BaseSettings):
         description="where compiled trees are kept, by the booster's checksum (owner-only)",
     )
 
+    score_chunk: int = Field(
+        default=1000, ge=1,
+        description="employees whose candidate rows are built at once by `penataan score`",
+    )  # fmt: skip
+
     def prepare(self, model: PlacementModel) -> None:
         """Compile `model`'s trees where the settings ask for it (one place for every command
         and the server)."""

@@ -23,6 +23,7 @@ from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
 from training.run import TrainResult, train
+from training.scoring import score_candidates
 from training.settings import PipelineSettings
 
 
@@ -227,6 +228,21 @@ def test_cli_score_writes_ranked_rows(
     result = CliRunner().invoke(app, ["score", "--data", str(world_dir), "--out", str(eligible)])
     assert result.exit_code == 0, result.output
     assert len(pd.read_parquet(eligible)) < len(frame)
+
+
+@pytest.mark.parametrize("all_units", [True, False])
+def test_scoring_a_part_at_a_time_gives_the_rows_of_scoring_all_at_once(
+    first_run: TrainResult, hr_data: HRData, registry_settings: PipelineSettings,
+    all_units: bool,
+) -> None:  # fmt: skip
+    model = registry.load_registered(registry_settings.champion_uri).model
+    # a looser precision so that some moves are suggested and the shared threshold matters
+    whole = registry_settings.model_copy(update={"score_chunk": 10**6, "precision": 0.5})
+    parts = whole.model_copy(update={"score_chunk": 37})  # parts of unequal size
+    once = score_candidates(hr_data, model, whole, all_units=all_units)
+    chunked = score_candidates(hr_data, model, parts, all_units=all_units)
+    assert len(hr_data.active_nips()) > 3 * 37 and once["suggested"].any()
+    pd.testing.assert_frame_equal(once, chunked)
 
 
 def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
