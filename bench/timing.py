@@ -7,6 +7,7 @@ same process, never a single absolute time.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import statistics
 import time
@@ -19,8 +20,10 @@ T = TypeVar("T")
 
 def quiet() -> None:
     """Benchmarks print tables: MLflow's INFO and WARNING lines (creating an experiment,
-    pickling the pyfunc) are left out of them, as the `penataan` command leaves them out."""
+    pickling the pyfunc) and its artifact progress bars are left out of them, as the
+    `penataan` command leaves them out."""
     logging.getLogger("mlflow").setLevel(logging.ERROR)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 quiet()  # every benchmark imports this module
