@@ -66,6 +66,14 @@ def seeds(text: str) -> list[int]:
     return [int(x) for x in text.split(",")]
 
 
+def param(text: str) -> tuple[str, object]:
+    """`additive=true` -> ("additive", True); numbers as numbers."""
+    name, _, value = text.partition("=")
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
+    return name, json.loads(value)
+
+
 def decision_figures(
     scored: ScoredTable, true: np.ndarray, record: np.ndarray, decision: Decision
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -114,8 +122,9 @@ def decision_figures(
 
 
 def one_world(
-    seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False
-) -> dict[str, object]:
+    seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False,
+    params: LgbParams | None = None,
+) -> dict[str, object]:  # fmt: skip
     """Generate (once), train with the defaults, score the truth, plan a default round."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
     ensure_world(preset, seed, path, scenario=scenario)
@@ -126,7 +135,7 @@ def one_world(
             mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds",
             gain_prior=gain_prior, gain_measured_curse=measured,
         )  # fmt: skip
-        result = train(path, settings, LgbParams())
+        result = train(path, settings, params or LgbParams())
         seconds = time.perf_counter() - started
         champion = current_champion(settings.model_name, settings.model_alias)
         assert champion is not None
@@ -206,10 +215,13 @@ def main() -> None:
                         help="train with the evidence-only gain calibration (PENATAAN_GAIN_PRIOR=false)")  # fmt: skip
     parser.add_argument("--measured-curse", action="store_true",
                         help="the selection prior replaced by the curse measured on stayers (PENATAAN_GAIN_MEASURED_CURSE=true)")  # fmt: skip
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a hyperparameter other than the default, e.g. additive=true")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
     chosen = seeds(args.seeds)
+    params = LgbParams(**dict(param(text) for text in args.param))
     started = time.perf_counter()
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -221,6 +233,7 @@ def main() -> None:
                 args.scenario,
                 not args.no_gain_prior,
                 args.measured_curse,
+                params,
             )  # fmt: skip
             for seed in chosen
         ]

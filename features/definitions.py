@@ -114,6 +114,30 @@ MONOTONE: Final[tuple[int, ...]] = tuple(f.monotone for f in FEATURES)
 FEATURES_BY_NAME: Final[dict[str, Feature]] = {f.name: f for f in FEATURES}
 CATEGORICAL: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.dtype == "category")
 
+_PERSON = tuple(f.name for f in FEATURES if f.factor in ("past_performance", "profile"))
+_UNIT_KIND = ("unit_domain", "unit_kind")
+# Which features may meet in one branch of a tree (`LgbParams.additive`). A gain is a
+# difference between two units for the same person, so whatever the model learns of the
+# person's level alone cancels in it, and splits spent there are splits not spent on fit
+# (the AKM decomposition: a person effect plus a pair effect plus a unit effect). The
+# person's record interacts only with itself; the fit of a person to a unit (education,
+# competencies, experience, the unit's field and kind, the person's position type) with
+# itself; the move (staying, tenure, willingness, commute) with itself; the unit's results
+# with its field and kind.
+INTERACTION_GROUPS: Final[dict[str, tuple[str, ...]]] = {
+    "person": _PERSON,
+    "fit": tuple(
+        f.name
+        for f in FEATURES
+        if f.factor in ("education_fit", "competencies", "domain_experience")
+    )
+    + _UNIT_KIND
+    + ("position_type",),
+    "move": tuple(f.name for f in FEATURES if f.factor in ("move", "commute"))
+    + ("years_in_unit_before",),
+    "unit": tuple(f.name for f in FEATURES if f.factor == "unit"),
+}
+
 
 def label(name: str, lang: str) -> str:
     """A feature's or a factor's human label in `lang` (`id` or `en`)."""

@@ -12,6 +12,7 @@ coverage is calibrated on data the model did not fit.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ from features.definitions import (
     FEATURE_NAMES,
     FEATURE_SET,
     FEATURES_BY_NAME,
+    INTERACTION_GROUPS,
     MONOTONE,
 )
 from features.pipeline import as_model_frame
 from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
+from training.ensemble import average
 from training.gain import GainCalibration
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
@@ -47,6 +50,12 @@ class LgbParams:
     num_leaves: int = 15
     min_data_in_leaf: int = 200  # 40 fitted the generator's quirks: chosen on the family
     monotone: bool = True  # hold the model to `Feature.monotone` (features/definitions.py)
+    # keep the person's level out of the gain: features interact only within their
+    # `Feature.interacts` groups (features/definitions.py, INTERACTION_GROUPS)
+    additive: bool = False
+    # boosters averaged into the model: the first on every row, the others each on a
+    # bootstrap of people (training/ensemble.py); 1 is a single booster
+    bag: int = 6
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
@@ -71,6 +80,7 @@ class LgbParams:
             "early_stopping_rounds": self.early_stopping_rounds >= 1,
             "num_threads": self.num_threads >= 1,
             "interval": 0 < self.interval < 1,
+            "bag": self.bag >= 1,
         }
         bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
         if bad:
@@ -95,6 +105,11 @@ class LgbParams:
         if self.monotone:
             params["monotone_constraints"] = list(MONOTONE)
             params["monotone_constraints_method"] = "advanced"
+        if self.additive:
+            index = {name: k for k, name in enumerate(FEATURE_NAMES)}
+            params["interaction_constraints"] = [
+                [index[name] for name in group] for group in INTERACTION_GROUPS.values()
+            ]
         return params
 
 
@@ -116,6 +131,26 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _bootstraps(train: pd.DataFrame, params: LgbParams, rounds: int) -> list[lgb.Booster]:
+    """`params.bag - 1` boosters of `rounds` trees, each on a bootstrap of the people in
+    `train` (a person drawn twice weighs twice; every row of a person goes together), each
+    with its own seed; deterministic for a given `params.seed`."""
+    people = train["nip"].to_numpy()
+    unique = np.unique(people)
+    rng = np.random.default_rng(params.seed)
+    boosters = []
+    for k in range(1, params.bag):
+        drawn = pd.Series(rng.choice(unique, len(unique), replace=True)).value_counts()
+        weight = pd.Series(people).map(drawn).fillna(0).to_numpy()
+        keep = weight > 0
+        rows = train[keep]
+        data = _dataset(rows, rows["score"])
+        data.set_weight(weight[keep])
+        member = dataclasses.replace(params, seed=params.seed + k)
+        boosters.append(lgb.train(member.booster_params("regression"), data, rounds))
+    return boosters
 
 
 GROUPS = ("move:0", "move:1-2", "move:3+", "stay:0", "stay:1-2", "stay:3+")
@@ -193,15 +228,16 @@ class PlacementModel:
                 valid_sets=[_dataset(valid, valid["score"], reference=data)],
                 callbacks=[lgb.early_stopping(params.early_stopping_rounds, verbose=False)],
             )
-            model = cls(booster, {})
-            residuals = valid["score"].to_numpy(dtype=float) - model.point(valid)
-            model.offsets = conformal_offsets(valid, residuals, params.interval)
         else:
             if offsets is None:
                 raise ValueError("a refit without validation rows needs the validated offsets")
             booster = lgb.train(booster_params, data, num_boost_round=rounds or params.max_rounds)
-            model = cls(booster, offsets)
-        model.info["best_iteration"] = booster.best_iteration or booster.current_iteration()
+        best = booster.best_iteration or booster.current_iteration()
+        model = cls(average([booster, *_bootstraps(train, params, best)]), offsets or {})
+        if valid is not None:  # the interval is calibrated on the bag, as it will be served
+            residuals = valid["score"].to_numpy(dtype=float) - model.point(valid)
+            model.offsets = conformal_offsets(valid, residuals, params.interval)
+        model.info["best_iteration"] = best
         return model
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
