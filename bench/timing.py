@@ -21,7 +21,10 @@ T = TypeVar("T")
 def quiet() -> None:
     """Benchmarks print tables: MLflow's INFO and WARNING lines (creating an experiment,
     pickling the pyfunc) and its artifact progress bars are left out of them, as the
-    `penataan` command leaves them out."""
+    `penataan` command leaves them out. MLflow sets its logger's level when it is first
+    imported, so it is imported here first."""
+    import mlflow  # noqa: F401
+
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
