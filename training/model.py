@@ -50,8 +50,8 @@ class LgbParams:
     num_leaves: int = 15
     min_data_in_leaf: int = 200  # 40 fitted the generator's quirks: chosen on the family
     monotone: bool = True  # hold the model to `Feature.monotone` (features/definitions.py)
-    # keep the person's level out of the gain: features interact only within their
-    # `Feature.interacts` groups (features/definitions.py, INTERACTION_GROUPS)
+    # keep the person's level out of the gain: features interact only within their groups
+    # (features/definitions.py, INTERACTION_GROUPS); measured, not adopted (README)
     additive: bool = False
     # boosters averaged into the model: the first on every row, the others each on a
     # bootstrap of people (training/ensemble.py); 1 is a single booster
