@@ -1,7 +1,8 @@
 """Benchmark: the compiled trees (lleaves) against `Booster.predict`, and `penataan score
 --all-units` against both, on `mataram` (every active employee x every unit).
 
-1. Compiling the champion's trees into an empty cache, then loading them from it.
+1. Compiling the champion's trees into an empty cache, then loading them from it; and
+   compiling them with LLVM's inlining on (`training.compiled.INLINE` is off), for the trade.
 2. Predicting every candidate row: `Booster.predict` (2 threads) against the compiled trees
    (2 threads), median of repeats, the largest difference between the two.
 3. `penataan score --all-units` as a whole process, with compiled trees and with
@@ -67,6 +68,10 @@ def main() -> None:
         warm = time.perf_counter() - began
         t_booster, expected = median_time(lambda: booster.predict(x, num_threads=2), args.repeats)
         t_compiled, got = median_time(lambda: compiled.predict(x), args.repeats)
+        began = time.perf_counter()
+        inlined = CompiledTrees(booster, Path(tmp) / "inlined", inline=True)
+        cold_inlined = time.perf_counter() - began
+        t_inlined, got_inlined = median_time(lambda: inlined.predict(x), args.repeats)
         env = os.environ | {
             "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
             "PENATAAN_TREES_CACHE": str(cache),
@@ -81,8 +86,13 @@ def main() -> None:
         ["predict every row", "seconds", "rows/s", "x Booster.predict", "max |difference|"],
         [["Booster.predict (2 threads)", round(t_booster, 2), round(len(x) / t_booster), 1.0, 0.0],
          ["compiled (lleaves, 2 threads)", round(t_compiled, 2), round(len(x) / t_compiled),
-          round(t_booster / t_compiled, 2), float(np.abs(got - expected).max())]],
+          round(t_booster / t_compiled, 2), float(np.abs(got - expected).max())],
+         ["compiled, LLVM inlining on (not the default)", round(t_inlined, 2), round(len(x) / t_inlined),
+          round(t_booster / t_inlined, 2), float(np.abs(got_inlined - expected).max())]],
     )  # fmt: skip
+    print(
+        f"compiling with LLVM inlining on: {cold_inlined:.1f} s cold (off, the default: {cold:.1f} s)"
+    )
     print_table(
         ["penataan score --all-units", "seconds", "x bare Booster.predict", "x bare compiled", "peak GiB"],
         [["compiled trees", round(on[0], 1), round(on[0] / t_booster, 1), round(on[0] / t_compiled, 1), round(on[1], 2)],

@@ -67,10 +67,8 @@ def seeds(text: str) -> list[int]:
 
 
 def param(text: str) -> tuple[str, object]:
-    """`additive=true` -> ("additive", True); numbers as numbers."""
+    """`additive=true` -> ("additive", True), `bag=1` -> ("bag", 1): the value as JSON."""
     name, _, value = text.partition("=")
-    if value.lower() in ("true", "false"):
-        return name, value.lower() == "true"
     return name, json.loads(value)
 
 

@@ -32,9 +32,10 @@ log = logging.getLogger("penataan.training")
 TOLERANCE = 1e-9
 PROBE_ROWS = 2000  # rows of the first call the compiled model is checked on
 BLOCK_ROWS = 65_536  # rows copied to C order at a time
-# LLVM's inlining of each tree into the forest: on `mataram`'s bag of 1,656 trees it tripled
-# the compile (10 -> 32 s) for a quarter off each prediction (6.4 -> 5.1 s for 1.55M rows);
-# every new model is compiled at least once (training scores with it), so it is left off
+# LLVM's inlining of each tree into the forest: on `mataram`'s bag of 1,656 trees it makes
+# the compile about three times slower for about a quarter off each prediction
+# (`bench/trees.py` measures both); every new model is compiled at least once (training
+# scores with it), so it is left off
 INLINE = False
 
 
@@ -58,13 +59,15 @@ def _private_folder(folder: Path) -> None:
 class CompiledTrees:
     """A booster's trees as native code; `predict` as `Booster.predict` once `verify` passed."""
 
-    def __init__(self, booster: lgb.Booster, cache: Path, threads: int = 2) -> None:
+    def __init__(
+        self, booster: lgb.Booster, cache: Path, threads: int = 2, inline: bool = INLINE
+    ) -> None:
         import lleaves  # imported here: LLVM is loaded only where trees are compiled
 
         text = booster.model_to_string()
         digest = hashlib.sha256(text.encode()).hexdigest()[:24]
         _private_folder(cache)
-        tag = f"{digest}-lleaves{version('lleaves')}-llvmlite{version('llvmlite')}-inline{int(INLINE)}"
+        tag = f"{digest}-lleaves{version('lleaves')}-llvmlite{version('llvmlite')}-inline{int(inline)}"
         model_file = cache / f"{digest}.txt"
         if not model_file.exists():
             tmp = model_file.with_suffix(f".{os.getpid()}.tmp")
@@ -73,11 +76,11 @@ class CompiledTrees:
         self.model: Any = lleaves.Model(model_file=str(model_file))
         machine_code = cache / f"{tag}-{_host()}.o"
         if machine_code.exists():
-            self.model.compile(cache=str(machine_code), finline=INLINE)
+            self.model.compile(cache=str(machine_code), finline=inline)
         else:  # compiled beside, then moved in whole: another process never loads half a file
             partial = machine_code.with_suffix(f".{os.getpid()}.partial")
             try:
-                self.model.compile(cache=str(partial), finline=INLINE)
+                self.model.compile(cache=str(partial), finline=inline)
                 partial.replace(machine_code)
             finally:
                 partial.unlink(missing_ok=True)

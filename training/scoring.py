@@ -3,10 +3,10 @@
 A staff is scored `score_chunk` employees at a time (`PENATAAN_SCORE_CHUNK`): the feature
 rows of one part are built, predicted and dropped before the next part's are built, so
 peak memory is set by the part and by the output, not by the whole staff x units (on
-`mataram`, 1.20 GiB in parts against 3.23 GiB at once: `bench/trees.py`). The decision's threshold is a
-property of the whole staff (each employee's best move, ranked together), so every part's
-best moves are gathered first and the threshold applied to every part after; the result is
-the same, row for row, as scoring everyone at once.
+`mataram`, 1.2 GiB in parts against 3.2 GiB at once: `bench/trees.py`). The decision's
+threshold is a property of the whole staff (each employee's best move, ranked together),
+so every part's best moves are gathered first and the threshold applied to every part
+after; the result is the same, row for row, as scoring everyone at once.
 """
 
 from __future__ import annotations
