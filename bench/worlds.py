@@ -13,8 +13,10 @@ train` path on a fresh registry, then scored against its truth:
   people with a move suggested, the share of those moves that truly help, claimed against
   true gain, top-1 regret against staying's;
 - the decision curve: moving the top 1, 2, 5, 10, 20% of people by their best move's
-  probability of helping, the share that truly helps and the true gain per employee; and the
+  probability of helping, the share that truly helps and the true gain per employee; the
   gain per employee captured at the largest share whose moves still help 80% of the time;
+  and `gap@5%`, the claimed minus the true gain of the top 5% of people's best moves (how
+  far the claim is off where a decision looks first);
 - the calibration of the probability of helping, pooled over the worlds (a table by decile);
 - a default round (`penataan plan`): moves, share that truly helps, true against predicted.
 
@@ -86,6 +88,7 @@ def decision_figures(
     best = scored.best_moves()
     best = best[(best >= 0) & placed]
     p, helped, tg = scored.p_help[best], true_gain[best] > 0, true_gain[best]
+    claimed = scored.gain[best]
     current = true[np.maximum(stay_rows, 0)].reshape(n_e, n_u)[:, 0][placed]
     ceiling = np.where(allowed | t.is_stay, true, -np.inf).reshape(n_e, n_u)[placed].max(axis=1)
     stay_regret = float((ceiling - current).mean())
@@ -108,6 +111,10 @@ def decision_figures(
         k = int(round(share * placed.sum()))
         picked = order[:k]
         out[f"h@{share:.0%}"] = float(helped[picked].mean()) if k else np.nan
+    top5 = order[: int(round(0.05 * placed.sum()))]
+    # how far the claim overstates the truth where the decision looks first: the bias a
+    # precision target meets, and which no constant offset can remove if it varies by world
+    out["gap@5%"] = float((claimed[top5] - tg[top5]).mean()) if len(top5) else np.nan
     running = np.cumsum(helped[order]) / np.arange(1, len(order) + 1)
     ok = np.flatnonzero(running >= 0.8)
     k80 = int(ok[-1]) + 1 if len(ok) else 0
