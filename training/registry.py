@@ -6,7 +6,9 @@ aliases from `search_model_versions`); stages are deprecated and never used.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,9 +62,13 @@ def example_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def log_and_register(model: PlacementModel, rows: pd.DataFrame, name: str) -> str:
-    """Log the model in the active run as a pyfunc and register it; returns the version."""
+    """Log the model in the active run as a pyfunc and register it; returns the version.
+
+    MLflow prints its "Successfully registered" and "Created version" lines straight to
+    stderr whatever its log level; the command says which version was made and what became
+    of it, so those lines are dropped (a failure still raises, with its message)."""
     example = example_rows(rows)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stderr(io.StringIO()):
         model.save(Path(tmp) / "model")
         info = mlflow.pyfunc.log_model(
             name="model",

@@ -54,3 +54,25 @@ def test_an_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert strict_json({"gain": float("nan"), "moves": [float("inf"), 1.5]}) == (
         '{\n  "gain": null,\n  "moves": [\n    null,\n    1.5\n  ]\n}'
     )
+
+
+def test_a_training_run_prints_the_commands_lines_not_mlflows(
+    world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """MLflow's warnings, INFO lines, download progress bars and registration chatter are
+    for its developers: a successful `penataan train` shows its own progress and verdict."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    for name in ("MLFLOW_LOGGING_LEVEL", "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"):
+        monkeypatch.delenv(name, raising=False)  # the command sets them; undone after
+    params = tmp_path / "params.json"
+    params.write_text('{"learning_rate": 0.1, "max_rounds": 200, "early_stopping_rounds": 20, "bag": 2}')  # fmt: skip
+    try:
+        main(["train", "--data", str(world_dir), "--config", str(params)])
+    except SystemExit as stop:
+        assert not stop.code
+    out, err = capsys.readouterr()
+    said = out + err
+    assert "promoted to @champion" in said and "[penataan] registering the model" in said
+    for noise in ("mlflow", "Successfully registered", "Created version", "Downloading artifacts"):  # fmt: skip
+        assert noise not in said, noise
