@@ -56,6 +56,7 @@ def test_an_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # a whole training through the command
 def test_a_training_run_prints_the_commands_lines_not_mlflows(
     world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
