@@ -6,8 +6,6 @@ same process, never a single absolute time.
 
 from __future__ import annotations
 
-import logging
-import os
 import resource
 import statistics
 import time
@@ -15,21 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from penataan.quiet import quiet_mlflow as quiet
+
 T = TypeVar("T")
 
 
-def quiet() -> None:
-    """Benchmarks print tables: MLflow's INFO and WARNING lines (creating an experiment,
-    pickling the pyfunc) and its artifact progress bars are left out of them, as the
-    `penataan` command leaves them out. MLflow sets its logger's level when it is first
-    imported, so it is imported here first."""
-    import mlflow  # noqa: F401
-
-    logging.getLogger("mlflow").setLevel(logging.ERROR)
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-
-
-quiet()  # every benchmark imports this module
+quiet()  # every benchmark imports this module: tables, not MLflow's lines
 
 
 def median_time(job: Callable[[], T], repeats: int) -> tuple[float, T]:

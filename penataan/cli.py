@@ -46,19 +46,14 @@ def main(argv: list[str] | None = None) -> None:
 @app.callback()
 def _process_setup() -> None:
     """Every file a command creates is its owner's alone (umask 077): audit logs, MLflow
-    runs, imports and scores hold NIPs and performance records. MLflow's own INFO and
-    WARNING lines (creating an experiment, pickling the pyfunc) and its download progress
-    bars are for its developers, not for the people running a command: only its errors are
-    shown. MLflow sets its loggers' level from `MLFLOW_LOGGING_LEVEL` when it is first
-    imported, which is after this callback (commands import it lazily), so the variable is
-    set here; either variable set by the caller wins."""
-    import logging
+    runs, imports and scores hold NIPs and performance records; and MLflow's chatter is
+    left out of the command's output (`penataan.quiet`)."""
     import os
 
+    from penataan.quiet import quiet_mlflow
+
     os.umask(0o077)
-    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    logging.getLogger("mlflow").setLevel(logging.ERROR)  # when it was imported already
+    quiet_mlflow()
 
 
 def _echo_err(message: str) -> None:
