@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +51,18 @@ def process_memory_gib(pid: int | str = "self", field: str = "VmHWM") -> float:
 
 def process_peak_gib(pid: int | str = "self") -> float:
     return process_memory_gib(pid, "VmHWM")
+
+
+def penataan_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak RSS (GiB) of one whole `penataan` command; its error if it fails."""
+    penataan = str(Path(sys.executable).with_name("penataan"))
+    began = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", penataan, *args], env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 2**20
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 from champion import bench_world, ensure_champion
-from timing import median_time, print_table
+from timing import median_time, penataan_process, print_table
 
 from features.eligibility import EligibilitySettings
 from training.candidates import CandidateTable
@@ -37,16 +35,7 @@ WORLD = Path("data/bench-mataram")
 
 def whole_process(env: dict[str, str], out: Path) -> tuple[float, float]:
     """Seconds and peak RSS (GiB) of one `penataan score --all-units`."""
-    penataan = str(Path(sys.executable).with_name("penataan"))
-    began = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", penataan, "score", "--data", str(WORLD), "--all-units", "--out", str(out)],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    seconds = time.perf_counter() - began
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    return seconds, int(done.stderr.strip().splitlines()[-1]) / 2**20
+    return penataan_process(["score", "--data", str(WORLD), "--all-units", "--out", str(out)], env)
 
 
 def main() -> None:

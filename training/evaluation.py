@@ -25,9 +25,9 @@ from features import vocab
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training.candidates import CandidateTable, ScoredTable
-from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
+from training.scoring import ScoredStaff, score_staff
 from training.settings import PipelineSettings
 
 Predictor = Callable[[pd.DataFrame], np.ndarray]
@@ -90,7 +90,10 @@ def read_truth(directory: Path) -> pd.DataFrame | None:
 
 def true_scores(table: CandidateTable, truth: pd.DataFrame) -> np.ndarray:
     """The truth's expected score of each row of `table` (NaN where it has none)."""
-    lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
+    return _true_of(table, truth.set_index(["nip", "unit_id"])["expected_score"])
+
+
+def _true_of(table: CandidateTable, lookup: pd.Series) -> np.ndarray:
     rows = table.rows
     index = pd.MultiIndex.from_arrays([rows["nip"].to_numpy(), rows["unit_id"].to_numpy()])
     return lookup.reindex(index).to_numpy(dtype=float)
@@ -108,6 +111,17 @@ def decision_metrics(
     policy); by default the highest prediction, ties broken in favour of staying, so a
     constant predictor means "stay". Employees whose every unit has a truth are counted.
     """
+    return _decision_summary(_decision_outcomes(table, predicted, true, top))
+
+
+def _decision_outcomes(
+    table: CandidateTable,
+    predicted: np.ndarray,
+    true: np.ndarray,
+    top: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """`decision_metrics` per counted employee, so that a staff scored in parts is
+    summarised exactly as if it had been scored at once."""
     n_e, n_u = len(table.nips), table.n_units
     true_m = true.reshape(n_e, n_u)
     stay_m = table.is_stay.reshape(n_e, n_u)
@@ -120,22 +134,35 @@ def decision_metrics(
         chosen = _tied_mean(pred + 1e-9 * stay_m, true_m)  # prefer staying on ties
     else:
         chosen = true_m[np.arange(len(pred)), table.unit_of(top)[keep]]
-    best = true_m.max(axis=1)
-    moved = _tied_mean(np.where(stay_m, -np.inf, pred), true_m)
     rank_pred = np.apply_along_axis(rankdata, 1, pred)
     rank_true = np.apply_along_axis(rankdata, 1, true_m)
     rp = rank_pred - rank_pred.mean(1, keepdims=True)
     rt = rank_true - rank_true.mean(1, keepdims=True)
     denom = np.sqrt((rp**2).sum(1) * (rt**2).sum(1))
-    spearman = np.where(denom > 0, (rp * rt).sum(1) / np.where(denom > 0, denom, 1), 0.0)
     relevance = true_m - true_m.min(1, keepdims=True)
-    current = (true_m * stay_m).sum(axis=1)
+    # scikit-learn gives NDCG's mean over the rows it is given: repeated per employee, the
+    # mean over every part is the mean over the whole staff
+    ndcg = ndcg_score(relevance, pred, k=vocab.NDCG_K)
     return {
-        "top1_regret": float((best - chosen).mean()),
-        "move_regret": float((np.where(stay_m, -np.inf, true_m).max(1) - moved).mean()),
-        "spearman": float(spearman.mean()),
-        "ndcg_at_5": float(ndcg_score(relevance, pred, k=vocab.NDCG_K)),
-        "true_gain_top1": float((chosen - current).mean()),
+        "best": true_m.max(axis=1),
+        "chosen": chosen,
+        "best_move": np.where(stay_m, -np.inf, true_m).max(1),
+        "moved": _tied_mean(np.where(stay_m, -np.inf, pred), true_m),
+        "spearman": np.where(denom > 0, (rp * rt).sum(1) / np.where(denom > 0, denom, 1), 0.0),
+        "ndcg": np.full(len(pred), ndcg),
+        "current": (true_m * stay_m).sum(axis=1),
+    }
+
+
+def _decision_summary(o: dict[str, np.ndarray]) -> dict[str, float]:
+    if not o:
+        return {}
+    return {
+        "top1_regret": float((o["best"] - o["chosen"]).mean()),
+        "move_regret": float((o["best_move"] - o["moved"]).mean()),
+        "spearman": float(o["spearman"].mean()),
+        "ndcg_at_5": float(o["ndcg"].mean()),
+        "true_gain_top1": float((o["chosen"] - o["current"]).mean()),
     }
 
 
@@ -161,91 +188,151 @@ def gain_metrics(
     `top` is each employee's first suggestion; `gain` overrides the table's calibrated gain
     (a baseline's raw difference) and `predicted` the predictions that pick each person's
     best move (the baseline's own)."""
+    return _gain_summary(_gain_outcomes(scored, true, top, gain, predicted))
+
+
+def _gain_outcomes(
+    scored: ScoredTable,
+    true: np.ndarray,
+    top: np.ndarray,
+    gain: np.ndarray | None = None,
+    predicted: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """`gain_metrics`' inputs per employee: their first suggestion (`top_*`) and their
+    best-predicted move (`best_*`), whatever part of the staff they were scored in."""
     t = scored.table
     gain = scored.gain if gain is None else gain
     predicted = scored.predicted if predicted is None else predicted
     true_gain = true - np.where(t.stay_rows >= 0, true[np.maximum(t.stay_rows, 0)], np.nan)
-    moves = top[~t.is_stay[top] & ~np.isnan(true_gain[top])]
-    out = {"suggested_share": len(moves) / max(len(top), 1)}
-    if len(moves):
-        inside = (true_gain[moves] >= scored.gain_low[moves]) & (
-            true_gain[moves] <= scored.gain_high[moves]
-        )
-        out |= {
-            "suggested_true_gain": float(true_gain[moves].mean()),
-            "suggested_pred_gain": float(gain[moves].mean()),
-            "suggested_helpful": float((true_gain[moves] > 0).mean()),
-            "suggested_coverage": float(inside.mean()),
-        }
     n_e, n_u = len(t.nips), t.n_units
     pred = np.where(t.is_stay | np.isnan(true_gain), -np.inf, predicted).reshape(n_e, n_u)
     best = t.position(np.arange(n_e), pred.argmax(axis=1))
     best = best[np.isfinite(pred.max(axis=1))]
-    if len(best) > 2 and np.ptp(gain[best]) > 0:
-        out["gain_slope"] = float(np.polyfit(gain[best], true_gain[best], 1)[0])
+    out = {"top_move": ~t.is_stay[top] & ~np.isnan(true_gain[top])}
+    for name, rows in (("top", top), ("best", best)):
+        out |= {f"{name}_true": true_gain[rows], f"{name}_gain": gain[rows],
+                f"{name}_low": scored.gain_low[rows], f"{name}_high": scored.gain_high[rows]}  # fmt: skip
+    return out
+
+
+def _gain_summary(o: dict[str, np.ndarray]) -> dict[str, float]:
+    moves = o["top_move"]
+    out = {"suggested_share": float(moves.sum()) / max(len(moves), 1)}
+    if moves.any():
+        true, low, high = o["top_true"][moves], o["top_low"][moves], o["top_high"][moves]
+        out |= {
+            "suggested_true_gain": float(true.mean()),
+            "suggested_pred_gain": float(o["top_gain"][moves].mean()),
+            "suggested_helpful": float((true > 0).mean()),
+            "suggested_coverage": float(((true >= low) & (true <= high)).mean()),
+        }
+    gain, true = o["best_gain"], o["best_true"]
+    if len(gain) > 2 and np.ptp(gain) > 0:
+        out["gain_slope"] = float(np.polyfit(gain, true, 1)[0])
         out["best_move_coverage"] = float(
-            (
-                (true_gain[best] >= scored.gain_low[best])
-                & (true_gain[best] <= scored.gain_high[best])
-            ).mean()
+            ((true >= o["best_low"]) & (true <= o["best_high"])).mean()
         )
     return out
 
 
-def truth_metrics(
-    scored: ScoredTable,
-    truth: pd.DataFrame,
-    baselines: dict[str, Predictor],
-    decision: Decision,
-    label: str = "model",
-) -> dict[str, dict[str, float]]:
+class TruthTally:
     """Decision metrics against the truth for the model (under the decision policy), for
-    each baseline (its highest prediction first) and for staying."""
-    t = scored.table
-    true = true_scores(t, truth)
-    top = scored.top(decision)
-    table = {label: decision_metrics(t, scored.predicted, true, top)}
-    table[label] |= gain_metrics(scored, true, top)
-    for name, predict in baselines.items():
-        predicted = predict(t.rows)
-        table[name] = decision_metrics(t, predicted, true)
-        stay_pred = predicted[np.maximum(t.stay_rows, 0)]
-        raw_top = t.position(
-            np.arange(len(t.nips)),
-            (predicted + 1e-9 * t.is_stay).reshape(len(t.nips), t.n_units).argmax(axis=1),
-        )
-        raw = gain_metrics(scored, true, raw_top, predicted - stay_pred, predicted)
-        table[name] |= {k: v for k, v in raw.items() if "coverage" not in k}
-    stay = t.is_stay.astype(float)
-    table["stay"] = decision_metrics(t, stay, true) | {"move_regret": float("nan")}
-    return table
+    each baseline (its highest prediction first) and for staying, gathered over a staff
+    scored a part at a time (`training.scoring.score_staff`): what is kept between parts is
+    a few numbers per employee, never the staff x units rows.
+
+    `add_baselines` is handed each part with its feature rows (the baselines predict from
+    them); `add_model` each part with its first suggestions, once the whole staff's
+    threshold is known."""
+
+    def __init__(
+        self, truth: pd.DataFrame, baselines: dict[str, Predictor], label: str = "model"
+    ) -> None:
+        self.lookup = truth.set_index(["nip", "unit_id"])["expected_score"]
+        self.baselines = baselines
+        self.label = label
+        self.decisions: dict[str, list[dict[str, np.ndarray]]] = {}
+        self.gains: dict[str, list[dict[str, np.ndarray]]] = {}
+
+    def _add(self, name: str, decisions: dict[str, np.ndarray], gains: dict[str, np.ndarray] | None) -> None:  # fmt: skip
+        self.decisions.setdefault(name, []).append(decisions)
+        if gains is not None:
+            self.gains.setdefault(name, []).append(gains)
+
+    def add_baselines(self, scored: ScoredTable) -> None:
+        t = scored.table
+        true = _true_of(t, self.lookup)
+        for name, predict in self.baselines.items():
+            predicted = predict(t.rows)
+            stay_pred = predicted[np.maximum(t.stay_rows, 0)]
+            raw_top = t.position(
+                np.arange(len(t.nips)),
+                (predicted + 1e-9 * t.is_stay).reshape(len(t.nips), t.n_units).argmax(axis=1),
+            )
+            gains = _gain_outcomes(scored, true, raw_top, predicted - stay_pred, predicted)
+            self._add(name, _decision_outcomes(t, predicted, true), gains)
+        self._add("stay", _decision_outcomes(t, t.is_stay.astype(float), true), None)
+
+    def add_model(self, scored: ScoredTable, top: np.ndarray) -> None:
+        true = _true_of(scored.table, self.lookup)
+        decisions = _decision_outcomes(scored.table, scored.predicted, true, top)
+        self._add(self.label, decisions, _gain_outcomes(scored, true, top))
+
+    def table(self) -> dict[str, dict[str, float]]:
+        out = {}
+        for name in (self.label, *self.baselines, "stay"):
+            out[name] = _decision_summary(_joined(self.decisions.get(name, [])))
+            if name in self.gains:
+                gains = _gain_summary(_joined(self.gains[name]))
+                keep = name == self.label  # a baseline's raw difference has no interval
+                out[name] |= {k: v for k, v in gains.items() if keep or "coverage" not in k}
+        out["stay"]["move_regret"] = float("nan")
+        return out
+
+
+def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    parts = [p for p in parts if p]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 
 def comparison_table(
     fit_rows: pd.DataFrame,
     valid: pd.DataFrame,
     held_pred: np.ndarray,
-    rows: pd.DataFrame,
-    scored: ScoredTable | None = None,
-    truth: pd.DataFrame | None = None,
-    decision: Decision | None = None,
+    decisions: dict[str, dict[str, float]] | None = None,
     label: str = "model",
 ) -> dict[str, dict[str, float]]:
     """The model beside every baseline, as `penataan train` and `evaluate` both report it.
 
-    Held-out metrics compare with baselines fitted on `fit_rows`; decision metrics against
-    the truth (when given, with the model's scored candidate table) compare with baselines
-    fitted on all `rows`, like the registered model.
+    Held-out metrics compare with baselines fitted on `fit_rows`; `decisions` are the
+    metrics against the truth (`TruthTally.table`), whose baselines were fitted on all rows
+    like the registered model.
     """
     y = valid["score"].to_numpy()
     table = {label: regression_metrics(y, held_pred)}
     for name, predict in fit_baselines(fit_rows).items():
         table[name] = regression_metrics(y, predict(valid))
-    if truth is not None and scored is not None:
-        decisions = truth_metrics(scored, truth, fit_baselines(rows), decision or Decision(), label)
-        for name, values in decisions.items():
-            table.setdefault(name, {}).update(values)
+    for name, values in (decisions or {}).items():
+        table.setdefault(name, {}).update(values)
     return table
+
+
+def staff_truth_metrics(
+    data: HRData,
+    model: PlacementModel,
+    truth: pd.DataFrame,
+    rows: pd.DataFrame,
+    settings: PipelineSettings,
+    label: str = "model",
+) -> tuple[dict[str, dict[str, float]], ScoredStaff]:
+    """Every active employee scored in every unit, a part at a time, and judged against the
+    truth beside the baselines fitted on `rows`; the scored staff is returned for the
+    merit-system audit."""
+    tally = TruthTally(truth, fit_baselines(rows), label)
+    staff = score_staff(data, model, settings, all_units=True, visit=tally.add_baselines)
+    for scored, top in staff.tops(settings.decision):
+        tally.add_model(scored, top)
+    return tally.table(), staff
 
 
 def evaluate_registered(
@@ -261,8 +348,7 @@ def evaluate_registered(
     rows = training_rows(data)
     fit_rows, valid = split_by_time(rows)
     held_pred = model.predict(valid)["predicted_score"].to_numpy()
-    scored = CandidateTable.build(data, None, settings).score(model) if truth is not None else None
-    table = comparison_table(
-        fit_rows, valid, held_pred, rows, scored, truth, settings.decision, label
-    )
-    return pd.DataFrame(table).T
+    decisions = None
+    if truth is not None:
+        decisions, _ = staff_truth_metrics(data, model, truth, rows, settings, label)
+    return pd.DataFrame(comparison_table(fit_rows, valid, held_pred, decisions, label)).T

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from training.candidates import ScoredTable
 from training.gain import Decision
+from training.scoring import ScoredStaff
 
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["<30", "30-39", "40-49", "50+"]
@@ -38,7 +38,7 @@ def fairness_report(
     data: HRData,
     valid: pd.DataFrame,
     predicted: np.ndarray,
-    scored: ScoredTable,
+    staff: ScoredStaff,
     decision: Decision,
     max_gap: float,
 ) -> tuple[dict[str, Any], list[str]]:
@@ -47,13 +47,14 @@ def fairness_report(
     held = _groups(data, valid["nip"], valid["as_of"]).assign(
         abs_error=np.abs(valid["score"].to_numpy() - predicted)
     )
-    t = scored.table
-    top = scored.top(decision)
-    gain = pd.Series(scored.gain[top], index=t.rows["nip"].to_numpy()[top]).dropna()
+    gain = pd.concat(
+        [pd.Series(s.gain[top], index=s.table.rows["nip"].to_numpy()[top]) for s, top in staff.tops(decision)]
+    ).dropna()  # fmt: skip
+    as_of = staff.parts[0][0].table.as_of
     people = _groups(
         data,
         pd.Series(gain.index, index=gain.index),
-        pd.Series(t.as_of, index=gain.index),
+        pd.Series(as_of, index=gain.index),
     )
     people = people.assign(gain=gain)
     report: dict[str, Any] = {}

@@ -25,13 +25,19 @@ from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
 from features.scale import KinerjaScale
 from training import registry
-from training.candidates import CandidateTable, ScoredTable
-from training.evaluation import comparison_table, read_truth, regression_metrics
+from training.candidates import CandidateTable
+from training.evaluation import (
+    comparison_table,
+    read_truth,
+    regression_metrics,
+    staff_truth_metrics,
+)
 from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
 from training.rows import held_out_period, split_by_time, training_rows
+from training.scoring import ScoredStaff, score_staff
 from training.settings import PipelineSettings
 
 Progress = Callable[[str], None]
@@ -209,7 +215,7 @@ def _log_review(
     valid: pd.DataFrame,
     held: pd.DataFrame,
     moves: HeldOutMoves,
-    scored: ScoredTable,
+    staff: ScoredStaff,
     settings: PipelineSettings,
     interval: float,
 ) -> list[str]:
@@ -235,7 +241,7 @@ def _log_review(
         _plot_gain_calibration(moves, final, tmp / "gain_calibration.png")
         mlflow.log_artifact(str(tmp / "gain_calibration.png"))
     fairness, flags = fairness_report(
-        data, valid, held_pred, scored, settings.decision, settings.fairness_max_gap
+        data, valid, held_pred, staff, settings.decision, settings.fairness_max_gap
     )
     (tmp / "fairness.json").write_text(json.dumps(fairness, indent=2))
     for name in ("feature_importance.csv", "feature_importance.png", "interval_calibration.csv",
@@ -299,9 +305,12 @@ def train(
 
         progress("scoring every employee in every unit (truth metrics and the audit)")
         settings.prepare(final)
-        scored = CandidateTable.build(data, None, settings).score(final)
         truth = read_truth(data_dir)
-        table = comparison_table(fit_rows, valid, held_pred, rows, scored, truth, settings.decision)
+        if truth is not None:
+            decisions, staff = staff_truth_metrics(data, final, truth, rows, settings)
+        else:
+            decisions, staff = None, score_staff(data, final, settings)
+        table = comparison_table(fit_rows, valid, held_pred, decisions)
         table["model"]["interval_coverage"] = float(
             ((y >= held["low"]) & (y <= held["high"])).mean()
         )
@@ -314,7 +323,7 @@ def train(
         mlflow.log_artifact(str(tmp / "metrics.csv"))
 
         progress("feature importance, calibration and the merit-system audit")
-        flags = _log_review(tmp, data, final, valid, held, moves, scored, settings, params.interval)
+        flags = _log_review(tmp, data, final, valid, held, moves, staff, settings, params.interval)
         mlflow.set_tag("fairness_flags", "; ".join(flags) or "none")
 
         progress("registering the model")

@@ -6,11 +6,14 @@ peak memory is set by the part and by the output, not by the whole staff x units
 `mataram`, 1.2 GiB in parts against 3.2 GiB at once: `bench/trees.py`). The decision's
 threshold is a property of the whole staff (each employee's best move, ranked together),
 so every part's best moves are gathered first and the threshold applied to every part
-after; the result is the same, row for row, as scoring everyone at once.
+after; the result is the same, row for row, as scoring everyone at once. Training's metrics
+against the truth and its merit-system audit read the same parts (`ScoredStaff`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,47 @@ SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "ga
                  "gain_high", "p_help", "is_current", "suggested", "rank"]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ScoredStaff:
+    """A whole staff scored a part at a time: each part's scores without their feature rows
+    (`ScoredTable.lean`), the rows each part scored (`None`: every unit), and the decision's
+    threshold set on every part's best moves together."""
+
+    parts: list[tuple[ScoredTable, np.ndarray | None]]
+    threshold: float
+
+    def tops(self, decision: Decision) -> Iterator[tuple[ScoredTable, np.ndarray]]:
+        """Per part: the part and the row of each employee's first suggestion, ranked under
+        the whole staff's threshold."""
+        for scored, where in self.parts:
+            yield scored, np.flatnonzero(scored.ranks(decision, where, self.threshold) == 1)
+
+
+def score_staff(
+    data: HRData,
+    model: PlacementModel,
+    settings: PipelineSettings,
+    as_of: pd.Timestamp | None = None,
+    all_units: bool = False,
+    visit: Callable[[ScoredTable], None] | None = None,
+) -> ScoredStaff:
+    """Score every active employee, `settings.score_chunk` at a time: every unit, or only the
+    moves no rule forbids (and staying). `visit` sees each part with its feature rows before
+    they are dropped (training's baselines are predicted there)."""
+    nips = pd.Index(data.active_nips())
+    size = settings.score_chunk
+    parts: list[tuple[ScoredTable, np.ndarray | None]] = []
+    for start in range(0, max(len(nips), 1), size):
+        table = CandidateTable.build(data, as_of, settings, nips[start : start + size])
+        where = None if all_units else table.allowed()
+        scored = table.score(model, where)
+        if visit is not None:
+            visit(scored)
+        parts.append((scored.lean(), where))
+    best = np.concatenate([scored.best_p(where) for scored, where in parts])
+    return ScoredStaff(parts, precision_threshold(best, settings.decision.precision))
+
+
 def score_candidates(
     data: HRData,
     model: PlacementModel,
@@ -38,17 +82,9 @@ def score_candidates(
     """One row per (active employee, unit), ranked within each employee by the decision
     policy: suggested moves first (`settings.decision`: enough of them truly help), then
     staying, then the rest; each move carries its probability of helping."""
-    nips = pd.Index(data.active_nips())
-    size = settings.score_chunk
-    parts: list[tuple[ScoredTable, np.ndarray | None]] = []
-    for start in range(0, max(len(nips), 1), size):
-        table = CandidateTable.build(data, as_of, settings, nips[start : start + size])
-        where = None if all_units else table.allowed()
-        parts.append((table.score(model, where).lean(), where))
+    staff = score_staff(data, model, settings, as_of, all_units)
     decision = settings.decision
-    best = np.concatenate([scored.best_p(where) for scored, where in parts])
-    threshold = precision_threshold(best, decision.precision)
-    frames = [_frame(scored, where, decision, threshold) for scored, where in parts]
+    frames = [_frame(scored, where, decision, staff.threshold) for scored, where in staff.parts]
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
 

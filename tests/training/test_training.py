@@ -18,7 +18,8 @@ from penataan.cli import app
 from tests.helpers import FAST
 from training import registry
 from training.candidates import CandidateTable, ScoredTable
-from training.evaluation import decision_metrics
+from training.evaluation import decision_metrics, read_truth, staff_truth_metrics
+from training.fairness import fairness_report
 from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
@@ -243,6 +244,37 @@ def test_scoring_a_part_at_a_time_gives_the_rows_of_scoring_all_at_once(
     chunked = score_candidates(hr_data, model, parts, all_units=all_units)
     assert len(hr_data.active_nips()) > 3 * 37 and once["suggested"].any()
     pd.testing.assert_frame_equal(once, chunked)
+
+
+def test_truth_metrics_and_the_audit_read_the_staff_in_parts_as_at_once(
+    first_run: TrainResult, world_dir: Path, hr_data: HRData,
+    registry_settings: PipelineSettings,
+) -> None:  # fmt: skip
+    """Training judges every employee in every unit a part at a time (bounded memory, a
+    province's 125M pairs): every figure against the truth and the audit's are those of the
+    whole staff at once, the decision's threshold included."""
+    model = registry.load_registered(registry_settings.champion_uri).model
+    truth = read_truth(world_dir)
+    assert truth is not None
+    rows = training_rows(hr_data)
+    whole = registry_settings.model_copy(update={"score_chunk": 10**6, "precision": 0.5})
+    parts = whole.model_copy(update={"score_chunk": 37})
+    once, staff_once = staff_truth_metrics(hr_data, model, truth, rows, whole)
+    chunked, staff_parts = staff_truth_metrics(hr_data, model, truth, rows, parts)
+    assert len(staff_once.parts) == 1 and len(staff_parts.parts) > 3
+    assert once["model"]["suggested_share"] > 0  # the shared threshold is exercised
+    assert set(once) == set(chunked) == {"model", "global_mean", "unit_mean", "education_rule", "linear", "stay"}  # fmt: skip
+    for name, values in once.items():
+        assert set(values) == set(chunked[name])
+        assert values == pytest.approx(chunked[name], rel=1e-9, nan_ok=True), name
+    valid = split_by_time(rows)[1]
+    held = model.point(valid)
+    audit = [
+        pd.json_normalize(fairness_report(hr_data, valid, held, staff, whole.decision, 1.0)[0])
+        for staff in (staff_once, staff_parts)
+    ]
+    assert audit[0].columns.str.contains("top_suggestion_gain").sum() >= 4
+    pd.testing.assert_frame_equal(audit[0], audit[1], rtol=1e-9)
 
 
 def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
