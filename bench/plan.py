@@ -4,7 +4,10 @@
    `plan_round` time (median of repeats, candidate rows prebuilt) and peak memory; the exact
    round against the greedy one on the same caps: objective, predicted gain, and the true
    gain from the world's truth (evaluation only). Target: under 30 s on 2 cores.
-2. Scaling to a province: the solver alone on problems built by resampling mataram's
+2. `penataan plan` on mataram seed 7 as a whole process: seconds and peak memory with the
+   candidate rows built `PENATAAN_SCORE_CHUNK` employees at a time (the default) and, as the
+   reference, all at once; the two rounds must be the same moves.
+3. Scaling to a province: the solver alone on problems built by resampling mataram's
    candidate moves and units up to 50,000 active employees, each size in a fresh process (its
    own peak memory); the time ratio between sizes shows how it grows.
 
@@ -17,13 +20,16 @@ import argparse
 import concurrent.futures
 import functools
 import multiprocessing
+import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from champion import bench_world, ensure_champion
-from timing import median_time, peak_rss_gib, print_table, process_peak_gib
+import pandas as pd
+from champion import bench_registry, bench_world, ensure_champion
+from timing import median_time, peak_rss_gib, penataan_process, print_table, process_peak_gib
 
 from features.eligibility import EligibilitySettings
 from planning.problem import PlanProblem, build_problem
@@ -94,7 +100,7 @@ def main() -> None:
             plan_round,
             data,
             champion.model,
-            candidates,
+            [candidates],
             settings,
             truth,
             pipeline=pipeline.decision,
@@ -107,7 +113,7 @@ def main() -> None:
                       s["truth"]["helpful_share"] or 0.0))  # fmt: skip
         if base is None:
             decision = settings.decision(pipeline.decision)
-            inputs = build_problem(data, candidates, champion.model, settings, decision)
+            inputs = build_problem(data, [candidates], champion.model, settings, decision)
             base, active = inputs.problem, len(inputs.nips)
     print(
         f"\nthe round, median of {args.repeats} (candidate rows prebuilt); peak RSS {peak_rss_gib():.2f} GiB"
@@ -116,6 +122,21 @@ def main() -> None:
                  "greedy pred", "true gain", "greedy true", "truly helping"], table)  # fmt: skip
 
     assert base is not None
+    first = next(iter(worlds.values()))[0]
+    whole = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, chunk in (("in parts (default)", None), ("all at once", "1000000000")):
+            env = {**os.environ, "MLFLOW_TRACKING_URI": bench_registry(first).mlflow_tracking_uri,
+                   "PENATAAN_DECISIONS_DB": str(Path(tmp) / "decisions.db")}  # fmt: skip
+            env |= {"PENATAAN_SCORE_CHUNK": chunk} if chunk else {}
+            out = Path(tmp) / label.split()[0]
+            whole[label] = penataan_process(["plan", "--data", str(first), "--out", str(out)], env)
+            whole[label] += (pd.read_csv(out / "moves.csv")[["nip", "to_unit_id"]],)
+    (_, _, parts_moves), (_, _, once_moves) = whole.values()
+    same = parts_moves.equals(once_moves)
+    print(f"\npenataan plan on {first}, whole process (the same {len(once_moves)} moves: {same}):")
+    print_table(["candidate rows", "seconds", "peak GiB"], [(k, v[0], v[1]) for k, v in whole.items()])  # fmt: skip
+    assert same, "the round in parts differs from the round at once"
     sizes = [int(x) for x in args.sizes.split(",") if x]  # --sizes "" skips the scaling
     scaling = []
     for n in sizes:

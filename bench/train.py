@@ -50,6 +50,7 @@ def main() -> None:
             print(f"  penataan train, staff x units {label}: {trained[label][0]:.1f} s, "
                   f"peak {trained[label][1]:.2f} GiB")  # fmt: skip
         settings = PipelineSettings(mlflow_tracking_uri=f"sqlite:///{Path(store) / 'in.db'}")
+        settings.connect()
         model = load_registered(settings.champion_uri).model
         settings.prepare(model)  # compiled trees, as `penataan score` uses them
 

@@ -149,7 +149,7 @@ def one_world(
         truth = read_truth(path)
         assert truth is not None
         round_ = plan_round(
-            data, champion.model, table, PlanRules(), truth, pipeline=settings.decision
+            data, champion.model, [table], PlanRules(), truth, pipeline=settings.decision
         )
     scored = table.score(champion.model, table.allowed())
     true = true_scores(table, truth)

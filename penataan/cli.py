@@ -767,8 +767,8 @@ def plan(
     from planning.report import write_plan
     from planning.run import PlanRefused, plan_round
     from planning.settings import PlanSettings
-    from training.candidates import CandidateTable
     from training.evaluation import read_truth
+    from training.scoring import staff_tables
 
     try:
         overrides = json.loads(config.read_text()) if config else {}
@@ -786,12 +786,12 @@ def plan(
     hr = _load(data, pipeline)
     loaded = _registered(pipeline, model_uri)
     when = _as_of(as_of) or hr.default_as_of()
-    _progress(f"building candidate rows as of {when.date()}")
-    table = CandidateTable.build(hr, when, pipeline)
+    _progress(f"building candidate rows as of {when.date()}, {pipeline.score_chunk} employees at a time")  # fmt: skip
     try:
         result = plan_round(
-            hr, loaded.model, table, settings, read_truth(data), _progress, pipeline.decision
-        )
+            hr, loaded.model, staff_tables(hr, pipeline, when), settings, read_truth(data),
+            _progress, pipeline.decision,
+        )  # fmt: skip
     except PlanRefused as refusal:
         _echo_err(str(refusal))
         raise typer.Exit(1) from None

@@ -7,6 +7,7 @@ greedy baseline, the constraint checker and the brute-force test all read one th
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from features.data import HRData
 from planning.settings import PlanRules
 from training.candidates import CandidateTable
-from training.gain import Decision
+from training.gain import Decision, precision_threshold
 from training.model import PlacementModel
 
 
@@ -46,6 +47,7 @@ class PlanInputs:
     units: pd.DataFrame  # indexed by unit_id: unit_name, domain, capacity, headcount, need, weight
     moves: pd.DataFrame  # one row per candidate move: nip, from/to unit, predictions, gains, row
     stay_pred: pd.DataFrame  # per employee: predicted_score of staying (index nip)
+    as_of: pd.Timestamp
 
 
 def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanRules) -> np.ndarray:
@@ -70,36 +72,33 @@ def service_need(data: HRData, unit_ids: pd.Index, year: int, s: PlanRules) -> n
     return sum(r * w for r, w in parts) / sum(w for _, w in parts)
 
 
-def build_problem(
-    data: HRData,
-    table: CandidateTable,
-    model: PlacementModel,
-    settings: PlanRules,
-    decision: Decision,
-) -> PlanInputs:
-    """Keep the moves the rules allow, scoring only the rows that could still be chosen
-    (staying put, and moves no rule or lock forbids): most pairs fall to the rules first.
+@dataclass
+class _Part:
+    """What one part of the staff leaves for the round: the moves that could still be
+    chosen (positive gain, no rule or lock against them), each employee's best such move's
+    probability of helping (the decision's threshold is set on all of them together), who
+    holds which unit and the predicted score of staying."""
 
-    A move's value is its calibrated gain over staying (`training.gain`: the raw difference
-    of two predictions, mapped to the expected true gain measured on real moves), and only
-    moves `decision` suggests may be chosen (the same policy as `penataan score` and the API,
-    its threshold set on the moves this round may make).
-    """
+    moves: pd.DataFrame
+    best_p: np.ndarray
+    stays: pd.DataFrame  # index nip: from_unit_id, predicted_score
+    nips: pd.Index
+    excluded: dict[str, int]
+    as_of: pd.Timestamp
+
+
+def _part(table: CandidateTable, model: PlacementModel, settings: PlanRules) -> _Part:
+    """Keep the moves the rules allow, scoring only the rows that could still be chosen
+    (staying put, and moves no rule or lock forbids): most pairs fall to the rules first."""
     rows = table.rows
-    units = data.units.set_index("unit_id").loc[table.unit_ids, ["unit_name", "domain", "capacity"]]
     stay = table.is_stay
     current = pd.Series(rows["unit_id"].to_numpy()[stay], index=rows["nip"].to_numpy()[stay])
-    units["headcount"] = current.value_counts().reindex(units.index).fillna(0).astype(int)
-    units["need"] = service_need(data, units.index, table.as_of.year, settings)
-    units["weight"] = 1.0 + settings.service_weight * units["need"]
-
     frame = pd.DataFrame(
         {
             "nip": rows["nip"].to_numpy(),
             "to_unit_id": rows["unit_id"].to_numpy(),
             "tenure": rows["tenure_current"].to_numpy(dtype=float),
             "willing": rows["willing_to_move"].to_numpy(dtype=float),
-            "row": np.arange(len(rows)),
         }
     )
     frame["from_unit_id"] = frame["nip"].map(current)
@@ -133,13 +132,52 @@ def build_problem(
     frame["gain_high"] = scored.gain_high
     frame["p_help"] = scored.p_help
     exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
-    suggested = scored.suggested(decision, where=keep, ignore=("formasi_full",))
-    exclude("not suggested: too unlikely to help", ~suggested)
-    exclude("unwilling, gain below threshold", (frame["willing"] < 0) & (frame["gain"] < settings.unwilling_min_gain))  # fmt: skip
-    moves = frame[keep].reset_index(drop=True)
+    stays = frame[stay].set_index("nip")[["from_unit_id", "predicted_after"]]
+    return _Part(
+        moves=frame[keep].reset_index(drop=True),
+        best_p=scored.best_p(keep, ignore=("formasi_full",)),
+        stays=stays.rename(columns={"predicted_after": "predicted_score"}),
+        nips=table.nips,
+        excluded=excluded,
+        as_of=table.as_of,
+    )
+
+
+def build_problem(
+    data: HRData,
+    tables: Iterable[CandidateTable],
+    model: PlacementModel,
+    settings: PlanRules,
+    decision: Decision,
+) -> PlanInputs:
+    """The round's candidate moves and caps, from the candidate tables of the whole staff
+    (one, or a part of the staff at a time: each is scored and let go before the next, so
+    a province's pairs are never held at once; the round is the same either way).
+
+    A move's value is its calibrated gain over staying (`training.gain`: the raw difference
+    of two predictions, mapped to the expected true gain measured on real moves), and only
+    moves `decision` suggests may be chosen (the same policy as `penataan score` and the API,
+    its threshold set on the moves this round may make, over every part together).
+    """
+    parts = [_part(table, model, settings) for table in tables]
+    moves = pd.concat([part.moves for part in parts], ignore_index=True)
+    excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
+    threshold = precision_threshold(np.concatenate([part.best_p for part in parts]), decision.precision)  # fmt: skip
+    drop = ~decision.accepts(moves["p_help"].to_numpy(), moves["gain_low"].to_numpy(), threshold)
+    excluded["not suggested: too unlikely to help"] = int(drop.sum())
+    unwilling = ~drop & (moves["willing"] < 0).to_numpy() & (moves["gain"] < settings.unwilling_min_gain).to_numpy()  # fmt: skip
+    excluded["unwilling, gain below threshold"] = int(unwilling.sum())
+    moves = moves[~drop & ~unwilling].reset_index(drop=True)
+
+    stays = pd.concat([part.stays for part in parts])
+    nips = pd.Index(np.concatenate([part.nips.to_numpy() for part in parts]))
+    unit_ids = pd.Index(data.units["unit_id"])
+    units = data.units.set_index("unit_id").loc[unit_ids, ["unit_name", "domain", "capacity"]]
+    units["headcount"] = stays["from_unit_id"].value_counts().reindex(units.index).fillna(0).astype(int)  # fmt: skip
+    units["need"] = service_need(data, units.index, parts[0].as_of.year, settings)
+    units["weight"] = 1.0 + settings.service_weight * units["need"]
 
     unit_pos = pd.Series(np.arange(len(units)), index=units.index)
-    nips = table.nips
     due = moves["tenure"] >= settings.max_tenure_years
     weight = moves["to_unit_id"].map(units["weight"]).to_numpy()
     moves["due_for_rotation"] = due.to_numpy()
@@ -160,6 +198,4 @@ def build_problem(
         max_moves=min(caps),
         excluded=excluded,
     )
-    stays = frame[stay].set_index("nip")
-    stay_pred = stays[["predicted_after"]].rename(columns={"predicted_after": "predicted_score"})
-    return PlanInputs(problem, nips, units, moves, stay_pred)
+    return PlanInputs(problem, nips, units, moves, stays[["predicted_score"]], parts[0].as_of)

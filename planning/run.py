@@ -3,14 +3,16 @@ with greedy, explain every move, and (on synthetic worlds) measure it against th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from features.data import HRData
+from features.pipeline import build_features
 from planning.problem import PlanInputs, build_problem
 from planning.settings import PlanRules
 from planning.solve import Solution, solve_exact, solve_greedy, violations
@@ -60,12 +62,15 @@ def _true_gains(moves: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return np.asarray(after.to_numpy() - before.to_numpy(), dtype=float)
 
 
-def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable, picked: pd.DataFrame, precision: float) -> pd.DataFrame:  # fmt: skip
-    """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying."""
+def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: pd.DataFrame, precision: float) -> pd.DataFrame:  # fmt: skip
+    """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying
+    (the rows of the moves and stays shown are built again, by the same `build_features`:
+    the candidate tables were let go part by part)."""
     if picked.empty:
         return picked.assign(reasons=[], narrative=[])
-    moved = picked["row"].to_numpy()
-    shown = table.rows.iloc[np.concatenate([moved, table.stay_rows[moved]])]
+    nip = np.concatenate([picked["nip"].to_numpy(), picked["nip"].to_numpy()])
+    unit = np.concatenate([picked["to_unit_id"].to_numpy(), picked["from_unit_id"].to_numpy()])
+    shown = build_features(data, pd.DataFrame({"nip": nip, "unit_id": unit, "as_of": inputs.as_of}))
     factors = explain.by_factor(model.contributions(shown).to_numpy())
     n = len(picked)
     delta = factors[:n] - factors[n:]
@@ -102,23 +107,26 @@ def _explained(inputs: PlanInputs, model: PlacementModel, table: CandidateTable,
 def plan_round(
     data: HRData,
     model: PlacementModel,
-    table: CandidateTable,
+    tables: Iterable[CandidateTable],
     settings: PlanRules,
     truth: pd.DataFrame | None = None,
     progress: Progress = lambda _: None,
     pipeline: Decision | None = None,
 ) -> PlanResult:
-    """The best round the rules allow for the candidate `table` (every active employee x
-    unit at one date), among the moves the decision policy suggests: `pipeline`'s (the
-    `PENATAAN_PRECISION` / `PENATAAN_MIN_GAIN_LOW` in force), with `settings`' own values
-    where the round sets them."""
+    """The best round the rules allow for the candidate `tables` (every active employee x
+    unit at one date: one table, or the staff a part at a time), among the moves the
+    decision policy suggests: `pipeline`'s (the `PENATAAN_PRECISION` /
+    `PENATAAN_MIN_GAIN_LOW` in force), with `settings`' own values where the round sets
+    them. The blackout is checked on the first table's date, before any other is built."""
     decision = settings.decision(pipeline or Decision())
-    as_of = table.as_of
+    parts = iter(tables)
+    first = next(parts, None)
+    if first is None:
+        raise ValueError("a round needs the candidate table of at least one employee")
+    as_of = first.as_of
     check_blackout(as_of, settings)
-    progress(
-        f"applying the rules to {len(table):,} (employee, unit) pairs and scoring what they allow"
-    )
-    inputs = build_problem(data, table, model, settings, decision)
+    progress("applying the rules to every (employee, unit) pair and scoring what they allow")
+    inputs = build_problem(data, chain([first], parts), model, settings, decision)
     p = inputs.problem
     progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
     exact = solve_exact(p, settings.time_limit_seconds)
@@ -129,7 +137,7 @@ def plan_round(
             raise RuntimeError(f"the {name} round breaks rules: {broken[:5]}")
     progress(f"{exact.status} in {exact.seconds:.1f} s: {len(exact.chosen)} moves; explaining them")
     picked = inputs.moves.iloc[exact.chosen].sort_values("value", ascending=False)
-    picked = _explained(inputs, model, table, picked, decision.precision)
+    picked = _explained(data, inputs, model, picked, decision.precision)
     units = _unit_table(inputs, picked)
     summary = _summary(inputs, exact, greedy, picked, units, truth, as_of, settings)
     summary["decision"] = {"precision": decision.precision, "min_gain_low": decision.min_gain_low}

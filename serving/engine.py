@@ -329,7 +329,7 @@ class Engine:
         if when != self.as_of:
             table = CandidateTable.build(self.data, when, self.settings)
         result = plan_round(
-            self.data, self.loaded.model, table, settings, pipeline=self.settings.decision
+            self.data, self.loaded.model, [table], settings, pipeline=self.settings.decision
         )
         record_round(result, self.shown(when), store)
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)

@@ -204,11 +204,11 @@ class ScoredTable:
         best = self._best(moves)
         return np.asarray(self.p_help[best[best >= 0]])
 
-    def best_p(self, where: np.ndarray | None = None) -> np.ndarray:
+    def best_p(self, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()) -> np.ndarray:
         """Each employee's best eligible move's probability of helping (employees without
-        one left out): what a decision's threshold is set by, kept when a staff is scored
-        a part at a time."""
-        return self._best_p(self._moves(where, ()))
+        one left out; rules in `ignore` aside): what a decision's threshold is set by, kept
+        when a staff is scored a part at a time."""
+        return self._best_p(self._moves(where, ignore))
 
     def lean(self) -> ScoredTable:
         """The same scores without the feature rows (only who and where are kept): what a
@@ -239,10 +239,7 @@ class ScoredTable:
         moves = self._moves(where, ignore)
         if threshold is None:
             threshold = self._threshold(moves, decision.precision)
-        mask = moves & (np.nan_to_num(self.p_help, nan=-1.0) >= threshold)
-        if decision.min_gain_low is not None:
-            mask &= np.nan_to_num(self.gain_low, nan=-np.inf) > decision.min_gain_low
-        return np.asarray(mask)
+        return moves & decision.accepts(self.p_help, self.gain_low, threshold)
 
     def ranks(
         self, decision: Decision, where: np.ndarray | None = None, threshold: float | None = None

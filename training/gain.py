@@ -278,6 +278,15 @@ class Decision:
         if not 0 < self.precision < 1:
             raise ValueError(f"precision {self.precision!r} must lie strictly between 0 and 1")
 
+    def accepts(self, p_help: np.ndarray, gain_low: np.ndarray, threshold: float) -> np.ndarray:
+        """Moves this operating point suggests, given the threshold set on the staff they
+        belong to: probability of helping at least `threshold`, and the gain interval's
+        lower end above `min_gain_low` when that is set (NaN: never)."""
+        mask = np.nan_to_num(p_help, nan=-1.0) >= threshold
+        if self.min_gain_low is not None:
+            mask &= np.nan_to_num(gain_low, nan=-np.inf) > self.min_gain_low
+        return np.asarray(mask)
+
 
 def precision_threshold(p_best: np.ndarray, precision: float) -> float:
     """The least probability of helping a suggested move may have: each employee's best move

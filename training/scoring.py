@@ -47,6 +47,17 @@ class ScoredStaff:
             yield scored, np.flatnonzero(scored.ranks(decision, where, self.threshold) == 1)
 
 
+def staff_tables(
+    data: HRData, settings: PipelineSettings, as_of: pd.Timestamp | None = None
+) -> Iterator[CandidateTable]:
+    """The candidate table of every active employee, `settings.score_chunk` employees at a
+    time, each built when the previous one has been let go."""
+    nips = pd.Index(data.active_nips())
+    size = settings.score_chunk
+    for start in range(0, max(len(nips), 1), size):
+        yield CandidateTable.build(data, as_of, settings, nips[start : start + size])
+
+
 def score_staff(
     data: HRData,
     model: PlacementModel,
@@ -58,11 +69,8 @@ def score_staff(
     """Score every active employee, `settings.score_chunk` at a time: every unit, or only the
     moves no rule forbids (and staying). `visit` sees each part with its feature rows before
     they are dropped (training's baselines are predicted there)."""
-    nips = pd.Index(data.active_nips())
-    size = settings.score_chunk
     parts: list[tuple[ScoredTable, np.ndarray | None]] = []
-    for start in range(0, max(len(nips), 1), size):
-        table = CandidateTable.build(data, as_of, settings, nips[start : start + size])
+    for table in staff_tables(data, settings, as_of):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)
         if visit is not None:

@@ -25,6 +25,8 @@ from training.candidates import CandidateTable
 from training.evaluation import read_truth
 from training.model import PlacementModel
 from training.registry import load_registered
+from training.scoring import staff_tables
+from training.settings import PipelineSettings
 
 # The small world's model is weak, so few of its moves are sure enough for the default
 # precision; the tests lower it to get a round with enough moves to check the other rules on.
@@ -62,7 +64,7 @@ def table(roomy: HRData) -> CandidateTable:
 def result(
     roomy: HRData, model: PlacementModel, table: CandidateTable, roomy_dir: Path
 ) -> PlanResult:
-    return plan_round(roomy, model, table, PlanSettings(**LOOSE), read_truth(roomy_dir))
+    return plan_round(roomy, model, [table], PlanSettings(**LOOSE), read_truth(roomy_dir))
 
 
 def test_every_move_keeps_the_rules(result: PlanResult, table: CandidateTable) -> None:
@@ -103,12 +105,29 @@ def test_locks_and_caps_are_respected(
 ) -> None:
     assert len(result.moves) >= 1, "the roomy world's round moves someone"
     first = result.moves.iloc[0]
-    by_nip = plan_round(roomy, model, table, PlanSettings(**LOOSE, locked_nips=[first["nip"]]))
+    by_nip = plan_round(roomy, model, [table], PlanSettings(**LOOSE, locked_nips=[first["nip"]]))
     assert first["nip"] not in set(by_nip.moves["nip"])
     unit = first["to_unit_id"]
-    by_unit = plan_round(roomy, model, table, PlanSettings(**LOOSE, locked_units=[unit]))
+    by_unit = plan_round(roomy, model, [table], PlanSettings(**LOOSE, locked_units=[unit]))
     assert unit not in set(by_unit.moves["to_unit_id"]) | set(by_unit.moves["from_unit_id"])
-    assert plan_round(roomy, model, table, PlanSettings(**LOOSE, max_moves=0)).moves.empty
+    assert plan_round(roomy, model, [table], PlanSettings(**LOOSE, max_moves=0)).moves.empty
+
+
+def test_a_round_read_a_part_of_the_staff_at_a_time_is_the_round_read_whole(
+    roomy: HRData, model: PlacementModel, roomy_dir: Path, result: PlanResult
+) -> None:
+    """`penataan plan` builds, scores and lets go the candidate rows of 37 employees at a
+    time (a province's pairs are never held at once); the round, its threshold set on every
+    part together, its explanations and its figures are those of the whole table."""
+    parts = PipelineSettings(score_chunk=37)
+    assert len(roomy.active_nips()) > 3 * 37
+    tables = staff_tables(roomy, parts)
+    chunked = plan_round(roomy, model, tables, PlanSettings(**LOOSE), read_truth(roomy_dir))
+    assert len(result.moves) >= 1
+    pd.testing.assert_frame_equal(chunked.moves, result.moves)
+    pd.testing.assert_frame_equal(chunked.units, result.units)
+    timeless = [s | {"solver": s["solver"] | {"seconds": None}} for s in (chunked.summary, result.summary)]  # fmt: skip
+    assert timeless[0] == timeless[1]
 
 
 def test_a_round_in_the_blackout_window_is_refused(
@@ -117,9 +136,9 @@ def test_a_round_in_the_blackout_window_is_refused(
     as_of = table.as_of.date()
     inside = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=30))
     with pytest.raises(PlanRefused, match="Pasal 71"):
-        plan_round(roomy, model, table, inside)
+        plan_round(roomy, model, [table], inside)
     after = PlanSettings(**LOOSE, head_of_region_inaugurated=as_of - dt.timedelta(days=200))
-    assert plan_round(roomy, model, table, after).summary["moves"] > 0
+    assert plan_round(roomy, model, [table], after).summary["moves"] > 0
 
 
 def test_cli_writes_the_four_files(
@@ -164,7 +183,7 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     assert response.status_code == 200, response.text
     body = response.json()
     table = CandidateTable.build(hr_data, None, EligibilitySettings())
-    direct = plan_round(hr_data, model, table, PlanSettings(**LOOSE))
+    direct = plan_round(hr_data, model, [table], PlanSettings(**LOOSE))
     assert [m["nip"] for m in body["moves"]] == list(direct.moves["nip"])
     assert body["summary"]["objective"] == pytest.approx(direct.summary["objective"])
     assert body["model"]["version"] == "1" and len(body["units"]) == len(hr_data.units)
