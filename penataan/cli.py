@@ -127,7 +127,9 @@ def generate(
     preset: Annotated[
         str,
         typer.Option(
-            help="mataram (about 5,500 ASN), ampenan (about 1,700) or cakranegara (small)."
+            help="mataram (about 5,500 ASN), ampenan (about 1,700), cakranegara (small); "
+            "mataram-x2, mataram-x3 and provinsi (about 50,000 ASN x 2,500 units): Mataram's "
+            "organisation two, three and nine times over."
         ),
     ] = "mataram",
     seed: Annotated[int, typer.Option(help="The same seed gives byte-identical files.")] = 7,
@@ -165,6 +167,13 @@ def generate(
             "closed loop: the next year's records from what people decided)."
         ),
     ] = None,
+    truth: Annotated[
+        bool,
+        typer.Option(
+            help="Write truth/expected_scores.csv (every employee x every unit; leave it out "
+            "for a provinsi: 125 million rows)."
+        ),
+    ] = True,
 ) -> None:
     """Generate a synthetic HR world with its ground truth (truth/expected_scores.csv)."""
     from world.kinerja import REGIMES
@@ -196,7 +205,7 @@ def generate(
         raise typer.Exit(2) from None
     try:
         counts = run(preset, seed, out, scenario=scenario, evaluations=evaluations,
-                     export=export, dialect=dialect, then=years)  # fmt: skip
+                     export=export, dialect=dialect, then=years, truth=truth)  # fmt: skip
     except ValueError as error:
         _echo_err(str(error))
         raise typer.Exit(2) from None

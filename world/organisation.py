@@ -8,7 +8,7 @@ unit's exact bidang are unverified they are plausible, not claimed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from features import vocab
 
@@ -390,6 +390,24 @@ def ampenan_units() -> list[UnitSpec]:
     units = kecamatan_units("Ampenan", 0) + kecamatan_units("Selaparang", 12) + keep
     units += puskesmas_units({"Ampenan", "Selaparang"})
     units += school_units(4, 6, ["Ampenan", "Selaparang"])
+    return units
+
+
+def regions_units(k: int) -> list[UnitSpec]:
+    """`k` regions each organised as Kota Mataram (region 1 is Mataram's own ids, region r
+    adds `-W{r}` to each id and "(Wilayah r)" to each name), on the same map: a world the
+    size of several cities under one BKPSDM, to measure how every step grows (a province
+    of about 50,000 ASN and 2,500 units is nine)."""
+    city = mataram_units()
+    units = list(city)
+    for r in range(2, k + 1):
+        units += [
+            replace(
+                u, unit_id=f"{u.unit_id}-W{r}", unit_name=f"{u.unit_name} (Wilayah {r})",
+                parent_unit_id=None if u.parent_unit_id is None else f"{u.parent_unit_id}-W{r}",
+            )
+            for u in city
+        ]  # fmt: skip
     return units
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from world.organisation import UnitSpec, ampenan_units, cakranegara_units, mataram_units
+from world.organisation import (
+    UnitSpec,
+    ampenan_units,
+    cakranegara_units,
+    mataram_units,
+    regions_units,
+)
 
 
 @dataclass(frozen=True)
@@ -23,4 +29,9 @@ PRESETS: dict[str, Preset] = {
     "mataram": Preset(mataram_units, 5580, 2016, 2025),
     "cakranegara": Preset(cakranegara_units, 300, 2020, 2025),
     "ampenan": Preset(ampenan_units, 1700, 2016, 2025),
+    # Mataram's organisation two, three and nine times over (`regions_units`): how every
+    # step grows with the staff and the units; `provinsi` is about 50,000 ASN x 2,500 units
+    "mataram-x2": Preset(lambda: regions_units(2), 2 * 5580, 2016, 2025),
+    "mataram-x3": Preset(lambda: regions_units(3), 3 * 5580, 2016, 2025),
+    "provinsi": Preset(lambda: regions_units(9), 9 * 5580, 2016, 2025),
 }

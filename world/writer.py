@@ -24,6 +24,7 @@ def generate(
     export: str | None = None,
     dialect: str = "siasn",
     then: Sequence[Mapping[str, str]] = (),
+    truth: bool = True,
 ) -> dict[str, int]:
     """Simulate a world and write its tables and truth to `out`; returns rows per table.
 
@@ -35,7 +36,9 @@ def generate(
     (`world/siasn_export.py`), for `penataan import siasn`, in `dialect` (one of its
     `DIALECTS`). `then`: one more year per entry after the preset's last, in which only
     that entry's moves (NIP -> unit id) happen (`Simulation.play`): the same world, its
-    next years played on what an agency decided; the truth is then for the year after."""
+    next years played on what an agency decided; the truth is then for the year after.
+    `truth` False leaves out `truth/expected_scores.csv` (every employee x every unit: 125
+    million rows for a `provinsi`), as a real agency's data has none."""
     world = World(PRESETS[preset], seed, causal_for(scenario, seed), evaluations)
     world.run(progress)
     for moves in then:
@@ -47,9 +50,10 @@ def generate(
         frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
         counts[name] = len(frame)
     (out / vocab.TRUTH_DIR).mkdir(exist_ok=True)
-    world.truth().to_csv(
-        out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"
-    )
+    if truth:
+        world.truth().to_csv(
+            out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"
+        )
     if scenario != "fixed":
         causal = json.dumps(
             {"scenario": scenario, "seed": seed, **describe(world.causal)}, indent=2

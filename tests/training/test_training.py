@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import mlflow
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from features.contract.validate import ContractError
+from features import vocab
+from features.contract.validate import ContractError, load_data
 from features.data import HRData
 from features.pipeline import build_features, candidate_pairs
 from penataan.cli import app
@@ -56,6 +58,26 @@ def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) 
     assert m.loc["model", "move_regret"] < m.loc["education_rule", "move_regret"]
     assert 0.7 < m.loc["model", "interval_coverage"] < 0.9  # conformal: calibrated on it
     assert np.isnan(m.loc["stay", "move_regret"])
+
+
+def test_a_world_without_truth_trains_and_is_still_audited(
+    world_copy: Path, tmp_path: Path
+) -> None:
+    """An agency's data has no truth: the run reports the held-out period beside the
+    baselines, no decision metric, and the merit-system audit still reads every employee's
+    first suggestion (the staff scored a part at a time)."""
+    (world_copy / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE).unlink()
+    settings = PipelineSettings(mlflow_tracking_uri=f"sqlite:///{tmp_path / 'm.db'}", score_chunk=50)  # fmt: skip
+    module_registry = mlflow.get_tracking_uri()
+    try:
+        run = train(world_copy, settings, FAST)
+        fairness = mlflow.artifacts.download_artifacts(run_id=run.run_id, artifact_path="fairness.json", dst_path=str(tmp_path))  # fmt: skip
+    finally:
+        mlflow.set_tracking_uri(module_registry)  # the other tests read the module's registry
+    assert "move_regret" not in run.metrics.columns and "stay" not in run.metrics.index
+    audit = json.loads(Path(fairness).read_text())
+    people = sum(v["n"] for v in audit["sex"]["top_suggestion_gain"].values())
+    assert people > 0.9 * len(load_data(world_copy).active_nips())
 
 
 def test_run_logs_importance_calibration_and_fairness(first_run: TrainResult) -> None:

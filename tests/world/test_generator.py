@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from features import vocab
+from features.contract.validate import load_data
 from features.data import HRData
+from world.presets import PRESETS
 from world.writer import generate
 
 
@@ -125,3 +127,19 @@ def test_the_next_year_replays_the_same_history_and_only_the_executed_moves(tmp_
     assert changed.sum() == 6  # nobody else moved
     with pytest.raises(ValueError, match="no such unit"):
         world().play({current["nip"].iloc[0]: "NOWHERE"})
+
+
+def test_regions_repeat_mataram_and_a_province_can_leave_its_truth_out(tmp_path: Path) -> None:
+    """`mataram-x2`, `-x3` and `provinsi` are Mataram's organisation over and over, each
+    region's units under their own ids and parents; a world may leave out its truth (a
+    province's would be 125 million rows), and is then a valid contract folder as any
+    agency's data is."""
+    city, province = PRESETS["mataram"].units(), PRESETS["provinsi"].units()
+    assert len(province) == 9 * len(city) and PRESETS["provinsi"].n_active == 9 * 5580
+    ids = {u.unit_id for u in province}
+    assert len(ids) == len(province)
+    assert all(u.parent_unit_id in ids for u in province if u.parent_unit_id)
+    assert {u.unit_id for u in province if u.unit_id.endswith("-W9")} == {f"{u.unit_id}-W9" for u in city}  # fmt: skip
+    generate("cakranegara", 3, tmp_path / "w", progress=False, truth=False)
+    assert not (tmp_path / "w" / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE).exists()
+    assert len(load_data(tmp_path / "w").active_nips()) > 0
