@@ -57,7 +57,7 @@ browser: ## install Debian's Chromium for the browser tests (they skip, saying s
 test-fast: lint typecheck ## the same without the slow process-level tests (a real server, the notebook)
 	$(VENV)/bin/pytest -q -n auto -m "not slow"
 
-bench: install ## every benchmark under bench/ (slow: about an hour)
+bench: install ## every benchmark under bench/ (slow: about two hours)
 	$(PY) bench/feature_build.py
 	$(PY) bench/train.py
 	$(PY) bench/trees.py
@@ -71,6 +71,7 @@ bench: install ## every benchmark under bench/ (slow: about an hour)
 	$(PY) bench/worlds.py --seeds 201-212
 	$(PY) bench/predikat.py --seeds 201-206
 	$(PY) bench/siasn.py
+	$(PY) bench/scale.py
 
 clean: ## remove generated data, runs and the venv
 	rm -rf $(VENV) data mlruns mlflow.db audit.db decisions.db api-keys.json .mypy_cache .pytest_cache .ruff_cache

@@ -70,7 +70,7 @@ def steps(preset: str, root: Path, projected_serve_gib: float) -> dict[str, tupl
     out: dict[str, tuple[float, float]] = {}
     commands = {
         "generate": ["generate", "--preset", preset, "--seed", "7", "--out", str(world)],
-        "validate": ["validate", "--data", str(world)],
+        "validate": ["validate", str(world)],
         "train": ["train", "--data", str(world)],
         "score": ["score", "--data", str(world), "--all-units", "--out", str(tmp / "s.parquet")],
         "plan": ["plan", "--data", str(world), "--out", str(tmp / "round")],
