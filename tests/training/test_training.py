@@ -60,6 +60,7 @@ def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) 
     assert np.isnan(m.loc["stay", "move_regret"])
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_a_world_without_truth_trains_and_is_still_audited(
     world_copy: Path, tmp_path: Path
 ) -> None:
