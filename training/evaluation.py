@@ -174,23 +174,6 @@ def _tied_mean(key: np.ndarray, true: np.ndarray) -> np.ndarray:
     return np.asarray((true * tied).sum(axis=1) / tied.sum(axis=1))
 
 
-def gain_metrics(
-    scored: ScoredTable,
-    true: np.ndarray,
-    top: np.ndarray,
-    gain: np.ndarray | None = None,
-    predicted: np.ndarray | None = None,
-) -> dict[str, float]:
-    """How the suggested moves fare against the truth: how many there are, their mean true
-    and predicted gain, the share that truly helps, the slope of true on predicted gain over
-    each employee's best-predicted move, and the coverage of the gain interval.
-
-    `top` is each employee's first suggestion; `gain` overrides the table's calibrated gain
-    (a baseline's raw difference) and `predicted` the predictions that pick each person's
-    best move (the baseline's own)."""
-    return _gain_summary(_gain_outcomes(scored, true, top, gain, predicted))
-
-
 def _gain_outcomes(
     scored: ScoredTable,
     true: np.ndarray,
@@ -198,8 +181,11 @@ def _gain_outcomes(
     gain: np.ndarray | None = None,
     predicted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """`gain_metrics`' inputs per employee: their first suggestion (`top_*`) and their
-    best-predicted move (`best_*`), whatever part of the staff they were scored in."""
+    """How suggested moves fare against the truth, per employee (whatever part of the staff
+    they were scored in): their first suggestion (`top_*`, from the decision policy) and
+    their best-predicted move (`best_*`), each with its true and predicted gain and the gain
+    interval. `gain` overrides the table's calibrated gain (a baseline's raw difference) and
+    `predicted` the predictions that pick each person's best move (the baseline's own)."""
     t = scored.table
     gain = scored.gain if gain is None else gain
     predicted = scored.predicted if predicted is None else predicted
@@ -216,6 +202,9 @@ def _gain_outcomes(
 
 
 def _gain_summary(o: dict[str, np.ndarray]) -> dict[str, float]:
+    """How many moves are suggested, their mean true and predicted gain, the share that
+    truly helps and their interval's coverage; the slope of true on predicted gain over
+    each employee's best-predicted move and that move's coverage."""
     moves = o["top_move"]
     out = {"suggested_share": float(moves.sum()) / max(len(moves), 1)}
     if moves.any():
