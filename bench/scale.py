@@ -7,9 +7,9 @@ world: generate (with the truth, which training judges the model against), valid
 (seconds until `/ready` and the server's peak; skipped where the previous size's memory per
 pair projects it past this machine's 16 GiB budget). Seconds and peak memory per step, then
 for each step the growth exponent b of `seconds ~ pairs^b` fitted over the sizes (log-log
-least squares) and the projection to a `provinsi` (nine Matarams: 50,220 x 2,547 = 128M
-pairs) beside the issue's targets: every step under 16 GiB, scoring all pairs under 15
-minutes, the round under 5 minutes.
+least squares) and the projection to a `provinsi` (nine Matarams: the preset's 50,220
+staff x 2,547 units = 128M pairs) beside the issue's targets: every step under 16 GiB,
+scoring all pairs under 15 minutes, the round under 5 minutes.
 
     .venv/bin/python bench/scale.py [--presets mataram,mataram-x2,mataram-x3]
 """
