@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ import numpy as np
 from champion import bench_world, ensure_champion
 from timing import print_table, process_memory_gib
 
-from penataan.local_servers import free_port, wait_ok
+from penataan.local_servers import free_port, running
 from serving.keys import KeyStore
 
 
@@ -87,28 +86,23 @@ def main() -> None:
                "PENATAAN_API_KEYS_FILE": str(keys.path), "PENATAAN_AUDIT_DB": f"{tmp}/audit.db",
                "PENATAAN_MODEL_URI": registry.champion_uri}  # fmt: skip
         command = [str(Path(sys.executable).parent / "penataan"), "serve", "--data", str(args.data), "--port", str(port)]  # fmt: skip
-        with (Path(tmp) / "server.log").open("wb") as log:
-            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                wait_ok(f"http://127.0.0.1:{port}/ready", process, timeout=600)
-                base = f"http://127.0.0.1:{port}"
-                warm, _ = asyncio.run(drive(base, hr, None, nips, 3.0, 2))
-                rss_start = process_memory_gib(process.pid, "VmRSS")
-                began = time.perf_counter()
-                calls, reload = asyncio.run(
-                    drive(base, hr, admin, nips, args.seconds, args.concurrency)
-                )
-                wall = time.perf_counter() - began
-                time.sleep(2.0)  # let the server settle after the last answer
-                rss_end = process_memory_gib(process.pid, "VmRSS")
-                after_reloads = [rss_end]
-                for _ in range(args.more_reloads):  # is memory flat from reload to reload?
-                    httpx.post(f"{base}/v1/admin/reload", headers={"X-API-Key": admin}, timeout=900)
-                    time.sleep(2.0)
-                    after_reloads.append(process_memory_gib(process.pid, "VmRSS"))
-            finally:
-                process.terminate()
-                process.wait(timeout=60)
+        ready = f"http://127.0.0.1:{port}/ready"
+        with running(command, env, ready, Path(tmp) / "server.log") as (process, _):
+            base = f"http://127.0.0.1:{port}"
+            warm, _ = asyncio.run(drive(base, hr, None, nips, 3.0, 2))
+            rss_start = process_memory_gib(process.pid, "VmRSS")
+            began = time.perf_counter()
+            calls, reload = asyncio.run(
+                drive(base, hr, admin, nips, args.seconds, args.concurrency)
+            )
+            wall = time.perf_counter() - began
+            time.sleep(2.0)  # let the server settle after the last answer
+            rss_end = process_memory_gib(process.pid, "VmRSS")
+            after_reloads = [rss_end]
+            for _ in range(args.more_reloads):  # is memory flat from reload to reload?
+                httpx.post(f"{base}/v1/admin/reload", headers={"X-API-Key": admin}, timeout=900)
+                time.sleep(2.0)
+                after_reloads.append(process_memory_gib(process.pid, "VmRSS"))
         with sqlite3.connect(f"{tmp}/audit.db") as db:
             audited = db.execute("select count(*) from audit where endpoint = '/v1/recommend' and status = 200").fetchone()[0]  # fmt: skip
     statuses = Counter(status for _, _, status in calls)

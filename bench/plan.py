@@ -123,7 +123,7 @@ def main() -> None:
 
     assert base is not None
     first = next(iter(worlds.values()))[0]
-    whole = {}
+    whole, rounds = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         for label, chunk in (("in parts (default)", None), ("all at once", "1000000000")):
             env = {**os.environ, "MLFLOW_TRACKING_URI": bench_registry(first).mlflow_tracking_uri,
@@ -131,11 +131,10 @@ def main() -> None:
             env |= {"PENATAAN_SCORE_CHUNK": chunk} if chunk else {}
             out = Path(tmp) / label.split()[0]
             whole[label] = penataan_process(["plan", "--data", str(first), "--out", str(out)], env)
-            whole[label] += (pd.read_csv(out / "moves.csv")[["nip", "to_unit_id"]],)
-    (_, _, parts_moves), (_, _, once_moves) = whole.values()
-    same = parts_moves.equals(once_moves)
-    print(f"\npenataan plan on {first}, whole process (the same {len(once_moves)} moves: {same}):")
-    print_table(["candidate rows", "seconds", "peak GiB"], [(k, v[0], v[1]) for k, v in whole.items()])  # fmt: skip
+            rounds.append(pd.read_csv(out / "moves.csv")[["nip", "to_unit_id"]])
+    same = rounds[0].equals(rounds[1])
+    print(f"\npenataan plan on {first}, whole process (the same {len(rounds[1])} moves: {same}):")
+    print_table(["candidate rows", "seconds", "peak GiB"], [(k, *v) for k, v in whole.items()])  # fmt: skip
     assert same, "the round in parts differs from the round at once"
     sizes = [int(x) for x in args.sizes.split(",") if x]  # --sizes "" skips the scaling
     scaling = []

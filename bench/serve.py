@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,7 @@ from champion import bench_world, ensure_champion
 from timing import print_table, process_peak_gib
 
 from features.pipeline import build_features, candidate_pairs
-from penataan.local_servers import free_port, wait_ok
+from penataan.local_servers import free_port, running
 from serving.keys import KeyStore
 from training.registry import pyfunc_frame
 
@@ -81,24 +80,16 @@ def measure_server(
 ) -> list[tuple[object, ...]]:  # fmt: skip
     """Start a server, warm it up, load-test it at concurrency 1 and 8, stop it; print how
     long it took to be ready and its peak memory."""
-    with log.open("wb") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_ok(ready_url, process, timeout=300)
-            ready = time.perf_counter() - started
-            load_test(call, 20, 1)  # warm up
-            rows = [
-                row(f"{label}, concurrency {c}", *load_test(call, requests, c), rows_per_call)
-                for c in (1, 8)
-            ]
-            print(
-                f"{label}: ready after {ready:.1f} s, peak memory {process_peak_gib(process.pid):.2f} GiB"
-            )
-            return rows
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with running(command, env, ready_url, log, timeout=300) as (process, ready):
+        load_test(call, 20, 1)  # warm up
+        rows = [
+            row(f"{label}, concurrency {c}", *load_test(call, requests, c), rows_per_call)
+            for c in (1, 8)
+        ]
+        print(
+            f"{label}: ready after {ready:.1f} s, peak memory {process_peak_gib(process.pid):.2f} GiB"
+        )
+        return rows
 
 
 def main() -> None:

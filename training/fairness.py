@@ -50,11 +50,10 @@ def fairness_report(
     gain = pd.concat(
         [pd.Series(s.gain[top], index=s.table.rows["nip"].to_numpy()[top]) for s, top in staff.tops(decision)]
     ).dropna()  # fmt: skip
-    as_of = staff.parts[0][0].table.as_of
     people = _groups(
         data,
         pd.Series(gain.index, index=gain.index),
-        pd.Series(as_of, index=gain.index),
+        pd.Series(staff.as_of, index=gain.index),
     )
     people = people.assign(gain=gain)
     report: dict[str, Any] = {}

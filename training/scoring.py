@@ -40,6 +40,10 @@ class ScoredStaff:
     parts: list[tuple[ScoredTable, np.ndarray | None]]
     threshold: float
 
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.parts[0][0].table.as_of
+
     def tops(self, decision: Decision) -> Iterator[tuple[ScoredTable, np.ndarray]]:
         """Per part: the part and the row of each employee's first suggestion, ranked under
         the whole staff's threshold."""

@@ -49,7 +49,8 @@ def generate(
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False, date_format="%Y-%m-%d", lineterminator="\n")
         counts[name] = len(frame)
-    (out / vocab.TRUTH_DIR).mkdir(exist_ok=True)
+    if truth or scenario != "fixed":  # an empty truth folder would say there is one
+        (out / vocab.TRUTH_DIR).mkdir(exist_ok=True)
     if truth:
         world.truth().to_csv(
             out / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE, index=False, lineterminator="\n"

@@ -18,7 +18,7 @@ from tests.helpers import role_keys, serve_settings
 
 # A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
 pytestmark = pytest.mark.slow
-RELOAD_SECONDS = 300
+READ_TIMEOUT_SECONDS = 300
 
 
 def test_no_generated_request_yields_a_server_error(
@@ -43,7 +43,7 @@ def test_no_generated_request_yields_a_server_error(
         def no_5xx(case: Any) -> None:
             # a reload loads the whole champion: on a busy 2-core CI it outlasts the client's
             # default 10 s read timeout, which is slowness, not the server error sought here
-            response = case.call(headers={"X-API-Key": key}, timeout=RELOAD_SECONDS)
+            response = case.call(headers={"X-API-Key": key}, timeout=READ_TIMEOUT_SECONDS)
             suspended = response.status_code == 503 and "suggestions suspended by" in response.text
             if response.status_code >= 500 and not suspended:  # the documented refusal
                 failures.append(f"{case.method} {case.path} {case.body!r}: {response.status_code} {response.text[:200]}")  # fmt: skip
