@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,8 +55,27 @@ class Snapshot:
     domain_resid: np.ndarray  # mean residual while in that domain, NaN if never
     soft_levels: np.ndarray  # employee row x SOFT competencies (latest assessed level)
     technical_levels: np.ndarray  # employee row x domain: latest teknis_<domain> level
-    unit_history: pd.DataFrame  # (nip, unit_id) -> years_in_unit_before, resid_in_unit
+    unit_history: pd.DataFrame  # by employee row x n_units + unit row: years before, resid
     unit_needs: np.ndarray  # unit row x (SOFT + teknis per domain): required level, NaN if none
+
+    @cached_property
+    def employee_columns(self) -> dict[str, np.ndarray]:
+        """`employees` as one array per column (numbers as floats): a pair's values are
+        picked by position, which costs a few rows far less than selecting frame rows."""
+        return _columns(self.employees)
+
+    @cached_property
+    def unit_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.units)
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {
+        str(name): column.to_numpy(dtype=float, na_value=np.nan)
+        if pd.api.types.is_numeric_dtype(column)
+        else column.to_numpy(dtype=object)
+        for name, column in frame.items()
+    }
 
 
 def _known_assignments(data: HRData, t: pd.Timestamp) -> pd.DataFrame:
@@ -167,6 +188,7 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
     u["unit_ikm"] = kpi["ikm"].astype(float)
     u["unit_complaints"] = kpi["complaints"].astype(float)
     u["unit_wait_minutes"] = kpi["avg_wait_minutes"].astype(float)
+    u["domain_pos"] = units["domain"].map(dom_pos)
     u["lat"] = units["latitude"].astype(float)
     u["lon"] = units["longitude"].astype(float)
     needs = np.full((len(units), len(SOFT) + n_d), np.nan)
@@ -176,6 +198,11 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
                 needs[j, SOFT.index(name)] = level
             else:
                 needs[j, len(SOFT) + dom_pos[name.removeprefix("teknis_")]] = level
+    # keyed by one integer per pair, which a few rows look up far faster than a MultiIndex
+    e_pos = per.index.get_indexer(history.index.get_level_values("nip"))
+    u_pos = units.index.get_indexer(history.index.get_level_values("unit_id"))
+    known = (e_pos >= 0) & (u_pos >= 0)
+    history = history[known].set_axis(pd.Index(e_pos[known] * len(units) + u_pos[known]))
     return Snapshot(
         as_of=t,
         employees=per,
@@ -197,17 +224,16 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
     u_rows = units.index.get_indexer(pairs["unit_id"])
     if (e_rows < 0).any() or (u_rows < 0).any():
         raise KeyError("a pair names an unknown nip or unit_id")
-    e = per.iloc[e_rows].reset_index(drop=True)
-    u = units.iloc[u_rows].reset_index(drop=True)
-    dom_pos = {d: k for k, d in enumerate(vocab.DOMAINS)}
-    d = u["unit_domain"].map(dom_pos).to_numpy()
-    out = pd.DataFrame(index=pairs.index)
+    e = {name: column[e_rows] for name, column in snap.employee_columns.items()}
+    u = {name: column[u_rows] for name, column in snap.unit_columns.items()}
+    d = u["domain_pos"].astype(int)
+    out: dict[str, Any] = {}  # columns, made a frame once (column by column costs per call)
     for name in ("score_last", "score_mean3", "score_trend", "score_resid", "n_evaluations",
                  "service_years", "education_rank", "is_pppk", "sanctions_3y",
                  "training_hours_3y", "tenure_current", "willing_to_move"):  # fmt: skip
-        out[name] = e[name].to_numpy(dtype=float)
-    out["position_type"] = e["position_type"].to_numpy()
-    out["education_field"] = e["education_field"].to_numpy()
+        out[name] = e[name]
+    out["position_type"] = e["position_type"]
+    out["education_field"] = e["education_field"]
     suits = [
         dom in vocab.FIELD_SUITS.get(f, ())
         for f, dom in zip(e["education_field"], u["unit_domain"], strict=True)
@@ -241,47 +267,49 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
     out["years_in_domain"] = snap.domain_years[e_rows, d]
     out["training_hours_domain"] = snap.domain_hours[e_rows, d]
     out["resid_in_domain"] = snap.domain_resid[e_rows, d]
-    hist = snap.unit_history.reindex(pd.MultiIndex.from_arrays([pairs["nip"], pairs["unit_id"]]))
+    hist = snap.unit_history.reindex(e_rows * len(units) + u_rows)
     out["resid_in_unit"] = hist["resid_in_unit"].to_numpy(dtype=float)
     out["years_in_unit_before"] = np.nan_to_num(hist["years_in_unit_before"].to_numpy(dtype=float))
 
-    current = e["current_unit"].to_numpy(dtype=object)
+    current = e["current_unit"]
     stay = current == pairs["unit_id"].to_numpy(dtype=object)
     out["is_stay"] = stay.astype(float)
-    out["commute_km"] = haversine_km(e["home_lat"].to_numpy(), e["home_lon"].to_numpy(),
-                                     u["lat"].to_numpy(), u["lon"].to_numpy())  # fmt: skip
+    out["commute_km"] = haversine_km(e["home_lat"], e["home_lon"], u["lat"], u["lon"])
     cur_rows = units.index.get_indexer(pd.Index(current))
-    cur = units.iloc[np.where(cur_rows >= 0, cur_rows, 0)]
-    now_km = haversine_km(e["home_lat"].to_numpy(), e["home_lon"].to_numpy(),
-                          cur["lat"].to_numpy(), cur["lon"].to_numpy())  # fmt: skip
+    cur = np.where(cur_rows >= 0, cur_rows, 0)
+    now_km = haversine_km(e["home_lat"], e["home_lon"],
+                          snap.unit_columns["lat"][cur], snap.unit_columns["lon"][cur])  # fmt: skip
     out["commute_change_km"] = np.where(cur_rows >= 0, out["commute_km"] - now_km, np.nan)
 
     for name in ("unit_domain", "unit_kind"):
-        out[name] = u[name].to_numpy()
+        out[name] = u[name]
     for name in ("unit_capacity", "unit_ikm", "unit_complaints", "unit_wait_minutes"):
-        out[name] = u[name].to_numpy(dtype=float)
+        out[name] = u[name]
     # Staff figures of the unit leave the employee out, as if they were not (yet) there.
-    was_there = e["prev_unit"].to_numpy(dtype=object) == pairs["unit_id"].to_numpy(dtype=object)
-    own_score = np.where(was_there, e["prev_score"].to_numpy(dtype=float), 0.0)
-    total = u["score_sum"].to_numpy(dtype=float) - own_score
-    count = u["score_count"].to_numpy(dtype=float) - was_there
+    was_there = e["prev_unit"] == pairs["unit_id"].to_numpy(dtype=object)
+    own_score = np.where(was_there, e["prev_score"], 0.0)
+    total = u["score_sum"] - own_score
+    count = u["score_count"] - was_there
     out["unit_mean_score"] = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
-    head = u["headcount"].to_numpy(dtype=float) - stay
-    out["unit_fill"] = head / u["unit_capacity"].to_numpy(dtype=float)
-    return out
+    head = u["headcount"] - stay
+    out["unit_fill"] = head / u["unit_capacity"]
+    return pd.DataFrame(out, index=pairs.index)
+
+
+CATEGORY_DTYPES = {
+    name: pd.CategoricalDtype(list(FEATURES_BY_NAME[name].categories)) for name in CATEGORICAL
+}  # made once: checking the levels anew costs more than a request's few rows
 
 
 def as_model_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """The feature columns in canonical order with fixed category levels (model input)."""
-    frame = rows[list(FEATURE_NAMES)].copy()
-    for name in CATEGORICAL:
-        frame[name] = pd.Categorical(
-            frame[name], categories=list(FEATURES_BY_NAME[name].categories)
-        )
-    for name in FEATURE_NAMES:
-        if name not in CATEGORICAL:
-            frame[name] = frame[name].astype(float)
-    return frame
+    columns = {
+        name: pd.Categorical(rows[name], dtype=CATEGORY_DTYPES[name])
+        if name in CATEGORICAL
+        else rows[name].to_numpy(dtype=float)
+        for name in FEATURE_NAMES
+    }
+    return pd.DataFrame(columns, index=rows.index)
 
 
 def _by_date(pairs: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:
@@ -298,14 +326,18 @@ def build_features(data: HRData, pairs: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"pairs need the columns {KEY_COLUMNS}; missing {missing}")
     pairs = pairs.reset_index(drop=True)
-    parts = []
-    for as_of, group in _by_date(pairs):
-        feats = _pair_features(take_snapshot(data, as_of), group)
-        parts.append(pd.concat([group[KEY_COLUMNS], feats], axis=1))
+    parts = [features_at(take_snapshot(data, as_of), group) for as_of, group in _by_date(pairs)]
     if not parts:
         return pd.DataFrame(columns=[*KEY_COLUMNS, *FEATURE_NAMES])
-    rows = pd.concat(parts).sort_index()
-    return pd.concat([rows[KEY_COLUMNS], as_model_frame(rows)], axis=1)
+    return pd.concat(parts).sort_index()
+
+
+def features_at(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`build_features` for pairs that all share `snap.as_of`, from a snapshot the caller
+    keeps: the API takes one at load and builds only the rows a request returns, instead of
+    holding every pair's row (a snapshot costs about as much as building a thousand rows)."""
+    feats = as_model_frame(_pair_features(snap, pairs))
+    return pd.concat([pairs[KEY_COLUMNS], feats], axis=1)
 
 
 def training_pairs(data: HRData) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from features.definitions import (
     INTERACTION_GROUPS,
     MONOTONE,
 )
-from features.pipeline import as_model_frame
+from features.pipeline import CATEGORY_DTYPES, as_model_frame
 from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
 from training.ensemble import average
@@ -244,14 +244,17 @@ class PlacementModel:
         """Rows exactly as LightGBM reads a DataFrame (float64; categoricals as the codes of
         the training-time categories, NaN where missing), built once so that serving can
         slice it per request without paying pandas' conversion each time."""
-        frame = as_model_frame(rows)
-        categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-        for name, categories in zip(
-            categorical, self.booster.pandas_categorical or [], strict=True
-        ):
-            codes = frame[name].cat.set_categories(categories).cat.codes.to_numpy()
-            frame[name] = np.where(codes >= 0, codes, np.nan)
-        return frame.to_numpy(dtype=np.float64)
+        categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
+        levels = dict(zip(categorical, self.booster.pandas_categorical or [], strict=True))
+        x = np.empty((len(rows), len(FEATURE_NAMES)))
+        for j, name in enumerate(FEATURE_NAMES):  # column by column: no frame in between
+            if name in levels:  # the canonical levels first, as `as_model_frame` reads them
+                known = pd.Categorical(rows[name], dtype=CATEGORY_DTYPES[name])
+                codes = known.set_categories(levels[name]).codes
+                x[:, j] = np.where(codes >= 0, codes, np.nan)
+            else:
+                x[:, j] = rows[name].to_numpy(dtype=np.float64)
+        return x
 
     def point(self, rows: pd.DataFrame) -> np.ndarray:
         """The predicted score alone (what ranking needs)."""
