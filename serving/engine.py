@@ -1,10 +1,13 @@
-"""The serving engine: one loaded model, one data snapshot, and every candidate row.
+"""The serving engine: one loaded model, one data snapshot, and every pair's scores.
 
-Feature rows for every (active employee, unit) pair are built once at load, through the
-same `build_features` that training and `penataan score` use, so the API's scores agree with
-`penataan score`; each request then scores its rows afresh and explains only the rows it
-returns (TreeSHAP costs far more than predicting). An `Engine` is immutable: a reload
-builds a new one and swaps it in whole, so a request never sees half of each.
+Every (active employee, unit) pair is scored once at load, `PENATAAN_SCORE_CHUNK` employees
+at a time, through the same `score_staff` as `penataan score` (so the API's scores agree
+with it), and each part's feature rows are let go once scored: the engine keeps the scores
+(about 100 bytes a pair) and the records' snapshot, not every pair's feature row (about two
+kilobytes). A request ranks its rows on the kept scores and builds the feature rows of only
+the rows it returns, from the snapshot (`features.pipeline.features_at`), to explain them
+(TreeSHAP costs far more than predicting). An `Engine` is immutable: a reload builds a new
+one and swaps it in whole, so a request never sees half of each.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import RULES, broken_rules
+from features.pipeline import Snapshot, features_at, take_snapshot
 from features.vocab import PREDIKAT
 from oversight.records import Shown, record_round
 from oversight.store import DecisionStore
@@ -44,6 +48,7 @@ from training import explain
 from training.candidates import CandidateTable, ScoredTable
 from training.gain import Decision
 from training.registry import LoadedModel, load_registered
+from training.scoring import score_staff, staff_tables
 
 
 class NotFound(LookupError):
@@ -59,13 +64,13 @@ class Engine:
     loaded: LoadedModel
     data: HRData
     data_dir: Path
-    table: CandidateTable  # every active employee x every unit (training.candidates)
-    scored: ScoredTable  # every pair's score, interval and calibrated gain, computed at load
+    scored: ScoredTable  # every pair's score, interval and gain, computed at load (lean)
+    snapshot: Snapshot  # the records as of the served date: returned rows are built from it
     units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
-    matrix: np.ndarray  # the table's rows as the booster reads them, for explanations
     stay_factors: np.ndarray  # per employee x factor: TreeSHAP of staying, for the narrative
+    tenure: np.ndarray  # per employee: years in the unit held
 
     @classmethod
     def load(
@@ -73,33 +78,61 @@ class Engine:
         settings: ServeSettings,
         progress: Callable[[str], None] = lambda _: None,
     ) -> Engine:
-        """Load the registered model and the data, then score every candidate pair once."""
+        """Load the registered model and the data, then score every candidate pair once, a
+        part of the staff at a time, explaining each part's staying put (the narrative's
+        baseline) before its feature rows are let go."""
         settings.connect()
         uri = settings.model_uri or settings.champion_uri
         progress(f"loading {uri}")
         loaded = load_registered(uri)
-        settings.prepare(loaded.model)  # compiled trees where allowed (training.compiled)
+        model = loaded.model
+        settings.prepare(model)  # compiled trees where allowed (training.compiled)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
-        table = CandidateTable.build(data, as_of, settings)
-        progress(f"scoring {len(table):,} candidate pairs as of {table.as_of.date()}")
-        model = loaded.model
-        matrix = model.matrix(table.rows)
-        scored = table.score(model, matrix=matrix)
-        placed = np.flatnonzero(table.stay_unit >= 0)
-        progress(f"explaining staying put for {len(placed):,} employees (the narrative's baseline)")
-        stay = table.position(placed, table.stay_unit[placed])
-        stay_factors = np.full((len(table.nips), len(explain.FACTOR_NAMES)), np.nan)
-        stay_factors[placed] = explain.by_factor(model.contributions_matrix(matrix[stay]))
+        stay_factors: list[np.ndarray] = []
+        tenure: list[np.ndarray] = []
+
+        def explain_staying(part: ScoredTable) -> None:
+            t = part.table
+            placed = np.flatnonzero(t.stay_unit >= 0)
+            factors = np.full((len(t.nips), len(explain.FACTOR_NAMES)), np.nan)
+            if len(placed):
+                stay = t.rows.iloc[t.position(placed, t.stay_unit[placed])]
+                factors[placed] = explain.by_factor(model.contributions_matrix(model.matrix(stay)))
+            stay_factors.append(factors)
+            first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
+            tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
+            progress(f"scored and explained staying put for {sum(map(len, tenure)):,} employees")
+
+        progress(f"scoring every active employee in every unit, {settings.score_chunk:,} at a time")
+        staff = score_staff(data, model, settings, as_of, all_units=True, visit=explain_staying)
+        scored = ScoredTable.joined([part for part, _ in staff.parts])
+        table = scored.table
         units = data.units.set_index("unit_id").loc[
             table.unit_ids, ["unit_name", "domain", "capacity"]
         ]
-        headcount = np.bincount(table.stay_unit[placed], minlength=table.n_units)
+        placed = table.stay_unit[table.stay_unit >= 0]
+        headcount = np.bincount(placed, minlength=table.n_units)
         return cls(
-            loaded, data, settings.data_dir, table, scored, units, headcount, settings, matrix,
-            stay_factors,
+            loaded, data, settings.data_dir, scored, take_snapshot(data, table.as_of), units,
+            headcount, settings, np.concatenate(stay_factors), np.concatenate(tenure),
         )  # fmt: skip
+
+    @property
+    def table(self) -> CandidateTable:
+        """Who and where each scored row is, and which rules each breaks (no feature rows)."""
+        return self.scored.table
+
+    def _rows(self, rows: np.ndarray) -> pd.DataFrame:
+        """The feature rows of table rows `rows`, built from the kept snapshot: the same
+        rows `build_features` made when the engine scored them."""
+        t = self.table
+        pairs = pd.DataFrame(
+            {"nip": t.nips.to_numpy()[t.employee_of(rows)],
+             "unit_id": t.unit_ids.to_numpy()[t.unit_of(rows)], "as_of": t.as_of}
+        )  # fmt: skip
+        return features_at(self.snapshot, pairs)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -158,7 +191,9 @@ class Engine:
     @cached_property
     def importance(self) -> pd.DataFrame:
         """Gain and mean |SHAP| per feature, SHAP on a fixed sample of this data's rows."""
-        return self.loaded.model.importance_table(self.table.rows, sample=2000)
+        rows = len(self.table)
+        sample = np.random.default_rng(0).choice(rows, min(rows, 2000), replace=False)
+        return self.loaded.model.importance_table(self._rows(np.sort(sample)), sample=2000)
 
     @cached_property
     def suggested(self) -> np.ndarray:
@@ -209,7 +244,7 @@ class Engine:
         if len(order) == 0:
             return []
         model = self.loaded.model
-        contrib = model.contributions_matrix(self.matrix[order])
+        contrib = model.contributions_matrix(model.matrix(self._rows(order)))
         factors = explain.by_factor(contrib)
         _, ids, names, domains = self._unit_info
         credible = suggested[order]
@@ -297,7 +332,7 @@ class Engine:
             domain=str(info["domain"]),
             predicted_score=_round(sc.predicted[row]),
             interval=Interval(low=_round(sc.low[row]), high=_round(sc.high[row])),
-            tenure_years=round(float(self.table.rows["tenure_current"].iloc[row]), 2),
+            tenure_years=round(float(self.tenure[employee]), 2),
         )
 
     def candidates(
@@ -321,15 +356,14 @@ class Engine:
     def plan(
         self, as_of: dt.date | None, settings: PlanRules, store: DecisionStore
     ) -> PlanResponse:
-        """A transfer round, exactly as `penataan plan` would choose it for this data, its
-        moves stored as suggestions shown (`oversight.records.record_round`)."""
+        """A transfer round, exactly as `penataan plan` would choose it for this data (its
+        candidate rows built a part of the staff at a time, as `penataan plan` builds them),
+        its moves stored as suggestions shown (`oversight.records.record_round`)."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
-        check_blackout(when, settings)  # before the (slow) candidate rows for another date
-        table = self.table
-        if when != self.as_of:
-            table = CandidateTable.build(self.data, when, self.settings)
+        check_blackout(when, settings)  # before the (slow) candidate rows
+        tables = staff_tables(self.data, self.settings, when)
         result = plan_round(
-            self.data, self.loaded.model, [table], settings, pipeline=self.settings.decision
+            self.data, self.loaded.model, tables, settings, pipeline=self.settings.decision
         )
         record_round(result, self.shown(when), store)
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)

@@ -217,6 +217,31 @@ class ScoredTable:
         light = dataclasses.replace(t, rows=t.rows[["nip", "unit_id"]].copy())
         return dataclasses.replace(self, table=light)
 
+    @classmethod
+    def joined(cls, parts: list[ScoredTable]) -> ScoredTable:
+        """Parts of one staff (consecutive employees, same date and units) as one table, in
+        the parts' order: what the API holds once every part is scored and let go of its
+        feature rows (`lean`), so that a request finds any employee's row by position."""
+        if not parts:
+            raise ValueError("nothing to join: a staff needs at least one scored part")
+        tables = [part.table for part in parts]
+        first = tables[0]
+        if any(t.as_of != first.as_of or not t.unit_ids.equals(first.unit_ids) for t in tables):
+            raise ValueError("the parts of one staff share one date and one list of units")
+        table = dataclasses.replace(
+            first,
+            nips=pd.Index(np.concatenate([t.nips.to_numpy() for t in tables])),
+            rows=pd.concat([t.rows for t in tables], ignore_index=True),
+            broken=np.concatenate([t.broken for t in tables]),
+            stay_unit=np.concatenate([t.stay_unit for t in tables]),
+        )
+        arrays = {
+            f.name: np.concatenate([getattr(part, f.name) for part in parts])
+            for f in dataclasses.fields(cls)
+            if f.name != "table"
+        }
+        return cls(table=table, **arrays)
+
     def threshold(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
     ) -> float:

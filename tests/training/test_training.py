@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 from features import vocab
 from features.contract.validate import ContractError, load_data
 from features.data import HRData
-from features.pipeline import build_features, candidate_pairs
+from features.pipeline import (
+    KEY_COLUMNS,
+    build_features,
+    candidate_pairs,
+    features_at,
+    take_snapshot,
+)
 from penataan.cli import app
 from tests.helpers import FAST
 from training import registry
@@ -26,7 +32,7 @@ from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
 from training.run import TrainResult, train
-from training.scoring import score_candidates
+from training.scoring import score_candidates, score_staff
 from training.settings import PipelineSettings
 
 
@@ -267,6 +273,34 @@ def test_scoring_a_part_at_a_time_gives_the_rows_of_scoring_all_at_once(
     chunked = score_candidates(hr_data, model, parts, all_units=all_units)
     assert len(hr_data.active_nips()) > 3 * 37 and once["suggested"].any()
     pd.testing.assert_frame_equal(once, chunked)
+
+
+def test_a_staff_scored_in_parts_joins_into_the_table_scored_at_once(
+    first_run: TrainResult, hr_data: HRData, registry_settings: PipelineSettings
+) -> None:
+    """The API holds the staff's parts joined, without their feature rows: every row's
+    scores and rules where scoring everyone at once puts them; and a row it rebuilds from
+    its kept snapshot to explain it is the row `build_features` made."""
+    model = registry.load_registered(registry_settings.champion_uri).model
+    whole = registry_settings.model_copy(update={"score_chunk": 10**6})
+    parts = whole.model_copy(update={"score_chunk": 37})
+    once, joined = (
+        ScoredTable.joined([part for part, _ in score_staff(hr_data, model, s, all_units=True).parts])
+        for s in (whole, parts)
+    )  # fmt: skip
+    assert joined.table.nips.equals(once.table.nips) and len(joined.table) == len(once.table)
+    np.testing.assert_array_equal(joined.table.broken, once.table.broken)
+    np.testing.assert_array_equal(joined.table.stay_unit, once.table.stay_unit)
+    for name in ("predicted", "low", "high", "raw_gain", "gain", "gain_low", "gain_high", "p_help"):
+        np.testing.assert_allclose(getattr(joined, name), getattr(once, name), rtol=1e-12)
+    with pytest.raises(ValueError, match="at least one"):
+        ScoredTable.joined([])
+
+    table = CandidateTable.build(hr_data, None, whole)
+    picked = np.sort(np.random.default_rng(1).choice(len(table), 60, replace=False))
+    expected = table.rows.iloc[picked].reset_index(drop=True)
+    rebuilt = features_at(take_snapshot(hr_data, table.as_of), expected[KEY_COLUMNS])
+    pd.testing.assert_frame_equal(rebuilt, expected)
 
 
 def test_truth_metrics_and_the_audit_read_the_staff_in_parts_as_at_once(
