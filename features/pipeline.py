@@ -335,7 +335,8 @@ def build_features(data: HRData, pairs: pd.DataFrame) -> pd.DataFrame:
 def features_at(snap: Snapshot, pairs: pd.DataFrame) -> pd.DataFrame:
     """`build_features` for pairs that all share `snap.as_of`, from a snapshot the caller
     keeps: the API takes one at load and builds only the rows a request returns, instead of
-    holding every pair's row (a snapshot costs about as much as building a thousand rows)."""
+    holding every pair's row (taking a snapshot, 0.4 s on `mataram`, costs a request's few
+    rows a hundred times over)."""
     feats = as_model_frame(_pair_features(snap, pairs))
     return pd.concat([pairs[KEY_COLUMNS], feats], axis=1)
 
