@@ -242,8 +242,8 @@ class PlacementModel:
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
         """Rows exactly as LightGBM reads a DataFrame (float64; categoricals as the codes of
-        the training-time categories, NaN where missing), built once so that serving can
-        slice it per request without paying pandas' conversion each time."""
+        the training-time categories, NaN where missing), filled column by column with no
+        frame in between: the API converts the few rows of every request it explains."""
         categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
         levels = dict(zip(categorical, self.booster.pandas_categorical or [], strict=True))
         x = np.empty((len(rows), len(FEATURE_NAMES)))
