@@ -25,13 +25,15 @@ class Preset:
     pppk_hire_share: float = 0.95  # of hires from 2021 on
 
 
+MATARAM_STAFF = 5580  # the preset's ASN; its regions repeat it (`regions_units`)
+
 PRESETS: dict[str, Preset] = {
-    "mataram": Preset(mataram_units, 5580, 2016, 2025),
+    "mataram": Preset(mataram_units, MATARAM_STAFF, 2016, 2025),
     "cakranegara": Preset(cakranegara_units, 300, 2020, 2025),
     "ampenan": Preset(ampenan_units, 1700, 2016, 2025),
     # Mataram's organisation two, three and nine times over (`regions_units`): how every
     # step grows with the staff and the units; `provinsi` is about 50,000 ASN x 2,500 units
-    "mataram-x2": Preset(lambda: regions_units(2), 2 * 5580, 2016, 2025),
-    "mataram-x3": Preset(lambda: regions_units(3), 3 * 5580, 2016, 2025),
-    "provinsi": Preset(lambda: regions_units(9), 9 * 5580, 2016, 2025),
+    "mataram-x2": Preset(lambda: regions_units(2), 2 * MATARAM_STAFF, 2016, 2025),
+    "mataram-x3": Preset(lambda: regions_units(3), 3 * MATARAM_STAFF, 2016, 2025),
+    "provinsi": Preset(lambda: regions_units(9), 9 * MATARAM_STAFF, 2016, 2025),
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from features.data import HRData
-from penataan.local_servers import free_port, wait_ok
+from penataan.local_servers import free_port, running
 from serving.keys import KeyStore
 
 # A real process or a whole notebook: `make test` runs it, `make test-fast` skips it.
@@ -32,28 +31,20 @@ def test_penataan_serve_answers_over_http(
         "PENATAAN_DECISIONS_DB": str(tmp_path / "decisions.db"),  # never the checkout's own
     }
     cli = Path(sys.executable).parent / "penataan"
-    with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(cli), "serve", "--data", str(world_dir), "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_ok(f"{base}/ready", process, timeout=90)
-            nip = str(hr_data.active_nips().iloc[0])
-            response = httpx.post(
-                f"{base}/v1/recommend", json={"nip": nip, "top_k": 3}, headers={"X-API-Key": key}
-            )
-            assert response.status_code == 200, response.text
-            body = response.json()
-            assert body["nip"] == nip and body["model"]["version"] == "1" and body["suggestions"]
-            assert httpx.post(f"{base}/v1/recommend", json={"nip": nip}).status_code == 401
-            assert 'endpoint="/v1/recommend"' in httpx.get(f"{base}/metrics").text
-            leaked = httpx.get(f"{base}/v1/model?api_key=pnt_LEAKED", timeout=10)
-            assert leaked.status_code == 401  # keys travel in the header only
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    command = [str(cli), "serve", "--data", str(world_dir), "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    with running(command, env, f"{base}/ready", tmp_path / "serve.log", timeout=90):
+        nip = str(hr_data.active_nips().iloc[0])
+        response = httpx.post(
+            f"{base}/v1/recommend", json={"nip": nip, "top_k": 3}, headers={"X-API-Key": key}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["nip"] == nip and body["model"]["version"] == "1" and body["suggestions"]
+        assert httpx.post(f"{base}/v1/recommend", json={"nip": nip}).status_code == 401
+        assert 'endpoint="/v1/recommend"' in httpx.get(f"{base}/metrics").text
+        leaked = httpx.get(f"{base}/v1/model?api_key=pnt_LEAKED", timeout=10)
+        assert leaked.status_code == 401  # keys travel in the header only
     log_text = (tmp_path / "serve.log").read_text()
     assert "Application startup complete" in log_text and "api_key=***" in log_text
     assert "pnt_LEAKED" not in log_text

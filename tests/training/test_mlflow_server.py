@@ -6,7 +6,7 @@ same code path works over HTTP, artifacts included (proxied by the server).
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from penataan.local_servers import free_port, wait_ok
+from penataan.local_servers import free_port, running
 from tests.helpers import FAST
 from training import registry
 from training.run import train
@@ -29,32 +29,15 @@ def tracking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("mlflow-server")
     port = free_port()
     mlflow_cli = Path(sys.executable).parent / "mlflow"
-    process = subprocess.Popen(
-        [
-            str(mlflow_cli),
-            "server",
-            "--backend-store-uri",
-            f"sqlite:///{root / 'server.db'}",
-            "--artifacts-destination",
-            str(root / "artifacts"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],  # fmt: skip
-        stdout=(root / "server.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    command = [str(mlflow_cli), "server", "--backend-store-uri", f"sqlite:///{root / 'server.db'}",
+               "--artifacts-destination", str(root / "artifacts"), "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1"]  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
     previous = mlflow.get_tracking_uri()
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_ok(f"{url}/health", process)
-        yield url
+        with running(command, dict(os.environ), f"{url}/health", root / "server.log", 120):
+            yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         mlflow.set_tracking_uri(previous)
 
 

@@ -11,7 +11,7 @@ import pytest
 from features import vocab
 from features.contract.validate import load_data
 from features.data import HRData
-from world.presets import PRESETS
+from world.presets import MATARAM_STAFF, PRESETS
 from world.writer import generate
 
 
@@ -135,7 +135,7 @@ def test_regions_repeat_mataram_and_a_province_can_leave_its_truth_out(tmp_path:
     province's would be 125 million rows), and is then a valid contract folder as any
     agency's data is."""
     city, province = PRESETS["mataram"].units(), PRESETS["provinsi"].units()
-    assert len(province) == 9 * len(city) and PRESETS["provinsi"].n_active == 9 * 5580
+    assert len(province) == 9 * len(city) and PRESETS["provinsi"].n_active == 9 * MATARAM_STAFF
     ids = {u.unit_id for u in province}
     assert len(ids) == len(province)
     assert all(u.parent_unit_id in ids for u in province if u.parent_unit_id)
