@@ -29,6 +29,10 @@ class Feature:
     # The model is held to it (LightGBM monotone constraints), so that it cannot learn the
     # opposite from how past transfers happened to be chosen.
     monotone: Literal[-1, 0, 1] = 0
+    # A trait of the person that suits some units more than others (a soft competency,
+    # the education field): the within-person model (training/within.py) crosses it with
+    # the unit's field and kind, the person x unit fit a mutasi is meant to use.
+    trait: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,12 @@ FACTORS_BY_NAME: Final[dict[str, Factor]] = {f.name: f for f in FACTORS}
 
 def _soft(name: str, label_id: str, label_en: str) -> Feature:
     return Feature(
-        f"comp_{name}", "float", "competencies", f"Level {label_id}", f"{label_en} level"
+        f"comp_{name}",
+        "float",
+        "competencies",
+        f"Level {label_id}",
+        f"{label_en} level",
+        trait=True,
     )
 
 
@@ -73,7 +82,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     # fit to the unit
     Feature("field_suits_domain", "float", "education_fit", "Bidang pendidikan sesuai urusan unit", "Education field suits the unit's field", monotone=1),
     Feature("field_required", "float", "education_fit", "Bidang pendidikan diminta unit", "Education field required by the unit", monotone=1),
-    Feature("education_field", "category", "education_fit", "Bidang pendidikan", "Education field", vocab.FIELDS),
+    Feature("education_field", "category", "education_fit", "Bidang pendidikan", "Education field", vocab.FIELDS, trait=True),
     Feature("comp_gap_mean", "float", "competencies", "Selisih kompetensi dengan standar unit", "Competencies against the unit's standard", monotone=1),
     Feature("comp_gap_min", "float", "competencies", "Kekurangan kompetensi terbesar", "Largest competency shortfall", monotone=1),
     Feature("comp_assessed_share", "float", "competencies", "Bagian kompetensi yang sudah diuji", "Share of required competencies assessed"),

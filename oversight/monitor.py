@@ -44,19 +44,36 @@ PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
 RUBBER_STAMP = (20, 0.95)  # at least this many decisions, at least this share setuju
 
 
-CLAIMS = ("predicted_before", "predicted_after", "gain", "gain_low", "gain_high", "p_help")
+CLAIMS = (
+    "predicted_before",
+    "predicted_after",
+    "gain",
+    "gain_low",
+    "gain_high",
+    "p_help",
+    "raw_gain",
+)
 
 
 def claims(snapshot: dict[str, Any]) -> dict[str, float | None]:
-    """What a suggestion claimed, whichever screen showed it (a round's move, an API item)."""
+    """What a suggestion claimed, whichever screen showed it (a round's move, an API item).
+    `raw_gain` is the gain before calibration; records written before it was kept (or by a
+    model without a within-person part) give the predicted scores' difference, which it
+    then equals."""
     interval = snapshot.get("gain_interval") or {}
+    before = snapshot.get("predicted_before", snapshot.get("predicted_stay"))
+    after = snapshot.get("predicted_after", snapshot.get("predicted_score"))
+    raw = snapshot.get("raw_gain")
+    if raw is None and before is not None and after is not None:
+        raw = float(after) - float(before)
     return {
-        "predicted_before": snapshot.get("predicted_before", snapshot.get("predicted_stay")),
-        "predicted_after": snapshot.get("predicted_after", snapshot.get("predicted_score")),
+        "predicted_before": before,
+        "predicted_after": after,
         "gain": snapshot.get("gain"),
         "gain_low": snapshot.get("gain_low", interval.get("low")),
         "gain_high": snapshot.get("gain_high", interval.get("high")),
         "p_help": snapshot.get("p_help", snapshot.get("probability_helps")),
+        "raw_gain": raw,
     }
 
 
@@ -133,8 +150,7 @@ def outcome_frame(
             continue
         realised = float(o["score"]) - float(c["predicted_before"])
         base = baselines.get(o["as_of"])
-        after = c["predicted_after"]
-        raw = (np.nan if after is None else float(after)) - float(c["predicted_before"])
+        raw = np.nan if c["raw_gain"] is None else float(c["raw_gain"])
         expected = base.expected(raw) if base else np.nan
         rows.append({"suggestion_id": o["suggestion_id"], "decision": o["decision"],
                      "model_version": o["model_version"], "run_id": o["run_id"],

@@ -74,7 +74,7 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
     checks = match_outcomes(finals, data)
     frame = outcome_frame(finals, checks, stay_baselines(data, model, dates, settings))
     moved = frame[(frame["decision"] == "setuju") & frame["gain"].notna()]
-    raw = moved["predicted_after"].astype(float) - moved["predicted_before"].astype(float)
+    raw = moved["raw_gain"].astype(float)
     before = champion.model.gain
     realised_gain = measured(moved).to_numpy()
     after = refit_on_outcomes(before, raw.to_numpy(), realised_gain, settings.min_outcomes)

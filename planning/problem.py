@@ -131,6 +131,7 @@ def _part(table: CandidateTable, model: PlacementModel, settings: PlanRules) -> 
     frame["gain_low"] = scored.gain_low
     frame["gain_high"] = scored.gain_high
     frame["p_help"] = scored.p_help
+    frame["raw_gain"] = scored.raw_gain  # what the outcome loop refits the line on
     exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
     stays = frame[stay].set_index("nip")[["from_unit_id", "predicted_after"]]
     return _Part(

@@ -25,7 +25,7 @@ from training.model import PlacementModel
 Progress = Callable[[str], None]
 
 MOVE_COLUMNS = ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
-                "gain", "gain_low", "gain_high", "p_help", "reasons"]  # fmt: skip
+                "gain", "gain_low", "gain_high", "p_help", "raw_gain", "reasons"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
 
@@ -63,7 +63,8 @@ def _true_gains(moves: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
 
 
 def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: pd.DataFrame, precision: float) -> pd.DataFrame:  # fmt: skip
-    """Reasons and an Indonesian narrative per move, from TreeSHAP of the move vs staying
+    """Reasons and an Indonesian narrative per move, from each factor's part of the move's
+    gain (TreeSHAP and the within-person model's terms, `PlacementModel.leg_contributions`)
     (the rows of the moves and stays shown are built again, by the same `build_features`:
     the candidate tables were let go part by part)."""
     if picked.empty:
@@ -71,7 +72,8 @@ def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: 
     nip = np.concatenate([picked["nip"].to_numpy(), picked["nip"].to_numpy()])
     unit = np.concatenate([picked["to_unit_id"].to_numpy(), picked["from_unit_id"].to_numpy()])
     shown = build_features(data, pd.DataFrame({"nip": nip, "unit_id": unit, "as_of": inputs.as_of}))
-    factors = explain.by_factor(model.contributions(shown).to_numpy())
+    x = model.matrix(shown)
+    factors = explain.by_factor(model.leg_contributions(x, model.contributions_matrix(x)))
     n = len(picked)
     delta = factors[:n] - factors[n:]
     names = inputs.units["unit_name"]

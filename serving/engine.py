@@ -69,7 +69,7 @@ class Engine:
     units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
-    stay_factors: np.ndarray  # per employee x factor: TreeSHAP of staying, for the narrative
+    stay_factors: np.ndarray  # per employee x factor: staying's part of a gain, for the narrative
     tenure: np.ndarray  # per employee: years in the unit held
 
     @classmethod
@@ -98,8 +98,9 @@ class Engine:
             placed = np.flatnonzero(t.stay_unit >= 0)
             factors = np.full((len(t.nips), len(explain.FACTOR_NAMES)), np.nan)
             if len(placed):
-                stay = t.rows.iloc[t.position(placed, t.stay_unit[placed])]
-                factors[placed] = explain.by_factor(model.contributions_matrix(model.matrix(stay)))
+                x = model.matrix(t.rows.iloc[t.position(placed, t.stay_unit[placed])])
+                contrib = model.leg_contributions(x, model.contributions_matrix(x))
+                factors[placed] = explain.by_factor(contrib)
             stay_factors.append(factors)
             first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
             tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
@@ -166,6 +167,13 @@ class Engine:
         return (
             None if unit < 0 else float(self.scored.predicted[self.table.position(employee, unit)])
         )
+
+    def raw_gain(self, nip: str, unit_id: str) -> float | None:
+        """The raw gain (before calibration) of `nip` moving to `unit_id`, None where the
+        employee holds no unit: what the outcome loop refits the gain's line on."""
+        row = self.table.position(self._employee(nip), self._unit(unit_id, "unit_id"))
+        value = float(self.scored.raw_gain[row])
+        return value if np.isfinite(value) else None
 
     @property
     def model_ref(self) -> ModelRef:
@@ -238,14 +246,16 @@ class Engine:
         point = sc.predicted[rows]
         if by_policy:
             tier = np.where(suggested[rows], 0, np.where(self.table.is_stay[rows], 1, 2))
-            order = rows[np.lexsort((-point, tier))][:top_k]
+            order = rows[np.lexsort((-sc.order_key(rows), tier))][:top_k]
         else:
             order = rows[np.argsort(-point, kind="stable")][:top_k]
         if len(order) == 0:
             return []
         model = self.loaded.model
-        contrib = model.contributions_matrix(model.matrix(self._rows(order)))
-        factors = explain.by_factor(contrib)
+        x = model.matrix(self._rows(order))
+        contrib = model.contributions_matrix(x)
+        factors = explain.by_factor(contrib)  # the predicted score's, for the explanation
+        legs = explain.by_factor(model.leg_contributions(x, contrib))  # the gain's, for the text
         _, ids, names, domains = self._unit_info
         credible = suggested[order]
         chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
@@ -258,7 +268,7 @@ class Engine:
             text = explain.narrative(
                 lang, names[unit_pos], names[current] if known else None,
                 float(sc.predicted[row]), float(sc.low[row]), float(sc.high[row]), gain,
-                factors[rank] - self.stay_factors[employee] if known else None,
+                legs[rank] - self.stay_factors[employee] if known else None,
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
                 bool(credible[rank]), float(sc.p_help[row]) if known else None,
                 precision or self.settings.precision, by_policy and rank == 0,

@@ -24,7 +24,8 @@ def record_shown(
     records = []
     for item in items:
         snapshot = item.model_dump(mode="json") | {
-            "predicted_stay": engine.stay_prediction(item.nip)
+            "predicted_stay": engine.stay_prediction(item.nip),
+            "raw_gain": engine.raw_gain(item.nip, item.unit_id),
         }
         record = shown.record(source, item.nip, from_unit(item), item.unit_id, snapshot)
         item.suggestion_id = record.id

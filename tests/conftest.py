@@ -13,7 +13,7 @@ import pytest
 from features.contract.validate import load_data
 from features.data import HRData
 from serving.app import create_app
-from tests.helpers import FAST, SEED, Api, role_keys, serve_settings, started
+from tests.helpers import EVIDENCE_ONLY, FAST, SEED, Api, role_keys, serve_settings, started
 from training.run import train
 from training.settings import PipelineSettings
 from world.writer import generate
@@ -57,7 +57,7 @@ def registry_uri(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     """A registry with a champion (v1) trained on the small world; settings objects point
     at it (the process environment is left alone, see `cli_registry` for the CLI)."""
     uri = f"sqlite:///{tmp_path_factory.mktemp('api-mlflow') / 'mlflow.db'}"
-    train(world_dir, PipelineSettings(mlflow_tracking_uri=uri, experiment="api"), FAST)
+    train(world_dir, PipelineSettings(mlflow_tracking_uri=uri, experiment="api", **EVIDENCE_ONLY), FAST)  # fmt: skip
     yield uri
 
 

@@ -26,6 +26,7 @@ from features.eligibility import EligibilitySettings, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
 from training.gain import Decision, precision_threshold
 from training.model import PlacementModel, interval_group
+from training.within import stack_weights
 
 MAX_YEARS_AHEAD = 1  # past a year after the last evaluation, tenures and careers are guesses
 
@@ -114,25 +115,45 @@ class CandidateTable:
         keep = [k for k, code in enumerate(self.rule_codes) if code not in ignore]
         return np.asarray(~self.broken[:, keep].any(axis=1))
 
+    def move_gains(self, values: np.ndarray) -> np.ndarray:
+        """Per row, `values` there minus at the employee's stay row, for the moves no rule
+        forbids (-inf elsewhere: stay rows, forbidden moves, employees without a unit)."""
+        stay_rows = self.stay_rows
+        stay = np.where(stay_rows >= 0, values[np.maximum(stay_rows, 0)], np.nan)
+        moves = self.allowed() & ~self.is_stay & (stay_rows >= 0)
+        return np.where(moves, values - stay, -np.inf)
+
     def best_raw(self, model: PlacementModel) -> pd.DataFrame:
         """Per employee with a unit and an allowed move, by NIP: the unit held, the predicted
-        score of staying there and the raw gain (predicted there minus staying) of their best allowed move.
+        score of staying there and the raw gain (`PlacementModel.leg_matrix` there minus
+        staying) of their best allowed move.
         What the gain calibration (`training.gain.stay_curse`) and the monitor's baseline
         (`oversight.monitor.stay_baselines`) read for stayers: how much their staying was
         underestimated, against how good their best move looked. Raw gains only: no gain
         calibration is needed, so it serves before one is fitted."""
-        point = model.point_matrix(model.matrix(self.rows))
-        stay_rows = self.stay_rows
-        stay = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
-        raw = np.where(self.allowed() & ~self.is_stay, point - stay, -np.inf)
+        x = model.matrix(self.rows)
+        point = model.point_matrix(x)
+        raw = self.move_gains(model.leg_matrix(x, point))
         best = raw.reshape(len(self.nips), self.n_units).max(axis=1)
         keep = np.isfinite(best)
-        stay_point = stay.reshape(len(self.nips), self.n_units)[:, 0]
+        stay_rows = self.stay_rows.reshape(len(self.nips), self.n_units)[:, 0]
+        stay_point = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
         held = np.asarray(self.unit_ids)[np.maximum(self.stay_unit, 0)]
         return pd.DataFrame(
             {"unit_id": held[keep], "stay_predicted": stay_point[keep], "best_raw": best[keep]},
             index=pd.Index(np.asarray(self.nips)[keep], name="nip"),
         )
+
+    def stack_weights(self, model: PlacementModel) -> tuple[float, float]:
+        """How the booster's and the within-person model's predictions weigh in a gain
+        (`training.within.stack_weights`), measured on the moves this table allows."""
+        if model.within is None:
+            return 1.0, 0.0
+        x = model.matrix(self.rows)
+        booster = self.move_gains(model.point_matrix(x))
+        within = self.move_gains(model.within.predict(x))
+        moves = np.isfinite(booster)
+        return stack_weights(booster[moves], within[moves])
 
     def score(
         self,
@@ -147,15 +168,15 @@ class CandidateTable:
         scored |= self.is_stay
         picked = np.flatnonzero(scored)
         x = matrix[picked] if matrix is not None else model.matrix(self.rows.iloc[picked])
-        point = np.full(len(self), np.nan)
+        point, leg = np.full(len(self), np.nan), np.full(len(self), np.nan)
         point[picked] = model.point_matrix(x)
+        leg[picked] = model.leg_matrix(x, point[picked])
         low, high = np.full(len(self), np.nan), np.full(len(self), np.nan)
         low[picked], high[picked] = model.bounds(
             point[picked], interval_group(self.rows.iloc[picked])
         )
         stay_rows = self.stay_rows
-        stay_point = np.where(stay_rows >= 0, point[np.maximum(stay_rows, 0)], np.nan)
-        raw = point - stay_point
+        raw = leg - np.where(stay_rows >= 0, leg[np.maximum(stay_rows, 0)], np.nan)
         gain, gain_low, gain_high, p_help = model.gains(raw)
         stay = self.is_stay
         for values in (gain, gain_low, gain_high, p_help):
@@ -271,9 +292,9 @@ class ScoredTable:
     ) -> np.ndarray:
         """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
 
-        Suggested moves come first, then staying, then the other units; by predicted score
-        within each (for one employee the same order as the gain, which rises with it). Only
-        rows in `where` (default: every scored row) and stay rows are ranked."""
+        Suggested moves come first, then staying, then the other units; by gain within each
+        (`order_key`). Only rows in `where` (default: every scored row) and stay rows are
+        ranked."""
         t = self.table
         ranked = ~np.isnan(self.predicted)
         if where is not None:
@@ -281,10 +302,19 @@ class ScoredTable:
         suggested = self.suggested(decision, where, threshold=threshold)
         tier = np.where(suggested, 0, np.where(t.is_stay, 1, 2))
         employee = t.employee_of(np.arange(len(t)))
-        order = np.lexsort((-np.nan_to_num(self.predicted, nan=-np.inf), tier, ~ranked, employee))
+        order = np.lexsort((-self.order_key(), tier, ~ranked, employee))
         position = np.empty(len(t), dtype=int)
         position[order] = np.arange(len(t))  # each employee's rows stay in their own block
         return np.where(ranked, position - employee * t.n_units + 1, 0)
+
+    def order_key(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """What one employee's units are ordered by, for `rows` (default all): the gain
+        over staying where the employee holds a unit (the gain ranks with the within-person
+        model, the predicted score with the booster alone), else the predicted score; -inf
+        where not scored."""
+        gain, predicted = self.gain[rows], self.predicted[rows]
+        key = np.where(np.isfinite(gain), gain, predicted)
+        return np.nan_to_num(key, nan=-np.inf)
 
     def top(self, decision: Decision, where: np.ndarray | None = None) -> np.ndarray:
         """Per employee: the row of the first suggestion."""

@@ -263,9 +263,13 @@ class TruthTally:
         self._add("stay", _decision_outcomes(t, t.is_stay.astype(float), true), None)
 
     def add_model(self, scored: ScoredTable, top: np.ndarray) -> None:
+        """The model's order of one employee's units is its raw gain over staying (0 for
+        staying; what ranks moves, `PlacementModel.leg_matrix`), its predicted score where
+        the employee holds no unit."""
         true = _true_of(scored.table, self.lookup)
-        decisions = _decision_outcomes(scored.table, scored.predicted, true, top)
-        self._add(self.label, decisions, _gain_outcomes(scored, true, top))
+        order = np.where(np.isnan(scored.raw_gain), scored.predicted, scored.raw_gain)
+        decisions = _decision_outcomes(scored.table, order, true, top)
+        self._add(self.label, decisions, _gain_outcomes(scored, true, top, predicted=order))
 
     def table(self) -> dict[str, dict[str, float]]:
         out = {}

@@ -132,13 +132,15 @@ class HeldOutMoves:
 
 def held_out_moves(
     data: HRData, point: Predictor, fit_rows: pd.DataFrame, valid: pd.DataFrame,
-    best_raw: pd.Series | None = None,
+    best_raw: pd.Series | None = None, leg: Predictor | None = None,
 ) -> HeldOutMoves:  # fmt: skip
     """The held-out period's moves and stays, as the calibration reads them.
 
-    `point` is a model fitted without the held-out period; `fit_rows` and `valid` are
-    training rows (with `score`) of the fitted periods and of the held-out one. A mover is a
-    held-out row whose unit is not the one the person held on its as-of date.
+    `point` is a model fitted without the held-out period (its predicted score) and `leg`
+    what its gains are differences of (`PlacementModel.leg`; default `point`); `fit_rows`
+    and `valid` are training rows (with `score`) of the fitted periods and of the held-out
+    one. A mover is a held-out row whose unit is not the one the person held on its as-of
+    date.
     """
     period = int(valid["period"].iloc[0])
     before = fit_rows[fit_rows["period"] == period - 1]
@@ -158,10 +160,12 @@ def held_out_moves(
         {"nip": moved["nip"].to_numpy(), "unit_id": moved["nip"].map(current).to_numpy(),
          "as_of": moved["as_of"].to_numpy()}
     )  # fmt: skip
-    stay_pred = point(build_features(data, stay_pairs)) if len(moved) else np.zeros(0)
+    stay_rows = build_features(data, stay_pairs) if len(moved) else None
+    stay_pred = point(stay_rows) if stay_rows is not None else np.zeros(0)
+    leg = leg or point
     r_moved_before = r_before.reindex(moved["nip"]).to_numpy()
     return HeldOutMoves(
-        raw=point(moved) - stay_pred if len(moved) else np.zeros(0),
+        raw=leg(moved) - leg(stay_rows) if stay_rows is not None else np.zeros(0),
         z_moves=moved["score"].to_numpy() - stay_pred - rho * r_moved_before,
         z_stays=r_stay - rho * r_stay_before,
         rho=rho,

@@ -37,6 +37,7 @@ from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
 from training.ensemble import average
 from training.gain import GainCalibration
+from training.within import WithinModel
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
@@ -56,6 +57,10 @@ class LgbParams:
     # boosters averaged into the model: the first on every row, the others each on a
     # bootstrap of people (training/ensemble.py); 1 is a single booster
     bag: int = 6
+    # rank moves on the mean of the booster's and a within-person model's gains
+    # (training/within.py); `within_alpha` is that model's ridge penalty
+    within: bool = True
+    within_alpha: float = 1.0
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
@@ -81,6 +86,7 @@ class LgbParams:
             "num_threads": self.num_threads >= 1,
             "interval": 0 < self.interval < 1,
             "bag": self.bag >= 1,
+            "within_alpha": self.within_alpha > 0,
         }
         bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
         if bad:
@@ -197,6 +203,8 @@ class PlacementModel:
     feature_set: str = FEATURE_SET
     scale: KinerjaScale = field(default_factory=lambda: KinerjaScale("none"))  # predikat cuts
     info: dict[str, Any] = field(default_factory=dict)
+    # how a person's score differs between units (training/within.py): part of every gain
+    within: WithinModel | None = None
     # the same trees as native code (`use_compiled`); never saved, never compared
     compiled: CompiledTrees | None = field(default=None, repr=False, compare=False)
 
@@ -238,7 +246,18 @@ class PlacementModel:
             residuals = valid["score"].to_numpy(dtype=float) - model.point(valid)
             model.offsets = conformal_offsets(valid, residuals, params.interval)
         model.info["best_iteration"] = best
+        if params.within:
+            model.within = WithinModel.fit(
+                model.matrix(train), train["score"].to_numpy(dtype=float), train["nip"].to_numpy(),
+                train["period"].to_numpy(), model.levels(), params.within_alpha,
+            )  # fmt: skip
         return model
+
+    def levels(self) -> dict[str, int]:
+        """How many training-time levels each categorical feature has (its codes' range)."""
+        categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
+        known = self.booster.pandas_categorical or []
+        return {name: len(values) for name, values in zip(categorical, known, strict=True)}
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
         """Rows exactly as LightGBM reads a DataFrame (float64; categoricals as the codes of
@@ -266,6 +285,29 @@ class PlacementModel:
             return compiled.predict(x)
         self.compiled = None  # failed its check: LightGBM from now on
         return np.asarray(self.booster.predict(x, num_threads=2))
+
+    def leg_matrix(self, x: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """What a gain is the difference of (here minus staying): the booster's predicted
+        score `point` of rows `x`, weighed with the within-person model's prediction when
+        the model has one (`training.within.stack_weights`)."""
+        w = self.within
+        if w is None or w.weight == 0:
+            return point
+        return w.booster_weight * point + w.weight * w.predict(x)
+
+    def leg(self, rows: pd.DataFrame) -> np.ndarray:
+        x = self.matrix(rows)
+        return self.leg_matrix(x, self.point_matrix(x))
+
+    def leg_contributions(self, x: np.ndarray, contrib: np.ndarray) -> np.ndarray:
+        """Rows x features: each feature's part of `leg_matrix`, from the booster's TreeSHAP
+        `contrib` of the same rows (and the within model's exact linear terms): a gain's
+        factors are the difference of two rows' (the base and the person's level cancel)."""
+        shap = contrib[:, : len(FEATURE_NAMES)]
+        w = self.within
+        if w is None or w.weight == 0:
+            return shap
+        return w.booster_weight * shap + w.weight * w.contributions(x)
 
     def bounds(self, point: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The interval around `point` for rows of the given `interval_group`s."""
@@ -323,8 +365,8 @@ class PlacementModel:
         return table.sort_values("mean_abs_shap", ascending=False)
 
     def save(self, directory: Path) -> None:
-        """The booster and `model.json` (format, feature set, offsets, gain calibration and
-        the booster file's SHA-256, which `load` checks before LightGBM parses a byte)."""
+        """The booster and `model.json` (format, feature set, offsets, gain calibration, the
+        within-person model's coefficients and the booster file's SHA-256, which `load` checks before LightGBM parses a byte)."""
         if self.gain is None:
             raise ValueError("a model is saved only with its gain calibration")
         directory.mkdir(parents=True, exist_ok=True)
@@ -336,6 +378,7 @@ class PlacementModel:
             "gain": self.gain.to_dict(),
             "kinerja_scale": self.scale.to_dict(),
             "point_sha256": _sha256(directory / "point.txt"),
+            "within": None if self.within is None else self.within.to_dict(),
         }
         (directory / "model.json").write_text(json.dumps(meta, indent=2))
 
@@ -364,4 +407,5 @@ class PlacementModel:
         booster = lgb.Booster(model_file=str(point))
         gain = GainCalibration.from_dict(meta["gain"])
         scale = KinerjaScale.from_dict(meta["kinerja_scale"])
-        return cls(booster, meta["offsets"], gain, meta["feature_set"], scale=scale)
+        within = WithinModel.from_dict(meta["within"]) if meta.get("within") else None
+        return cls(booster, meta["offsets"], gain, meta["feature_set"], scale=scale, within=within)

@@ -41,6 +41,7 @@ from training.scoring import ScoredStaff, score_staff
 from training.settings import PipelineSettings
 
 Progress = Callable[[str], None]
+STACK_SAMPLE = 500  # employees whose moves set the within-person model's scale
 
 
 @dataclass
@@ -250,6 +251,15 @@ def _log_review(
     return flags
 
 
+def _sample(nips: pd.Series, size: int = STACK_SAMPLE) -> pd.Index:
+    """A fixed sample of employees (seeded, in their order): enough moves to measure the
+    spread of two models' raw gains, at a fraction of the whole staff's rows."""
+    if len(nips) <= size:
+        return pd.Index(nips)
+    picked = np.random.default_rng(0).choice(len(nips), size, replace=False)
+    return pd.Index(nips.to_numpy()[np.sort(picked)])
+
+
 def train(
     data_dir: Path,
     settings: PipelineSettings,
@@ -278,18 +288,28 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
+        if split_model.within is not None:  # both models' gains on one scale
+            sample = CandidateTable.build(data, None, settings, _sample(data.active_nips()))
+            weights = sample.stack_weights(split_model)
+            split_model.within.booster_weight, split_model.within.weight = weights
+            mlflow.log_metrics(
+                {"stack_booster_weight": weights[0], "stack_within_weight": weights[1]}
+            )
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
             held_table = CandidateTable.build(data, pd.Timestamp(valid["as_of"].iloc[0]), settings)
             best_raw = held_table.best_raw(split_model)["best_raw"]
-        moves = held_out_moves(data, split_model.point, fit_rows, valid, best_raw)
+        moves = held_out_moves(data, split_model.point, fit_rows, valid, best_raw, split_model.leg)
         split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior, settings.gain_measured_curse)  # fmt: skip
 
         progress("refitting on every period for the registered model")
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
         final = PlacementModel.fit(rows, params, rounds=rounds, offsets=split_model.offsets)
         final.gain = split_model.gain
+        if final.within is not None and split_model.within is not None:  # the line's scale
+            final.within.booster_weight = split_model.within.booster_weight
+            final.within.weight = split_model.within.weight
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)

@@ -21,14 +21,12 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     assert all(s["eligible"] and not s["ineligible_reasons"] for s in suggestions)
     assert body["model"] == {"name": "penataan-placement", "version": "1", "alias": "champion"}
     assert "people decide" in body["advisory"]
-    # the policy: suggested moves first, then staying, then the rest; by score within each
+    # the policy: suggested moves first, then staying, then the rest; by gain within each
     tiers = [0 if s["suggested"] else 1 if s["is_current"] else 2 for s in suggestions]
     assert tiers == sorted(tiers) and tiers.count(1) == 1
     for tier in (0, 2):
-        scores = [
-            s["predicted_score"] for s, k in zip(suggestions, tiers, strict=True) if k == tier
-        ]
-        assert scores == sorted(scores, reverse=True)
+        gains = [s["gain"] for s, k in zip(suggestions, tiers, strict=True) if k == tier]
+        assert gains == sorted(gains, reverse=True)
     assert body["decision"] == ("move" if suggestions[0]["suggested"] else "stay")
     current = body["current"]
     model = engine.loaded.model
@@ -37,7 +35,8 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
     for s in suggestions:
         assert s["interval"]["low"] <= s["predicted_score"] <= s["interval"]["high"]
         assert s["is_current"] == (s["unit_id"] == current["unit_id"])
-        raw = s["predicted_score"] - current["predicted_score"]
+        raw = engine.raw_gain(nip, s["unit_id"])  # the booster's and the within model's
+        assert raw is not None and (raw == 0) == s["is_current"]
         expected = 0.0 if s["is_current"] else float(model.gains(np.array([raw]))[0][0])
         assert s["gain"] == pytest.approx(expected, abs=5e-3)
         assert s["gain_interval"]["low"] <= s["gain"] <= s["gain_interval"]["high"]

@@ -23,7 +23,7 @@ from features.pipeline import (
     take_snapshot,
 )
 from penataan.cli import app
-from tests.helpers import FAST
+from tests.helpers import EVIDENCE_ONLY, FAST
 from training import registry
 from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import decision_metrics, read_truth, staff_truth_metrics
@@ -40,7 +40,7 @@ from training.settings import PipelineSettings
 def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> PipelineSettings:
     root = tmp_path_factory.mktemp("mlflow")
     return PipelineSettings(
-        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="test"
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="test", **EVIDENCE_ONLY
     )
 
 

@@ -1,0 +1,104 @@
+"""The within-person model: it finds a person x unit fit that people's levels hide, its
+terms add up to its predictions, a gain's factors add up to the gain that ranked the move,
+and it is saved and loaded with the booster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from features.definitions import CATEGORICAL, FEATURE_NAMES
+from training import registry
+from training.within import TRAITS, WithinModel, stack_weights
+
+COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
+LEVELS = {"unit_domain": 4, "unit_kind": 3, "education_field": 5, "position_type": 2}
+
+
+def _panel(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """People observed for 5 years in units of random fields. The truth: a person's level
+    plus 3 points per sd of communication in field 2. The level rises with communication
+    and good communicators were sent to field 3, so across people field 3 looks best and
+    communication looks good everywhere: only a comparison within people shows the fit."""
+    rng = np.random.default_rng(seed)
+    people, years = 400, 5
+    komunikasi = rng.normal(3.0, 1.0, people)
+    level = 70 + 4 * (komunikasi - 3) + rng.normal(0, 3, people)
+    n = people * years
+    person = np.repeat(np.arange(people), years)
+    good = komunikasi[person] > 3.5
+    domain = np.where(good & (rng.random(n) < 0.6), 3, rng.integers(0, 4, n))
+    x = np.full((n, len(FEATURE_NAMES)), np.nan)
+    for name in FEATURE_NAMES:
+        if name not in CATEGORICAL:
+            x[:, COLUMN[name]] = rng.normal(0, 1, n) * 0.01  # present, but no signal
+    x[:, COLUMN["comp_komunikasi"]] = komunikasi[person]
+    x[:, COLUMN["unit_domain"]] = domain
+    x[:, COLUMN["unit_kind"]] = rng.integers(0, 3, n)
+    x[:, COLUMN["education_field"]] = rng.integers(0, 5, n)
+    fit = 3.0 * (komunikasi[person] - 3) * (domain == 2)
+    y = level[person] + fit + rng.normal(0, 1.0, n)
+    return x, y, person.astype(str), np.tile(np.arange(years), people), float(komunikasi.std())
+
+
+def test_the_fit_within_people_is_found_where_their_levels_hide_it() -> None:
+    x, y, person, period, sd = _panel()
+    model = WithinModel.fit(x, y, person, period, LEVELS)
+    trait = TRAITS.index(COLUMN["comp_komunikasi"])
+    by_field = model.b_trait_domain[trait]  # per sd of the trait
+    # per sd of communication: about 3 points in field 2, nothing in the others
+    assert by_field[2] - by_field[[0, 1, 3]].mean() == pytest.approx(3.0 * sd, abs=0.4)
+    assert np.abs(by_field[[0, 1, 3]] - by_field[[0, 1, 3]].mean()).max() < 0.4
+    # a person's gain between fields, against the truth's
+    one = x[:2].copy()
+    one[:, COLUMN["comp_komunikasi"]] = 5.0
+    one[:, COLUMN["unit_domain"]] = [2, 0]
+    gain = np.diff(model.predict(one)[::-1])[0]
+    assert gain == pytest.approx(3.0 * 2.0, abs=0.8)
+
+
+def test_its_terms_add_up_to_its_prediction_and_survive_a_round_trip() -> None:
+    x, y, person, period, _ = _panel(1)
+    model = WithinModel.fit(x, y, person, period, LEVELS)
+    contributions = model.contributions(x[:50])
+    np.testing.assert_allclose(contributions.sum(axis=1), model.predict(x[:50]))
+    assert np.abs(contributions[:, COLUMN["score_last"]]).max() == 0  # past results: never
+    again = WithinModel.from_dict(model.to_dict())
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+def test_stack_weights_count_both_models_equally_at_the_boosters_spread() -> None:
+    rng = np.random.default_rng(2)
+    booster, within = rng.normal(0, 2, 5000), rng.normal(0, 10, 5000)
+    wb, ww = stack_weights(booster, within)
+    stacked = wb * booster + ww * within
+    assert stacked.std() == pytest.approx(booster.std(), rel=1e-9)
+    assert wb * booster.std() == pytest.approx(ww * within.std(), rel=1e-9)  # equal parts
+    assert stack_weights(booster, np.zeros(5000)) == (1.0, 0.0)  # nothing to add: the booster
+
+
+def test_a_gains_factors_add_up_to_the_gain_that_ranked_the_move(
+    registry_uri: str, world_dir: Path
+) -> None:
+    """The shared champion's within-person part is measured, saved with it and loaded back
+    from the registry; the narrative's
+    per-feature parts of a move minus staying sum to the raw gain the move was ranked by."""
+    from features.contract.validate import load_data
+    from training.candidates import CandidateTable
+    from training.settings import PipelineSettings
+
+    model = registry.load_registered("models:/penataan-placement@champion").model
+    assert model.within is not None and model.within.weight > 0
+    data = load_data(world_dir)
+    table = CandidateTable.build(data, None, PipelineSettings(), data.active_nips()[:5])
+    x = model.matrix(table.rows)
+    legs = model.leg_contributions(x, model.contributions_matrix(x)).sum(axis=1)
+    parts = legs - legs[np.maximum(table.stay_rows, 0)]
+    scored = table.score(model)
+    placed = table.stay_rows >= 0
+    np.testing.assert_allclose(parts[placed], scored.raw_gain[placed], atol=1e-6)
+    # ... and the raw gain is not the predicted scores' difference: the within model counts
+    booster = scored.predicted - scored.predicted[np.maximum(table.stay_rows, 0)]
+    assert np.abs(booster[placed] - scored.raw_gain[placed]).max() > 0.01

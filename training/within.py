@@ -1,0 +1,221 @@
+"""The within-person model: how one person's score differs between units, from the records.
+
+Why. A gain compares one person in two units, so whatever a model knows of the person's
+level cancels in it, and what is left is the person x unit fit (an education field for the
+unit's field, competencies for what the unit does, experience there) and the cost of the
+move. The booster predicts the score, and a score is mostly the person's level: on the
+family's choice seeds its raw gains correlated 0.03-0.61 with the gains the records alone
+imply, worst where past transfers gave it few comparisons. This model sees only variation
+*within* a person: every training row with the person's mean, and the year's, taken out
+(two-way fixed effects), so that people who are simply good, and the units they were sent
+to, do not pass for fit. It is a ridge on the terms a move changes:
+
+- every feature that is not the person's past results (lagged scores are the outcome's own
+  past, which a within-person fit turns into bias), standardised, with a missing indicator
+  where the feature can be missing and a hinge at its median (experience, training and
+  tenure stop counting the same past a point, in any agency);
+- the unit's field and kind;
+- each trait of the person (`Feature.trait`: soft competencies, the education field)
+  crossed with the unit's field and kind: the match a mutasi is meant to use.
+
+How it is used (`PlacementModel.leg_matrix`). A move's raw gain is the booster's and this
+model's raw gains, each scaled to the same spread over the moves the rules allow, added, and
+the sum brought back to the booster's spread (`stack_weights`, measured at training on this
+agency's own candidate table): the two models count equally in the order, and the gain's
+priors (the slope cap, the selection shift: `training.gain`), set for the booster's raw gains,
+meet numbers of the same size.
+Chosen on the choice seeds 101-112 against the booster alone (README, "Decisions across
+worlds"). The model is linear, so its part of a gain is exactly attributed to features
+(`contributions`): the narrative's factors add up to the gain that ranked the move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sparse
+
+from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURES_BY_NAME
+
+_INDEX = {name: j for j, name in enumerate(FEATURE_NAMES)}
+NUMERIC = tuple(
+    j
+    for j, name in enumerate(FEATURE_NAMES)
+    if name not in CATEGORICAL and FEATURES_BY_NAME[name].factor != "past_performance"
+)
+TRAITS = tuple(j for j in NUMERIC if FEATURES_BY_NAME[FEATURE_NAMES[j]].trait)
+DOMAIN, KIND, FIELD = _INDEX["unit_domain"], _INDEX["unit_kind"], _INDEX["education_field"]
+ROWS_AT_ONCE = 20_000  # design rows built at a time while fitting (bounded memory)
+
+
+def _codes(x: np.ndarray, column: int) -> np.ndarray:
+    """A categorical column's level codes as integers, -1 where missing."""
+    return np.where(np.isnan(x[:, column]), -1, np.nan_to_num(x[:, column])).astype(int)
+
+
+@dataclass
+class WithinModel:
+    """The ridge's coefficients by block, and how its inputs are centred and scaled."""
+
+    center: np.ndarray  # per NUMERIC column: its training median
+    scale: np.ndarray  # per NUMERIC column: its training standard deviation
+    hinged: np.ndarray  # positions in NUMERIC with a hinge at the median
+    missing: np.ndarray  # positions in NUMERIC with a missing indicator
+    b_numeric: np.ndarray
+    b_hinge: np.ndarray
+    b_missing: np.ndarray
+    b_domain: np.ndarray  # per level of the unit's field
+    b_kind: np.ndarray  # per level of the unit's kind
+    b_trait_domain: np.ndarray  # traits x fields
+    b_trait_kind: np.ndarray  # traits x kinds
+    b_field_domain: np.ndarray  # education fields x unit fields
+    # leg = booster_weight * the booster's score + weight * this model's (`stack_weights`);
+    # until measured, the booster alone
+    booster_weight: float = 1.0
+    weight: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def _blocks(
+        x: np.ndarray, center: np.ndarray, scale: np.ndarray, hinged: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(standardised numbers with missing at the centre, their hinges, missing flags)."""
+        raw = x[:, NUMERIC]
+        z = np.nan_to_num((raw - center) / scale)
+        return z, np.maximum(z[:, hinged], 0.0), np.isnan(raw)
+
+    @classmethod
+    def fit(
+        cls,
+        x: np.ndarray,
+        y: np.ndarray,
+        person: np.ndarray,
+        period: np.ndarray,
+        levels: dict[str, int],
+        alpha: float = 1.0,
+    ) -> WithinModel:
+        """Fit on model matrices `x` (`PlacementModel.matrix`) of training rows with their
+        scores, people and periods; `levels` counts each categorical's levels."""
+        raw = x[:, NUMERIC]
+        finite = np.isfinite(raw)
+        center = np.array(
+            [np.median(raw[finite[:, k], k]) if finite[:, k].any() else 0.0 for k in range(raw.shape[1])]
+        )  # fmt: skip
+        scale = np.nanstd(np.where(finite, raw, np.nan), axis=0)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        distinct = [len(np.unique(raw[finite[:, k], k])) for k in range(raw.shape[1])]
+        hinged = np.flatnonzero(np.array(distinct) > 2)
+        missing = np.flatnonzero((~finite).any(axis=0) & finite.any(axis=0))
+        n_dom, n_kind, n_field = (
+            levels["unit_domain"],
+            levels["unit_kind"],
+            levels["education_field"],
+        )
+        n_traits = len(TRAITS)
+        trait_at = np.array([NUMERIC.index(j) for j in TRAITS], dtype=int)
+        periods, period_code = np.unique(period, return_inverse=True)
+
+        def design(rows: slice) -> np.ndarray:
+            part = x[rows]
+            z, hinge, flags = cls._blocks(part, center, scale, hinged)
+            traits = z[:, trait_at]
+            dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
+            one_dom = (dom[:, None] == np.arange(n_dom)).astype(float)
+            one_kind = (kind[:, None] == np.arange(n_kind)).astype(float)
+            one_field = (fld[:, None] == np.arange(n_field)).astype(float)
+            one_period = (period_code[rows][:, None] == np.arange(len(periods))).astype(float)
+            return np.hstack(
+                [z, hinge, flags[:, missing].astype(float), one_dom, one_kind,
+                 (traits[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
+                 (traits[:, :, None] * one_kind[:, None, :]).reshape(len(part), -1),
+                 (one_field[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
+                 one_period]
+            )  # fmt: skip
+
+        people, person_code = np.unique(person, return_inverse=True)
+        chunks = [slice(s, s + ROWS_AT_ONCE) for s in range(0, len(x), ROWS_AT_ONCE)]
+        sums: np.ndarray | float = 0.0
+        for rows in chunks:  # pass 1: each person's mean of every term and of the score
+            member = sparse.csr_matrix(
+                (np.ones(len(x[rows])), (person_code[rows], np.arange(len(x[rows])))),
+                shape=(len(people), len(x[rows])),
+            )
+            sums = sums + member @ np.column_stack([design(rows), y[rows]])
+        means = np.asarray(sums) / np.bincount(person_code, minlength=len(people))[:, None]
+        gram: np.ndarray | float = 0.0
+        cross: np.ndarray | float = 0.0
+        for rows in chunks:  # pass 2: the normal equations of the demeaned terms
+            both = np.column_stack([design(rows), y[rows]]) - means[person_code[rows]]
+            gram = gram + both[:, :-1].T @ both[:, :-1]
+            cross = cross + both[:, :-1].T @ both[:, -1]
+        gram = np.asarray(gram)
+        coef = np.linalg.solve(gram + alpha * np.eye(len(gram)), np.asarray(cross))
+        sizes = [len(NUMERIC), len(hinged), len(missing), n_dom, n_kind, n_traits * n_dom,
+                 n_traits * n_kind, n_field * n_dom]  # fmt: skip
+        b = np.split(coef, np.cumsum(sizes))
+        return cls(
+            center, scale, hinged, missing, b[0], b[1], b[2], b[3], b[4],
+            b[5].reshape(n_traits, n_dom), b[6].reshape(n_traits, n_kind),
+            b[7].reshape(n_field, n_dom), info={"rows": len(x), "people": len(people)},
+        )  # fmt: skip
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Rows x features: what each feature adds to this model's prediction (a trait
+        crossed with the unit's field or kind counts for the trait, the person's side of
+        the match; its sum over features is the prediction, up to the person's level)."""
+        z, hinge, flags = self._blocks(x, self.center, self.scale, self.hinged)
+        out = np.zeros((len(x), len(FEATURE_NAMES)))
+        numeric = np.asarray(NUMERIC)
+        out[:, numeric] = z * self.b_numeric
+        out[:, numeric[self.hinged]] += hinge * self.b_hinge
+        out[:, numeric[self.missing]] += flags[:, self.missing] * self.b_missing
+        dom, kind, fld = _codes(x, DOMAIN), _codes(x, KIND), _codes(x, FIELD)
+        has_dom, has_kind = dom >= 0, kind >= 0
+        out[:, DOMAIN] = np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0)
+        out[:, KIND] = np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0)
+        traits = z[:, [NUMERIC.index(j) for j in TRAITS]]
+        by_dom = self.b_trait_domain[:, np.maximum(dom, 0)].T * has_dom[:, None]
+        by_kind = self.b_trait_kind[:, np.maximum(kind, 0)].T * has_kind[:, None]
+        out[:, TRAITS] += traits * (by_dom + by_kind)
+        field_fit = self.b_field_domain[np.maximum(fld, 0), np.maximum(dom, 0)]
+        out[:, FIELD] = np.where(has_dom & (fld >= 0), field_fit, 0.0)
+        return out
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The within-person part of each row's score (its level is arbitrary per person:
+        only differences between one person's rows mean anything)."""
+        return self.contributions(x).sum(axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            name: value.tolist() if isinstance(value, np.ndarray) else value
+            for name, value in vars(self).items()
+        }
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> WithinModel:
+        arrays = {
+            name: np.asarray(value, dtype=int if name in ("hinged", "missing") else float)
+            for name, value in values.items()
+            if name not in ("booster_weight", "weight", "info")
+        }
+        return cls(
+            **arrays, booster_weight=float(values["booster_weight"]),
+            weight=float(values["weight"]), info=dict(values.get("info", {})),
+        )  # fmt: skip
+
+
+def stack_weights(booster_raw: np.ndarray, within_raw: np.ndarray) -> tuple[float, float]:
+    """(booster_weight, weight) from both models' raw gains over the same moves: each
+    divided by its spread, added, and the sum scaled back to the booster's spread; (1, 0),
+    the booster alone, when either model's gains do not vary."""
+    spread_b, spread_w = float(np.std(booster_raw)), float(np.std(within_raw))
+    if spread_b <= 0 or spread_w <= 0:
+        return 1.0, 0.0
+    spread = float(np.std(booster_raw / spread_b + within_raw / spread_w))
+    if spread <= 0:  # the two exactly opposed: no order left, keep the booster's
+        return 1.0, 0.0
+    return 1.0 / spread, spread_b / (spread_w * spread)
