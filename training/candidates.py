@@ -125,15 +125,16 @@ class CandidateTable:
 
     def best_raw(self, model: PlacementModel) -> pd.DataFrame:
         """Per employee with a unit and an allowed move, by NIP: the unit held, the predicted
-        score of staying there and the raw gain (`PlacementModel.leg_matrix` there minus
-        staying) of their best allowed move.
+        score of staying there and the raw gain (`PlacementModel.raw_gains`) of their best
+        allowed move.
         What the gain calibration (`training.gain.stay_curse`) and the monitor's baseline
         (`oversight.monitor.stay_baselines`) read for stayers: how much their staying was
         underestimated, against how good their best move looked. Raw gains only: no gain
         calibration is needed, so it serves before one is fitted."""
         x = model.matrix(self.rows)
         point = model.point_matrix(x)
-        raw = self.move_gains(model.leg_matrix(x, point))
+        raw = self._raw(model, model.legs_matrix(x, point))
+        raw = np.where(self.allowed() & ~self.is_stay & np.isfinite(raw), raw, -np.inf)
         best = raw.reshape(len(self.nips), self.n_units).max(axis=1)
         keep = np.isfinite(best)
         stay_rows = self.stay_rows.reshape(len(self.nips), self.n_units)[:, 0]
@@ -143,6 +144,14 @@ class CandidateTable:
             {"unit_id": held[keep], "stay_predicted": stay_point[keep], "best_raw": best[keep]},
             index=pd.Index(np.asarray(self.nips)[keep], name="nip"),
         )
+
+    def _raw(self, model: PlacementModel, legs: np.ndarray) -> np.ndarray:
+        """Per row, the raw gain over the employee's stay row from rows x 2 `legs`
+        (`PlacementModel.legs_matrix`; NaN rows where not scored): 0 for staying, NaN where
+        the employee holds no unit."""
+        stay_rows = self.stay_rows
+        raw = model.raw_gains(legs, legs[np.maximum(stay_rows, 0)])
+        return np.where(stay_rows >= 0, raw, np.nan)
 
     def stack_weights(self, model: PlacementModel) -> tuple[float, float]:
         """How the booster's and the within-person model's predictions weigh in a gain
@@ -168,15 +177,14 @@ class CandidateTable:
         scored |= self.is_stay
         picked = np.flatnonzero(scored)
         x = matrix[picked] if matrix is not None else model.matrix(self.rows.iloc[picked])
-        point, leg = np.full(len(self), np.nan), np.full(len(self), np.nan)
+        point, legs = np.full(len(self), np.nan), np.full((len(self), 2), np.nan)
         point[picked] = model.point_matrix(x)
-        leg[picked] = model.leg_matrix(x, point[picked])
+        legs[picked] = model.legs_matrix(x, point[picked])
         low, high = np.full(len(self), np.nan), np.full(len(self), np.nan)
         low[picked], high[picked] = model.bounds(
             point[picked], interval_group(self.rows.iloc[picked])
         )
-        stay_rows = self.stay_rows
-        raw = leg - np.where(stay_rows >= 0, leg[np.maximum(stay_rows, 0)], np.nan)
+        raw = self._raw(model, legs)
         gain, gain_low, gain_high, p_help = model.gains(raw)
         stay = self.is_stay
         for values in (gain, gain_low, gain_high, p_help):

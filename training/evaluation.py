@@ -264,7 +264,7 @@ class TruthTally:
 
     def add_model(self, scored: ScoredTable, top: np.ndarray) -> None:
         """The model's order of one employee's units is its raw gain over staying (0 for
-        staying; what ranks moves, `PlacementModel.leg_matrix`), its predicted score where
+        staying; what ranks moves, `PlacementModel.raw_gains`), its predicted score where
         the employee holds no unit."""
         true = _true_of(scored.table, self.lookup)
         order = np.where(np.isnan(scored.raw_gain), scored.predicted, scored.raw_gain)

@@ -132,12 +132,14 @@ class HeldOutMoves:
 
 def held_out_moves(
     data: HRData, point: Predictor, fit_rows: pd.DataFrame, valid: pd.DataFrame,
-    best_raw: pd.Series | None = None, leg: Predictor | None = None,
+    best_raw: pd.Series | None = None,
+    raw_gain: Callable[[pd.DataFrame, pd.DataFrame], np.ndarray] | None = None,
 ) -> HeldOutMoves:  # fmt: skip
     """The held-out period's moves and stays, as the calibration reads them.
 
-    `point` is a model fitted without the held-out period (its predicted score) and `leg`
-    what its gains are differences of (`PlacementModel.leg`; default `point`); `fit_rows`
+    `point` is a model fitted without the held-out period (its predicted score) and
+    `raw_gain` its raw gain of rows over stay rows (`PlacementModel.raw_gain`; default the
+    difference of `point`s); `fit_rows`
     and `valid` are training rows (with `score`) of the fitted periods and of the held-out
     one. A mover is a held-out row whose unit is not the one the person held on its as-of
     date.
@@ -162,10 +164,14 @@ def held_out_moves(
     )  # fmt: skip
     stay_rows = build_features(data, stay_pairs) if len(moved) else None
     stay_pred = point(stay_rows) if stay_rows is not None else np.zeros(0)
-    leg = leg or point
+
+    def difference(here: pd.DataFrame, stay: pd.DataFrame) -> np.ndarray:
+        return point(here) - point(stay)
+
+    raw_gain = raw_gain or difference
     r_moved_before = r_before.reindex(moved["nip"]).to_numpy()
     return HeldOutMoves(
-        raw=leg(moved) - leg(stay_rows) if stay_rows is not None else np.zeros(0),
+        raw=raw_gain(moved, stay_rows) if stay_rows is not None else np.zeros(0),
         z_moves=moved["score"].to_numpy() - stay_pred - rho * r_moved_before,
         z_stays=r_stay - rho * r_stay_before,
         rho=rho,

@@ -61,6 +61,8 @@ class LgbParams:
     # (training/within.py); `within_alpha` is that model's ridge penalty
     within: bool = True
     within_alpha: float = 1.0
+    # how much of the two models' disagreement about a gain comes off it (`raw_gains`)
+    within_caution: float = 0.0
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
@@ -87,6 +89,7 @@ class LgbParams:
             "interval": 0 < self.interval < 1,
             "bag": self.bag >= 1,
             "within_alpha": self.within_alpha > 0,
+            "within_caution": 0 <= self.within_caution <= 1,
         }
         bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]
         if bad:
@@ -250,6 +253,7 @@ class PlacementModel:
             model.within = WithinModel.fit(
                 model.matrix(train), train["score"].to_numpy(dtype=float), train["nip"].to_numpy(),
                 train["period"].to_numpy(), model.levels(), params.within_alpha,
+                caution=params.within_caution,
             )  # fmt: skip
         return model
 
@@ -286,23 +290,39 @@ class PlacementModel:
         self.compiled = None  # failed its check: LightGBM from now on
         return np.asarray(self.booster.predict(x, num_threads=2))
 
-    def leg_matrix(self, x: np.ndarray, point: np.ndarray) -> np.ndarray:
-        """What a gain is the difference of (here minus staying): the booster's predicted
-        score `point` of rows `x`, weighed with the within-person model's prediction when
-        the model has one (`training.within.stack_weights`)."""
+    def legs_matrix(self, x: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """Rows x 2, what a gain is the difference of (here minus staying): the booster's
+        predicted score `point` of rows `x` and the within-person model's prediction, each
+        weighed as measured at training (`training.within.stack_weights`); the second
+        column is 0 when the model has no within-person part."""
         w = self.within
         if w is None or w.weight == 0:
-            return point
-        return w.booster_weight * point + w.weight * w.predict(x)
+            return np.column_stack([point, np.zeros(len(point))])
+        return np.column_stack([w.booster_weight * point, w.weight * w.predict(x)])
 
-    def leg(self, rows: pd.DataFrame) -> np.ndarray:
-        x = self.matrix(rows)
-        return self.leg_matrix(x, self.point_matrix(x))
+    def raw_gains(self, here: np.ndarray, stay: np.ndarray) -> np.ndarray:
+        """The raw gain of moving from the rows whose legs are `stay` to those whose legs
+        are `here` (`legs_matrix`): both models' differences added, less `caution` times
+        how far apart they are (a move only one model believes in is the likeliest to be
+        one's error: the winner's curse between two models)."""
+        delta = here - stay
+        caution = self.within.caution if self.within is not None else 0.0
+        return delta.sum(axis=1) - caution * np.abs(delta[:, 0] - delta[:, 1])
+
+    def raw_gain(self, rows: pd.DataFrame, stay_rows: pd.DataFrame) -> np.ndarray:
+        """`raw_gains` of feature rows `rows` over `stay_rows` (the same people, staying)."""
+
+        def legs(frame: pd.DataFrame) -> np.ndarray:
+            x = self.matrix(frame)
+            return self.legs_matrix(x, self.point_matrix(x))
+
+        return self.raw_gains(legs(rows), legs(stay_rows))
 
     def leg_contributions(self, x: np.ndarray, contrib: np.ndarray) -> np.ndarray:
-        """Rows x features: each feature's part of `leg_matrix`, from the booster's TreeSHAP
-        `contrib` of the same rows (and the within model's exact linear terms): a gain's
-        factors are the difference of two rows' (the base and the person's level cancel)."""
+        """Rows x features: each feature's part of `legs_matrix`'s sum, from the booster's
+        TreeSHAP `contrib` of the same rows (and the within model's exact linear terms): a
+        gain's factors are the difference of two rows' (the base and the person's level
+        cancel); they add up to the raw gain before the models' disagreement comes off."""
         shap = contrib[:, : len(FEATURE_NAMES)]
         w = self.within
         if w is None or w.weight == 0:

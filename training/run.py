@@ -300,7 +300,9 @@ def train(
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
             held_table = CandidateTable.build(data, pd.Timestamp(valid["as_of"].iloc[0]), settings)
             best_raw = held_table.best_raw(split_model)["best_raw"]
-        moves = held_out_moves(data, split_model.point, fit_rows, valid, best_raw, split_model.leg)
+        moves = held_out_moves(
+            data, split_model.point, fit_rows, valid, best_raw, split_model.raw_gain
+        )
         split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior, settings.gain_measured_curse)  # fmt: skip
 
         progress("refitting on every period for the registered model")

@@ -18,7 +18,7 @@ to, do not pass for fit. It is a ridge on the terms a move changes:
 - each trait of the person (`Feature.trait`: soft competencies, the education field)
   crossed with the unit's field and kind: the match a mutasi is meant to use.
 
-How it is used (`PlacementModel.leg_matrix`). A move's raw gain is the booster's and this
+How it is used (`PlacementModel.legs_matrix`, `raw_gains`). A move's raw gain is the booster's and this
 model's raw gains, each scaled to the same spread over the moves the rules allow, added, and
 the sum brought back to the booster's spread (`stack_weights`, measured at training on this
 agency's own candidate table): the two models count equally in the order, and the gain's
@@ -75,6 +75,7 @@ class WithinModel:
     # until measured, the booster alone
     booster_weight: float = 1.0
     weight: float = 0.0
+    caution: float = 0.0  # share of the two models' disagreement taken off a gain
     info: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
@@ -95,6 +96,7 @@ class WithinModel:
         period: np.ndarray,
         levels: dict[str, int],
         alpha: float = 1.0,
+        caution: float = 0.0,
     ) -> WithinModel:
         """Fit on model matrices `x` (`PlacementModel.matrix`) of training rows with their
         scores, people and periods; `levels` counts each categorical's levels."""
@@ -158,7 +160,8 @@ class WithinModel:
         return cls(
             center, scale, hinged, missing, b[0], b[1], b[2], b[3], b[4],
             b[5].reshape(n_traits, n_dom), b[6].reshape(n_traits, n_kind),
-            b[7].reshape(n_field, n_dom), info={"rows": len(x), "people": len(people)},
+            b[7].reshape(n_field, n_dom), caution=caution,
+            info={"rows": len(x), "people": len(people)},
         )  # fmt: skip
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
@@ -200,11 +203,12 @@ class WithinModel:
         arrays = {
             name: np.asarray(value, dtype=int if name in ("hinged", "missing") else float)
             for name, value in values.items()
-            if name not in ("booster_weight", "weight", "info")
+            if name not in ("booster_weight", "weight", "caution", "info")
         }
         return cls(
             **arrays, booster_weight=float(values["booster_weight"]),
-            weight=float(values["weight"]), info=dict(values.get("info", {})),
+            weight=float(values["weight"]), caution=float(values["caution"]),
+            info=dict(values.get("info", {})),
         )  # fmt: skip
 
 

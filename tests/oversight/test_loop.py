@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from features.contract.validate import load_data
 from features.eligibility import EligibilitySettings
-from oversight.monitor import oversight_signals, psi
+from oversight.monitor import claims, oversight_signals, psi
 from oversight.outcomes import match_outcomes
 from oversight.records import Shown
 from oversight.settings import OversightSettings
@@ -193,6 +193,17 @@ def test_the_gain_line_refit_on_outcomes_takes_its_intercept_from_them() -> None
     assert GainCalibration.from_dict(new.to_dict()) == new
     with pytest.raises(ValueError, match="at least 30"):
         refit_on_outcomes(old, raw[:29], realised[:29])
+
+
+def test_the_raw_gain_a_suggestion_was_shown_with_is_the_one_refit_on() -> None:
+    """A gain ranked by the within-person model is not the scores' difference: the record's
+    own raw gain is read; a record from before it was kept gives the difference, which the
+    raw gain then was (a model without a within-person part)."""
+    shown = {"predicted_score": 71.0, "predicted_stay": 70.0, "raw_gain": 2.5, "gain": 0.4}
+    assert claims(shown)["raw_gain"] == 2.5
+    older = {"predicted_after": 71.0, "predicted_before": 70.0, "gain": 0.4}
+    assert claims(older)["raw_gain"] == pytest.approx(1.0)
+    assert claims({"gain": 0.4})["raw_gain"] is None  # nothing to compare: not an outcome
 
 
 def test_drift_and_rubber_stamps_are_measured_not_assumed() -> None:

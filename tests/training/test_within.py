@@ -94,11 +94,20 @@ def test_a_gains_factors_add_up_to_the_gain_that_ranked_the_move(
     data = load_data(world_dir)
     table = CandidateTable.build(data, None, PipelineSettings(), data.active_nips()[:5])
     x = model.matrix(table.rows)
-    legs = model.leg_contributions(x, model.contributions_matrix(x)).sum(axis=1)
-    parts = legs - legs[np.maximum(table.stay_rows, 0)]
-    scored = table.score(model)
+    stay = np.maximum(table.stay_rows, 0)
+    summed = model.leg_contributions(x, model.contributions_matrix(x)).sum(axis=1)
+    legs = model.legs_matrix(x, model.point_matrix(x))
+    delta = legs - legs[stay]
     placed = table.stay_rows >= 0
-    np.testing.assert_allclose(parts[placed], scored.raw_gain[placed], atol=1e-6)
+    np.testing.assert_allclose(
+        (summed - summed[stay])[placed], delta.sum(axis=1)[placed], atol=1e-6
+    )
+    # the raw gain: that sum, less the caution's share of the two models' disagreement
+    scored = table.score(model)
+    caution = model.within.caution * np.abs(delta[:, 0] - delta[:, 1])
+    np.testing.assert_allclose(
+        scored.raw_gain[placed], (delta.sum(axis=1) - caution)[placed], atol=1e-9
+    )
     # ... and the raw gain is not the predicted scores' difference: the within model counts
     booster = scored.predicted - scored.predicted[np.maximum(table.stay_rows, 0)]
     assert np.abs(booster[placed] - scored.raw_gain[placed]).max() > 0.01
