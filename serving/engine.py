@@ -45,7 +45,7 @@ from serving.schemas import (
 )
 from serving.settings import ServeSettings
 from training import explain
-from training.candidates import CandidateTable, ScoredTable
+from training.candidates import CandidateTable, JoinedStaff, ScoredTable
 from training.gain import Decision
 from training.registry import LoadedModel, load_registered
 from training.scoring import score_staff, staff_tables
@@ -92,6 +92,7 @@ class Engine:
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
         stay_factors: list[np.ndarray] = []
         tenure: list[np.ndarray] = []
+        joined = JoinedStaff(len(data.active_nips()))
 
         def explain_staying(part: ScoredTable) -> None:
             t = part.table
@@ -104,11 +105,12 @@ class Engine:
             stay_factors.append(factors)
             first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
             tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
+            joined.add(part)
             progress(f"scored and explained staying put for {sum(map(len, tenure)):,} employees")
 
         progress(f"scoring every active employee in every unit, {settings.score_chunk:,} at a time")
-        staff = score_staff(data, model, settings, as_of, all_units=True, visit=explain_staying)
-        scored = ScoredTable.joined([part for part, _ in staff.parts])
+        score_staff(data, model, settings, as_of, all_units=True, visit=explain_staying, keep=False)
+        scored = joined.result()
         table = scored.table
         units = data.units.set_index("unit_id").loc[
             table.unit_ids, ["unit_name", "domain", "capacity"]

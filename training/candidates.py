@@ -246,31 +246,6 @@ class ScoredTable:
         light = dataclasses.replace(t, rows=t.rows[["nip", "unit_id"]].copy())
         return dataclasses.replace(self, table=light)
 
-    @classmethod
-    def joined(cls, parts: list[ScoredTable]) -> ScoredTable:
-        """Parts of one staff (consecutive employees, same date and units) as one table, in
-        the parts' order: what the API holds once every part is scored and let go of its
-        feature rows (`lean`), so that a request finds any employee's row by position."""
-        if not parts:
-            raise ValueError("nothing to join: a staff needs at least one scored part")
-        tables = [part.table for part in parts]
-        first = tables[0]
-        if any(t.as_of != first.as_of or not t.unit_ids.equals(first.unit_ids) for t in tables):
-            raise ValueError("the parts of one staff share one date and one list of units")
-        table = dataclasses.replace(
-            first,
-            nips=pd.Index(np.concatenate([t.nips.to_numpy() for t in tables])),
-            rows=pd.concat([t.rows for t in tables], ignore_index=True),
-            broken=np.concatenate([t.broken for t in tables]),
-            stay_unit=np.concatenate([t.stay_unit for t in tables]),
-        )
-        arrays = {
-            f.name: np.concatenate([getattr(part, f.name) for part in parts])
-            for f in dataclasses.fields(cls)
-            if f.name != "table"
-        }
-        return cls(table=table, **arrays)
-
     def threshold(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
     ) -> float:
@@ -328,3 +303,55 @@ class ScoredTable:
         """Per employee: the row of the first suggestion."""
         ranks = self.ranks(decision, where)
         return np.flatnonzero(ranks == 1)
+
+
+_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.name != "table")
+
+
+class JoinedStaff:
+    """One staff's scored parts written into one table as each is scored: what the API
+    holds, so that a request finds any employee's row by position. The whole table's arrays
+    are allocated when the first part comes and each part is copied in (the parts are
+    consecutive employees, same date and units), so the parts and the whole are never held
+    at once; no feature rows are kept (who and where a row is are its position in `nips`
+    and `unit_ids`)."""
+
+    def __init__(self, n_employees: int) -> None:
+        self.n_employees = n_employees
+        self.filled = 0
+        self._first: CandidateTable | None = None
+        self._nips: list[np.ndarray] = []
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def add(self, part: ScoredTable) -> None:
+        t = part.table
+        if self._first is None:
+            self._first = t
+            size = self.n_employees * t.n_units
+            self._arrays = {name: np.empty(size) for name in _SCORES}
+            self._arrays["broken"] = np.empty((size, t.broken.shape[1]), dtype=bool)
+            self._arrays["stay_unit"] = np.empty(self.n_employees, dtype=t.stay_unit.dtype)
+        first = self._first
+        if t.as_of != first.as_of or not t.unit_ids.equals(first.unit_ids):
+            raise ValueError("the parts of one staff share one date and one list of units")
+        if self.filled + len(t.nips) > self.n_employees:
+            raise ValueError(f"more employees than the {self.n_employees} the staff was sized for")
+        rows = slice(self.filled * t.n_units, (self.filled + len(t.nips)) * t.n_units)
+        for name in _SCORES:
+            self._arrays[name][rows] = getattr(part, name)
+        self._arrays["broken"][rows] = t.broken
+        self._arrays["stay_unit"][self.filled : self.filled + len(t.nips)] = t.stay_unit
+        self._nips.append(t.nips.to_numpy())
+        self.filled += len(t.nips)
+
+    def result(self) -> ScoredTable:
+        first = self._first
+        if first is None or self.filled != self.n_employees:
+            raise ValueError(f"{self.filled} of {self.n_employees} employees were scored")
+        arrays = self._arrays
+        table = dataclasses.replace(
+            first, nips=pd.Index(np.concatenate(self._nips)),
+            rows=pd.DataFrame(index=pd.RangeIndex(len(arrays["broken"]))),
+            broken=arrays["broken"], stay_unit=arrays["stay_unit"],
+        )  # fmt: skip
+        return ScoredTable(table=table, **{name: arrays[name] for name in _SCORES})

@@ -69,19 +69,25 @@ def score_staff(
     as_of: pd.Timestamp | None = None,
     all_units: bool = False,
     visit: Callable[[ScoredTable], None] | None = None,
+    keep: bool = True,
 ) -> ScoredStaff:
     """Score every active employee, `settings.score_chunk` at a time: every unit, or only the
     moves no rule forbids (and staying). `visit` sees each part with its feature rows before
-    they are dropped (training's baselines are predicted there)."""
+    they are dropped (training's baselines are predicted there); without `keep`, nothing but
+    the threshold is kept of the parts (a caller that takes what it needs in `visit`, as the
+    API's `JoinedStaff` does, holds no part twice)."""
     parts: list[tuple[ScoredTable, np.ndarray | None]] = []
+    best: list[np.ndarray] = []
     for table in staff_tables(data, settings, as_of):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)
         if visit is not None:
             visit(scored)
-        parts.append((scored.lean(), where))
-    best = np.concatenate([scored.best_p(where) for scored, where in parts])
-    return ScoredStaff(parts, precision_threshold(best, settings.decision.precision))
+        best.append(scored.best_p(where))
+        if keep:
+            parts.append((scored.lean(), where))
+    threshold = precision_threshold(np.concatenate(best), settings.decision.precision)
+    return ScoredStaff(parts, threshold)
 
 
 def score_candidates(

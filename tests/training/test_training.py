@@ -25,7 +25,7 @@ from features.pipeline import (
 from penataan.cli import app
 from tests.helpers import EVIDENCE_ONLY, FAST
 from training import registry
-from training.candidates import CandidateTable, ScoredTable
+from training.candidates import CandidateTable, JoinedStaff, ScoredTable
 from training.evaluation import decision_metrics, read_truth, staff_truth_metrics
 from training.fairness import fairness_report
 from training.gain import Decision
@@ -278,23 +278,28 @@ def test_scoring_a_part_at_a_time_gives_the_rows_of_scoring_all_at_once(
 def test_a_staff_scored_in_parts_joins_into_the_table_scored_at_once(
     first_run: TrainResult, hr_data: HRData, registry_settings: PipelineSettings
 ) -> None:
-    """The API holds the staff's parts joined, without their feature rows: every row's
-    scores and rules where scoring everyone at once puts them; and a row it rebuilds from
-    its kept snapshot to explain it is the row `build_features` made."""
+    """The API holds the staff's parts written into one table as each is scored, without
+    their feature rows: every row's scores and rules where scoring everyone at once puts
+    them; and a row it rebuilds from its kept snapshot to explain it is the row
+    `build_features` made."""
     model = registry.load_registered(registry_settings.champion_uri).model
     whole = registry_settings.model_copy(update={"score_chunk": 10**6})
     parts = whole.model_copy(update={"score_chunk": 37})
-    once, joined = (
-        ScoredTable.joined([part for part, _ in score_staff(hr_data, model, s, all_units=True).parts])
-        for s in (whole, parts)
-    )  # fmt: skip
+
+    def joined_by(settings: PipelineSettings) -> ScoredTable:
+        staff = JoinedStaff(len(hr_data.active_nips()))
+        kept = score_staff(hr_data, model, settings, all_units=True, visit=staff.add, keep=False)
+        assert kept.parts == []  # nothing of the parts is held twice
+        return staff.result()
+
+    once, joined = joined_by(whole), joined_by(parts)
     assert joined.table.nips.equals(once.table.nips) and len(joined.table) == len(once.table)
     np.testing.assert_array_equal(joined.table.broken, once.table.broken)
     np.testing.assert_array_equal(joined.table.stay_unit, once.table.stay_unit)
     for name in ("predicted", "low", "high", "raw_gain", "gain", "gain_low", "gain_high", "p_help"):
         np.testing.assert_allclose(getattr(joined, name), getattr(once, name), rtol=1e-12)
-    with pytest.raises(ValueError, match="at least one"):
-        ScoredTable.joined([])
+    with pytest.raises(ValueError, match="0 of 3 employees"):
+        JoinedStaff(3).result()
 
     table = CandidateTable.build(hr_data, None, whole)
     picked = np.sort(np.random.default_rng(1).choice(len(table), 60, replace=False))
