@@ -61,8 +61,9 @@ class LgbParams:
     # (training/within.py); `within_alpha` is that model's ridge penalty
     within: bool = True
     within_alpha: float = 1.0
-    # how much of the two models' disagreement about a gain comes off it (`raw_gains`)
-    within_caution: float = 0.0
+    # how much of the two models' disagreement about a gain comes off it (`raw_gains`):
+    # half, chosen on the choice seeds against none (README, "Decisions across worlds")
+    within_caution: float = 0.5
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
