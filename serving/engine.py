@@ -2,9 +2,9 @@
 
 Every (active employee, unit) pair is scored once at load, `PENATAAN_SCORE_CHUNK` employees
 at a time, through the same `score_staff` as `penataan score` (so the API's scores agree
-with it), and each part's feature rows are let go once scored: the engine keeps the scores
-(about 100 bytes a pair) and the records' snapshot, not every pair's feature row (about two
-kilobytes). A request ranks its rows on the kept scores and builds the feature rows of only
+with it); each part is copied into one table sized for the whole staff (`JoinedStaff`) and
+its feature rows are let go: the engine keeps the scores (about 90 bytes a pair) and the
+records' snapshot, not every pair's feature row (about two kilobytes). A request ranks its rows on the kept scores and builds the feature rows of only
 the rows it returns, from the snapshot (`features.pipeline.features_at`), to explain them
 (TreeSHAP costs far more than predicting). An `Engine` is immutable: a reload builds a new
 one and swaps it in whole, so a request never sees half of each.
