@@ -5,7 +5,10 @@ replace the serving model, even when the champion scores no better on the new he
 labels (they are noise for both). So a candidate is promoted only if it clearly beats the
 simple baselines on its own held-out period (by `GATE_MARGIN` of their RMSE: shuffled labels
 make every model as good as the global mean), and then only if it also beats the champion
-on the same data. Past records that changed since the champion's training (scores,
+on the same data, or, ranking moves another way than the champion (`PlacementModel.ranking`:
+the within-person model added, or its caution changed), scores no worse: the score alone
+cannot tell two rankings apart, and what can (the truth) no agency has, so that choice was
+made on the family's choice seeds and is reported on the report seeds (README). Past records that changed since the champion's training (scores,
 assignments of periods both runs hold) are reported with the decision.
 """
 
@@ -53,8 +56,11 @@ def decide(
     champion_version: str | None,
     champion_rmse: float | None,
     changed: list[str],
+    ranking_change: str | None = None,
 ) -> tuple[bool, str]:
-    """(promoted, reason). `metrics` is the run's table: model and baselines, held-out RMSE."""
+    """(promoted, reason). `metrics` is the run's table: model and baselines, held-out RMSE;
+    `ranking_change` says how the candidate ranks moves otherwise than the champion (None:
+    the same way)."""
     rmse = metrics["model"]["rmse"]
     floor = min(metrics[b]["rmse"] for b in SIMPLE_BASELINES if b in metrics)
     note = f"; history changed since the champion: {', '.join(changed)}" if changed else ""
@@ -74,6 +80,12 @@ def decide(
         return (
             True,
             f"held-out RMSE {rmse:.3f} beats champion v{champion_version} ({champion_rmse:.3f}){note}",
+        )
+    if ranking_change is not None and rmse <= champion_rmse:
+        return (
+            True,
+            f"held-out RMSE {rmse:.3f} no worse than champion v{champion_version} "
+            f"({champion_rmse:.3f}) and ranks moves otherwise: {ranking_change}{note}",
         )
     return (
         False,

@@ -258,6 +258,15 @@ class PlacementModel:
             )  # fmt: skip
         return model
 
+    @property
+    def ranking(self) -> str:
+        """How this model ranks a person's moves, in words (what the promotion gate compares:
+        two models with one score may rank moves differently)."""
+        w = self.within
+        if w is None or w.weight == 0:
+            return "the booster alone"
+        return f"the booster and the within-person model, caution {w.caution:g}"
+
     def levels(self) -> dict[str, int]:
         """How many training-time levels each categorical feature has (its codes' range)."""
         categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]

@@ -356,7 +356,12 @@ def train(
         if changed:
             progress(f"history changed since champion v{champion.version if champion else ''}: {', '.join(changed)}")  # fmt: skip
             mlflow.set_tag("history_changed", ", ".join(changed))
-        promoted, reason = decide(table, champion.version if champion else None, old_rmse, changed)
+        ranking = None
+        if champion is not None and champion.model.ranking != final.ranking:
+            ranking = f"{champion.model.ranking} -> {final.ranking}"
+        promoted, reason = decide(
+            table, champion.version if champion else None, old_rmse, changed, ranking
+        )
         registry.set_alias(
             settings.model_name, settings.model_alias if promoted else "challenger", version
         )

@@ -115,6 +115,22 @@ def test_same_retrain_does_not_take_the_alias(
     )
 
 
+def test_a_new_way_of_ranking_moves_takes_the_alias_only_with_a_score_no_worse() -> None:
+    """Two models with one score (the same booster) differ only in how they rank moves:
+    the new ranking is promoted when its score is no worse, never when it is worse, and a
+    tie with the same ranking changes nothing."""
+    from training.gate import decide
+
+    table = {"model": {"rmse": 4.0}, "global_mean": {"rmse": 8.0}, "unit_mean": {"rmse": 7.0}}
+    change = "the booster alone -> the booster and the within-person model, caution 0.5"
+    promoted, reason = decide(table, "2", 4.0, [], change)
+    assert promoted and "ranks moves otherwise" in reason and change in reason
+    assert not decide(table, "2", 3.9, [], change)[0]  # a worse score: never
+    assert not decide(table, "2", 4.0, [])[0]  # the same ranking, the same score
+    shuffled = {**table, "model": {"rmse": 7.9}}
+    assert not decide(shuffled, "2", 8.5, [], change)[0]  # broken data is still refused
+
+
 def test_failed_run_never_touches_aliases(
     first_run: TrainResult,
     world_dir: Path,
