@@ -47,7 +47,7 @@ NUMERIC = tuple(
 )
 TRAITS = tuple(j for j in NUMERIC if FEATURES_BY_NAME[FEATURE_NAMES[j]].trait)
 DOMAIN, KIND, FIELD = _INDEX["unit_domain"], _INDEX["unit_kind"], _INDEX["education_field"]
-ROWS_AT_ONCE = 20_000  # design rows built at a time while fitting (bounded memory)
+ROWS_AT_ONCE = 20_000  # rows whose terms are built at once, fitting or predicting
 
 
 def _codes(x: np.ndarray, column: int) -> np.ndarray:
@@ -188,8 +188,14 @@ class WithinModel:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The within-person part of each row's score (its level is arbitrary per person:
-        only differences between one person's rows mean anything)."""
-        return self.contributions(x).sum(axis=1)
+        only differences between one person's rows mean anything), `ROWS_AT_ONCE` rows at a
+        time: a part of a staff has a few hundred thousand rows, and their rows x features
+        contributions at once cost the server a few hundred MB at its peak."""
+        out = np.empty(len(x))
+        for start in range(0, len(x), ROWS_AT_ONCE):
+            rows = slice(start, start + ROWS_AT_ONCE)
+            out[rows] = self.contributions(x[rows]).sum(axis=1)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {
