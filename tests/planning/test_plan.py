@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import mlflow
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +36,8 @@ LOOSE = {"precision": 0.05}
 
 @pytest.fixture(scope="module")
 def model(registry_uri: str) -> PlacementModel:
+    # the session's registry by name: another test's `train` may have pointed MLflow elsewhere
+    mlflow.set_tracking_uri(registry_uri)
     return load_registered("models:/penataan-placement@champion").model
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 import numpy as np
 import pytest
 
@@ -89,6 +90,7 @@ def test_a_gains_factors_add_up_to_the_gain_that_ranked_the_move(
     from training.candidates import CandidateTable
     from training.settings import PipelineSettings
 
+    mlflow.set_tracking_uri(registry_uri)  # another test's `train` may have pointed it elsewhere
     model = registry.load_registered("models:/penataan-placement@champion").model
     assert model.within is not None and model.within.weight > 0
     data = load_data(world_dir)
