@@ -57,7 +57,7 @@ class LgbParams:
     # boosters averaged into the model: the first on every row, the others each on a
     # bootstrap of people (training/ensemble.py); 1 is a single booster
     bag: int = 6
-    # rank moves on the mean of the booster's and a within-person model's gains
+    # rank moves on the booster's and a within-person model's gains together
     # (training/within.py); `within_alpha` is that model's ridge penalty
     within: bool = True
     within_alpha: float = 1.0
@@ -316,7 +316,8 @@ class PlacementModel:
         how far apart they are (a move only one model believes in is the likeliest to be
         one's error: the winner's curse between two models)."""
         delta = here - stay
-        caution = self.within.caution if self.within is not None else 0.0
+        w = self.within
+        caution = w.caution if w is not None and w.weight != 0 else 0.0  # two models, or none
         return delta.sum(axis=1) - caution * np.abs(delta[:, 0] - delta[:, 1])
 
     def raw_gain(self, rows: pd.DataFrame, stay_rows: pd.DataFrame) -> np.ndarray:

@@ -219,7 +219,7 @@ def test_decision_metrics_of_the_truth_itself_are_perfect() -> None:
 def test_policy_ranks_suggested_moves_first_then_staying() -> None:
     """A move ranks before staying only when the decision suggests it (its probability of
     helping clears the threshold the precision sets over everyone's best move, and its
-    interval the optional floor); ranks follow the predicted score within each tier."""
+    interval the optional floor); ranks follow the gain within each tier."""
     table = _tiny_table()
     predicted = np.array([70.0, 74.0, 71.0, 60.0, 61.0, 65.0])
     gain = np.array([0.0, 4.0, 1.0, -1.0, 0.0, 4.0])

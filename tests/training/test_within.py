@@ -12,6 +12,7 @@ import pytest
 
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training import registry
+from training.model import PlacementModel
 from training.within import TRAITS, WithinModel, stack_weights
 
 COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
@@ -78,6 +79,19 @@ def test_stack_weights_count_both_models_equally_at_the_boosters_spread() -> Non
     assert stacked.std() == pytest.approx(booster.std(), rel=1e-9)
     assert wb * booster.std() == pytest.approx(ww * within.std(), rel=1e-9)  # equal parts
     assert stack_weights(booster, np.zeros(5000)) == (1.0, 0.0)  # nothing to add: the booster
+
+
+def test_an_unmeasured_within_model_leaves_the_boosters_gain_alone() -> None:
+    """Before its weights are measured (or where its gains do not vary) the within-person
+    model has no part in a gain, and no disagreement is taken off it."""
+    x, y, person, period, _ = _panel(3)
+    within = WithinModel.fit(x, y, person, period, LEVELS, caution=0.5)
+    assert within.weight == 0
+    model = PlacementModel(booster=None, offsets={}, within=within)  # type: ignore[arg-type]
+    here, stay = np.array([[3.0, 0.0], [-2.0, 0.0]]), np.zeros((2, 2))
+    np.testing.assert_array_equal(model.raw_gains(here, stay), [3.0, -2.0])
+    within.weight = 1.0  # measured: now half the disagreement comes off
+    np.testing.assert_array_equal(model.raw_gains(here, stay), [1.5, -3.0])
 
 
 def test_a_gains_factors_add_up_to_the_gain_that_ranked_the_move(
