@@ -26,7 +26,8 @@ priors (the slope cap, the selection shift: `training.gain`), set for the booste
 meet numbers of the same size.
 Chosen on the choice seeds 101-112 against the booster alone (README, "Decisions across
 worlds"). The model is linear, so its part of a gain is exactly attributed to features
-(`contributions`): the narrative's factors add up to the gain that ranked the move.
+(`contributions`): the narrative's factors add up to the gain that ranked the move, before
+the caution (`PlacementModel.raw_gains`) takes a share of the two models' disagreement off.
 """
 
 from __future__ import annotations
