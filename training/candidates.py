@@ -115,14 +115,6 @@ class CandidateTable:
         keep = [k for k, code in enumerate(self.rule_codes) if code not in ignore]
         return np.asarray(~self.broken[:, keep].any(axis=1))
 
-    def move_gains(self, values: np.ndarray) -> np.ndarray:
-        """Per row, `values` there minus at the employee's stay row, for the moves no rule
-        forbids (-inf elsewhere: stay rows, forbidden moves, employees without a unit)."""
-        stay_rows = self.stay_rows
-        stay = np.where(stay_rows >= 0, values[np.maximum(stay_rows, 0)], np.nan)
-        moves = self.allowed() & ~self.is_stay & (stay_rows >= 0)
-        return np.where(moves, values - stay, -np.inf)
-
     def best_raw(self, model: PlacementModel) -> pd.DataFrame:
         """Per employee with a unit and an allowed move, by NIP: the unit held, the predicted
         score of staying there and the raw gain (`PlacementModel.raw_gains`) of their best
@@ -159,10 +151,10 @@ class CandidateTable:
         if model.within is None:
             return 1.0, 0.0
         x = model.matrix(self.rows)
-        booster = self.move_gains(model.point_matrix(x))
-        within = self.move_gains(model.within.predict(x))
-        moves = np.isfinite(booster)
-        return stack_weights(booster[moves], within[moves])
+        both = np.column_stack([model.point_matrix(x), model.within.predict(x)])
+        delta = both - both[np.maximum(self.stay_rows, 0)]  # each model's raw gain
+        moves = self.allowed() & ~self.is_stay & (self.stay_rows >= 0)
+        return stack_weights(delta[moves, 0], delta[moves, 1])
 
     def score(
         self,

@@ -267,18 +267,20 @@ class PlacementModel:
             return "the booster alone"
         return f"the booster and the within-person model, caution {w.caution:g}"
 
+    def _categories(self) -> dict[str, list[str]]:
+        """Each categorical feature's training-time levels (its codes are their positions)."""
+        categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
+        return dict(zip(categorical, self.booster.pandas_categorical or [], strict=True))
+
     def levels(self) -> dict[str, int]:
         """How many training-time levels each categorical feature has (its codes' range)."""
-        categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
-        known = self.booster.pandas_categorical or []
-        return {name: len(values) for name, values in zip(categorical, known, strict=True)}
+        return {name: len(values) for name, values in self._categories().items()}
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
         """Rows exactly as LightGBM reads a DataFrame (float64; categoricals as the codes of
         the training-time categories, NaN where missing), filled column by column with no
         frame in between: the API converts the few rows of every request it explains."""
-        categorical = [name for name in FEATURE_NAMES if name in CATEGORICAL]
-        levels = dict(zip(categorical, self.booster.pandas_categorical or [], strict=True))
+        levels = self._categories()
         x = np.empty((len(rows), len(FEATURE_NAMES)))
         for j, name in enumerate(FEATURE_NAMES):  # column by column: no frame in between
             if name in levels:  # the canonical levels first, as `as_model_frame` reads them

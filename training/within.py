@@ -3,9 +3,10 @@
 Why. A gain compares one person in two units, so whatever a model knows of the person's
 level cancels in it, and what is left is the person x unit fit (an education field for the
 unit's field, competencies for what the unit does, experience there) and the cost of the
-move. The booster predicts the score, and a score is mostly the person's level: on the
-family's choice seeds its raw gains correlated 0.03-0.61 with the gains the records alone
-imply, worst where past transfers gave it few comparisons. This model sees only variation
+move. The booster predicts the score, and a score is mostly the person's level, so its
+gains miss much of the person x unit fit the records hold, worst where past transfers gave
+it few comparisons (the decision curve against the record-only oracle, `bench/worlds.py`).
+This model sees only variation
 *within* a person: every training row with the person's mean, and the year's, taken out
 (two-way fixed effects), so that people who are simply good, and the units they were sent
 to, do not pass for fit. It is a ridge on the terms a move changes:
@@ -47,6 +48,7 @@ NUMERIC = tuple(
     if name not in CATEGORICAL and FEATURES_BY_NAME[name].factor != "past_performance"
 )
 TRAITS = tuple(j for j in NUMERIC if FEATURES_BY_NAME[FEATURE_NAMES[j]].trait)
+_TRAIT_AT = np.array([NUMERIC.index(j) for j in TRAITS], dtype=int)  # TRAITS' places in NUMERIC
 DOMAIN, KIND, FIELD = _INDEX["unit_domain"], _INDEX["unit_kind"], _INDEX["education_field"]
 ROWS_AT_ONCE = 20_000  # rows whose terms are built at once, fitting or predicting
 
@@ -117,13 +119,12 @@ class WithinModel:
             levels["education_field"],
         )
         n_traits = len(TRAITS)
-        trait_at = np.array([NUMERIC.index(j) for j in TRAITS], dtype=int)
         periods, period_code = np.unique(period, return_inverse=True)
 
         def design(rows: slice) -> np.ndarray:
             part = x[rows]
             z, hinge, flags = cls._blocks(part, center, scale, hinged)
-            traits = z[:, trait_at]
+            traits = z[:, _TRAIT_AT]
             dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
             one_dom = (dom[:, None] == np.arange(n_dom)).astype(float)
             one_kind = (kind[:, None] == np.arange(n_kind)).astype(float)
@@ -179,7 +180,7 @@ class WithinModel:
         has_dom, has_kind = dom >= 0, kind >= 0
         out[:, DOMAIN] = np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0)
         out[:, KIND] = np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0)
-        traits = z[:, [NUMERIC.index(j) for j in TRAITS]]
+        traits = z[:, _TRAIT_AT]
         by_dom = self.b_trait_domain[:, np.maximum(dom, 0)].T * has_dom[:, None]
         by_kind = self.b_trait_kind[:, np.maximum(kind, 0)].T * has_kind[:, None]
         out[:, TRAITS] += traits * (by_dom + by_kind)
@@ -199,11 +200,10 @@ class WithinModel:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        values: dict[str, Any] = {
+        return {
             name: value.tolist() if isinstance(value, np.ndarray) else value
             for name, value in vars(self).items()
         }
-        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> WithinModel:
