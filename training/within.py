@@ -190,13 +190,27 @@ class WithinModel:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The within-person part of each row's score (its level is arbitrary per person:
-        only differences between one person's rows mean anything), `ROWS_AT_ONCE` rows at a
-        time: a part of a staff has a few hundred thousand rows, and their rows x features
-        contributions at once cost the server a few hundred MB at its peak."""
+        only differences between one person's rows mean anything): the sum of
+        `contributions`, computed block by block without the rows x features matrix, and
+        `ROWS_AT_ONCE` rows at a time (a part of a staff has a few hundred thousand rows)."""
         out = np.empty(len(x))
         for start in range(0, len(x), ROWS_AT_ONCE):
-            rows = slice(start, start + ROWS_AT_ONCE)
-            out[rows] = self.contributions(x[rows]).sum(axis=1)
+            part = x[start : start + ROWS_AT_ONCE]
+            z, hinge, flags = self._blocks(part, self.center, self.scale, self.hinged)
+            dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
+            has_dom, has_kind = dom >= 0, kind >= 0
+            match = np.where(has_dom[:, None], self.b_trait_domain[:, np.maximum(dom, 0)].T, 0.0)
+            match += np.where(has_kind[:, None], self.b_trait_kind[:, np.maximum(kind, 0)].T, 0.0)
+            field_fit = self.b_field_domain[np.maximum(fld, 0), np.maximum(dom, 0)]
+            out[start : start + ROWS_AT_ONCE] = (
+                z @ self.b_numeric
+                + hinge @ self.b_hinge
+                + flags[:, self.missing] @ self.b_missing
+                + np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0)
+                + np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0)
+                + np.einsum("ij,ij->i", z[:, _TRAIT_AT], match)
+                + np.where(has_dom & (fld >= 0), field_fit, 0.0)
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -61,11 +61,22 @@ def test_the_fit_within_people_is_found_where_their_levels_hide_it() -> None:
     assert gain == pytest.approx(3.0 * 2.0, abs=0.8)
 
 
-def test_its_terms_add_up_to_its_prediction_and_survive_a_round_trip() -> None:
+def test_its_terms_add_up_to_its_prediction_and_survive_a_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     x, y, person, period, _ = _panel(1)
+    rng = np.random.default_rng(3)
+    x[rng.random(len(x)) < 0.2, COLUMN["training_hours_3y"]] = np.nan  # a missing flag
     model = WithinModel.fit(x, y, person, period, LEVELS)
-    contributions = model.contributions(x[:50])
-    np.testing.assert_allclose(contributions.sum(axis=1), model.predict(x[:50]))
+    assert len(model.missing) == 1
+    rows = x[:50].copy()  # missing traits, fields and kinds too: each term's own rule
+    rows[:10, COLUMN["comp_komunikasi"]] = np.nan
+    rows[5:15, COLUMN["unit_domain"]] = np.nan
+    rows[12:20, COLUMN["unit_kind"]] = np.nan
+    rows[18:25, COLUMN["education_field"]] = np.nan
+    monkeypatch.setattr("training.within.ROWS_AT_ONCE", 7)  # predicted in slices
+    contributions = model.contributions(rows)
+    np.testing.assert_allclose(contributions.sum(axis=1), model.predict(rows), atol=1e-9)
     assert np.abs(contributions[:, COLUMN["score_last"]]).max() == 0  # past results: never
     again = WithinModel.from_dict(model.to_dict())
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
