@@ -11,7 +11,13 @@ import pytest
 from features import vocab
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURES, label
-from features.pipeline import build_features, candidate_pairs, training_pairs
+from features.pipeline import (
+    CATEGORY_DTYPES,
+    as_model_frame,
+    build_features,
+    candidate_pairs,
+    training_pairs,
+)
 
 PROTECTED_HINTS = ("sex", "birth", "age", "religion", "marital", "name", "nip")
 
@@ -120,3 +126,21 @@ def test_unknown_pair_is_refused(hr_data: HRData) -> None:
     pairs = pd.DataFrame({"nip": ["000"], "unit_id": ["X"], "as_of": [pd.Timestamp("2024-01-01")]})
     with pytest.raises(KeyError):
         build_features(hr_data, pairs)
+
+
+def test_the_model_frame_reads_columns_or_a_frame_and_misses_unknown_levels(
+    hr_data: HRData,
+) -> None:
+    """Columns by name give the frame a frame gives; a level the vocabulary does not hold,
+    or none, is missing (never a new level, never an error)."""
+    rows = build_features(hr_data, candidate_pairs(hr_data).iloc[:50])
+    columns = {name: rows[name].to_numpy(dtype=object) for name in FEATURE_NAMES}
+    pd.testing.assert_frame_equal(as_model_frame(columns, rows.index), as_model_frame(rows))
+    columns["unit_domain"] = columns["unit_domain"].copy()
+    columns["unit_domain"][:3] = ["keuangan", "no-such-field", None]
+    frame = as_model_frame(columns, rows.index)
+    assert frame["unit_domain"].iloc[0] == "keuangan"
+    assert frame["unit_domain"].iloc[1:3].isna().all()
+    assert list(frame["unit_domain"].cat.categories) == list(
+        CATEGORY_DTYPES["unit_domain"].categories
+    )
