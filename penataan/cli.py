@@ -375,7 +375,7 @@ def score(
     whose expected share that truly helps reaches PENATAAN_PRECISION (0.8), and its gain
     interval's lower end clears PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying
     does. Employees are scored PENATAAN_SCORE_CHUNK at a time (bounded memory)."""
-    from training.scoring import score_candidates, write_table
+    from training.scoring import score_parts, write_table
 
     if out.suffix not in (".csv", ".parquet"):
         _echo_err(f"--out {out}: must end in .csv or .parquet")
@@ -383,9 +383,9 @@ def score(
     settings = _settings()
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
-    frame = score_candidates(hr, loaded.model, settings, _as_of(as_of), all_units)
-    write_table(frame, str(out))
-    typer.echo(f"wrote {len(frame)} rows to {out} with {loaded.name} v{loaded.version}")
+    parts = score_parts(hr, loaded.model, settings, _as_of(as_of), all_units)
+    rows = write_table(parts, str(out))
+    typer.echo(f"wrote {rows} rows to {out} with {loaded.name} v{loaded.version}")
 
 
 @app.command()

@@ -2,22 +2,26 @@
 
 A staff is scored `score_chunk` employees at a time (`PENATAAN_SCORE_CHUNK`): the feature
 rows of one part are built, predicted and dropped before the next part's are built, so
-peak memory is set by the part and by the output, not by the whole staff x units (on
-`mataram`, 1.2 GiB in parts against 3.2 GiB at once: `bench/trees.py`). The decision's
-threshold is a property of the whole staff (each employee's best move, ranked together),
-so every part's best moves are gathered first and the threshold applied to every part
-after; the result is the same, row for row, as scoring everyone at once. Training's metrics
-against the truth and its merit-system audit read the same parts (`ScoredStaff`).
+peak memory is set by the part and by each pair's kept scores, not by the whole staff x
+units (`bench/trees.py`). The decision's threshold is a property of the whole staff (each
+employee's best move, ranked together), so every part's best moves are gathered first and
+the threshold applied to every part after; the result is the same, row for row, as scoring
+everyone at once. The staff is taken in NIP order, so each part's ranked rows follow the
+previous part's in the output's order and are written as they are ranked (`score_parts`,
+`write_table`): the output is never held whole. Training's metrics against the truth and
+its merit-system audit read the same parts (`ScoredStaff`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from features.data import HRData
 from features.spreadsheet import guard_frame
@@ -55,8 +59,8 @@ def staff_tables(
     data: HRData, settings: PipelineSettings, as_of: pd.Timestamp | None = None
 ) -> Iterator[CandidateTable]:
     """The candidate table of every active employee, `settings.score_chunk` employees at a
-    time, each built when the previous one has been let go."""
-    nips = pd.Index(data.active_nips())
+    time in NIP order, each built when the previous one has been let go."""
+    nips = pd.Index(sorted(data.active_nips()))
     size = settings.score_chunk
     for start in range(0, max(len(nips), 1), size):
         yield CandidateTable.build(data, as_of, settings, nips[start : start + size])
@@ -90,6 +94,21 @@ def score_staff(
     return ScoredStaff(parts, threshold)
 
 
+def score_parts(
+    data: HRData,
+    model: PlacementModel,
+    settings: PipelineSettings,
+    as_of: pd.Timestamp | None = None,
+    all_units: bool = False,
+) -> Iterator[pd.DataFrame]:
+    """`score_candidates`' rows a part of the staff at a time, in its order (NIP, then
+    rank): a part's frame is made only when the one before it has been taken."""
+    staff = score_staff(data, model, settings, as_of, all_units)
+    for scored, where in staff.parts:
+        frame = _frame(scored, where, settings.decision, staff.threshold)
+        yield frame.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
+
+
 def score_candidates(
     data: HRData,
     model: PlacementModel,
@@ -100,11 +119,8 @@ def score_candidates(
     """One row per (active employee, unit), ranked within each employee by the decision
     policy: suggested moves first (`settings.decision`: enough of them truly help), then
     staying, then the rest; each move carries its probability of helping."""
-    staff = score_staff(data, model, settings, as_of, all_units)
-    decision = settings.decision
-    frames = [_frame(scored, where, decision, staff.threshold) for scored, where in staff.parts]
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["nip", "rank"]).reset_index(drop=True)[SCORE_COLUMNS]
+    frames = list(score_parts(data, model, settings, as_of, all_units))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _frame(
@@ -137,12 +153,47 @@ def _frame(
     )
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """CSV or Parquet by the file's extension, written whole or not at all."""
+def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path) -> int:
+    """CSV or Parquet by the file's extension, written whole or not at all, from one frame
+    or from frames taken one at a time (a Parquet row group each; the CSV's header once),
+    none of them held after it is written. Returns the rows written."""
     target = Path(path)
-    if target.suffix == ".parquet":
-        write_atomic(target, lambda p: frame.to_parquet(p, index=False))
-    elif target.suffix == ".csv":
-        write_atomic(target, lambda p: guard_frame(frame).to_csv(p, index=False))
-    else:
+    if target.suffix not in (".csv", ".parquet"):
         raise ValueError(f"{path}: the output must end in .csv or .parquet")
+    parts = [frames] if isinstance(frames, pd.DataFrame) else frames
+    rows = 0
+    columns: list[str] = []
+
+    def write(tmp: Path) -> None:
+        nonlocal rows, columns
+        writer: pq.ParquetWriter | None = None
+        try:
+            for frame in parts:
+                columns = columns or list(frame.columns)
+                if len(frame) == 0:  # a part with no rows: nothing to add, no types to read
+                    continue
+                if target.suffix == ".csv":
+                    guard_frame(frame).to_csv(
+                        tmp, index=False, mode="a" if rows else "w", header=not rows
+                    )
+                else:
+                    if writer is None:  # the first rows set the file's types
+                        writer = pq.ParquetWriter(
+                            tmp, pa.Schema.from_pandas(frame, preserve_index=False)
+                        )
+                    writer.write_table(
+                        pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False)
+                    )
+                rows += len(frame)
+        finally:
+            if writer is not None:
+                writer.close()
+        if rows == 0:  # nobody to score: the file still names its columns
+            empty = pd.DataFrame({name: [] for name in columns or SCORE_COLUMNS})
+            if target.suffix == ".csv":
+                empty.to_csv(tmp, index=False)
+            else:
+                empty.to_parquet(tmp, index=False)
+
+    write_atomic(target, write)
+    return rows
