@@ -34,7 +34,7 @@ the caution (`PlacementModel.raw_gains`) takes a share of the two models' disagr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sparse
@@ -56,6 +56,20 @@ ROWS_AT_ONCE = 20_000  # rows whose terms are built at once, fitting or predicti
 def _codes(x: np.ndarray, column: int) -> np.ndarray:
     """A categorical column's level codes as integers, -1 where missing."""
     return np.where(np.isnan(x[:, column]), -1, np.nan_to_num(x[:, column])).astype(int)
+
+
+class _Inputs(NamedTuple):
+    """Rows as the terms read them: standardised numbers, their hinges and missing flags,
+    the unit's field and kind terms, each trait's coefficient for the row's unit, the
+    education field's fit to the unit's field."""
+
+    z: np.ndarray
+    hinge: np.ndarray
+    flags: np.ndarray
+    domain: np.ndarray
+    kind: np.ndarray
+    match: np.ndarray
+    field_fit: np.ndarray
 
 
 @dataclass
@@ -166,51 +180,49 @@ class WithinModel:
             info={"rows": len(x), "people": len(people)},
         )  # fmt: skip
 
+    def _inputs(self, x: np.ndarray) -> _Inputs:
+        """What every term reads of rows `x`, computed once for `contributions` and `predict`."""
+        z, hinge, flags = self._blocks(x, self.center, self.scale, self.hinged)
+        dom, kind, fld = _codes(x, DOMAIN), _codes(x, KIND), _codes(x, FIELD)
+        has_dom, has_kind = dom >= 0, kind >= 0
+        return _Inputs(
+            z, hinge, flags[:, self.missing].astype(float),
+            np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0),
+            np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0),
+            self.b_trait_domain[:, np.maximum(dom, 0)].T * has_dom[:, None]
+            + self.b_trait_kind[:, np.maximum(kind, 0)].T * has_kind[:, None],
+            np.where(has_dom & (fld >= 0), self.b_field_domain[np.maximum(fld, 0), np.maximum(dom, 0)], 0.0),
+        )  # fmt: skip
+
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Rows x features: what each feature adds to this model's prediction (a trait
         crossed with the unit's field or kind counts for the trait, the person's side of
         the match; its sum over features is the prediction, up to the person's level)."""
-        z, hinge, flags = self._blocks(x, self.center, self.scale, self.hinged)
+        t = self._inputs(x)
         out = np.zeros((len(x), len(FEATURE_NAMES)))
         numeric = np.asarray(NUMERIC)
-        out[:, numeric] = z * self.b_numeric
-        out[:, numeric[self.hinged]] += hinge * self.b_hinge
-        out[:, numeric[self.missing]] += flags[:, self.missing] * self.b_missing
-        dom, kind, fld = _codes(x, DOMAIN), _codes(x, KIND), _codes(x, FIELD)
-        has_dom, has_kind = dom >= 0, kind >= 0
-        out[:, DOMAIN] = np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0)
-        out[:, KIND] = np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0)
-        traits = z[:, _TRAIT_AT]
-        by_dom = self.b_trait_domain[:, np.maximum(dom, 0)].T * has_dom[:, None]
-        by_kind = self.b_trait_kind[:, np.maximum(kind, 0)].T * has_kind[:, None]
-        out[:, TRAITS] += traits * (by_dom + by_kind)
-        field_fit = self.b_field_domain[np.maximum(fld, 0), np.maximum(dom, 0)]
-        out[:, FIELD] = np.where(has_dom & (fld >= 0), field_fit, 0.0)
+        out[:, numeric] = t.z * self.b_numeric
+        out[:, numeric[self.hinged]] += t.hinge * self.b_hinge
+        out[:, numeric[self.missing]] += t.flags * self.b_missing
+        out[:, DOMAIN] = t.domain
+        out[:, KIND] = t.kind
+        out[:, TRAITS] += t.z[:, _TRAIT_AT] * t.match
+        out[:, FIELD] = t.field_fit
         return out
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The within-person part of each row's score (its level is arbitrary per person:
         only differences between one person's rows mean anything): the sum of
-        `contributions`, computed block by block without the rows x features matrix, and
+        `contributions`, computed term by term without the rows x features matrix, and
         `ROWS_AT_ONCE` rows at a time (a part of a staff has a few hundred thousand rows)."""
         out = np.empty(len(x))
         for start in range(0, len(x), ROWS_AT_ONCE):
-            part = x[start : start + ROWS_AT_ONCE]
-            z, hinge, flags = self._blocks(part, self.center, self.scale, self.hinged)
-            dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
-            has_dom, has_kind = dom >= 0, kind >= 0
-            match = np.where(has_dom[:, None], self.b_trait_domain[:, np.maximum(dom, 0)].T, 0.0)
-            match += np.where(has_kind[:, None], self.b_trait_kind[:, np.maximum(kind, 0)].T, 0.0)
-            field_fit = self.b_field_domain[np.maximum(fld, 0), np.maximum(dom, 0)]
+            t = self._inputs(x[start : start + ROWS_AT_ONCE])
             out[start : start + ROWS_AT_ONCE] = (
-                z @ self.b_numeric
-                + hinge @ self.b_hinge
-                + flags[:, self.missing] @ self.b_missing
-                + np.where(has_dom, self.b_domain[np.maximum(dom, 0)], 0.0)
-                + np.where(has_kind, self.b_kind[np.maximum(kind, 0)], 0.0)
-                + np.einsum("ij,ij->i", z[:, _TRAIT_AT], match)
-                + np.where(has_dom & (fld >= 0), field_fit, 0.0)
-            )
+                t.z @ self.b_numeric + t.hinge @ self.b_hinge + t.flags @ self.b_missing
+                + t.domain + t.kind + np.einsum("ij,ij->i", t.z[:, _TRAIT_AT], t.match)
+                + t.field_fit
+            )  # fmt: skip
         return out
 
     def to_dict(self) -> dict[str, Any]:
