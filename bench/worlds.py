@@ -16,7 +16,8 @@ train` path on a fresh registry, then scored against its truth:
   probability of helping, the share that truly helps and the true gain per employee; the
   gain per employee captured at the largest share whose moves still help 80% of the time;
   and `gap@5%`, the claimed minus the true gain of the top 5% of people's best moves (how
-  far the claim is off where a decision looks first);
+  far the claim is off where a decision looks first), beside the gain line the held-out
+  movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold);
 - the calibration of the probability of helping, pooled over the worlds (a table by decile);
 - a default round (`penataan plan`): moves, share that truly helps, true against predicted.
 
@@ -164,6 +165,7 @@ def one_world(
         .to_numpy(dtype=float)
     )
     figures, p, helped = decision_figures(scored, true, record, settings.decision)
+    line = champion.model.gain  # what the held-out movers said of the raw gain (training.gain)
     m = result.metrics
     model = m.loc["model"]
     truth_round = round_.summary["truth"]
@@ -174,6 +176,10 @@ def one_world(
         "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
         "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
         **figures,
+        # the calibration line beside gap@5%: the data's own evidence against the truth's
+        "line_alpha": line.alpha if line is not None else np.nan,
+        "line_beta": line.beta if line is not None else np.nan,
+        "line_moves": line.n_moves if line is not None else np.nan,
         "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
         "round_helpful": truth_round["helpful_share"],
         "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
