@@ -8,8 +8,9 @@ make every model as good as the global mean), and then only if it also beats the
 on the same data, or, ranking moves another way than the champion (`PlacementModel.ranking`:
 the within-person model added, or its caution changed), scores no worse: the score alone
 cannot tell two rankings apart, and what can (the truth) no agency has, so that choice was
-made on the family's choice seeds and is reported on the report seeds (README). Past records that changed since the champion's training (scores,
-assignments of periods both runs hold) are reported with the decision.
+made on the family's choice seeds and is reported on the report seeds (README). Past
+records that changed since the champion's training (scores, assignments of periods both
+runs hold) are reported with the decision.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from features.spreadsheet import guard_frame
 from training.candidates import CandidateTable, ScoredTable
 from training.gain import Decision, precision_threshold
 from training.model import PlacementModel
-from training.outputs import write_atomic
+from training.outputs import atomic_path
 from training.settings import PipelineSettings
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
@@ -161,39 +161,28 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
     if target.suffix not in (".csv", ".parquet"):
         raise ValueError(f"{path}: the output must end in .csv or .parquet")
     parts = [frames] if isinstance(frames, pd.DataFrame) else frames
-    rows = 0
-    columns: list[str] = []
-
-    def write(tmp: Path) -> None:
-        nonlocal rows, columns
-        writer: pq.ParquetWriter | None = None
+    rows, columns = 0, SCORE_COLUMNS
+    writer: pq.ParquetWriter | None = None
+    with atomic_path(target) as tmp:
         try:
             for frame in parts:
-                columns = columns or list(frame.columns)
+                columns = list(frame.columns)
                 if len(frame) == 0:  # a part with no rows: nothing to add, no types to read
                     continue
                 if target.suffix == ".csv":
-                    guard_frame(frame).to_csv(
-                        tmp, index=False, mode="a" if rows else "w", header=not rows
-                    )
+                    guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
                 else:
                     if writer is None:  # the first rows set the file's types
-                        writer = pq.ParquetWriter(
-                            tmp, pa.Schema.from_pandas(frame, preserve_index=False)
-                        )
-                    writer.write_table(
-                        pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False)
-                    )
+                        writer = pq.ParquetWriter(tmp, pa.Schema.from_pandas(frame, preserve_index=False))  # fmt: skip
+                    writer.write_table(pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False))  # fmt: skip
                 rows += len(frame)
         finally:
             if writer is not None:
                 writer.close()
         if rows == 0:  # nobody to score: the file still names its columns
-            empty = pd.DataFrame({name: [] for name in columns or SCORE_COLUMNS})
+            empty = pd.DataFrame({name: [] for name in columns})
             if target.suffix == ".csv":
                 empty.to_csv(tmp, index=False)
             else:
                 empty.to_parquet(tmp, index=False)
-
-    write_atomic(target, write)
     return rows

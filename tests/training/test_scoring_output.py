@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from training.scoring import SCORE_COLUMNS, write_table
@@ -41,8 +42,6 @@ def test_parts_written_one_by_one_read_back_as_the_whole(tmp_path: Path, suffix:
     whole = pd.concat(parts, ignore_index=True)
     pd.testing.assert_frame_equal(back, whole, check_dtype=False)
     if suffix == ".parquet":  # one row group a part with rows: nothing held whole
-        import pyarrow.parquet as pq
-
         assert pq.ParquetFile(target).num_row_groups == 3
 
 
