@@ -84,18 +84,21 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         check("login")
         page.fill("input[name=api_key]", keys["hr"])
         page.click("button[type=submit]")
+        page.wait_for_url("**/ui/?lang=*")  # a click only starts a navigation: wait for each page
         check("home")
         page.fill("input[name=nip]", nip)
         page.click("form[action='/ui/employee'] button[type=submit]")
+        page.wait_for_url("**/ui/employee*")
         page.wait_for_selector("table tbody tr")
         assert page.locator("h1").inner_text() == f"Pegawai {nip}"
         assert page.locator("table tbody tr").count() >= 2
         assert page.locator("svg rect").count() >= 1  # the explanation chart drew
         check("employee")
         page.click("text=English")
-        assert "Probability it helps" in page.content()
+        page.wait_for_selector("text=Probability it helps")
         page.click("text=Home")
         page.click("main li a")  # the latest round
+        page.wait_for_selector("form[action^='/ui/decide'] select[name=stage]")
         check("round")
         # a decision taken with the keyboard alone: focus, Tab, type-ahead, Enter
         page.locator("form[action^='/ui/decide'] select[name=stage]").first.focus()
@@ -108,16 +111,19 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         page.wait_for_selector("section table tbody tr")
         assert "anggaran 2027" in page.content() and "test-hr" in page.content()
         page.click("text=The minutes")  # the printable berita acara, its style allowed by hash
-        assert "Berita Acara" in page.content() and "anggaran 2027" in page.content()
+        page.wait_for_url("**/ui/minutes*")
+        page.wait_for_selector("h1:has-text('Berita Acara')")
+        assert "anggaran 2027" in page.content()
         check("minutes")
         page.go_back()
         page.click("text=Log out")
-        assert "/ui/login" in page.url
+        page.wait_for_url("**/ui/login*")
         page.fill("input[name=api_key]", keys["admin"])
         page.keyboard.press("Enter")  # the login form submits from the keyboard too
         page.wait_for_url("**/ui/?lang=*")
         page.click("header >> text=Model")
-        assert page.locator("svg rect").count() >= 1
+        page.wait_for_url("**/ui/model*")
+        page.wait_for_selector("svg rect", state="attached")  # the importance chart drew
         check("model")
         browser.close()
     assert seen and all(not v for v in seen.values()), seen
