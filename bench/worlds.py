@@ -19,12 +19,17 @@ train` path on a fresh registry, then scored against its truth:
   far the claim is off where a decision looks first), beside the gain line the held-out
   movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold);
 - the calibration of the probability of helping, pooled over the worlds (a table by decile);
-- a default round (`penataan plan`): moves, share that truly helps, true against predicted.
+- the pilot (`training.gain`: the surest moves, suggested while the line has seen no outcome
+  of the agency's own suggestions): the share of people it moves and the share of those
+  moves that truly help (`pilot`, `pilot_helpful`; part of `moved` and `helpful`);
+- a default round (`penataan plan`): moves, share that truly helps, true against predicted,
+  and the share of people it moves as a pilot (`round_pilot`).
 
     .venv/bin/python bench/worlds.py --seeds 101-112            # the seeds choices are made on
     .venv/bin/python bench/worlds.py --seeds 201-212            # the seeds reported, never tuned on
     .venv/bin/python bench/worlds.py --seeds 201-206 --scenario family-hidden
     .venv/bin/python bench/worlds.py --seeds 201-212 --no-gain-prior  # the evidence-only gain
+    .venv/bin/python bench/worlds.py --seeds 201-212 --pilot 0        # the decision without a pilot
     .venv/bin/python bench/worlds.py --seeds 101-112 --measured-curse # the curse measured on stayers
 
 Prints one line per world, the median and worst of each figure beside its target, and the
@@ -50,7 +55,7 @@ from planning.run import plan_round
 from planning.settings import PlanRules
 from training.candidates import CandidateTable, ScoredTable
 from training.evaluation import read_truth, true_scores
-from training.gain import Decision
+from training.gain import Decision, on_pilot
 from training.model import LgbParams
 from training.registry import current_champion
 from training.run import train
@@ -97,6 +102,7 @@ def decision_figures(
     top = scored.top(decision, allowed)
     top = top[placed[t.employee_of(top)]]
     moved = top[~t.is_stay[top]]
+    trial = moved[on_pilot(scored.p_help[moved], scored.threshold(decision, allowed))]
     chosen_true = true[top]
     out: dict[str, float] = {
         "moved": len(moved) / max(placed.sum(), 1),
@@ -106,6 +112,8 @@ def decision_figures(
         "p_mean": float(scored.p_help[moved].mean()) if len(moved) else np.nan,
         "top1_x_stay": float((ceiling - chosen_true).mean()) / stay_regret,
         "gain_per_emp": float(true_gain[moved].sum()) / max(placed.sum(), 1),
+        "pilot": len(trial) / max(placed.sum(), 1),  # of those moved, the pilot's
+        "pilot_helpful": float((true_gain[trial] > 0).mean()) if len(trial) else np.nan,
     }
     order = np.argsort(-p, kind="stable")
     for share in CURVE:
@@ -129,7 +137,7 @@ def decision_figures(
 
 def one_world(
     seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False,
-    params: LgbParams | None = None,
+    params: LgbParams | None = None, pilot: int | None = None,
 ) -> dict[str, object]:  # fmt: skip
     """Generate (once), train with the defaults, score the truth, plan a default round."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
@@ -139,7 +147,7 @@ def one_world(
     with tempfile.TemporaryDirectory() as tmp:
         settings = PipelineSettings(
             mlflow_tracking_uri=f"sqlite:///{tmp}/mlflow.db", experiment="worlds",
-            gain_prior=gain_prior, gain_measured_curse=measured,
+            gain_prior=gain_prior, gain_measured_curse=measured, pilot=pilot,
         )  # fmt: skip
         result = train(path, settings, params or LgbParams())
         seconds = time.perf_counter() - started
@@ -181,6 +189,7 @@ def one_world(
         "line_beta": line.beta if line is not None else np.nan,
         "line_moves": line.n_moves if line is not None else np.nan,
         "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
+        "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
         "round_helpful": truth_round["helpful_share"],
         "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
         if round_.summary["total_predicted_gain"] > 0
@@ -228,6 +237,8 @@ def main() -> None:
                         help="the selection prior replaced by the curse measured on stayers (PENATAAN_GAIN_MEASURED_CURSE=true)")  # fmt: skip
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a hyperparameter other than the default, e.g. additive=true")  # fmt: skip
+    parser.add_argument("--pilot", type=int, default=None,
+                        help="moves a pilot makes (PENATAAN_PILOT; default: sized from the data; 0: none)")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -245,6 +256,7 @@ def main() -> None:
                 not args.no_gain_prior,
                 args.measured_curse,
                 params,
+                args.pilot,
             )  # fmt: skip
             for seed in chosen
         ]

@@ -73,7 +73,7 @@ def minutes_html(store: DecisionStore, round_id: str) -> str:
         moves.append({
             "nip": move["nip"], "from_name": snap.get("from_unit_name") or move["from_unit_id"],
             "to_name": snap.get("to_unit_name") or move["to_unit_id"],
-            "gain": id_number(snap.get("gain"), 2, sign=True, none="-"), "p_help": f"{100 * float(snap.get('p_help') or 0):.0f}%",
+            "gain": id_number(snap.get("gain"), 2, sign=True, none="-"), "p_help": f"{100 * float(snap.get('p_help') or 0):.0f}%" + (" (uji coba: belum teruji oleh hasil di instansi ini)" if snap.get("pilot") else ""),
             "by_stage": by_stage, "final": any(d["decision"] != "tunda" for d in move["decisions"] if d["stage"] == "ppk"),
         })  # fmt: skip
     decided = sum(m["final"] for m in moves)

@@ -56,6 +56,11 @@ def _process_setup() -> None:
     quiet_mlflow()
 
 
+def _pilot_note(moves: int) -> str:
+    """What a round's summary line says of its pilot moves (training.gain)."""
+    return f"; {moves} of them a pilot, which no outcome here has tested yet" if moves else ""
+
+
 def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -808,7 +813,8 @@ def plan(
     paths = write_plan(result, out)
     s = result.summary
     typer.echo(
-        f"{s['moves']} moves (cap {s['max_moves']}), predicted gain {s['total_predicted_gain']:+.1f} "
+        f"{s['moves']} moves (cap {s['max_moves']}{_pilot_note(s['pilot_moves'])}), "
+        f"predicted gain {s['total_predicted_gain']:+.1f} "
         f"(greedy {s['greedy']['total_predicted_gain']:+.1f}); solver {s['solver']['status']} "
         f"in {s['solver']['seconds']:.2f} s"
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from features.data import HRData
 from planning.settings import PlanRules
 from training.candidates import CandidateTable
-from training.gain import Decision, precision_threshold
+from training.gain import Decision, on_pilot
 from training.model import PlacementModel
 
 
@@ -163,8 +163,9 @@ def build_problem(
     parts = [_part(table, model, settings) for table in tables]
     moves = pd.concat([part.moves for part in parts], ignore_index=True)
     excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
-    threshold = precision_threshold(np.concatenate([part.best_p for part in parts]), decision.precision)  # fmt: skip
+    threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip
     drop = ~decision.accepts(moves["p_help"].to_numpy(), moves["gain_low"].to_numpy(), threshold)
+    moves["pilot"] = on_pilot(moves["p_help"].to_numpy(), threshold)
     excluded["not suggested: too unlikely to help"] = int(drop.sum())
     unwilling = ~drop & (moves["willing"] < 0).to_numpy() & (moves["gain"] < settings.unwilling_min_gain).to_numpy()  # fmt: skip
     excluded["unwilling, gain below threshold"] = int(unwilling.sum())

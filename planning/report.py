@@ -30,7 +30,7 @@ td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-
 <h2>Ringkasan</h2>
 <table>
 <tr><th>Pegawai aktif</th><td class="n">{{ s.active_employees }}</td></tr>
-<tr><th>Usulan mutasi</th><td class="n">{{ s.moves }} (batas {{ s.max_moves }})</td></tr>
+<tr><th>Usulan mutasi</th><td class="n">{{ s.moves }} (batas {{ s.max_moves }}){% if s.pilot_moves %}, {{ s.pilot_moves }} di antaranya uji coba{% endif %}</td></tr>
 <tr><th>Perkiraan kenaikan nilai kinerja (total)</th><td class="n">{{ "%+.1f"|format(s.total_predicted_gain) }} poin</td></tr>
 <tr><th>Rata-rata per mutasi</th><td class="n">{{ "%+.2f"|format(s.mean_predicted_gain) }} poin</td></tr>
 <tr><th>Dibanding cara greedy</th><td class="n">{{ s.greedy.moves }} mutasi, {{ "%+.1f"|format(s.greedy.total_predicted_gain) }} poin (nilai tujuan {{ "%.1f"|format(s.greedy.objective) }} vs {{ "%.1f"|format(s.objective) }})</td></tr>
@@ -46,11 +46,15 @@ selisih mentah dua prediksi), dengan rentang 80% dan peluang mutasi itu benar-be
 Hanya mutasi yang disarankan yang boleh dipilih: mutasi paling meyakinkan, sebanyak yang
 menjaga perkiraan bagian yang membantu sedikitnya {{ "%.0f"|format(100 * s.decision.precision) }}%
 (perkiraan untuk rencana ini: {{ "%.0f"|format(100 * (s.expected_helpful_share or 0)) }}%);
-bila tidak, pegawai tetap di unitnya.</p>
+bila tidak, pegawai tetap di unitnya.{% if s.pilot_moves %} Mutasi bertanda <b>uji coba</b> adalah
+mutasi paling meyakinkan menurut model, diusulkan sebelum ada hasil usulan di instansi ini yang
+menguji perkiraannya: seberapa jauh perkiraan di puncak urutan model benar berbeda antarinstansi,
+dan hanya hasil mutasi usulan sendiri, setahun kemudian, yang menunjukkannya (<code>penataan outcomes
+recalibrate</code>). Peluangnya adalah perkiraan model, belum terbukti di sini.{% endif %}</p>
 <table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Peluang membantu</th><th>Penjelasan</th></tr>
 {% for m in moves %}<tr><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
 <td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
-<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%</td><td>{{ m.narrative }}</td></tr>
+<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%{% if m.pilot %} (uji coba){% endif %}</td><td>{{ m.narrative }}</td></tr>
 {% endfor %}</table>
 <h2>Aturan yang membatasi</h2>
 <ul>

@@ -25,7 +25,7 @@ from training.model import PlacementModel
 Progress = Callable[[str], None]
 
 MOVE_COLUMNS = ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
-                "gain", "gain_low", "gain_high", "p_help", "raw_gain", "reasons"]  # fmt: skip
+                "gain", "gain_low", "gain_high", "p_help", "raw_gain", "reasons", "pilot"]  # fmt: skip
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
 
@@ -81,7 +81,7 @@ def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: 
     for k, move in enumerate(picked.itertuples(index=False)):
         order = np.argsort(-delta[k])[:2]
         parts = [f"gain {move.gain:+.2f} (80% {move.gain_low:+.2f} to {move.gain_high:+.2f}; "
-                 f"helps with probability {move.p_help:.0%})",
+                 f"helps with probability {move.p_help:.0%}{'; a pilot' if move.pilot else ''})",
                  f"weight {inputs.units.loc[move.to_unit_id, 'weight']:.2f}"]  # fmt: skip
         if move.due_for_rotation:
             parts.append(f"due for rotation ({move.tenure:.1f} years in post)")
@@ -101,6 +101,7 @@ def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: 
                 suggested=True,
                 p_help=float(move.p_help),
                 precision=precision,
+                pilot=bool(move.pilot),
             )  # fmt: skip
         )
     return picked.assign(reasons=reasons, narrative=narratives)
@@ -142,7 +143,7 @@ def plan_round(
     picked = _explained(data, inputs, model, picked, decision.precision)
     units = _unit_table(inputs, picked)
     summary = _summary(inputs, exact, greedy, picked, units, truth, as_of, settings)
-    summary["decision"] = {"precision": decision.precision, "min_gain_low": decision.min_gain_low}
+    summary["decision"] = {"precision": decision.precision, "min_gain_low": decision.min_gain_low, "pilot": decision.pilot}  # fmt: skip
     moves = picked.assign(
         from_unit_name=picked["from_unit_id"].map(inputs.units["unit_name"]),
         to_unit_name=picked["to_unit_id"].map(inputs.units["unit_name"]),
@@ -203,6 +204,7 @@ def _summary(
         "total_predicted_gain": round(float(picked["gain"].sum()), 3),
         "mean_predicted_gain": round(float(picked["gain"].mean()), 3) if len(picked) else 0.0,
         "expected_helpful_share": round(float(picked["p_help"].mean()), 3) if len(picked) else None,
+        "pilot_moves": int(picked["pilot"].sum()) if len(picked) else 0,
         "objective": round(exact.objective, 3),
         "due_for_rotation_moved": int(picked["due_for_rotation"].sum()) if len(picked) else 0,
         "unwilling_moved": int((picked["willing"] < 0).sum()) if len(picked) else 0,

@@ -38,6 +38,7 @@ class PlanRules(BaseModel):
     # how sure a move must be
     precision: float | None = Field(None, gt=0, lt=1, description="the share of the round's moves that must truly help (default: the pipeline's PENATAAN_PRECISION)")  # fmt: skip
     min_gain_low: float | None = Field(None, ge=-100, le=100, description="if set, a move's gain interval must also lie above this many points (default: the pipeline's PENATAAN_MIN_GAIN_LOW)")  # fmt: skip
+    pilot: int | None = Field(None, ge=0, le=1_000_000, description="moves tried as a pilot while the gain line has seen no outcome of the agency's suggestions (default: the pipeline's PENATAAN_PILOT; 0: none)")  # fmt: skip
     unwilling_min_gain: float = Field(3.0, ge=0, le=100, description="predicted gain needed to move someone who said `tidak`")  # fmt: skip
     # whom the round should help first
     service_weight: float = Field(1.0, ge=0, le=10, description="up to this much extra weight on gains in units with poor service")  # fmt: skip
@@ -52,6 +53,7 @@ class PlanRules(BaseModel):
         return Decision(
             pipeline.precision if self.precision is None else self.precision,
             pipeline.min_gain_low if self.min_gain_low is None else self.min_gain_low,
+            pipeline.pilot if self.pilot is None else self.pilot,
         )
 
 

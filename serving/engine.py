@@ -46,7 +46,7 @@ from serving.schemas import (
 from serving.settings import ServeSettings
 from training import explain
 from training.candidates import CandidateTable, JoinedStaff, ScoredTable
-from training.gain import Decision
+from training.gain import Decision, on_pilot
 from training.registry import LoadedModel, load_registered
 from training.scoring import score_staff, staff_tables
 
@@ -181,22 +181,34 @@ class Engine:
     def model_ref(self) -> ModelRef:
         return ModelRef(name=self.loaded.name, version=self.loaded.version, alias=self.loaded.alias)
 
-    def suggested_for(self, precision: float | None) -> np.ndarray:
-        """Per pair: a move the policy suggests; the server's operating point is computed
-        once at load, another `precision` (a request's) once per value."""
+    def suggested_for(self, precision: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair: a move the policy suggests, and of those the pilot's; the server's
+        operating point is computed once at load, another `precision` (a request's) once
+        per value."""
         if precision is None or precision == self.settings.precision:
             return self.suggested
         cache = self._suggested_by_precision
         if precision not in cache:
             if len(cache) >= 16:  # a bounded cache: callers may send any number of values
                 cache.pop(next(iter(cache)))
-            decision = Decision(precision, self.settings.min_gain_low)
-            cache[precision] = self.scored.suggested(decision)
+            settings = self.settings
+            cache[precision] = self._suggest(Decision(precision, settings.min_gain_low, settings.pilot))  # fmt: skip
         return cache[precision]
 
     @cached_property
-    def _suggested_by_precision(self) -> dict[float, np.ndarray]:
+    def _suggested_by_precision(self) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         return {}
+
+    @cached_property
+    def suggested(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair: a move the server's policy suggests, and a pilot's (computed once, not
+        per request)."""
+        return self._suggest(self.settings.decision)
+
+    def _suggest(self, decision: Decision) -> tuple[np.ndarray, np.ndarray]:
+        threshold = self.scored.threshold(decision)
+        suggested = self.scored.suggested(decision, threshold=threshold)  # eligible moves only
+        return suggested, suggested & on_pilot(self.scored.p_help, threshold)
 
     @cached_property
     def importance(self) -> pd.DataFrame:
@@ -204,11 +216,6 @@ class Engine:
         rows = len(self.table)
         sample = np.random.default_rng(0).choice(rows, min(rows, 2000), replace=False)
         return self.loaded.model.importance_table(self._rows(np.sort(sample)), sample=2000)
-
-    @cached_property
-    def suggested(self) -> np.ndarray:
-        """Per pair: a move the server's policy suggests (computed once, not per request)."""
-        return self.scored.suggested(self.settings.decision)  # eligible moves only
 
     @cached_property
     def _employee_pos(self) -> dict[str, int]:
@@ -242,7 +249,7 @@ class Engine:
         """Rank `rows` and explain the top `top_k` against staying put. `by_policy`: credible
         moves first, then staying, then the rest (one employee's units); else by score."""
         sc = self.scored
-        suggested = self.suggested_for(precision)
+        suggested, pilot = self.suggested_for(precision)
         if not include_ineligible:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
@@ -259,7 +266,7 @@ class Engine:
         factors = explain.by_factor(contrib)  # the predicted score's, for the explanation
         legs = explain.by_factor(model.leg_contributions(x, contrib))  # the gain's, for the text
         _, ids, names, domains = self._unit_info
-        credible = suggested[order]
+        credible, trial = suggested[order], pilot[order]
         chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
         out = []
         for rank, row in enumerate(order):
@@ -273,7 +280,7 @@ class Engine:
                 legs[rank] - self.stay_factors[employee] if known else None,
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
                 bool(credible[rank]), float(sc.p_help[row]) if known else None,
-                precision or self.settings.precision, by_policy and rank == 0,
+                precision or self.settings.precision, by_policy and rank == 0, bool(trial[rank]),
             )  # fmt: skip
             codes = broken_rules(self.table.broken[row])
             out.append(
@@ -295,6 +302,7 @@ class Engine:
                     else Interval(low=_round(sc.gain_low[row]), high=_round(sc.gain_high[row])),
                     probability_helps=None if gain is None else round(float(sc.p_help[row]), 3),
                     suggested=bool(credible[rank]),
+                    pilot=bool(trial[rank]),
                     eligible=not codes,
                     ineligible_reasons=[_reason(code, lang) for code in codes],
                     explanation=explain.explanation(
@@ -329,6 +337,7 @@ class Engine:
             current=None if current < 0 else self._current(employee, current),
             decision="move" if moving else "stay",
             precision=precision or self.settings.precision,
+            pilot=moving and suggestions[0].pilot,
             min_gain_low=self.settings.min_gain_low,
             suggestions=suggestions,
             model=self.model_ref,

@@ -108,6 +108,13 @@ class Placement(BaseModel):
         "surest ones, as many as keep the expected share that truly help at `precision`. "
         "Only such a move is ranked before staying."
     )
+    pilot: bool = Field(
+        default=False,
+        description="A suggested move made as a pilot rather than on the evidence: among the "
+        "staff's surest moves, suggested while no outcome of this agency's own suggestions has "
+        "tested the model's claims (their outcomes, a year on, refit the gain line and end the "
+        "pilot; PENATAAN_PILOT). Its probability of helping is the model's, not yet proven here.",
+    )
     eligible: bool
     ineligible_reasons: list[IneligibleReason]
     explanation: Explanation
@@ -143,6 +150,10 @@ class RecommendResponse(BaseModel):
     )
     precision: float = Field(
         description="The operating point used: the share of suggested moves that must help."
+    )
+    pilot: bool = Field(
+        default=False,
+        description="`true` when the move suggested is a pilot (see `suggestions[].pilot`).",
     )
     min_gain_low: float | None = Field(
         description="If set, a suggested move's gain interval must also lie above this."
@@ -238,6 +249,10 @@ class PlanMove(BaseModel):
     gain_low: float
     gain_high: float
     p_help: float = Field(description="The probability that this move truly helps.")
+    pilot: bool = Field(
+        description="A pilot move: suggested before any outcome of this agency's suggestions "
+        "tested the model's claims (see `/v1/recommend`)."
+    )
     reasons: str
     narrative: str
     suggestion_id: str = Field(description="The move's stored record; the id a decision names.")

@@ -24,7 +24,7 @@ import pandas as pd
 from features.data import HRData
 from features.eligibility import EligibilitySettings, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
-from training.gain import Decision, precision_threshold
+from training.gain import Decision, Threshold
 from training.model import PlacementModel, interval_group
 from training.within import stack_weights
 
@@ -181,14 +181,17 @@ class CandidateTable:
         stay = self.is_stay
         for values in (gain, gain_low, gain_high, p_help):
             values[stay] = 0.0  # staying is the reference: no gain, no uncertainty about it
-        return ScoredTable(self, point, low, high, raw, gain, gain_low, gain_high, p_help)
+        return ScoredTable(
+            self, point, low, high, raw, gain, gain_low, gain_high, p_help, model.pilot_size()
+        )
 
 
 @dataclass(frozen=True)
 class ScoredTable:
     """A candidate table with predictions: per row the predicted score and its interval,
     the raw and calibrated gain over staying, the gain's interval and the probability that
-    the move truly helps (NaN where not scored or where the employee holds no unit)."""
+    the move truly helps (NaN where not scored or where the employee holds no unit); and
+    how many moves a pilot makes with the model's line (`training.gain.pilot_size`)."""
 
     table: CandidateTable
     predicted: np.ndarray
@@ -199,6 +202,7 @@ class ScoredTable:
     gain_low: np.ndarray
     gain_high: np.ndarray
     p_help: np.ndarray
+    pilot_moves: int
 
     def _moves(self, where: np.ndarray | None, ignore: tuple[str, ...]) -> np.ndarray:
         """Scored moves no rule forbids (rules in `ignore` aside), within `where`."""
@@ -218,8 +222,8 @@ class ScoredTable:
         best = t.position(np.arange(len(t.nips)), gain.argmax(axis=1))
         return np.where(np.isfinite(gain.max(axis=1)), best, -1)
 
-    def _threshold(self, moves: np.ndarray, precision: float) -> float:
-        return precision_threshold(self._best_p(moves), precision)
+    def _threshold(self, moves: np.ndarray, decision: Decision) -> Threshold:
+        return decision.threshold(self._best_p(moves), self.pilot_moves)
 
     def _best_p(self, moves: np.ndarray) -> np.ndarray:
         best = self._best(moves)
@@ -240,18 +244,19 @@ class ScoredTable:
 
     def threshold(
         self, decision: Decision, where: np.ndarray | None = None, ignore: tuple[str, ...] = ()
-    ) -> float:
-        """The least probability of helping that `decision` accepts on this table: set by
-        each employee's best move (highest gain) among the eligible scored moves in `where`
-        (rules in `ignore` aside: the round keeps the formasi itself)."""
-        return self._threshold(self._moves(where, ignore), decision.precision)
+    ) -> Threshold:
+        """The least probability of helping that `decision` accepts on this table, on the
+        evidence and for a pilot: set by each employee's best move (highest gain) among the
+        eligible scored moves in `where` (rules in `ignore` aside: the round keeps the
+        formasi itself)."""
+        return self._threshold(self._moves(where, ignore), decision)
 
     def suggested(
         self,
         decision: Decision,
         where: np.ndarray | None = None,
         ignore: tuple[str, ...] = (),
-        threshold: float | None = None,
+        threshold: Threshold | None = None,
     ) -> np.ndarray:
         """Moves the decision suggests (never a stay row, never one a rule forbids):
         probability of helping at least the table's threshold (or `threshold`, set on a
@@ -259,12 +264,13 @@ class ScoredTable:
         `min_gain_low` when that is set."""
         moves = self._moves(where, ignore)
         if threshold is None:
-            threshold = self._threshold(moves, decision.precision)
+            threshold = self._threshold(moves, decision)
         return moves & decision.accepts(self.p_help, self.gain_low, threshold)
 
     def ranks(
-        self, decision: Decision, where: np.ndarray | None = None, threshold: float | None = None
-    ) -> np.ndarray:
+        self, decision: Decision, where: np.ndarray | None = None,
+        threshold: Threshold | None = None,
+    ) -> np.ndarray:  # fmt: skip
         """Rank of each row within its employee (1 = first suggestion; 0 where not ranked).
 
         Suggested moves come first, then staying, then the other units; by gain within each
@@ -297,7 +303,7 @@ class ScoredTable:
         return np.flatnonzero(ranks == 1)
 
 
-_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.name != "table")
+_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.type == "np.ndarray")
 
 
 class JoinedStaff:
@@ -314,11 +320,13 @@ class JoinedStaff:
         self._first: CandidateTable | None = None
         self._nips: list[np.ndarray] = []
         self._arrays: dict[str, np.ndarray] = {}
+        self._pilot_moves = 0
 
     def add(self, part: ScoredTable) -> None:
         t = part.table
         if self._first is None:
             self._first = t
+            self._pilot_moves = part.pilot_moves
             size = self.n_employees * t.n_units
             self._arrays = {name: np.empty(size) for name in _SCORES}
             self._arrays["broken"] = np.empty((size, t.broken.shape[1]), dtype=bool)
@@ -346,4 +354,5 @@ class JoinedStaff:
             rows=pd.DataFrame(index=pd.RangeIndex(len(arrays["broken"]))),
             broken=arrays["broken"], stay_unit=arrays["stay_unit"],
         )  # fmt: skip
-        return ScoredTable(table=table, **{name: arrays[name] for name in _SCORES})
+        arrays_of = {name: arrays[name] for name in _SCORES}
+        return ScoredTable(table=table, pilot_moves=self._pilot_moves, **arrays_of)

@@ -78,12 +78,14 @@ def narrative(
     p_help: float | None = None,
     precision: float = 0.8,
     stay_first: bool = False,
+    pilot: bool = False,
 ) -> str:
     """A short paragraph for the employee: the prediction, the gain, the factors behind it,
     and where the decision policy put it (`gain_interval` is the gain's 80% interval,
     `p_help` the probability that the move truly helps; a move is `suggested` when the
-    policy, which asks that `precision` of suggested moves help, picks it; `stay_first` says
-    that the current unit comes first because no move is)."""
+    policy, which asks that `precision` of suggested moves help, picks it, and `pilot` when
+    it does so as a pilot, before any outcome has tested the claims; `stay_first` says that
+    the current unit comes first because no move is)."""
     if lang == "en":
         head = f"Your predicted performance score in {unit_name} is {score:.1f} (likely {low:.1f}–{high:.1f})"
         close = (
@@ -118,10 +120,22 @@ def narrative(
         chance = "" if p_help is None else f"{p_help:.0%}"
         if lang == "en":
             verdict = "suggested" if suggested else "not suggested"
+            if suggested and pilot:
+                verdict = (
+                    "suggested as a pilot: among the model's surest moves, but no outcome of "
+                    "this agency's suggestions has yet shown how far its claims hold here; the "
+                    "outcome a year on will"
+                )
             odds = f"; it helps with probability {chance}" if chance else ""
             parts[0] += f" (80%: {low_text} to {high_text}{odds}; {verdict})"
         else:
             verdict = "disarankan" if suggested else "tidak disarankan"
+            if suggested and pilot:
+                verdict = (
+                    "disarankan sebagai uji coba: termasuk mutasi paling meyakinkan menurut "
+                    "model, tetapi belum ada hasil usulan di instansi ini yang menguji "
+                    "perkiraannya; hasilnya setahun lagi yang akan menunjukkan"
+                )
             odds = f"; peluang membantu {chance}" if chance else ""
             parts[0] += f" (80%: {low_text} s.d. {high_text}{odds}; {verdict})"
     parts[0] += "."

@@ -52,11 +52,24 @@ optional floor on the interval's lower end (`min_gain_low`) can be added on top.
 
 With fewer than `MIN_MOVES` observed moves the line falls back to the prior `alpha = 0,
 beta = PRIOR_BETA` with the pooled residual spread, and says so.
+
+A pilot, while no outcome of the agency's own suggestions has been seen. How far the claim
+at the top of the model's order is off differs between worlds by up to 11 points, and no
+statistic of the records tracks it (README, "Decisions across worlds"): what shows it is
+the outcome of the model's own picks, a year after they were made. Until the line has been
+refit on such outcomes (`refit_on_outcomes`), a `Decision` also suggests a pilot: the
+`pilot_size` surest best moves of the staff (each employee's best move, ranked by its
+probability of helping, each more likely to help than not), flagged as a pilot wherever it
+is shown, as few as measure the top's gain to within `PILOT_MARGIN` points (80%) given the
+movers' spread, and never fewer than `MIN_MOVES` (what the refit needs) nor more than
+`PILOT_MAX_SHARE` of the staff. People decide on each; their outcomes set the line that
+later decisions use, and the pilot ends.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -74,6 +87,8 @@ MIN_MOVES = 30
 PRIOR_BETA = 0.5  # without evidence, trust half of a raw difference
 MAX_BETA = 1.0  # never amplify a raw difference
 SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on seeds 101-112
+PILOT_MARGIN = 1.0  # points: the pilot's mean outcome within this of the truth, 80% of the time
+PILOT_MAX_SHARE = 0.05  # of the staff with a move: the most a pilot moves
 
 
 @dataclass(frozen=True)
@@ -276,26 +291,72 @@ def refit_on_outcomes(
     )  # fmt: skip
 
 
+def pilot_size(calibration: GainCalibration) -> int:
+    """How many moves a pilot makes (before `PILOT_MAX_SHARE`): 0 once the line has been
+    refit on the agency's outcomes; else enough outcomes for their mean to land within
+    `PILOT_MARGIN` points of the top's true gain 80% of the time, given the spread of a
+    move's outcome (`calibration.sd`), and at least `MIN_MOVES`, what the refit needs."""
+    if calibration.source == "outcomes":
+        return 0
+    needed = math.ceil((norm.ppf(0.9) * calibration.sd / PILOT_MARGIN) ** 2)
+    return max(MIN_MOVES, needed)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The least probability of helping a suggested move has: `evidence`, where the
+    suggested moves' expected share that truly helps reaches the precision, and `pilot`,
+    that of the pilot's last move (infinity: none above it). A move at or above `evidence`
+    is suggested on the evidence; one between `pilot` and `evidence`, as a pilot."""
+
+    evidence: float
+    pilot: float = float("inf")
+
+    @property
+    def least(self) -> float:
+        return min(self.evidence, self.pilot)
+
+
 @dataclass(frozen=True)
 class Decision:
-    """The operating point: the share of suggested moves that must truly help, and an
-    optional floor on the lower end of a suggested move's gain interval."""
+    """The operating point: the share of suggested moves that must truly help, an optional
+    floor on the lower end of a suggested move's gain interval, and the pilot's size
+    (`None`: `pilot_size`, from the data; 0: no pilot; a pilot ends either way once the line
+    has been refit on outcomes)."""
 
     precision: float = 0.8
     min_gain_low: float | None = None
+    pilot: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.precision < 1:
             raise ValueError(f"precision {self.precision!r} must lie strictly between 0 and 1")
+        if self.pilot is not None and self.pilot < 0:
+            raise ValueError(f"pilot {self.pilot!r} must be 0 (none) or a number of moves")
 
-    def accepts(self, p_help: np.ndarray, gain_low: np.ndarray, threshold: float) -> np.ndarray:
+    def threshold(self, p_best: np.ndarray, sized: int) -> Threshold:
+        """The threshold set on a staff: `p_best` is each employee's best move's probability
+        of helping, `sized` the model's `pilot_size` (0: its line has seen outcomes)."""
+        p = np.sort(np.asarray(p_best, dtype=float)[np.isfinite(p_best)])[::-1]
+        evidence = precision_threshold(p, self.precision)
+        moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
+        moves = min(moves, int(PILOT_MAX_SHARE * len(p)))
+        likely = p[p > 0.5][:moves]  # a pilot tries only moves likelier to help than not
+        return Threshold(evidence, float(likely[-1]) if len(likely) else float("inf"))
+
+    def accepts(self, p_help: np.ndarray, gain_low: np.ndarray, threshold: Threshold) -> np.ndarray:
         """Moves this operating point suggests, given the threshold set on the staff they
-        belong to: probability of helping at least `threshold`, and the gain interval's
+        belong to: probability of helping at least `threshold.least`, and the gain interval's
         lower end above `min_gain_low` when that is set (NaN: never)."""
-        mask = np.nan_to_num(p_help, nan=-1.0) >= threshold
+        mask = np.nan_to_num(p_help, nan=-1.0) >= threshold.least
         if self.min_gain_low is not None:
             mask &= np.nan_to_num(gain_low, nan=-np.inf) > self.min_gain_low
         return np.asarray(mask)
+
+
+def on_pilot(p_help: np.ndarray, threshold: Threshold) -> np.ndarray:
+    """Of suggested moves, those suggested as a pilot rather than on the evidence."""
+    return np.asarray(np.nan_to_num(p_help, nan=np.inf) < threshold.evidence)
 
 
 def precision_threshold(p_best: np.ndarray, precision: float) -> float:

@@ -36,7 +36,7 @@ from features.pipeline import CATEGORY_DTYPES, as_model_frame
 from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
 from training.ensemble import average
-from training.gain import GainCalibration
+from training.gain import GainCalibration, pilot_size
 from training.within import WithinModel
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
@@ -354,6 +354,12 @@ class PlacementModel:
         if self.gain is None:
             raise ValueError("this model has no gain calibration (train it to completion)")
         return self.gain.apply(raw)
+
+    def pilot_size(self) -> int:
+        """How many moves a pilot makes with this model's gain line (`training.gain`)."""
+        if self.gain is None:
+            raise ValueError("this model has no gain calibration (train it to completion)")
+        return pilot_size(self.gain)
 
     def predict(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Predicted score and interval per row; the interval always contains the point."""

@@ -26,13 +26,13 @@ import pyarrow.parquet as pq
 from features.data import HRData
 from features.spreadsheet import guard_frame
 from training.candidates import CandidateTable, ScoredTable
-from training.gain import Decision, precision_threshold
+from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 from training.outputs import atomic_path
 from training.settings import PipelineSettings
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
-                 "gain_high", "p_help", "is_current", "suggested", "rank"]  # fmt: skip
+                 "gain_high", "p_help", "is_current", "suggested", "rank", "pilot"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ScoredStaff:
     threshold set on every part's best moves together."""
 
     parts: list[tuple[ScoredTable, np.ndarray | None]]
-    threshold: float
+    threshold: Threshold
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -82,16 +82,17 @@ def score_staff(
     API's `JoinedStaff` does, holds no part twice)."""
     parts: list[tuple[ScoredTable, np.ndarray | None]] = []
     best: list[np.ndarray] = []
+    pilot_moves = 0
     for table in staff_tables(data, settings, as_of):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)
         if visit is not None:
             visit(scored)
         best.append(scored.best_p(where))
+        pilot_moves = scored.pilot_moves
         if keep:
             parts.append((scored.lean(), where))
-    threshold = precision_threshold(np.concatenate(best), settings.decision.precision)
-    return ScoredStaff(parts, threshold)
+    return ScoredStaff(parts, settings.decision.threshold(np.concatenate(best), pilot_moves))
 
 
 def score_parts(
@@ -124,12 +125,13 @@ def score_candidates(
 
 
 def _frame(
-    scored: ScoredTable, where: np.ndarray | None, decision: Decision, threshold: float
+    scored: ScoredTable, where: np.ndarray | None, decision: Decision, threshold: Threshold
 ) -> pd.DataFrame:
     """The output rows of one part, ranked under the whole staff's `threshold`."""
     table = scored.table
     rank = scored.ranks(decision, where, threshold)
     keep = np.flatnonzero(rank > 0)
+    suggested = scored.suggested(decision, where, threshold=threshold)
     rows = table.rows
 
     def rounded(values: np.ndarray) -> np.ndarray:
@@ -147,7 +149,8 @@ def _frame(
             "gain_high": rounded(scored.gain_high),
             "is_current": table.is_stay[keep],
             "p_help": rounded(scored.p_help),
-            "suggested": scored.suggested(decision, where, threshold=threshold)[keep],
+            "suggested": suggested[keep],
+            "pilot": (suggested & on_pilot(scored.p_help, threshold))[keep],
             "rank": rank[keep],
         }
     )

@@ -63,6 +63,13 @@ class DecisionSettings(BaseSettings):
         allow_inf_nan=False,
         description="if set, a suggested move's gain interval must also lie above this",
     )
+    pilot: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="moves suggested as a pilot while the gain line has seen no outcome of the "
+        "agency's own suggestions (unset: sized from the data, training.gain.pilot_size; 0: none)",
+    )
 
     gain_prior: bool = Field(
         default=True,
@@ -85,7 +92,7 @@ class DecisionSettings(BaseSettings):
 
     @property
     def decision(self) -> Decision:
-        return Decision(self.precision, self.min_gain_low)
+        return Decision(self.precision, self.min_gain_low, self.pilot)
 
 
 class ScoringSettings(BaseSettings):

@@ -155,7 +155,7 @@ def test_cli_writes_the_four_files(
     moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
     assert list(moves.columns) == ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before",
                                    "predicted_after", "gain", "gain_low", "gain_high",
-                                   "p_help", "raw_gain", "reasons"]  # fmt: skip
+                                   "p_help", "raw_gain", "reasons", "pilot"]  # fmt: skip
     assert ((moves["p_help"] > 0) & (moves["p_help"] <= 1)).all()
     assert list(moves["nip"]) == list(result.moves["nip"])
     units = pd.read_csv(out / "units.csv")

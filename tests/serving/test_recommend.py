@@ -28,6 +28,7 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
         gains = [s["gain"] for s, k in zip(suggestions, tiers, strict=True) if k == tier]
         assert gains == sorted(gains, reverse=True)
     assert body["decision"] == ("move" if suggestions[0]["suggested"] else "stay")
+    assert body["pilot"] == suggestions[0]["pilot"]
     current = body["current"]
     model = engine.loaded.model
     assert body["precision"] == engine.settings.precision and body["min_gain_low"] is None
@@ -42,9 +43,11 @@ def test_suggestions_are_ranked_eligible_and_versioned(api: Api) -> None:
         assert s["gain_interval"]["low"] <= s["gain"] <= s["gain_interval"]["high"]
         # suggested: the probability of helping clears the threshold the precision sets
         if s["suggested"]:
-            assert s["probability_helps"] >= threshold - 1e-3 and not s["is_current"]
+            assert s["probability_helps"] >= threshold.least - 1e-3 and not s["is_current"]
         elif not s["is_current"]:
-            assert s["probability_helps"] <= threshold + 1e-3
+            assert s["probability_helps"] <= threshold.least + 1e-3
+        # a pilot's move: suggested, short of the evidence's threshold
+        assert s["pilot"] == (s["suggested"] and s["probability_helps"] < threshold.evidence)
         chances = s["predikat_probabilities"]
         assert list(chances) == list(PREDIKAT) and sum(chances.values()) == pytest.approx(1, abs=0.01)  # fmt: skip
     best = max(suggestions, key=lambda s: s["predicted_score"])

@@ -5,6 +5,7 @@ moves; the decision rule keeps the expected share of suggested moves that help a
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -14,13 +15,17 @@ from tests.helpers import FAST
 from training.gain import (
     MAX_BETA,
     MIN_MOVES,
+    PILOT_MAX_SHARE,
     PRIOR_BETA,
     SELECTION_SHIFT,
     Decision,
     HeldOutMoves,
     fit_calibration,
     held_out_moves,
+    on_pilot,
+    pilot_size,
     precision_threshold,
+    refit_on_outcomes,
 )
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
@@ -118,6 +123,38 @@ def test_the_threshold_keeps_the_expected_share_that_helps_at_the_precision() ->
     assert p[chosen].mean() >= 0.8 > p[p >= np.quantile(p, 0.5)].mean() - 0.05
     with pytest.raises(ValueError, match="precision"):
         Decision(precision=1.0)
+
+
+def test_a_pilot_tries_the_surest_moves_until_outcomes_refit_the_line() -> None:
+    """Before any outcome: the pilot is sized from the movers' spread (enough outcomes for
+    their mean to land within a point of the truth, 80% of the time; never fewer than the
+    refit needs), takes the surest best moves likelier to help than not, capped at a share
+    of the staff, and is flagged apart from the moves the evidence suggests. Once the line
+    has been refit on outcomes, no pilot; `pilot=0` turns it off, a number sets it."""
+    rng = np.random.default_rng(5)
+    moves = HeldOutMoves(rng.normal(0, 2, 300), rng.normal(0, 5.6, 300), rng.normal(0, 4, 2000), 0.3)  # fmt: skip
+    line = fit_calibration(moves, 0.8)
+    assert pilot_size(line) == math.ceil((1.2815516 * line.sd) ** 2) > MIN_MOVES  # ~52 at 5.6
+    narrow = dataclasses.replace(line, sd=1.0)
+    assert pilot_size(narrow) == MIN_MOVES  # the refit's minimum, however narrow the spread
+    refit = refit_on_outcomes(line, rng.normal(3, 1, 40), rng.normal(1, 5, 40))
+    assert pilot_size(refit) == 0
+
+    p_best = np.concatenate([[0.95, 0.9], np.linspace(0.6, 0.52, 98), np.full(900, 0.3)])
+    t = Decision(0.8).threshold(p_best, sized=40)
+    assert t.evidence == precision_threshold(p_best, 0.8) == 0.6  # 3 moves on the evidence
+    assert t.pilot == np.sort(p_best)[::-1][39] and t.least == t.pilot  # the 40th surest
+    suggested = Decision(0.8).accepts(p_best, p_best, t)
+    assert suggested.sum() == 40 and on_pilot(p_best[suggested], t).sum() == 37
+    capped = Decision(0.8).threshold(p_best, sized=500)  # never more than the share
+    assert (p_best >= capped.least).sum() == int(PILOT_MAX_SHARE * len(p_best)) == 50
+    unlikely = Decision(0.8).threshold(np.full(1000, 0.45), sized=40)
+    assert unlikely.pilot == float("inf")  # a pilot never tries a move likelier to hurt
+    assert Decision(0.8, pilot=0).threshold(p_best, sized=40).pilot == float("inf")
+    assert Decision(0.8, pilot=10).threshold(p_best, sized=40).pilot == np.sort(p_best)[::-1][9]
+    assert Decision(0.8, pilot=10).threshold(p_best, sized=0).pilot == float("inf")  # refit
+    with pytest.raises(ValueError, match="pilot"):
+        Decision(pilot=-1)
 
 
 def test_the_curse_through_the_staying_leg_is_measured_on_stayers() -> None:

@@ -27,6 +27,7 @@ def _parts(n: int = 4, rows: int = 5) -> list[pd.DataFrame]:
                     "is_current": np.zeros(size, bool),
                     "suggested": np.ones(size, bool),
                     "rank": np.arange(1, size + 1),
+                    "pilot": np.zeros(size, bool),
                 }
             )[SCORE_COLUMNS]
         )
