@@ -3,8 +3,8 @@ monitor -> recalibration, twice, every step a whole `penataan` process.
 
 1. `penataan generate` a world (`--evaluations numeric`: the realised scores are numbers,
    so the realised gain is measured, not placed) and `penataan train` its champion.
-2. Cycle 1: `penataan plan` (at `--precision`, an agency trying the service at a lower bar
-   than the default; the default round moves almost nobody on these worlds), decisions at
+2. Cycle 1: `penataan plan` (the default operating point unless `--precision` sets one: the
+   model's line has seen no outcome, so the round carries a pilot), decisions at
    the three stages through `penataan decisions import` (HR and Baperjakat approve every
    move; the PPK rejects every fifth, with a reason and a note), `penataan outcomes
    executed`, then `penataan generate --then` plays the world's next year on the executed
@@ -16,7 +16,7 @@ Per cycle: moves, realised gain measured by the monitor against the truth's gain
 moves (the world's expected scores in the new unit minus in the old), claimed gain against
 realised, the share of executed moves that truly help.
 
-    .venv/bin/python bench/loop.py [--preset ampenan --scenario family --seed 201 --precision 0.6]
+    .venv/bin/python bench/loop.py [--preset ampenan --scenario family --seeds 201,202 --precision 0.6]
 """
 
 from __future__ import annotations
@@ -81,63 +81,76 @@ def truth_gain(world: Path, moves: pd.DataFrame) -> pd.Series:
     return pd.Series(after - before, index=moves.index)
 
 
+def one_loop(preset: str, scenario: str, seed: int, precision: float | None, cycles: int, root: Path) -> list[list[object]]:  # fmt: skip
+    """The loop on one world, in `root`: a row per cycle."""
+    env = os.environ | {
+        "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+        "PENATAAN_DECISIONS_DB": str(root / "decisions.db"),
+    }
+    if precision is not None:
+        env["PENATAAN_PRECISION"] = str(precision)
+    world = [preset, "--seed", str(seed), "--scenario", scenario, "--evaluations", "numeric"]
+    data = root / "world-0"
+    run("generate", "--preset", *world, "--out", str(data), env=env)
+    run("train", "--data", str(data), env=env)
+    executed: list[Path] = []
+    rows: list[list[object]] = []
+    version = "v1"
+    for cycle in range(1, cycles + 1):
+        out = root / f"round-{cycle}"
+        run("plan", "--data", str(data), "--out", str(out), env=env)
+        moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
+        summary = json.loads((out / "summary.json").read_text())
+        decide(out / "moves.csv", summary["as_of"], root, cycle, env)
+        ex = root / f"executed-{cycle}.csv"
+        run("outcomes", "executed", "--out", str(ex), "--round", summary["round_id"], env=env)
+        executed.append(ex)
+        then = [a for path in executed for a in ("--then", str(path))]
+        following = root / f"world-{cycle}"
+        run("generate", "--preset", *world, *then, "--out", str(following), env=env)
+        report_file = root / f"monitor-{cycle}.html"
+        run("monitor", "--data", str(following), "--out", str(report_file), env=env)
+        report = json.loads(report_file.with_suffix(".json").read_text())
+        done = set(pd.read_csv(ex, dtype=str)["nip"])
+        kept = moves[moves["nip"].isin(done)]
+        true = truth_gain(data, kept)
+        # the monitor's figures cover every cycle so far; this cycle's are its round's
+        gain = report["gain_by_round"].get(summary["round_id"], {})
+        baseline = report["stayers_error"].get(summary["as_of"], {})
+        rows.append([seed, f"{cycle} ({version})", len(moves), int(moves["pilot"].sum()), len(kept),
+                     round(float(kept["gain"].mean()), 2), round(float(kept["p_help"].mean()), 2),
+                     round(float(true.mean()), 2), round(float((true > 0).mean()), 2),
+                     gain.get("executed_observed"), round(gain.get("realised_gain", float("nan")), 2),
+                     round(gain.get("realised_gain_before_netting", float("nan")), 2),
+                     round(baseline.get("slope", float("nan")), 2)])  # fmt: skip
+        if cycle < cycles:
+            said = run("outcomes", "recalibrate", "--data", str(following), env=env, may_refuse=True)  # fmt: skip
+            print(f"world {seed}, after cycle {cycle}: {said.strip()}", flush=True)
+            version = "recalibrated" if "is the champion" in said else version
+        data = following
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="ampenan")
     parser.add_argument("--scenario", default="family")
-    parser.add_argument("--seed", type=int, default=201)
-    parser.add_argument("--precision", type=float, default=0.6)
+    parser.add_argument("--seeds", default="201", help="e.g. 201 or 201,202,203")
+    parser.add_argument("--precision", type=float, default=None, help="PENATAAN_PRECISION (default: the pipeline's, 0.8)")  # fmt: skip
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep every file here (default: a temporary folder)")  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = args.keep or Path(tmp)
-        root.mkdir(parents=True, exist_ok=True)
-        env = os.environ | {
-            "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
-            "PENATAAN_DECISIONS_DB": str(root / "decisions.db"),
-            "PENATAAN_PRECISION": str(args.precision),
-        }
-        world = [args.preset, "--seed", str(args.seed), "--scenario", args.scenario, "--evaluations", "numeric"]  # fmt: skip
-        data = root / "world-0"
-        run("generate", "--preset", *world, "--out", str(data), env=env)
-        run("train", "--data", str(data), env=env)
-        executed: list[Path] = []
-        rows = []
-        for cycle in range(1, args.cycles + 1):
-            out = root / f"round-{cycle}"
-            run("plan", "--data", str(data), "--out", str(out), env=env)
-            moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
-            summary = json.loads((out / "summary.json").read_text())
-            decide(out / "moves.csv", summary["as_of"], root, cycle, env)
-            ex = root / f"executed-{cycle}.csv"
-            run("outcomes", "executed", "--out", str(ex), "--round", summary["round_id"], env=env)
-            executed.append(ex)
-            then = [a for path in executed for a in ("--then", str(path))]
-            following = root / f"world-{cycle}"
-            run("generate", "--preset", *world, *then, "--out", str(following), env=env)
-            report_file = root / f"monitor-{cycle}.html"
-            run("monitor", "--data", str(following), "--out", str(report_file), env=env)
-            report = json.loads(report_file.with_suffix(".json").read_text())
-            done = set(pd.read_csv(ex, dtype=str)["nip"])
-            kept = moves[moves["nip"].isin(done)]
-            true = truth_gain(data, kept)
-            # the monitor's figures cover every cycle so far; this cycle's are its round's
-            gain = report["gain_by_round"].get(summary["round_id"], {})
-            baseline = report["stayers_error"].get(summary["as_of"], {})
-            rows.append([cycle, len(moves), len(kept), round(float(kept["gain"].mean()), 2),
-                         round(float(true.mean()), 2), round(float((true > 0).mean()), 2),
-                         gain.get("executed_observed"), round(gain.get("realised_gain", float("nan")), 2),
-                         round(gain.get("realised_gain_before_netting", float("nan")), 2),
-                         round(baseline.get("slope", float("nan")), 2)])  # fmt: skip
-            if cycle < args.cycles:
-                said = run("outcomes", "recalibrate", "--data", str(following), env=env, may_refuse=True)  # fmt: skip
-                print(said.strip())
-            data = following
+    rows = []
+    for seed in (int(s) for s in args.seeds.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = (args.keep / str(seed)) if args.keep else Path(tmp)
+            root.mkdir(parents=True, exist_ok=True)
+            rows += one_loop(args.preset, args.scenario, seed, args.precision, args.cycles, root)
     print_table(
-        ["cycle", "moves", "executed", "claimed", "true gain", "truly help", "observed",
-         "realised (monitor)", "before netting staying's error", "stayers' slope"],
+        ["world", "cycle (model)", "moves", "pilot", "executed", "claimed", "stated p", "true gain",
+         "truly help", "observed", "realised (monitor)", "before netting staying's error",
+         "stayers' slope"],
         rows,
     )  # fmt: skip
     print(f"{time.perf_counter() - started:.0f} s")
