@@ -16,7 +16,7 @@ import pandas as pd
 from features.data import HRData
 from planning.settings import PlanRules
 from training.candidates import CandidateTable
-from training.gain import Decision, on_pilot
+from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 
 
@@ -32,6 +32,8 @@ class PlanProblem:
     max_out: np.ndarray  # per unit: how many may leave
     max_moves: int
     excluded: dict[str, int] = field(default_factory=dict)  # why pairs were not candidates
+    pilot: np.ndarray | None = None  # bool per move: a pilot's (training.gain), not the evidence's
+    max_pilot: int = 0  # how many of those the round may take
 
     @property
     def n_units(self) -> int:
@@ -158,14 +160,22 @@ def build_problem(
     A move's value is its calibrated gain over staying (`training.gain`: the raw difference
     of two predictions, mapped to the expected true gain measured on real moves), and only
     moves `decision` suggests may be chosen (the same policy as `penataan score` and the API,
-    its threshold set on the moves this round may make, over every part together).
+    its threshold set on the moves this round may make, over every part together). While
+    the model's line has seen no outcome, the pilot's part is a budget: up to as many moves
+    as the API's pilot holds, each likelier to help than not, which the solver chooses under
+    the formasi (the API's pilot, each person's surest move, mostly leads into full units).
     """
     parts = [_part(table, model, settings) for table in tables]
     moves = pd.concat([part.moves for part in parts], ignore_index=True)
     excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
     threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip
-    drop = ~decision.accepts(moves["p_help"].to_numpy(), moves["gain_low"].to_numpy(), threshold)
-    moves["pilot"] = on_pilot(moves["p_help"].to_numpy(), threshold)
+    p_help, gain_low = moves["p_help"].to_numpy(), moves["gain_low"].to_numpy()
+    # the evidence's moves, and (up to the pilot's size, chosen under the formasi by the
+    # solver) a pilot's: the round cannot take a person's surest move into a full unit
+    likelier = float(np.nextafter(0.5, 1.0))  # likelier to help than not
+    pilot = Threshold(threshold.evidence, likelier) if threshold.pilot_moves else threshold
+    drop = ~decision.accepts(p_help, gain_low, pilot)
+    moves["pilot"] = on_pilot(p_help, threshold)
     excluded["not suggested: too unlikely to help"] = int(drop.sum())
     unwilling = ~drop & (moves["willing"] < 0).to_numpy() & (moves["gain"] < settings.unwilling_min_gain).to_numpy()  # fmt: skip
     excluded["unwilling, gain below threshold"] = int(unwilling.sum())
@@ -199,5 +209,7 @@ def build_problem(
         ),
         max_moves=min(caps),
         excluded=excluded,
+        pilot=moves["pilot"].to_numpy(dtype=bool),
+        max_pilot=threshold.pilot_moves,
     )
     return PlanInputs(problem, nips, units, moves, stays[["predicted_score"]], parts[0].as_of)

@@ -4,7 +4,8 @@ baseline HR would otherwise use, and the checker both must pass.
 Variables: one binary per candidate move. Constraints: each employee moves at most once;
 per unit, arrivals minus departures within its free formasi (zero if already over it), so
 chains and swaps (A takes B's place while B moves on) are allowed; per unit, departures
-within the outflow cap; in total, moves within the round's cap.
+within the outflow cap; in total, moves within the round's cap, and a pilot's moves within
+the pilot's size.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class Solution:
     gap: float | None = None
 
 
+def _pilot(p: PlanProblem) -> np.ndarray:
+    return np.zeros(len(p.value), dtype=bool) if p.pilot is None else p.pilot
+
+
 def _constraints(p: PlanProblem) -> tuple[sp.csr_matrix, np.ndarray]:
     n = len(p.value)
     cols = np.arange(n)
@@ -39,8 +44,9 @@ def _constraints(p: PlanProblem) -> tuple[sp.csr_matrix, np.ndarray]:
         - sp.csr_matrix((np.ones(n), (p.origin, cols)), shape=(u, n)),  # net arrivals
         sp.csr_matrix((np.ones(n), (p.origin, cols)), shape=(u, n)),  # departures
         sp.csr_matrix(np.ones((1, n))),  # the round's size
+        sp.csr_matrix(_pilot(p).astype(float)[None, :]),  # the pilot's size
     ]
-    upper = np.concatenate([np.ones(len(people)), p.slack_in, p.max_out, [p.max_moves]])
+    upper = np.concatenate([np.ones(len(people)), p.slack_in, p.max_out, [p.max_moves, p.max_pilot]])  # fmt: skip
     return sp.vstack(blocks, format="csr"), upper.astype(float)
 
 
@@ -78,6 +84,7 @@ def solve_greedy(p: PlanProblem) -> Solution:
     for i in order:
         best.setdefault(int(p.employee[i]), []).append(int(i))
     people = sorted(best, key=lambda e: -p.value[best[e][0]])
+    pilot, trials = _pilot(p), 0
     chosen: list[int] = []
     for person in people:
         if len(chosen) >= p.max_moves:
@@ -86,7 +93,10 @@ def solve_greedy(p: PlanProblem) -> Solution:
             if p.value[i] <= 0:
                 break
             d, o = p.dest[i], p.origin[i]
+            if pilot[i] and trials >= p.max_pilot:
+                continue
             if net_in[d] + 1 <= p.slack_in[d] and out[o] + 1 <= p.max_out[o]:
+                trials += int(pilot[i])
                 net_in[d] += 1
                 net_in[o] -= 1
                 out[o] += 1
@@ -111,4 +121,7 @@ def violations(p: PlanProblem, chosen: np.ndarray) -> list[str]:
         found.append(f"unit #{u}: {departures[u]} leave > cap {p.max_out[u]}")
     if len(chosen) > p.max_moves:
         found.append(f"{len(chosen)} moves > cap {p.max_moves}")
+    trials = int(_pilot(p)[chosen].sum())
+    if trials > p.max_pilot:
+        found.append(f"{trials} pilot moves > the pilot's {p.max_pilot}")
     return found

@@ -70,6 +70,28 @@ def result(
     return plan_round(roomy, model, [table], PlanSettings(**LOOSE), read_truth(roomy_dir))
 
 
+def test_the_pilot_is_a_budget_the_round_spends_under_the_formasi(
+    roomy: HRData, model: PlacementModel, table: CandidateTable
+) -> None:
+    """The small world's model has seen no outcome, so the default round may add a pilot to
+    the evidence's moves: no more pilot moves than the API's pilot holds, each likelier to
+    help than not, each flagged (the narrative says so); the evidence's moves are as sure as
+    the precision asks. With `pilot` 0, only those."""
+    scored = table.score(model, table.allowed())
+    threshold = scored.threshold(PipelineSettings().decision, ignore=("formasi_full",))
+    assert threshold.pilot_moves > 0
+    round_ = plan_round(roomy, model, [table], PlanSettings())
+    moves, s = round_.moves, round_.summary
+    trial = moves[moves["pilot"]]
+    assert 0 < len(trial) <= threshold.pilot_moves and s["pilot_moves"] == len(trial)
+    assert (trial["p_help"] > 0.5).all() and (trial["p_help"] < threshold.evidence).all()
+    assert all("uji coba" in text for text in trial["narrative"])
+    assert (moves.loc[~moves["pilot"], "p_help"] >= threshold.evidence).all()
+    none = plan_round(roomy, model, [table], PlanSettings(pilot=0))
+    assert not none.moves["pilot"].any() and none.summary["decision"]["pilot"] == 0
+    assert (none.moves["p_help"] >= threshold.evidence).all() and len(none.moves) < len(moves)
+
+
 def test_every_move_keeps_the_rules(result: PlanResult, table: CandidateTable) -> None:
     moves, units, s = result.moves, result.units.set_index("unit_id"), result.summary
     assert s["solver"]["status"] == "optimal" and 0 < len(moves) <= s["max_moves"]

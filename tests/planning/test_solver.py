@@ -28,6 +28,8 @@ def random_problem(rng: np.random.Generator, people: int = 5, units: int = 3) ->
         slack_in=rng.integers(0, 2, units),
         max_out=rng.integers(0, 3, units),
         max_moves=int(rng.integers(1, people + 1)),
+        pilot=rng.random(len(employee)) < 0.4,  # a pilot's moves, at most `max_pilot` of them
+        max_pilot=int(rng.integers(0, 3)),
     )
 
 
