@@ -170,3 +170,24 @@ def test_a_request_chooses_its_operating_point(api: Api) -> None:
         "/v1/recommend", json={"nip": nips[0], "precision": 1.5}, headers=api.headers("hr")
     )
     assert refused.status_code == 422 and "precision" in refused.text
+
+
+def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(api: Api) -> None:
+    """The small world's line has seen no outcome, so the server's decision carries a pilot:
+    an employee whose first suggestion is a pilot's gets `decision: move` with `pilot: true`,
+    a narrative saying no outcome here has tested it, and the page marks it "uji coba"."""
+    engine = engine_of(api)
+    _, pilot = engine.suggested
+    assert pilot.any()
+    nip = str(engine.nips[int(engine.table.employee_of(np.flatnonzero(pilot)[0]))])
+    body = recommend(api, nip=nip, top_k=3)
+    first = body["suggestions"][0]
+    assert body["decision"] == "move" and body["pilot"] and first["pilot"] and first["suggested"]
+    assert 0.5 < first["probability_helps"]
+    assert "uji coba" in first["explanation"]["narrative"]
+    english = recommend(api, nip=nip, top_k=1, lang="en")["suggestions"][0]
+    assert "pilot" in english["explanation"]["narrative"]
+    assert all(not s["pilot"] for s in body["suggestions"][1:] if not s["suggested"])
+    api.client.post("/ui/login", data={"api_key": api.keys["hr"]})
+    assert "uji coba" in api.client.get(f"/ui/employee?nip={nip}").text
+    api.client.cookies.clear()
