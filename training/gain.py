@@ -307,7 +307,7 @@ class Threshold:
     """The least probability of helping a suggested move has: `evidence`, where the
     suggested moves' expected share that truly helps reaches the precision, and `pilot`,
     that of the pilot's last move (infinity: none above it), and how many moves the pilot
-    takes. A move at or above `evidence` is suggested on the evidence; one between `pilot`
+    takes beyond the evidence's. A move at or above `evidence` is suggested on the evidence; one between `pilot`
     and `evidence`, as a pilot. (A round, bound by formasi, may instead take up to
     `pilot_moves` of the moves likelier to help than not: `planning.problem`.)"""
 
@@ -345,7 +345,8 @@ class Decision:
         moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
         moves = min(moves, int(PILOT_MAX_SHARE * len(p)))
         likely = p[p > 0.5][:moves]  # a pilot tries only moves likelier to help than not
-        return Threshold(evidence, float(likely[-1]) if len(likely) else float("inf"), len(likely))
+        last = float(likely[-1]) if len(likely) else float("inf")
+        return Threshold(evidence, last, int((likely < evidence).sum()))  # the evidence's aside
 
     def accepts(self, p_help: np.ndarray, gain_low: np.ndarray, threshold: Threshold) -> np.ndarray:
         """Moves this operating point suggests, given the threshold set on the staff they

@@ -144,6 +144,7 @@ def test_a_pilot_tries_the_surest_moves_until_outcomes_refit_the_line() -> None:
     t = Decision(0.8).threshold(p_best, sized=40)
     assert t.evidence == precision_threshold(p_best, 0.8) == 0.6  # 3 moves on the evidence
     assert t.pilot == np.sort(p_best)[::-1][39] and t.least == t.pilot  # the 40th surest
+    assert t.pilot_moves == 37  # beyond the evidence's three
     suggested = Decision(0.8).accepts(p_best, p_best, t)
     assert suggested.sum() == 40 and on_pilot(p_best[suggested], t).sum() == 37
     capped = Decision(0.8).threshold(p_best, sized=500)  # never more than the share
