@@ -162,8 +162,9 @@ def build_problem(
     moves `decision` suggests may be chosen (the same policy as `penataan score` and the API,
     its threshold set on the moves this round may make, over every part together). While
     the model's line has seen no outcome, the pilot's part is a budget: up to as many moves
-    as the API's pilot holds, each likelier to help than not, which the solver chooses under
-    the formasi (the API's pilot, each person's surest move, mostly leads into full units).
+    as the pilot holds beyond the evidence's, each likelier to help than not, which the
+    solver chooses under the formasi (the pilot's own moves, each person's surest move with
+    the formasi aside as the round sets its threshold, mostly lead into full units).
     """
     parts = [_part(table, model, settings) for table in tables]
     moves = pd.concat([part.moves for part in parts], ignore_index=True)
@@ -171,7 +172,7 @@ def build_problem(
     threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip
     p_help, gain_low = moves["p_help"].to_numpy(), moves["gain_low"].to_numpy()
     # the evidence's moves, and (up to the pilot's size, chosen under the formasi by the
-    # solver) a pilot's: the round cannot take a person's surest move into a full unit
+    # solver) a pilot's: a person's surest move often leads into a full unit
     likelier = float(np.nextafter(0.5, 1.0))  # likelier to help than not
     pilot = Threshold(threshold.evidence, likelier) if threshold.pilot_moves else threshold
     drop = ~decision.accepts(p_help, gain_low, pilot)
