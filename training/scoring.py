@@ -82,17 +82,15 @@ def score_staff(
     API's `JoinedStaff` does, holds no part twice)."""
     parts: list[tuple[ScoredTable, np.ndarray | None]] = []
     best: list[np.ndarray] = []
-    pilot_moves = 0
     for table in staff_tables(data, settings, as_of):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)
         if visit is not None:
             visit(scored)
         best.append(scored.best_p(where))
-        pilot_moves = scored.pilot_moves
         if keep:
             parts.append((scored.lean(), where))
-    return ScoredStaff(parts, settings.decision.threshold(np.concatenate(best), pilot_moves))
+    return ScoredStaff(parts, settings.decision.threshold(np.concatenate(best), model.pilot_size()))
 
 
 def score_parts(
