@@ -14,7 +14,10 @@ monitor -> recalibration, twice, every step a whole `penataan` process.
 
 Per cycle: moves, realised gain measured by the monitor against the truth's gain of the same
 moves (the world's expected scores in the new unit minus in the old), claimed gain against
-realised, the share of executed moves that truly help.
+realised, the share of executed moves that truly help; and how far the next year's
+evaluations of all staff run above the truth's expected scores (how raters mark: leniency
+and the year's unit shock, which the truth leaves out) in the executed moves' destinations
+and over all units.
 
     .venv/bin/python bench/loop.py [--preset ampenan --scenario family --seeds 201,202 --precision 0.6]
 """
@@ -72,6 +75,17 @@ def decide(moves: Path, as_of: str, root: Path, cycle: int, env: dict[str, str])
     run("decisions", "import", str(final), "--stage", "ppk", "--by", "bench ppk", env=env)
 
 
+def raters(world: Path, following: Path) -> pd.Series:
+    """Per employee (indexed by unit), how far the next year's evaluation runs above the
+    truth's expected score (which leaves out how raters mark: leniency, the unit's shock)."""
+    truth = pd.read_csv(world / "truth" / "expected_scores.csv", dtype={"nip": str})
+    expected = truth.set_index(["nip", "unit_id"])["expected_score"]
+    ev = pd.read_csv(following / "evaluations.csv", dtype={"nip": str, "unit_id": str})
+    ev = ev[ev["period"] == ev["period"].max()]
+    above = ev["score"].to_numpy() - expected.reindex(list(zip(ev["nip"], ev["unit_id"], strict=True))).to_numpy()  # fmt: skip
+    return pd.Series(above, index=ev["unit_id"].to_numpy()).dropna()
+
+
 def truth_gain(world: Path, moves: pd.DataFrame) -> pd.Series:
     """Per move, the truth's gain: expected score in the new unit minus in the old."""
     truth = pd.read_csv(world / "truth" / "expected_scores.csv", dtype={"nip": str})
@@ -114,6 +128,7 @@ def one_loop(preset: str, scenario: str, seed: int, precision: float | None, cyc
         done = set(pd.read_csv(ex, dtype=str)["nip"])
         kept = moves[moves["nip"].isin(done)]
         true = truth_gain(data, kept)
+        marks = raters(data, following)
         # the monitor's figures cover every cycle so far; this cycle's are its round's
         gain = report["gain_by_round"].get(summary["round_id"], {})
         baseline = report["stayers_error"].get(summary["as_of"], {})
@@ -122,7 +137,9 @@ def one_loop(preset: str, scenario: str, seed: int, precision: float | None, cyc
                      round(float(true.mean()), 2), round(float((true > 0).mean()), 2),
                      gain.get("executed_observed"), round(gain.get("realised_gain", float("nan")), 2),
                      round(gain.get("realised_gain_before_netting", float("nan")), 2),
-                     round(baseline.get("slope", float("nan")), 2)])  # fmt: skip
+                     round(baseline.get("slope", float("nan")), 2),
+                     round(float(marks.groupby(level=0).mean().reindex(kept["to_unit_id"]).mean()), 2),
+                     round(float(marks.mean()), 2)])  # fmt: skip
         if cycle < cycles:
             said = run("outcomes", "recalibrate", "--data", str(following), env=env, may_refuse=True)  # fmt: skip
             print(f"world {seed}, after cycle {cycle}: {said.strip()}", flush=True)
@@ -150,7 +167,7 @@ def main() -> None:
     print_table(
         ["world", "cycle (model)", "moves", "pilot", "executed", "claimed", "stated p", "true gain",
          "truly help", "observed", "realised (monitor)", "before netting staying's error",
-         "stayers' slope"],
+         "stayers' slope", "raters: destinations", "raters: all units"],
         rows,
     )  # fmt: skip
     print(f"{time.perf_counter() - started:.0f} s")
