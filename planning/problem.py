@@ -16,7 +16,7 @@ import pandas as pd
 from features.data import HRData
 from planning.settings import PlanRules
 from training.candidates import CandidateTable
-from training.gain import Decision, Threshold, on_pilot
+from training.gain import Decision, on_pilot
 from training.model import PlacementModel
 
 
@@ -171,11 +171,7 @@ def build_problem(
     excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
     threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip
     p_help, gain_low = moves["p_help"].to_numpy(), moves["gain_low"].to_numpy()
-    # the evidence's moves, and (up to the pilot's size, chosen under the formasi by the
-    # solver) a pilot's: a person's surest move often leads into a full unit
-    likelier = float(np.nextafter(0.5, 1.0))  # likelier to help than not
-    pilot = Threshold(threshold.evidence, likelier) if threshold.pilot_moves else threshold
-    drop = ~decision.accepts(p_help, gain_low, pilot)
+    drop = ~decision.accepts(p_help, gain_low, threshold.as_budget())
     moves["pilot"] = on_pilot(p_help, threshold)
     excluded["not suggested: too unlikely to help"] = int(drop.sum())
     unwilling = ~drop & (moves["willing"] < 0).to_numpy() & (moves["gain"] < settings.unwilling_min_gain).to_numpy()  # fmt: skip

@@ -12,6 +12,7 @@ one and swaps it in whole, so a request never sees half of each.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,8 +192,7 @@ class Engine:
         if precision not in cache:
             if len(cache) >= 16:  # a bounded cache: callers may send any number of values
                 cache.pop(next(iter(cache)))
-            settings = self.settings
-            cache[precision] = self._suggest(Decision(precision, settings.min_gain_low, settings.pilot))  # fmt: skip
+            cache[precision] = self._suggest(dataclasses.replace(self.settings.decision, precision=precision))  # fmt: skip
         return cache[precision]
 
     @cached_property

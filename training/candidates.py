@@ -303,7 +303,7 @@ class ScoredTable:
         return np.flatnonzero(ranks == 1)
 
 
-_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.type == "np.ndarray")
+_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.name not in ("table", "pilot_moves"))  # fmt: skip
 
 
 class JoinedStaff:

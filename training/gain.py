@@ -89,6 +89,7 @@ MAX_BETA = 1.0  # never amplify a raw difference
 SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on seeds 101-112
 PILOT_MARGIN = 1.0  # points: the pilot's mean outcome within this of the truth, 80% of the time
 PILOT_MAX_SHARE = 0.05  # of the staff with a move: the most a pilot moves
+PILOT_LEAST = 0.5  # a pilot tries only moves likelier to help than not
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,14 @@ class Threshold:
     def least(self) -> float:
         return min(self.evidence, self.pilot)
 
+    def as_budget(self) -> Threshold:
+        """The round's view: with a pilot, every move likelier to help than not may be
+        taken as one (the solver keeps them within `pilot_moves`), since the pilot's own
+        moves, each person's surest, mostly lead into full units."""
+        if not self.pilot_moves:
+            return self
+        return dataclasses.replace(self, pilot=float(np.nextafter(PILOT_LEAST, 1.0)))
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -344,7 +353,7 @@ class Decision:
         evidence = precision_threshold(p, self.precision)
         moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
         moves = min(moves, int(PILOT_MAX_SHARE * len(p)))
-        likely = p[p > 0.5][:moves]  # a pilot tries only moves likelier to help than not
+        likely = p[p > PILOT_LEAST][:moves]
         last = float(likely[-1]) if len(likely) else float("inf")
         return Threshold(evidence, last, int((likely < evidence).sum()))  # the evidence's aside
 
