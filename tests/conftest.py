@@ -13,7 +13,16 @@ import pytest
 from features.contract.validate import load_data
 from features.data import HRData
 from serving.app import create_app
-from tests.helpers import EVIDENCE_ONLY, FAST, SEED, Api, role_keys, serve_settings, started
+from tests.helpers import (
+    EVIDENCE_ONLY,
+    FAST,
+    SEED,
+    Api,
+    SessionRun,
+    role_keys,
+    serve_settings,
+    started,
+)
 from training.run import train
 from training.settings import PipelineSettings
 from world.writer import generate
@@ -53,12 +62,21 @@ def world_copy(world_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def registry_uri(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def session_run(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SessionRun:
+    root = tmp_path_factory.mktemp("api-mlflow")
+    settings = PipelineSettings(
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="api", **EVIDENCE_ONLY
+    )
+    result = train(world_dir, settings, FAST)
+    pristine = shutil.copy(root / "mlflow.db", tmp_path_factory.mktemp("pristine") / "mlflow.db")
+    return SessionRun(result, settings, Path(pristine))
+
+
+@pytest.fixture(scope="session")
+def registry_uri(session_run: SessionRun) -> str:
     """A registry with a champion (v1) trained on the small world; settings objects point
     at it (the process environment is left alone, see `cli_registry` for the CLI)."""
-    uri = f"sqlite:///{tmp_path_factory.mktemp('api-mlflow') / 'mlflow.db'}"
-    train(world_dir, PipelineSettings(mlflow_tracking_uri=uri, experiment="api", **EVIDENCE_ONLY), FAST)  # fmt: skip
-    yield uri
+    return session_run.settings.mlflow_tracking_uri
 
 
 @pytest.fixture()

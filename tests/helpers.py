@@ -3,6 +3,7 @@ every test model uses, an API client with a key per role, and lookups into a ser
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.settings import ServeSettings
 from training.model import LgbParams
+from training.run import TrainResult
+from training.settings import PipelineSettings
 
 SEED = 11  # the small `cakranegara` world every test shares
 # every test model: a bag of two keeps the bag's path (bootstraps, averaging, compiling the
@@ -38,6 +41,24 @@ class Api:
 
     def headers(self, role: str) -> dict[str, str]:
         return {"X-API-Key": self.keys[role]}
+
+
+@dataclass(frozen=True)
+class SessionRun:
+    """The session's one training run on the small world: its result, and a copy of its
+    registry taken before any test could add to it, for modules that need a registry of
+    their own to change (a whole training costs more than any other fixture)."""
+
+    result: TrainResult
+    settings: PipelineSettings
+    pristine: Path  # the registry's database as the run left it
+
+    def registry_copy(self, folder: Path) -> PipelineSettings:
+        """The run's registry, copied into `folder`: its champion v1 and the run's artifacts
+        (read where the run wrote them), for a test that promotes, retrains or fails."""
+        folder.mkdir(parents=True, exist_ok=True)
+        db = shutil.copy(self.pristine, folder / "mlflow.db")
+        return self.settings.model_copy(update={"mlflow_tracking_uri": f"sqlite:///{db}"})
 
 
 def serve_settings(world_dir: Path, root: Path, registry_uri: str) -> ServeSettings:

@@ -23,7 +23,7 @@ from features.pipeline import (
     take_snapshot,
 )
 from penataan.cli import app
-from tests.helpers import EVIDENCE_ONLY, FAST
+from tests.helpers import FAST, SessionRun
 from training import registry
 from training.candidates import CandidateTable, JoinedStaff, ScoredTable
 from training.evaluation import decision_metrics, read_truth, staff_truth_metrics
@@ -37,16 +37,21 @@ from training.settings import PipelineSettings
 
 
 @pytest.fixture(scope="module")
-def registry_settings(tmp_path_factory: pytest.TempPathFactory) -> PipelineSettings:
-    root = tmp_path_factory.mktemp("mlflow")
-    return PipelineSettings(
-        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}", experiment="test", **EVIDENCE_ONLY
-    )
+def registry_settings(
+    session_run: SessionRun, tmp_path_factory: pytest.TempPathFactory
+) -> PipelineSettings:
+    """This module's registry: the session run's, copied, since its tests retrain, fail
+    and promote in it."""
+    settings = session_run.registry_copy(tmp_path_factory.mktemp("mlflow"))
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)  # as the run left MLflow pointed
+    return settings
 
 
 @pytest.fixture(scope="module")
-def first_run(world_dir: Path, registry_settings: PipelineSettings) -> TrainResult:
-    return train(world_dir, registry_settings, FAST)
+def first_run(session_run: SessionRun, registry_settings: PipelineSettings) -> TrainResult:
+    """The first training into an empty registry: the session's (the same world, settings
+    and parameters), whose registry this module holds a copy of."""
+    return session_run.result
 
 
 def test_train_registers_first_model_as_champion(
