@@ -4,9 +4,10 @@ Every (active employee, unit) pair is scored once at load, `PENATAAN_SCORE_CHUNK
 at a time, through the same `score_staff` as `penataan score` (so the API's scores agree
 with it); each part is copied into one table sized for the whole staff (`JoinedStaff`) and
 its feature rows are let go: the engine keeps the scores (about 90 bytes a pair) and the
-records' snapshot, not every pair's feature row (about two kilobytes). A request ranks its rows on the kept scores and builds the feature rows of only
-the rows it returns, from the snapshot (`features.pipeline.features_at`), to explain them
-(TreeSHAP costs far more than predicting). An `Engine` is immutable: a reload builds a new
+records' snapshot, not every pair's feature row (about two kilobytes). A request ranks its
+rows on the kept scores and explains only the rows it returns (TreeSHAP costs far more than
+predicting): their model rows are those kept at load for every employee's default answer
+(`serving.kept_rows`), or built from the snapshot (`features.pipeline.features_at`). An `Engine` is immutable: a reload builds a new
 one and swaps it in whole, so a request never sees half of each.
 """
 
@@ -31,6 +32,7 @@ from oversight.records import Shown, record_round
 from oversight.store import DecisionStore
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanRules
+from serving.kept_rows import KeptRows
 from serving.schemas import (
     CandidatesResponse,
     CurrentPlacement,
@@ -42,6 +44,7 @@ from serving.schemas import (
     PlanMove,
     PlanResponse,
     PlanUnit,
+    RecommendRequest,
     RecommendResponse,
 )
 from serving.settings import ServeSettings
@@ -72,6 +75,7 @@ class Engine:
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
     stay_factors: np.ndarray  # per employee x factor: staying's part of a gain, for the narrative
     tenure: np.ndarray  # per employee: years in the unit held
+    kept: KeptRows  # the model rows of each employee's default answer (serving.kept_rows)
 
     @classmethod
     def load(
@@ -118,9 +122,15 @@ class Engine:
         ]
         placed = table.stay_unit[table.stay_unit >= 0]
         headcount = np.bincount(placed, minlength=table.n_units)
+        snapshot = take_snapshot(data, table.as_of)
+        progress("keeping the model rows of every employee's default answer")
+        kept = KeptRows.build(
+            scored, settings.decision, RecommendRequest.model_fields["top_k"].default,
+            lambda rows: model.matrix(_feature_rows(table, snapshot, rows)),
+        )  # fmt: skip
         return cls(
-            loaded, data, settings.data_dir, scored, take_snapshot(data, table.as_of), units,
-            headcount, settings, np.concatenate(stay_factors), np.concatenate(tenure),
+            loaded, data, settings.data_dir, scored, snapshot, units, headcount, settings,
+            np.concatenate(stay_factors), np.concatenate(tenure), kept,
         )  # fmt: skip
 
     @property
@@ -128,15 +138,12 @@ class Engine:
         """Who and where each scored row is, and which rules each breaks (no feature rows)."""
         return self.scored.table
 
-    def _rows(self, rows: np.ndarray) -> pd.DataFrame:
-        """The feature rows of table rows `rows`, built from the kept snapshot: the same
-        rows `build_features` made when the engine scored them."""
-        t = self.table
-        pairs = pd.DataFrame(
-            {"nip": t.nips.to_numpy()[t.employee_of(rows)],
-             "unit_id": t.unit_ids.to_numpy()[t.unit_of(rows)], "as_of": t.as_of}
-        )  # fmt: skip
-        return features_at(self.snapshot, pairs)
+    def _matrix(self, rows: np.ndarray) -> np.ndarray:
+        """The model rows of table rows `rows`: kept at load, or built from the snapshot."""
+        return self.kept.take(rows, self._built_matrix)
+
+    def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
+        return self.loaded.model.matrix(_feature_rows(self.table, self.snapshot, rows))
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -215,7 +222,9 @@ class Engine:
         """Gain and mean |SHAP| per feature, SHAP on a fixed sample of this data's rows."""
         rows = len(self.table)
         sample = np.random.default_rng(0).choice(rows, min(rows, 2000), replace=False)
-        return self.loaded.model.importance_table(self._rows(np.sort(sample)), sample=2000)
+        return self.loaded.model.importance_table(
+            _feature_rows(self.table, self.snapshot, np.sort(sample)), sample=2000
+        )
 
     @cached_property
     def _employee_pos(self) -> dict[str, int]:
@@ -261,7 +270,7 @@ class Engine:
         if len(order) == 0:
             return []
         model = self.loaded.model
-        x = model.matrix(self._rows(order))
+        x = self._matrix(order)
         contrib = model.contributions_matrix(x)
         factors = explain.by_factor(contrib)  # the predicted score's, for the explanation
         legs = explain.by_factor(model.leg_contributions(x, contrib))  # the gain's, for the text
@@ -406,6 +415,16 @@ class Engine:
         score = answer.suggestions[0].predicted_score
         if not np.isfinite(score):
             raise ValueError(f"smoke prediction is not finite ({score})")
+
+
+def _feature_rows(table: CandidateTable, snapshot: Snapshot, rows: np.ndarray) -> pd.DataFrame:
+    """The feature rows of table rows `rows`, built from the records' snapshot: the same
+    rows `build_features` made when the engine scored them."""
+    pairs = pd.DataFrame(
+        {"nip": table.nips.to_numpy()[table.employee_of(rows)],
+         "unit_id": table.unit_ids.to_numpy()[table.unit_of(rows)], "as_of": table.as_of}
+    )  # fmt: skip
+    return features_at(snapshot, pairs)
 
 
 def _round(value: float) -> float:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from features.eligibility import RULES
 from features.vocab import PREDIKAT
+from serving.kept_rows import KeptRows
+from serving.schemas import RecommendResponse
 from tests.helpers import Api, engine_of, movable_nip, recommend
 from training.scoring import score_candidates
 
@@ -191,3 +195,30 @@ def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(api: Api)
     api.client.post("/ui/login", data={"api_key": api.keys["hr"]})
     assert "uji coba" in api.client.get(f"/ui/employee?nip={nip}").text
     api.client.cookies.clear()
+
+
+def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> None:
+    """The model rows kept for every employee's default answer (`serving.kept_rows`) are
+    the rows built from the snapshot, to the last bit; every default answer finds its rows
+    kept, with or without the ineligible units; an engine keeping none answers the same."""
+    engine = engine_of(api)
+    kept = engine.kept
+    assert len(kept.rows) and np.all(np.diff(kept.rows) > 0)
+    np.testing.assert_array_equal(kept.x, engine._built_matrix(kept.rows))  # NaN == NaN here
+    bare = dataclasses.replace(engine, kept=KeptRows(np.array([], dtype=int), kept.x[:0]))
+
+    def kept_share(nip: str, answer: RecommendResponse) -> float:
+        columns = [engine._unit_info[0][s.unit_id] for s in answer.suggestions]
+        rows = engine.table.position(engine._employee(nip), np.array(columns))
+        return float(np.isin(rows, kept.rows).mean())
+
+    nips = [str(n) for n in engine.nips[:: max(1, len(engine.nips) // 25)]]
+    for nip in nips:
+        for include_ineligible in (False, True):
+            answer = engine.recommend(nip, 5, None, include_ineligible, "id")
+            assert kept_share(nip, answer) == 1
+            assert bare.recommend(nip, 5, None, include_ineligible, "id") == answer
+    # rows not kept (a longer list) are built, and mixed with kept ones in one answer
+    longer = engine.recommend(nips[0], 12, None, True, "id")
+    assert 0 < kept_share(nips[0], longer) < 1
+    assert longer == bare.recommend(nips[0], 12, None, True, "id")
