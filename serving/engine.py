@@ -25,6 +25,7 @@ import pandas as pd
 
 from features.contract.validate import load_data
 from features.data import HRData
+from features.definitions import FEATURE_NAMES
 from features.eligibility import RULES, broken_rules
 from features.pipeline import Snapshot, features_at, take_snapshot
 from features.vocab import PREDIKAT
@@ -74,6 +75,7 @@ class Engine:
     headcount: np.ndarray  # per unit: active employees placed there
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
     stay_factors: np.ndarray  # per employee x factor: staying's part of a gain, for the narrative
+    stay_contrib: np.ndarray  # per employee: TreeSHAP of staying's row (features, then the base)
     tenure: np.ndarray  # per employee: years in the unit held
     kept: KeptRows  # the model rows of each employee's default answer (serving.kept_rows)
 
@@ -96,6 +98,7 @@ class Engine:
         data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
         stay_factors: list[np.ndarray] = []
+        stay_contrib: list[np.ndarray] = []
         tenure: list[np.ndarray] = []
         joined = JoinedStaff(len(data.active_nips()))
 
@@ -103,11 +106,13 @@ class Engine:
             t = part.table
             placed = np.flatnonzero(t.stay_unit >= 0)
             factors = np.full((len(t.nips), len(explain.FACTOR_NAMES)), np.nan)
+            shap = np.full((len(t.nips), len(FEATURE_NAMES) + 1), np.nan)
             if len(placed):
                 x = model.matrix(t.rows.iloc[t.position(placed, t.stay_unit[placed])])
-                contrib = model.leg_contributions(x, model.contributions_matrix(x))
-                factors[placed] = explain.by_factor(contrib)
+                shap[placed] = model.contributions_matrix(x)
+                factors[placed] = explain.by_factor(model.leg_contributions(x, shap[placed]))
             stay_factors.append(factors)
+            stay_contrib.append(shap)
             first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
             tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
             joined.add(part)
@@ -130,7 +135,8 @@ class Engine:
         )  # fmt: skip
         return cls(
             loaded, data, settings.data_dir, scored, snapshot, units, headcount, settings,
-            np.concatenate(stay_factors), np.concatenate(tenure), kept,
+            np.concatenate(stay_factors), np.concatenate(stay_contrib), np.concatenate(tenure),
+            kept,
         )  # fmt: skip
 
     @property
@@ -141,6 +147,16 @@ class Engine:
     def _matrix(self, rows: np.ndarray) -> np.ndarray:
         """The model rows of table rows `rows`: kept at load, or built from the snapshot."""
         return self.kept.take(rows, self._built_matrix)
+
+    def _contributions(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """TreeSHAP of table rows `rows` (model rows `x`): staying's rows as computed at
+        load (one row less to walk through every tree in most answers), the others now."""
+        stay = self.table.is_stay[rows]
+        out = np.empty((len(rows), self.stay_contrib.shape[1]))
+        out[stay] = self.stay_contrib[self.table.employee_of(rows[stay])]
+        if not stay.all():
+            out[~stay] = self.loaded.model.contributions_matrix(x[~stay])
+        return out
 
     def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
         return self.loaded.model.matrix(_feature_rows(self.table, self.snapshot, rows))
@@ -271,7 +287,7 @@ class Engine:
             return []
         model = self.loaded.model
         x = self._matrix(order)
-        contrib = model.contributions_matrix(x)
+        contrib = self._contributions(order, x)
         factors = explain.by_factor(contrib)  # the predicted score's, for the explanation
         legs = explain.by_factor(model.leg_contributions(x, contrib))  # the gain's, for the text
         _, ids, names, domains = self._unit_info

@@ -37,10 +37,9 @@ class KeptRows:
         `decision`, among all units and among the units no rule rules out), with their
         model rows from `matrix` (table rows -> model rows)."""
         threshold = scored.threshold(decision)
-        eligible = ~scored.table.broken.any(axis=1)
+        eligible = np.asarray(~scored.table.broken.any(axis=1))
         first = np.zeros(len(scored.table), dtype=bool)
-        wheres: tuple[np.ndarray | None, ...] = (None, eligible)
-        for where in wheres:
+        for where in (None, eligible):
             ranks = scored.ranks(decision, where, threshold=threshold)
             first |= (ranks >= 1) & (ranks <= top_k)
         rows = np.flatnonzero(first)

@@ -205,6 +205,14 @@ def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> N
     kept = engine.kept
     assert len(kept.rows) and np.all(np.diff(kept.rows) > 0)
     np.testing.assert_array_equal(kept.x, engine._built_matrix(kept.rows))  # NaN == NaN here
+    # staying's TreeSHAP, computed at load, is the row's TreeSHAP now, alone or among others
+    placed = np.flatnonzero(engine.table.stay_unit >= 0)
+    stay_rows = engine.table.position(placed, engine.table.stay_unit[placed])
+    x = engine._built_matrix(stay_rows)
+    np.testing.assert_array_equal(engine.stay_contrib[placed], engine.loaded.model.contributions_matrix(x))  # fmt: skip
+    mixed = np.sort(np.concatenate([stay_rows[:3], stay_rows[:3] + 1]))
+    x = engine._built_matrix(mixed)
+    np.testing.assert_array_equal(engine._contributions(mixed, x), engine.loaded.model.contributions_matrix(x))  # fmt: skip
     bare = dataclasses.replace(engine, kept=KeptRows(np.array([], dtype=int), kept.x[:0]))
 
     def kept_share(nip: str, answer: RecommendResponse) -> float:
