@@ -111,6 +111,9 @@ class GainCalibration:
     # the winner's curse through the staying leg, measured on stayers (`stay_curse`)
     stay_slope: float = 0.0
     stay_center: float = 0.0
+    # after a refit on outcomes: the held-out line's gain where it is surest (raw gain, gain,
+    # variance), which every later refit starts from again (`refit_on_outcomes`)
+    anchor: tuple[float, float, float] | None = None
 
     def apply(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Calibrated gain of moves, its interval and the probability that the move truly
@@ -130,8 +133,24 @@ class GainCalibration:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> GainCalibration:
-        cov = values["cov"]
-        return cls(**{**values, "cov": ((cov[0][0], cov[0][1]), (cov[1][0], cov[1][1]))})
+        cov, anchor = values["cov"], values.get("anchor")
+        return cls(
+            **{**values, "cov": ((cov[0][0], cov[0][1]), (cov[1][0], cov[1][1])),
+               "anchor": None if anchor is None else (anchor[0], anchor[1], anchor[2])}
+        )  # fmt: skip
+
+    def surest_point(self) -> tuple[float, float, float] | None:
+        """Where the line fitted on held-out moves knows the gain best: the raw gain at which
+        its variance is least (the held-out movers' mean raw gain), the calibrated gain
+        there and that variance; the kept `anchor` once refit on outcomes; None where the
+        line has no slope's uncertainty to read it from."""
+        if self.anchor is not None or self.source == "outcomes":
+            return self.anchor
+        (va, cab), (_, vb) = self.cov
+        if not vb > 0:
+            return None
+        raw = -cab / vb
+        return raw, float(self.apply(np.array([raw]))[0][0]), max(va - cab**2 / vb, 0.0)
 
 
 @dataclass(frozen=True)
@@ -267,28 +286,52 @@ def refit_on_outcomes(
     These moves are the model's own picks, made on its suggestions: the selection that the
     held-out moves suffer from (people moved on a fit no record shows) is absent, so no
     selection prior is taken off (`shift` 0), and the winner's curse is measured, not
-    assumed (so neither the prior nor a curse measured on stayers is taken off). Suggested
-    moves span a narrow range of raw gains, which says little about a slope, so the slope
-    learnt from the held-out moves is kept and the intercept is what the outcomes set; the
-    spread is theirs (the intercept's uncertainty added). `realised`
-    is the evaluation in the new unit minus the model's prediction of staying. Approval is
-    never a label: only realised outcomes enter. Refused with fewer than `least` outcomes
-    (`PENATAAN_MIN_OUTCOMES`)."""
+    assumed (so neither the prior nor a curse measured on stayers is taken off).
+
+    Suggested moves are the top of the model's order, a narrow range of raw gains far from
+    where the past movers were. What their outcomes say is the gain *there*; moving the
+    whole line by it (as this refit once did) carried the top's offset to every move, and
+    on a world whose top gained 6 points more than claimed the next round suggested 160
+    moves of which 63% helped (`bench/loop.py`). So the line is fitted through both: the
+    outcomes, and the held-out line's gain where that line is surest (at the past movers'
+    mean raw gain, with its variance: `GainCalibration.surest_point`), weighted by their
+    precisions (weighted least squares, the anchor one observation). Outcomes spread over a
+    narrow range then set the level at the top and the anchor the slope below it; outcomes
+    spread widely set the slope themselves. A slope below 0 (the order backwards) is taken
+    as none. The spread is the outcomes' around the new line, beside the line's own
+    uncertainty. Without an anchor (a line without a slope's uncertainty) the slope is
+    kept and the outcomes set the intercept. `realised` is the evaluation in the new unit
+    minus the model's prediction of staying. Approval is never a label: only realised
+    outcomes enter. Refused with fewer than `least` outcomes (`PENATAAN_MIN_OUTCOMES`)."""
     raw, realised = np.asarray(raw, dtype=float), np.asarray(realised, dtype=float)
     if len(raw) < max(least, 2):
         raise ValueError(
             f"{len(raw)} observed outcome(s) of executed suggestions; at least {max(least, 2)} "
             "are needed to refit the gain calibration (PENATAAN_MIN_OUTCOMES)"
         )
-    beta = calibration.beta
-    alpha = float((realised - beta * raw).mean())
-    resid = realised - alpha - beta * raw
-    resid_var = float(resid @ resid) / max(len(raw) - 1, 1)
-    vb = calibration.cov[1][1]
+    anchor = calibration.surest_point()
+    if anchor is None:
+        beta = calibration.beta
+        alpha = float((realised - beta * raw).mean())
+        resid_var = float(np.var(realised - alpha - beta * raw, ddof=1))
+        cov = ((resid_var / len(raw), 0.0), (0.0, calibration.cov[1][1]))
+    else:
+        x = np.column_stack([np.ones(len(raw) + 1), np.append(raw, anchor[0])])
+        y = np.append(realised, anchor[1])
+        resid_var = float(np.var(realised, ddof=1))  # the outcomes' own, then around the line
+        for _ in range(3):
+            w = np.append(np.full(len(raw), 1 / max(resid_var, 1e-9)), 1 / max(anchor[2], 1e-9))
+            info = x.T @ (w[:, None] * x)
+            alpha, beta = np.linalg.solve(info, x.T @ (w * y))
+            if beta < 0:  # backwards: no slope, the precision-weighted level
+                alpha, beta = float(np.average(y, weights=w)), 0.0
+            resid_var = float(np.var(realised - alpha - beta * raw, ddof=1))
+        inv = np.linalg.inv(info)
+        cov = ((float(inv[0, 0]), float(inv[0, 1])), (float(inv[1, 0]), float(inv[1, 1])))
     return dataclasses.replace(
-        calibration, alpha=alpha, cov=((resid_var / len(raw), 0.0), (0.0, vb)),
+        calibration, alpha=float(alpha), beta=float(beta), cov=cov,
         sd=float(np.sqrt(resid_var)), n_moves=len(raw), fallback=False, shift=0.0,
-        stay_slope=0.0, stay_center=0.0, source="outcomes",
+        stay_slope=0.0, stay_center=0.0, source="outcomes", anchor=anchor,
     )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from oversight.store import DecisionStore
 from penataan.cli import app as cli
 from tests.helpers import SEED, Api
 from training.candidates import CandidateTable
-from training.gain import GainCalibration, refit_on_outcomes
+from training.gain import GainCalibration, HeldOutMoves, fit_calibration, refit_on_outcomes
 from training.registry import load_registered
 
 ROUND = {"precision": 0.05}  # the small world's model is weak: few moves are sure enough
@@ -154,7 +154,7 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     assert gain_line.n_moves == gain["executed_observed"]
     old = load_registered("models:/penataan-placement/1").model
     assert champion.model.booster.model_to_string() == old.booster.model_to_string()
-    assert gain_line.beta == old.gain.beta if old.gain else False
+    assert old.gain is not None and gain_line.anchor == old.gain.surest_point()  # pivots there
 
 
 def test_outcomes_are_pending_observed_censored_or_missing(world_dir: Path) -> None:
@@ -182,17 +182,44 @@ def test_outcomes_are_pending_observed_censored_or_missing(world_dir: Path) -> N
     assert found["sg_retired"]["status"] == "censored" and "left service" in found["sg_retired"]["detail"]  # fmt: skip
 
 
-def test_the_gain_line_refit_on_outcomes_takes_its_intercept_from_them() -> None:
-    old = GainCalibration(0.5, 0.6, ((0.1, 0.0), (0.0, 0.01)), 3.0, 0.8, 0.3, 200, 900)
+def test_the_gain_line_refit_on_outcomes_pivots_where_the_held_out_line_is_surest() -> None:
+    """Outcomes of the model's top picks set the gain at the top; the held-out line's gain
+    where it is surest (its movers' mean raw gain) is kept below, so the top's offset is
+    not carried to every move; outcomes spread widely set the slope themselves; an order
+    the outcomes show backwards gets no slope; a later refit starts from the same anchor."""
     rng = np.random.default_rng(0)
-    raw = rng.uniform(2, 6, 400)
-    realised = 1.5 + 0.6 * raw + rng.normal(0, 2.0, 400)
-    new = refit_on_outcomes(old, raw, realised)
-    assert new.alpha == pytest.approx(1.5, abs=0.3) and new.beta == 0.6 and new.shift == 0.0
-    assert new.sd == pytest.approx(2.0, abs=0.2) and new.source == "outcomes"
+    raw_h = rng.normal(0, 2, 300)  # the past movers: the line 0.5 + 0.4 raw, sd 3
+    old = fit_calibration(HeldOutMoves(raw_h, 0.5 + 0.4 * raw_h + rng.normal(0, 3, 300), rng.normal(0, 2, 2000), 0.0), 0.8)  # fmt: skip
+    r0, g0, v0 = old.surest_point() or (np.nan, np.nan, np.nan)
+    assert r0 == pytest.approx(raw_h.mean()) and g0 == pytest.approx(old.apply(np.array([r0]))[0][0])  # fmt: skip
+    assert v0 == pytest.approx(old.sd**2 / 300, rel=0.1)
+
+    top = rng.uniform(5, 7, 40)  # the top gains 6 points more than the old line claims
+    realised = old.apply(top)[0] + 6 + rng.normal(0, 3, 40)
+    new = refit_on_outcomes(old, top, realised)
+    assert new.apply(np.array([top.mean()]))[0][0] == pytest.approx(realised.mean(), abs=0.5)
+    assert new.apply(np.array([r0]))[0][0] == pytest.approx(g0, abs=0.5)  # not g0 + 6
+    assert new.shift == 0.0 and new.source == "outcomes" and new.anchor == (r0, g0, v0)
+    assert new.beta > old.beta and new.sd == pytest.approx(3.0, abs=0.6)
     assert GainCalibration.from_dict(new.to_dict()) == new
+    # a later refit, on every outcome so far, starts from the held-out anchor, not from the
+    # refit line (whose outcomes would then count twice)
+    more, more_realised = rng.uniform(4, 7, 30), old.apply(rng.uniform(4, 7, 30))[0] + 6
+    both = (np.append(top, more), np.append(realised, more_realised))
+    assert refit_on_outcomes(new, *both) == refit_on_outcomes(old, *both)
+
+    wide = rng.uniform(-4, 8, 3000)  # outcomes everywhere: their own line
+    line = refit_on_outcomes(old, wide, 1.5 + 0.8 * wide + rng.normal(0, 2, 3000))
+    assert line.beta == pytest.approx(0.8, abs=0.05) and line.alpha == pytest.approx(1.5, abs=0.2)
+
+    worse = refit_on_outcomes(old, top, np.full(40, g0 - 3) + rng.normal(0, 1, 40))
+    assert worse.beta == 0.0 and (worse.apply(top)[0] < g0).all()  # backwards: no slope
     with pytest.raises(ValueError, match="at least 30"):
-        refit_on_outcomes(old, raw[:29], realised[:29])
+        refit_on_outcomes(old, top[:29], realised[:29])
+    # a line without a slope's uncertainty keeps its slope; the outcomes set the intercept
+    flat = GainCalibration(0.5, 0.6, ((0.1, 0.0), (0.0, 0.0)), 3.0, 0.8, 0.3, 200, 900)
+    kept = refit_on_outcomes(flat, top, realised)
+    assert kept.beta == 0.6 and kept.alpha == pytest.approx((realised - 0.6 * top).mean())
 
 
 def test_the_raw_gain_a_suggestion_was_shown_with_is_the_one_refit_on() -> None:
