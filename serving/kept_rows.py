@@ -3,9 +3,9 @@ explains its rows without building them.
 
 A request returns a handful of rows and explains them with TreeSHAP; before that it needs
 their model rows, which the engine does not keep for every pair (about two kilobytes a
-pair). Building five rows from the records' snapshot costs a few milliseconds of pandas per
-request, a third of an answer at concurrency 1, while building every employee's likely
-answer at once costs under a second at load. So the engine keeps the model rows of each
+pair). Building five rows from the records' snapshot costs milliseconds of pandas per
+request, while building every employee's likely answer at load is one batch of rows, paid
+once. So the engine keeps the model rows of each
 employee's first `top_k` rows under the server's own decision, with and without the
 ineligible units (the two ways `/v1/recommend` is asked by default): a few rows per
 employee, about 400 bytes each. Any other row (another precision, a list of units, a longer
