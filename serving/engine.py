@@ -7,8 +7,9 @@ its feature rows are let go: the engine keeps the scores (about 90 bytes a pair)
 records' snapshot, not every pair's feature row (about two kilobytes). A request ranks its
 rows on the kept scores and explains only the rows it returns (TreeSHAP costs far more than
 predicting): their model rows are those kept at load for every employee's default answer
-(`serving.kept_rows`), or built from the snapshot (`features.pipeline.features_at`). An `Engine` is immutable: a reload builds a new
-one and swaps it in whole, so a request never sees half of each.
+(`serving.kept_rows`), or built from the snapshot (`features.pipeline.features_at`). An
+`Engine` is immutable: a reload builds a new one and swaps it in whole, so a request never
+sees half of each.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from serving.settings import ServeSettings
 from training import explain
 from training.candidates import CandidateTable, JoinedStaff, ScoredTable
 from training.gain import Decision, on_pilot
+from training.model import PlacementModel
 from training.registry import LoadedModel, load_registered
 from training.scoring import score_staff, staff_tables
 
@@ -131,7 +133,7 @@ class Engine:
         progress("keeping the model rows of every employee's default answer")
         kept = KeptRows.build(
             scored, settings.decision, RecommendRequest.model_fields["top_k"].default,
-            lambda rows: model.matrix(_feature_rows(table, snapshot, rows)),
+            lambda rows: _model_rows(model, table, snapshot, rows),
         )  # fmt: skip
         return cls(
             loaded, data, settings.data_dir, scored, snapshot, units, headcount, settings,
@@ -159,7 +161,7 @@ class Engine:
         return out
 
     def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
-        return self.loaded.model.matrix(_feature_rows(self.table, self.snapshot, rows))
+        return _model_rows(self.loaded.model, self.table, self.snapshot, rows)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -441,6 +443,13 @@ def _feature_rows(table: CandidateTable, snapshot: Snapshot, rows: np.ndarray) -
          "unit_id": table.unit_ids.to_numpy()[table.unit_of(rows)], "as_of": table.as_of}
     )  # fmt: skip
     return features_at(snapshot, pairs)
+
+
+def _model_rows(
+    model: PlacementModel, table: CandidateTable, snapshot: Snapshot, rows: np.ndarray
+) -> np.ndarray:
+    """The model rows of table rows `rows`, built from the records' snapshot."""
+    return model.matrix(_feature_rows(table, snapshot, rows))
 
 
 def _round(value: float) -> float:
