@@ -80,6 +80,7 @@ def create_app(
         loading = asyncio.create_task(load())
         yield
         loading.cancel()  # a load still running at shutdown is abandoned, not awaited
+        holder.stop()
         audit.close()
 
     # /docs and /redoc from assets the app serves itself: a BKPSDM intranet has no CDN

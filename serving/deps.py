@@ -4,6 +4,7 @@ a reload) and the caller's key with its role. Routes get both through FastAPI de
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from serving.engine import Engine
 from serving.errors import public
 from serving.keys import PERMISSIONS, ApiKey, KeyFileError, KeyStore
 
+log = logging.getLogger("penataan.serving")
+
 
 class Holder:
     """The engine currently serving, swapped whole by a reload, and the first load's state."""
@@ -26,13 +29,36 @@ class Holder:
         self.error: str | None = None
         self.reloading = asyncio.Lock()
         self.loaded = threading.Event()  # the first load has ended, well or not
+        self._ahead: threading.Event | None = None  # stops the serving engine's explaining ahead
         self._info = Gauge("penataan_model_info", "The model version serving (value 1)", ["name", "version"], registry=metrics)  # fmt: skip
 
     def serve(self, engine: Engine) -> None:
-        """Put `engine` in service (one assignment: a request sees the old or the new)."""
+        """Put `engine` in service (one assignment: a request sees the old or the new),
+        stop the previous engine's explaining ahead and start this one's."""
         self._info.clear()
         self._info.labels(engine.loaded.name, engine.loaded.version).set(1)
         self.engine, self.error = engine, None
+        self.stop()
+        if engine.settings.explain_ahead:
+            self._ahead = threading.Event()
+            threading.Thread(
+                target=_explain_ahead, args=(engine, self._ahead), name="explain-ahead", daemon=True
+            ).start()
+
+    def stop(self) -> None:
+        """Stop explaining ahead (a reload, or the server shutting down)."""
+        if self._ahead is not None:
+            self._ahead.set()
+
+
+def _explain_ahead(engine: Engine, stop: threading.Event) -> None:
+    """The background job: a failure costs speed, never an answer (requests explain their
+    rows themselves), so it is logged, not raised."""
+    try:
+        done = engine.explain_ahead(stop)
+        log.info("explained %s moves of default answers ahead", f"{done:,}")
+    except Exception as error:
+        log.error("explaining ahead stopped, requests explain their rows: %s", error)
 
 
 def engine_for(request: Request) -> Engine:

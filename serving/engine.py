@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -152,13 +153,33 @@ class Engine:
 
     def _contributions(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
         """TreeSHAP of table rows `rows` (model rows `x`): staying's rows as computed at
-        load (one row less to walk through every tree in most answers), the others now."""
+        load, the moves of default answers as explained ahead (`explain_ahead`), the
+        others now."""
         stay = self.table.is_stay[rows]
         out = np.empty((len(rows), self.stay_contrib.shape[1]))
         out[stay] = self.stay_contrib[self.table.employee_of(rows[stay])]
-        if not stay.all():
-            out[~stay] = self.loaded.model.contributions_matrix(x[~stay])
+        moves = np.flatnonzero(~stay)
+        kept, values = self.kept.explanations(rows[moves])
+        out[moves[kept]] = values
+        fresh = moves[~kept]
+        if len(fresh):
+            out[fresh] = self.loaded.model.contributions_matrix(x[fresh])
         return out
+
+    def explain_ahead(self, stop: threading.Event) -> int:
+        """Explain the moves of every default answer on one thread (staying's rows were at
+        load), until done or `stop`: run in the background once the engine serves, so that
+        requests find their explanations computed; how many rows it explained."""
+        todo = ~self.table.is_stay[self.kept.rows]
+        return self.kept.explain_ahead(
+            lambda x: self.loaded.model.contributions_matrix(x, threads=1), todo, stop
+        )
+
+    @property
+    def explained_ahead(self) -> tuple[int, int]:
+        """Moves of default answers explained ahead so far, and how many there are."""
+        moves = ~self.table.is_stay[self.kept.rows]
+        return int((self.kept.explained & moves).sum()), int(moves.sum())
 
     def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
         return _model_rows(self.loaded.model, self.table, self.snapshot, rows)

@@ -39,3 +39,6 @@ class ServeSettings(PipelineSettings, OversightSettings):
     session_secret: SecretStr | None = None
     max_body_bytes: int = 64 * 1024
     explain_factors: int = 4  # factors shown per suggestion; the rest is summed as `other`
+    # explain the moves of every default answer in the background once a model serves
+    # (`serving.kept_rows`): one core busy for a few minutes, then answers skip TreeSHAP
+    explain_ahead: bool = True

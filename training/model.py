@@ -386,8 +386,8 @@ class PlacementModel:
         raw = self.contributions_matrix(self.matrix(rows))
         return pd.DataFrame(raw, columns=[*FEATURE_NAMES, "base"], index=rows.index)
 
-    def contributions_matrix(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=2))
+    def contributions_matrix(self, x: np.ndarray, threads: int = 2) -> np.ndarray:
+        return np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=threads))
 
     def importance(self) -> pd.DataFrame:
         """Gain importance per feature."""

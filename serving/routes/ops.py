@@ -45,6 +45,8 @@ def ready(request: Request) -> JSONResponse:
         "as_of": engine.as_of.date().isoformat(),
         "employees": len(engine.nips),
         "units": len(engine.units),
+        # moves of default answers explained ahead (`serving.kept_rows`), and of how many
+        "explained_ahead": dict(zip(("done", "of"), engine.explained_ahead, strict=True)),
     }
     return JSONResponse(body)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 import pandas as pd
@@ -213,7 +214,7 @@ def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> N
     mixed = np.sort(np.concatenate([stay_rows[:3], stay_rows[:3] + 1]))
     x = engine._built_matrix(mixed)
     np.testing.assert_array_equal(engine._contributions(mixed, x), engine.loaded.model.contributions_matrix(x))  # fmt: skip
-    bare = dataclasses.replace(engine, kept=KeptRows(np.array([], dtype=int), kept.x[:0]))
+    bare = dataclasses.replace(engine, kept=KeptRows.of(np.array([], dtype=int), kept.x[:0]))
 
     def kept_share(nip: str, answer: RecommendResponse) -> float:
         columns = [engine._unit_info[0][s.unit_id] for s in answer.suggestions]
@@ -230,3 +231,34 @@ def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> N
     longer = engine.recommend(nips[0], 12, None, True, "id")
     assert 0 < kept_share(nips[0], longer) < 1
     assert longer == bare.recommend(nips[0], 12, None, True, "id")
+
+
+def test_explanations_computed_ahead_are_the_ones_a_request_computes(api: Api) -> None:
+    """The moves of default answers explained in the background (`Engine.explain_ahead`)
+    hold LightGBM's TreeSHAP of those rows, to the last bit; answers read them and are the
+    same as an engine's that explains every row per request; a stopped job stops, and a
+    half-explained engine answers the same too."""
+    engine = engine_of(api)
+    kept = engine.kept
+    moves = ~engine.table.is_stay[kept.rows]
+    fresh = dataclasses.replace(engine, kept=KeptRows.of(kept.rows, kept.x))
+    stop = threading.Event()
+    stop.set()
+    assert fresh.explain_ahead(stop) == 0 and fresh.explained_ahead == (0, int(moves.sum()))
+    nips = [str(n) for n in engine.nips[:: max(1, len(engine.nips) // 25)]]
+    before = {nip: fresh.recommend(nip, 5, None, True, "id") for nip in nips}
+    assert fresh.explain_ahead(threading.Event()) == moves.sum()
+    assert fresh.explained_ahead == (int(moves.sum()), int(moves.sum()))
+    assert not fresh.kept.explained[~moves].any()  # staying's rows were explained at load
+    x = kept.x[moves]
+    np.testing.assert_array_equal(fresh.kept.contrib[moves], engine.loaded.model.contributions_matrix(x))  # fmt: skip
+    for nip in nips:
+        for include_ineligible in (False, True):
+            answer = fresh.recommend(nip, 5, None, include_ineligible, "id")
+            rows = engine.table.position(engine._employee(nip), np.array([engine._unit_info[0][s.unit_id] for s in answer.suggestions]))  # fmt: skip
+            assert fresh.kept.explanations(rows[~engine.table.is_stay[rows]])[0].all()
+            if include_ineligible:
+                assert answer == before[nip]
+    # the server started the same job when the engine went into service, and says so
+    ready = api.client.get("/ready").json()["explained_ahead"]
+    assert ready["of"] == moves.sum() and 0 <= ready["done"] <= ready["of"]
