@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -61,8 +61,10 @@ def _explain_ahead(engine: Engine, stop: threading.Event) -> None:
         log.error("explaining ahead stopped, requests explain their rows: %s", error)
 
 
-def engine_for(request: Request) -> Engine:
-    """The engine serving now; 503 (not a 5xx from a crash) while none is loaded."""
+async def engine_for(request: Request) -> Engine:
+    """The engine serving now; 503 (not a 5xx from a crash) while none is loaded. Async:
+    it only reads an attribute, and a sync dependency costs a hop to the thread pool
+    (about a millisecond of a request's time, measured in `bench/serve.py`)."""
     holder: Holder = request.app.state.holder
     engine = holder.engine
     if engine is None:
@@ -75,7 +77,9 @@ EngineDep = Annotated[Engine, Depends(engine_for)]
 
 
 def not_suspended(request: Request) -> None:
-    """503 with who suspended suggestions, when and why, while an admin has them stopped."""
+    """503 with who suspended suggestions, when and why, while an admin has them stopped.
+    Sync (in the thread pool): it reads SQLite, which may wait on a lock, and the event
+    loop must never wait."""
     store: DecisionStore = request.app.state.decisions
     try:
         why = store.suspended()
@@ -87,10 +91,12 @@ def not_suspended(request: Request) -> None:
         raise HTTPException(503, why)
 
 
-def allowed(permission: str) -> Callable[..., ApiKey]:
-    """A dependency: 401 without a known key, 403 if the key's role lacks `permission`."""
+def allowed(permission: str) -> Callable[..., Awaitable[ApiKey]]:
+    """A dependency: 401 without a known key, 403 if the key's role lacks `permission`.
+    Async, like `engine_for`: the check is a hash and a file's stamp (the file is re-read
+    only when it changes), cheaper than the hop to the thread pool a sync one costs."""
 
-    def check(
+    async def check(
         request: Request,
         x_api_key: Annotated[str | None, Header(description="Your API key.")] = None,
     ) -> ApiKey:

@@ -1,10 +1,12 @@
 """Placements: where would this employee do best (`/v1/recommend`), and who would do best in
 this unit (`/v1/candidates`). Both read the engine's precomputed scores and explain only the
-rows they return."""
+rows they return. Their answers are written to JSON by pydantic straight from the model the
+engine built (`_json`), not validated a second time by FastAPI on the way out."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
 
 from serving.deps import EngineDep, allowed, not_suspended
 from serving.records import record_shown
@@ -20,7 +22,7 @@ router = APIRouter(prefix="/v1", responses={404: {"model": ErrorBody}})
 
 
 @router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend")), Depends(not_suspended)])  # fmt: skip
-def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> RecommendResponse:
+def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Response:
     """Where would this employee do best, and why? A move is ranked first only when the
     decision policy suggests it (likely enough to help); otherwise staying is."""
     request.state.subject = body.nip
@@ -29,13 +31,21 @@ def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Re
     )
     current = answer.current.unit_id if answer.current else None
     record_shown(request, engine, "recommend", answer.suggestions, lambda _: current)
-    return answer
+    return _json(answer)
 
 
 @router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates")), Depends(not_suspended)])  # fmt: skip
-def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> CandidatesResponse:
+def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> Response:
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
     request.state.subject = body.unit_id
     answer = engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
     record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))
-    return answer
+    return _json(answer)
+
+
+def _json(answer: BaseModel) -> Response:
+    """The answer as JSON, written by pydantic from the model the engine built (validated
+    when built): FastAPI would validate it again against `response_model` and encode it in
+    two steps, about half a millisecond a request (`bench/serve.py`). The declared
+    `response_model` still documents the route."""
+    return Response(answer.model_dump_json(), media_type="application/json")
