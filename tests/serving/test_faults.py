@@ -302,6 +302,7 @@ def test_a_truncated_model_on_reload_is_a_503_and_the_old_model_serves(
         assert status == 200 and body["model"]["version"] == "1"
 
 
+@pytest.mark.slow  # two more engines loaded: `make test` runs it, `make test-fast` skips it
 def test_a_reload_that_goes_back_in_time_or_loses_rows_is_refused_unless_forced(
     engine: Engine, registry_uri: str, world_copy: Path, tmp_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ def second_version(registry_uri: str, world_dir: Path) -> str:
     return result.version
 
 
+@pytest.mark.slow  # a second engine loaded beside the first: `make test` runs it, `make test-fast` skips it
 def test_reload_swaps_only_after_the_new_engine_is_ready(
     second_version: str, registry_uri: str, world_dir: Path, tmp_path: Path
 ) -> None:

@@ -104,6 +104,7 @@ def test_run_logs_importance_calibration_and_fairness(first_run: TrainResult) ->
     assert "data_fingerprint" in client.get_run(first_run.run_id).data.tags
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_same_retrain_does_not_take_the_alias(
     first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings
 ) -> None:
@@ -136,6 +137,7 @@ def test_a_new_way_of_ranking_moves_takes_the_alias_only_with_a_score_no_worse()
     assert not decide(shuffled, "2", 8.5, [], change)[0]  # broken data is still refused
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_failed_run_never_touches_aliases(
     first_run: TrainResult,
     world_dir: Path,
@@ -383,6 +385,7 @@ def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
         PlacementModel.load(tmp_path / "m")
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_a_retrain_on_shuffled_scores_never_takes_champion(
     first_run: TrainResult, world_copy: Path, registry_settings: PipelineSettings
 ) -> None:
@@ -401,6 +404,7 @@ def test_a_retrain_on_shuffled_scores_never_takes_champion(
     assert champion.version == first_run.version
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_an_interrupted_run_is_marked_failed_by_the_next(
     first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings
 ) -> None:
