@@ -81,19 +81,21 @@ def row(name: str, latencies: list[float], wall: float, rows_per_call: int) -> t
 def measure_server(
     label: str, command: list[str], env: dict[str, str], ready_url: str, log: Path,
     call: Callable[[httpx.Client, int], None], requests: int, rows_per_call: int,
-    settle: Callable[[], float] | None = None,
+    settle: Callable[[float], float] | None = None,
 ) -> list[tuple[object, ...]]:  # fmt: skip
     """Start a server, warm it up, load-test it at concurrency 1 and 8, stop it; print how
     long it took to be ready and its peak memory. `settle`: the server works in the
     background after it is ready (it explains ahead): measure concurrency 1 at once, wait
-    for `settle` (it returns the seconds the work took), then measure both."""
+    for `settle` (given the moment `/ready` answered, it returns the seconds since), then
+    measure both."""
     with running(command, env, ready_url, log, timeout=300) as (process, ready):
+        ready_at = time.perf_counter()
         load_test(call, 20, 1)  # warm up
         rows = []
         if settle is not None:
             name = f"{label}, concurrency 1, just after /ready (explaining ahead)"
             rows.append(row(name, *load_test(call, requests, 1), rows_per_call))
-            print(f"{label}: its background work took {settle():.0f} s after /ready")
+            print(f"{label}: its background work took {settle(ready_at):.0f} s after /ready")
         rows += [
             row(f"{label}, concurrency {c}", *load_test(call, requests, c), rows_per_call)
             for c in (1, 8)
@@ -175,8 +177,6 @@ def main() -> None:
         port = free_port()
         print(f"starting penataan serve on {args.data} ({len(data.active_nips()) * n_units:,} candidate rows)")  # fmt: skip
 
-        ahead_from = time.perf_counter()  # near enough to /ready: the server loads ~a minute
-
         def recommend(client: httpx.Client, i: int) -> None:
             body = {"nip": nips[i % len(nips)], "top_k": 5, "include_ineligible": True}
             url = f"http://127.0.0.1:{port}/v1/recommend"
@@ -187,7 +187,7 @@ def main() -> None:
             [str(bin_path / "penataan"), "serve", "--data", str(args.data), "--port", str(port)],
             env, f"http://127.0.0.1:{port}/ready", Path(tmp) / "serve.log",
             recommend, args.requests, n_units,
-            lambda: explained_ahead(f"http://127.0.0.1:{port}/ready", ahead_from),
+            lambda since: explained_ahead(f"http://127.0.0.1:{port}/ready", since),
         )  # fmt: skip
 
         mlflow_port = free_port()

@@ -170,16 +170,20 @@ class Engine:
         """Explain the moves of every default answer on one thread (staying's rows were at
         load), until done or `stop`: run in the background once the engine serves, so that
         requests find their explanations computed; how many rows it explained."""
-        todo = ~self.table.is_stay[self.kept.rows]
         return self.kept.explain_ahead(
-            lambda x: self.loaded.model.contributions_matrix(x, threads=1), todo, stop
+            lambda x: self.loaded.model.contributions_matrix(x, threads=1), self._kept_moves, stop
         )
 
     @property
     def explained_ahead(self) -> tuple[int, int]:
         """Moves of default answers explained ahead so far, and how many there are."""
-        moves = ~self.table.is_stay[self.kept.rows]
+        moves = self._kept_moves
         return int((self.kept.explained & moves).sum()), int(moves.sum())
+
+    @cached_property
+    def _kept_moves(self) -> np.ndarray:
+        """Per kept row: a move (staying's rows were explained at load)."""
+        return ~self.table.is_stay[self.kept.rows]
 
     def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
         return _model_rows(self.loaded.model, self.table, self.snapshot, rows)

@@ -39,14 +39,14 @@ def ready(request: Request) -> JSONResponse:
     if problems or engine is None:
         detail = public("not ready: " + "; ".join(problems))
         return JSONResponse({"detail": detail}, status_code=503)
+    done, of = engine.explained_ahead  # moves of default answers explained ahead, of how many
     body = {
         "status": "ready",
         "model": engine.model_ref.model_dump(),
         "as_of": engine.as_of.date().isoformat(),
         "employees": len(engine.nips),
         "units": len(engine.units),
-        # moves of default answers explained ahead (`serving.kept_rows`), and of how many
-        "explained_ahead": dict(zip(("done", "of"), engine.explained_ahead, strict=True)),
+        "explained_ahead": {"done": done, "of": of},
     }
     return JSONResponse(body)
 
