@@ -11,13 +11,18 @@ them with TreeSHAP):
    per request over HTTP (no eligibility, no explanation): rows/s to compare.
 Target: p99 under 10 ms at concurrency 1 on 2 cores; 5x the rows/s of `mlflow models serve`.
 
-    .venv/bin/python bench/serve.py [--data DIR] [--requests 300]
+Both servers are called by the same client: one kept-alive `http.client` connection per
+thread (what a load tool such as `wrk` does), so that the figures are the server's and not a
+client library's (httpx, used before: one line measures `/v1/recommend` with it too).
+
+    .venv/bin/python bench/serve.py [--data DIR] [--requests 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import json
 import os
 import statistics
@@ -41,21 +46,57 @@ from serving.settings import ServeSettings
 from training.registry import pyfunc_frame
 
 
+class Client:
+    """A kept-alive HTTP/1.1 connection that posts JSON and fails on any status but 200."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def post(self, path: str, body: object, headers: dict[str, str] | None = None) -> None:
+        sent = {"content-type": "application/json"} | (headers or {})
+        self.connection.request("POST", path, json.dumps(body).encode(), sent)
+        answer = self.connection.getresponse()
+        content = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"POST {path}: {answer.status} {content[:200]!r}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class HttpxClient(Client):
+    """The same calls through httpx (what this benchmark used before), to show its cost."""
+
+    def __init__(self, port: int) -> None:
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+
+    def post(self, path: str, body: object, headers: dict[str, str] | None = None) -> None:
+        self.client.post(path, json=body, headers=headers).raise_for_status()
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def load_test(
-    call: Callable[[httpx.Client, int], None], n: int, concurrency: int
-) -> tuple[list[float], float]:
-    """Latencies (s) of `n` calls spread over `concurrency` threads, and the wall time."""
+    call: Callable[[Client, int], None], port: int, n: int, concurrency: int,
+    connect: type[Client] = Client,
+) -> tuple[list[float], float]:  # fmt: skip
+    """Latencies (s) of `n` calls spread over `concurrency` threads (a connection each),
+    and the wall time."""
     latencies: list[float] = []
     lock = threading.Lock()
 
     def worker(k: int) -> None:
-        with httpx.Client(timeout=60) as client:
+        client = connect(port)
+        try:
             for i in range(k, n, concurrency):
                 started = time.perf_counter()
                 call(client, i)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
+        finally:
+            client.close()
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
     started = time.perf_counter()
@@ -79,8 +120,8 @@ def row(name: str, latencies: list[float], wall: float, rows_per_call: int) -> t
 
 
 def measure_server(
-    label: str, command: list[str], env: dict[str, str], ready_url: str, log: Path,
-    call: Callable[[httpx.Client, int], None], requests: int, rows_per_call: int,
+    label: str, command: list[str], env: dict[str, str], port: int, ready_path: str, log: Path,
+    call: Callable[[Client, int], None], requests: int, rows_per_call: int,
     settle: Callable[[float], float] | None = None,
 ) -> list[tuple[object, ...]]:  # fmt: skip
     """Start a server, warm it up, load-test it at concurrency 1 and 8, stop it; print how
@@ -88,18 +129,21 @@ def measure_server(
     background after it is ready (it explains ahead): measure concurrency 1 at once, wait
     for `settle` (given the moment `/ready` answered, it returns the seconds since), then
     measure both."""
+    ready_url = f"http://127.0.0.1:{port}{ready_path}"
     with running(command, env, ready_url, log, timeout=300) as (process, ready):
         ready_at = time.perf_counter()
-        load_test(call, 20, 1)  # warm up
+        load_test(call, port, 20, 1)  # warm up
         rows = []
         if settle is not None:
             name = f"{label}, concurrency 1, just after /ready (explaining ahead)"
-            rows.append(row(name, *load_test(call, requests, 1), rows_per_call))
+            rows.append(row(name, *load_test(call, port, requests, 1), rows_per_call))
             print(f"{label}: its background work took {settle(ready_at):.0f} s after /ready")
         rows += [
-            row(f"{label}, concurrency {c}", *load_test(call, requests, c), rows_per_call)
+            row(f"{label}, concurrency {c}", *load_test(call, port, requests, c), rows_per_call)
             for c in (1, 8)
         ]
+        name = f"{label}, concurrency 1, called through httpx"
+        rows.append(row(name, *load_test(call, port, requests, 1, HttpxClient), rows_per_call))
         print(
             f"{label}: ready after {ready:.1f} s, peak memory {process_peak_gib(process.pid):.2f} GiB"
         )
@@ -119,7 +163,7 @@ def explained_ahead(ready_url: str, since: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path("data/bench-mataram"))
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=1000)
     args = parser.parse_args()
     data = bench_world(args.data)
     champion, settings = ensure_champion(args.data, data)
@@ -177,15 +221,14 @@ def main() -> None:
         port = free_port()
         print(f"starting penataan serve on {args.data} ({len(data.active_nips()) * n_units:,} candidate rows)")  # fmt: skip
 
-        def recommend(client: httpx.Client, i: int) -> None:
+        def recommend(client: Client, i: int) -> None:
             body = {"nip": nips[i % len(nips)], "top_k": 5, "include_ineligible": True}
-            url = f"http://127.0.0.1:{port}/v1/recommend"
-            client.post(url, json=body, headers={"X-API-Key": key}).raise_for_status()
+            client.post("/v1/recommend", body, {"X-API-Key": key})
 
         results += measure_server(
             "penataan serve /v1/recommend",
             [str(bin_path / "penataan"), "serve", "--data", str(args.data), "--port", str(port)],
-            env, f"http://127.0.0.1:{port}/ready", Path(tmp) / "serve.log",
+            env, port, "/ready", Path(tmp) / "serve.log",
             recommend, args.requests, n_units,
             lambda since: explained_ahead(f"http://127.0.0.1:{port}/ready", since),
         )  # fmt: skip
@@ -196,15 +239,14 @@ def main() -> None:
         # pandas writes NaN as null, which the scoring server reads back as missing
         payloads = [{"dataframe_split": json.loads(pyfunc_frame(block).to_json(orient="split", index=False))} for block in per_nip]  # fmt: skip
 
-        def invocations(client: httpx.Client, i: int) -> None:
-            url = f"http://127.0.0.1:{mlflow_port}/invocations"
-            client.post(url, json=payloads[i % len(payloads)]).raise_for_status()
+        def invocations(client: Client, i: int) -> None:
+            client.post("/invocations", payloads[i % len(payloads)])
 
         results += measure_server(
             "mlflow models serve /invocations",
             [str(bin_path / "mlflow"), "models", "serve", "-m", uri, "-p", str(mlflow_port),
              "--env-manager", "local", "-w", "1"],
-            env, f"http://127.0.0.1:{mlflow_port}/ping", Path(tmp) / "mlflow.log",
+            env, mlflow_port, "/ping", Path(tmp) / "mlflow.log",
             invocations, args.requests, n_units,
         )  # fmt: skip
 
