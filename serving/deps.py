@@ -79,8 +79,10 @@ EngineDep = Annotated[Engine, Depends(engine_for)]
 
 def not_suspended(request: Request) -> None:
     """503 with who suspended suggestions, when and why, while an admin has them stopped.
-    Sync (in the thread pool): it reads SQLite, which may wait on a lock, and the event
-    loop must never wait."""
+    Sync: it reads SQLite, which may wait on a lock, and the event loop must never wait. So
+    each route that suggests calls it first, in the thread its own sync body runs in: as a
+    dependency of its own it was a second hop to the thread pool per call (about a
+    millisecond with the GIL handed over, on the way to `/v1/recommend`'s 10 ms p99)."""
     store: DecisionStore = request.app.state.decisions
     try:
         why = store.suspended()

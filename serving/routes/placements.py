@@ -21,10 +21,11 @@ from serving.schemas import (
 router = APIRouter(prefix="/v1", responses={404: {"model": ErrorBody}})
 
 
-@router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend")), Depends(not_suspended)])  # fmt: skip
+@router.post("/recommend", response_model=RecommendResponse, dependencies=[Depends(allowed("recommend"))])  # fmt: skip
 def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Response:
     """Where would this employee do best, and why? A move is ranked first only when the
     decision policy suggests it (likely enough to help); otherwise staying is."""
+    not_suspended(request)
     request.state.subject = body.nip
     answer = engine.recommend(
         body.nip, body.top_k, body.unit_ids, body.include_ineligible, body.lang, body.precision
@@ -34,9 +35,10 @@ def recommend(body: RecommendRequest, request: Request, engine: EngineDep) -> Re
     return _json(answer)
 
 
-@router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates")), Depends(not_suspended)])  # fmt: skip
+@router.post("/candidates", response_model=CandidatesResponse, dependencies=[Depends(allowed("candidates"))])  # fmt: skip
 def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> Response:
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
+    not_suspended(request)
     request.state.subject = body.unit_id
     answer = engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
     record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))

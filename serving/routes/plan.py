@@ -15,10 +15,11 @@ from training.candidates import AsOfOutOfRange
 router = APIRouter(prefix="/v1")
 
 
-@router.post("/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan")), Depends(not_suspended)])  # fmt: skip
+@router.post("/plan", response_model=PlanResponse, dependencies=[Depends(allowed("plan"))])  # fmt: skip
 def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse:
     """An organisation-wide transfer round under the rules (the exact optimum), as
     `penataan plan` computes it: moves, units, summary. Advice for Baperjakat."""
+    not_suspended(request)
     request.state.subject = f"round {body.as_of or engine.as_of.date()}"
     try:
         plan_settings = request.app.state.plan_settings.overridden(body.config)
