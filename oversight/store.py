@@ -30,9 +30,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from oversight.reasons import FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
+from oversight.wal import Checkpointer
 
 GENESIS = "0" * 64
-CHECKPOINT_EVERY = 64  # commits between checkpoints of the write-ahead log, run beside
 RETENTION_DAYS = 183  # decisions and their suggestions are kept at least six months
 # Who may record each stage: HR prepares; Baperjakat's and the PPK's decisions are entered
 # by an admin (the committee's secretary), never by an HR key.
@@ -158,9 +158,7 @@ class DecisionStore:
         self._ready = False  # the file and schema are made on first use: a server starts
         # even where the file cannot be written yet, and says why on the calls that need it
         self._local = threading.local()
-        self._commits = 0
-        self._checkpoint_due = threading.Event()
-        self._checkpointer: threading.Thread | None = None
+        self._checkpoints = Checkpointer(path, timeout_seconds=timeout_seconds)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -189,7 +187,7 @@ class DecisionStore:
             try:
                 db.execute("pragma synchronous=full")
                 # SQLite would copy the log back into the file inside whichever commit fills
-                # it (one call in a hundred pays it): that work is done beside (`_committed`)
+                # it (one call in a hundred pays it): that work is done beside (`oversight.wal`)
                 db.execute("pragma wal_autocheckpoint=0")
                 if not self._ready:  # WAL is a property of the file: set once, not per call
                     db.execute("pragma journal_mode=wal")
@@ -208,27 +206,6 @@ class DecisionStore:
                 db.execute("rollback")
             raise
 
-    def _committed(self) -> None:
-        """Count a commit (the caller holds the write lock); every `CHECKPOINT_EVERY`, wake
-        the thread that checkpoints the log, so no caller's call pays for it."""
-        self._commits += 1
-        if self._commits % CHECKPOINT_EVERY:
-            return
-        if self._checkpointer is None or not self._checkpointer.is_alive():
-            self._checkpointer = threading.Thread(target=self._checkpoints, name="record-checkpoint", daemon=True)  # fmt: skip
-            self._checkpointer.start()
-        self._checkpoint_due.set()
-
-    def _checkpoints(self) -> None:
-        while True:
-            self._checkpoint_due.wait()
-            self._checkpoint_due.clear()
-            try:  # between this process's writes, so it completes and the log starts over
-                with self._writing, self._db() as db:
-                    db.execute("pragma wal_checkpoint(PASSIVE)")
-            except (sqlite3.Error, OSError):
-                pass  # the next one tries again; the log only grows meanwhile, nothing is lost
-
     def record(self, suggestions: list[SuggestionRecord]) -> None:
         """Store suggestions as shown; one already stored keeps its first snapshot."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -239,7 +216,7 @@ class DecisionStore:
             db.execute("begin immediate")
             db.executemany("insert or ignore into suggestions values (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)  # fmt: skip
             db.execute("commit")
-            self._committed()
+            self._checkpoints.committed()
 
     def suggestion(self, id_: str) -> dict[str, Any] | None:
         """The suggestion as it was shown, with every decision taken on it, oldest first."""
@@ -285,7 +262,7 @@ class DecisionStore:
                 db.execute("rollback")
                 raise
             db.execute("commit")
-            self._committed()
+            self._checkpoints.committed()
         return row
 
     def _append(

@@ -7,7 +7,8 @@ cannot be (the file locked past the timeout, read-only, full, or replaced by ano
 the call is refused with 503 rather than answered unrecorded. A deleted log is not a reason
 to stop for good: a new file is started at once, its first row saying when the old one was
 found missing, and the server's log says so too. The file is created readable by its owner
-only (it says who asked about whom).
+only (it says who asked about whom). Its write-ahead log is copied back into the file on a
+thread beside the calls (`oversight.wal`), so that no call waits for that copy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from oversight.store import RETENTION_DAYS
+from oversight.wal import Checkpointer
 
 log = logging.getLogger("penataan.serving")
 
@@ -55,6 +57,7 @@ class AuditLog:
         self._db: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
         self.problem: str | None = None
+        self._checkpoints = Checkpointer(path, timeout_seconds=timeout_seconds)
         try:
             self.append("startup", 0, None, None, None)  # proves the file is writable
         except AuditError as error:
@@ -69,6 +72,7 @@ class AuditLog:
         )
         db.execute("pragma journal_mode=wal")
         db.execute("pragma synchronous=full")
+        db.execute("pragma wal_autocheckpoint=0")  # copied back beside the calls: `oversight.wal`
         db.execute(SCHEMA)
         st = os.stat(self.path)
         self._identity = (st.st_dev, st.st_ino)
@@ -125,6 +129,7 @@ class AuditLog:
             " values (?, ?, ?, ?, ?, ?)",
             row,
         )
+        self._checkpoints.committed()
 
     def _failed(self, problem: str) -> NoReturn:
         if problem != self.problem:
