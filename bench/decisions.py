@@ -79,7 +79,7 @@ def one_writer(calls: int) -> tuple[float, float, float]:
     """p50, p99 and max ms of `DecisionStore.record` of 5 suggestions (each with a 1.5 kB
     snapshot) and the suspension check, one call after another with a pause between, as a
     server at concurrency 1 makes them: the write-ahead log fills every hundred calls or so,
-    and its checkpoint runs on the record's own thread."""
+    and its checkpoint runs beside, on a thread of its own (`oversight.wal`)."""
     with tempfile.TemporaryDirectory() as tmp:
         store = DecisionStore(Path(tmp) / "decisions.db")
         snapshot = {"explanation": "x" * 1500}

@@ -31,6 +31,7 @@ class Checkpointer:
         self._due = threading.Event()
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
+        self._db: sqlite3.Connection | None = None
 
     def committed(self) -> None:
         """Count a commit; every `every` of them (at once while the last checkpoint left
@@ -54,15 +55,17 @@ class Checkpointer:
     def checkpoint(self) -> bool:
         """One PASSIVE checkpoint; whether it copied every frame of the log (a failure
         counts as not: the next commit asks again, and nothing is lost meanwhile, the log
-        only grows)."""
+        only grows). The connection is kept between checkpoints and opened anew after a
+        failure (the file may have been replaced)."""
         try:
-            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        except (sqlite3.Error, OSError):
-            return False
-        try:
-            busy, frames, copied = db.execute("pragma wal_checkpoint(PASSIVE)").fetchone()
+            if self._db is None:
+                self._db = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
+            busy, frames, copied = self._db.execute("pragma wal_checkpoint(PASSIVE)").fetchone()
             return bool(busy == 0 and copied >= frames)
         except (sqlite3.Error, OSError):
+            if self._db is not None:
+                self._db.close()
+                self._db = None
             return False
-        finally:
-            db.close()
