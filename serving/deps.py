@@ -30,25 +30,34 @@ class Holder:
         self.reloading = asyncio.Lock()
         self.loaded = threading.Event()  # the first load has ended, well or not
         self._ahead: threading.Event | None = None  # stops the serving engine's explaining ahead
+        self._ahead_job: threading.Thread | None = None
         self._info = Gauge("penataan_model_info", "The model version serving (value 1)", ["name", "version"], registry=metrics)  # fmt: skip
 
-    def serve(self, engine: Engine) -> None:
+    def serve(self, engine: Engine) -> threading.Thread | None:
         """Put `engine` in service (one assignment: a request sees the old or the new),
-        stop the previous engine's explaining ahead and start this one's."""
+        stop the previous engine's explaining ahead and start this one's. Returns the
+        previous job's thread, which holds the previous engine until it has finished the
+        block it was explaining: whoever frees that engine's memory waits for it first
+        (`serving.routes.admin.release_memory`)."""
         self._info.clear()
         self._info.labels(engine.loaded.name, engine.loaded.version).set(1)
         self.engine, self.error = engine, None
-        self.stop()
+        previous = self.stop()
         if engine.settings.explain_ahead:
             self._ahead = threading.Event()
-            threading.Thread(
+            self._ahead_job = threading.Thread(
                 target=_explain_ahead, args=(engine, self._ahead), name="explain-ahead", daemon=True
-            ).start()
+            )
+            self._ahead_job.start()
+        return previous
 
-    def stop(self) -> None:
-        """Stop explaining ahead (a reload, or the server shutting down)."""
+    def stop(self) -> threading.Thread | None:
+        """Stop explaining ahead (a reload, or the server shutting down); the job's thread,
+        which ends after the block it is on, or None."""
         if self._ahead is not None:
             self._ahead.set()
+        job, self._ahead_job = self._ahead_job, None
+        return job
 
 
 def _explain_ahead(engine: Engine, stop: threading.Event) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import sqlite3
+import threading
 from collections.abc import Callable
 
 import anyio
@@ -23,6 +24,7 @@ from serving.settings import ServeSettings
 router = APIRouter(prefix="/v1/admin")
 
 MAX_ROWS_LOST = 0.2  # a reload losing more of any table is taken for a damaged export
+JOB_STOP_SECONDS = 60.0  # the most a reload waits for the old engine's explaining ahead to stop
 
 
 def step_back(old: Engine, new: Engine) -> str | None:
@@ -44,7 +46,7 @@ def step_back(old: Engine, new: Engine) -> str | None:
     return None
 
 
-def release_memory() -> None:
+def release_memory(previous_job: threading.Thread | None = None) -> None:
     """Free the old engine now and hand the freed heap back to the system (glibc's
     `malloc_trim`; a no-op elsewhere), so memory after a reload is the new engine's, not the
     high-water mark of two engines and the load's temporaries (threads keep their own
@@ -52,7 +54,12 @@ def release_memory() -> None:
     engine serving) out of the garbage collector's sight: a full collection over the
     engine's millions of objects is a pause any request could meet (227 ms on `mataram`,
     1.7 ms frozen: `bench/pages.py`). Unfrozen first, so the old engine's cycles are
-    collected."""
+    collected. `previous_job`, the old engine's explaining ahead, is waited for first: it
+    holds the old engine until it ends the block it is on (a second or two), and the engine
+    it still held was neither freed nor trimmed here but frozen with the new one (`bench/load.py`:
+    RSS +17% over three reloads, against +2% before explanations ahead)."""
+    if previous_job is not None:
+        previous_job.join(timeout=JOB_STOP_SECONDS)
     gc.unfreeze()
     gc.collect()
     try:
@@ -90,10 +97,10 @@ async def reload(request: Request, force: bool = False) -> ReloadResponse | JSON
                     "errors": [{"field": "force", "message": why}],
                     "data_fingerprint": engine.fingerprint}  # fmt: skip
             return JSONResponse(body, status_code=409)
-        holder.serve(engine)
+        job = holder.serve(engine)
     before = previous.model_ref if previous else engine.model_ref
     previous = None  # the old engine's arrays (GiBs) are freed now, not at the next GC pass
-    await run_in_threadpool(release_memory)
+    await run_in_threadpool(release_memory, job)
     return ReloadResponse(
         reloaded=True, previous=before, model=engine.model_ref,
         data_fingerprint=engine.fingerprint, as_of=engine.as_of.date().isoformat(),

@@ -123,3 +123,43 @@ def test_health_answers_while_the_engine_loads_in_the_background(
         gate.set()
         assert app.state.holder.loaded.wait(120)
         assert client.get("/ready").status_code == 200
+
+
+class _Explaining:
+    """An engine as the holder sees it while it explains ahead: a block at a time, each
+    longer than a reload takes to free the engine it replaced."""
+
+    class loaded:  # noqa: N801 (the holder reads `engine.loaded.name/.version`)
+        name, version = "penataan-placement", "1"
+
+    class settings:  # noqa: N801
+        explain_ahead = True
+
+    def explain_ahead(self, stop: threading.Event) -> int:
+        while not stop.is_set():
+            time.sleep(0.3)  # one block of TreeSHAP
+        return 0
+
+
+def test_a_reload_frees_the_engine_it_replaced_after_its_explaining_ahead_stops() -> None:
+    import gc
+    import weakref
+
+    from prometheus_client import CollectorRegistry
+
+    from serving.deps import Holder
+    from serving.routes.admin import release_memory
+
+    holder = Holder(CollectorRegistry())
+    old = _Explaining()
+    gone = weakref.ref(old)
+    holder.serve(old)  # type: ignore[arg-type]
+    del old
+    job = holder.serve(_Explaining())  # type: ignore[arg-type]
+    try:
+        assert job is not None and job.is_alive()  # still on its block, holding the old engine
+        release_memory(job)
+        assert not job.is_alive() and gone() is None  # waited for, then freed, not frozen
+    finally:
+        holder.stop()
+        gc.unfreeze()
