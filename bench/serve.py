@@ -13,7 +13,7 @@ Target: p99 under 10 ms at concurrency 1 on 2 cores; 5x the rows/s of `mlflow mo
 
 Both servers are called by the same client: one kept-alive `http.client` connection per
 thread (what a load tool such as `wrk` does), so that the figures are the server's and not a
-client library's (httpx, used before: one line measures `/v1/recommend` with it too).
+client library's (httpx, used before: one line per server is measured through it too).
 
     .venv/bin/python bench/serve.py [--data DIR] [--requests 1000]
 """

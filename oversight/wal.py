@@ -2,7 +2,7 @@
 
 In WAL mode SQLite copies the log back into the database file inside whichever commit
 fills it (`wal_autocheckpoint`, 1,000 pages): that commit's caller waits for the copy and
-its fsync, tens of milliseconds on a shared disk, up to 170 ms measured (a scratch
+its fsync, tens of milliseconds on a shared disk, up to 174 ms measured (a scratch
 profile of `/v1/recommend` on `mataram`, each call committing an audit row and the record
 of what it showed). A writer that turns that off (`pragma wal_autocheckpoint=0`) and
 calls `Checkpointer.committed` after each commit has the copy made here, every `every`
@@ -16,6 +16,7 @@ moment and does not grow under steady load.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -32,6 +33,7 @@ class Checkpointer:
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file it opened
 
     def committed(self) -> None:
         """Count a commit; every `every` of them (at once while the last checkpoint left
@@ -56,12 +58,19 @@ class Checkpointer:
         """One PASSIVE checkpoint; whether it copied every frame of the log (a failure
         counts as not: the next commit asks again, and nothing is lost meanwhile, the log
         only grows). The connection is kept between checkpoints and opened anew after a
-        failure (the file may have been replaced)."""
+        failure or when the file at `path` is another than the one it opened (deleted and
+        started again, as the audit log is: the old one is not held open)."""
         try:
+            st = os.stat(self.path)
+            identity = (st.st_dev, st.st_ino)
+            if self._db is not None and identity != self._identity:
+                self._db.close()
+                self._db = None
             if self._db is None:
                 self._db = sqlite3.connect(
                     self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
                 )
+                self._identity = identity
             busy, frames, copied = self._db.execute("pragma wal_checkpoint(PASSIVE)").fetchone()
             return bool(busy == 0 and copied >= frames)
         except (sqlite3.Error, OSError):

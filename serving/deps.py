@@ -90,8 +90,8 @@ def not_suspended(request: Request) -> None:
     """503 with who suspended suggestions, when and why, while an admin has them stopped.
     Sync: it reads SQLite, which may wait on a lock, and the event loop must never wait. So
     each route that suggests calls it first, in the thread its own sync body runs in: as a
-    dependency of its own it was a second hop to the thread pool per call (about a
-    millisecond with the GIL handed over, on the way to `/v1/recommend`'s 10 ms p99)."""
+    dependency of its own it was a second hop to the thread pool per call (each such hop
+    cost about a millisecond in a profile of `/v1/recommend` in process, README "Serving")."""
     store: DecisionStore = request.app.state.decisions
     try:
         why = store.suspended()

@@ -55,8 +55,8 @@ class HeaderDeadline(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline on each request's headers (see the
     module). The deadline is armed when a connection opens and when a request's first byte
     arrives on a kept-alive one, and disarmed when its headers are complete; if it fires
-    first, the headers are late. (httptools parses in C: the pure-Python h11 this guard was
-    first built on cost a request about a millisecond more, README "Serving".)"""
+    first, the headers are late. (Built on h11 before: httptools parses in C where h11 parsed
+    in Python, part of what lay between the engine and the answer, README "Serving".)"""
 
     header_timeout = 10.0
 

@@ -96,3 +96,17 @@ def test_a_checkpoint_a_reader_held_back_is_asked_for_again_at_the_next_commit(
     checkpoints.committed()  # the log was whole again: the next one waits for the 6th
     time.sleep(0.3)
     assert checkpoints.made == [False, True]
+
+
+def test_a_file_deleted_and_started_again_is_checkpointed_not_the_old_one(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    db, checkpoints = _writer(path), Checkpointer(path, every=1000)
+    db.execute("insert into t values ('old')")
+    assert checkpoints.checkpoint() is True
+    db.close()
+    for leftover in tmp_path.glob("log.db*"):  # deleted, as the audit log can be
+        leftover.unlink()
+    db = _writer(path)  # and started again in its place
+    db.execute("insert into t values ('new')")
+    assert checkpoints.checkpoint() is True
+    assert _in_file(path) == 1  # the new file's log reached the new file

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
 
 from serving.app import _load, create_app
+from serving.deps import Holder
 from serving.engine import Engine
+from serving.routes.admin import release_memory
 from serving.settings import ServeSettings
 from tests.helpers import FAST, Api, engine_of, movable_nip, role_keys, serve_settings, started
 from training.run import train
@@ -142,14 +147,6 @@ class _Explaining:
 
 
 def test_a_reload_frees_the_engine_it_replaced_after_its_explaining_ahead_stops() -> None:
-    import gc
-    import weakref
-
-    from prometheus_client import CollectorRegistry
-
-    from serving.deps import Holder
-    from serving.routes.admin import release_memory
-
     holder = Holder(CollectorRegistry())
     old = _Explaining()
     gone = weakref.ref(old)
