@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import numpy as np
@@ -46,7 +47,15 @@ from serving.settings import ServeSettings
 from training.registry import pyfunc_frame
 
 
-class Client:
+class Client(Protocol):
+    """What a load test calls through: post JSON (failing on any status but 200), close."""
+
+    def post(self, path: str, body: object, headers: dict[str, str] | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class KeptAlive:
     """A kept-alive HTTP/1.1 connection that posts JSON and fails on any status but 200."""
 
     def __init__(self, port: int) -> None:
@@ -64,7 +73,7 @@ class Client:
         self.connection.close()
 
 
-class HttpxClient(Client):
+class HttpxClient:
     """The same calls through httpx (what this benchmark used before), to show its cost."""
 
     def __init__(self, port: int) -> None:
@@ -79,7 +88,7 @@ class HttpxClient(Client):
 
 def load_test(
     call: Callable[[Client, int], None], port: int, n: int, concurrency: int,
-    connect: type[Client] = Client,
+    connect: Callable[[int], Client] = KeptAlive,
 ) -> tuple[list[float], float]:  # fmt: skip
     """Latencies (s) of `n` calls spread over `concurrency` threads (a connection each),
     and the wall time."""
