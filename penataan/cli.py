@@ -800,7 +800,7 @@ def plan(
     hr = _load(data, pipeline)
     loaded = _registered(pipeline, model_uri)
     when = _as_of(as_of) or hr.default_as_of()
-    _progress(f"building candidate rows as of {when.date()}, {pipeline.score_chunk} employees at a time")  # fmt: skip
+    _progress(f"building candidate rows as of {when.date()}, {pipeline.part_size(len(hr.units)):,} employees at a time")  # fmt: skip
     try:
         result = plan_round(
             hr, loaded.model, staff_tables(hr, pipeline, when), settings, read_truth(data),

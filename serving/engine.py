@@ -52,7 +52,7 @@ from serving.schemas import (
 )
 from serving.settings import ServeSettings
 from training import explain
-from training.candidates import CandidateTable, JoinedStaff, ScoredTable
+from training.candidates import CandidateTable, JoinedStaff, ScoredTable, check_as_of
 from training.gain import Decision, on_pilot
 from training.model import PlacementModel
 from training.registry import LoadedModel, load_registered
@@ -99,7 +99,9 @@ class Engine:
         settings.prepare(model)  # compiled trees where allowed (training.compiled)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir, settings.predikat_scale)
-        as_of = pd.Timestamp(settings.as_of) if settings.as_of else None
+        as_of = pd.Timestamp(settings.as_of) if settings.as_of else data.default_as_of()
+        check_as_of(data, as_of)
+        snapshot = take_snapshot(data, as_of)  # the parts' rows, then the requests', from it
         stay_factors: list[np.ndarray] = []
         stay_contrib: list[np.ndarray] = []
         tenure: list[np.ndarray] = []
@@ -121,8 +123,13 @@ class Engine:
             joined.add(part)
             progress(f"scored and explained staying put for {sum(map(len, tenure)):,} employees")
 
-        progress(f"scoring every active employee in every unit, {settings.score_chunk:,} at a time")
-        score_staff(data, model, settings, as_of, all_units=True, visit=explain_staying, keep=False)
+        progress(
+            f"scoring every active employee in every unit, {settings.part_size(len(data.units)):,} at a time"
+        )
+        score_staff(
+            data, model, settings, as_of, all_units=True, visit=explain_staying, keep=False,
+            snapshot=snapshot,
+        )  # fmt: skip
         scored = joined.result()
         table = scored.table
         units = data.units.set_index("unit_id").loc[
@@ -130,7 +137,6 @@ class Engine:
         ]
         placed = table.stay_unit[table.stay_unit >= 0]
         headcount = np.bincount(placed, minlength=table.n_units)
-        snapshot = take_snapshot(data, table.as_of)
         progress("keeping the model rows of every employee's default answer")
         kept = KeptRows.build(
             scored, settings.decision, RecommendRequest.model_fields["top_k"].default,

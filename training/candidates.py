@@ -23,7 +23,7 @@ import pandas as pd
 
 from features.data import HRData
 from features.eligibility import EligibilitySettings, eligibility_mask
-from features.pipeline import build_features, candidate_pairs
+from features.pipeline import Snapshot, build_features, candidate_pairs, features_at
 from training.gain import Decision, Threshold
 from training.model import PlacementModel, interval_group
 from training.within import stack_weights
@@ -66,17 +66,23 @@ class CandidateTable:
         as_of: pd.Timestamp | None,
         eligibility: EligibilitySettings,
         nips: pd.Index | None = None,
+        snapshot: Snapshot | None = None,
     ) -> CandidateTable:
         """The table at `as_of` (None: the data's default date) under the `eligibility`
         thresholds, which the caller passes down from its settings (never read here); for
         the active employees `nips` (default: all of them), so that a large staff can be
-        scored a part at a time (`training.scoring`)."""
+        scored a part at a time (`training.scoring`). `snapshot` is the records taken at that
+        date (`features.pipeline.take_snapshot`) when the caller builds several parts: the
+        rows are then built from it (`features_at`, what `build_features` calls per date)
+        instead of each part taking the whole staff's snapshot again."""
         t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
         check_as_of(data, t)
+        if snapshot is not None and snapshot.as_of != t:
+            raise ValueError(f"a snapshot of {snapshot.as_of.date()} for a table as of {t.date()}")
         nips = pd.Index(data.active_nips() if nips is None else nips)
         unit_ids = pd.Index(data.units["unit_id"])
         pairs = candidate_pairs(data, as_of=t, nips=list(nips), unit_ids=list(unit_ids))
-        rows = build_features(data, pairs)
+        rows = build_features(data, pairs) if snapshot is None else features_at(snapshot, pairs)
         mask = eligibility_mask(data, rows, eligibility)
         stay = rows["is_stay"].to_numpy(dtype=float).reshape(len(nips), len(unit_ids)) == 1
         stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)

@@ -1,19 +1,21 @@
 """Scoring every active employee against every (eligible) unit: `penataan score`.
 
-A staff is scored `score_chunk` employees at a time (`PENATAAN_SCORE_CHUNK`): the feature
-rows of one part are built, predicted and dropped before the next part's are built, so
-peak memory is set by the part and by each pair's kept scores, not by the whole staff x
-units (`bench/trees.py`). The decision's threshold is a property of the whole staff (each
-employee's best move, ranked together), so every part's best moves are gathered first and
-the threshold applied to every part after; the result is the same, row for row, as scoring
-everyone at once. The staff is taken in NIP order, so each part's ranked rows follow the
-previous part's in the output's order and are written as they are ranked (`score_parts`,
-`write_table`): the output is never held whole. Training's metrics against the truth and
-its merit-system audit read the same parts (`ScoredStaff`).
-"""
+A staff is scored a part at a time (about 300,000 pairs' worth of employees, or
+`PENATAAN_SCORE_CHUNK` employees): the feature rows of one part are built, predicted and
+dropped before the next part's are built, all from one snapshot of the records, so peak
+memory is set by the part, not by the whole staff x units (`bench/trees.py`). The decision's
+threshold is a property of the whole staff (each employee's best move, ranked together), so
+every part's best moves are gathered first and the threshold applied to every part after;
+the parts' scores wait on disk in between (`SpilledParts`). The result is the same, row for
+row, as scoring everyone at once. The staff is taken in NIP order, so each part's ranked
+rows follow the previous part's in the output's order and are written as they are ranked
+(`score_parts`, `write_table`): the output is never held whole. Training's metrics against
+the truth and its merit-system audit read the same parts (`ScoredStaff`)."""
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from features.data import HRData
+from features.pipeline import Snapshot, take_snapshot
 from features.spreadsheet import guard_frame
-from training.candidates import CandidateTable, ScoredTable
+from training.candidates import CandidateTable, ScoredTable, check_as_of
 from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 from training.outputs import atomic_path
@@ -35,18 +38,55 @@ SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "ga
                  "gain_high", "p_help", "is_current", "suggested", "rank", "pilot"]  # fmt: skip
 
 
+Part = tuple[ScoredTable, np.ndarray | None]  # a part's lean scores, and the rows it scored
+
+
+class SpilledParts:
+    """The parts of a scored staff, each written to its own file as it comes and read back
+    one at a time: the scores kept between the two passes (every part's best moves set the
+    decision's threshold before any part is ranked) take disk, not memory, so a province's
+    128M pairs (about 100 bytes each) need no more memory than one part. The files are
+    pickles this process wrote into its own temporary folder (owner-only), removed with the
+    object."""
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None  # made by the first part
+        self._count = 0
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the parts are (None before the first)."""
+        return Path(self._folder.name) if self._folder is not None else None
+
+    def _path(self, k: int) -> Path:
+        assert self._folder is not None
+        return Path(self._folder.name) / f"{k}.pickle"
+
+    def append(self, part: Part) -> None:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="penataan-parts-")
+        with self._path(self._count).open("wb") as file:
+            pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Part]:
+        for k in range(self._count):
+            with self._path(k).open("rb") as file:
+                yield pickle.load(file)  # noqa: S301 - this process's own file
+
+
 @dataclass(frozen=True)
 class ScoredStaff:
     """A whole staff scored a part at a time: each part's scores without their feature rows
-    (`ScoredTable.lean`), the rows each part scored (`None`: every unit), and the decision's
-    threshold set on every part's best moves together."""
+    (`ScoredTable.lean`) and the rows each part scored (`None`: every unit), kept on disk;
+    the decision's threshold set on every part's best moves together; the date scored."""
 
-    parts: list[tuple[ScoredTable, np.ndarray | None]]
+    parts: SpilledParts
     threshold: Threshold
-
-    @property
-    def as_of(self) -> pd.Timestamp:
-        return self.parts[0][0].table.as_of
+    as_of: pd.Timestamp
 
     def tops(self, decision: Decision) -> Iterator[tuple[ScoredTable, np.ndarray]]:
         """Per part: the part and the row of each employee's first suggestion, ranked under
@@ -56,14 +96,22 @@ class ScoredStaff:
 
 
 def staff_tables(
-    data: HRData, settings: PipelineSettings, as_of: pd.Timestamp | None = None
+    data: HRData,
+    settings: PipelineSettings,
+    as_of: pd.Timestamp | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Iterator[CandidateTable]:
-    """The candidate table of every active employee, `settings.score_chunk` employees at a
-    time in NIP order, each built when the previous one has been let go."""
+    """The candidate table of every active employee in parts of `settings.part_size` employees
+    (NIP order), each built when the previous one has been let go, all from one snapshot of
+    the records (`snapshot`, or one taken here): taking it is a fixed cost of the whole
+    staff's history, paid once and not once per part."""
+    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+    check_as_of(data, t)
+    snapshot = snapshot if snapshot is not None else take_snapshot(data, t)
     nips = pd.Index(sorted(data.active_nips()))
-    size = settings.score_chunk
+    size = settings.part_size(len(data.units))
     for start in range(0, max(len(nips), 1), size):
-        yield CandidateTable.build(data, as_of, settings, nips[start : start + size])
+        yield CandidateTable.build(data, t, settings, nips[start : start + size], snapshot)
 
 
 def score_staff(
@@ -74,15 +122,18 @@ def score_staff(
     all_units: bool = False,
     visit: Callable[[ScoredTable], None] | None = None,
     keep: bool = True,
+    snapshot: Snapshot | None = None,
 ) -> ScoredStaff:
-    """Score every active employee, `settings.score_chunk` at a time: every unit, or only the
+    """Score every active employee, a part at a time (`staff_tables`): every unit, or only the
     moves no rule forbids (and staying). `visit` sees each part with its feature rows before
     they are dropped (training's baselines are predicted there); without `keep`, nothing but
     the threshold is kept of the parts (a caller that takes what it needs in `visit`, as the
-    API's `JoinedStaff` does, holds no part twice)."""
-    parts: list[tuple[ScoredTable, np.ndarray | None]] = []
+    API's `JoinedStaff` does, holds no part twice); `snapshot`, the records at `as_of`, when
+    the caller keeps one (the API builds its answers' rows from it)."""
+    parts = SpilledParts()
     best: list[np.ndarray] = []
-    for table in staff_tables(data, settings, as_of):
+    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+    for table in staff_tables(data, settings, t, snapshot):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)
         if visit is not None:
@@ -90,7 +141,8 @@ def score_staff(
         best.append(scored.best_p(where))
         if keep:
             parts.append((scored.lean(), where))
-    return ScoredStaff(parts, settings.decision.threshold(np.concatenate(best), model.pilot_size()))
+    threshold = settings.decision.threshold(np.concatenate(best), model.pilot_size())
+    return ScoredStaff(parts, threshold, t)
 
 
 def score_parts(

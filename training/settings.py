@@ -16,6 +16,8 @@ from features.kinerja import KinerjaSettings
 from training.gain import Decision
 from training.model import PlacementModel
 
+PART_PAIRS = 300_000  # pairs in a part of a staff scored a part at a time (`part_size`)
+
 
 class RegistrySettings(BaseSettings):
     """Where runs and models live. MLflow's own `MLFLOW_TRACKING_URI` wins when set."""
@@ -108,10 +110,18 @@ class ScoringSettings(BaseSettings):
         description="where compiled trees are kept, by the booster's checksum (owner-only)",
     )
 
-    score_chunk: int = Field(
-        default=1000, ge=1,
-        description="employees whose candidate rows are built at once by `penataan score`",
+    score_chunk: int | None = Field(
+        default=None, ge=1,
+        description="employees whose candidate rows are built at once (unset: about "
+        f"{PART_PAIRS:,} pairs' worth)",
     )  # fmt: skip
+
+    def part_size(self, n_units: int) -> int:
+        """Employees per part: `score_chunk`, or when unset as many as make about
+        `PART_PAIRS` pairs (1,060 on `mataram`'s 283 units, 117 on a province's 2,547): a
+        part's feature rows are about 1.5 KB a pair, so a part of a fixed number of employees
+        would grow with the units."""
+        return self.score_chunk or max(1, PART_PAIRS // max(n_units, 1))
 
     def prepare(self, model: PlacementModel) -> None:
         """Compile `model`'s trees where the settings ask for it (one place for every command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 from pathlib import Path
 
@@ -32,8 +33,8 @@ from training.gain import Decision
 from training.model import PlacementModel
 from training.rows import split_by_time, training_rows
 from training.run import TrainResult, train
-from training.scoring import score_candidates, score_staff
-from training.settings import PipelineSettings
+from training.scoring import score_candidates, score_staff, staff_tables
+from training.settings import PART_PAIRS, PipelineSettings
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +319,7 @@ def test_a_staff_scored_in_parts_joins_into_the_table_scored_at_once(
     def joined_by(settings: PipelineSettings) -> ScoredTable:
         staff = JoinedStaff(len(hr_data.active_nips()))
         kept = score_staff(hr_data, model, settings, all_units=True, visit=staff.add, keep=False)
-        assert kept.parts == []  # nothing of the parts is held twice
+        assert len(kept.parts) == 0  # nothing of the parts is held twice
         return staff.result()
 
     once, joined = joined_by(whole), joined_by(parts)
@@ -335,6 +336,45 @@ def test_a_staff_scored_in_parts_joins_into_the_table_scored_at_once(
     expected = table.rows.iloc[picked].reset_index(drop=True)
     rebuilt = features_at(take_snapshot(hr_data, table.as_of), expected[KEY_COLUMNS])
     pd.testing.assert_frame_equal(rebuilt, expected)
+
+
+def test_the_parts_share_one_snapshot_and_wait_on_disk(
+    first_run: TrainResult, hr_data: HRData, registry_settings: PipelineSettings
+) -> None:
+    """The parts' rows come from one snapshot of the records taken for the whole staff, and
+    are the rows `build_features` makes part by part; a snapshot of another date is refused.
+    Between the two passes the parts' scores are files, gone with the scored staff."""
+    settings = registry_settings.model_copy(update={"score_chunk": 37})
+    t = hr_data.default_as_of()
+    parts = list(staff_tables(hr_data, settings, t))
+    assert [len(p.nips) for p in parts[:-1]] == [37] * (len(parts) - 1) and len(parts) > 3
+    for part in (parts[0], parts[-1]):
+        alone = CandidateTable.build(hr_data, t, settings, part.nips)  # its own snapshot
+        pd.testing.assert_frame_equal(part.rows, alone.rows)
+        np.testing.assert_array_equal(part.broken, alone.broken)
+    earlier = take_snapshot(hr_data, t - pd.DateOffset(years=1))
+    with pytest.raises(ValueError, match="a snapshot of"):
+        CandidateTable.build(hr_data, t, settings, parts[0].nips, earlier)
+
+    model = registry.load_registered(registry_settings.champion_uri).model
+    staff = score_staff(hr_data, model, settings)
+    folder = staff.parts.folder
+    assert folder is not None and len(list(folder.glob("*"))) == len(staff.parts) == len(parts)
+    first, where = next(iter(staff.parts))
+    assert list(first.table.rows.columns) == ["nip", "unit_id"] and where is not None
+    assert first.table.nips.equals(parts[0].nips) and staff.as_of == t
+    del staff, first
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_a_part_is_a_number_of_employees_or_of_pairs() -> None:
+    """Unset, a part is about `PART_PAIRS` pairs' worth of employees, so its memory does not
+    grow with the units (a province's 2,547); `PENATAAN_SCORE_CHUNK` sets it exactly."""
+    assert PipelineSettings().part_size(283) == PART_PAIRS // 283 == 1060
+    assert PipelineSettings().part_size(2547) == 117
+    assert PipelineSettings().part_size(10**7) == 1  # one employee at least
+    assert PipelineSettings(score_chunk=37).part_size(2547) == 37
 
 
 def test_truth_metrics_and_the_audit_read_the_staff_in_parts_as_at_once(
