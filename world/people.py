@@ -46,6 +46,10 @@ class People:
 
     cols: dict[str, list[Any]] = field(default_factory=dict)
     soft: list[np.ndarray] = field(default_factory=list)
+    # key -> the column as an array, made again only when it changed: a transfer reads
+    # whole columns for one person, and converting them each time made a year's transfers
+    # quadratic in the population (a province took minutes a year)
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.soft)
@@ -56,5 +60,16 @@ class People:
         self.soft.append(soft)
         return len(self.soft) - 1
 
+    def set(self, key: str, person: int, value: object) -> None:
+        """Change one person's value (the only way a column changes but by `add`)."""
+        self.cols[key][person] = value
+        self._arrays.pop(key, None)
+
     def array(self, key: str) -> np.ndarray:
-        return np.asarray(self.cols[key])
+        """The column `key` as an array (read-only: change values through `set`)."""
+        kept = self._arrays.get(key)
+        if kept is None or len(kept) != len(self.cols[key]):
+            kept = np.asarray(self.cols[key])
+            kept.flags.writeable = False
+            self._arrays[key] = kept
+        return kept

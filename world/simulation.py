@@ -227,6 +227,6 @@ class Simulation(Staffing):
         for person in self._active():
             r = self.rng.random()
             if r < 0.01:
-                self.people.cols["status"][person] = "cuti"
+                self.people.set("status", person, "cuti")
             elif r < 0.02:
-                self.people.cols["status"][person] = "tugas_belajar"
+                self.people.set("status", person, "tugas_belajar")

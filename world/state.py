@@ -101,7 +101,7 @@ class WorldState:
     def _end(self, person: int, day: dt.date, status: str) -> None:
         row = self.current.pop(person)
         self.assignments[row]["end_date"] = day
-        self.people.cols["status"][person] = status
+        self.people.set("status", person, status)
 
     def _active(self) -> np.ndarray:
         return np.array(sorted(self.current), dtype=int)
@@ -135,7 +135,7 @@ class WorldState:
         soft_gap = np.where(np.isnan(needs), 0.0, gap).sum(1) / np.maximum(
             (~np.isnan(needs)).sum(1), 1
         )
-        home = np.stack(p.cols["home_loc"])[persons] if len(persons) else np.zeros((0, 2))
+        home = p.array("home_loc")[persons] if len(persons) else np.zeros((0, 2))
         km = haversine_km(home[:, 0], home[:, 1], self.u_loc[units, 0], self.u_loc[units, 1])
         start_year = np.array([s.year for s in p.array("start")[persons]])
         return PairState(
