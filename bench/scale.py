@@ -1,25 +1,33 @@
-"""Benchmark: how every step grows from one city to several, and what that says of a province.
+"""Benchmark: how every step grows from one city to a province, each a whole process.
 
-For `mataram`, `mataram-x2` and `mataram-x3` (seed 7: Mataram's organisation one, two and
-three times over, `world/presets.py`), each step as a whole `penataan` process on a fresh
-world: generate (with the truth, which training judges the model against), validate, train
-(into a throwaway registry), score every employee in every unit, plan the round, and serve
-(seconds until `/ready` and the server's peak; skipped where the previous size's memory per
-pair projects it past this machine's 16 GiB budget). Seconds and peak memory per step, then
-for each step the growth exponent b of `seconds ~ pairs^b` fitted over the sizes (log-log
-least squares) and the projection to a `provinsi` (nine Matarams: the preset's 50,220
-staff x 2,547 units = 128M pairs) beside the issue's targets: every step under 16 GiB,
-scoring all pairs under 15 minutes, the round under 5 minutes.
+For each preset (`world/presets.py`: `mataram`, and Mataram's organisation two, three and
+nine times over as `mataram-x2`, `mataram-x3`, `provinsi`, seed 7), each step as a whole
+`penataan` process: generate (with the truth, which training judges the model against, or
+`--no-truth`: a province's truth would be 128M rows), validate, train (into the world's own
+registry), score every employee in every unit, plan the round, and serve (seconds until
+`/ready` and the server's peak). Seconds and peak memory per step, the growth exponent b of
+`seconds ~ pairs^b` fitted over the sizes (log-log least squares), and beside the issue's
+targets for a province (every step under 16 GiB, scoring all pairs under 15 minutes, the
+round under 5): measured where `provinsi` is among the presets, else projected.
 
-    .venv/bin/python bench/scale.py [--presets mataram,mataram-x2,mataram-x3]
+A province's steps take longer than one sitting, so `--workdir` keeps the worlds, their
+registries and each step's figures (`results.json`): run again, and the benchmark goes on
+from the first step not yet measured (a step measured is never measured twice; remove the
+folder to start over).
+
+    .venv/bin/python bench/scale.py [--presets mataram,mataram-x2,mataram-x3] [--no-truth]
+    .venv/bin/python bench/scale.py --presets mataram,provinsi --no-truth --workdir data/scale
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +40,7 @@ from world.presets import PRESETS
 PROVINCE = "provinsi"
 BUDGET_GIB = 16.0
 TARGETS = {"score": 15 * 60, "plan": 5 * 60}  # seconds, for a province
+STEPS = ("generate", "validate", "train", "score", "plan", "serve")
 
 
 def pairs_of(preset: str) -> int:
@@ -47,77 +56,101 @@ def serve(world: Path, env: dict[str, str], tmp: Path) -> tuple[float, float]:
     port = free_port()
     command = [str(Path(sys.executable).with_name("penataan")), "serve", "--data", str(world), "--port", str(port)]  # fmt: skip
     ready_url = f"http://127.0.0.1:{port}/ready"
-    with running(command, env, ready_url, tmp / "serve.log", timeout=3600) as (process, ready):
+    with running(command, env, ready_url, tmp / "serve.log", timeout=3 * 3600) as (process, ready):
         return ready, process_peak_gib(process.pid)
 
 
-def steps(preset: str, root: Path, projected_serve_gib: float) -> dict[str, tuple[float, float]]:
-    """Every step of `preset` as a whole process: seconds and peak GiB each."""
+def steps(preset: str, root: Path, truth: bool, done: dict[str, list[float]],
+          record: Callable[[str, float, float], None]) -> None:  # fmt: skip
+    """Every step of `preset` not yet in `done`, as a whole process: seconds and peak GiB
+    each, handed to `record` as it is measured."""
     world, tmp = root / "world", root / "tmp"
-    tmp.mkdir()
+    tmp.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp / 'mlflow.db'}",
            "PENATAAN_DECISIONS_DB": str(tmp / "decisions.db")}  # fmt: skip
-    out: dict[str, tuple[float, float]] = {}
+    generate = ["generate", "--preset", preset, "--seed", "7", "--out", str(world)]
     commands = {
-        "generate": ["generate", "--preset", preset, "--seed", "7", "--out", str(world)],
+        "generate": generate + ([] if truth else ["--no-truth"]),
         "validate": ["validate", str(world)],
         "train": ["train", "--data", str(world)],
         "score": ["score", "--data", str(world), "--all-units", "--out", str(tmp / "s.parquet")],
         "plan": ["plan", "--data", str(world), "--out", str(tmp / "round")],
     }
-    for step, args in commands.items():
-        out[step] = penataan_process(args, env)
-        print(f"  {preset}: {step} {out[step][0]:.1f} s, peak {out[step][1]:.2f} GiB", flush=True)
-    if projected_serve_gib <= BUDGET_GIB:
-        out["serve"] = serve(world, env, tmp)
-        print(f"  {preset}: serve ready {out['serve'][0]:.1f} s, peak {out['serve'][1]:.2f} GiB")
-    else:
-        print(f"  {preset}: serve skipped, projected {projected_serve_gib:.1f} GiB")
-    return out
+    for step in STEPS:
+        if step in done:
+            continue
+        if step == "generate" and world.exists():  # a generation cut short: start it again
+            shutil.rmtree(world)
+        seconds, peak = serve(world, env, tmp) if step == "serve" else penataan_process(commands[step], env)  # fmt: skip
+        record(step, seconds, peak)
+        print(f"  {preset}: {step} {seconds:.1f} s, peak {peak:.2f} GiB", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presets", default="mataram,mataram-x2,mataram-x3")
+    parser.add_argument(
+        "--no-truth", action="store_true", help="generate the worlds without the truth"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="keep worlds and figures here; go on from them"
+    )
     args = parser.parse_args()
     presets = args.presets.split(",")
-    results: dict[str, dict[str, tuple[float, float]]] = {}
-    serve_per_pair = 0.0
-    for preset in presets:
-        pairs = pairs_of(preset)
-        print(f"{preset}: {PRESETS[preset].n_active:,} staff x {len(PRESETS[preset].units()):,} "
-              f"units = {pairs:,} pairs", flush=True)  # fmt: skip
-        with tempfile.TemporaryDirectory(dir="data") as root:
-            results[preset] = steps(preset, Path(root), serve_per_pair * pairs)
-        if "serve" in results[preset]:
-            serve_per_pair = results[preset]["serve"][1] / pairs
+    with tempfile.TemporaryDirectory(dir="data") as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        saved = workdir / "results.json"
+        kept = json.loads(saved.read_text()) if saved.exists() else {}
+        if kept and kept.get("truth") != (not args.no_truth):
+            raise SystemExit(
+                f"{saved}: measured with truth={kept.get('truth')}; use another --workdir"
+            )
+        kept["truth"] = not args.no_truth
+        results: dict[str, dict[str, list[float]]] = kept.setdefault("steps", {})
+        for preset in presets:
+            done = results.setdefault(preset, {})
+            print(f"{preset}: {PRESETS[preset].n_active:,} staff x {len(PRESETS[preset].units()):,} "
+                  f"units = {pairs_of(preset):,} pairs" + (f" ({', '.join(done)} measured before)" if done else ""),
+                  flush=True)  # fmt: skip
 
-    names = list(results[presets[0]])
-    print("\nseconds (peak GiB) per step, each a whole process:")
-    print_table(["preset", "pairs", *names],
-                [(p, pairs_of(p), *(f"{r[s][0]:.1f} ({r[s][1]:.2f})" if s in r else "skipped" for s in names))
+            def record(
+                step: str, seconds: float, peak: float, done: dict[str, list[float]] = done
+            ) -> None:
+                done[step] = [seconds, peak]
+                saved.write_text(json.dumps(kept, indent=1))
+
+            steps(preset, workdir / preset, not args.no_truth, done, record)
+
+    results = {p: results[p] for p in presets}
+    print("\nseconds (peak GiB) per step, each a whole process"
+          + ("" if kept["truth"] else ", worlds without the truth") + ":")  # fmt: skip
+    print_table(["preset", "pairs", *STEPS],
+                [(p, pairs_of(p), *(f"{r[s][0]:.1f} ({r[s][1]:.2f})" for s in STEPS))
                  for p, r in results.items()])  # fmt: skip
 
     province = pairs_of(PROVINCE)
+    others = [p for p in presets if p != PROVINCE]
     rows = []
-    for step in names:
-        measured = [(pairs_of(p), *r[step]) for p, r in results.items() if step in r]
-        if len(measured) < 2:
-            continue
-        x, seconds, peak = (np.array(v, dtype=float) for v in zip(*measured, strict=True))
+    for step in STEPS:
+        x, seconds, peak = (np.array(v, dtype=float) for v in zip(*[(pairs_of(p), *results[p][step]) for p in presets], strict=True))  # fmt: skip
         b = np.polyfit(np.log(x), np.log(seconds), 1)[0]
         b_mem = np.polyfit(np.log(x), np.log(peak), 1)[0]
-        projected = seconds[-1] * (province / x[-1]) ** b
-        projected_gib = peak[-1] * (province / x[-1]) ** b_mem
+        if PROVINCE in results:
+            minutes, gib = results[PROVINCE][step][0] / 60, results[PROVINCE][step][1]
+            how = "measured"
+        else:  # from the largest size measured, along the fitted growth
+            minutes = seconds[-1] * (province / x[-1]) ** b / 60
+            gib = peak[-1] * (province / x[-1]) ** b_mem
+            how = "projected"
         target = TARGETS.get(step)
-        verdict = "" if target is None else ("met" if projected <= target else f"missed ({target / 60:.0f} min)")  # fmt: skip
-        memory = "met" if projected_gib <= BUDGET_GIB else "missed"
-        rows.append((step, b, b_mem, projected / 60, projected_gib, verdict, memory))
-    print(
-        f"\ngrowth over the sizes measured, projected to a {PROVINCE} ({province:,} pairs, "
-        f"{province / pairs_of(presets[-1]):.1f}x the largest measured):"
-    )
-    print_table(["step", "b (seconds ~ pairs^b)", "b (peak)", "province min", "province GiB",
+        verdict = "" if target is None else ("met" if minutes * 60 <= target else f"missed ({target / 60:.0f} min)")  # fmt: skip
+        rows.append(
+            (step, b, b_mem, minutes, gib, how, verdict, "met" if gib <= BUDGET_GIB else "missed")
+        )
+    print(f"\ngrowth over {', '.join(presets)} and a {PROVINCE} ({province:,} pairs, "
+          f"{province / pairs_of(others[-1] if others else PROVINCE):.1f}x {others[-1] if others else PROVINCE}'s):")  # fmt: skip
+    print_table(["step", "b (seconds ~ pairs^b)", "b (peak)", "province min", "province GiB", "",
                  "time target", f"memory < {BUDGET_GIB:.0f} GiB"], rows)  # fmt: skip
 
 
