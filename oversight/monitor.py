@@ -31,13 +31,13 @@ import pandas as pd
 
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES
-from features.eligibility import EligibilitySettings
 from features.pipeline import build_features, take_snapshot
 from oversight.outcomes import STATUSES, match_outcomes, outcome_period
 from oversight.reasons import STAGES
 from oversight.store import DecisionStore
-from training.candidates import CandidateTable
 from training.model import PlacementModel
+from training.scoring import best_raw_moves
+from training.settings import PipelineSettings
 
 MIN_FOR_SLOPE = 10
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
@@ -105,18 +105,18 @@ class StayBaseline:
 
 
 def stay_baselines(
-    data: HRData, model: PlacementModel, dates: list[str], eligibility: EligibilitySettings
+    data: HRData, model: PlacementModel, dates: list[str], settings: PipelineSettings
 ) -> dict[str, StayBaseline]:
     """The `StayBaseline` of every date suggestions were made for whose year is evaluated:
-    every employee's best move scored at that date as the suggestions were (`eligibility`),
-    and the evaluation of those who stayed."""
+    every employee's best move scored at that date as the suggestions were (the settings'
+    eligibility; the staff a part at a time), and the evaluation of those who stayed."""
     out = {}
     for as_of in dates:
         day = pd.Timestamp(as_of)
         period = outcome_period(None, as_of)
         if period > data.last_period:
             continue
-        best = CandidateTable.build(data, day, eligibility).best_raw(model)
+        best = best_raw_moves(data, model, settings, day)
         ev = data.evaluations[data.evaluations["period"] == period].drop_duplicates("nip")
         found = ev.set_index("nip").reindex(best.index)
         stayed = (found["unit_id"].to_numpy() == best["unit_id"].to_numpy()) & found["score"].notna().to_numpy()  # fmt: skip

@@ -37,7 +37,7 @@ from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
 from training.rows import held_out_period, split_by_time, training_rows
-from training.scoring import ScoredStaff, score_staff
+from training.scoring import ScoredStaff, best_raw_moves, score_staff
 from training.settings import PipelineSettings
 
 Progress = Callable[[str], None]
@@ -298,8 +298,8 @@ def train(
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
-            held_table = CandidateTable.build(data, pd.Timestamp(valid["as_of"].iloc[0]), settings)
-            best_raw = held_table.best_raw(split_model)["best_raw"]
+            held_as_of = pd.Timestamp(valid["as_of"].iloc[0])
+            best_raw = best_raw_moves(data, split_model, settings, held_as_of)["best_raw"]
         moves = held_out_moves(
             data, split_model.point, fit_rows, valid, best_raw, split_model.raw_gain
         )

@@ -114,6 +114,15 @@ def staff_tables(
         yield CandidateTable.build(data, t, settings, nips[start : start + size], snapshot)
 
 
+def best_raw_moves(
+    data: HRData, model: PlacementModel, settings: PipelineSettings, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """`CandidateTable.best_raw` of every active employee (by NIP), a part at a time: what
+    the monitor's stayers' baseline and the measured curse read, in bounded memory."""
+    parts = [table.best_raw(model) for table in staff_tables(data, settings, as_of)]
+    return pd.concat(parts)
+
+
 def score_staff(
     data: HRData,
     model: PlacementModel,
