@@ -102,21 +102,27 @@ def retirement_age(data: HRData, settings: EligibilitySettings) -> pd.Series:
 
 
 def eligibility_mask(
-    data: HRData, candidates: pd.DataFrame, settings: EligibilitySettings
+    data: HRData,
+    candidates: pd.DataFrame,
+    settings: EligibilitySettings,
+    retirement: pd.Series | None = None,
 ) -> pd.DataFrame:
     """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
     position_type): one boolean column per rule code, True where the rule is broken.
     Staying is never blocked by the move rules (tenure, formasi, education, retirement,
-    sanction)."""
+    sanction). What a rule reads of a person is looked up once per person, not per row (a
+    candidate table has a row per unit); `retirement` is `retirement_age(data, settings)`
+    when the caller checks a staff a part at a time (it reads every assignment)."""
     s = settings
-    emp = data.employees.set_index("nip")
-    status = candidates["nip"].map(emp["status"])
-    level = candidates["nip"].map(emp["education_level"]).map(EDUCATION_RANK)
+    codes, people = pd.factorize(candidates["nip"], use_na_sentinel=False)
+    emp = data.employees.drop_duplicates("nip").set_index("nip").reindex(people)
+    status = emp["status"].to_numpy(dtype=object)[codes]
+    level = emp["education_level"].map(EDUCATION_RANK).to_numpy(dtype=float)[codes]
     move = candidates["is_stay"].to_numpy() == 0
     as_of = pd.to_datetime(candidates["as_of"])
     heavy = data.discipline[data.discipline["severity"] == "berat"]
-    latest_heavy = dict(heavy.groupby("nip")["decided_on"].max().items())  # may be empty
-    last_heavy = pd.to_datetime(candidates["nip"].map(latest_heavy))
+    latest_heavy = heavy.groupby("nip")["decided_on"].max().reindex(people)
+    last_heavy = pd.Series(latest_heavy.to_numpy()[codes], index=candidates.index)
     serving = (last_heavy < as_of) & (
         last_heavy >= as_of - pd.DateOffset(months=s.heavy_sanction_months)
     )
@@ -127,15 +133,16 @@ def eligibility_mask(
         np.where(ptype == "pengawas", EDUCATION_RANK[s.min_education_pengawas], -1),
     )
     # Age decides here only because the law makes it decide (BUP); it is never a feature.
-    birth = candidates["nip"].map(emp["birth_date"])
-    bup = candidates["nip"].map(retirement_age(data, s)).fillna(s.bup_years)
+    birth = pd.Series(emp["birth_date"].to_numpy()[codes], index=candidates.index)
+    ages = retirement if retirement is not None else retirement_age(data, s)
+    bup = ages.reindex(people).fillna(s.bup_years).to_numpy(dtype=float)[codes]
     years_at_round = (as_of - birth).dt.days.to_numpy(dtype=float) / 365.25
-    retiring = years_at_round + s.retirement_window_years >= bup.to_numpy(dtype=float)
+    retiring = years_at_round + s.retirement_window_years >= bup
     checks = {
-        "not_active": (status != "aktif").to_numpy(),
+        "not_active": status != "aktif",
         "min_tenure": move & (candidates["tenure_current"].to_numpy() < s.min_tenure_years),
         "formasi_full": move & (candidates["unit_fill"].to_numpy() >= 1.0),
-        "education_level": move & (level.to_numpy(dtype=float) < need),
+        "education_level": move & (level < need),
         "retiring": move & retiring,
         "heavy_sanction": move & serving.to_numpy(dtype=bool),
     }

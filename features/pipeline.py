@@ -57,6 +57,9 @@ class Snapshot:
     technical_levels: np.ndarray  # employee row x domain: latest teknis_<domain> level
     unit_history: pd.DataFrame  # by employee row x n_units + unit row: years before, resid
     unit_needs: np.ndarray  # unit row x (SOFT + teknis per domain): required level, NaN if none
+    # education field position (`employees["field_pos"]`, -1 none: the last row) x unit row:
+    field_suits: np.ndarray  # the field suits the unit's domain (`vocab.FIELD_SUITS`)
+    field_required: np.ndarray  # the field is among the unit's `required_fields`
 
     @cached_property
     def employee_columns(self) -> dict[str, np.ndarray]:
@@ -67,6 +70,18 @@ class Snapshot:
     @cached_property
     def unit_columns(self) -> dict[str, np.ndarray]:
         return _columns(self.units)
+
+    @cached_property
+    def category_codes(self) -> dict[str, np.ndarray]:
+        """Each categorical feature's code per employee (`position_type`, `education_field`)
+        or per unit (`unit_domain`, `unit_kind`): a pair's code is then picked by position,
+        where looking each pair's value up among the levels costs a hash per row."""
+        frames = {"position_type": self.employees, "education_field": self.employees,
+                  "unit_domain": self.units, "unit_kind": self.units}  # fmt: skip
+        return {
+            name: CATEGORY_DTYPES[name].categories.get_indexer(frame[name].to_numpy(dtype=object))
+            for name, frame in frames.items()
+        }
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -198,6 +213,20 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
                 needs[j, SOFT.index(name)] = level
             else:
                 needs[j, len(SOFT) + dom_pos[name.removeprefix("teknis_")]] = level
+    # a pair's unit, education field and their relations by position, not by string
+    per["current_row"] = units.index.get_indexer(per["current_unit"].to_numpy(dtype=object))
+    per["prev_row"] = units.index.get_indexer(per["prev_unit"].to_numpy(dtype=object))
+    required_fields = [f for req in units["required_fields"] for f in req]
+    fields = pd.Index(pd.unique(np.array([*vocab.FIELD_SUITS, *per["education_field"].dropna(),
+                                          *required_fields], dtype=object)))  # fmt: skip
+    per["field_pos"] = fields.get_indexer(per["education_field"].to_numpy(dtype=object))
+    field_suits = np.zeros((len(fields) + 1, len(units)), dtype=bool)  # + a row for no field
+    for k, name in enumerate(fields):
+        field_suits[k] = units["domain"].isin(vocab.FIELD_SUITS.get(name, ())).to_numpy()
+    field_required = np.zeros_like(field_suits)
+    for j, req in enumerate(units["required_fields"]):
+        for name in req:
+            field_required[fields.get_loc(name), j] = True
     # keyed by one integer per pair, which a few rows look up far faster than a MultiIndex
     e_pos = per.index.get_indexer(history.index.get_level_values("nip"))
     u_pos = units.index.get_indexer(history.index.get_level_values("unit_id"))
@@ -214,6 +243,8 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
         technical_levels=technical,
         unit_history=history,
         unit_needs=needs,
+        field_suits=field_suits,
+        field_required=field_required,
     )
 
 
@@ -233,17 +264,12 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
                  "service_years", "education_rank", "is_pppk", "sanctions_3y",
                  "training_hours_3y", "tenure_current", "willing_to_move"):  # fmt: skip
         out[name] = e[name]
-    out["position_type"] = e["position_type"]
-    out["education_field"] = e["education_field"]
-    suits = [
-        dom in vocab.FIELD_SUITS.get(f, ())
-        for f, dom in zip(e["education_field"], u["unit_domain"], strict=True)
-    ]
-    out["field_suits_domain"] = np.asarray(suits, dtype=float)
-    out["field_required"] = np.asarray(
-        [f in req for f, req in zip(e["education_field"], u["required_fields"], strict=True)],
-        dtype=float,
-    )
+    codes = snap.category_codes
+    for name, where in (("position_type", e_rows), ("education_field", e_rows)):
+        out[name] = pd.Categorical.from_codes(codes[name][where], dtype=CATEGORY_DTYPES[name])
+    field = e["field_pos"].astype(int)  # -1, no field: the matrices' last row, all False
+    out["field_suits_domain"] = snap.field_suits[field, u_rows].astype(float)
+    out["field_required"] = snap.field_required[field, u_rows].astype(float)
 
     needs = snap.unit_needs[u_rows]
     soft = snap.soft_levels[e_rows]
@@ -272,22 +298,22 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
     out["resid_in_unit"] = hist["resid_in_unit"].to_numpy(dtype=float)
     out["years_in_unit_before"] = np.nan_to_num(hist["years_in_unit_before"].to_numpy(dtype=float))
 
-    current = e["current_unit"]
-    stay = current == pairs["unit_id"].to_numpy(dtype=object)
+    cur_rows = e["current_row"].astype(int)
+    stay = (cur_rows == u_rows) & (cur_rows >= 0)
     out["is_stay"] = stay.astype(float)
     out["commute_km"] = haversine_km(e["home_lat"], e["home_lon"], u["lat"], u["lon"])
-    cur_rows = units.index.get_indexer(pd.Index(current))
     cur = np.where(cur_rows >= 0, cur_rows, 0)
     now_km = haversine_km(e["home_lat"], e["home_lon"],
                           snap.unit_columns["lat"][cur], snap.unit_columns["lon"][cur])  # fmt: skip
     out["commute_change_km"] = np.where(cur_rows >= 0, out["commute_km"] - now_km, np.nan)
 
     for name in ("unit_domain", "unit_kind"):
-        out[name] = u[name]
+        out[name] = pd.Categorical.from_codes(codes[name][u_rows], dtype=CATEGORY_DTYPES[name])
     for name in ("unit_capacity", "unit_ikm", "unit_complaints", "unit_wait_minutes"):
         out[name] = u[name]
     # Staff figures of the unit leave the employee out, as if they were not (yet) there.
-    was_there = e["prev_unit"] == pairs["unit_id"].to_numpy(dtype=object)
+    prev_rows = e["prev_row"].astype(int)
+    was_there = (prev_rows == u_rows) & (prev_rows >= 0)
     own_score = np.where(was_there, e["prev_score"], 0.0)
     total = u["score_sum"] - own_score
     count = u["score_count"] - was_there
@@ -310,15 +336,20 @@ def as_model_frame(
     looked up among its levels and the codes wrapped, not inferred: a value outside them is
     missing, as `pd.Categorical` would make it, at a fraction of a request's cost."""
     columns = {
-        name: pd.Categorical.from_codes(
-            CATEGORY_DTYPES[name].categories.get_indexer(np.asarray(rows[name], dtype=object)),
-            dtype=CATEGORY_DTYPES[name],
-        )
-        if name in CATEGORICAL
-        else np.asarray(rows[name], dtype=float)
+        name: _categorical(name, rows[name]) if name in CATEGORICAL else np.asarray(rows[name], dtype=float)
         for name in FEATURE_NAMES
-    }
+    }  # fmt: skip
     return pd.DataFrame(columns, index=rows.index if isinstance(rows, pd.DataFrame) else index)
+
+
+def _categorical(name: str, values: Any) -> pd.Categorical:
+    """`values` as the feature's categorical: as they are where they already are one."""
+    dtype = CATEGORY_DTYPES[name]
+    values = values.array if isinstance(values, pd.Series) else values
+    if isinstance(values, pd.Categorical) and values.dtype == dtype:
+        return values
+    codes = dtype.categories.get_indexer(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def _by_date(pairs: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:

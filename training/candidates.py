@@ -67,6 +67,7 @@ class CandidateTable:
         eligibility: EligibilitySettings,
         nips: pd.Index | None = None,
         snapshot: Snapshot | None = None,
+        retirement: pd.Series | None = None,
     ) -> CandidateTable:
         """The table at `as_of` (None: the data's default date) under the `eligibility`
         thresholds, which the caller passes down from its settings (never read here); for
@@ -74,7 +75,8 @@ class CandidateTable:
         scored a part at a time (`training.scoring`). `snapshot` is the records taken at that
         date (`features.pipeline.take_snapshot`) when the caller builds several parts: the
         rows are then built from it (`features_at`, what `build_features` calls per date)
-        instead of each part taking the whole staff's snapshot again."""
+        instead of each part taking the whole staff's snapshot again; `retirement`, each
+        employee's retirement age (`features.eligibility.retirement_age`), likewise."""
         t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
         check_as_of(data, t)
         if snapshot is not None and snapshot.as_of != t:
@@ -83,7 +85,7 @@ class CandidateTable:
         unit_ids = pd.Index(data.units["unit_id"])
         pairs = candidate_pairs(data, as_of=t, nips=list(nips), unit_ids=list(unit_ids))
         rows = build_features(data, pairs) if snapshot is None else features_at(snapshot, pairs)
-        mask = eligibility_mask(data, rows, eligibility)
+        mask = eligibility_mask(data, rows, eligibility, retirement)
         stay = rows["is_stay"].to_numpy(dtype=float).reshape(len(nips), len(unit_ids)) == 1
         stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
         return cls(t, nips, unit_ids, rows, mask.to_numpy(), tuple(mask.columns), stay_unit)

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from features.data import HRData
+from features.eligibility import retirement_age
 from features.pipeline import Snapshot, take_snapshot
 from features.spreadsheet import guard_frame
 from training.candidates import CandidateTable, ScoredTable, check_as_of
@@ -103,15 +104,17 @@ def staff_tables(
 ) -> Iterator[CandidateTable]:
     """The candidate table of every active employee in parts of `settings.part_size` employees
     (NIP order), each built when the previous one has been let go, all from one snapshot of
-    the records (`snapshot`, or one taken here): taking it is a fixed cost of the whole
-    staff's history, paid once and not once per part."""
+    the records (`snapshot`, or one taken here) and one reading of every employee's retirement
+    age: each is a fixed cost of the whole staff's history, paid once and not once per part."""
     t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
     check_as_of(data, t)
     snapshot = snapshot if snapshot is not None else take_snapshot(data, t)
+    retirement = retirement_age(data, settings)
     nips = pd.Index(sorted(data.active_nips()))
     size = settings.part_size(len(data.units))
     for start in range(0, max(len(nips), 1), size):
-        yield CandidateTable.build(data, t, settings, nips[start : start + size], snapshot)
+        part = nips[start : start + size]
+        yield CandidateTable.build(data, t, settings, part, snapshot, retirement)
 
 
 def best_raw_moves(
