@@ -30,6 +30,7 @@ import numpy as np
 from training.candidates import ScoredTable
 from training.gain import Decision
 
+RANK_BLOCK = 1000  # employees ranked at once when the kept rows are chosen
 EXPLAIN_BLOCK = 256  # rows explained ahead at once: a second or so, then `stop` is looked at
 
 
@@ -51,18 +52,25 @@ class KeptRows:
     @classmethod
     def build(
         cls, scored: ScoredTable, decision: Decision, top_k: int,
-        matrix: Callable[[np.ndarray], np.ndarray],
+        matrix: Callable[[np.ndarray], np.ndarray], block: int = RANK_BLOCK,
     ) -> KeptRows:  # fmt: skip
         """The rows each employee's default answer returns (ranked `top_k` or better by
         `decision`, among all units and among the units no rule rules out), with their
-        model rows from `matrix` (table rows -> model rows)."""
-        threshold = scored.threshold(decision)
-        eligible = np.asarray(~scored.table.broken.any(axis=1))
-        first = np.zeros(len(scored.table), dtype=bool)
-        for where in (None, eligible):
-            ranks = scored.ranks(decision, where, threshold=threshold)
-            first |= (ranks >= 1) & (ranks <= top_k)
-        rows = np.flatnonzero(first)
+        model rows from `matrix` (table rows -> model rows). Ranked `block` employees at a
+        time under the whole staff's threshold: a rank is within one employee, and ranking a
+        province's 128M pairs at once would need several gigabytes of sort keys."""
+        blocks = list(scored.employee_blocks(block))
+        best = np.concatenate([part.best_p() for _, part in blocks])
+        threshold = decision.threshold(best, scored.pilot_moves)
+        found = []
+        for start, part in blocks:
+            eligible = np.asarray(~part.table.broken.any(axis=1))
+            first = np.zeros(len(part.table), dtype=bool)
+            for where in (None, eligible):
+                ranks = part.ranks(decision, where, threshold=threshold)
+                first |= (ranks >= 1) & (ranks <= top_k)
+            found.append(start + np.flatnonzero(first))
+        rows = np.concatenate(found) if found else np.array([], dtype=int)
         return cls.of(rows, matrix(rows))
 
     def _find(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

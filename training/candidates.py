@@ -15,6 +15,7 @@ this table; nothing else knows the row layout.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -242,6 +243,27 @@ class ScoredTable:
         one left out; rules in `ignore` aside): what a decision's threshold is set by, kept
         when a staff is scored a part at a time."""
         return self._best_p(self._moves(where, ignore))
+
+    def employee_blocks(self, size: int) -> Iterator[tuple[int, ScoredTable]]:
+        """This table `size` employees at a time, each block's arrays views of the whole's
+        (nothing copied), with the position of its first row: what is computed per employee
+        (ranks, best moves) can then be computed per block, with temporaries the size of a
+        block, not of a province's 128M pairs. Each block's feature rows are a fresh frame of
+        its length when the table keeps none (`JoinedStaff`), else the whole's rows sliced."""
+        t = self.table
+        for first in range(0, len(t.nips), size):
+            last = min(first + size, len(t.nips))
+            rows = slice(first * t.n_units, last * t.n_units)
+            frame = (
+                t.rows.iloc[rows].reset_index(drop=True) if len(t.rows.columns)
+                else pd.DataFrame(index=pd.RangeIndex(rows.stop - rows.start))
+            )  # fmt: skip
+            part = dataclasses.replace(
+                t, nips=t.nips[first:last], rows=frame, broken=t.broken[rows],
+                stay_unit=t.stay_unit[first:last],
+            )  # fmt: skip
+            arrays = {name: getattr(self, name)[rows] for name in _SCORES}
+            yield rows.start, dataclasses.replace(self, table=part, **arrays)
 
     def lean(self) -> ScoredTable:
         """The same scores without the feature rows (only who and where are kept): what a

@@ -199,13 +199,23 @@ def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(api: Api)
 
 
 def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> None:
-    """The model rows kept for every employee's default answer (`serving.kept_rows`) are
-    the rows built from the snapshot, to the last bit; every default answer finds its rows
+    """The model rows kept for every employee's default answer (`serving.kept_rows`, the
+    same chosen a block of employees at a time or all at once) are the rows built from the
+    snapshot, to the last bit; every default answer finds its rows
     kept, with or without the ineligible units; an engine keeping none answers the same."""
     engine = engine_of(api)
     kept = engine.kept
     assert len(kept.rows) and np.all(np.diff(kept.rows) > 0)
     np.testing.assert_array_equal(kept.x, engine._built_matrix(kept.rows))  # NaN == NaN here
+    # chosen a block of employees at a time (under the whole staff's threshold), as at once;
+    # at a precision that suggests moves, so that each block's own threshold would differ
+    loose = dataclasses.replace(engine.settings.decision, precision=0.6)
+    assert engine.scored.suggested(loose).any()
+    chosen = [KeptRows.build(engine.scored, decision, 5, lambda r: r[:, None], block).rows
+              for decision in (engine.settings.decision, loose) for block in (7, 10**9)]  # fmt: skip
+    np.testing.assert_array_equal(chosen[0], kept.rows)
+    np.testing.assert_array_equal(chosen[1], kept.rows)
+    np.testing.assert_array_equal(chosen[2], chosen[3])
     # staying's TreeSHAP, computed at load, is the row's TreeSHAP now, alone or among others
     placed = np.flatnonzero(engine.table.stay_unit >= 0)
     stay_rows = engine.table.position(placed, engine.table.stay_unit[placed])
