@@ -13,10 +13,10 @@ round under 5): measured where `provinsi` is among the presets, else projected.
 A province's steps take longer than one sitting, so `--workdir` keeps the worlds, their
 registries and each step's figures (`results.json`): run again, and the benchmark goes on
 from the first step not yet measured (a step measured is never measured twice; remove the
-folder to start over).
+folder to start over); `--report` prints what it holds ("not yet" for steps to come).
 
     .venv/bin/python bench/scale.py [--presets mataram,mataram-x2,mataram-x3] [--no-truth]
-    .venv/bin/python bench/scale.py --presets mataram,provinsi --no-truth --workdir data/scale
+    .venv/bin/python bench/scale.py --presets mataram,provinsi --no-truth --workdir data/scale [--report]
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ def main() -> None:
     parser.add_argument(
         "--workdir", type=Path, help="keep worlds and figures here; go on from them"
     )
+    parser.add_argument(
+        "--report", action="store_true", help="print what --workdir holds; run nothing"
+    )
     args = parser.parse_args()
     presets = args.presets.split(",")
     with tempfile.TemporaryDirectory(dir="data") as scratch:
@@ -120,23 +123,26 @@ def main() -> None:
                 done[step] = [seconds, peak]
                 saved.write_text(json.dumps(kept, indent=1))
 
-            steps(preset, workdir / preset, not args.no_truth, done, record)
+            if not args.report:
+                steps(preset, workdir / preset, not args.no_truth, done, record)
 
     results = {p: results[p] for p in presets}
     print("\nseconds (peak GiB) per step, each a whole process"
           + ("" if kept["truth"] else ", worlds without the truth") + ":")  # fmt: skip
     print_table(["preset", "pairs", *STEPS],
-                [(p, pairs_of(p), *(f"{r[s][0]:.1f} ({r[s][1]:.2f})" for s in STEPS))
+                [(p, pairs_of(p), *(f"{r[s][0]:.1f} ({r[s][1]:.2f})" if s in r else "not yet" for s in STEPS))
                  for p, r in results.items()])  # fmt: skip
 
     province = pairs_of(PROVINCE)
-    others = [p for p in presets if p != PROVINCE]
     rows = []
     for step in STEPS:
-        x, seconds, peak = (np.array(v, dtype=float) for v in zip(*[(pairs_of(p), *results[p][step]) for p in presets], strict=True))  # fmt: skip
+        measured = [(pairs_of(p), *results[p][step]) for p in presets if step in results[p]]
+        if len(measured) < 2:
+            continue
+        x, seconds, peak = (np.array(v, dtype=float) for v in zip(*measured, strict=True))
         b = np.polyfit(np.log(x), np.log(seconds), 1)[0]
         b_mem = np.polyfit(np.log(x), np.log(peak), 1)[0]
-        if PROVINCE in results:
+        if step in results.get(PROVINCE, {}):
             minutes, gib = results[PROVINCE][step][0] / 60, results[PROVINCE][step][1]
             how = "measured"
         else:  # from the largest size measured, along the fitted growth
@@ -148,8 +154,7 @@ def main() -> None:
         rows.append(
             (step, b, b_mem, minutes, gib, how, verdict, "met" if gib <= BUDGET_GIB else "missed")
         )
-    print(f"\ngrowth over {', '.join(presets)} and a {PROVINCE} ({province:,} pairs, "
-          f"{province / pairs_of(others[-1] if others else PROVINCE):.1f}x {others[-1] if others else PROVINCE}'s):")  # fmt: skip
+    print(f"\ngrowth over {', '.join(presets)} ({province:,} pairs in a {PROVINCE}):")
     print_table(["step", "b (seconds ~ pairs^b)", "b (peak)", "province min", "province GiB", "",
                  "time target", f"memory < {BUDGET_GIB:.0f} GiB"], rows)  # fmt: skip
 
