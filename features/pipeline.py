@@ -265,8 +265,8 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
                  "training_hours_3y", "tenure_current", "willing_to_move"):  # fmt: skip
         out[name] = e[name]
     codes = snap.category_codes
-    for name, where in (("position_type", e_rows), ("education_field", e_rows)):
-        out[name] = pd.Categorical.from_codes(codes[name][where], dtype=CATEGORY_DTYPES[name])
+    for name in ("position_type", "education_field"):
+        out[name] = pd.Categorical.from_codes(codes[name][e_rows], dtype=CATEGORY_DTYPES[name])
     field = e["field_pos"].astype(int)  # -1, no field: the matrices' last row, all False
     out["field_suits_domain"] = snap.field_suits[field, u_rows].astype(float)
     out["field_required"] = snap.field_required[field, u_rows].astype(float)

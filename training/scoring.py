@@ -46,7 +46,7 @@ class SpilledParts:
     """The parts of a scored staff, each written to its own file as it comes and read back
     one at a time: the scores kept between the two passes (every part's best moves set the
     decision's threshold before any part is ranked) take disk, not memory, so a province's
-    128M pairs (about 100 bytes each) need no more memory than one part. The files are
+    128M pairs (about 120 bytes each on disk, 15 GB) need no more memory than one part. The files are
     pickles this process wrote into its own temporary folder (owner-only), removed with the
     object."""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -34,6 +37,31 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 1 and "outside what the data covers" in line and not out.exists()
     code, _ = _fails(["score", "--data", str(world_dir), "--out", str(tmp_path / "x.txt")], capsys)
     assert code == 2
+
+
+def test_a_full_disk_while_parts_wait_ends_in_one_line_and_leaves_the_output(
+    cli_registry: str, world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The parts' scores wait in temporary files between `penataan score`'s two passes: a
+    disk that fills while they are written ends the command in one line, leaves the previous
+    output whole and no parts' folder behind."""
+    import pickle
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the parts' folder goes here
+    out = tmp_path / "scores.csv"
+    out.write_text("the previous, complete file\n")
+
+    def full(part: object, file: BinaryIO, protocol: int) -> None:
+        file.write(pickle.dumps(part, protocol)[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("training.scoring.pickle.dump", full)
+    code, line = _fails(["score", "--data", str(world_dir), "--out", str(out)], capsys)
+    assert code == 1 and line.startswith("penataan: error:") and "No space left" in line
+    assert out.read_text() == "the previous, complete file\n"
+    gc.collect()
+    assert not list(tmp_path.glob("penataan-parts-*"))
 
 
 def test_an_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
