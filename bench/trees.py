@@ -9,7 +9,7 @@
    `PENATAAN_COMPILED_TREES=false`, beside the bare predictions of the same rows (the
    floor the issue names); peak memory of each process; and once with every employee's
    rows built at once (`PENATAAN_SCORE_CHUNK` above the staff) against the default parts
-   of 1,000 employees.
+   (about 300,000 pairs' worth of employees).
 
     .venv/bin/python bench/trees.py [--repeats 3]
 """
