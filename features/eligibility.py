@@ -122,7 +122,7 @@ def eligibility_mask(
     as_of = pd.to_datetime(candidates["as_of"])
     heavy = data.discipline[data.discipline["severity"] == "berat"]
     latest_heavy = heavy.groupby("nip")["decided_on"].max().reindex(people)
-    last_heavy = pd.Series(latest_heavy.to_numpy()[codes], index=candidates.index)
+    last_heavy = pd.to_datetime(pd.Series(latest_heavy.to_numpy()[codes], index=candidates.index))
     serving = (last_heavy < as_of) & (
         last_heavy >= as_of - pd.DateOffset(months=s.heavy_sanction_months)
     )

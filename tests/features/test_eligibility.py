@@ -89,3 +89,19 @@ def test_a_world_without_heavy_sanctions_is_no_special_case(world_copy: Path) ->
     sanctions[sanctions["severity"] != "berat"].to_csv(path, index=False)
     _, mask = _mask(load_data(world_copy))
     assert not mask["heavy_sanction"].any()
+
+
+def test_no_discipline_records_block_nobody_for_a_sanction(hr_data: HRData) -> None:
+    """An agency whose export has no discipline table (an empty frame, untyped) is checked
+    like one whose staff has no heavy sanction, and a staff checked in parts with the
+    retirement ages read once gets the rules it gets whole."""
+    import dataclasses
+
+    from features.eligibility import retirement_age
+
+    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in hr_data.discipline.columns})
+    bare = dataclasses.replace(hr_data, discipline=empty)
+    rows, mask = _mask(bare)
+    assert not mask["heavy_sanction"].any()
+    ages = retirement_age(bare, EligibilitySettings())
+    pd.testing.assert_frame_equal(eligibility_mask(bare, rows, EligibilitySettings(), ages), mask)
