@@ -52,7 +52,7 @@ from serving.schemas import (
 )
 from serving.settings import ServeSettings
 from training import explain
-from training.candidates import CandidateTable, JoinedStaff, ScoredTable, check_as_of
+from training.candidates import CandidateTable, JoinedStaff, ScoredTable, table_date
 from training.gain import Decision, on_pilot
 from training.model import PlacementModel
 from training.registry import LoadedModel, load_registered
@@ -99,8 +99,7 @@ class Engine:
         settings.prepare(model)  # compiled trees where allowed (training.compiled)
         progress(f"loading data from {settings.data_dir}")
         data = load_data(settings.data_dir, settings.predikat_scale)
-        as_of = pd.Timestamp(settings.as_of) if settings.as_of else data.default_as_of()
-        check_as_of(data, as_of)
+        as_of = table_date(data, settings.as_of or None)
         snapshot = take_snapshot(data, as_of)  # the parts' rows, then the requests', from it
         stay_factors: list[np.ndarray] = []
         stay_contrib: list[np.ndarray] = []

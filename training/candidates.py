@@ -48,6 +48,14 @@ def check_as_of(data: HRData, as_of: pd.Timestamp) -> None:
         )
 
 
+def table_date(data: HRData, as_of: pd.Timestamp | str | None) -> pd.Timestamp:
+    """The date a table is built for: `as_of`, or the data's default date; checked
+    (`check_as_of`)."""
+    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+    check_as_of(data, t)
+    return t
+
+
 @dataclass(frozen=True)
 class CandidateTable:
     """Feature rows for every (active employee, unit) pair at `as_of`, employee-major."""
@@ -78,8 +86,7 @@ class CandidateTable:
         rows are then built from it (`features_at`, what `build_features` calls per date)
         instead of each part taking the whole staff's snapshot again; `retirement`, each
         employee's retirement age (`features.eligibility.retirement_age`), likewise."""
-        t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
-        check_as_of(data, t)
+        t = table_date(data, as_of)
         if snapshot is not None and snapshot.as_of != t:
             raise ValueError(f"a snapshot of {snapshot.as_of.date()} for a table as of {t.date()}")
         nips = pd.Index(data.active_nips() if nips is None else nips)

@@ -29,7 +29,7 @@ from features.data import HRData
 from features.eligibility import retirement_age
 from features.pipeline import Snapshot, take_snapshot
 from features.spreadsheet import guard_frame
-from training.candidates import CandidateTable, ScoredTable, check_as_of
+from training.candidates import CandidateTable, ScoredTable, table_date
 from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 from training.outputs import atomic_path
@@ -46,9 +46,9 @@ class SpilledParts:
     """The parts of a scored staff, each written to its own file as it comes and read back
     one at a time: the scores kept between the two passes (every part's best moves set the
     decision's threshold before any part is ranked) take disk, not memory, so a province's
-    128M pairs (about 120 bytes each on disk, 15 GB) need no more memory than one part. The files are
-    pickles this process wrote into its own temporary folder (owner-only), removed with the
-    object."""
+    128M pairs (about 120 bytes each on disk, seen once in a province's run) need no more
+    memory than one part. The files are pickles this process wrote into its own temporary
+    folder (owner-only), removed with the object."""
 
     def __init__(self) -> None:
         self._folder: tempfile.TemporaryDirectory[str] | None = None  # made by the first part
@@ -106,8 +106,7 @@ def staff_tables(
     (NIP order), each built when the previous one has been let go, all from one snapshot of
     the records (`snapshot`, or one taken here) and one reading of every employee's retirement
     age: each is a fixed cost of the whole staff's history, paid once and not once per part."""
-    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
-    check_as_of(data, t)
+    t = table_date(data, as_of)
     snapshot = snapshot if snapshot is not None else take_snapshot(data, t)
     retirement = retirement_age(data, settings)
     nips = pd.Index(sorted(data.active_nips()))
@@ -144,7 +143,7 @@ def score_staff(
     the caller keeps one (the API builds its answers' rows from it)."""
     parts = SpilledParts()
     best: list[np.ndarray] = []
-    t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
+    t = table_date(data, as_of)
     for table in staff_tables(data, settings, t, snapshot):
         where = None if all_units else table.allowed()
         scored = table.score(model, where)

@@ -119,8 +119,8 @@ class ScoringSettings(BaseSettings):
     def part_size(self, n_units: int) -> int:
         """Employees per part: `score_chunk`, or when unset as many as make about
         `PART_PAIRS` pairs (1,060 on `mataram`'s 283 units, 117 on a province's 2,547): a
-        part's feature rows are about 1.5 KB a pair, so a part of a fixed number of employees
-        would grow with the units."""
+        part's feature rows are about 1.5 KB a pair (a scratch measure on `mataram`), so a
+        part of a fixed number of employees would grow with the units."""
         return self.score_chunk or max(1, PART_PAIRS // max(n_units, 1))
 
     def prepare(self, model: PlacementModel) -> None:
