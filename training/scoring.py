@@ -14,8 +14,11 @@ the truth and its merit-system audit read the same parts (`ScoredStaff`)."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,44 @@ SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "ga
 
 
 Part = tuple[ScoredTable, np.ndarray | None]  # a part's lean scores, and the rows it scored
+SPILL_PREFIX = "penataan-parts-"
+STALE_SECONDS = 3600  # a folder untouched this long, of a process that is gone, is litter
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_stale_parts(folder: Path | None = None, stale_seconds: float = STALE_SECONDS) -> int:
+    """Remove the parts' folders a killed scorer left (a SIGKILL or a lost machine runs no
+    cleanup: a province's are about 15 GB): this user's `penataan-parts-<pid>-*` folders in
+    `folder` (the temporary directory) whose process no longer exists and which nobody has
+    written for `stale_seconds` (a live scorer writes a part every few seconds; the age
+    also spares a process of another container sharing the folder whose pid only looks
+    dead here). Returns how many were removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = 0
+    for path in folder.glob(f"{SPILL_PREFIX}*-*"):
+        pid = path.name.removeprefix(SPILL_PREFIX).split("-", 1)[0]
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        if (
+            not pid.isdigit() or not path.is_dir() or path.is_symlink()
+            or info.st_uid != os.getuid() or time.time() - info.st_mtime < stale_seconds
+            or _alive(int(pid))
+        ):  # fmt: skip
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += not path.exists()
+    return removed
 
 
 class SpilledParts:
@@ -48,7 +89,8 @@ class SpilledParts:
     decision's threshold before any part is ranked) take disk, not memory, so a province's
     128M pairs (about 120 bytes each on disk, seen once in a province's run) need no more
     memory than one part. The files are pickles this process wrote into its own temporary
-    folder (owner-only), removed with the object."""
+    folder (owner-only, named with the process id), removed with the object; folders that
+    killed processes left are swept when the first part is written (`sweep_stale_parts`)."""
 
     def __init__(self) -> None:
         self._folder: tempfile.TemporaryDirectory[str] | None = None  # made by the first part
@@ -65,7 +107,8 @@ class SpilledParts:
 
     def append(self, part: Part) -> None:
         if self._folder is None:
-            self._folder = tempfile.TemporaryDirectory(prefix="penataan-parts-")
+            sweep_stale_parts()
+            self._folder = tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
         with self._path(self._count).open("wb") as file:
             pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
         self._count += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +69,38 @@ def test_nobody_to_score_still_names_the_columns(tmp_path: Path, suffix: str) ->
     assert write_table(iter([_parts(1, rows=0)[0]]), target) == 0
     back = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
     assert list(back.columns) == SCORE_COLUMNS and back.empty
+
+
+def test_the_parts_a_killed_scorer_left_are_swept_and_nobody_elses(tmp_path: Path) -> None:
+    """A scorer killed between its passes (SIGKILL runs no cleanup) leaves its parts'
+    folder: the next scorer removes it once it is stale, and never a live process's folder,
+    a fresh one, or a folder not named as ours."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from training.scoring import SPILL_PREFIX, sweep_stale_parts
+
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; import numpy as np; from training.scoring import SpilledParts\n"
+         "parts = SpilledParts(); parts.append((None, np.arange(3)))\n"
+         "print(parts.folder, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert child.stdout is not None
+    left = Path(child.stdout.readline().strip())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert left.is_dir() and left.name.startswith(f"{SPILL_PREFIX}{child.pid}-")
+    assert sweep_stale_parts(tmp_path) == 0  # just written: perhaps another machine's scorer
+    live = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-live"
+    other = tmp_path / "penataan-parts-notapid-x"
+    for folder in (live, other):
+        folder.mkdir()
+    hour_ago = time.time() - 3700
+    for folder in (left, live, other):
+        os.utime(folder, (hour_ago, hour_ago))
+    assert sweep_stale_parts(tmp_path) == 1
+    assert not left.exists() and live.is_dir() and other.is_dir()
