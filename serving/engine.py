@@ -58,6 +58,11 @@ from training.model import PlacementModel
 from training.registry import LoadedModel, load_registered
 from training.scoring import score_staff, staff_tables
 
+# A request's own `precision` is decided once per value and kept: at most this many values,
+# and at most this many bytes of their masks (`Engine.suggested_for`)
+PRECISION_ENTRIES = 16
+PRECISION_CACHE_BYTES = 512 * 2**20
+
 
 class NotFound(LookupError):
     """An unknown NIP or unit: the API answers 404 naming the field."""
@@ -245,7 +250,10 @@ class Engine:
             return self.suggested
         cache = self._suggested_by_precision
         if precision not in cache:
-            if len(cache) >= 16:  # a bounded cache: callers may send any number of values
+            # bounded: callers may send any number of values, and each value's two masks
+            # take two bytes a pair (a province's 128M pairs: 256 MB an entry)
+            room = min(PRECISION_ENTRIES, max(1, PRECISION_CACHE_BYTES // (2 * len(self.table))))
+            while len(cache) >= room:
                 cache.pop(next(iter(cache)))
             cache[precision] = self._suggest(dataclasses.replace(self.settings.decision, precision=precision))  # fmt: skip
         return cache[precision]

@@ -272,3 +272,26 @@ def test_explanations_computed_ahead_are_the_ones_a_request_computes(api: Api) -
     # the server started the same job when the engine went into service, and says so
     ready = api.client.get("/ready").json()["explained_ahead"]
     assert ready["of"] == moves.sum() and 0 <= ready["done"] <= ready["of"]
+
+
+def test_the_operating_points_kept_are_bounded_in_bytes(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's precision is decided once and kept, but a province's masks are 256 MB a
+    value: the engine keeps as many values as fit its byte budget (at least one), the
+    oldest going first, and a value decided again is the same."""
+    import serving.engine
+
+    engine = engine_of(api)
+    engine._suggested_by_precision.clear()
+    monkeypatch.setattr(serving.engine, "PRECISION_CACHE_BYTES", 2 * 2 * len(engine.table))
+    first = engine.suggested_for(0.6)
+    engine.suggested_for(0.7)
+    engine.suggested_for(0.9)
+    assert list(engine._suggested_by_precision) == [0.7, 0.9]
+    again = engine.suggested_for(0.6)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert list(engine._suggested_by_precision) == [0.9, 0.6]
+    monkeypatch.setattr(serving.engine, "PRECISION_CACHE_BYTES", 1)
+    engine.suggested_for(0.65)
+    assert list(engine._suggested_by_precision) == [0.65]
