@@ -17,7 +17,9 @@ train` path on a fresh registry, then scored against its truth:
   gain per employee captured at the largest share whose moves still help 80% of the time;
   and `gap@5%`, the claimed minus the true gain of the top 5% of people's best moves (how
   far the claim is off where a decision looks first), beside the gain line the held-out
-  movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold);
+  movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold) and
+  what the world was drawn with that no record shows apart (`leniency`, `leadership`,
+  `knack`: sd of each), with the correlation of `gap@5%` with each across the worlds;
 - the calibration of the probability of helping, pooled over the worlds (a table by decile);
 - the pilot (`training.gain`: the surest moves, suggested while the line has seen no outcome
   of the agency's own suggestions): the share of people it moves and the share of those
@@ -64,6 +66,9 @@ from world.writer import ensure_world
 
 ROOT = Path("data/worlds")
 CURVE = (0.01, 0.02, 0.05, 0.10, 0.20)  # shares of people moved, by probability of helping
+# effects of the world's drawing that no record shows apart (world/outcome.py `Causal`): a
+# rater's lasting leniency, the unit's own (real) effect, the person's hidden knack
+DRAWN = ("leniency", "leadership", "knack")
 
 
 def seeds(text: str) -> list[int]:
@@ -188,6 +193,8 @@ def one_world(
         "line_alpha": line.alpha if line is not None else np.nan,
         "line_beta": line.beta if line is not None else np.nan,
         "line_moves": line.n_moves if line is not None else np.nan,
+        # what the world was drawn with (its truth): which of it the claim's offset follows
+        **{name: causal[f"{name}_sd"] for name in DRAWN},
         "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
         "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
         "round_helpful": truth_round["helpful_share"],
@@ -277,6 +284,11 @@ def main() -> None:
     numeric = frame.drop(columns=["seed", "policies"])
     print("\nacross the worlds (median, min, max)\n")
     print(pd.DataFrame({"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}).T.round(2).to_string())  # fmt: skip
+    offsets = ["line_alpha", "line_beta", *DRAWN]
+    follows = numeric[offsets].corrwith(numeric["gap@5%"]).round(2)
+    print("\nwhat gap@5% (the claim's offset at the top) follows across these worlds "
+          "(correlation): the data's gain line, and what each world was drawn with\n")  # fmt: skip
+    print(follows.to_frame("r").T.to_string(index=False))
     print("\ntargets")
     for column, target, met in TARGETS:
         s = frame[column].dropna()
