@@ -252,7 +252,8 @@ class Engine:
         if precision not in cache:
             # bounded: callers may send any number of values, and each value's two masks
             # take two bytes a pair (a province's 128M pairs: 256 MB an entry)
-            room = min(PRECISION_ENTRIES, max(1, PRECISION_CACHE_BYTES // (2 * len(self.table))))
+            pairs = max(len(self.scored.p_help), 1)
+            room = min(PRECISION_ENTRIES, max(1, PRECISION_CACHE_BYTES // (2 * pairs)))
             while len(cache) >= room:
                 cache.pop(next(iter(cache)))
             cache[precision] = self._suggest(dataclasses.replace(self.settings.decision, precision=precision))  # fmt: skip

@@ -61,8 +61,8 @@ def sweep_stale_parts(folder: Path | None = None, stale_seconds: float = STALE_S
     """Remove the parts' folders a killed scorer left (a SIGKILL or a lost machine runs no
     cleanup: a province's are about 15 GB): this user's `penataan-parts-<pid>-*` folders in
     `folder` (the temporary directory) whose process no longer exists and which nobody has
-    written for `stale_seconds` (a live scorer writes a part every few seconds; the age
-    also spares a process of another container sharing the folder whose pid only looks
+    written or read for `stale_seconds` (a live scorer writes a part every few seconds, and
+    touches the folder as it reads each back; the age also spares a process of another container sharing the folder whose pid only looks
     dead here). Returns how many were removed."""
     folder = Path(folder or tempfile.gettempdir())
     removed = 0
@@ -119,7 +119,10 @@ class SpilledParts:
     def __iter__(self) -> Iterator[Part]:
         for k in range(self._count):
             with self._path(k).open("rb") as file:
-                yield pickle.load(file)  # noqa: S301 - this process's own file
+                part = pickle.load(file)  # noqa: S301 - this process's own file
+            if self._folder is not None:  # read, not written, in the second pass: still ours
+                os.utime(self._folder.name)
+            yield part
 
 
 @dataclass(frozen=True)

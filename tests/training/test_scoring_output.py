@@ -71,10 +71,13 @@ def test_nobody_to_score_still_names_the_columns(tmp_path: Path, suffix: str) ->
     assert list(back.columns) == SCORE_COLUMNS and back.empty
 
 
-def test_the_parts_a_killed_scorer_left_are_swept_and_nobody_elses(tmp_path: Path) -> None:
+def test_the_parts_a_killed_scorer_left_are_swept_and_nobody_elses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A scorer killed between its passes (SIGKILL runs no cleanup) leaves its parts'
     folder: the next scorer removes it once it is stale, and never a live process's folder,
-    a fresh one, or a folder not named as ours."""
+    a fresh one, or a folder not named as ours; a scorer reading its parts back (its second
+    pass writes nothing there) keeps its folder fresh."""
     import os
     import signal
     import subprocess
@@ -104,3 +107,14 @@ def test_the_parts_a_killed_scorer_left_are_swept_and_nobody_elses(tmp_path: Pat
         os.utime(folder, (hour_ago, hour_ago))
     assert sweep_stale_parts(tmp_path) == 1
     assert not left.exists() and live.is_dir() and other.is_dir()
+
+    import tempfile
+
+    from training.scoring import SpilledParts
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parts = SpilledParts()
+    parts.append((None, np.arange(3)))  # type: ignore[arg-type]
+    assert parts.folder is not None
+    os.utime(parts.folder, (hour_ago, hour_ago))
+    assert len(list(parts)) == 1 and time.time() - parts.folder.stat().st_mtime < 60
