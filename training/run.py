@@ -36,6 +36,7 @@ from training.fairness import fairness_report
 from training.gain import HeldOutMoves, fit_calibration, held_out_moves
 from training.gate import changed_history, decide, history_digest
 from training.model import LgbParams, PlacementModel
+from training.processes import process_alive
 from training.rows import held_out_period, split_by_time, training_rows
 from training.scoring import ScoredStaff, best_raw_moves, score_staff
 from training.settings import PipelineSettings
@@ -134,14 +135,10 @@ def mark_interrupted_runs(experiment_id: str) -> list[str]:
         tags = run.data.tags
         if tags.get("host") != socket.gethostname() or not tags.get("pid", "").isdigit():
             continue
-        try:
-            os.kill(int(tags["pid"]), 0)
-        except ProcessLookupError:
+        if not process_alive(int(tags["pid"])):
             client.set_tag(run.info.run_id, "interrupted", "the training process died")
             client.set_terminated(run.info.run_id, "FAILED")
             stale.append(run.info.run_id)
-        except PermissionError:
-            pass  # alive, another user's
     return stale
 
 

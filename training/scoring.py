@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,7 @@ from training.candidates import CandidateTable, ScoredTable, table_date
 from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 from training.outputs import atomic_path
+from training.processes import process_alive
 from training.settings import PipelineSettings
 
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
@@ -47,35 +49,25 @@ SPILL_PREFIX = "penataan-parts-"
 STALE_SECONDS = 3600  # a folder untouched this long, of a process that is gone, is litter
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def sweep_stale_parts(folder: Path | None = None, stale_seconds: float = STALE_SECONDS) -> int:
     """Remove the parts' folders a killed scorer left (a SIGKILL or a lost machine runs no
-    cleanup: a province's are about 15 GB): this user's `penataan-parts-<pid>-*` folders in
-    `folder` (the temporary directory) whose process no longer exists and which nobody has
-    written or read for `stale_seconds` (a live scorer writes a part every few seconds, and
-    touches the folder as it reads each back; the age also spares a process of another container sharing the folder whose pid only looks
-    dead here). Returns how many were removed."""
+    cleanup; a province's, seen once, took about 15 GB): this user's
+    `penataan-parts-<pid>-*` folders in `folder` (the temporary directory) whose process no
+    longer exists and which nobody has written or read for `stale_seconds` (a live scorer
+    writes a part every few seconds and touches the folder as it reads each back; the age
+    also spares a scorer of another container sharing the folder, whose pid only looks dead
+    here). Returns how many were removed."""
     folder = Path(folder or tempfile.gettempdir())
     removed = 0
     for path in folder.glob(f"{SPILL_PREFIX}*-*"):
         pid = path.name.removeprefix(SPILL_PREFIX).split("-", 1)[0]
         try:
-            info = path.lstat()
+            info = path.lstat()  # a symbolic link is not a folder here
         except FileNotFoundError:
             continue  # removed meanwhile
         if (
-            not pid.isdigit() or not path.is_dir() or path.is_symlink()
-            or info.st_uid != os.getuid() or time.time() - info.st_mtime < stale_seconds
-            or _alive(int(pid))
+            not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+            or time.time() - info.st_mtime < stale_seconds or process_alive(int(pid))
         ):  # fmt: skip
             continue
         shutil.rmtree(path, ignore_errors=True)
@@ -118,10 +110,10 @@ class SpilledParts:
 
     def __iter__(self) -> Iterator[Part]:
         for k in range(self._count):
-            with self._path(k).open("rb") as file:
+            path = self._path(k)
+            with path.open("rb") as file:
                 part = pickle.load(file)  # noqa: S301 - this process's own file
-            if self._folder is not None:  # read, not written, in the second pass: still ours
-                os.utime(self._folder.name)
+            os.utime(path.parent)  # read, not written, in the second pass: still in use
             yield part
 
 
