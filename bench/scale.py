@@ -14,9 +14,12 @@ A province's steps take longer than one sitting, so `--workdir` keeps the worlds
 registries and each step's figures (`results.json`): run again, and the benchmark goes on
 from the first step not yet measured (a step measured is never measured twice; remove the
 folder to start over); `--report` prints what it holds ("not yet" for steps to come).
+`--skip score` leaves a step out of this run (not generate or train: the rest need their
+world and model), when its figure is known from an earlier run and the machine's hours are
+better spent on the steps not yet measured.
 
     .venv/bin/python bench/scale.py [--presets mataram,mataram-x2,mataram-x3] [--no-truth]
-    .venv/bin/python bench/scale.py --presets mataram,provinsi --no-truth --workdir data/scale [--report]
+    .venv/bin/python bench/scale.py --presets mataram,provinsi --no-truth --workdir data/scale [--report] [--skip score]
 """
 
 from __future__ import annotations
@@ -61,9 +64,9 @@ def serve(world: Path, env: dict[str, str], tmp: Path) -> tuple[float, float]:
 
 
 def steps(preset: str, root: Path, truth: bool, done: dict[str, list[float]],
-          record: Callable[[str, float, float], None]) -> None:  # fmt: skip
-    """Every step of `preset` not yet in `done`, as a whole process: seconds and peak GiB
-    each, handed to `record` as it is measured."""
+          record: Callable[[str, float, float], None], skip: frozenset[str]) -> None:  # fmt: skip
+    """Every step of `preset` not yet in `done` nor in `skip`, as a whole process: seconds
+    and peak GiB each, handed to `record` as it is measured."""
     world, tmp = root / "world", root / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp / 'mlflow.db'}",
@@ -77,7 +80,7 @@ def steps(preset: str, root: Path, truth: bool, done: dict[str, list[float]],
         "plan": ["plan", "--data", str(world), "--out", str(tmp / "round")],
     }
     for step in STEPS:
-        if step in done:
+        if step in done or step in skip:
             continue
         if step == "generate" and world.exists():  # a generation cut short: start it again
             shutil.rmtree(world)
@@ -98,8 +101,18 @@ def main() -> None:
     parser.add_argument(
         "--report", action="store_true", help="print what --workdir holds; run nothing"
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="steps not to measure in this run, e.g. score (not generate, train)",
+    )
     args = parser.parse_args()
     presets = args.presets.split(",")
+    skip = frozenset(filter(None, args.skip.split(",")))
+    if not skip <= set(STEPS) - {"generate", "train"}:
+        parser.error(
+            f"--skip takes {', '.join(s for s in STEPS if s not in ('generate', 'train'))}"
+        )
     with tempfile.TemporaryDirectory(dir="data") as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +137,7 @@ def main() -> None:
                 saved.write_text(json.dumps(kept, indent=1))
 
             if not args.report:
-                steps(preset, workdir / preset, not args.no_truth, done, record)
+                steps(preset, workdir / preset, not args.no_truth, done, record, skip)
 
     results = {p: results[p] for p in presets}
     print("\nseconds (peak GiB) per step, each a whole process"
