@@ -23,7 +23,7 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.8"
 
 install: $(UV) ## create .venv with the locked dependencies (uv.lock)
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --quiet --compile-bytecode
 
 demo: install ## install; generate, validate, train, score, plan the default world; serve the API
 	$(PENATAAN) generate --preset $(PRESET) --seed $(SEED) --out $(DATA)
