@@ -31,6 +31,7 @@ def test_no_generated_request_yields_a_server_error(
     assert app.state.holder.loaded.wait(300) and app.state.holder.engine is not None
     failures: list[str] = []
     operations = 0
+    sent: set[str] = set()  # requests as the server receives them, each sent once
     # suspending stops every suggestion: fuzz it last, so the others are fuzzed while served
     every = sorted((r.ok() for r in schema.get_all_operations()), key=lambda o: o.path == "/v1/admin/suspend")  # fmt: skip
     for operation in every:
@@ -41,6 +42,14 @@ def test_no_generated_request_yields_a_server_error(
             max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def no_5xx(case: Any) -> None:
+            # The key is the admin's whatever header was generated, so cases differing only
+            # in it are one request: sent once (an operation without parameters, such as a
+            # reload, which loads the whole champion, was otherwise sent 40 times alike).
+            request = repr((case.method, case.path, case.path_parameters, case.query, case.body, case.cookies,
+                            sorted((k.lower(), v) for k, v in (case.headers or {}).items() if k.lower() != "x-api-key")))  # fmt: skip
+            if request in sent:
+                return
+            sent.add(request)
             # a reload loads the whole champion: on a busy 2-core CI it outlasts the client's
             # default 10 s read timeout, which is slowness, not the server error sought here
             response = case.call(headers={"X-API-Key": key}, timeout=READ_TIMEOUT_SECONDS)
