@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from features.contract.validate import ContractError, load_data, validate_directory
-from features.data import HRData
-
 if TYPE_CHECKING:
     import pandas as pd
 
+    from features.contract.validate import ContractError
+    from features.data import HRData
     from oversight.records import Shown
     from oversight.store import DecisionStore
     from serving.keys import KeyStore
@@ -80,6 +79,7 @@ def validate(
     import json
 
     from features.contract.summary import directory_hints, summary_lines
+    from features.contract.validate import validate_directory
     from training.outputs import write_atomic
 
     report = validate_directory(directory)
@@ -296,6 +296,8 @@ def _shown(loaded: LoadedModel, data: HRData, as_of: pd.Timestamp) -> Shown:
 
 def _load(directory: Path, settings: PipelineSettings) -> HRData:
     """The directory's data, or every violation and exit 1 before anything else runs."""
+    from features.contract.validate import ContractError, load_data
+
     try:
         return load_data(directory, settings.predikat_scale)
     except ContractError as error:
@@ -316,6 +318,7 @@ def train(
     """Train the placement model, compare it with baselines, register it, promote if better."""
     import json
 
+    from features.contract.validate import ContractError
     from training.model import LgbParams
     from training.run import train as run_train
 

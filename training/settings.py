@@ -6,15 +6,17 @@ and `PipelineSettings`, all of them in the one object a deployable builds at its
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import mlflow
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.eligibility import EligibilitySettings
 from features.kinerja import KinerjaSettings
 from training.gain import Decision
-from training.model import PlacementModel
+
+if TYPE_CHECKING:  # settings are read by commands that load no model (`penataan keys`)
+    from training.model import PlacementModel
 
 PART_PAIRS = 300_000  # pairs in a part of a staff scored a part at a time (`part_size`)
 
@@ -38,6 +40,8 @@ class RegistrySettings(BaseSettings):
 
     def connect(self) -> None:
         """Point MLflow at this registry: the one place that does."""
+        import mlflow  # here: building settings must not cost MLflow's import
+
         mlflow.set_tracking_uri(self.mlflow_tracking_uri)
 
 
