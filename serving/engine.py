@@ -27,7 +27,6 @@ import pandas as pd
 
 from features.contract.validate import load_data
 from features.data import HRData
-from features.definitions import FEATURE_NAMES
 from features.eligibility import RULES, broken_rules
 from features.pipeline import Snapshot, features_at, take_snapshot
 from features.vocab import PREDIKAT
@@ -82,8 +81,6 @@ class Engine:
     units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
-    stay_factors: np.ndarray  # per employee x factor: staying's part of a gain, for the narrative
-    stay_contrib: np.ndarray  # per employee: TreeSHAP of staying's row (features, then the base)
     tenure: np.ndarray  # per employee: years in the unit held
     kept: KeptRows  # the model rows of each employee's default answer (serving.kept_rows)
 
@@ -94,8 +91,10 @@ class Engine:
         progress: Callable[[str], None] = lambda _: None,
     ) -> Engine:
         """Load the registered model and the data, then score every candidate pair once, a
-        part of the staff at a time, explaining each part's staying put (the narrative's
-        baseline) before its feature rows are let go."""
+        part of the staff at a time. Nothing is explained here: staying's rows (every
+        narrative's baseline) and the moves of default answers are explained in the
+        background once the engine serves (`explain_ahead`), and any row a request needs
+        before its turn is explained by that request."""
         settings.connect()
         uri = settings.model_uri or settings.champion_uri
         progress(f"loading {uri}")
@@ -106,32 +105,21 @@ class Engine:
         data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = table_date(data, settings.as_of or None)
         snapshot = take_snapshot(data, as_of)  # the parts' rows, then the requests', from it
-        stay_factors: list[np.ndarray] = []
-        stay_contrib: list[np.ndarray] = []
         tenure: list[np.ndarray] = []
         joined = JoinedStaff(len(data.active_nips()))
 
-        def explain_staying(part: ScoredTable) -> None:
+        def keep_part(part: ScoredTable) -> None:
             t = part.table
-            placed = np.flatnonzero(t.stay_unit >= 0)
-            factors = np.full((len(t.nips), len(explain.FACTOR_NAMES)), np.nan)
-            shap = np.full((len(t.nips), len(FEATURE_NAMES) + 1), np.nan)
-            if len(placed):
-                x = model.matrix(t.rows.iloc[t.position(placed, t.stay_unit[placed])])
-                shap[placed] = model.contributions_matrix(x)
-                factors[placed] = explain.by_factor(model.leg_contributions(x, shap[placed]))
-            stay_factors.append(factors)
-            stay_contrib.append(shap)
             first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
             tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
             joined.add(part)
-            progress(f"scored and explained staying put for {sum(map(len, tenure)):,} employees")
+            progress(f"scored {sum(map(len, tenure)):,} employees")
 
         progress(
             f"scoring every active employee in every unit, {settings.part_size(len(data.units)):,} at a time"
         )
         score_staff(
-            data, model, settings, as_of, all_units=True, visit=explain_staying, keep=False,
+            data, model, settings, as_of, all_units=True, visit=keep_part, keep=False,
             snapshot=snapshot,
         )  # fmt: skip
         scored = joined.result()
@@ -148,8 +136,7 @@ class Engine:
         )  # fmt: skip
         return cls(
             loaded, data, settings.data_dir, scored, snapshot, units, headcount, settings,
-            np.concatenate(stay_factors), np.concatenate(stay_contrib), np.concatenate(tenure),
-            kept,
+            np.concatenate(tenure), kept,
         )  # fmt: skip
 
     @property
@@ -162,38 +149,41 @@ class Engine:
         return self.kept.take(rows, self._built_matrix)
 
     def _contributions(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """TreeSHAP of table rows `rows` (model rows `x`): staying's rows as computed at
-        load, the moves of default answers as explained ahead (`explain_ahead`), the
-        others now."""
-        stay = self.table.is_stay[rows]
-        out = np.empty((len(rows), self.stay_contrib.shape[1]))
-        out[stay] = self.stay_contrib[self.table.employee_of(rows[stay])]
-        moves = np.flatnonzero(~stay)
-        kept, values = self.kept.explanations(rows[moves])
-        out[moves[kept]] = values
-        fresh = moves[~kept]
+        """TreeSHAP of table rows `rows` (model rows `x`): the rows of default answers as
+        explained ahead (`explain_ahead`), the others now."""
+        out = np.empty((len(rows), x.shape[1] + 1))
+        kept, values = self.kept.explanations(rows)
+        out[kept] = values
+        fresh = np.flatnonzero(~kept)
         if len(fresh):
             out[fresh] = self.loaded.model.contributions_matrix(x[fresh])
         return out
 
+    def _stay_factors(self, employees: np.ndarray) -> np.ndarray:
+        """Per employee holding a unit, staying's part of a gain, factor by factor (the
+        narrative's baseline: `PlacementModel.leg_contributions` of the stay row)."""
+        rows = self.table.position(employees, self.table.stay_unit[employees])
+        x = self._matrix(rows)
+        model = self.loaded.model
+        return explain.by_factor(model.leg_contributions(x, self._contributions(rows, x)))
+
     def explain_ahead(self, stop: threading.Event) -> int:
-        """Explain the moves of every default answer on one thread (staying's rows were at
-        load), until done or `stop`: run in the background once the engine serves, so that
-        requests find their explanations computed; how many rows it explained."""
-        return self.kept.explain_ahead(
-            lambda x: self.loaded.model.contributions_matrix(x, threads=1), self._kept_moves, stop
-        )
+        """Explain the kept rows of every default answer on one thread, staying's first
+        (every narrative's baseline), then the moves, until done or `stop`: run in the
+        background once the engine serves, so that requests find their explanations
+        computed; how many rows it explained."""
+
+        def contributions(x: np.ndarray) -> np.ndarray:
+            return self.loaded.model.contributions_matrix(x, threads=1)
+
+        stays = self.table.is_stay[self.kept.rows]
+        done = self.kept.explain_ahead(contributions, stays, stop)
+        return done + self.kept.explain_ahead(contributions, ~stays, stop)
 
     @property
     def explained_ahead(self) -> tuple[int, int]:
-        """Moves of default answers explained ahead so far, and how many there are."""
-        moves = self._kept_moves
-        return int((self.kept.explained & moves).sum()), int(moves.sum())
-
-    @cached_property
-    def _kept_moves(self) -> np.ndarray:
-        """Per kept row: a move (staying's rows were explained at load)."""
-        return ~self.table.is_stay[self.kept.rows]
+        """Rows of default answers explained ahead so far, and how many there are."""
+        return int(self.kept.explained.sum()), len(self.kept.rows)
 
     def _built_matrix(self, rows: np.ndarray) -> np.ndarray:
         return _model_rows(self.loaded.model, self.table, self.snapshot, rows)
@@ -334,6 +324,11 @@ class Engine:
         _, ids, names, domains = self._unit_info
         credible, trial = suggested[order], pilot[order]
         chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
+        employees = self.table.employee_of(order)
+        placed = self.table.stay_unit[employees] >= 0
+        baseline = np.full((len(order), len(explain.FACTOR_NAMES)), np.nan)
+        if placed.any():
+            baseline[placed] = self._stay_factors(employees[placed])
         out = []
         for rank, row in enumerate(order):
             employee, unit_pos = int(self.table.employee_of(row)), int(self.table.unit_of(row))
@@ -343,7 +338,7 @@ class Engine:
             text = explain.narrative(
                 lang, names[unit_pos], names[current] if known else None,
                 float(sc.predicted[row]), float(sc.low[row]), float(sc.high[row]), gain,
-                legs[rank] - self.stay_factors[employee] if known else None,
+                legs[rank] - baseline[rank] if known else None,
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
                 bool(credible[rank]), float(sc.p_help[row]) if known else None,
                 precision or self.settings.precision, by_policy and rank == 0, bool(trial[rank]),

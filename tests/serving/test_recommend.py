@@ -216,11 +216,12 @@ def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> N
     np.testing.assert_array_equal(chosen[0], kept.rows)
     np.testing.assert_array_equal(chosen[1], kept.rows)
     np.testing.assert_array_equal(chosen[2], chosen[3])
-    # staying's TreeSHAP, computed at load, is the row's TreeSHAP now, alone or among others
+    # staying's TreeSHAP, kept or computed per request, is the row's TreeSHAP now, alone or
+    # among others
     placed = np.flatnonzero(engine.table.stay_unit >= 0)
     stay_rows = engine.table.position(placed, engine.table.stay_unit[placed])
     x = engine._built_matrix(stay_rows)
-    np.testing.assert_array_equal(engine.stay_contrib[placed], engine.loaded.model.contributions_matrix(x))  # fmt: skip
+    np.testing.assert_array_equal(engine._contributions(stay_rows, x), engine.loaded.model.contributions_matrix(x))  # fmt: skip
     mixed = np.sort(np.concatenate([stay_rows[:3], stay_rows[:3] + 1]))
     x = engine._built_matrix(mixed)
     np.testing.assert_array_equal(engine._contributions(mixed, x), engine.loaded.model.contributions_matrix(x))  # fmt: skip
@@ -244,34 +245,37 @@ def test_the_rows_kept_at_load_are_the_rows_a_request_would_build(api: Api) -> N
 
 
 def test_explanations_computed_ahead_are_the_ones_a_request_computes(api: Api) -> None:
-    """The moves of default answers explained in the background (`Engine.explain_ahead`)
-    hold LightGBM's TreeSHAP of those rows, to the last bit; answers read them and are the
-    same as an engine's that explains every row per request; a stopped job stops, and a
-    half-explained engine answers the same too."""
+    """The rows of default answers explained in the background (`Engine.explain_ahead`:
+    staying's first, every narrative's baseline, then the moves) hold LightGBM's TreeSHAP
+    of those rows, to the last bit; answers read them and are the same as an engine's that
+    explains every row per request; a stopped job stops, and a half-explained engine
+    answers the same too."""
     engine = engine_of(api)
     kept = engine.kept
-    moves = ~engine.table.is_stay[kept.rows]
+    stays = engine.table.is_stay[kept.rows]
+    assert stays.any() and (~stays).any()
     fresh = dataclasses.replace(engine, kept=KeptRows.of(kept.rows, kept.x))
     stop = threading.Event()
     stop.set()
-    assert fresh.explain_ahead(stop) == 0 and fresh.explained_ahead == (0, int(moves.sum()))
+    assert fresh.explain_ahead(stop) == 0 and fresh.explained_ahead == (0, len(kept.rows))
     nips = [str(n) for n in engine.nips[:: max(1, len(engine.nips) // 25)]]
     before = {nip: fresh.recommend(nip, 5, None, True, "id") for nip in nips}
-    assert fresh.explain_ahead(threading.Event()) == moves.sum()
-    assert fresh.explained_ahead == (int(moves.sum()), int(moves.sum()))
-    assert not fresh.kept.explained[~moves].any()  # staying's rows were explained at load
-    x = kept.x[moves]
-    np.testing.assert_array_equal(fresh.kept.contrib[moves], engine.loaded.model.contributions_matrix(x))  # fmt: skip
+    half = dataclasses.replace(engine, kept=KeptRows.of(kept.rows, kept.x))
+    half.kept.explain_ahead(lambda x: engine.loaded.model.contributions_matrix(x), stays, threading.Event())  # fmt: skip
+    assert fresh.explain_ahead(threading.Event()) == len(kept.rows)
+    assert fresh.explained_ahead == (len(kept.rows), len(kept.rows))
+    np.testing.assert_array_equal(fresh.kept.contrib, engine.loaded.model.contributions_matrix(kept.x))  # fmt: skip
     for nip in nips:
         for include_ineligible in (False, True):
             answer = fresh.recommend(nip, 5, None, include_ineligible, "id")
             rows = engine.table.position(engine._employee(nip), np.array([engine._unit_info[0][s.unit_id] for s in answer.suggestions]))  # fmt: skip
-            assert fresh.kept.explanations(rows[~engine.table.is_stay[rows]])[0].all()
+            assert fresh.kept.explanations(rows)[0].all()
+            assert half.recommend(nip, 5, None, include_ineligible, "id") == answer
             if include_ineligible:
                 assert answer == before[nip]
     # the server started the same job when the engine went into service, and says so
     ready = api.client.get("/ready").json()["explained_ahead"]
-    assert ready["of"] == moves.sum() and 0 <= ready["done"] <= ready["of"]
+    assert ready["of"] == len(kept.rows) and 0 <= ready["done"] <= ready["of"]
 
 
 def test_the_operating_points_kept_are_bounded_in_bytes(
