@@ -167,6 +167,8 @@ def main() -> None:
         rows.append(
             (step, b, b_mem, minutes, gib, how, verdict, "met" if gib <= BUDGET_GIB else "missed")
         )
+    if not rows:  # one size: no growth to fit
+        return
     print(f"\ngrowth over {', '.join(presets)} ({province:,} pairs in a {PROVINCE}):")
     print_table(["step", "b (seconds ~ pairs^b)", "b (peak)", "province min", "province GiB", "",
                  "time target", f"memory < {BUDGET_GIB:.0f} GiB"], rows)  # fmt: skip
