@@ -159,14 +159,6 @@ class Engine:
             out[fresh] = self.loaded.model.contributions_matrix(x[fresh])
         return out
 
-    def _stay_factors(self, employees: np.ndarray) -> np.ndarray:
-        """Per employee holding a unit, staying's part of a gain, factor by factor (the
-        narrative's baseline: `PlacementModel.leg_contributions` of the stay row)."""
-        rows = self.table.position(employees, self.table.stay_unit[employees])
-        x = self._matrix(rows)
-        model = self.loaded.model
-        return explain.by_factor(model.leg_contributions(x, self._contributions(rows, x)))
-
     def explain_ahead(self, stop: threading.Event) -> int:
         """Explain the kept rows of every default answer on one thread, staying's first
         (every narrative's baseline), then the moves, until done or `stop`: run in the
@@ -317,18 +309,24 @@ class Engine:
         if len(order) == 0:
             return []
         model = self.loaded.model
-        x = self._matrix(order)
-        contrib = self._contributions(order, x)
+        # the rows returned and their employees' staying rows (each narrative's baseline),
+        # explained together: a staying row among those returned is explained once
+        held = self.table.stay_unit[self.table.employee_of(order)]
+        placed = held >= 0
+        stays = self.table.position(self.table.employee_of(order)[placed], held[placed])
+        both = np.unique(np.concatenate([order, stays]))
+        x_both = self._matrix(both)
+        contrib_both = self._contributions(both, x_both)
+        legs_both = explain.by_factor(model.leg_contributions(x_both, contrib_both))
+        at = np.searchsorted(both, order)
+        contrib = contrib_both[at]
         factors = explain.by_factor(contrib)  # the predicted score's, for the explanation
-        legs = explain.by_factor(model.leg_contributions(x, contrib))  # the gain's, for the text
+        legs = legs_both[at]  # the gain's, for the text
+        baseline = np.full((len(order), len(explain.FACTOR_NAMES)), np.nan)
+        baseline[placed] = legs_both[np.searchsorted(both, stays)]
         _, ids, names, domains = self._unit_info
         credible, trial = suggested[order], pilot[order]
         chances = model.predikat_probabilities(sc.predicted[order], sc.low[order], sc.high[order])
-        employees = self.table.employee_of(order)
-        placed = self.table.stay_unit[employees] >= 0
-        baseline = np.full((len(order), len(explain.FACTOR_NAMES)), np.nan)
-        if placed.any():
-            baseline[placed] = self._stay_factors(employees[placed])
         out = []
         for rank, row in enumerate(order):
             employee, unit_pos = int(self.table.employee_of(row)), int(self.table.unit_of(row))
