@@ -311,9 +311,10 @@ class Engine:
         model = self.loaded.model
         # the rows returned and their employees' staying rows (each narrative's baseline),
         # explained together: a staying row among those returned is explained once
-        held = self.table.stay_unit[self.table.employee_of(order)]
+        employees = self.table.employee_of(order)
+        held = self.table.stay_unit[employees]
         placed = held >= 0
-        stays = self.table.position(self.table.employee_of(order)[placed], held[placed])
+        stays = self.table.position(employees[placed], held[placed])
         both = np.unique(np.concatenate([order, stays]))
         x_both = self._matrix(both)
         contrib_both = self._contributions(both, x_both)

@@ -42,9 +42,10 @@ def test_no_generated_request_yields_a_server_error(
             max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def no_5xx(case: Any) -> None:
-            # The key is the admin's whatever header was generated, so cases differing only
-            # in it are one request: sent once (an operation without parameters, such as a
-            # reload, which loads the whole champion, was otherwise sent 40 times alike).
+            # Every call carries the admin's key, whatever key header was generated, so cases
+            # differing only in it are one request: sent once (an operation without
+            # parameters, such as a reload, which loads the whole champion, was otherwise
+            # sent 40 times alike).
             request = repr((case.method, case.path, case.path_parameters, case.query, case.body, case.cookies,
                             sorted((k.lower(), v) for k, v in (case.headers or {}).items() if k.lower() != "x-api-key")))  # fmt: skip
             if request in sent:
