@@ -7,7 +7,7 @@ greedy baseline, the constraint checker and the brute-force test all read one th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,9 +15,12 @@ import pandas as pd
 
 from features.data import HRData
 from planning.settings import PlanRules
-from training.candidates import CandidateTable
+from training.candidates import CandidateTable, ScoredTable
 from training.gain import Decision, on_pilot
 from training.model import PlacementModel
+
+PAIRS_PER_BLOCK = 300_000  # pairs of a staff scored already, read at once: bounded temporaries
+PERSON_COLUMNS = ("tenure_current", "willing_to_move")  # what a round reads of each person
 
 
 @dataclass
@@ -89,73 +92,124 @@ class _Part:
     as_of: pd.Timestamp
 
 
-def _part(table: CandidateTable, model: PlacementModel, settings: PlanRules) -> _Part:
-    """Keep the moves the rules allow, scoring only the rows that could still be chosen
-    (staying put, and moves no rule or lock forbids): most pairs fall to the rules first."""
-    rows = table.rows
-    stay = table.is_stay
-    current = pd.Series(rows["unit_id"].to_numpy()[stay], index=rows["nip"].to_numpy()[stay])
-    frame = pd.DataFrame(
-        {
-            "nip": rows["nip"].to_numpy(),
-            "to_unit_id": rows["unit_id"].to_numpy(),
-            "tenure": rows["tenure_current"].to_numpy(dtype=float),
-            "willing": rows["willing_to_move"].to_numpy(dtype=float),
-        }
-    )
-    frame["from_unit_id"] = frame["nip"].map(current)
-    keep = np.ones(len(frame), dtype=bool)
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Every pair of a staff scored already (the server's table, computed when it loaded)
+    and each employee's tenure and willingness to move, in the table's employee order
+    (`PERSON_COLUMNS`): a round from them builds and scores no pair
+    again, so on the server's date `POST /v1/plan` costs the solver and the rules, not a
+    scoring of every pair."""
+
+    scored: ScoredTable
+    people: pd.DataFrame
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.scored.table.as_of
+
+
+def _allowed(table: CandidateTable, settings: PlanRules) -> tuple[np.ndarray, dict[str, int]]:
+    """The rows that could be chosen, found before any is scored: moves of employees who
+    hold a unit, no rule (the formasi aside: the round keeps it itself, counting chains)
+    nor lock against them; and how many pairs each reason took, in this order."""
+    n_units, employees = table.n_units, len(table.nips)
+    held = table.stay_unit >= 0
+    from_ids = np.where(held, table.unit_ids.to_numpy()[np.maximum(table.stay_unit, 0)], None)
+    keep = np.ones(employees * n_units, dtype=bool)
     excluded: dict[str, int] = {}
 
-    def exclude(reason: str, mask: pd.Series | np.ndarray) -> None:
-        nonlocal keep
-        hit = keep & np.asarray(mask, dtype=bool)
+    def exclude(reason: str, mask: np.ndarray) -> None:
+        hit = keep & mask
         excluded[reason] = int(hit.sum())
-        keep &= ~hit
+        keep[hit] = False
 
-    exclude("stay", stay)
-    exclude("no current unit", frame["from_unit_id"].isna())
+    exclude("stay", table.is_stay)
+    exclude("no current unit", np.repeat(~held, n_units))
     for k, code in enumerate(table.rule_codes):
         if code != "formasi_full":  # the round keeps the formasi itself, counting chains
             exclude(f"rule {code}", table.broken[:, k])
-    exclude("locked employee", frame["nip"].isin(settings.locked_nips))
-    exclude("locked unit", frame["to_unit_id"].isin(settings.locked_units) | frame["from_unit_id"].isin(settings.locked_units))  # fmt: skip
+    exclude("locked employee", np.repeat(table.nips.isin(settings.locked_nips), n_units))
+    locked = table.unit_ids.isin(settings.locked_units)
+    leaving_locked = pd.Index(from_ids).isin(settings.locked_units)
+    exclude("locked unit", np.tile(locked, employees) | np.repeat(leaving_locked, n_units))
+    return keep, excluded
 
-    scored = table.score(model, where=keep)
-    stay_rows = table.stay_rows
-    frame["predicted_after"] = scored.predicted
-    frame["low_after"] = scored.low
-    frame["high_after"] = scored.high
-    frame["predicted_before"] = np.where(
-        stay_rows >= 0, scored.predicted[np.maximum(stay_rows, 0)], np.nan
+
+def _part(scored: ScoredTable, keep: np.ndarray, excluded: dict[str, int], people: pd.DataFrame) -> _Part:  # fmt: skip
+    """What the round keeps of a scored part: of the rows `keep` allows, the moves predicted
+    to leave their employee better off, each employee's best such move's probability of
+    helping, and who holds which unit with the predicted score of staying."""
+    t = scored.table
+    worse = keep & (scored.gain <= 0)  # nobody ends the round predicted worse off
+    keep = keep & ~worse
+    excluded = excluded | {"predicted no better off": int(worse.sum())}
+    rows = np.flatnonzero(keep)
+    employee = t.employee_of(rows)
+    stay_unit = t.stay_unit
+    stay_rows = t.position(employee, stay_unit[employee])
+    moves = pd.DataFrame(  # ids as text, as the rows hold them, even in a part with no move
+        {
+            "nip": t.nips.take(employee).astype(str),
+            "to_unit_id": t.unit_ids.take(t.unit_of(rows)).astype(str),
+            "tenure": people["tenure_current"].to_numpy(dtype=float)[employee],
+            "willing": people["willing_to_move"].to_numpy(dtype=float)[employee],
+            "from_unit_id": t.unit_ids.take(stay_unit[employee]).astype(str),
+            "predicted_after": scored.predicted[rows],
+            "low_after": scored.low[rows],
+            "high_after": scored.high[rows],
+            "predicted_before": scored.predicted[stay_rows],
+            "gain": scored.gain[rows],
+            "gain_low": scored.gain_low[rows],
+            "gain_high": scored.gain_high[rows],
+            "p_help": scored.p_help[rows],
+            "raw_gain": scored.raw_gain[rows],  # what the outcome loop refits the line on
+        }
     )
-    frame["gain"] = scored.gain
-    frame["gain_low"] = scored.gain_low
-    frame["gain_high"] = scored.gain_high
-    frame["p_help"] = scored.p_help
-    frame["raw_gain"] = scored.raw_gain  # what the outcome loop refits the line on
-    exclude("predicted no better off", frame["gain"] <= 0)  # nobody ends the round worse off
-    stays = frame[stay].set_index("nip")[["from_unit_id", "predicted_after"]]
+    held = np.flatnonzero(stay_unit >= 0)
+    stays = pd.DataFrame(
+        {"from_unit_id": t.unit_ids.take(stay_unit[held]).astype(str),
+         "predicted_score": scored.predicted[t.position(held, stay_unit[held])]},
+        index=t.nips.take(held).astype(str).rename("nip"),
+    )  # fmt: skip
     return _Part(
-        moves=frame[keep].reset_index(drop=True),
+        moves=moves,
         best_p=scored.best_p(keep, ignore=("formasi_full",)),
-        stays=stays.rename(columns={"predicted_after": "predicted_score"}),
-        nips=table.nips,
+        stays=stays,
+        nips=t.nips,
         excluded=excluded,
-        as_of=table.as_of,
+        as_of=t.as_of,
     )
+
+
+def _parts(
+    source: Iterable[CandidateTable] | ScoredPairs, model: PlacementModel, settings: PlanRules
+) -> Iterator[_Part]:
+    """The round's part of each candidate table (its allowed rows scored, the rest never),
+    or of each block of a staff scored already (`ScoredPairs`: nothing scored again)."""
+    if isinstance(source, ScoredPairs):
+        size = max(1, PAIRS_PER_BLOCK // source.scored.table.n_units)
+        for first_row, block in source.scored.employee_blocks(size):
+            first = first_row // block.table.n_units
+            people = source.people.iloc[first : first + len(block.table.nips)]
+            yield _part(block, *_allowed(block.table, settings), people)
+        return
+    for table in source:
+        keep, excluded = _allowed(table, settings)
+        people = table.rows[list(PERSON_COLUMNS)].iloc[:: table.n_units]
+        yield _part(table.score(model, where=keep), keep, excluded, people)
 
 
 def build_problem(
     data: HRData,
-    tables: Iterable[CandidateTable],
+    tables: Iterable[CandidateTable] | ScoredPairs,
     model: PlacementModel,
     settings: PlanRules,
     decision: Decision,
 ) -> PlanInputs:
     """The round's candidate moves and caps, from the candidate tables of the whole staff
     (one, or a part of the staff at a time: each is scored and let go before the next, so
-    a province's pairs are never held at once; the round is the same either way).
+    a province's pairs are never held at once; the round is the same either way), or from
+    the whole staff's pairs scored already (`ScoredPairs`: the same round, nothing scored).
 
     A move's value is its calibrated gain over staying (`training.gain`: the raw difference
     of two predictions, mapped to the expected true gain measured on real moves), and only
@@ -166,7 +220,7 @@ def build_problem(
     solver chooses under the formasi (the pilot's own moves, each person's surest move with
     the formasi aside as the round sets its threshold, mostly lead into full units).
     """
-    parts = [_part(table, model, settings) for table in tables]
+    parts = list(_parts(tables, model, settings))
     moves = pd.concat([part.moves for part in parts], ignore_index=True)
     excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
     threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip

@@ -13,7 +13,7 @@ import pandas as pd
 
 from features.data import HRData
 from features.pipeline import build_features
-from planning.problem import PlanInputs, build_problem
+from planning.problem import PlanInputs, ScoredPairs, build_problem
 from planning.settings import PlanRules
 from planning.solve import Solution, solve_exact, solve_greedy, violations
 from training import explain
@@ -110,7 +110,7 @@ def _explained(data: HRData, inputs: PlanInputs, model: PlacementModel, picked: 
 def plan_round(
     data: HRData,
     model: PlacementModel,
-    tables: Iterable[CandidateTable],
+    tables: Iterable[CandidateTable] | ScoredPairs,
     settings: PlanRules,
     truth: pd.DataFrame | None = None,
     progress: Progress = lambda _: None,
@@ -120,16 +120,22 @@ def plan_round(
     unit at one date: one table, or the staff a part at a time), among the moves the
     decision policy suggests: `pipeline`'s (the `PENATAAN_PRECISION` /
     `PENATAAN_MIN_GAIN_LOW` in force), with `settings`' own values where the round sets
-    them. The blackout is checked on the first table's date, before any other is built."""
+    them. The blackout is checked on the first table's date, before any other is built.
+    `tables` may instead be the whole staff's pairs scored already (the server's: the same
+    round, with nothing built or scored again)."""
     decision = settings.decision(pipeline or Decision())
-    parts = iter(tables)
-    first = next(parts, None)
-    if first is None:
-        raise ValueError("a round needs the candidate table of at least one employee")
-    as_of = first.as_of
+    source: Iterable[CandidateTable] | ScoredPairs = tables
+    if isinstance(tables, ScoredPairs):
+        as_of = tables.as_of
+    else:
+        parts = iter(tables)
+        first = next(parts, None)
+        if first is None:
+            raise ValueError("a round needs the candidate table of at least one employee")
+        as_of, source = first.as_of, chain([first], parts)
     check_blackout(as_of, settings)
     progress("applying the rules to every (employee, unit) pair and scoring what they allow")
-    inputs = build_problem(data, chain([first], parts), model, settings, decision)
+    inputs = build_problem(data, source, model, settings, decision)
     p = inputs.problem
     progress(f"solving: {len(p.value):,} candidate moves, at most {p.max_moves} moves")
     exact = solve_exact(p, settings.time_limit_seconds)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +32,7 @@ from features.pipeline import Snapshot, features_at, take_snapshot
 from features.vocab import PREDIKAT
 from oversight.records import Shown, record_round
 from oversight.store import DecisionStore
+from planning.problem import PERSON_COLUMNS, ScoredPairs
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanRules
 from serving.kept_rows import KeptRows
@@ -81,7 +82,7 @@ class Engine:
     units: pd.DataFrame  # indexed by unit_id, in column order: unit_name, domain, capacity
     headcount: np.ndarray  # per unit: active employees placed there
     settings: ServeSettings  # the eligibility thresholds, the decision policy, the explanations
-    tenure: np.ndarray  # per employee: years in the unit held
+    people: pd.DataFrame  # per employee: tenure_current (years in the unit held), willing_to_move
     kept: KeptRows  # the model rows of each employee's default answer (serving.kept_rows)
 
     @classmethod
@@ -105,15 +106,15 @@ class Engine:
         data = load_data(settings.data_dir, settings.predikat_scale)
         as_of = table_date(data, settings.as_of or None)
         snapshot = take_snapshot(data, as_of)  # the parts' rows, then the requests', from it
-        tenure: list[np.ndarray] = []
+        people: list[pd.DataFrame] = []
         joined = JoinedStaff(len(data.active_nips()))
 
         def keep_part(part: ScoredTable) -> None:
             t = part.table
-            first = t.position(np.arange(len(t.nips)), 0)  # an employee's tenure: any row's
-            tenure.append(t.rows["tenure_current"].to_numpy(dtype=float)[first])
+            # a person's own values are the same in every row: their first unit's
+            people.append(t.rows[list(PERSON_COLUMNS)].iloc[:: t.n_units].reset_index(drop=True))
             joined.add(part)
-            progress(f"scored {sum(map(len, tenure)):,} employees")
+            progress(f"scored {sum(map(len, people)):,} employees")
 
         progress(
             f"scoring every active employee in every unit, {settings.part_size(len(data.units)):,} at a time"
@@ -136,7 +137,7 @@ class Engine:
         )  # fmt: skip
         return cls(
             loaded, data, settings.data_dir, scored, snapshot, units, headcount, settings,
-            np.concatenate(tenure), kept,
+            pd.concat(people, ignore_index=True), kept,
         )  # fmt: skip
 
     @property
@@ -413,7 +414,7 @@ class Engine:
             domain=str(info["domain"]),
             predicted_score=_round(sc.predicted[row]),
             interval=Interval(low=_round(sc.low[row]), high=_round(sc.high[row])),
-            tenure_years=round(float(self.tenure[employee]), 2),
+            tenure_years=round(float(self.people["tenure_current"].iat[employee]), 2),
         )
 
     def candidates(
@@ -437,14 +438,20 @@ class Engine:
     def plan(
         self, as_of: dt.date | None, settings: PlanRules, store: DecisionStore
     ) -> PlanResponse:
-        """A transfer round, exactly as `penataan plan` would choose it for this data (its
-        candidate rows built a part of the staff at a time, as `penataan plan` builds them),
-        its moves stored as suggestions shown (`oversight.records.record_round`)."""
+        """A transfer round, exactly as `penataan plan` would choose it for this data, its
+        moves stored as suggestions shown (`oversight.records.record_round`). On the
+        served date it reads the pairs scored at load (`planning.problem.ScoredPairs`),
+        so it costs the rules and the solver, not a scoring of every pair (on a province,
+        the difference between seconds and half an hour); on another date its candidate
+        rows are built and scored a part of the staff at a time, as `penataan plan` does."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
         check_blackout(when, settings)  # before the (slow) candidate rows
-        tables = staff_tables(self.data, self.settings, when)
+        source: Iterable[CandidateTable] | ScoredPairs = (
+            ScoredPairs(self.scored, self.people) if when == self.as_of
+            else staff_tables(self.data, self.settings, when)
+        )  # fmt: skip
         result = plan_round(
-            self.data, self.loaded.model, tables, settings, pipeline=self.settings.decision
+            self.data, self.loaded.model, source, settings, pipeline=self.settings.decision
         )
         record_round(result, self.shown(when), store)
         moves = result.moves.reindex(columns=list(PlanMove.model_fields)).round(3)

@@ -18,11 +18,12 @@ from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import EligibilitySettings
 from penataan.cli import app as cli
+from planning.problem import PERSON_COLUMNS, ScoredPairs
 from planning.report import write_plan
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
 from tests.helpers import Api
-from training.candidates import CandidateTable
+from training.candidates import CandidateTable, JoinedStaff
 from training.evaluation import read_truth
 from training.model import PlacementModel
 from training.registry import load_registered
@@ -155,6 +156,30 @@ def test_a_round_read_a_part_of_the_staff_at_a_time_is_the_round_read_whole(
     assert timeless[0] == timeless[1]
 
 
+@pytest.mark.parametrize("block_pairs", [300_000, 7 * 40])
+def test_a_round_from_pairs_scored_already_is_the_round_that_scores_them(
+    roomy: HRData, model: PlacementModel, table: CandidateTable, block_pairs: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The server's round reads the pairs it scored at load (`ScoredPairs`: every pair,
+    no feature rows), block by block; the round, its threshold, explanations and figures
+    are those of the round that scores only what the rules allow, locks included."""
+    monkeypatch.setattr("planning.problem.PAIRS_PER_BLOCK", block_pairs)
+    joined = JoinedStaff(len(table.nips))  # what the server keeps: scores, no feature rows
+    joined.add(table.score(model))
+    scored = joined.result()
+    people = table.rows[list(PERSON_COLUMNS)].iloc[:: table.n_units]
+    locked = table.nips[3], table.unit_ids[5]
+    for rules in (LOOSE, LOOSE | {"locked_nips": [locked[0]], "locked_units": [locked[1]]}, {}):
+        tables = plan_round(roomy, model, [table], PlanSettings(**rules))
+        pairs = plan_round(roomy, model, ScoredPairs(scored, people), PlanSettings(**rules))
+        assert len(tables.moves) >= (1 if rules else 0)
+        pd.testing.assert_frame_equal(pairs.moves, tables.moves)
+        pd.testing.assert_frame_equal(pairs.units, tables.units)
+        timeless = [s | {"solver": s["solver"] | {"seconds": None}} for s in (pairs.summary, tables.summary)]  # fmt: skip
+        assert timeless[0] == timeless[1]
+
+
 def test_a_round_in_the_blackout_window_is_refused(
     roomy: HRData, model: PlacementModel, table: CandidateTable
 ) -> None:
@@ -212,6 +237,15 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     assert [m["nip"] for m in body["moves"]] == list(direct.moves["nip"])
     assert body["summary"]["objective"] == pytest.approx(direct.summary["objective"])
     assert body["model"]["version"] == "1" and len(body["units"]) == len(hr_data.units)
+    # on the served date the round reads the pairs scored at load; on another it scores
+    earlier = table.as_of - pd.DateOffset(months=2)
+    then = {"as_of": str(earlier.date()), "config": LOOSE}
+    response = api.client.post("/v1/plan", json=then, headers=api.headers("admin"))
+    assert response.status_code == 200, response.text
+    direct = plan_round(hr_data, model, [CandidateTable.build(hr_data, earlier, EligibilitySettings())], PlanSettings(**LOOSE))  # fmt: skip
+    assert len(direct.moves) >= 1
+    assert [m["nip"] for m in response.json()["moves"]] == list(direct.moves["nip"])
+    assert response.json()["summary"]["as_of"] == str(earlier.date())
     bad_config = {"config": {"max_unit_outflow_share": -1}}
     bad = api.client.post("/v1/plan", json=bad_config, headers=api.headers("admin"))
     assert bad.status_code == 422
