@@ -108,6 +108,15 @@ class ScoredPairs:
         return self.scored.table.as_of
 
 
+def person_values(table: CandidateTable) -> pd.DataFrame:
+    """Each employee's `PERSON_COLUMNS` (a person's own, so the same in every row of theirs:
+    their first row's), copied out of the feature rows: a caller that keeps them keeps
+    nothing else of the rows (a column or a sliced frame of them would keep the rows' block
+    of every float feature alive)."""
+    first = table.position(np.arange(len(table.nips)), 0)
+    return pd.DataFrame({name: table.rows[name].to_numpy(dtype=float)[first] for name in PERSON_COLUMNS})  # fmt: skip
+
+
 def _allowed(table: CandidateTable, settings: PlanRules) -> tuple[np.ndarray, dict[str, int]]:
     """The rows that could be chosen, found before any is scored: moves of employees who
     hold a unit, no rule (the formasi aside: the round keeps it itself, counting chains)
@@ -195,8 +204,7 @@ def _parts(
         return
     for table in source:
         keep, excluded = _allowed(table, settings)
-        people = table.rows[list(PERSON_COLUMNS)].iloc[:: table.n_units]
-        yield _part(table.score(model, where=keep), keep, excluded, people)
+        yield _part(table.score(model, where=keep), keep, excluded, person_values(table))
 
 
 def build_problem(

@@ -32,7 +32,7 @@ from features.pipeline import Snapshot, features_at, take_snapshot
 from features.vocab import PREDIKAT
 from oversight.records import Shown, record_round
 from oversight.store import DecisionStore
-from planning.problem import PERSON_COLUMNS, ScoredPairs
+from planning.problem import ScoredPairs, person_values
 from planning.run import check_blackout, plan_round
 from planning.settings import PlanRules
 from serving.kept_rows import KeptRows
@@ -111,8 +111,7 @@ class Engine:
 
         def keep_part(part: ScoredTable) -> None:
             t = part.table
-            # a person's own values are the same in every row: their first unit's
-            people.append(t.rows[list(PERSON_COLUMNS)].iloc[:: t.n_units].reset_index(drop=True))
+            people.append(person_values(t))
             joined.add(part)
             progress(f"scored {sum(map(len, people)):,} employees")
 

@@ -18,7 +18,7 @@ from features.contract.validate import load_data
 from features.data import HRData
 from features.eligibility import EligibilitySettings
 from penataan.cli import app as cli
-from planning.problem import PERSON_COLUMNS, ScoredPairs
+from planning.problem import ScoredPairs, person_values
 from planning.report import write_plan
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
@@ -168,7 +168,9 @@ def test_a_round_from_pairs_scored_already_is_the_round_that_scores_them(
     joined = JoinedStaff(len(table.nips))  # what the server keeps: scores, no feature rows
     joined.add(table.score(model))
     scored = joined.result()
-    people = table.rows[list(PERSON_COLUMNS)].iloc[:: table.n_units]
+    people = person_values(table)
+    for name in people:  # a copy: the server keeps it, and must not keep the rows with it
+        assert not np.shares_memory(people[name].to_numpy(), table.rows[name].to_numpy())
     locked = table.nips[3], table.unit_ids[5]
     for rules in (LOOSE, LOOSE | {"locked_nips": [locked[0]], "locked_units": [locked[1]]}, {}):
         tables = plan_round(roomy, model, [table], PlanSettings(**rules))
