@@ -8,8 +8,8 @@
    candidate rows built `PENATAAN_SCORE_CHUNK` employees at a time (the default) and, as the
    reference, all at once; the two rounds must be the same moves.
 3. Scaling to a province: the solver alone on problems built by resampling mataram's
-   candidate moves and units up to 50,000 active employees, each size in a fresh process (its
-   own peak memory); the time ratio between sizes shows how it grows.
+   candidate moves and copying its units up to 50,000 active employees (`scaled`), each size
+   in a fresh process (its own peak memory); the time ratio between sizes shows how it grows.
 
     .venv/bin/python bench/plan.py [--repeats 3] [--worlds 7,8] [--sizes 5580,12500,25000,50000]
 """
@@ -41,31 +41,37 @@ from training.evaluation import read_truth
 
 
 def scaled(base: PlanProblem, active: int, employees: int, seed: int = 0) -> PlanProblem:
-    """A problem like `base` (from `active` employees) grown to `employees`: units and
-    people with candidate moves resampled from it."""
+    """A problem like `base` (from `active` employees) grown to `employees`, as a province
+    grows from a city (`world.presets`' `provinsi`: the organisation repeated): the units
+    copied once per `employees / active`, people with candidate moves resampled from `base`,
+    each placed in one copy and offered their moves into every copy (a person's candidate
+    moves grow with the units, as `mataram-x3`'s real round has 3.6 times `mataram`'s per
+    person), their values a little apart; the pilot's flags kept and its size not grown
+    (`training.gain.pilot_size` is set by the outcomes it must measure, not by the staff)."""
     rng = np.random.default_rng(seed)
     people = np.unique(base.employee)
     factor = employees / active
-    n_units = max(base.n_units, round(base.n_units * factor))
-    unit_src = rng.integers(0, base.n_units, n_units)
-    unit_src[: base.n_units] = np.arange(base.n_units)
+    copies = max(1, round(factor))
     picks = rng.choice(people, round(len(people) * factor))
-    blocks = [np.flatnonzero(base.employee == e) for e in people]
-    by_person = dict(zip(people, blocks, strict=True))
+    by_person = {e: np.flatnonzero(base.employee == e) for e in people}
     idx = np.concatenate([by_person[e] for e in picks])
     owner = np.repeat(np.arange(len(picks)), [len(by_person[e]) for e in picks])
-    shift = rng.integers(0, max(1, n_units // base.n_units), len(picks))  # spread over copies
-    move = lambda u: (u + base.n_units * shift[owner]) % n_units  # noqa: E731
+    home = rng.integers(0, copies, len(picks))[owner]  # the copy each person works in
+    into = np.repeat(np.arange(copies), len(idx))  # each move, into every copy
+    idx, owner, home = np.tile(idx, copies), np.tile(owner, copies), np.tile(home, copies)
+    pilot = np.zeros(len(base.value), dtype=bool) if base.pilot is None else base.pilot
     return PlanProblem(
         employee=owner,
-        origin=move(base.origin[idx]),
-        dest=move(base.dest[idx]),
+        origin=base.origin[idx] + base.n_units * home,
+        dest=base.dest[idx] + base.n_units * into,
         # people drawn twice differ a little, as real people do (identical twins would only
         # add symmetric optima for the solver to prove equal)
         value=np.maximum(base.value[idx] + rng.normal(0.0, 0.25, len(idx)), 0.01),
-        slack_in=base.slack_in[unit_src],
-        max_out=base.max_out[unit_src],
+        slack_in=np.tile(base.slack_in, copies),
+        max_out=np.tile(base.max_out, copies),
         max_moves=round(base.max_moves * factor),
+        pilot=pilot[idx],
+        max_pilot=base.max_pilot,
     )
 
 
