@@ -210,8 +210,8 @@ def main() -> None:
     in_process("`Engine.recommend` (in process), explaining every row", engine)
     started = time.perf_counter()
     engine.explain_ahead(threading.Event())
-    print(f"the engine explained {engine.explained_ahead[1]:,} moves ahead in {time.perf_counter() - started:.0f} s (one thread)")  # fmt: skip
-    in_process("`Engine.recommend` (in process), moves explained ahead", engine)
+    print(f"the engine explained {engine.explained_ahead[1]:,} rows ahead (staying's and moves) in {time.perf_counter() - started:.0f} s (one thread)")  # fmt: skip
+    in_process("`Engine.recommend` (in process), default answers explained ahead", engine)
     kept = len(engine.kept.rows)
     del engine
     gc.collect()
