@@ -95,10 +95,9 @@ class _Part:
 @dataclass(frozen=True)
 class ScoredPairs:
     """Every pair of a staff scored already (the server's table, computed when it loaded)
-    and each employee's tenure and willingness to move, in the table's employee order
-    (`PERSON_COLUMNS`): a round from them builds and scores no pair
-    again, so on the server's date `POST /v1/plan` costs the solver and the rules, not a
-    scoring of every pair."""
+    and each employee's tenure and willingness to move (`PERSON_COLUMNS`, in the table's
+    employee order): a round from them builds and scores no pair again, so on the server's
+    date `POST /v1/plan` costs the rules and the solver, not a scoring of every pair."""
 
     scored: ScoredTable
     people: pd.DataFrame
