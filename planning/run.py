@@ -216,7 +216,8 @@ def _summary(
         "unwilling_moved": int((picked["willing"] < 0).sum()) if len(picked) else 0,
         "binding": binding,
         "solver": {
-            "name": "HiGHS (scipy.optimize.milp)",
+            "name": "HiGHS (scipy.optimize)",
+            "method": exact.method,
             "status": exact.status,
             "seconds": round(exact.seconds, 3),
             "mip_gap": exact.gap,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from planning.problem import PlanProblem
-from planning.solve import solve_exact, solve_greedy, violations
+from planning.solve import BRANCHED, RELAXED, solve_exact, solve_greedy, violations
 
 
 def random_problem(rng: np.random.Generator, people: int = 5, units: int = 3) -> PlanProblem:
@@ -48,7 +48,7 @@ def brute_force(p: PlanProblem) -> float:
 def test_exact_equals_brute_force_and_keeps_the_rules(seed: int) -> None:
     p = random_problem(np.random.default_rng(seed))
     exact = solve_exact(p)
-    assert exact.status == "optimal"
+    assert exact.status == "optimal" and exact.method in (RELAXED, BRANCHED)
     assert not violations(p, exact.chosen)
     assert exact.objective == pytest.approx(brute_force(p), rel=1e-6, abs=1e-6)
     greedy = solve_greedy(p)
@@ -69,6 +69,39 @@ def test_a_swap_between_two_full_units_is_found_where_greedy_cannot() -> None:
     )
     assert sorted(solve_exact(p).chosen) == [0, 1]
     assert len(solve_greedy(p).chosen) == 0
+
+
+def test_a_swap_the_rounds_size_cuts_in_half_is_settled_by_branching() -> None:
+    """With room for one move only, the linear relaxation takes half of each side of the
+    swap (value 1.75, not a round); the integer program has no move that fits alone."""
+    p = PlanProblem(
+        employee=np.array([0, 1]),
+        origin=np.array([0, 1]),
+        dest=np.array([1, 0]),
+        value=np.array([2.0, 1.5]),
+        slack_in=np.array([0, 0]),
+        max_out=np.array([1, 1]),
+        max_moves=1,
+    )
+    exact = solve_exact(p)
+    assert exact.method == BRANCHED and exact.status == "optimal"
+    assert len(exact.chosen) == 0 and exact.objective == 0.0
+
+
+def test_a_whole_relaxation_is_the_round_without_branching() -> None:
+    """The swap with room for both moves: the relaxation's optimum is whole, so it is the
+    round, proved optimal without branch and bound (brute force agrees above)."""
+    p = PlanProblem(
+        employee=np.array([0, 1, 1]),
+        origin=np.array([0, 1, 1]),
+        dest=np.array([1, 0, 2]),
+        value=np.array([2.0, 1.5, 0.5]),
+        slack_in=np.array([0, 0, 1]),
+        max_out=np.array([1, 1, 1]),
+        max_moves=10,
+    )
+    exact = solve_exact(p)
+    assert exact.method == RELAXED and sorted(exact.chosen) == [0, 1]
 
 
 def test_units_already_over_formasi_may_not_grow() -> None:
