@@ -56,6 +56,13 @@ def test_exact_equals_brute_force_and_keeps_the_rules(seed: int) -> None:
     assert greedy.objective <= exact.objective + 1e-9
 
 
+def test_the_brute_force_instances_are_settled_both_ways() -> None:
+    """Brute force checks both proofs of optimality: some of its instances are settled by
+    a whole relaxation, some by branching."""
+    methods = {solve_exact(random_problem(np.random.default_rng(seed))).method for seed in range(40)}  # fmt: skip
+    assert methods == {RELAXED, BRANCHED}
+
+
 def test_a_swap_between_two_full_units_is_found_where_greedy_cannot() -> None:
     # A sits in unit 0 and would do better in 1; B the other way round; both units are full.
     p = PlanProblem(
