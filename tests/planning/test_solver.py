@@ -63,17 +63,21 @@ def test_the_brute_force_instances_are_settled_both_ways() -> None:
     assert methods == {RELAXED, BRANCHED}
 
 
-def test_a_swap_between_two_full_units_is_found_where_greedy_cannot() -> None:
-    # A sits in unit 0 and would do better in 1; B the other way round; both units are full.
-    p = PlanProblem(
+def swap(max_moves: int) -> PlanProblem:
+    """A sits in unit 0 and would do better in 1; B the other way round; both units are full."""
+    return PlanProblem(
         employee=np.array([0, 1]),
         origin=np.array([0, 1]),
         dest=np.array([1, 0]),
         value=np.array([2.0, 1.5]),
         slack_in=np.array([0, 0]),
         max_out=np.array([1, 1]),
-        max_moves=10,
+        max_moves=max_moves,
     )
+
+
+def test_a_swap_between_two_full_units_is_found_where_greedy_cannot() -> None:
+    p = swap(max_moves=10)
     assert sorted(solve_exact(p).chosen) == [0, 1]
     assert len(solve_greedy(p).chosen) == 0
 
@@ -81,16 +85,7 @@ def test_a_swap_between_two_full_units_is_found_where_greedy_cannot() -> None:
 def test_a_swap_the_rounds_size_cuts_in_half_is_settled_by_branching() -> None:
     """With room for one move only, the linear relaxation takes half of each side of the
     swap (value 1.75, not a round); the integer program has no move that fits alone."""
-    p = PlanProblem(
-        employee=np.array([0, 1]),
-        origin=np.array([0, 1]),
-        dest=np.array([1, 0]),
-        value=np.array([2.0, 1.5]),
-        slack_in=np.array([0, 0]),
-        max_out=np.array([1, 1]),
-        max_moves=1,
-    )
-    exact = solve_exact(p)
+    exact = solve_exact(swap(max_moves=1))
     assert exact.method == BRANCHED and exact.status == "optimal"
     assert len(exact.chosen) == 0 and exact.objective == 0.0
 
