@@ -73,9 +73,8 @@ def _relaxed(p: PlanProblem, a: sp.csr_matrix, upper: np.ndarray, time_limit: fl
     if np.abs(x - np.round(x)).max() > INTEGRAL:
         return None
     chosen = np.flatnonzero(x > 0.5)
-    if violations(p, chosen) or p.value[chosen].sum() < -result.fun - 1e-6 * max(
-        1.0, abs(result.fun)
-    ):
+    value, bound = float(p.value[chosen].sum()), float(-result.fun)
+    if violations(p, chosen) or value < bound - 1e-6 * max(1.0, abs(bound)):
         return None  # rounding the tolerance away must keep the rules and the optimum
     return chosen
 
