@@ -84,7 +84,7 @@ def solve_sized(base: PlanProblem, active: int, employees: int) -> tuple[Any, ..
     greedy = solve_greedy(p)
     assert not violations(p, exact.chosen) and not violations(p, greedy.chosen)
     return (employees, len(p.value), exact_s, greedy.seconds, exact.objective,
-            greedy.objective, process_peak_gib(), exact.status)  # fmt: skip
+            greedy.objective, process_peak_gib(), exact.status, exact.method)  # fmt: skip
 
 
 def main() -> None:
@@ -149,7 +149,7 @@ def main() -> None:
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
             scaling.append(pool.submit(solve_sized, base, active, n).result())
     rows_out = []
-    for i, (n, variables, exact_s, greedy_s, obj, gobj, rss, status) in enumerate(scaling):
+    for i, (n, variables, exact_s, greedy_s, obj, gobj, rss, status, method) in enumerate(scaling):
         growth = (
             ""
             if i == 0
@@ -164,13 +164,14 @@ def main() -> None:
                 obj / gobj if gobj else float("nan"),
                 rss,
                 status,
+                method,
                 growth,
             )
         )
     if not rows_out:
         return
     print("\nthe solver alone on resampled problems (each in a fresh process):")
-    print_table(["size", "variables", "exact s", "greedy s", "exact/greedy obj", "peak GiB", "status", "growth"], rows_out)  # fmt: skip
+    print_table(["size", "variables", "exact s", "greedy s", "exact/greedy obj", "peak GiB", "status", "proved by", "growth"], rows_out)  # fmt: skip
 
 
 if __name__ == "__main__":

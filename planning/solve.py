@@ -61,9 +61,9 @@ def _relaxed(p: PlanProblem, a: sp.csr_matrix, upper: np.ndarray, time_limit: fl
     variable 0 or 1), which is then the integer program's optimum too; None otherwise.
     Without the round's size and the pilot's, the constraints are those of a network flow
     (people leave a unit, join another, each unit's net arrivals and departures bounded),
-    whose vertices are whole; with them, measured on rounds grown to a province's size
-    (`bench/plan.py`), the dual simplex's vertex was whole and came in a third of the time
-    branch and bound took to prove the same optimum. A fractional vertex (a swap cut in half
+    whose vertices are whole; with them, on rounds grown to a province's size
+    (`bench/plan.py`), the relaxation settled the round in about a third of the time branch
+    and bound had taken to prove the same optimum. A fractional vertex (a swap cut in half
     by the round's size) goes to branch and bound."""
     result = linprog(-p.value, A_ub=a, b_ub=upper, bounds=(0, 1), method="highs-ds",
                      options={"time_limit": time_limit})  # fmt: skip
