@@ -31,7 +31,7 @@ import pandas as pd
 from champion import bench_registry, bench_world, ensure_champion
 from timing import median_time, peak_rss_gib, penataan_process, print_table, process_peak_gib
 
-from features.eligibility import EligibilitySettings
+from features.settings import EligibilitySettings
 from planning.problem import PlanProblem, build_problem
 from planning.run import plan_round
 from planning.settings import PlanSettings

@@ -26,7 +26,7 @@ import numpy as np
 from champion import bench_world, ensure_champion
 from timing import median_time, penataan_process, print_table
 
-from features.eligibility import EligibilitySettings
+from features.settings import EligibilitySettings
 from training.candidates import CandidateTable
 from training.compiled import CompiledTrees
 

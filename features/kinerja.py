@@ -23,12 +23,11 @@ predikat-era evaluation is placed on it, by one of three methods (`PENATAAN_PRED
 from __future__ import annotations
 
 import dataclasses
-from typing import Final, Literal
+from typing import Final
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from scipy.stats import norm
 
 from features import vocab
@@ -50,14 +49,6 @@ LEVEL_MODEL: Final[dict[str, object]] = {
     "objective": "regression", "learning_rate": 0.1, "num_leaves": 15, "min_data_in_leaf": 100,
     "seed": 7, "deterministic": True, "force_row_wise": True, "num_threads": 2, "verbosity": -1,
 }  # fmt: skip
-
-
-class KinerjaSettings(BaseSettings):
-    """How predikat-era evaluations are placed on the score scale (`PENATAAN_PREDIKAT_SCALE`)."""
-
-    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
-
-    predikat_scale: Literal["latent", "midpoints", "drop"] = "latent"
 
 
 def on_one_scale(data: HRData, method: str = "latent") -> tuple[HRData, KinerjaScale]:

@@ -11,6 +11,8 @@ can never change a generated world.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +81,17 @@ def test_no_import_cycles_between_modules() -> None:
         if module not in state:
             visit(module, [module])
     assert not cycles, cycles
+
+
+def test_building_the_settings_imports_no_data_library() -> None:
+    """`penataan keys` and `penataan settings` build the deployable's settings and nothing
+    else: they must not pay for pandas, SciPy, LightGBM or MLflow (seconds per command)."""
+    heavy = ("pandas", "scipy", "lightgbm", "mlflow", "sklearn")
+    probe = (
+        "import sys; from serving.settings import ServeSettings; from serving.keys import KeyStore; "
+        "ServeSettings(); print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert not set(heavy) & set(loaded), set(heavy) & set(loaded)

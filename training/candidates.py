@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import EligibilitySettings, eligibility_mask
+from features.eligibility import eligibility_mask
 from features.pipeline import Snapshot, build_features, candidate_pairs, features_at
+from features.settings import EligibilitySettings
 from training.gain import Decision, Threshold
 from training.model import PlacementModel, interval_group
 from training.within import stack_weights

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from features.eligibility import EligibilitySettings
-from features.kinerja import KinerjaSettings
-from training.gain import Decision
+from features.settings import EligibilitySettings, KinerjaSettings
 
-if TYPE_CHECKING:  # settings are read by commands that load no model (`penataan keys`)
+if TYPE_CHECKING:  # settings are read by commands that load no data nor model (`penataan keys`)
+    from training.gain import Decision
     from training.model import PlacementModel
 
 PART_PAIRS = 300_000  # pairs in a part of a staff scored a part at a time (`part_size`)
@@ -98,6 +97,8 @@ class DecisionSettings(BaseSettings):
 
     @property
     def decision(self) -> Decision:
+        from training.gain import Decision  # here: the policy's module imports pandas and SciPy
+
         return Decision(self.precision, self.min_gain_low, self.pilot)
 
 

@@ -8,8 +8,9 @@ import pandas as pd
 
 from features.contract.validate import load_data
 from features.data import HRData
-from features.eligibility import RULES, EligibilitySettings, broken_rules, eligibility_mask
+from features.eligibility import RULES, broken_rules, eligibility_mask
 from features.pipeline import build_features, candidate_pairs
+from features.settings import EligibilitySettings
 
 
 def _mask(data: HRData, settings: EligibilitySettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from features.contract.validate import load_data
-from features.eligibility import EligibilitySettings
+from features.settings import EligibilitySettings
 from oversight.monitor import claims, oversight_signals, psi
 from oversight.outcomes import match_outcomes
 from oversight.records import Shown

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from features.contract.validate import load_data
 from features.data import HRData
-from features.eligibility import EligibilitySettings
+from features.settings import EligibilitySettings
 from penataan.cli import app as cli
 from planning.problem import ScoredPairs, person_values
 from planning.report import write_plan

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from features.data import HRData
-from features.eligibility import EligibilitySettings
+from features.settings import EligibilitySettings
 from training.candidates import CandidateTable
 from training.compiled import CompiledTrees, compile_trees
 from training.model import PlacementModel
