@@ -20,6 +20,12 @@ train` path on a fresh registry, then scored against its truth:
   movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold) and
   what the world was drawn with that no record shows apart (`leniency`, `leadership`,
   `knack`: sd of each), with the correlation of `gap@5%` with each across the worlds;
+- where the order goes wrong: the model's gains and the truth's each split into every
+  unit's level (what moving into it brings anyone) and the person x unit part, how well
+  each of the model's parts follows the truth's (`unit_r`, `pair_r`), the levels' share of
+  what separates a person's units in the truth (`unit_share`), and, for the top 5% of
+  people's best moves, the truth's step in level from the unit left to the unit moved to,
+  among the moves that do not help and those that do (`lvl_fail`, `lvl_help`);
 - the calibration of the probability of helping, pooled over the worlds (a table by decile);
 - the pilot (`training.gain`: the surest moves, suggested while the line has seen no outcome
   of the agency's own suggestions): the share of people it moves and the share of those
@@ -85,6 +91,59 @@ def param(text: str) -> tuple[str, object]:
     return name, json.loads(value)
 
 
+def unit_levels(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of a people x units matrix of gains (only where `keep`): each unit's level, the mean
+    over people of the gain less the person's own mean (what moving into that unit brings
+    anyone), and the person x unit part left (NaN where not kept or not measured)."""
+    kept = keep & np.isfinite(values)
+    filled = np.where(kept, values, 0.0)
+    person = filled.sum(axis=1) / np.maximum(kept.sum(axis=1), 1)
+    centred = np.where(kept, values - person[:, None], 0.0)
+    count = kept.sum(axis=0)
+    level = np.where(count > 0, centred.sum(axis=0) / np.maximum(count, 1), np.nan)
+    return level, np.where(kept, centred - level, np.nan)
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's r over the entries finite in both (NaN with fewer than three)."""
+    both = np.isfinite(a) & np.isfinite(b)
+    return float(np.corrcoef(a[both], b[both])[0, 1]) if both.sum() > 2 else np.nan
+
+
+def ranking_diagnosis(
+    scored: ScoredTable, true_gain: np.ndarray, moves: np.ndarray, top: np.ndarray
+) -> dict[str, float]:
+    """Where the model's order goes wrong: the truth's gains split into each unit's level
+    and the person x unit part (`unit_levels`, over the moves the rules allow), the levels'
+    share of their variance over those moves (`unit_share`), how well the model's gains,
+    split the same way, follow each part (`unit_r`, `pair_r`); and for the best moves of
+    the people at the top of the order (`top`, rows), the truth's step in level from the
+    unit left to the unit moved to, among the moves that do not help (`lvl_fail`) and those
+    that do (`lvl_help`)."""
+    t = scored.table
+    shape = (len(t.nips), t.n_units)
+    keep = moves.reshape(shape)
+    true_level, true_pair = unit_levels(true_gain.reshape(shape), keep)
+    model_level, model_pair = unit_levels(scored.raw_gain.reshape(shape), keep)
+    current = t.stay_unit[t.employee_of(top)]
+    target = t.unit_of(top)
+    helps = true_gain[top] > 0
+
+    def step(level: np.ndarray, rows: np.ndarray) -> float:
+        steps = level[target[rows]] - level[current[rows]]
+        steps = steps[np.isfinite(steps)]
+        return float(steps.mean()) if len(steps) else np.nan
+
+    spread = np.nanvar(np.where(keep, true_level, np.nan))  # over the moves, like the pairs'
+    return {
+        "unit_share": float(spread / (spread + np.nanvar(true_pair))),
+        "unit_r": correlation(true_level, model_level),
+        "pair_r": correlation(true_pair.ravel(), model_pair.ravel()),
+        "lvl_fail": step(true_level, ~helps),
+        "lvl_help": step(true_level, helps),
+    }
+
+
 def decision_figures(
     scored: ScoredTable, true: np.ndarray, record: np.ndarray, decision: Decision
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -137,6 +196,8 @@ def decision_figures(
     oracle = np.where(allowed | t.is_stay, record, -np.inf).reshape(n_e, n_u)[placed]
     oracle_pick = true.reshape(n_e, n_u)[placed][np.arange(placed.sum()), oracle.argmax(axis=1)]
     out["oracle_x_stay"] = float((ceiling - oracle_pick).mean()) / stay_regret
+    moves = allowed & ~t.is_stay & (stay_rows >= 0)
+    out.update(ranking_diagnosis(scored, true_gain, moves, best[top5]))
     return out, p, helped
 
 
