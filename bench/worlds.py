@@ -26,7 +26,10 @@ train` path on a fresh registry, then scored against its truth:
   what separates a person's units in the truth (`unit_share`), and, for the top 5% of
   people's best moves, the truth's step in level from the unit left to the unit moved to,
   among the moves that do not help and those that do (`lvl_fail`, `lvl_help`);
-- the calibration of the probability of helping, pooled over the worlds (a table by decile);
+- the calibration of the probability of helping, pooled over the worlds (a table by decile),
+  and how often a move's true gain lies in its 80% gain interval, among the moves suggested
+  (`coverage`) and among the top 5% of people's best moves (`cover@5%`): an interval that
+  must hold for the moves picked because they look best, not for all moves;
 - the pilot (`training.gain`: the surest moves, suggested while the line has seen no outcome
   of the agency's own suggestions): the share of people it moves and the share of those
   moves that truly help (`pilot`, `pilot_helpful`; part of `moved` and `helpful`);
@@ -168,12 +171,21 @@ def decision_figures(
     moved = top[~t.is_stay[top]]
     trial = moved[on_pilot(scored.p_help[moved], scored.threshold(decision, allowed))]
     chosen_true = true[top]
+
+    def covered(rows: np.ndarray) -> float:
+        """The share of `rows` whose true gain lies in their stated gain interval."""
+        inside = (true_gain[rows] >= scored.gain_low[rows]) & (
+            true_gain[rows] <= scored.gain_high[rows]
+        )
+        return float(inside.mean()) if len(rows) else np.nan
+
     out: dict[str, float] = {
         "moved": len(moved) / max(placed.sum(), 1),
         "helpful": float((true_gain[moved] > 0).mean()) if len(moved) else np.nan,
         "claimed": float(scored.gain[moved].mean()) if len(moved) else np.nan,
         "true_gain": float(true_gain[moved].mean()) if len(moved) else np.nan,
         "p_mean": float(scored.p_help[moved].mean()) if len(moved) else np.nan,
+        "coverage": covered(moved),  # of the 80% gain interval, among the moves suggested
         "top1_x_stay": float((ceiling - chosen_true).mean()) / stay_regret,
         "gain_per_emp": float(true_gain[moved].sum()) / max(placed.sum(), 1),
         "pilot": len(trial) / max(placed.sum(), 1),  # of those moved, the pilot's
@@ -188,6 +200,7 @@ def decision_figures(
     # how far the claim overstates the truth where the decision looks first: the bias a
     # precision target meets, and which no constant offset can remove if it varies by world
     out["gap@5%"] = float((claimed[top5] - tg[top5]).mean()) if len(top5) else np.nan
+    out["cover@5%"] = covered(best[top5])  # the same for the top 5%'s best moves
     running = np.cumsum(helped[order]) / np.arange(1, len(order) + 1)
     ok = np.flatnonzero(running >= 0.8)
     k80 = int(ok[-1]) + 1 if len(ok) else 0
