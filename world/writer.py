@@ -68,9 +68,11 @@ def generate(
 def ensure_world(
     preset: str, seed: int, out: Path, scenario: str = "fixed", evaluations: str = "law"
 ) -> None:
-    """Generate `out` unless a world is already there (benchmarks reuse one across runs)."""
+    """Generate `out` unless a world is already there (benchmarks reuse one across runs),
+    without the year-by-year bar: benchmarks generate in parallel workers, whose bars would
+    interleave with their own progress lines."""
     if not (out / "units.csv").exists():
-        generate(preset, seed, out, scenario=scenario, evaluations=evaluations)
+        generate(preset, seed, out, scenario=scenario, evaluations=evaluations, progress=False)
 
 
 def read_moves(path: Path) -> dict[str, str]:
