@@ -23,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 
@@ -382,7 +383,8 @@ def score(
     Ranked by the decision policy: a move comes first only when it is among the surest moves
     whose expected share that truly helps reaches PENATAAN_PRECISION (0.8), and its gain
     interval's lower end clears PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying
-    does. Employees are scored PENATAAN_SCORE_CHUNK at a time (bounded memory)."""
+    does. The staff is scored a part at a time, about 300,000 pairs' worth of employees or
+    PENATAAN_SCORE_CHUNK employees (bounded memory)."""
     from training.scoring import score_parts, write_table
 
     if out.suffix not in (".csv", ".parquet"):
