@@ -3,7 +3,8 @@
 1. `penataan train` end to end, a whole process (validation, feature build, split fit,
    refit, truth metrics, audit, registration) into a throwaway sqlite store: wall time and
    peak memory, with every employee x unit judged against the truth a part at a time (the
-   default: about 300,000 pairs' worth of employees) and, as the reference, all at once. Target < 2 min.
+   default: about 300,000 pairs' worth of employees) and, as the reference, all at once.
+   Target < 2 min.
 2. Scoring every active employee against every unit, medians over repeats:
    - `penataan score`'s path (`score_candidates`: features, eligibility, predict, rank),
      with the compiled trees as the command uses them;
