@@ -33,16 +33,17 @@ port, key, body = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 r = httpx.post(f"http://127.0.0.1:{port}/v1/recommend", json=body, headers={"X-API-Key": key}, timeout=30)
 print(f"HTTP {r.status_code}")
 answer = r.json()
-basis = ("as a pilot: among the surest moves, before any outcome here has shown how far the "
-         "claims hold" if answer.get("pilot") else
-         f"on the evidence: suggested moves must help in {answer.get('precision', 0):.0%} of cases")
+if answer.get("pilot"):
+    basis = "a pilot, beyond the evidence: its narrative says why"
+else:
+    basis = f"suggested moves must help in {answer.get('precision', 0):.0%} of cases"
 print(f"decision: {answer.get('decision')} ({basis})")
 for s in answer.get("suggestions", []):
     gain = s["gain_interval"]
     print(f"  #{s['rank']} {s['unit_name']}: predicted {s['predicted_score']:.1f} "
           f"[{s['interval']['low']:.1f}, {s['interval']['high']:.1f}], gain {s['gain']:+.2f} "
           f"[{gain['low']:+.1f}, {gain['high']:+.1f}], helps with probability {s['probability_helps']:.0%}"
-          f"{(' suggested as a pilot' if s.get('pilot') else ' suggested') if s['suggested'] else ''}")
+          f"{' suggested' if s['suggested'] else ''}{' as a pilot' if s.get('pilot') else ''}")
     print(f"     {s['explanation']['narrative']}")
 print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
 PYTHON
