@@ -7,8 +7,11 @@ knack no record shows, or on the fit the records show), trained with the default
 train` path on a fresh registry, then scored against its truth:
 
 - the ranking: top-1 and move regret beside the education rule and ridge, and beside the
-  record-only oracle (the truth without the knack no record shows: what any model of the
-  records could reach at best);
+  record-only oracle (the truth averaged over what no record shows: a person's knack, and
+  how a unit's marks split into leadership, raters' leniency and the year's shock, next
+  year's leadership forecast from the past years' marks: `World.truth`), whose own
+  decision curve (`oracle_h@5%`, `oracle_moved@80`, `oracle_gain@80`) is what any model of
+  the records could reach at best;
 - the decision at the default operating point (`PENATAAN_PRECISION` 0.8): the share of
   people with a move suggested, the share of those moves that truly help, claimed against
   true gain, top-1 regret against staying's;
@@ -147,6 +150,23 @@ def ranking_diagnosis(
     }
 
 
+def curve(helped: np.ndarray, true_gain: np.ndarray, n_people: int) -> dict[str, float]:
+    """People moved in an order, each to their best move (`helped`, `true_gain`: that move's,
+    in the order): the share truly helping among the first `CURVE` shares of `n_people`
+    (`h@k`), the largest share whose moves still help 80% of the time (`moved@80`) and the
+    true gain per employee it captures (`gain@80`)."""
+    out = {}
+    for share in CURVE:
+        k = int(round(share * n_people))
+        out[f"h@{share:.0%}"] = float(helped[:k].mean()) if k else np.nan
+    running = np.cumsum(helped) / np.arange(1, len(helped) + 1)
+    ok = np.flatnonzero(running >= 0.8)
+    k80 = int(ok[-1]) + 1 if len(ok) else 0
+    out["moved@80"] = k80 / max(n_people, 1)
+    out["gain@80"] = float(true_gain[:k80].sum()) / max(n_people, 1)
+    return out
+
+
 def decision_figures(
     scored: ScoredTable, true: np.ndarray, record: np.ndarray, decision: Decision
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -192,24 +212,25 @@ def decision_figures(
         "pilot_helpful": float((true_gain[trial] > 0).mean()) if len(trial) else np.nan,
     }
     order = np.argsort(-p, kind="stable")
-    for share in CURVE:
-        k = int(round(share * placed.sum()))
-        picked = order[:k]
-        out[f"h@{share:.0%}"] = float(helped[picked].mean()) if k else np.nan
+    out.update(curve(helped[order], tg[order], int(placed.sum())))
     top5 = order[: int(round(0.05 * placed.sum()))]
     # how far the claim overstates the truth where the decision looks first: the bias a
     # precision target meets, and which no constant offset can remove if it varies by world
     out["gap@5%"] = float((claimed[top5] - tg[top5]).mean()) if len(top5) else np.nan
     out["cover@5%"] = covered(best[top5])  # the same for the top 5%'s best moves
-    running = np.cumsum(helped[order]) / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(running >= 0.8)
-    k80 = int(ok[-1]) + 1 if len(ok) else 0
-    out["moved@80"] = k80 / max(placed.sum(), 1)
-    out["gain@80"] = float(tg[order[:k80]].sum()) / max(placed.sum(), 1)
     oracle = np.where(allowed | t.is_stay, record, -np.inf).reshape(n_e, n_u)[placed]
     oracle_pick = true.reshape(n_e, n_u)[placed][np.arange(placed.sum()), oracle.argmax(axis=1)]
     out["oracle_x_stay"] = float((ceiling - oracle_pick).mean()) / stay_regret
     moves = allowed & ~t.is_stay & (stay_rows >= 0)
+    # the oracle's own decision curve: each person's best move by the record-only gain, people
+    # in the order of that gain; what a model of these records could reach at best
+    record_gain = record - np.where(stay_rows >= 0, record[np.maximum(stay_rows, 0)], np.nan)
+    gains = np.where(moves, record_gain, -np.inf).reshape(n_e, n_u)
+    has_move = placed & np.isfinite(gains.max(axis=1))
+    rows = np.flatnonzero(has_move) * n_u + gains.argmax(axis=1)[has_move]
+    by_oracle = rows[np.argsort(-record_gain[rows], kind="stable")]
+    reach = curve(true_gain[by_oracle] > 0, true_gain[by_oracle], int(placed.sum()))
+    out.update({f"oracle_{name}": reach[name] for name in ("h@5%", "moved@80", "gain@80")})
     out.update(ranking_diagnosis(scored, true_gain, moves, best[top5]))
     return out, p, helped
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from features import vocab
-from world.outcome import expected_score
+from world.outcome import Causal, expected_score
 from world.people import ENTRY_GOLONGAN
 from world.simulation import Simulation
 
@@ -47,9 +47,14 @@ class World(Simulation):
         return len(moved)
 
     def truth(self) -> pd.DataFrame:
-        """Expected score of every aktif employee in every unit for the year after the last;
-        in a world with a hidden knack also `record_score`, the same without the knack: the
-        truth averaged over what no record shows (the benchmark's record-only oracle)."""
+        """Expected score of every aktif employee in every unit for the year after the last,
+        and `record_score`: the same averaged over what no record shows, the benchmark's
+        record-only oracle. That is the knack (a person's, for a field, in a world that has
+        one) and the split of a unit's marks: the scores show each year's unit effect only
+        as leadership, raters' leniency and the year's shock together, and next year's
+        leadership has not been seen at all, so the oracle's leadership is its best linear
+        forecast from every past year's marks (`record_leadership`), as if each year's
+        were known exactly."""
         year = self.through + 1
         status = self.people.array("status")
         persons = np.array([p for p in self._active() if status[p] == "aktif"], dtype=int)
@@ -72,9 +77,9 @@ class World(Simulation):
                 "expected_score": np.round(expected_score(state, self.causal), 3),
             }
         )
-        if self.causal.knack_sd > 0:  # what a model of the records could know at best
-            state.knack = 0.0
-            truth[vocab.RECORD_SCORE] = np.round(expected_score(state, self.causal), 3)
+        state.knack = 0.0  # what a model of the records could know at best
+        state.leadership = record_leadership(np.array(self.unit_marks), self.causal)[uu]
+        truth[vocab.RECORD_SCORE] = np.round(expected_score(state, self.causal), 3)
         return truth
 
     def nips(self) -> list[str]:
@@ -218,3 +223,21 @@ def _with_nip(rows: list[dict[str, object]], nips: list[str]) -> pd.DataFrame:
     person = frame.pop("person")
     frame.insert(0, "nip", [nips[int(p)] for p in person])
     return frame
+
+
+def record_leadership(marks: np.ndarray, causal: Causal) -> np.ndarray:
+    """Each unit's leadership next year as the records can know it: the best linear
+    predictor from its past years' marks (`marks`, years x units: leadership + the raters'
+    lasting leniency + the year's shock), given how the world draws them (leadership an
+    AR(1) of sd `leadership_sd` and persistence `leadership_persistence`, leniency of sd
+    `leniency_sd`, shocks of sd `unit_year_sd`). A lenient unit's marks look like good
+    leadership, and only how they drift tells the two apart; where nothing does (the same
+    leadership every year and no shocks), the forecast is the marks' own level."""
+    years = np.arange(len(marks))
+    lead_var = causal.leadership_sd**2
+    keep = causal.leadership_persistence
+    between = lead_var * keep ** np.abs(years[:, None] - years[None, :])
+    cov = between + causal.leniency_sd**2 + causal.unit_year_sd**2 * np.eye(len(years))
+    with_next = lead_var * keep ** (len(years) - years)
+    weights = np.linalg.lstsq(cov, with_next, rcond=None)[0]
+    return marks.T @ weights

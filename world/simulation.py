@@ -104,8 +104,12 @@ class Simulation(Staffing):
         self.moved_last_year = moved
         tenure = self._tenure(active, mid)
         state = self.pair_state(active, units, moved_now, tenure, year)
-        shock = self.rng.normal(0, c.unit_year_sd, len(self.units))[units]
-        rating = expected_score(state, c) + shock + self.rng.normal(0, c.noise_sd, len(active))
+        unit_shock = self.rng.normal(0, c.unit_year_sd, len(self.units))
+        # what the year's scores show of each unit, the same for anyone in it: its leadership,
+        # its raters' leniency and the year's shock, which no record tells apart
+        self.unit_marks.append(self.u_lead + self.u_leniency + unit_shock)
+        noise = self.rng.normal(0, c.noise_sd, len(active))
+        rating = expected_score(state, c) + unit_shock[units] + noise
         if c.leniency_sd > 0 or c.inflation > 0:  # how raters mark, not how people perform
             rating = (
                 rating + self.u_leniency[units] + c.inflation * (year - self.preset.first_period)

@@ -59,6 +59,7 @@ class WorldState:
         self.trainings: list[dict[str, object]] = []
         self.discipline: list[dict[str, object]] = []
         self.kpis: list[dict[str, Any]] = []
+        self.unit_marks: list[np.ndarray] = []  # per year, each unit's effect on its scores
         self.domain_years: dict[int, np.ndarray] = {}
         self.domain_hours: dict[int, np.ndarray] = {}
         self.sanction: dict[int, float] = {}

@@ -143,3 +143,45 @@ def test_regions_repeat_mataram_and_a_province_can_leave_its_truth_out(tmp_path:
     generate("cakranegara", 3, tmp_path / "w", progress=False, truth=False)
     assert not (tmp_path / "w" / vocab.TRUTH_DIR / vocab.EXPECTED_SCORES_FILE).exists()
     assert len(load_data(tmp_path / "w").active_nips()) > 0
+
+
+def test_the_record_only_truth_differs_from_the_truth_only_in_each_units_leadership(
+    world_dir: Path,
+) -> None:
+    """`record_score` (the benchmark's record-only oracle) is the expected score with the
+    unit's leadership as the records can know it: the same shift for everyone in a unit
+    (this preset has no hidden knack), not the same for every unit."""
+    truth = _truth(world_dir)
+    inside = truth[["expected_score", vocab.RECORD_SCORE]].lt(100).all(axis=1)  # not clipped
+    truth = truth[inside]
+    shift = (truth[vocab.RECORD_SCORE] - truth["expected_score"]).groupby(truth["unit_id"])
+    assert (shift.max() - shift.min()).max() <= 0.002  # rounding to 3 decimals only
+    assert shift.mean().std() > 0.1
+
+
+def test_record_leadership_tells_leadership_from_leniency_only_as_far_as_the_marks_do() -> None:
+    """The forecast of next year's leadership from past marks (leadership + leniency + the
+    year's shock): exact when the marks are leadership alone and it never changes; shrunk
+    to leadership's share of the marks' lasting variance when a unit's marks never move;
+    and where leadership drifts, recent marks count more than old ones, since leniency lasts
+    and leadership does not: a unit marked high long ago and plainly since has its lasting
+    leniency in today's plain marks, so its leadership now is below them."""
+    import numpy as np
+
+    from world.outcome import Causal
+    from world.records import record_leadership
+
+    lasting = np.array([[1.5, -2.0]] * 6)
+    exact = Causal(leadership_sd=2.0, leadership_persistence=1.0, leniency_sd=0.0, unit_year_sd=0.0)
+    np.testing.assert_allclose(record_leadership(lasting, exact), [1.5, -2.0])
+    lenient = Causal(
+        leadership_sd=1.0, leadership_persistence=1.0, leniency_sd=3.0, unit_year_sd=0.0
+    )
+    np.testing.assert_allclose(record_leadership(np.full((5, 1), 3.0), lenient), [0.3])
+    drifting = Causal(
+        leadership_sd=2.0, leadership_persistence=0.6, leniency_sd=1.0, unit_year_sd=0.5
+    )
+    rose, fell = np.zeros((6, 2)), np.zeros((6, 2))
+    rose[-2:, 0], fell[:2, 1] = 3.0, 3.0  # the same mean mark, late or early
+    late, early = record_leadership(rose + fell, drifting)
+    assert late > 1.0 and early < 0.0
