@@ -2,6 +2,10 @@
 
 Shared by `penataan score`, the API and the planner so that one rule means one thing.
 Thresholds are settings (PENATAAN_ prefix); the references come from the domain brief.
+One rule is of evidence rather than of law: a move between two kinds of unit that no past
+transfer of the agency made (a teacher from a school to an office, where teachers have only
+ever moved between schools) is one the records cannot speak for, so it is never suggested
+(`no_precedent`, `transfer_precedents`).
 """
 
 from __future__ import annotations
@@ -63,8 +67,30 @@ RULES: dict[str, Rule] = {
             "Sedang menjalani hukuman disiplin berat",
             "Serving a heavy disciplinary sanction",
         ),
+        Rule(
+            "no_precedent",
+            "PP 11/2017 Pasal 190 (klasifikasi jabatan, pola karier); riwayat jabatan instansi:"
+            " belum ada mutasi serupa, jadi tidak ada bukti untuknya",
+            "Belum pernah ada mutasi dari jenis unit sekarang ke jenis unit ini",
+            "No past transfer from this kind of unit to that kind: no evidence for the move",
+        ),
     )
 }
+
+
+def transfer_precedents(data: HRData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Past transfers known at `as_of`, counted by the kind of unit left (rows) and the kind
+    joined (columns), every kind of the units table in both: an assignment that began
+    before `as_of` in another unit than the same employee's assignment before it."""
+    kind_of = data.units.set_index("unit_id")["unit_kind"].astype(str)
+    kinds = pd.Index(sorted(kind_of.unique()))
+    asg = data.assignments[["nip", "unit_id", "start_date"]].sort_values(["nip", "start_date"], kind="stable")  # fmt: skip
+    before = asg.groupby("nip", sort=False)["unit_id"].shift()
+    moved = before.notna() & (before != asg["unit_id"]) & (asg["start_date"] < as_of)
+    left = kind_of.reindex(before[moved]).to_numpy()
+    joined = kind_of.reindex(asg.loc[moved, "unit_id"]).to_numpy()
+    counts = pd.crosstab(pd.Categorical(left, kinds), pd.Categorical(joined, kinds), dropna=False)
+    return counts.reindex(index=kinds, columns=kinds, fill_value=0)
 
 
 def retirement_age(data: HRData, settings: EligibilitySettings) -> pd.Series:
@@ -84,18 +110,35 @@ def retirement_age(data: HRData, settings: EligibilitySettings) -> pd.Series:
     return pd.Series(years, index=asg.index, dtype=float)
 
 
+@dataclass(frozen=True)
+class StaffReadings:
+    """What the rules read of every assignment of the staff (each employee's retirement age,
+    the past transfers between kinds of unit), read once when a staff is checked a part at a
+    time rather than once per part."""
+
+    retirement: pd.Series
+    precedents: pd.DataFrame
+
+    @classmethod
+    def read(
+        cls, data: HRData, settings: EligibilitySettings, as_of: pd.Timestamp
+    ) -> StaffReadings:
+        return cls(retirement_age(data, settings), transfer_precedents(data, as_of))
+
+
 def eligibility_mask(
     data: HRData,
     candidates: pd.DataFrame,
     settings: EligibilitySettings,
-    retirement: pd.Series | None = None,
+    readings: StaffReadings | None = None,
 ) -> pd.DataFrame:
     """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
     position_type): one boolean column per rule code, True where the rule is broken.
     Staying is never blocked by the move rules (tenure, formasi, education, retirement,
-    sanction). What a rule reads of a person is looked up once per person, not per row (a
-    candidate table has a row per unit); `retirement` is `retirement_age(data, settings)`
-    when the caller checks a staff a part at a time (it reads every assignment)."""
+    sanction, precedent). What a rule reads of a person is looked up once per person, not
+    per row (a candidate table has a row per unit); `readings` are given when the caller
+    checks a staff a part at a time, else read here, the precedents as known at the rows'
+    earliest date."""
     s = settings
     codes, people = pd.factorize(candidates["nip"], use_na_sentinel=False)
     emp = data.employees.drop_duplicates("nip").set_index("nip").reindex(people)
@@ -117,10 +160,19 @@ def eligibility_mask(
     )
     # Age decides here only because the law makes it decide (BUP); it is never a feature.
     birth = pd.Series(emp["birth_date"].to_numpy()[codes], index=candidates.index)
-    ages = retirement if retirement is not None else retirement_age(data, s)
+    if readings is None:
+        readings = StaffReadings.read(data, s, as_of.min())
+    ages, precedents = readings.retirement, readings.precedents
     bup = ages.reindex(people).fillna(s.bup_years).to_numpy(dtype=float)[codes]
     years_at_round = (as_of - birth).dt.days.to_numpy(dtype=float) / 365.25
     retiring = years_at_round + s.retirement_window_years >= bup
+    kind_of = data.units.set_index("unit_id")["unit_kind"].astype(str)
+    here = candidates.loc[candidates["is_stay"].to_numpy() == 1].set_index("nip")["unit_id"]
+    left = precedents.index.get_indexer(kind_of.reindex(here.reindex(people)).to_numpy())[codes]
+    joined = precedents.columns.get_indexer(kind_of.reindex(candidates["unit_id"]).to_numpy())
+    known = (left >= 0) & (joined >= 0)  # someone without a unit has no kind to leave
+    seen = precedents.to_numpy()[np.maximum(left, 0), np.maximum(joined, 0)]
+    unprecedented = known & (seen < s.min_precedent_moves)
     checks = {
         "not_active": status != "aktif",
         "min_tenure": move & (candidates["tenure_current"].to_numpy() < s.min_tenure_years),
@@ -128,6 +180,7 @@ def eligibility_mask(
         "education_level": move & (level < need),
         "retiring": move & retiring,
         "heavy_sanction": move & serving.to_numpy(dtype=bool),
+        "no_precedent": move & unprecedented,
     }
     return pd.DataFrame({code: checks[code] for code in RULES}, index=candidates.index)
 

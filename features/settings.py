@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +28,9 @@ class EligibilitySettings(BaseSettings):
     bup_ahli_madya_years: int = 60  # fungsional ahli madya
     bup_ahli_utama_years: int = 65  # fungsional ahli utama
     retirement_window_years: float = 1.0  # MPP: nobody within this of BUP is moved
+    # past transfers between two kinds of unit a move needs before it is suggested: with
+    # none, no record speaks for it and a model of the records only extrapolates; 0: off
+    min_precedent_moves: int = Field(default=1, ge=0)
 
 
 class KinerjaSettings(BaseSettings):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.eligibility import eligibility_mask
+from features.eligibility import StaffReadings, eligibility_mask
 from features.pipeline import Snapshot, build_features, candidate_pairs, features_at
 from features.settings import EligibilitySettings
 from training.gain import Decision, Threshold
@@ -77,7 +77,7 @@ class CandidateTable:
         eligibility: EligibilitySettings,
         nips: pd.Index | None = None,
         snapshot: Snapshot | None = None,
-        retirement: pd.Series | None = None,
+        readings: StaffReadings | None = None,
     ) -> CandidateTable:
         """The table at `as_of` (None: the data's default date) under the `eligibility`
         thresholds, which the caller passes down from its settings (never read here); for
@@ -85,8 +85,9 @@ class CandidateTable:
         scored a part at a time (`training.scoring`). `snapshot` is the records taken at that
         date (`features.pipeline.take_snapshot`) when the caller builds several parts: the
         rows are then built from it (`features_at`, what `build_features` calls per date)
-        instead of each part taking the whole staff's snapshot again; `retirement`, each
-        employee's retirement age (`features.eligibility.retirement_age`), likewise."""
+        instead of each part taking the whole staff's snapshot again; `readings`, what the
+        eligibility rules read of every assignment (`features.eligibility.StaffReadings`),
+        likewise."""
         t = table_date(data, as_of)
         if snapshot is not None and snapshot.as_of != t:
             raise ValueError(f"a snapshot of {snapshot.as_of.date()} for a table as of {t.date()}")
@@ -94,7 +95,7 @@ class CandidateTable:
         unit_ids = pd.Index(data.units["unit_id"])
         pairs = candidate_pairs(data, as_of=t, nips=list(nips), unit_ids=list(unit_ids))
         rows = build_features(data, pairs) if snapshot is None else features_at(snapshot, pairs)
-        mask = eligibility_mask(data, rows, eligibility, retirement)
+        mask = eligibility_mask(data, rows, eligibility, readings)
         stay = rows["is_stay"].to_numpy(dtype=float).reshape(len(nips), len(unit_ids)) == 1
         stay_unit = np.where(stay.any(axis=1), stay.argmax(axis=1), -1)
         return cls(t, nips, unit_ids, rows, mask.to_numpy(), tuple(mask.columns), stay_unit)

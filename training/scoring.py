@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from features.data import HRData
-from features.eligibility import retirement_age
+from features.eligibility import StaffReadings
 from features.pipeline import Snapshot, take_snapshot
 from features.spreadsheet import guard_frame
 from training.candidates import CandidateTable, ScoredTable, table_date
@@ -142,16 +142,17 @@ def staff_tables(
 ) -> Iterator[CandidateTable]:
     """The candidate table of every active employee in parts of `settings.part_size` employees
     (NIP order), each built when the previous one has been let go, all from one snapshot of
-    the records (`snapshot`, or one taken here) and one reading of every employee's retirement
-    age: each is a fixed cost of the whole staff's history, paid once and not once per part."""
+    the records (`snapshot`, or one taken here) and one reading of what the eligibility rules
+    read of every assignment (retirement ages, past transfers): each is a fixed cost of the
+    whole staff's history, paid once and not once per part."""
     t = table_date(data, as_of)
     snapshot = snapshot if snapshot is not None else take_snapshot(data, t)
-    retirement = retirement_age(data, settings)
+    readings = StaffReadings.read(data, settings, t)
     nips = pd.Index(sorted(data.active_nips()))
     size = settings.part_size(len(data.units))
     for start in range(0, max(len(nips), 1), size):
         part = nips[start : start + size]
-        yield CandidateTable.build(data, t, settings, part, snapshot, retirement)
+        yield CandidateTable.build(data, t, settings, part, snapshot, readings)
 
 
 def best_raw_moves(

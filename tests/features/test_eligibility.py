@@ -95,14 +95,66 @@ def test_a_world_without_heavy_sanctions_is_no_special_case(world_copy: Path) ->
 def test_no_discipline_records_block_nobody_for_a_sanction(hr_data: HRData) -> None:
     """An agency whose export has no discipline table (an empty frame, untyped) is checked
     like one whose staff has no heavy sanction, and a staff checked in parts with the
-    retirement ages read once gets the rules it gets whole."""
+    readings of every assignment taken once gets the rules it gets whole."""
     import dataclasses
 
-    from features.eligibility import retirement_age
+    from features.eligibility import StaffReadings
 
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in hr_data.discipline.columns})
     bare = dataclasses.replace(hr_data, discipline=empty)
     rows, mask = _mask(bare)
     assert not mask["heavy_sanction"].any()
-    ages = retirement_age(bare, EligibilitySettings())
-    pd.testing.assert_frame_equal(eligibility_mask(bare, rows, EligibilitySettings(), ages), mask)
+    readings = StaffReadings.read(bare, EligibilitySettings(), bare.default_as_of())
+    pd.testing.assert_frame_equal(eligibility_mask(bare, rows, EligibilitySettings(), readings), mask)  # fmt: skip
+
+
+def _kinds(data: HRData, rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per candidate row: the kind of unit the employee is in, and the kind of the row's unit."""
+    kind = data.units.set_index("unit_id")["unit_kind"]
+    here = rows.loc[rows["is_stay"] == 1].set_index("nip")["unit_id"].map(kind)
+    return rows["nip"].map(here), rows["unit_id"].map(kind)
+
+
+def test_a_move_between_kinds_of_unit_no_past_transfer_made_is_never_allowed(
+    hr_data: HRData,
+) -> None:
+    """In the small world teachers have only ever moved between schools: a teacher's move to
+    a kelurahan has no precedent, to another school it has; a rule of evidence, so 0 past
+    transfers needed turns it off."""
+    from features.eligibility import transfer_precedents
+
+    rows, mask = _mask(hr_data)
+    precedents = transfer_precedents(hr_data, hr_data.default_as_of())
+    assert precedents.loc["sekolah", "kelurahan"] == 0 and precedents.loc["sekolah", "sekolah"] > 0
+    left, joined = _kinds(hr_data, rows)
+    move = rows["is_stay"] == 0
+    teacher = move & (left == "sekolah")
+    assert mask.loc[teacher & (joined == "kelurahan"), "no_precedent"].all()
+    assert not mask.loc[teacher & (joined == "sekolah"), "no_precedent"].any()
+    counts = [precedents.loc[a, b] for a, b in zip(left, joined, strict=True)]
+    assert (mask["no_precedent"] == (move & (pd.Series(counts, index=rows.index) == 0))).all()
+    _, off = _mask(hr_data, EligibilitySettings(min_precedent_moves=0))
+    assert not off["no_precedent"].any()
+
+
+def test_one_past_transfer_is_a_precedent_from_the_day_it_began(world_copy: Path) -> None:
+    """An employee whose first post is made a school's, before the kelurahan they moved to:
+    from the day of that move, teachers may move to a kelurahan; before it, not."""
+    from features.eligibility import transfer_precedents
+
+    data = load_data(world_copy)
+    kind = data.units.set_index("unit_id")["unit_kind"]
+    asg = pd.read_csv(world_copy / "assignments.csv", dtype=str, keep_default_na=False)
+    asg = asg.sort_values(["nip", "start_date"], kind="stable")
+    second = asg.groupby("nip").nth(1)
+    nip = str(second.loc[second["unit_id"].map(kind) == "kelurahan", "nip"].iloc[0])
+    first = asg.index[asg["nip"] == nip][0]
+    moved_on = pd.Timestamp(asg.loc[asg["nip"] == nip, "start_date"].iloc[1])
+    asg.loc[first, "unit_id"] = str(data.units.loc[data.units["unit_kind"] == "sekolah", "unit_id"].iloc[0])  # fmt: skip
+    asg.to_csv(world_copy / "assignments.csv", index=False)
+    data = load_data(world_copy)
+    assert transfer_precedents(data, moved_on + pd.Timedelta(days=1)).loc["sekolah", "kelurahan"] == 1  # fmt: skip
+    assert transfer_precedents(data, moved_on).loc["sekolah", "kelurahan"] == 0
+    rows, mask = _mask(data)
+    left, joined = _kinds(data, rows)
+    assert not mask.loc[(left == "sekolah") & (joined == "kelurahan"), "no_precedent"].any()
