@@ -78,11 +78,16 @@ RULES: dict[str, Rule] = {
 }
 
 
+def _unit_kinds(data: HRData) -> pd.Series:
+    """Each unit's kind (`unit_kind`), by unit id."""
+    return data.units.set_index("unit_id")["unit_kind"].astype(str)
+
+
 def transfer_precedents(data: HRData, as_of: pd.Timestamp) -> pd.DataFrame:
     """Past transfers known at `as_of`, counted by the kind of unit left (rows) and the kind
     joined (columns), every kind of the units table in both: an assignment that began
     before `as_of` in another unit than the same employee's assignment before it."""
-    kind_of = data.units.set_index("unit_id")["unit_kind"].astype(str)
+    kind_of = _unit_kinds(data)
     kinds = pd.Index(sorted(kind_of.unique()))
     asg = data.assignments[["nip", "unit_id", "start_date"]].sort_values(["nip", "start_date"], kind="stable")  # fmt: skip
     before = asg.groupby("nip", sort=False)["unit_id"].shift()
@@ -166,7 +171,7 @@ def eligibility_mask(
     bup = ages.reindex(people).fillna(s.bup_years).to_numpy(dtype=float)[codes]
     years_at_round = (as_of - birth).dt.days.to_numpy(dtype=float) / 365.25
     retiring = years_at_round + s.retirement_window_years >= bup
-    kind_of = data.units.set_index("unit_id")["unit_kind"].astype(str)
+    kind_of = _unit_kinds(data)
     here = candidates.loc[candidates["is_stay"].to_numpy() == 1].set_index("nip")["unit_id"]
     left = precedents.index.get_indexer(kind_of.reindex(here.reindex(people)).to_numpy())[codes]
     joined = precedents.columns.get_indexer(kind_of.reindex(candidates["unit_id"]).to_numpy())
