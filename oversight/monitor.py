@@ -7,9 +7,11 @@ Three parts, all from the record and the current data:
   realised gain is the evaluation in the new unit minus the model's prediction of staying
   (the snapshot's `predicted_before`), less the model's mean error that year on everyone
   who stayed put (`stay_errors`: a year's scores move for reasons no move causes); beside it
-  the claimed gain, the calibration slope of realised on claimed, the share that helped and
-  the share inside the gain interval. For rejected suggestions (the person stayed), their
-  evaluation minus the prediction of staying.
+  the claimed gain, the calibration slope of realised on claimed, the share that helped,
+  the share inside the gain interval, and whether the realised gains already rule the
+  claims out (`training.gain.Shortfall`: then the line may be refit before 30 outcomes).
+  For rejected suggestions (the person stayed), their evaluation minus the prediction of
+  staying.
 - **Drift.** The population stability index (PSI) of every feature and of the prediction of
   staying, between the staff as the model was used (the suggestions' date) and the staff
   now (the data's default as-of date), both built by the one feature pipeline.
@@ -35,6 +37,7 @@ from features.pipeline import build_features, take_snapshot
 from oversight.outcomes import STATUSES, match_outcomes, outcome_period
 from oversight.reasons import STAGES
 from oversight.store import DecisionStore
+from training.gain import shortfall
 from training.model import PlacementModel
 from training.scoring import best_raw_moves
 from training.settings import PipelineSettings
@@ -191,6 +194,10 @@ def gain_figures(frame: pd.DataFrame) -> dict[str, Any]:
     out["points"] = [[round(float(c), 3), round(float(r), 3)] for c, r in zip(claimed, realised, strict=True)]  # fmt: skip
     if len(moved) >= MIN_FOR_SLOPE and np.ptp(claimed) > 0:
         out["calibration_slope"] = float(np.polyfit(claimed, realised, 1)[0])
+    early = shortfall(claimed, realised)  # the test that lets a refit come before 30 outcomes
+    if np.isfinite(early.t):
+        out |= {"shortfall_t": early.t, "shortfall_bound": early.bound,
+                "claims_ruled_out": early.rules_out_claims}  # fmt: skip
     return out
 
 

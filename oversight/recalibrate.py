@@ -8,8 +8,10 @@ moves (`setuju`) the model suggested as shown, and only observed outcomes. The n
 run names where it came from (`recalibrated_from_version`, `calibration_source=outcomes`),
 carries the booster's held-out metrics and tags, and logs the old and the new line with
 what each would have claimed for these moves against what they realised. It becomes the
-champion only with at least `PENATAAN_MIN_OUTCOMES` (30) outcomes; otherwise nothing is
-registered.
+champion with at least `PENATAAN_MIN_OUTCOMES` (30) outcomes, or earlier when the outcomes so
+far already realise less than claimed beyond chance (`training.gain.Shortfall`: waiting
+would only let the pilot go on moving people on claims the record has ruled out); otherwise
+nothing is registered.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from oversight.monitor import measured, outcome_frame, stay_baselines
 from oversight.outcomes import match_outcomes
 from oversight.store import DecisionStore
 from training import registry
-from training.gain import GainCalibration, refit_on_outcomes
+from training.gain import GainCalibration, Shortfall, refit_on_outcomes, shortfall
 from training.settings import PipelineSettings
 
 
@@ -41,6 +43,7 @@ class Recalibrated:
     claimed_before: float  # mean claimed gain of these moves under the old line
     claimed_after: float  # ... under the new line
     realised: float  # mean realised gain
+    early: Shortfall | None = None  # refit before PENATAAN_MIN_OUTCOMES: the test that allowed it
 
 
 def _same_booster_runs(name: str, booster_run: str) -> set[str]:
@@ -81,13 +84,17 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
     claimed_before = float(np.mean(before.apply(raw.to_numpy())[0]))
     claimed_after = float(np.mean(after.apply(raw.to_numpy())[0]))
     realised = float(realised_gain.mean())
+    early = None
+    promotion = f"recalibrated on {len(moved)} realised outcomes of executed suggestions"
+    if len(moved) < settings.min_outcomes:
+        early = shortfall(before.apply(raw.to_numpy())[0], realised_gain)
+        promotion += f", before the {settings.min_outcomes} asked: {early.describe()}"
     mlflow.set_experiment(settings.experiment)
     with mlflow.start_run(run_name=f"recalibration of v{champion.version}"):
         inherited = {k: v for k, v in champion.tags.items() if not k.startswith("mlflow.")}
         mlflow.set_tags(inherited | {
             "booster_run": booster_run, "recalibrated_from_version": champion.version,
-            "calibration_source": "outcomes",
-            "promotion": f"recalibrated on {len(moved)} realised outcomes of executed suggestions",
+            "calibration_source": "outcomes", "promotion": promotion,
         })  # fmt: skip
         mlflow.log_metrics({k: v for k, v in champion.metrics.items() if np.isfinite(v)})
         mlflow.log_dict(before.to_dict(), "gain_calibration_before.json")
@@ -101,4 +108,4 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
         version = registry.log_and_register(recalibrated, _example_rows(data), settings.model_name)
     registry.set_alias(settings.model_name, settings.model_alias, version)
     return Recalibrated(version, champion.version, len(moved), before, after, claimed_before,
-                        claimed_after, realised)  # fmt: skip
+                        claimed_after, realised, early)  # fmt: skip

@@ -648,7 +648,8 @@ def outcomes_executed(
 def outcomes_recalibrate(data: NewerData) -> None:
     """Refit the champion's gain calibration on the realised outcomes of its executed
     suggestions and register it as the new champion (the same booster); refused with fewer
-    observed outcomes than PENATAAN_MIN_OUTCOMES (30)."""
+    observed outcomes than PENATAAN_MIN_OUTCOMES (30), unless at least 10 of them already
+    realise less than claimed beyond chance (a one-sided t test at 97.5%)."""
     from oversight.recalibrate import recalibrate
 
     settings = _settings()
@@ -661,6 +662,11 @@ def outcomes_recalibrate(data: NewerData) -> None:
         f"v{done.version} (from v{done.from_version}) is the champion: gain line refit on "
         f"{done.outcomes} realised outcome(s); for these moves it claims {done.claimed_after:+.2f} "
         f"where v{done.from_version} claimed {done.claimed_before:+.2f} and they realised {done.realised:+.2f}"
+        + (
+            f"; refit before the {settings.min_outcomes} asked: {done.early.describe()}"
+            if done.early
+            else ""
+        )
     )
 
 

@@ -77,6 +77,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from features.data import HRData
 from features.pipeline import build_features, take_snapshot
@@ -90,6 +91,8 @@ SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on see
 PILOT_MARGIN = 1.0  # points: the pilot's mean outcome within this of the truth, 80% of the time
 PILOT_MAX_SHARE = 0.05  # of the staff with a move: the most a pilot moves
 PILOT_LEAST = 0.5  # a pilot tries only moves likelier to help than not
+EARLY_LEAST = 10  # outcomes: the fewest whose spread an early refit reads (`Shortfall`)
+EARLY_LEVEL = 0.975  # one-sided, at each look: how sure an early refit is the claims are too high
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,57 @@ def fit_calibration(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """The agency's outcomes against what was claimed for the same moves: a paired t test,
+    one-sided, of realised below claimed.
+
+    Why it exists: a refit waits for `PENATAAN_MIN_OUTCOMES` (30) outcomes, and a small
+    agency's rounds move five to seven people a year, so where the model's top is wrong the
+    pilot goes on moving people into worse units for four or five years (`bench/loop.py`,
+    world 202: 14-40% helping each year against claims of +1.7 to +2.8). When the outcomes
+    so far already rule the claims out, waiting buys nothing but more such moves, so the
+    refit may come early (`refit_on_outcomes`). Only the harmful side stops early: outcomes
+    above the claims mean the pilot helps more than it said, and the refit can wait for 30.
+
+    The test is made at every look (each year's outcomes, added to the earlier ones), so
+    each look asks for `EARLY_LEVEL` (97.5% one-sided): over the four or five looks before
+    30 outcomes the chance of an early refit on claims that were right stays near 10% at
+    most (Bonferroni), and what that costs is a line refit on fewer outcomes (weighted
+    against the held-out anchor, as every refit is), not a move. With fewer than
+    `EARLY_LEAST` outcomes the spread the test divides by is too unsure to read."""
+
+    n: int
+    claimed: float  # mean claimed gain
+    realised: float  # mean realised gain
+    t: float  # (realised - claimed) over its standard error; NaN below two or without spread
+    bound: float  # the t below which the claims are ruled out
+
+    @property
+    def rules_out_claims(self) -> bool:
+        return self.n >= EARLY_LEAST and bool(self.t < -self.bound)
+
+    def describe(self) -> str:
+        return (
+            f"{self.n} outcome(s) realised {self.realised:+.2f} against {self.claimed:+.2f} "
+            f"claimed (t = {self.t:.2f}; the claims are ruled out below -{self.bound:.2f} "
+            f"with at least {EARLY_LEAST} outcomes)"
+        )
+
+
+def shortfall(claimed: np.ndarray, realised: np.ndarray) -> Shortfall:
+    """The paired test of `Shortfall` on moves' claimed and realised gains."""
+    difference = np.asarray(realised, dtype=float) - np.asarray(claimed, dtype=float)
+    n = len(difference)
+    if n < 2:
+        return Shortfall(n, float(np.mean(claimed)) if n else np.nan,
+                         float(np.mean(realised)) if n else np.nan, np.nan, np.inf)  # fmt: skip
+    error = float(np.std(difference, ddof=1)) / math.sqrt(n)
+    t = float(difference.mean()) / error if error > 0 else np.nan  # no spread: no test
+    return Shortfall(n, float(np.mean(claimed)), float(np.mean(realised)), t,
+                     float(student_t.ppf(EARLY_LEVEL, n - 1)))  # fmt: skip
+
+
 def refit_on_outcomes(
     calibration: GainCalibration, raw: np.ndarray, realised: np.ndarray, least: int = MIN_MOVES
 ) -> GainCalibration:
@@ -302,13 +356,18 @@ def refit_on_outcomes(
     uncertainty. Without an anchor (a line without a slope's uncertainty) the slope is
     kept and the outcomes set the intercept. `realised` is the evaluation in the new unit
     minus the model's prediction of staying. Approval is never a label: only realised
-    outcomes enter. Refused with fewer than `least` outcomes (`PENATAAN_MIN_OUTCOMES`)."""
+    outcomes enter. Refused with fewer than `least` outcomes (`PENATAAN_MIN_OUTCOMES`)
+    unless they already rule out what this line claimed for the same moves (`Shortfall`)."""
     raw, realised = np.asarray(raw, dtype=float), np.asarray(realised, dtype=float)
     if len(raw) < max(least, 2):
-        raise ValueError(
-            f"{len(raw)} observed outcome(s) of executed suggestions; at least {max(least, 2)} "
-            "are needed to refit the gain calibration (PENATAAN_MIN_OUTCOMES)"
-        )
+        early = shortfall(calibration.apply(raw)[0], realised)
+        if not early.rules_out_claims:
+            raise ValueError(
+                f"{len(raw)} observed outcome(s) of executed suggestions; at least "
+                f"{max(least, 2)} are needed to refit the gain calibration "
+                f"(PENATAAN_MIN_OUTCOMES), or at least {EARLY_LEAST} that realise less than "
+                f"claimed beyond chance" + (f": {early.describe()}" if early.n >= 2 else "")
+            )
     anchor = calibration.surest_point()
     if anchor is None:
         beta = calibration.beta

@@ -12,6 +12,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 from typer.testing import CliRunner
 
 from features.contract.validate import load_data
@@ -24,7 +25,14 @@ from oversight.store import DecisionStore
 from penataan.cli import app as cli
 from tests.helpers import SEED, Api
 from training.candidates import CandidateTable
-from training.gain import GainCalibration, HeldOutMoves, fit_calibration, refit_on_outcomes
+from training.gain import (
+    EARLY_LEAST,
+    GainCalibration,
+    HeldOutMoves,
+    fit_calibration,
+    refit_on_outcomes,
+    shortfall,
+)
 from training.registry import load_registered
 
 ROUND = {"precision": 0.05}  # the small world's model is weak: few moves are sure enough
@@ -140,6 +148,7 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     assert report["oversight"]["ppk"]["override_rate"] == pytest.approx(rejected)
     assert report["drift"]["reference_as_of"] == "2026-01-01" and report["drift"]["current_as_of"] == "2027-01-01"  # fmt: skip
     html = report_file.read_text()
+    assert "Uji hasil di bawah perkiraan" in html  # the early refit's test, shown to HR
     assert "Pemantauan Penataan" in html and "data:image/png;base64," in html and "http" not in html.split("<body>")[1]  # fmt: skip
     monitor_runs = mlflow.search_runs(experiment_names=["penataan-monitor"])
     assert len(monitor_runs) == 1 and monitor_runs["metrics.gain_executed_observed"][0] == gain["executed_observed"]  # fmt: skip
@@ -220,6 +229,39 @@ def test_the_gain_line_refit_on_outcomes_pivots_where_the_held_out_line_is_sures
     flat = GainCalibration(0.5, 0.6, ((0.1, 0.0), (0.0, 0.0)), 3.0, 0.8, 0.3, 200, 900)
     kept = refit_on_outcomes(flat, top, realised)
     assert kept.beta == 0.6 and kept.alpha == pytest.approx((realised - 0.6 * top).mean())
+
+
+def test_outcomes_that_rule_the_claims_out_refit_the_line_before_thirty() -> None:
+    """A small agency's pilot reaches 30 outcomes only after years; where its moves realise
+    less than claimed beyond chance the line is refit early (and the pilot ends), while
+    outcomes near or above the claims, or too few to read a spread from, wait for 30."""
+    rng = np.random.default_rng(1)
+    raw_h = rng.normal(0, 2, 300)
+    old = fit_calibration(HeldOutMoves(raw_h, 0.5 + 0.4 * raw_h + rng.normal(0, 3, 300), rng.normal(0, 2, 2000), 0.0), 0.8)  # fmt: skip
+    top = rng.uniform(5, 7, 18)
+    claimed = old.apply(top)[0]
+    harmful = claimed - 5 + rng.normal(0, 4, 18)  # three years of a pilot that hurts
+
+    test = shortfall(claimed, harmful)
+    paired = scipy.stats.ttest_rel(harmful, claimed, alternative="less")
+    assert test.t == pytest.approx(paired.statistic) and test.rules_out_claims
+    assert scipy.stats.t.cdf(-test.bound, 17) == pytest.approx(0.025)
+    early = refit_on_outcomes(old, top, harmful)
+    assert early.source == "outcomes" and early.n_moves == 18
+    assert early.apply(np.array([top.mean()]))[0][0] < claimed.mean() - 2  # the top's claim falls
+
+    near = claimed - 0.5 + rng.normal(0, 4, 18)  # short of the claims, within chance
+    assert not shortfall(claimed, near).rules_out_claims
+    with pytest.raises(ValueError, match=r"at least 30 .*\(t = -"):
+        refit_on_outcomes(old, top, near)
+    with pytest.raises(ValueError, match="at least 30"):  # better than claimed: no hurry
+        refit_on_outcomes(old, top, claimed + 5 + rng.normal(0, 4, 18))
+    few = EARLY_LEAST - 1  # too few to read a spread from, however far below
+    assert shortfall(claimed[:few], claimed[:few] - 20 + rng.normal(0, 1, few)).t < -10
+    with pytest.raises(ValueError, match="at least 30"):
+        refit_on_outcomes(old, top[:few], claimed[:few] - 20 + rng.normal(0, 1, few))
+    with pytest.raises(ValueError, match=r"at least 30 .*beyond chance$"):  # nothing to test
+        refit_on_outcomes(old, top[:1], harmful[:1])
 
 
 def test_the_raw_gain_a_suggestion_was_shown_with_is_the_one_refit_on() -> None:
