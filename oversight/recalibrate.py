@@ -81,13 +81,14 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
     before = champion.model.gain
     realised_gain = measured(moved).to_numpy()
     after = refit_on_outcomes(before, raw.to_numpy(), realised_gain, settings.min_outcomes)
-    claimed_before = float(np.mean(before.apply(raw.to_numpy())[0]))
+    claims = before.apply(raw.to_numpy())[0]
+    claimed_before = float(np.mean(claims))
     claimed_after = float(np.mean(after.apply(raw.to_numpy())[0]))
     realised = float(realised_gain.mean())
     early = None
     promotion = f"recalibrated on {len(moved)} realised outcomes of executed suggestions"
-    if len(moved) < settings.min_outcomes:
-        early = shortfall(before.apply(raw.to_numpy())[0], realised_gain)
+    if len(moved) < settings.min_outcomes:  # allowed only by the outcomes' shortfall
+        early = shortfall(claims, realised_gain)
         promotion += f", before the {settings.min_outcomes} asked: {early.describe()}"
     mlflow.set_experiment(settings.experiment)
     with mlflow.start_run(run_name=f"recalibration of v{champion.version}"):

@@ -295,11 +295,12 @@ class Shortfall:
     above the claims mean the pilot helps more than it said, and the refit can wait for 30.
 
     The test is made at every look (each year's outcomes, added to the earlier ones), so
-    each look asks for `EARLY_LEVEL` (97.5% one-sided): over the four or five looks before
-    30 outcomes the chance of an early refit on claims that were right stays near 10% at
-    most (Bonferroni), and what that costs is a line refit on fewer outcomes (weighted
-    against the held-out anchor, as every refit is), not a move. With fewer than
-    `EARLY_LEAST` outcomes the spread the test divides by is too unsure to read."""
+    each look asks for `EARLY_LEVEL` (97.5% one-sided): over the three looks world 202 makes
+    between 10 and 30 outcomes, claims that were right are ruled out by chance about 5% of
+    the time (`tests/oversight/test_loop.py` simulates it), and what that costs is a line
+    refit on fewer outcomes (weighted against the held-out anchor, as every refit is), not
+    a move. With fewer than `EARLY_LEAST` outcomes the spread the test divides by is too
+    unsure to read."""
 
     n: int
     claimed: float  # mean claimed gain

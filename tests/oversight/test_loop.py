@@ -100,7 +100,7 @@ def _decide_all(moves: Path, tmp: Path) -> pd.DataFrame:
 
 @pytest.mark.slow  # every step a command on a world of its own: make test runs it, test-fast not
 def test_a_round_is_followed_a_year_later_and_recalibrated(
-    world_dir: Path, own_registry: str, tmp_path: Path
+    world_dir: Path, own_registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the small world's units are full: three more places each let single moves happen
     roomy = tmp_path / "roomy"
@@ -153,10 +153,17 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     monitor_runs = mlflow.search_runs(experiment_names=["penataan-monitor"])
     assert len(monitor_runs) == 1 and monitor_runs["metrics.gain_executed_observed"][0] == gain["executed_observed"]  # fmt: skip
 
+    # this world's outcomes rule the claims out (the monitor says so), so the refit comes
+    # even short of the outcomes asked, and says why
+    assert gain["claims_ruled_out"] is True and gain["shortfall_t"] < -gain["shortfall_bound"]
+    assert "penataan outcomes recalibrate</code> sekarang" in html
+    monkeypatch.setenv("PENATAAN_MIN_OUTCOMES", "1000")
     said = _ok("outcomes", "recalibrate", "--data", str(nxt))
     assert "v2 (from v1) is the champion" in said
+    assert f"refit before the 1000 asked: {gain['executed_observed']} outcome(s) realised" in said
     champion = load_registered("models:/penataan-placement@champion")
     assert champion.version == "2" and champion.tags["calibration_source"] == "outcomes"
+    assert "before the 1000 asked" in champion.tags["promotion"]
     assert champion.tags["recalibrated_from_version"] == "1"
     gain_line = champion.model.gain
     assert gain_line is not None and gain_line.source == "outcomes" and gain_line.shift == 0.0
