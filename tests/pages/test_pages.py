@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
+
+import pytest
 
 from tests.helpers import Api, engine_of, movable_nip
 
@@ -115,6 +118,30 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
         "education_rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
     )
     assert "Outcomes and oversight" in model.text  # the monitor, as /v1/monitor reports it
+
+
+def test_the_model_page_says_when_outcomes_rule_the_claims_out(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The monitor's early-refit test (computed and tested in `tests/oversight/test_loop.py`)
+    reaches the reviewer's page: its t against the bound, and what to do when it fires."""
+    from serving.pages import routes
+
+    real = routes.monitor_report
+
+    def ruled_out(*args: Any) -> Any:
+        report = real(*args)
+        figures = {"executed_observed": 12, "claimed_gain": 2.1, "realised_gain": -1.5,
+                   "share_helped": 0.25, "interval_coverage": 0.6, "shortfall_t": -2.6,
+                   "shortfall_bound": 2.2, "claims_ruled_out": True}  # fmt: skip
+        return report.model_copy(update={"gain": report.gain | figures})
+
+    monkeypatch.setattr(routes, "monitor_report", ruled_out)
+    _login(api, "reviewer")
+    page = api.client.get("/ui/model?lang=en").text
+    assert "Outcomes below the claims" in page and "-2,60 / -2,20" in page
+    assert "run penataan outcomes recalibrate now" in page
+    assert "terbantah: jalankan" in api.client.get("/ui/model").text
 
 
 def test_every_word_has_both_languages() -> None:
