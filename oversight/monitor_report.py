@@ -39,7 +39,7 @@ setahun kemudian.</p>
 {% if g.net_of_stayers_error %}<tr><th>Sebelum dikoreksi</th><td class="n">{{ num(g.realised_gain_before_netting, 2, True) }} poin</td></tr>{% endif %}
 <tr><th>Bagian mutasi yang nyata menaikkan nilai</th><td class="n">{{ num(100 * g.share_helped, 0) }}% (dinyatakan {{ num(100 * g.stated_p_help, 0) }}%)</td></tr>
 <tr><th>Bagian di dalam rentang perkiraan</th><td class="n">{{ num(100 * g.interval_coverage, 0) }}%</td></tr>
-{% if g.shortfall_t is defined %}<tr><th>Uji hasil di bawah perkiraan (t; perkiraan terbantah di bawah {{ num(-g.shortfall_bound, 2) }} dengan sedikitnya 10 hasil){% if g.claims_ruled_out %} <span class="flag">terbantah: jalankan <code>penataan outcomes recalibrate</code> sekarang, tanpa menunggu 30 hasil</span>{% endif %}</th><td class="n">{{ num(g.shortfall_t, 2) }}</td></tr>{% endif %}
+{% if g.shortfall_t is defined %}<tr><th>Uji hasil di bawah perkiraan (t; perkiraan terbantah di bawah {{ num(-g.shortfall_bound, 2) }} dengan sedikitnya 10 hasil){% if g.claims_ruled_out %} <span class="flag">terbantah: jalankan <code>penataan outcomes recalibrate</code> sekarang, tanpa menunggu jumlah hasil PENATAAN_MIN_OUTCOMES</span>{% endif %}</th><td class="n">{{ num(g.shortfall_t, 2) }}</td></tr>{% endif %}
 {% if g.calibration_slope is defined %}<tr><th>Kemiringan kalibrasi (nyata atas perkiraan; 1 = tepat)</th><td class="n">{{ num(g.calibration_slope, 2) }}</td></tr>{% endif %}
 {% endif %}
 <tr><th>Usulan ditolak dengan hasil teramati (pegawai tetap)</th><td class="n">{{ g.rejected_observed }}</td></tr>

@@ -648,8 +648,8 @@ def outcomes_executed(
 def outcomes_recalibrate(data: NewerData) -> None:
     """Refit the champion's gain calibration on the realised outcomes of its executed
     suggestions and register it as the new champion (the same booster); refused with fewer
-    observed outcomes than PENATAAN_MIN_OUTCOMES (30), unless at least 10 of them already
-    realise less than claimed beyond chance (a one-sided t test at 97.5%)."""
+    observed outcomes than PENATAAN_MIN_OUTCOMES (30), unless they already realise less than
+    claimed beyond chance (training.gain.Shortfall)."""
     from oversight.recalibrate import recalibrate
 
     settings = _settings()

@@ -92,8 +92,8 @@ class DecisionSettings(BaseSettings):
         ge=2,
         le=100_000,
         description="realised outcomes of executed suggestions needed before "
-        "`penataan outcomes recalibrate` refits the gain line on them (fewer suffice once at "
-        "least 10 realise less than claimed beyond chance: training.gain.Shortfall)",
+        "`penataan outcomes recalibrate` refits the gain line on them (fewer suffice once "
+        "they realise less than claimed beyond chance: training.gain.Shortfall)",
     )
 
     @property
