@@ -58,9 +58,10 @@ class LgbParams:
     # bootstrap of people (training/ensemble.py); 1 is a single booster
     bag: int = 6
     # rank moves on the booster's and a within-person model's gains together
-    # (training/within.py); `within_alpha` is that model's ridge penalty
+    # (training/within.py); `within_alpha` is that model's ridge penalty, None: chosen on
+    # the training rows themselves (`training.within.choose_alpha`)
     within: bool = True
-    within_alpha: float = 1.0
+    within_alpha: float | None = None
     # how much of the two models' disagreement about a gain comes off it (`raw_gains`):
     # half, chosen on the choice seeds against none (README, "Decisions across worlds")
     within_caution: float = 0.5
@@ -89,7 +90,7 @@ class LgbParams:
             "num_threads": self.num_threads >= 1,
             "interval": 0 < self.interval < 1,
             "bag": self.bag >= 1,
-            "within_alpha": self.within_alpha > 0,
+            "within_alpha": self.within_alpha is None or self.within_alpha > 0,
             "within_caution": 0 <= self.within_caution <= 1,
         }
         bad = [f"{name}={getattr(self, name)!r}" for name, ok in checks.items() if not ok]

@@ -290,8 +290,9 @@ def train(
             weights = sample.stack_weights(split_model)
             split_model.within.booster_weight, split_model.within.weight = weights
             mlflow.log_metrics(
-                {"stack_booster_weight": weights[0], "stack_within_weight": weights[1]}
-            )
+                {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
+                 "within_alpha_split": float(split_model.within.info["alpha"])}
+            )  # fmt: skip
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
@@ -309,6 +310,8 @@ def train(
         if final.within is not None and split_model.within is not None:  # the line's scale
             final.within.booster_weight = split_model.within.booster_weight
             final.within.weight = split_model.within.weight
+        if final.within is not None:
+            mlflow.log_metric("within_alpha", float(final.within.info["alpha"]))
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)

@@ -112,73 +112,18 @@ class WithinModel:
         person: np.ndarray,
         period: np.ndarray,
         levels: dict[str, int],
-        alpha: float = 1.0,
+        alpha: float | None = None,
         caution: float = 0.0,
     ) -> WithinModel:
         """Fit on model matrices `x` (`PlacementModel.matrix`) of training rows with their
-        scores, people and periods; `levels` counts each categorical's levels."""
-        raw = x[:, NUMERIC]
-        finite = np.isfinite(raw)
-        center = np.array(
-            [np.median(raw[finite[:, k], k]) if finite[:, k].any() else 0.0 for k in range(raw.shape[1])]
-        )  # fmt: skip
-        scale = np.nanstd(np.where(finite, raw, np.nan), axis=0)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        distinct = [len(np.unique(raw[finite[:, k], k])) for k in range(raw.shape[1])]
-        hinged = np.flatnonzero(np.array(distinct) > 2)
-        missing = np.flatnonzero((~finite).any(axis=0) & finite.any(axis=0))
-        n_dom, n_kind, n_field = (
-            levels["unit_domain"],
-            levels["unit_kind"],
-            levels["education_field"],
-        )
-        n_traits = len(TRAITS)
-        periods, period_code = np.unique(period, return_inverse=True)
-
-        def design(rows: slice) -> np.ndarray:
-            part = x[rows]
-            z, hinge, flags = cls._blocks(part, center, scale, hinged)
-            traits = z[:, _TRAIT_AT]
-            dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
-            one_dom = (dom[:, None] == np.arange(n_dom)).astype(float)
-            one_kind = (kind[:, None] == np.arange(n_kind)).astype(float)
-            one_field = (fld[:, None] == np.arange(n_field)).astype(float)
-            one_period = (period_code[rows][:, None] == np.arange(len(periods))).astype(float)
-            return np.hstack(
-                [z, hinge, flags[:, missing].astype(float), one_dom, one_kind,
-                 (traits[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
-                 (traits[:, :, None] * one_kind[:, None, :]).reshape(len(part), -1),
-                 (one_field[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
-                 one_period]
-            )  # fmt: skip
-
-        people, person_code = np.unique(person, return_inverse=True)
-        chunks = [slice(s, s + ROWS_AT_ONCE) for s in range(0, len(x), ROWS_AT_ONCE)]
-        sums: np.ndarray | float = 0.0
-        for rows in chunks:  # pass 1: each person's mean of every term and of the score
-            member = sparse.csr_matrix(
-                (np.ones(len(x[rows])), (person_code[rows], np.arange(len(x[rows])))),
-                shape=(len(people), len(x[rows])),
-            )
-            sums = sums + member @ np.column_stack([design(rows), y[rows]])
-        means = np.asarray(sums) / np.bincount(person_code, minlength=len(people))[:, None]
-        gram: np.ndarray | float = 0.0
-        cross: np.ndarray | float = 0.0
-        for rows in chunks:  # pass 2: the normal equations of the demeaned terms
-            both = np.column_stack([design(rows), y[rows]]) - means[person_code[rows]]
-            gram = gram + both[:, :-1].T @ both[:, :-1]
-            cross = cross + both[:, :-1].T @ both[:, -1]
-        gram = np.asarray(gram)
-        coef = np.linalg.solve(gram + alpha * np.eye(len(gram)), np.asarray(cross))
-        sizes = [len(NUMERIC), len(hinged), len(missing), n_dom, n_kind, n_traits * n_dom,
-                 n_traits * n_kind, n_field * n_dom]  # fmt: skip
-        b = np.split(coef, np.cumsum(sizes))
-        return cls(
-            center, scale, hinged, missing, b[0], b[1], b[2], b[3], b[4],
-            b[5].reshape(n_traits, n_dom), b[6].reshape(n_traits, n_kind),
-            b[7].reshape(n_field, n_dom), caution=caution,
-            info={"rows": len(x), "people": len(people)},
-        )  # fmt: skip
+        scores, people and periods; `levels` counts each categorical's levels. `alpha` is
+        the ridge penalty; `None` chooses it from these rows (`choose_alpha`)."""
+        chosen: dict[str, Any] = {}
+        if alpha is None:
+            alpha, chosen = choose_alpha(x, y, person, period, levels)
+        model = _Normal.build(x, y, person, period, levels).solve(alpha, caution)
+        model.info |= {"alpha": alpha, **chosen}
+        return model
 
     def _inputs(self, x: np.ndarray) -> _Inputs:
         """What every term reads of rows `x`, computed once for `contributions` and `predict`."""
@@ -243,6 +188,134 @@ class WithinModel:
             weight=float(values["weight"]), caution=float(values["caution"]),
             info=dict(values.get("info", {})),
         )  # fmt: skip
+
+
+@dataclass
+class _Normal:
+    """The normal equations of the two-way fixed-effects ridge on some rows, with how its
+    inputs are centred and scaled: built once, solved for any penalty."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    hinged: np.ndarray
+    missing: np.ndarray
+    gram: np.ndarray
+    cross: np.ndarray
+    sizes: tuple[int, int, int]  # the unit's fields, its kinds, education fields
+    info: dict[str, Any]
+
+    @classmethod
+    def build(
+        cls, x: np.ndarray, y: np.ndarray, person: np.ndarray, period: np.ndarray,
+        levels: dict[str, int],
+    ) -> _Normal:  # fmt: skip
+        raw = x[:, NUMERIC]
+        finite = np.isfinite(raw)
+        center = np.array(
+            [np.median(raw[finite[:, k], k]) if finite[:, k].any() else 0.0 for k in range(raw.shape[1])]
+        )  # fmt: skip
+        scale = np.nanstd(np.where(finite, raw, np.nan), axis=0)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        distinct = [len(np.unique(raw[finite[:, k], k])) for k in range(raw.shape[1])]
+        hinged = np.flatnonzero(np.array(distinct) > 2)
+        missing = np.flatnonzero((~finite).any(axis=0) & finite.any(axis=0))
+        n_dom, n_kind, n_field = (
+            levels["unit_domain"],
+            levels["unit_kind"],
+            levels["education_field"],
+        )
+        periods, period_code = np.unique(period, return_inverse=True)
+
+        def design(rows: slice) -> np.ndarray:
+            part = x[rows]
+            z, hinge, flags = WithinModel._blocks(part, center, scale, hinged)
+            traits = z[:, _TRAIT_AT]
+            dom, kind, fld = _codes(part, DOMAIN), _codes(part, KIND), _codes(part, FIELD)
+            one_dom = (dom[:, None] == np.arange(n_dom)).astype(float)
+            one_kind = (kind[:, None] == np.arange(n_kind)).astype(float)
+            one_field = (fld[:, None] == np.arange(n_field)).astype(float)
+            one_period = (period_code[rows][:, None] == np.arange(len(periods))).astype(float)
+            return np.hstack(
+                [z, hinge, flags[:, missing].astype(float), one_dom, one_kind,
+                 (traits[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
+                 (traits[:, :, None] * one_kind[:, None, :]).reshape(len(part), -1),
+                 (one_field[:, :, None] * one_dom[:, None, :]).reshape(len(part), -1),
+                 one_period]
+            )  # fmt: skip
+
+        people, person_code = np.unique(person, return_inverse=True)
+        chunks = [slice(s, s + ROWS_AT_ONCE) for s in range(0, len(x), ROWS_AT_ONCE)]
+        sums: np.ndarray | float = 0.0
+        for rows in chunks:  # pass 1: each person's mean of every term and of the score
+            member = sparse.csr_matrix(
+                (np.ones(len(x[rows])), (person_code[rows], np.arange(len(x[rows])))),
+                shape=(len(people), len(x[rows])),
+            )
+            sums = sums + member @ np.column_stack([design(rows), y[rows]])
+        means = np.asarray(sums) / np.bincount(person_code, minlength=len(people))[:, None]
+        gram: np.ndarray | float = 0.0
+        cross: np.ndarray | float = 0.0
+        for rows in chunks:  # pass 2: the normal equations of the demeaned terms
+            both = np.column_stack([design(rows), y[rows]]) - means[person_code[rows]]
+            gram = gram + both[:, :-1].T @ both[:, :-1]
+            cross = cross + both[:, :-1].T @ both[:, -1]
+        return cls(
+            center, scale, hinged, missing, np.asarray(gram), np.asarray(cross),
+            (n_dom, n_kind, n_field), {"rows": len(x), "people": len(people)},
+        )  # fmt: skip
+
+    def solve(self, alpha: float, caution: float = 0.0) -> WithinModel:
+        """The model at ridge penalty `alpha`."""
+        coef = np.linalg.solve(self.gram + alpha * np.eye(len(self.gram)), self.cross)
+        n_dom, n_kind, n_field = self.sizes
+        n_traits = len(TRAITS)
+        sizes = [len(NUMERIC), len(self.hinged), len(self.missing), n_dom, n_kind,
+                 n_traits * n_dom, n_traits * n_kind, n_field * n_dom]  # fmt: skip
+        b = np.split(coef, np.cumsum(sizes))
+        return WithinModel(
+            self.center, self.scale, self.hinged, self.missing, b[0], b[1], b[2], b[3], b[4],
+            b[5].reshape(n_traits, n_dom), b[6].reshape(n_traits, n_kind),
+            b[7].reshape(n_field, n_dom), caution=caution, info=dict(self.info),
+        )  # fmt: skip
+
+
+ALPHAS = (1.0, 10.0, 100.0, 1_000.0, 10_000.0)  # the penalties `choose_alpha` compares
+
+
+def choose_alpha(
+    x: np.ndarray, y: np.ndarray, person: np.ndarray, period: np.ndarray,
+    levels: dict[str, int],
+) -> tuple[float, dict[str, Any]]:  # fmt: skip
+    """The ridge penalty these rows support, and what chose it.
+
+    Why not a constant: how much of the person x unit terms a within-person fit can read
+    depends on how many comparisons within people the agency's past moves give, which
+    differs between agencies. Nearly unpenalised (the penalty was 1 until this was
+    measured), the many trait x field terms fit noise: on the family's choice seeds the
+    penalty this function picks cut the move regret of the stacked ranking by about a
+    sixth (README, "Decisions across worlds"). So each fit chooses it on its own rows, the
+    way the model is used: fitted on every period but the last, it predicts how each
+    person's score in the last period differs from their own earlier mean (the year's
+    common shift taken out), and the penalty of `ALPHAS` with the least squared error
+    wins. Without an earlier period, or nobody in the last who was seen before, the least
+    penalty is kept."""
+    last = period == period.max()
+    seen = np.isin(person[last], person[~last])
+    if not (~last).any() or not seen.any():
+        return ALPHAS[0], {"alpha_chosen_by": "too few periods to compare"}
+    earlier = _Normal.build(x[~last], y[~last], person[~last], period[~last], levels)
+    people, code = np.unique(person[~last], return_inverse=True)
+    count = np.bincount(code)
+    at = np.searchsorted(people, person[last][seen])
+    y_mean = np.bincount(code, weights=y[~last]) / count
+    errors: dict[str, float] = {}
+    for alpha in ALPHAS:
+        model = earlier.solve(alpha)
+        f_mean = np.bincount(code, weights=model.predict(x[~last])) / count
+        error = (y[last][seen] - y_mean[at]) - (model.predict(x[last][seen]) - f_mean[at])
+        errors[f"{alpha:g}"] = float(np.mean((error - error.mean()) ** 2))
+    best = min(errors, key=errors.__getitem__)
+    return float(best), {"alpha_chosen_by": "the last period held out", "alpha_errors": errors}
 
 
 def stack_weights(booster_raw: np.ndarray, within_raw: np.ndarray) -> tuple[float, float]:

@@ -13,7 +13,7 @@ import pytest
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training import registry
 from training.model import PlacementModel
-from training.within import TRAITS, WithinModel, stack_weights
+from training.within import ALPHAS, TRAITS, WithinModel, choose_alpha, stack_weights
 
 COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
 LEVELS = {"unit_domain": 4, "unit_kind": 3, "education_field": 5, "position_type": 2}
@@ -138,3 +138,30 @@ def test_a_gains_factors_add_up_to_the_gain_that_ranked_the_move(
     # ... and the raw gain is not the predicted scores' difference: the within model counts
     booster = scored.predicted - scored.predicted[np.maximum(table.stay_rows, 0)]
     assert np.abs(booster[placed] - scored.raw_gain[placed]).max() > 0.01
+
+
+def test_the_penalty_is_the_one_the_last_period_supports() -> None:
+    """A fit within people that holds (3 points per sd of communication in one field, little
+    noise) keeps its terms: the least penalty; where scores differ within people by noise
+    alone, the penalty that shrinks every term most wins; with one period there is nothing
+    to hold out and the least penalty is kept, saying so. The choice is the fit's own."""
+    x, y, person, period, _ = _panel()
+    alpha, how = choose_alpha(x, y, person, period, LEVELS)
+    assert alpha == ALPHAS[0] and set(how["alpha_errors"]) == {f"{a:g}" for a in ALPHAS}
+    assert how["alpha_errors"]["1"] < how["alpha_errors"]["10000"] / 2
+    rng = np.random.default_rng(5)
+    noise = rng.normal(70, 5, 400)[np.unique(person, return_inverse=True)[1]] + rng.normal(
+        0, 3, len(y)
+    )
+    assert choose_alpha(x, noise, person, period, LEVELS)[0] == ALPHAS[-1]
+    first = period == 0
+    alpha, how = choose_alpha(x[first], y[first], person[first], period[first], LEVELS)
+    assert alpha == ALPHAS[0] and how["alpha_chosen_by"] == "too few periods to compare"
+    model = WithinModel.fit(x, noise, person, period, LEVELS)
+    assert (
+        model.info["alpha"] == ALPHAS[-1]
+        and model.info["alpha_chosen_by"] == "the last period held out"
+    )
+    fixed = WithinModel.fit(x, noise, person, period, LEVELS, alpha=1.0)
+    assert fixed.info["alpha"] == 1.0 and "alpha_errors" not in fixed.info
+    assert np.abs(model.b_trait_domain).max() < np.abs(fixed.b_trait_domain).max() / 5
