@@ -57,15 +57,17 @@ def own_registry(registry_uri: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     return f"sqlite:///{db}"
 
 
-def _shown_by_the_api(data_dir: Path, n: int) -> list[str]:
+def _shown_by_the_api(data_dir: Path, n: int, besides: set[str]) -> list[str]:
     """`n` employees' best moves recorded as `/v1/recommend` records them (the small world's
-    round moves a handful; HR also decides on items it looked up)."""
+    round moves a handful; HR also decides on items it looked up), of people not in
+    `besides` (the round's: one approved move each, so each approval is one executed move)."""
     data = load_data(data_dir)
     loaded = load_registered("models:/penataan-placement@champion")
     table = CandidateTable.build(data, None, EligibilitySettings())
     scored = table.score(loaded.model)
     best = scored.best_moves()
-    rows = best[best >= 0][:n]
+    rows = best[best >= 0]
+    rows = rows[~np.isin(table.nips[table.employee_of(rows)], list(besides))][:n]
     shown = Shown(loaded.name, loaded.version, loaded.run_id, data.fingerprint(), table.as_of.date().isoformat())  # fmt: skip
     records = []
     for row in rows:
@@ -111,8 +113,8 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     config = tmp_path / "round.json"
     config.write_text(json.dumps(ROUND))
     _ok("plan", "--data", str(roomy), "--out", str(tmp_path / "round"), "--config", str(config))  # fmt: skip
-    looked_up = _shown_by_the_api(roomy, 11)
     moves = pd.read_csv(tmp_path / "round" / "moves.csv", dtype=str)
+    looked_up = _shown_by_the_api(roomy, 11, set(moves["nip"]))
     both = pd.concat([moves[["suggestion_id"]], pd.DataFrame({"suggestion_id": looked_up})])
     both.to_csv(tmp_path / "shown.csv", index=False)
     decided = _decide_all(tmp_path / "shown.csv", tmp_path)
@@ -153,12 +155,22 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     monitor_runs = mlflow.search_runs(experiment_names=["penataan-monitor"])
     assert len(monitor_runs) == 1 and monitor_runs["metrics.gain_executed_observed"][0] == gain["executed_observed"]  # fmt: skip
 
-    # this world's outcomes rule the claims out (the monitor says so), so the refit comes
-    # even short of the outcomes asked, and says why
+    # a year in which the moves went badly: every executed mover rated "sangat kurang" (the
+    # world's year is predikat only). Their outcomes rule the claims out (the monitor says
+    # so), so the refit comes even short of the outcomes asked, and says why
+    worse = tmp_path / "worse"
+    shutil.copytree(nxt, worse)
+    year_rows = pd.read_csv(worse / "evaluations.csv", dtype=str, keep_default_na=False)
+    hit = (year_rows["period"] == "2026") & year_rows["nip"].isin(executed["nip"])
+    assert hit.sum() >= 0.9 * len(executed)
+    year_rows.loc[hit, ["score", "predikat", "hasil_kerja", "perilaku_kerja"]] = ["", "sangat_kurang", "di_bawah", "di_bawah"]  # fmt: skip
+    year_rows.to_csv(worse / "evaluations.csv", index=False)
+    _ok("monitor", "--data", str(worse), "--out", str(tmp_path / "worse.html"))
+    gain = json.loads((tmp_path / "worse.json").read_text())["gain"]
     assert gain["claims_ruled_out"] is True and gain["shortfall_t"] < -gain["shortfall_bound"]
-    assert "penataan outcomes recalibrate</code> sekarang" in html
+    assert "penataan outcomes recalibrate</code> sekarang" in (tmp_path / "worse.html").read_text()
     monkeypatch.setenv("PENATAAN_MIN_OUTCOMES", "1000")
-    said = _ok("outcomes", "recalibrate", "--data", str(nxt))
+    said = _ok("outcomes", "recalibrate", "--data", str(worse))
     assert "v2 (from v1) is the champion" in said
     assert f"refit before the 1000 asked: {gain['executed_observed']} outcome(s) realised" in said
     champion = load_registered("models:/penataan-placement@champion")

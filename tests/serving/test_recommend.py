@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,9 +13,10 @@ import pytest
 
 from features.eligibility import RULES
 from features.vocab import PREDIKAT
+from serving.app import create_app
 from serving.kept_rows import KeptRows
 from serving.schemas import RecommendResponse
-from tests.helpers import Api, engine_of, movable_nip, recommend
+from tests.helpers import Api, engine_of, movable_nip, recommend, role_keys, serve_settings, started
 from training.scoring import score_candidates
 
 
@@ -177,10 +180,26 @@ def test_a_request_chooses_its_operating_point(api: Api) -> None:
     assert refused.status_code == 422 and "precision" in refused.text
 
 
-def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(api: Api) -> None:
+@pytest.fixture(scope="module")
+def strict_api(
+    registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """A server at precision 0.9: at the default 0.8 the small world's evidence already
+    holds more moves than a pilot may take (5% of the staff), so no pilot is left to add."""
+    root = tmp_path_factory.mktemp("strict")
+    settings = serve_settings(world_dir, root, registry_uri).model_copy(
+        update={"precision": 0.9, "explain_ahead": False}
+    )
+    keys = role_keys(settings)
+    with started(create_app(settings)) as client:
+        yield Api(client, settings, keys)
+
+
+def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(strict_api: Api) -> None:
     """The small world's line has seen no outcome, so the server's decision carries a pilot:
     an employee whose first suggestion is a pilot's gets `decision: move` with `pilot: true`,
     a narrative saying no outcome here has tested it, and the page marks it "uji coba"."""
+    api = strict_api
     engine = engine_of(api)
     _, pilot = engine.suggested
     assert pilot.any()

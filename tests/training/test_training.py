@@ -257,6 +257,9 @@ def test_cli_score_writes_ranked_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("MLFLOW_TRACKING_URI", registry_settings.mlflow_tracking_uri)
+    # at the default 0.8 the small world's evidence already holds more moves than a pilot
+    # may take (5% of the staff): a stricter precision leaves the pilot room
+    monkeypatch.setenv("PENATAAN_PRECISION", "0.9")
     out = tmp_path / "scores.csv"
     result = CliRunner().invoke(
         app, ["score", "--data", str(world_dir), "--out", str(out), "--all-units"]
@@ -271,13 +274,13 @@ def test_cli_score_writes_ranked_rows(
     assert (frame.groupby("nip")["is_current"].sum() == 1).all()
     first = frame[frame["rank"] == 1]
     # the policy: the first suggestion is a suggested move or staying; suggested moves are the
-    # surest ones, as many as keep their expected share that helps at the precision (0.8)
+    # surest ones, as many as keep their expected share that helps at the precision (0.9)
     assert (first["is_current"] | first["suggested"]).all()
     assert (frame.loc[frame["is_current"], ["gain", "p_help"]] == 0).all().all()
     moving = first[first["suggested"]]
     proven = moving[~moving["pilot"]]
     if len(proven):
-        assert proven["p_help"].mean() >= 0.8 - 1e-3
+        assert proven["p_help"].mean() >= 0.9 - 1e-3
     # the line has seen no outcome, so a pilot: the surest of the rest, each likelier to help
     # than not, no more than 5% of the staff, always among the suggested moves
     trial = moving[moving["pilot"]]
