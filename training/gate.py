@@ -6,7 +6,8 @@ labels (they are noise for both). So a candidate is promoted only if it clearly 
 simple baselines on its own held-out period (by `GATE_MARGIN` of their RMSE: shuffled labels
 make every model as good as the global mean), and then only if it also beats the champion
 on the same data, or, ranking moves another way than the champion (`PlacementModel.ranking`:
-the within-person model added, or its caution changed), scores no worse: the score alone
+the within-person model added, its caution changed, or its penalty set another way), scores
+no worse: the score alone
 cannot tell two rankings apart, and what can (the truth) no agency has, so that choice was
 made on the family's choice seeds and is reported on the report seeds (README). Past
 records that changed since the champion's training (scores, assignments of periods both

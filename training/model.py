@@ -266,7 +266,15 @@ class PlacementModel:
         w = self.within
         if w is None or w.weight == 0:
             return "the booster alone"
-        return f"the booster and the within-person model, caution {w.caution:g}"
+        # the penalty's method, not its value: the same method choosing another value on
+        # new rows is the data's change, judged by the score like any other
+        if "alpha_chosen_by" in w.info:
+            penalty = "penalty chosen on the rows"
+        elif "alpha" in w.info:
+            penalty = f"penalty {w.info['alpha']:g}"
+        else:  # saved before the penalty was chosen or recorded: always a fixed one
+            penalty = "a fixed penalty"
+        return f"the booster and the within-person model, caution {w.caution:g}, {penalty}"
 
     def _categories(self) -> dict[str, list[str]]:
         """Each categorical feature's training-time levels (its codes are their positions)."""

@@ -138,6 +138,28 @@ def test_a_new_way_of_ranking_moves_takes_the_alias_only_with_a_score_no_worse()
     assert not decide(shuffled, "2", 8.5, [], change)[0]  # broken data is still refused
 
 
+def test_how_the_penalty_is_set_is_part_of_the_ranking(registry_settings: PipelineSettings) -> None:
+    """The within-person penalty chosen on the rows ranks moves otherwise than a fixed one
+    (a champion saved before the choice records none), so the gate may promote it on a
+    score no worse; the same method choosing another value is the same ranking."""
+    model = registry.load_registered(registry_settings.champion_uri).model
+    assert model.within is not None and model.ranking.endswith("penalty chosen on the rows")
+
+    def with_info(info: dict[str, object]) -> PlacementModel:
+        assert model.within is not None
+        return dataclasses.replace(model, within=dataclasses.replace(model.within, info=info))
+
+    rows = {"rows": model.within.info["rows"]}
+    assert with_info(rows).ranking.endswith("a fixed penalty")  # saved before the choice
+    assert with_info(rows | {"alpha": 100.0}).ranking.endswith("penalty 100")  # --config
+    other = rows | {"alpha": 10_000.0, "alpha_chosen_by": "the last period held out"}
+    assert with_info(other).ranking == model.ranking
+    assert (
+        len({model.ranking, with_info(rows).ranking, with_info(rows | {"alpha": 100.0}).ranking})
+        == 3
+    )
+
+
 @pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_failed_run_never_touches_aliases(
     first_run: TrainResult,
