@@ -18,16 +18,22 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 from champion import bench_world, ensure_champion
-from fastapi.testclient import TestClient
 from timing import print_table
 
 from serving.app import create_app
 from serving.keys import KeyStore
 from serving.settings import ServeSettings
+
+with warnings.catch_warnings():
+    # starlette's notice that its test client will move to httpx2 (as pyproject's pytest
+    # settings): a dependency's notice, not this table's
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
 
 WORLD = Path("data/bench-mataram")
 
