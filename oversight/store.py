@@ -55,6 +55,7 @@ create table if not exists decisions (
     decided_by text not null, prev_hash text not null, hash text not null
 );
 create index if not exists decisions_by_suggestion on decisions(suggestion_id);
+create index if not exists suggestions_by_person on suggestions(nip, as_of);
 create table if not exists suspensions (
     seq integer primary key autoincrement, at text not null, action text not null,
     reason text not null, decided_by text not null
@@ -270,7 +271,7 @@ class DecisionStore:
         reason_code: str, decided_by: str, note: str | None, alt_unit_id: str | None,
         sk_number: str | None, tmt: str | None,
     ) -> dict[str, Any]:  # fmt: skip
-        shown = db.execute("select to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
+        shown = db.execute("select nip, as_of, to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
         if shown is None:
             raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
         if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
@@ -288,6 +289,8 @@ class DecisionStore:
                 raise Refused(409, "stage", f"the {before} stage decides before {stage}")
             if settled[before] == "tolak":
                 raise Refused(409, "stage", f"rejected at the {before} stage: nothing left to decide")  # fmt: skip
+        if stage == FINAL and decision in ("setuju", "ubah"):
+            self._one_approval(db, suggestion_id, shown["nip"], shown["as_of"])
         last = db.execute("select seq, hash from decisions order by seq desc limit 1").fetchone()
         if last is None:  # nothing left since a purge: the chain goes on from its anchor
             last = db.execute("select last_seq as seq, last_hash as hash from purges order by seq desc limit 1").fetchone()  # fmt: skip
@@ -305,6 +308,18 @@ class DecisionStore:
             tuple(row.values()),
         )
         return row
+
+    @staticmethod
+    def _one_approval(db: sqlite3.Connection, suggestion_id: str, nip: str, as_of: str) -> None:
+        """One approved move a person for one date: a round's item and an item HR looked up
+        may name the same person, and two approvals would be one move executed (the last)
+        and one outcome counted twice, or two moves no SK can carry out."""
+        query = ("select s.id, s.to_unit_id from suggestions s join decisions d on d.suggestion_id = s.id"
+                 " where d.stage = ? and d.decision in ('setuju', 'ubah') and s.nip = ? and s.as_of = ?"
+                 " and s.id != ? limit 1")  # fmt: skip
+        other = db.execute(query, (FINAL, nip, as_of, suggestion_id)).fetchone()
+        if other is not None:
+            raise Refused(409, "suggestion_id", f"the PPK already approved a move for NIP {nip} as of {as_of} (suggestion {other['id']}, to {other['to_unit_id']}): one approved move a person a date; reject (tolak) this one or keep it deferred")  # fmt: skip
 
     def verify(self) -> list[str]:
         """Every break in the chain ("row 7: ..."); empty when the record is intact. After a

@@ -71,6 +71,38 @@ def test_a_rejection_ends_the_path(tmp_path: Path) -> None:
         store.decide(sid, "baperjakat", "setuju", "lainnya", "sekretaris", "admin")
 
 
+def test_the_ppk_approves_one_move_a_person_a_date(tmp_path: Path) -> None:
+    """A round's item and an item HR looked up may name one person: once the PPK approved
+    one, approving another for that date is refused naming the first (rejecting or deferring
+    it is not); another date's move for the same person is a new round's."""
+    store = DecisionStore(tmp_path / "decisions.db")
+    nip = "198507142010011001"
+    later = Shown("penataan-placement", "3", "run1", "f" * 16, "2027-01-01")
+    round_item, looked_up, deferred, next_year = (
+        SHOWN.record("plan", nip, "A", "B", {"gain": 1.0}, "rd_x"),
+        SHOWN.record("recommend", nip, "A", "C", {"gain": 2.0}),
+        SHOWN.record("recommend", nip, "A", "D", {"gain": 0.5}),
+        later.record("plan", nip, "B", "C", {"gain": 1.0}, "rd_y"),
+    )
+    store.record([round_item, looked_up, deferred, next_year])
+    for item in (round_item, looked_up, deferred, next_year):
+        store.decide(item.id, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+        store.decide(item.id, "baperjakat", "setuju", "sesuai_kompetensi", "sekretaris", "admin")
+    store.decide(round_item.id, "ppk", "setuju", "sesuai_kompetensi", "sekretaris", "admin")
+    for decision, extra in (("setuju", {}), ("ubah", {"note": "ke E", "alt_unit_id": "E"})):
+        with pytest.raises(Refused) as second:
+            reason = "sesuai_kompetensi" if decision == "setuju" else "unit_lain_lebih_sesuai"
+            store.decide(looked_up.id, "ppk", decision, reason, "sekretaris", "admin", **extra)
+        assert (second.value.status, second.value.field) == (409, "suggestion_id")
+        assert round_item.id in str(second.value) and nip in str(second.value)
+    store.decide(looked_up.id, "ppk", "tolak", "lainnya", "sekretaris", "admin", note="sudah disetujui")  # fmt: skip
+    store.decide(deferred.id, "ppk", "tunda", "menunggu_klarifikasi", "sekretaris", "admin")
+    store.decide(next_year.id, "ppk", "setuju", "sesuai_kompetensi", "sekretaris", "admin")
+    finals = {row["id"]: row["decision"] for row in store.finals()}
+    assert finals == {round_item.id: "setuju", looked_up.id: "tolak", next_year.id: "setuju"}
+    assert store.verify() == []
+
+
 def test_rows_cannot_be_changed_and_a_hand_edit_breaks_the_chain(tmp_path: Path) -> None:
     store, ids = _store(tmp_path)
     for sid in ids:
