@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from features.data import HRData
+from oversight.reasons import APPROVALS
 from oversight.store import DecisionStore
 
 LEFT_SERVICE = frozenset({"pensiun", "berhenti"})
@@ -101,6 +102,6 @@ def executed_moves(store: DecisionStore, round_id: str | None = None) -> dict[st
     the world generator's next year (`penataan generate --then`) or an SK list."""
     moves = {}
     for row in store.finals():
-        if row["decision"] != "tolak" and (round_id is None or row["round_id"] == round_id):
+        if row["decision"] in APPROVALS and (round_id is None or row["round_id"] == round_id):
             moves[str(row["nip"])] = str(expected_unit(row))
     return moves

@@ -19,6 +19,7 @@ FINAL: Final[Stage] = "ppk"
 STAGE_LABELS: Final[dict[str, str]] = {"hr": "Bidang mutasi BKPSDM", "baperjakat": "Baperjakat", "ppk": "Pejabat Pembina Kepegawaian"}  # fmt: skip
 VERDICT_LABELS: Final[dict[str, str]] = {"setuju": "Setuju", "tolak": "Tolak", "ubah": "Ubah (unit lain)", "tunda": "Tunda"}  # fmt: skip
 NEEDS_NOTE: Final[frozenset[str]] = frozenset({"tolak", "ubah"})
+APPROVALS: Final[tuple[str, ...]] = ("setuju", "ubah")  # a final one of these is a move to make
 VERSION: Final[str] = "2026-12"
 
 

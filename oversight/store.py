@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from oversight.reasons import FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
+from oversight.reasons import APPROVALS, FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
 from oversight.wal import Checkpointer
 
 GENESIS = "0" * 64
@@ -289,7 +289,7 @@ class DecisionStore:
                 raise Refused(409, "stage", f"the {before} stage decides before {stage}")
             if settled[before] == "tolak":
                 raise Refused(409, "stage", f"rejected at the {before} stage: nothing left to decide")  # fmt: skip
-        if stage == FINAL and decision in ("setuju", "ubah"):
+        if stage == FINAL and decision in APPROVALS:
             self._one_approval(db, suggestion_id, shown["nip"], shown["as_of"])
         last = db.execute("select seq, hash from decisions order by seq desc limit 1").fetchone()
         if last is None:  # nothing left since a purge: the chain goes on from its anchor
@@ -315,9 +315,9 @@ class DecisionStore:
         may name the same person, and two approvals would be one move executed (the last)
         and one outcome counted twice, or two moves no SK can carry out."""
         query = ("select s.id, s.to_unit_id from suggestions s join decisions d on d.suggestion_id = s.id"
-                 " where d.stage = ? and d.decision in ('setuju', 'ubah') and s.nip = ? and s.as_of = ?"
-                 " and s.id != ? limit 1")  # fmt: skip
-        other = db.execute(query, (FINAL, nip, as_of, suggestion_id)).fetchone()
+                 f" where d.stage = ? and d.decision in ({', '.join('?' * len(APPROVALS))})"
+                 " and s.nip = ? and s.as_of = ? and s.id != ? limit 1")  # fmt: skip
+        other = db.execute(query, (FINAL, *APPROVALS, nip, as_of, suggestion_id)).fetchone()
         if other is not None:
             raise Refused(409, "suggestion_id", f"the PPK already approved a move for NIP {nip} as of {as_of} (suggestion {other['id']}, to {other['to_unit_id']}): one approved move a person a date; reject (tolak) this one or keep it deferred")  # fmt: skip
 

@@ -93,10 +93,7 @@ def cli_registry(registry_uri: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def api(
     registry_uri: str, world_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Api]:
-    from serving.app import create_app
-    from tests.helpers import Api, role_keys, serve_settings, started
+    from tests.helpers import served
 
-    settings = serve_settings(world_dir, tmp_path_factory.mktemp("api"), registry_uri)
-    keys = role_keys(settings)
-    with started(create_app(settings)) as client:
-        yield Api(client, settings, keys)
+    with served(world_dir, tmp_path_factory.mktemp("api"), registry_uri) as api:
+        yield api

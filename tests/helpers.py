@@ -86,6 +86,18 @@ def started(app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
+@contextmanager
+def served(world_dir: Path, root: Path, registry_uri: str, **update: Any) -> Iterator[Api]:
+    """The small world's API once loaded, with a key for every role; `update` changes its
+    settings (e.g. another precision)."""
+    from serving.app import create_app  # the app imports the whole stack: only when served
+
+    settings = serve_settings(world_dir, root, registry_uri).model_copy(update=update)
+    keys = role_keys(settings)
+    with started(create_app(settings)) as client:
+        yield Api(client, settings, keys)
+
+
 def engine_of(api: Api) -> Engine:
     engine = api.client.app.state.holder.engine  # type: ignore[attr-defined]
     assert engine is not None

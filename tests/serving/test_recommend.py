@@ -13,10 +13,9 @@ import pytest
 
 from features.eligibility import RULES
 from features.vocab import PREDIKAT
-from serving.app import create_app
 from serving.kept_rows import KeptRows
 from serving.schemas import RecommendResponse
-from tests.helpers import Api, engine_of, movable_nip, recommend, role_keys, serve_settings, started
+from tests.helpers import Api, engine_of, movable_nip, recommend, served
 from training.scoring import score_candidates
 
 
@@ -187,12 +186,8 @@ def strict_api(
     """A server at precision 0.9: at the default 0.8 the small world's evidence already
     holds more moves than a pilot may take (5% of the staff), so no pilot is left to add."""
     root = tmp_path_factory.mktemp("strict")
-    settings = serve_settings(world_dir, root, registry_uri).model_copy(
-        update={"precision": 0.9, "explain_ahead": False}
-    )
-    keys = role_keys(settings)
-    with started(create_app(settings)) as client:
-        yield Api(client, settings, keys)
+    with served(world_dir, root, registry_uri, precision=0.9, explain_ahead=False) as api:
+        yield api
 
 
 def test_a_pilot_move_says_so_in_the_answer_the_narrative_and_the_page(strict_api: Api) -> None:
