@@ -149,6 +149,11 @@ def test_a_pilot_tries_the_surest_moves_until_outcomes_refit_the_line() -> None:
     assert suggested.sum() == 40 and on_pilot(p_best[suggested], t).sum() == 37
     capped = Decision(0.8).threshold(p_best, sized=500)  # never more than the share
     assert (p_best >= capped.least).sum() == int(PILOT_MAX_SHARE * len(p_best)) == 50
+    # where the evidence alone suggests more moves than the pilot would, nothing is a pilot
+    sure = np.concatenate([np.full(60, 0.95), np.linspace(0.6, 0.52, 40), np.full(900, 0.3)])
+    covered = Decision(0.8).threshold(sure, sized=40)
+    assert covered.pilot_moves == 0 and covered.least == covered.evidence < 0.95
+    assert (sure >= covered.least).sum() > 40 and not on_pilot(sure[sure >= covered.least], covered).any()  # fmt: skip
     unlikely = Decision(0.8).threshold(np.full(1000, 0.45), sized=40)
     assert unlikely.pilot == float("inf")  # a pilot never tries a move likelier to hurt
     assert Decision(0.8, pilot=0).threshold(p_best, sized=40).pilot == float("inf")
