@@ -145,9 +145,17 @@ def _allowed(table: CandidateTable, settings: PlanRules) -> tuple[np.ndarray, di
 
 def _part(scored: ScoredTable, keep: np.ndarray, excluded: dict[str, int], people: pd.DataFrame) -> _Part:  # fmt: skip
     """What the round keeps of a scored part: of the rows `keep` allows, the moves predicted
-    to leave their employee better off, each employee's best such move's probability of
-    helping, and who holds which unit with the predicted score of staying."""
+    to leave their employee better off, each employee's best allowed move's probability of
+    helping, and who holds which unit with the predicted score of staying.
+
+    The best moves are read before the moves predicted no better off are dropped: the
+    decision's threshold and its pilot's cap (a share of the staff with a move) are set on
+    everyone with an allowed move, as `penataan score` sets them. Read after, a staff whose
+    model finds a helping move for one person in eight capped the round's pilot at 5% of
+    that eighth (on family world 101: a cap of 7 moves, all of them the evidence's, so no
+    pilot at all, where `penataan score` with the same model suggests 28 pilot moves)."""
     t = scored.table
+    best_p = scored.best_p(keep, ignore=("formasi_full",))
     worse = keep & (scored.gain <= 0)  # nobody ends the round predicted worse off
     keep = keep & ~worse
     excluded = excluded | {"predicted no better off": int(worse.sum())}
@@ -181,7 +189,7 @@ def _part(scored: ScoredTable, keep: np.ndarray, excluded: dict[str, int], peopl
     )  # fmt: skip
     return _Part(
         moves=moves,
-        best_p=scored.best_p(keep, ignore=("formasi_full",)),
+        best_p=best_p,
         stays=stays,
         nips=t.nips,
         excluded=excluded,

@@ -19,7 +19,7 @@ from features.contract.validate import load_data
 from features.data import HRData
 from features.settings import EligibilitySettings
 from penataan.cli import app as cli
-from planning.problem import ScoredPairs, person_values
+from planning.problem import ScoredPairs, build_problem, person_values
 from planning.report import write_plan
 from planning.run import PlanRefused, PlanResult, plan_round
 from planning.settings import PlanSettings
@@ -91,6 +91,10 @@ def test_the_pilot_is_a_budget_the_round_spends_under_the_formasi(
     scored = table.score(model, table.allowed())
     threshold = scored.threshold(PipelineSettings(**STRICT).decision, ignore=("formasi_full",))
     assert threshold.pilot_moves > 0
+    # the budget is the one `penataan score` sets on the same staff: its cap a share of
+    # everyone with an allowed move, not only of those with a move predicted to help
+    decision = PlanSettings(**STRICT).decision(PipelineSettings().decision)
+    assert build_problem(roomy, [table], model, PlanSettings(**STRICT), decision).problem.max_pilot == threshold.pilot_moves  # fmt: skip
     round_ = plan_round(roomy, model, [table], PlanSettings(**STRICT))
     moves, s = round_.moves, round_.summary
     trial = moves[moves["pilot"]]
