@@ -286,17 +286,18 @@ class Shortfall:
     """The agency's outcomes against what was claimed for the same moves: a paired t test,
     one-sided, of realised below claimed.
 
-    Why it exists: a refit waits for `PENATAAN_MIN_OUTCOMES` (30) outcomes, and a small
-    agency's rounds move five to seven people a year, so where the model's top is wrong the
-    pilot goes on moving people into worse units for four or five years (`bench/loop.py`,
-    world 202: 14-40% helping each year against claims of +1.7 to +2.8). When the outcomes
+    Why it exists: a refit waits for `PENATAAN_MIN_OUTCOMES` (30) outcomes, and a round may
+    bring fewer (a small staff's pilot is capped at 5% of it; a full formasi admits fewer),
+    so where the model's top is wrong the pilot goes on moving people into worse units for
+    more than a year (`bench/loop.py`: before the round's cap was mended, world 202's pilot
+    moved 5-7 people a year for five years, 14-40% helping). When the outcomes
     so far already rule the claims out, waiting buys nothing but more such moves, so the
     refit may come early (`refit_on_outcomes`). Only the harmful side stops early: outcomes
     above the claims mean the pilot helps more than it said, and the refit can wait for 30.
 
     The test is made at every look (each year's outcomes, added to the earlier ones), so
-    each look asks for `EARLY_LEVEL` (97.5% one-sided): over the three looks world 202 makes
-    between 10 and 30 outcomes, claims that were right are ruled out by chance about 5% of
+    each look asks for `EARLY_LEVEL` (97.5% one-sided): over three looks between 10 and 30
+    outcomes (world 202's, before the cap was mended), claims that were right are ruled out by chance about 5% of
     the time (`tests/oversight/test_loop.py` simulates it), and what that costs is a line
     refit on fewer outcomes (weighted against the held-out anchor, as every refit is), not
     a move. With fewer than `EARLY_LEAST` outcomes the spread the test divides by is too
