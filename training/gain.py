@@ -452,7 +452,10 @@ class Decision:
 
     def threshold(self, p_best: np.ndarray, sized: int) -> Threshold:
         """The threshold set on a staff: `p_best` is each employee's best move's probability
-        of helping, `sized` the model's `pilot_size` (0: its line has seen outcomes)."""
+        of helping, for every employee with an allowed move, whether or not it is predicted
+        to help (the pilot's cap is a share of them: a caller that passes only the helping
+        ones shrinks it), and `sized` the model's `pilot_size` (0: its line has seen
+        outcomes)."""
         p = np.sort(np.asarray(p_best, dtype=float)[np.isfinite(p_best)])[::-1]
         evidence = precision_threshold(p, self.precision)
         moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
