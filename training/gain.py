@@ -290,18 +290,18 @@ class Shortfall:
     bring fewer (a small staff's pilot is capped at 5% of it; a full formasi admits fewer),
     so where the model's top is wrong the pilot goes on moving people into worse units for
     more than a year (`bench/loop.py`: before the round's cap was mended, world 202's pilot
-    moved 5-7 people a year for five years, 14-40% helping). When the outcomes
-    so far already rule the claims out, waiting buys nothing but more such moves, so the
-    refit may come early (`refit_on_outcomes`). Only the harmful side stops early: outcomes
+    moved 6-8 people a year for five years, 17-71% helping). When the outcomes so far
+    already rule the claims out, waiting buys nothing but more such moves, so the refit may
+    come early (`refit_on_outcomes`). Only the harmful side stops early: outcomes
     above the claims mean the pilot helps more than it said, and the refit can wait for 30.
 
     The test is made at every look (each year's outcomes, added to the earlier ones), so
     each look asks for `EARLY_LEVEL` (97.5% one-sided): over three looks between 10 and 30
-    outcomes (world 202's, before the cap was mended), claims that were right are ruled out by chance about 5% of
-    the time (`tests/oversight/test_loop.py` simulates it), and what that costs is a line
-    refit on fewer outcomes (weighted against the held-out anchor, as every refit is), not
-    a move. With fewer than `EARLY_LEAST` outcomes the spread the test divides by is too
-    unsure to read."""
+    outcomes (world 202's, before the cap was mended), claims that were right are ruled out
+    by chance about 5% of the time (`tests/oversight/test_loop.py` simulates it), and what
+    that costs is a line refit on fewer outcomes (weighted against the held-out anchor, as
+    every refit is), not a move. With fewer than `EARLY_LEAST` outcomes the spread the test
+    divides by is too unsure to read."""
 
     n: int
     claimed: float  # mean claimed gain

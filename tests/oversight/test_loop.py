@@ -285,8 +285,9 @@ def test_outcomes_that_rule_the_claims_out_refit_the_line_before_thirty() -> Non
 
 def test_right_claims_are_seldom_refit_early_over_a_pilots_looks() -> None:
     """The test is made again each year on the outcomes so far: over looks at 13, 18 and 24
-    outcomes (world 202's five-year loop before the round's pilot cap was mended) claims that were right are ruled out by chance in
-    about 5% of agencies (97.5% a look, three looks on one growing sample), not 7.5% or more."""
+    outcomes (world 202's five-year loop before the round's pilot cap was mended) claims
+    that were right are ruled out by chance in about 5% of agencies (97.5% a look, three
+    looks on one growing sample), not 7.5% or more."""
     rng = np.random.default_rng(2)
     claimed = np.full(24, 2.0)
     early = [
