@@ -89,12 +89,13 @@ def test_the_pilot_is_a_budget_the_round_spends_under_the_formasi(
     evidence already holds more moves than a pilot may take, 5% of its staff; at `STRICT` it
     holds fewer.)"""
     scored = table.score(model, table.allowed())
-    threshold = scored.threshold(PipelineSettings(**STRICT).decision, ignore=("formasi_full",))
+    decision = PipelineSettings(**STRICT).decision
+    threshold = scored.threshold(decision, ignore=("formasi_full",))
     assert threshold.pilot_moves > 0
     # the budget is the one `penataan score` sets on the same staff: its cap a share of
     # everyone with an allowed move, not only of those with a move predicted to help
-    decision = PlanSettings(**STRICT).decision(PipelineSettings().decision)
-    assert build_problem(roomy, [table], model, PlanSettings(**STRICT), decision).problem.max_pilot == threshold.pilot_moves  # fmt: skip
+    problem = build_problem(roomy, [table], model, PlanSettings(**STRICT), decision).problem
+    assert problem.max_pilot == threshold.pilot_moves
     round_ = plan_round(roomy, model, [table], PlanSettings(**STRICT))
     moves, s = round_.moves, round_.summary
     trial = moves[moves["pilot"]]
