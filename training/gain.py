@@ -288,9 +288,9 @@ class Shortfall:
 
     Why it exists: a refit waits for `PENATAAN_MIN_OUTCOMES` (30) outcomes, and a round may
     bring fewer (a small staff's pilot is capped at 5% of it, a full formasi admits fewer,
-    people reject some), so where the model's top is wrong the pilot goes on moving people into worse units for
-    more than a year (`bench/loop.py`: before the round's cap was mended, world 202's pilot
-    moved 6-8 people a year for five years, 17-71% helping). When the outcomes so far
+    people reject some), so where the model's top is wrong the pilot goes on moving people
+    into worse units for more than a year (`bench/loop.py`: before the round's cap was
+    mended, world 202's pilot moved 6-8 people a year for five years, 17-71% helping). When the outcomes so far
     already rule the claims out, waiting buys nothing but more such moves, so the refit may
     come early (`refit_on_outcomes`). Only the harmful side stops early: outcomes
     above the claims mean the pilot helps more than it said, and the refit can wait for 30.
