@@ -1,4 +1,4 @@
-"""The HTTP server around the app: uvicorn, with the two guards it lacks.
+"""The HTTP server around the app: uvicorn, with the two guards it lacks and a quiet log.
 
 - A deadline on a request's headers. Uvicorn times out idle kept-alive connections but not a
   client that opens a socket and sends its headers a byte at a time (slowloris): such a
@@ -9,6 +9,11 @@
 - No secret in the access log. Keys travel in the `X-API-Key` header, but a client that puts
   one in the query string (`?api_key=...`) would have it written in clear in every access
   line; `RedactSecrets` blanks such values before the line is written.
+- No probe in the access log. A load balancer or a start-up script asks `/health` and
+  `/ready` every second or so; each answer written as an access line buries the requests
+  and the loading progress an operator reads (`make demo` printed forty `GET /ready 503`
+  lines while the model loaded). `QuietProbes` drops those lines; `/ready` itself says
+  what is missing, and the server logs its loading steps and any failure on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ TOO_SLOW = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
     b"content-length: %d\r\n\r\n%s" % (len(_SLOW_BODY), _SLOW_BODY)
 )
+PROBES = frozenset({"/health", "/ready"})
 _SECRET = re.compile(
     r"(?i)([?&][^=&#]*(?:key|token|secret|password|auth)[^=&#]*=)[^&#]*|pnt_[A-Za-z0-9_-]+"
 )
@@ -48,6 +54,15 @@ class RedactSecrets(logging.Filter):
             args = list(record.args)
             args[2] = redact(str(args[2]))
             record.args = tuple(args)
+        return True
+
+
+class QuietProbes(logging.Filter):
+    """Drops uvicorn's access lines for the probes `PROBES` (see the module)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            return str(record.args[2]).split("?", 1)[0] not in PROBES
         return True
 
 
@@ -103,5 +118,7 @@ def serve(settings: ServeSettings, host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", http=protocol)  # fmt: skip
     server = uvicorn.Server(config)
-    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    access = logging.getLogger("uvicorn.access")
+    access.addFilter(QuietProbes())
+    access.addFilter(RedactSecrets())
     server.run()

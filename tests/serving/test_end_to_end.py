@@ -48,3 +48,5 @@ def test_penataan_serve_answers_over_http(
     log_text = (tmp_path / "serve.log").read_text()
     assert "Application startup complete" in log_text and "api_key=***" in log_text
     assert "pnt_LEAKED" not in log_text
+    # `running` polled /ready until it answered; the probes leave no access line
+    assert '"POST /v1/recommend HTTP/1.1" 200' in log_text and "GET /ready" not in log_text

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from penataan.local_servers import free_port
-from serving.server import HeaderDeadline, RedactSecrets, redact
+from serving.server import HeaderDeadline, QuietProbes, RedactSecrets, redact
 
 
 async def _hello(scope: dict[str, object], receive: object, send: object) -> None:
@@ -82,3 +82,18 @@ def test_keys_in_the_query_string_never_reach_the_access_log() -> None:
         ("127.0.0.1:5", "GET", "/v1/model?token=pnt_abc", "1.1", 401), None,
     )  # fmt: skip
     assert RedactSecrets().filter(record) and "pnt_abc" not in record.getMessage()
+
+
+def test_probes_stay_out_of_the_access_log() -> None:
+    def line(target: str, status: int) -> logging.LogRecord:
+        return logging.LogRecord(
+            "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5", "GET", target, "1.1", status), None,
+        )  # fmt: skip
+
+    quiet = QuietProbes()
+    assert not quiet.filter(line("/ready", 503))
+    assert not quiet.filter(line("/health?verbose=1", 200))
+    assert quiet.filter(line("/v1/recommend", 200))
+    assert quiet.filter(line("/readyz", 200))  # only the probes themselves
+    assert quiet.filter(line("/metrics", 200))
