@@ -9,8 +9,11 @@ PY=.venv/bin/python
 
 $PENATAAN keys revoke demo >/dev/null 2>&1 || true
 KEY=$($PENATAAN keys create --role admin --name demo | tail -1)
-# someone with at least three eligible units, so the example shows moves, not only staying
-NIP=$(awk -F, 'NR > 1 && ++seen[$1] == 3 { print $1; exit }' "$DATA-scores.csv")
+# someone with a move suggested, so the example shows what a suggestion carries; else
+# someone with at least three eligible units, so it shows moves, not only staying
+NIP=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["suggested"] == "True" && $col["is_current"] == "False" { print $1; exit }' "$DATA-scores.csv")
+[ -n "$NIP" ] || NIP=$(awk -F, 'NR > 1 && ++seen[$1] == 3 { print $1; exit }' "$DATA-scores.csv")
 
 $PENATAAN serve --data "$DATA" --port "$PORT" &
 SERVER=$!
@@ -39,11 +42,15 @@ else:
     basis = f"suggested moves must help in {answer.get('precision', 0):.0%} of cases"
 print(f"decision: {answer.get('decision')} ({basis})")
 for s in answer.get("suggestions", []):
+    head = (f"  #{s['rank']} {s['unit_name']}: predicted {s['predicted_score']:.1f} "
+            f"[{s['interval']['low']:.1f}, {s['interval']['high']:.1f}]")
     gain = s["gain_interval"]
-    print(f"  #{s['rank']} {s['unit_name']}: predicted {s['predicted_score']:.1f} "
-          f"[{s['interval']['low']:.1f}, {s['interval']['high']:.1f}], gain {s['gain']:+.2f} "
-          f"[{gain['low']:+.1f}, {gain['high']:+.1f}], helps with probability {s['probability_helps']:.0%}"
-          f"{' suggested' if s['suggested'] else ''}{' as a pilot' if s.get('pilot') else ''}")
+    if s["is_current"] or gain is None:  # staying is the reference: no gain to state
+        print(f"{head}, the current unit")
+    else:
+        print(f"{head}, gain {s['gain']:+.2f} [{gain['low']:+.1f}, {gain['high']:+.1f}], "
+              f"helps with probability {s['probability_helps']:.0%}"
+              f"{' suggested' if s['suggested'] else ''}{' as a pilot' if s.get('pilot') else ''}")
     print(f"     {s['explanation']['narrative']}")
 print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
 PYTHON
