@@ -73,7 +73,7 @@ KECAMATAN: dict[str, tuple[tuple[float, float], tuple[str, ...]]] = {
 }  # fmt: skip
 
 KECAMATAN_SEKSI = (
-    ("SEK", "Sekretariat Kecamatan", "umum"),
+    ("SEK", "Sekretariat", "umum"),
     ("PEM", "Seksi Pemerintahan", "pemerintahan"),
     ("PEL", "Seksi Pelayanan Umum", "kependudukan"),
     ("TRANTIB", "Seksi Ketenteraman dan Ketertiban Umum", "ketertiban"),
