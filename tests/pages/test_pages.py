@@ -43,6 +43,10 @@ def test_an_employee_page_shows_the_ranked_units_and_why(api: Api) -> None:
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
     assert f"Pegawai {nip}" in html and "Peluang membantu" in html and "<svg" in html
     assert re.search(r"\d,\d", html)  # id-ID decimals
+    current = re.search(r"<tr[^>]*>(?:(?!</tr>).)*\(sekarang\)(?:(?!</tr>).)*</tr>", html, re.S)
+    assert current, "the current unit's row"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", current.group(0), re.S)
+    assert cells[4:6] == ["–", "–"]  # staying: no interval around 0, no chance it "helps"
     for word in ("religion", "agama", "marital", "birth_date", "tanggal lahir"):
         assert word not in html.lower()
     english = api.client.get(f"/ui/employee?nip={nip}&lang=en").text
