@@ -309,14 +309,14 @@ def model_page(request: Request) -> Response:
         if any(f"{name}_{c}" in metrics for c in columns)
     ]  # fmt: skip
     largest = max((r.mean_abs_shap for r in importance.factors), default=0.0) or 1.0
-    bars = [{"label": r.label, "width": round(380 * r.mean_abs_shap / largest, 1)} for r in importance.factors]  # fmt: skip
+    bars = [{"label": r.label, "width": round(330 * r.mean_abs_shap / largest, 1)} for r in importance.factors]  # fmt: skip
     state = request.app.state
     mon = monitor_report(engine, state.decisions, state.monitor_cache).model_dump()
     return _page(
         request, "model.html", title=f"{t['model_title']} v{info.version}", session=session,
         m=info, fi=importance, columns=columns, baselines=baselines, bars=bars, mon=mon,
         gain=engine.loaded.model.gain, promotion=engine.loaded.tags.get("promotion", "–"),
-        fairness=engine.loaded.tags.get("fairness_flags", "–"),
+        fairness=engine.loaded.tags.get("fairness_flags", "–"), stage_labels=STAGE_LABELS,
     )  # fmt: skip
 
 

@@ -119,9 +119,12 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
     model = api.client.get("/ui/model?lang=en")
     assert model.status_code == 200 and "Held-out year, beside the baselines" in model.text
     assert (
-        "education_rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
+        "Education rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
     )
     assert "Outcomes and oversight" in model.text  # the monitor, as /v1/monitor reports it
+    indonesian = api.client.get("/ui/model").text  # its tables in the page's words, not keys
+    assert "Aturan pendidikan" in indonesian and "Regret mutasi" in indonesian
+    assert "education_rule" not in indonesian and "move_regret" not in indonesian
 
 
 def test_the_model_page_says_when_outcomes_rule_the_claims_out(
