@@ -154,14 +154,14 @@ def _may(session: Session, permission: str) -> bool:
 
 
 @router.get("/round", response_model=None)
-def round_page(request: Request, id: str = "", status: str = "") -> Response:
-    """A round's moves as shown, each with its decisions and, for a role that may decide,
-    the decision form (the stages that role may record); `status` pending or decided
-    filters the moves."""
-    return _round(request, id, status)
+def round_page(request: Request, id: str = "", status: str = "", open: str = "") -> Response:
+    """A round's moves as shown, each folded to a line that opens on its decisions and, for
+    a role that may decide, the decision form (the stages that role may record); `status`
+    pending or decided filters the moves; `open` the move shown open (else the first)."""
+    return _round(request, id, status, opened=open)
 
 
-def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200) -> Response:  # fmt: skip
+def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "") -> Response:  # fmt: skip
     got = _signed_in(request, "suggestions")
     if isinstance(got, Response):
         return got
@@ -194,7 +194,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         units=sorted(units.values(), key=lambda u: (-abs(u["in"] - u["out"]), u["name"])),
         stage_labels=STAGE_LABELS, verdicts=VERDICT_LABELS, reasons=REASONS,
         reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
-        error=error or None,
+        error=error or None, opened=opened,
     )  # fmt: skip
 
 
@@ -240,8 +240,9 @@ async def decide(request: Request) -> Response:
             form.get("alt_unit_id") or None,
         )  # fmt: skip
     except Refused as refused:
-        return _round(request, round_id, error=f"{refused.field}: {refused}", code=refused.status)  # fmt: skip
-    return _redirect(f"/ui/round?id={round_id}&lang={lang}#{form.get('suggestion_id', '')}")
+        return _round(request, round_id, error=f"{refused.field}: {refused}", code=refused.status, opened=form.get("suggestion_id", ""))  # fmt: skip
+    decided = form.get("suggestion_id", "")  # an id the store just recorded a decision on
+    return _redirect(f"/ui/round?{urlencode({'id': round_id, 'lang': lang, 'open': decided})}#{decided}")  # fmt: skip
 
 
 @router.get("/employee", response_model=None)

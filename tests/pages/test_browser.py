@@ -108,7 +108,7 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
                 page.keyboard.type(text)
         page.keyboard.press("Tab")  # to the button
         page.keyboard.press("Enter")
-        page.wait_for_selector("section table tbody tr")
+        page.wait_for_selector("details[open] table tbody tr")  # the move decided on, open
         assert "anggaran 2027" in page.content() and "test-hr" in page.content()
         page.click("text=The minutes")  # the printable berita acara, its style allowed by hash
         page.wait_for_url("**/ui/minutes*")

@@ -91,9 +91,13 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
             "stage": "hr", "decision": "tolak", "reason_code": "dibutuhkan_unit_asal", "note": ""}  # fmt: skip
     refused = api.client.post("/ui/decide", data=form)
     assert refused.status_code == 422 and "note" in refused.text
+    assert f'<details id="{move["suggestion_id"]}" open>' in refused.text  # the form refused, open
     assert api.client.post("/ui/decide", data={**form, "csrf": "forged", "note": "x"}).status_code == 403  # fmt: skip
     done = api.client.post("/ui/decide", data={**form, "note": "masih dibutuhkan"}, follow_redirects=False)  # fmt: skip
-    assert done.status_code == 303
+    assert done.status_code == 303 and f"open={move['suggestion_id']}" in done.headers["location"]
+    opened = api.client.get(done.headers["location"]).text  # that move open, the others folded
+    assert f'<details id="{move["suggestion_id"]}" open>' in opened
+    assert opened.count("<details") == len(plan["moves"]) and opened.count(" open>") == 1
     page = api.client.get(f"/ui/round?id={round_id}&status=decided").text
     assert "masih dibutuhkan" in page and "test-hr" in page
     record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
