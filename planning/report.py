@@ -23,7 +23,8 @@ TEMPLATE = """<!doctype html>
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
-td.n { text-align: right; } .note { background: #fff6dd; padding: 0.8em; border-left: 4px solid #e0a800; }
+td.n { text-align: right; white-space: nowrap; } .note { background: #fff6dd; padding: 0.8em; border-left: 4px solid #e0a800; }
+tr.move td { border-bottom: none; } tr.why td { color: #444; padding: 0 6px 10px 2em; }
 </style></head><body>
 <h1>Rencana penataan pegawai (usulan), per {{ s.as_of }}</h1>
 <p class="note">{{ s.advisory }}</p>
@@ -51,10 +52,13 @@ mutasi paling meyakinkan menurut model, diusulkan sebelum ada hasil usulan di in
 menguji perkiraannya: seberapa jauh perkiraan di puncak urutan model benar berbeda antarinstansi,
 dan hanya hasil mutasi usulan sendiri, setahun kemudian, yang menunjukkannya (<code>penataan outcomes
 recalibrate</code>). Peluangnya adalah perkiraan model, belum terbukti di sini.{% endif %}</p>
-<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Peluang membantu</th><th>Penjelasan</th></tr>
-{% for m in moves %}<tr><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
+<table><tr><th>NIP</th><th>Dari</th><th>Ke</th><th>Sebelum</th><th>Sesudah</th><th>Kenaikan</th><th>Rentang 80%</th><th>Peluang membantu</th></tr>
+{# each move's explanation on a row of its own, the table's width: in a ninth column it was
+   a few words wide and each move a page tall #}
+{% for m in moves %}<tr class="move"><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
 <td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
-<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%{% if m.pilot %} (uji coba){% endif %}</td><td>{{ m.narrative }}</td></tr>
+<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%{% if m.pilot %} (uji coba){% endif %}</td></tr>
+<tr class="why"><td colspan="8">{{ m.narrative }}</td></tr>
 {% endfor %}</table>
 <h2>Aturan yang membatasi</h2>
 <ul>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,9 @@ def test_cli_writes_the_four_files(
     assert summary["solver"]["status"] == "optimal" and "truth" in summary
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "Usulan mutasi" in html
+    # each move's explanation under it, across the table (readable, not a column of words)
+    why = re.findall(r'<tr class="why"><td colspan="8">(.*?)</td></tr>', html, re.S)
+    assert len(why) == len(moves) and all("Perkiraan nilai kinerja" in w for w in why)
     for word in ("religion", "agama", "marital", "birth_date", "jenis kelamin"):
         assert word not in html.lower()
 
