@@ -46,14 +46,21 @@ def redact(target: str) -> str:
     return _SECRET.sub(lambda m: f"{m.group(1)}***" if m.group(1) else "***", target)
 
 
+def _target(record: logging.LogRecord) -> str | None:
+    """The request target of one of uvicorn's access lines (`client - "METHOD target HTTP/x"
+    status`: its third argument), None for any other record."""
+    if isinstance(record.args, tuple) and len(record.args) >= 3:
+        return str(record.args[2])
+    return None
+
+
 class RedactSecrets(logging.Filter):
-    """Blanks secrets in uvicorn's access lines (`client - "METHOD target HTTP/x" status`)."""
+    """Blanks secrets in uvicorn's access lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3:
-            args = list(record.args)
-            args[2] = redact(str(args[2]))
-            record.args = tuple(args)
+        target = _target(record)
+        if target is not None and isinstance(record.args, tuple):
+            record.args = (*record.args[:2], redact(target), *record.args[3:])
         return True
 
 
@@ -61,9 +68,8 @@ class QuietProbes(logging.Filter):
     """Drops uvicorn's access lines for the probes `PROBES` (see the module)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3:
-            return str(record.args[2]).split("?", 1)[0] not in PROBES
-        return True
+        target = _target(record)
+        return target is None or target.split("?", 1)[0] not in PROBES
 
 
 class HeaderDeadline(HttpToolsProtocol):
