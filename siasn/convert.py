@@ -28,6 +28,7 @@ from features.nip import nip_birth_date
 from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
+from siasn.identity import NIP, with_nips
 from siasn.kinds import KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -42,10 +43,12 @@ MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
 RATING = {text: key for key, text in RATING_TEXT.items()}
 RATING |= {text.replace("ESPEKTASI", "EKSPEKTASI"): key for text, key in list(RATING.items())}
 RATING |= {text.replace("EKSPEKTASI", "ESPEKTASI"): key for text, key in list(RATING.items())}
+RATING |= {str(code): key for code, key in enumerate(RATING_TEXT, 1)}  # rw-skp22's ...Nilai: 1-3
 KUADRAN = {text: key for key, text in KUADRAN_TEXT.items()} | {
     "KURANG": "kurang",
     "MISCONDUCT": "kurang",
 }
+KUADRAN |= {str(code): key for code, key in enumerate(KUADRAN_TEXT, 1)}  # kuadranKinerja 1-5
 SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
     k.upper(): k for k in SEVERITY_CODE
 }
@@ -71,14 +74,17 @@ def numbers(values: pd.Series) -> pd.Series:
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column the export may lack (its cells then all empty)."""
-    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+    """A column the export may lack (its cells then all None, not NaN: `if cell` reads
+    them as empty)."""
+    return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index, dtype=object)  # fmt: skip
 
 
-def _employment(kind: pd.Series) -> pd.Series:
-    """`JENIS PEGAWAI NAMA` (PNS, PNS Daerah, PPPK, ...) -> PNS or PPPK; None where empty."""
-    text = kind.astype("string").str.upper()
-    return pd.Series(np.where(text.str.contains("PPPK").fillna(False), "PPPK", "PNS"), index=kind.index).where(text.notna())  # fmt: skip
+def _employment(people: pd.DataFrame) -> pd.Series:
+    """PNS or PPPK: `JENIS PEGAWAI NAMA` (PNS, PNS Daerah, PPPK, ...) where the export
+    gives it, else the NIP (its 13th digit is 2 for a PPPK)."""
+    text = _column(people, "JENIS PEGAWAI NAMA").astype("string").str.upper()
+    named = pd.Series(np.where(text.str.contains("PPPK").fillna(False), "PPPK", "PNS"), index=people.index).where(text.notna())  # fmt: skip
+    return named.fillna(people["NIP BARU"].str[12].map({"2": "PPPK"}).fillna("PNS"))
 
 
 def _of(exports: list[ExportFile], kind: str) -> list[ExportFile]:
@@ -86,7 +92,9 @@ def _of(exports: list[ExportFile], kind: str) -> list[ExportFile]:
 
 
 def _frame(exports: list[ExportFile], kind: str, report: ImportReport) -> tuple[pd.DataFrame, list[Ledger]]:  # fmt: skip
-    """All files of `kind` stacked, with a ledger each and the ledger index per row."""
+    """All files of `kind` stacked, with a ledger each and the ledger index per row; in a
+    table of people's records, the rows that name nobody (no NIP, and no PNS ID that a
+    file pairs with one: `siasn.identity`) dropped and counted."""
     frames: list[pd.DataFrame] = []
     ledgers: list[Ledger] = []
     for export in _of(exports, kind):
@@ -96,7 +104,11 @@ def _frame(exports: list[ExportFile], kind: str, report: ImportReport) -> tuple[
         ledgers.append(ledger)
     if not frames:
         return pd.DataFrame(columns=["_ledger"]), ledgers
-    return pd.concat(frames, ignore_index=True), ledgers
+    stacked = pd.concat(frames, ignore_index=True)
+    if "NIP BARU" in stacked:
+        nobody = stacked["NIP BARU"].isna()
+        stacked = _account(stacked, nobody, ledgers, "no NIP (nor a PNS ID paired with one)")
+    return stacked, ledgers
 
 
 def _account(frame: pd.DataFrame, mask: pd.Series | np.ndarray, ledgers: list[Ledger], reason: str, how: str = "drop") -> pd.DataFrame:  # fmt: skip
@@ -139,6 +151,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     report = ImportReport(str(source))
     mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
     exports, ignored, near = find_exports(source, mapping.columns())
+    exports = with_nips(exports, report)
     report.ignored = ignored
     for miss in near:
         for header, field in miss.suggestions():
@@ -280,9 +293,17 @@ def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> p
     return by_code.fillna(names)
 
 
+def _golongan(people: pd.DataFrame, employment: pd.Series) -> pd.Series:
+    """The golongan by name (`III/b`, `IX`), else, for a PNS, by SIASN's id (`32`): a
+    PPPK's golongan reuses the PNS ids (21 is V for a PPPK), so it is read by name only."""
+    named = _column(people, "GOL AKHIR NAMA")
+    by_id = _column(people, "GOL AKHIR ID").map(GOLONGAN_BY_ID).where(employment != "PPPK")
+    return named.where(named.isin(vocab.GOLONGAN), by_id)
+
+
 def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
     asn, ledgers = _frame(exports, "data_asn", report)
-    asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(r"[0-9]{18}").fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
     asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
     _keep(asn, ledgers)
     diploma = _column(asn, "PENDIDIKAN NAMA").fillna(_column(asn, "TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
@@ -290,21 +311,17 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     field = [
         mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma
     ]
-    golongan = _column(asn, "GOL AKHIR NAMA")
-    golongan = golongan.where(golongan.isin(vocab.GOLONGAN), _column(asn, "GOL AKHIR ID").map(GOLONGAN_BY_ID))  # fmt: skip
     status = (
         asn.get("KEDUDUKAN HUKUM ID", pd.Series("01", index=asn.index)).map(STATUS).fillna("aktif")
     )
+    employment = _employment(asn)
     out = pd.DataFrame({
         "nip": asn["NIP BARU"], "name": asn["NAMA"],
         "sex": asn["JENIS KELAMIN"].str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
         "birth_date": dates(asn["TANGGAL LAHIR"]),
         "religion": _column(asn, "AGAMA NAMA").str.upper().map(RELIGION),
         "marital_status": _column(asn, "JENIS KAWIN ID").map(MARITAL),
-        "employment_type": _employment(_column(asn, "JENIS PEGAWAI NAMA")).fillna(
-            asn["NIP BARU"].str[12].map({"2": "PPPK"}).fillna("PNS")  # the NIP says it too
-        ),
-        "golongan": golongan, "education_level": level, "education_field": field,
+        "employment_type": employment, "golongan": _golongan(asn, employment), "education_level": level, "education_field": field,
         "service_start": dates(asn["TMT CPNS"]), "status": status,
         "_unit": asn.get("UNOR ID"), "_tmt": dates(_column(asn, "TMT JABATAN")),
     })  # fmt: skip
@@ -312,6 +329,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     out.loc[general, "education_field"] = "umum"
     former, former_ledgers = _frame(exports, "pemberhentian", report)
     if len(former):
+        former = _account(former, ~former["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), former_ledgers, "NIP is not 18 digits")  # fmt: skip
         former = _account(former, former["NIP BARU"].isin(set(out["nip"])), former_ledgers, "also in Data ASN", how="merge")  # fmt: skip
         former = _account(
             former, former.duplicated("NIP BARU"), former_ledgers, "NIP twice", how="merge"
@@ -323,11 +341,11 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
             "birth_date": dates(_column(former, "TANGGAL LAHIR")),
             "sex": _column(former, "JENIS KELAMIN").str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
             "service_start": dates(_column(former, "TMT CPNS")),
-            "employment_type": _employment(_column(former, "JENIS PEGAWAI NAMA")),
-            "golongan": _column(former, "GOL AKHIR NAMA").where(lambda g: g.isin(vocab.GOLONGAN)),
+            "employment_type": _employment(former),
+            "golongan": _golongan(former, _employment(former)),
             "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
             "education_field": [mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma],
-            "status": _column(former, "JENIS").map({"BUP": "pensiun"}).fillna("berhenti"),
+            "status": np.where(_column(former, "JENIS PEMBERHENTIAN").astype("string").str.upper().str.contains("BUP|PENSIUN").fillna(False), "pensiun", "berhenti"),
             "_left": dates(former["TMT BERHENTI"]),
         })  # fmt: skip
         out = pd.concat([out, gone], ignore_index=True)
@@ -353,20 +371,27 @@ def _jenis_code(jenis: pd.Series) -> pd.Series:
 
 
 def _position_names(rw: pd.DataFrame, jenis: pd.Series) -> pd.Series:
-    """One position name per row: `JABATAN NAMA` when the export has it; else (SIASN's
-    rw-jabatan) the column of the row's jenis jabatan, a struktural post being the head of
-    its unit when no struktural name is given, then any name the row has."""
-    if "JABATAN NAMA" in rw:
-        return rw["JABATAN NAMA"]
+    """One position name per row: `JABATAN NAMA` where the row has it; else (SIASN's
+    rw-jabatan, whose `namaJabatan` is empty on fungsional rows) the column of the row's
+    jenis jabatan, a struktural post being the head of its unit when no struktural name is
+    given, then any name the row has."""
     struktural, fungsional, umum = (_column(rw, c) for c in SPLIT_POSITION)
     head = ("Kepala " + _column(rw, "UNOR NAMA").astype("string")).astype(object)
     named = pd.Series(None, index=rw.index, dtype=object)
     named = named.mask(jenis == "1", struktural.fillna(head)).mask(jenis == "2", fungsional)
-    return named.mask(jenis == "4", umum).fillna(fungsional).fillna(umum).fillna(struktural)
+    named = named.mask(jenis == "4", umum).fillna(fungsional).fillna(umum).fillna(struktural)
+    return _column(rw, "JABATAN NAMA").fillna(named)
+
+
+ESELON_ROMAN = {"I": "2", "II": "2", "III": "3", "IV": "4", "V": "4"}  # I (JPT madya) as JPT
 
 
 def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
-    level = eselon.astype("string").str[0]
+    """Struktural posts by eselon, SIASN's code (21/22 JPT, 31/32 administrator, 41/42
+    pengawas) or SIMPEG's text (`II.a`, `III.b`, `IV.a`)."""
+    text = eselon.astype("string").str.strip().str.upper()
+    roman = text.str.extract(r"^(IV|V|I{1,3})\b", expand=False).map(ESELON_ROMAN)
+    level = roman.fillna(text.str[0])
     structural = np.select([level == "2", level == "3"], ["jpt", "administrator"], "pengawas")
     return pd.Series(np.select([jenis == "1", jenis.isin(["2", "3"])], [structural, "fungsional"], "pelaksana"), index=jenis.index)  # fmt: skip
 
@@ -375,7 +400,7 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     rw, ledgers = _frame(exports, "riwayat_jabatan", report)
     rw = rw.assign(_start=dates(rw["TMT JABATAN"]))
     rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
-    rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(r"[0-9]{18}").fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
     ids = set(units["unit_id"])
     by_name = units.groupby("unit_name")["unit_id"].agg(list)
     unit = rw["UNOR ID"].copy()
@@ -489,7 +514,7 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
                 frame, ~frame["score"].between(0, 100), ledgers, "nilai is not a number 0-100"
             )
             twice = frame.duplicated(["NIP BARU", "_year"], keep="first")
-            frame["score"] = frame.groupby(["NIP BARU", "_year"])["score"].transform("mean")
+            frame["score"] = frame.groupby(["NIP BARU", "_year"])["score"].transform("mean").round(2)  # fmt: skip
             frame = _account(frame, twice, ledgers, "second period of the year (merged by mean)", how="merge")  # fmt: skip
         else:
             frame = frame.assign(

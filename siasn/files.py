@@ -1,11 +1,13 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
-CSV with `,` `;` `|` or tab separators and an optional UTF-8 BOM; XLSX with title rows above
-the header; header names in SIASN's upper case, SIMPEG's variants or SIASN's camelCase
-(`siasn/kinds.py` says which names mean which field, and which kind a file is). A header
-the agency has named in `mapping.csv` (`kind=column`) is read as the field it names. Every
-cell is text or None: a leading `'` (Excel's guard for long numbers) is removed and the
-literal `null` is an empty cell. Nothing else is changed here.
+CSV (or TSV, TXT) with `,` `;` `|` or tab separators and an optional UTF-8 BOM; XLSX with
+title rows above the header; JSON as SIASN's API returns records (a list, or `{"data":
+[...]}`); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
+database dump's snake_case (`siasn/kinds.py` says which names mean which field, and which
+kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
+the field it names. Where several headers name one field, the best named is read
+(`_columns`). Every cell is text or None: a leading `'` (Excel's guard for long numbers) is
+removed and the literal `null` is an empty cell. Nothing else is changed here.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from typing import Final
 
 import pandas as pd
 
-from features.contract.limits import check_csv_header, read_xlsx
-from siasn.kinds import NearMiss, classify, header_name, known_headers, nearest
+from features.contract.limits import check_csv_header, read_json_records, read_xlsx
+from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
-SUFFIXES: Final[tuple[str, ...]] = (".csv", ".txt", ".xlsx")
+SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 
 
 @dataclass(frozen=True)
@@ -57,30 +59,51 @@ def _sniff(path: Path) -> str:
 def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
     """Read one export file whatever its separator, encoding marks or title rows; `named`:
     the agency's own names for some of its headers (header as written -> field)."""
-    named = {" ".join(k.upper().split()): v for k, v in (named or {}).items()}
-
-    def field(raw: object) -> str:
-        return named.get(" ".join(str(raw).upper().split())) or header_name(raw)
-
+    separator: str | None = None
+    header_row = 0
     if path.suffix.lower() == ".xlsx":
         raw = read_xlsx(path)
         header_row = _header_row(raw)
         frame = raw.iloc[header_row + 1 :].reset_index(drop=True)
-        frame.columns = [field(c) for c in raw.iloc[header_row]]
-        frame = frame.dropna(how="all")
-        frame = frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
-        separator = None
+        frame.columns = list(raw.iloc[header_row])
+        frame = _integral(frame.dropna(how="all"))
+    elif path.suffix.lower() == ".json":
+        frame = _integral(read_json_records(path))
     else:
         check_csv_header(path)
         separator = _sniff(path)
         frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
                             encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)  # fmt: skip
-        frame.columns = [field(c) for c in frame.columns]
-        header_row = 0
-    frame = frame.loc[:, [c for c in frame.columns if c and c != "NAN"]]
-    frame = _clean(frame.loc[:, ~frame.columns.duplicated()])
+    frame = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
     return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row)
+
+
+def _integral(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers a spreadsheet or JSON stored as floats read as the integers they are (a
+    year 2022.0 is `2022`, a code 41.0 is `41`); CSV cells are text already."""
+    return frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
+
+
+def _columns(frame: pd.DataFrame, named: dict[str, str]) -> pd.DataFrame:
+    """The frame with its headers read as fields (`named`: the agency's own names, header
+    as written -> field, which win), one column per field: where several headers name the
+    same field, the one that names it most exactly (`header_rank`), else the first; headers
+    that name nothing (blank, or a spreadsheet's empty cell) are left out."""
+    named = {" ".join(k.upper().split()): v for k, v in named.items()}
+    chosen: dict[str, tuple[int, int]] = {}  # field -> (rank, position)
+    for position, raw in enumerate(frame.columns):
+        own = named.get(" ".join(str(raw).upper().split()))
+        field = own or header_name(raw)
+        rank = -1 if own else header_rank(raw)
+        if pd.isna(raw) or not field:
+            continue
+        if field not in chosen or rank < chosen[field][0]:
+            chosen[field] = (rank, position)
+    keep = sorted((position, field) for field, (_, position) in chosen.items())
+    out = frame.iloc[:, [position for position, _ in keep]]
+    out.columns = [field for _, field in keep]
+    return out
 
 
 def _header_row(raw: pd.DataFrame) -> int:

@@ -14,14 +14,18 @@ would do) and the columns it has, so that the agency can name the column in `map
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Final
+
+from features.contract.headers import header_words
 
 # The fields the importer reads, each with the other names it is known by (after
 # `header_name`'s normalisation: upper case, `_` and camelCase humps as spaces).
 FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "NIP BARU": ("NIP", "NIPBARU", "NIP 18", "NIP ASN", "NIP PEGAWAI", "NOMOR INDUK PEGAWAI"),
+    # SIASN's own id of a person: its API keys rw-skp (`pns`), rw-skp22 (`pnsDinilaiId`),
+    # rw-hukdis and rw-pemberhentian (`pnsOrang`) by it, never by NIP (`siasn/identity.py`)
+    "PNS ID": ("ID PNS", "PNS ORANG", "PNS DINILAI ID", "PNSID", "PNS"),
     "NAMA": ("NAMA PEGAWAI", "NAMA LENGKAP", "NAMA ASN"),
     "TANGGAL LAHIR": ("TGL LAHIR", "TGLLAHIR"),
     "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER"),
@@ -46,17 +50,18 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "PERANGKAT DAERAH": ("OPD", "NAMA OPD", "SKPD"),
     "KEBUTUHAN": ("JUMLAH KEBUTUHAN", "KEBUTUHAN PEGAWAI", "FORMASI"),
     "TMT BERHENTI": ("TMT PENSIUN", "TANGGAL BERHENTI", "TMT PEMBERHENTIAN"),
+    "JENIS PEMBERHENTIAN": ("JENIS", "JENIS HENTI", "DETAIL LAYANAN NAMA"),
     "TAHUN": ("TAHUN PENILAIAN", "PERIODE TAHUN"),
     "NILAI PRESTASI KERJA": ("NILAI SKP", "NILAI PPK", "NILAI KINERJA"),
-    "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA"),
-    "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA"),
-    "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA"),
+    "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA", "HASIL KINERJA NILAI"),
+    "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA", "PERILAKU KERJA NILAI"),
+    "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA", "KUADRAN KINERJA NILAI"),
     "UNOR PENILAI": ("NAMA UNOR PENILAI",),
-    "NAMA DIKLAT": ("NAMA KURSUS", "NAMA PELATIHAN", "JUDUL DIKLAT"),
-    "TANGGAL SELESAI": ("TGL SELESAI", "TANGGAL SELESAI DIKLAT"),
+    "NAMA DIKLAT": ("NAMA KURSUS", "NAMA PELATIHAN", "JUDUL DIKLAT", "LATIHAN STRUKTURAL NAMA"),
+    "TANGGAL SELESAI": ("TGL SELESAI", "TANGGAL SELESAI DIKLAT", "TANGGAL SELESAI KURSUS"),
     "JUMLAH JAM": ("JAM PELAJARAN", "JP", "DURASI JAM"),
-    "TINGKAT HUKUMAN": ("JENIS HUKUMAN DISIPLIN", "TINGKAT HUKUMAN DISIPLIN"),
-    "TMT HUKUMAN": ("TMT HUKDIS", "TANGGAL HUKUMAN"),
+    "TINGKAT HUKUMAN": ("JENIS HUKUMAN DISIPLIN", "TINGKAT HUKUMAN DISIPLIN", "JENIS TINGKAT HUKUMAN ID", "TINGKAT HUKUMAN ID"),
+    "TMT HUKUMAN": ("TMT HUKDIS", "TANGGAL HUKUMAN", "HUKUMAN TANGGAL"),
     "TANGGAL ASESMEN": ("TGL ASESMEN", "TANGGAL PENILAIAN KOMPETENSI"),
     "IKM": ("NILAI IKM", "INDEKS KEPUASAN MASYARAKAT"),
     "JUMLAH PENGADUAN": ("JUMLAH ADUAN", "JUMLAH ADUAN SP4N LAPOR", "JUMLAH ADUAN SP4N-LAPOR", "PENGADUAN"),
@@ -86,6 +91,7 @@ class Kind:
 
 
 POSITION: Final[tuple[str, ...]] = ("JABATAN NAMA", *SPLIT_POSITION)
+PERSON: Final[tuple[str, ...]] = ("NIP BARU", "PNS ID")  # Data ASN gives each ID its NIP
 KINDS: Final[tuple[Kind, ...]] = (
     Kind(
         "data_asn",
@@ -95,28 +101,28 @@ KINDS: Final[tuple[Kind, ...]] = (
     ),  # fmt: skip
     Kind(
         "riwayat_jabatan",
-        (("NIP BARU",), ("TMT JABATAN",), ("UNOR ID",), POSITION),
+        (PERSON, ("TMT JABATAN",), ("UNOR ID",), POSITION),
         True,
         "riwayat jabatan",
     ),  # fmt: skip
     Kind("unor", (("ID", "UNOR ID"), ("DIATASAN ID",), ("UNOR NAMA",)), True, "unor tree"),
     Kind("abk", (("UNOR ID", "NAMA UNIT"), ("KEBUTUHAN",)), label="ABK (formasi)"),
-    Kind("pemberhentian", (("NIP BARU",), ("TMT BERHENTI",)), label="pemberhentian"),
+    Kind("pemberhentian", (PERSON, ("TMT BERHENTI",)), label="pemberhentian"),
     Kind(
         "skp_numeric",
-        (("NIP BARU",), ("TAHUN",), ("NILAI PRESTASI KERJA",)),
+        (PERSON, ("TAHUN",), ("NILAI PRESTASI KERJA",)),
         label="SKP up to 2021",
     ),  # fmt: skip
     Kind(
         "skp_predikat",
-        (("NIP BARU",), ("TAHUN",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
+        (PERSON, ("TAHUN",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
         label="SKP from 2022",
     ),  # fmt: skip
-    Kind("diklat", (("NIP BARU",), ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),
+    Kind("diklat", (PERSON, ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),
     Kind(
-        "hukdis", (("NIP BARU",), ("TINGKAT HUKUMAN",), ("TMT HUKUMAN",)), label="hukuman disiplin"
+        "hukdis", (PERSON, ("TINGKAT HUKUMAN",), ("TMT HUKUMAN",)), label="hukuman disiplin"
     ),  # fmt: skip
-    Kind("asesmen", (("NIP BARU",), ("TANGGAL ASESMEN",), ("INTEGRITAS",)), label="assessment"),
+    Kind("asesmen", (PERSON, ("TANGGAL ASESMEN",), ("INTEGRITAS",)), label="assessment"),
     Kind("skm", (("NAMA UNIT",), ("TAHUN",), ("IKM",)), label="SKM"),
 )
 KIND_BY_NAME: Final[dict[str, Kind]] = {k.name: k for k in KINDS}
@@ -125,10 +131,20 @@ _ALIAS: Final[dict[str, str]] = {v: field for field, names in FIELDS.items() for
 
 def header_name(raw: object) -> str:
     """`hasilKinerja`, `hasil_kinerja`, ` HASIL  KINERJA ` -> `HASIL KERJA` (the field it
-    names when it is a known variant; else the normalised text)."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(raw).replace("\ufeff", ""))
-    text = " ".join(text.replace("_", " ").replace(".", " ").upper().split())
+    names when it is a known variant; else the normalised text: upper case, `_`, `.` and
+    camelCase humps as spaces, so that the API's `tmtJabatan_` twin is `TMT JABATAN` too)."""
+    text = header_words(raw)
     return _ALIAS.get(text, text)
+
+
+def header_rank(raw: object) -> int:
+    """How exactly a header names its field, lowest first: the field's own name 0, its
+    other names in the order `FIELDS` lists them from 1. A file may carry several names of
+    one field (SIASN's rw-jabatan has `eselon` and `eselonId`, `unorNama` and `namaUnor`;
+    rw-skp has `nilaiSkp` beside `nilaiPrestasiKerja`): the best named is the one read."""
+    text = header_words(raw)
+    field = _ALIAS.get(text)
+    return 0 if field is None else 1 + FIELDS[field].index(text)
 
 
 def known_fields() -> set[str]:

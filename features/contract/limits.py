@@ -11,6 +11,7 @@ refused naming the file, the bound and what it held, never a MemoryError or a ha
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import Final
@@ -22,6 +23,7 @@ MAX_COLUMNS: Final[int] = 512  # the widest real export (SIASN's Data ASN) has a
 MAX_CELLS: Final[int] = 50_000_000  # a province's riwayat: ~1M rows x 20 columns, twice over
 MAX_INFLATED_BYTES: Final[int] = 2 << 30  # what an XLSX's XML may inflate to
 MAX_LINE_BYTES: Final[int] = 1 << 20  # a CSV's header line
+MAX_JSON_BYTES: Final[int] = 256 << 20  # a JSON file parses to ~10x its size in memory
 
 
 class FileTooLarge(ValueError):
@@ -92,3 +94,42 @@ def read_xlsx(path: Path) -> pd.DataFrame:
         rows.pop()
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+
+
+def read_json_records(path: Path) -> pd.DataFrame:
+    """A JSON file of records as SIASN's API returns them: a list of objects, or an object
+    whose `data` is that list (or one object: a single record), one row per record, one
+    column per key in the order keys first appear. A value that is itself an object or a
+    list (the API's `path` of documents) is kept as its JSON text; `"data": null` (a person
+    with no such history) is no rows. Refused over `MAX_JSON_BYTES` (before parsing) or
+    `MAX_COLUMNS` keys."""
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise FileTooLarge(
+            path.name,
+            f"{size / 2**20:,.0f} MiB, over the {MAX_JSON_BYTES >> 20} MiB a JSON export may "
+            "have (save it as CSV, or split it)",
+        )
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path.name}: not JSON ({error})") from None
+    records = document.get("data", document) if isinstance(document, dict) else document
+    records = [records] if isinstance(records, dict) else [] if records is None else records
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError(
+            f"{path.name}: not a list of records (expected [{{...}}, ...] or "
+            '{"data": [{...}, ...]})'
+        )
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    if len(columns) > MAX_COLUMNS:
+        raise FileTooLarge(
+            path.name, f"{len(columns):,} keys, over the {MAX_COLUMNS} columns a table may have"
+        )
+
+    def cell(value: object) -> object:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+    return pd.DataFrame(
+        [[cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object
+    )

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from features.contract.headers import header_words
 from features.contract.reader import SUFFIXES
 from features.contract.schema import TABLES
 from features.contract.violations import ABSENT, Violation
@@ -123,7 +124,7 @@ def directory_hints(directory: Path) -> list[str]:
     for path in sorted(p for p in directory.iterdir() if p.is_file()):
         if path.name.startswith("."):
             continue
-        header = _header(path) if path.suffix == ".csv" else ""
+        header = _header(path) if path.suffix in {".csv", ".tsv", ".txt"} else ""
         columns = set(_columns(header)) if header else set()
         if path.stem in names and path.suffix in SUFFIXES:
             if header and "," not in header and any(s in header for s in ";|\t"):
@@ -131,7 +132,7 @@ def directory_hints(directory: Path) -> list[str]:
                 out.append(f"{path.name} is {sep}-separated; the contract's CSV uses ','")
             continue
         ignored.append(path.name)
-        if columns & SIASN_HEADERS:
+        if {header_words(c) for c in columns} & SIASN_HEADERS:
             siasn.append(path.name)
             continue
         best = max(TABLES, key=lambda t: len(columns & set(t.column_names)))

@@ -1,0 +1,139 @@
+"""Files in the shapes SIASN's API and a SIMPEG database hold, written by hand, not by our
+exporter: an importer tested only on what `world/siasn_export.py` writes has met one
+dialect.
+
+`fixtures/api/` is one small BPKAD (five units, four people, 2010-2023) as an agency that
+pulls SIASN through its API would hold it. Field names and their order follow the tables of
+`kanekescom/laravel-siasn-simpeg` at f151c93 (database/migrations: pegawai, ref_unor,
+rw_jabatan, rw_skp, rw_skp22, rw_diklat, rw_kursus, rw_hukdis, list_pensiun_instansi;
+../shared/real-exports.md R1): camelCase JSON, with and without the `{"code", "data"}`
+envelope, nested `path` documents, numbers as JSON numbers; the Data ASN as a snake_case
+database dump whose dates have ISO twins (`tanggal_lahir_`); rw-skp, rw-skp22 and rw-hukdis
+keyed by SIASN's PNS ID (`pns`, `pnsDinilaiId`, `pnsOrang`), never by NIP; rw-skp with both
+`nilaiSkp` and `nilaiPrestasiKerja`; rw-jabatan with `eselon` and `eselonId`, `unorNama`
+and `namaUnor`, and `namaJabatan` empty on fungsional rows; `;` with decimal commas and a
+BOM, `|`, and a tab-separated file. The expected rows below were worked out by hand from
+the files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from features.contract.summary import directory_hints
+from siasn.convert import _position_type, import_siasn
+
+SOURCE = Path(__file__).parent / "fixtures" / "api"
+P1, P2, P3, P4 = "198503122010011001", "199001152015032002", "198807202011011003", "196201011985031004"  # fmt: skip
+ANGGARAN, AKUNTANSI = "8AE4831A6A2B4C3E016A2B0D5F1A0002", "8AE4831A6A2B4C3E016A2B0D5F1A0003"
+SUBBAG = "8AE4831A6A2B4C3E016A2B0D5F1A0004"
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("api") / "kota"
+    report = import_siasn(SOURCE, out)
+    assert report.contract["valid"], report.contract
+    return out
+
+
+def _read(out: Path, table: str) -> pd.DataFrame:
+    return pd.read_csv(out / f"{table}.csv", dtype={"nip": str})
+
+
+def test_every_file_is_recognised_by_what_it_carries(imported: Path) -> None:
+    report = json.loads((imported / "import_report.json").read_text())
+    kinds = {f["file"]: f["kind"] for f in report["files"]}
+    assert kinds == {
+        "pegawai.csv": "data_asn", "ref_unor.json": "unor", "rw_jabatan.json": "riwayat_jabatan",
+        "rw_skp.csv": "skp_numeric", "rw_skp22.json": "skp_predikat", "rw_diklat.tsv": "diklat",
+        "rw_kursus.csv": "diklat", "rw_hukdis.csv": "hukdis", "list_pensiun.csv": "pemberhentian",
+    }  # fmt: skip
+    assert all(f["accounted"] for f in report["files"]) and not report["ignored_files"]
+
+
+def test_histories_keyed_by_pns_id_reach_their_people(imported: Path) -> None:
+    """rw-skp22's `pnsDinilaiId`, rw-skp's `pns` and rw-hukdis's `pnsOrang` are SIASN ids,
+    paired with NIPs by the Data ASN's `PNS ID` and rw-jabatan's `idPns`; the one row whose
+    id nothing pairs (someone of another instansi) is dropped, and said so."""
+    evaluations = _read(imported, "evaluations").set_index(["nip", "period"])
+    assert evaluations.loc[(P1, 2022), ["predikat", "hasil_kerja", "perilaku_kerja"]].tolist() == ["baik", "sesuai", "sesuai"]  # fmt: skip
+    assert evaluations.loc[(P3, 2022), ["predikat", "hasil_kerja"]].tolist() == ["butuh_perbaikan", "di_bawah"]  # fmt: skip
+    assert len(evaluations) == 16  # 11 SKP rows (two 2021 periods merged) + 6 SKP 2022+ rows
+    discipline = _read(imported, "discipline")
+    assert discipline[["nip", "decided_on", "severity"]].values.tolist() == [[P3, "2020-07-15", "ringan"]]  # fmt: skip
+    report = json.loads((imported / "import_report.json").read_text())
+    skp22 = next(f for f in report["files"] if f["file"] == "rw_skp22.json")
+    assert skp22["dropped"] == {"no NIP (nor a PNS ID paired with one)": 1}
+    assert report["evidence"]["rows keyed by a PNS ID no file pairs with a NIP"] == 1
+
+
+def test_the_best_named_of_two_columns_is_read(imported: Path) -> None:
+    """rw-skp carries `nilaiSkp` (the target part) beside `nilaiPrestasiKerja` (the score):
+    the score is read; the 2021 periods are merged by their mean."""
+    scores = _read(imported, "evaluations").set_index(["nip", "period"])["score"]
+    assert scores[(P1, 2019)] == 85.58 and scores[(P2, 2019)] == 88.8
+    assert scores[(P1, 2021)] == 83.2  # (81,60 + 84,80) / 2, decimal commas
+
+
+def test_spells_titles_and_posts_from_the_api_riwayat(imported: Path) -> None:
+    spells = _read(imported, "assignments").sort_values(["nip", "start_date"])
+    rows = spells[["nip", "unit_id", "position_title", "position_type", "start_date", "end_date"]]
+    assert rows.fillna("").values.tolist() == [
+        [P4, ANGGARAN, "Pengelola Data Anggaran", "pelaksana", "2010-06-01", "2020-01-31"],
+        [P1, ANGGARAN, "Penyusun Rencana Anggaran", "pelaksana", "2016-01-04", "2021-02-28"],
+        # the duplicate row merged; the renaming of 2023 continues the spell under its name
+        [P1, AKUNTANSI, "Penata Kelola Keuangan", "pelaksana", "2021-03-01", ""],
+        [P3, "8AE4831A6A2B4C3E016A2B0D5F1A0001", "Pengadministrasi Umum", "pelaksana", "2012-02-01", "2019-01-01"],
+        # a struktural post of eselon IV.a (eselonId 41): pengawas
+        [P3, SUBBAG, "Kepala Subbagian Umum dan Kepegawaian", "pengawas", "2019-01-02", ""],
+        # `namaJabatan` is empty on a fungsional row: the fungsional name is the title
+        [P2, AKUNTANSI, "Analis Keuangan Pusat dan Daerah Ahli Pertama", "fungsional", "2018-04-01", ""],
+    ]  # fmt: skip
+
+
+def test_retirees_from_the_pension_list_keep_their_history(imported: Path) -> None:
+    people = _read(imported, "employees").set_index("nip")
+    assert people.loc[P4, ["status", "golongan", "employment_type", "birth_date"]].tolist() == ["pensiun", "III/d", "PNS", "1962-01-01"]  # fmt: skip
+    assert people.loc[P1, ["golongan", "education_level", "education_field", "sex"]].tolist() == ["III/b", "S1", "akuntansi", "L"]  # fmt: skip
+    assert pd.isna(people.loc[P4, "education_level"])  # no diploma known: empty, not "nan"
+    mapping = pd.read_csv(imported / "mapping.csv", keep_default_na=False)
+    assert "nan" not in set(mapping["source"])
+
+
+def test_diklat_and_kursus_both_count_as_training(imported: Path) -> None:
+    trainings = _read(imported, "trainings").sort_values("nip")
+    assert trainings[["nip", "completed_on", "hours"]].values.tolist() == [
+        [P1, "2022-03-17", 32], [P3, "2018-11-15", 340], [P2, "2021-09-10", 40],
+    ]  # fmt: skip
+
+
+def test_eselon_as_siasn_codes_or_simpeg_text() -> None:
+    jenis = pd.Series(["1"] * 7)
+    eselon = pd.Series(["21", "II.a", "31", "III.b", "41", "IV.a", "iv.b"])
+    assert _position_type(jenis, eselon).tolist() == ["jpt", "jpt", "administrator", "administrator", "pengawas", "pengawas", "pengawas"]  # fmt: skip
+
+
+def test_json_without_records_or_not_json_is_set_aside_not_fatal(tmp_path: Path) -> None:
+    """An API call for a person with no such history returns `"data": null`; a truncated
+    download is not JSON: neither stops the import, each is named with its reason."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    (src / "rw_skp22_2.json").write_text('{"code": 1, "data": null}')
+    (src / "rw_jabatan_2.json").write_text('[{"id": "x", "nipBaru": "1985')
+    report = import_siasn(src, tmp_path / "out")
+    assert report.contract["valid"]
+    assert report.ignored["rw_skp22_2.json"].startswith("its columns match no known kind")
+    assert report.ignored["rw_jabatan_2.json"].startswith("unreadable: not JSON")
+
+
+def test_validate_on_the_raw_folder_points_to_the_importer() -> None:
+    """`penataan validate` given these files says they are SIASN/SIMPEG exports, although
+    no header is written the way SIASN's download writes it (`pns_id`, `nipBaru`)."""
+    hints = directory_hints(SOURCE)
+    assert any("look(s) like a SIASN/SIMPEG export" in h and "pegawai.csv" in h for h in hints)
