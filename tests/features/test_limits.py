@@ -12,7 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from features.contract.limits import MAX_COLUMNS, FileTooLarge, check_csv_header, read_xlsx
+from features.contract import limits
+from features.contract.limits import (
+    MAX_COLUMNS,
+    FileTooLarge,
+    check_csv_header,
+    read_json_records,
+    read_xlsx,
+)
 from features.contract.reader import TableFileError, read_raw
 from features.spreadsheet import guard, guard_frame, unguard
 
@@ -79,3 +86,23 @@ def test_formula_cells_are_written_as_text_and_read_back() -> None:
     guarded = guard_frame(frame)
     assert guarded["name"].tolist() == ["'=1+1", "ok"] and guarded["score"].tolist() == [-1.0, 2.0]
     assert frame["name"].tolist() == ["=1+1", "ok"]  # the caller's frame is untouched
+
+
+def test_a_json_export_is_bounded_before_parsing_and_by_its_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON file parses to about ten times its size: one over the bound is refused by its
+    size alone (the parser is never asked); records with more keys than a table may have
+    columns are refused naming the count."""
+    big = tmp_path / "rw_skp22.json"
+    big.write_text('{"data": [' + ",".join(['{"tahun": 2022}'] * 1000) + "]}")
+    monkeypatch.setattr(limits, "MAX_JSON_BYTES", 1000)
+    monkeypatch.setattr(limits.json, "loads", lambda _: pytest.fail("parsed"))
+    with pytest.raises(FileTooLarge, match=r"rw_skp22.json: 0 MiB, over the 0 MiB"):
+        read_json_records(big)
+    monkeypatch.undo()
+    wide = tmp_path / "rw_jabatan.json"
+    wide.write_text("[" + ",".join(f'{{"k{i}": 1}}' for i in range(MAX_COLUMNS + 1)) + "]")
+    with pytest.raises(FileTooLarge, match=f"{MAX_COLUMNS + 1} keys"):
+        read_json_records(wide)
+    assert read_json_records(big).shape == (1000, 1)
