@@ -22,6 +22,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -137,3 +138,40 @@ def test_validate_on_the_raw_folder_points_to_the_importer() -> None:
     no header is written the way SIASN's download writes it (`pns_id`, `nipBaru`)."""
     hints = directory_hints(SOURCE)
     assert any("look(s) like a SIASN/SIMPEG export" in h and "pegawai.csv" in h for h in hints)
+
+
+# The headings of a SIMPEG's XLSX export of Data ASN (radenparhanudin/siasn-kaum-rebahan,
+# Modules/ProfileASN/Exports/ProfileASNExport.php at 79dc2917; ../shared/real-exports.md R5).
+PROFILE_ASN = ("ID", "NIP LAMA", "NIP BARU", "NAMA", "NAMA LENGKAP", "GELAR DEPAN", "GELAR BELAKANG", "AGAMA ID", "AGAMA NAMA", "TEMPAT LAHIR ID", "TEMPAT LAHIR NAMA", "TANGGAL LAHIR", "JENIS KELAMIN", "JENIS KAWIN ID", "JENIS KAWIN NAMA", "NIK", "NOMOR HP", "NOMOR TELPON", "EMAIL", "EMAIL GOV", "ALAMAT", "NPWP NOMOR", "NOMOR BPJS", "JENIS PEGAWAI ID", "JENIS PEGAWAI NAMA", "KEDUDUKAN HUKUM ID", "KEDUDUKAN HUKUM NAMA", "STATUS CPNS PNS", "KARTU PEGAWAI", "NOMOR SK CPNS", "TGL SK CPNS", "TMT CPNS", "NOMOR SK PNS", "TGL SK PNS", "TMT PNS", "GOLONGAN AWAL ID", "GOLONGAN AWAL NAMA", "GOLONGAN ID", "GOLONGAN NAMA", "TMT GOLONGAN", "MK TAHUN", "MK BULAN", "JENIS JABATAN ID", "JENIS JABATAN NAMA", "ESELON ID", "ESELON NAMA", "JFT ID", "JFT NAMA", "JFU ID", "JFU NAMA", "TMT JABATAN", "TK PENDIDIKAN ID", "TK PENDIDIKAN NAMA", "PENDIDIKAN ID", "PENDIDIKAN NAMA", "TANGGAL LULUS", "KPKN ID", "KPKN NAMA", "LOKASI KERJA ID", "LOKASI KERJA NAMA", "UNIT ORGANISASI ID", "UNIT ORGANISASI NAMA")  # fmt: skip
+
+
+def test_a_simpeg_xlsx_data_asn_without_pns_ids_imports_the_same_people(
+    imported: Path, tmp_path: Path
+) -> None:
+    """The Data ASN as a SIMPEG's XLSX export (its own row `ID`, no `PNS ID`, golongan and
+    education under SIMPEG's names, ISO dates, every number stored as text): the same
+    employees, and the PNS IDs of rw-skp22 still reach them through rw-jabatan's `idPns`."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    asn = pd.read_csv(src / "pegawai.csv", dtype=str, keep_default_na=False)
+    (src / "pegawai.csv").unlink()
+    rows = {
+        "ID": pd.Series([str(k) for k in range(1, len(asn) + 1)]), "NIP BARU": asn["nip_baru"].str.lstrip("'"),
+        "NAMA": asn["nama"], "TANGGAL LAHIR": asn["tanggal_lahir_"], "JENIS KELAMIN": asn["jenis_kelamin"],
+        "AGAMA NAMA": asn["agama_nama"], "JENIS KAWIN ID": asn["jenis_kawin_id"],
+        "JENIS PEGAWAI NAMA": asn["jenis_pegawai_nama"], "KEDUDUKAN HUKUM ID": asn["kedudukan_hukum_id"],
+        "TMT CPNS": asn["tmt_cpns_"], "GOLONGAN ID": asn["gol_akhir_id"], "GOLONGAN NAMA": asn["gol_akhir_nama"],
+        "TMT JABATAN": asn["tmt_jabatan_"], "TK PENDIDIKAN NAMA": asn["tingkat_pendidikan_nama"],
+        "PENDIDIKAN NAMA": asn["pendidikan_nama"], "UNIT ORGANISASI ID": asn["unor_id"],
+        "UNIT ORGANISASI NAMA": asn["unor_nama"],
+    }  # fmt: skip
+    book = openpyxl.Workbook()
+    book.active.append(list(PROFILE_ASN))
+    for k in range(len(asn)):
+        book.active.append([rows[h].iloc[k] if h in rows else None for h in PROFILE_ASN])
+    book.save(src / "Profile ASN.xlsx")
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"]
+    for table in ("employees", "evaluations", "discipline"):
+        assert _read(out, table).equals(_read(imported, table)), table
