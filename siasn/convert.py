@@ -167,8 +167,8 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     employees = _former_staff(employees, assignments, report)
     open_spells = assignments.loc[assignments["end_date"].isna(), "unit_id"].value_counts()
     headcount = units["unit_id"].map(open_spells).fillna(0).clip(lower=1)
-    units["capacity"] = (
-        units["capacity"].where(~units.pop("_missing_capacity"), headcount).astype(int)
+    units["capacity"] = (  # an ABK's kebutuhan is a sum of fractions of a post: rounded
+        units["capacity"].where(~units.pop("_missing_capacity"), headcount).round().astype(int)
     )
     evaluations = _evaluations(exports, report, assignments, employees)
     assignments = _close_former(assignments, employees, evaluations)
@@ -256,8 +256,14 @@ def _name_key(names: pd.Series) -> pd.Series:
     return names.astype("string").str.upper().str.split().str.join(" ")
 
 
+def _unit_named(frame: pd.DataFrame) -> pd.Series:
+    """The unit a row of an ABK or SKM recap names, as a name key: `NAMA UNIT` (a service
+    unit), else `UNIT KERJA` and its kin (`UNOR NAMA`), as recaps head it either way."""
+    return _name_key(_column(frame, "NAMA UNIT").fillna(_column(frame, "UNOR NAMA")))
+
+
 def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> pd.Series:
-    """Each ABK row's unit: by its code when it has one, else by its name (`NAMA UNIT`,
+    """Each ABK row's unit: by its code when it has one, else by its name (`_unit_named`,
     upper case, spaces folded) among the unor tree's names, and where several units share
     the name, the one under the row's `PERANGKAT DAERAH`. Counted in the report."""
     ids = set(unor["ID"])
@@ -266,7 +272,7 @@ def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> p
     parent = dict(zip(unor["ID"], unor["DIATASAN ID"], strict=True))
     name_of = dict(zip(unor["ID"], key, strict=True))
     candidates = pd.Series(unor["ID"].to_numpy(), index=key.to_numpy()).groupby(level=0).agg(list)
-    wanted, opd = _name_key(_column(abk, "NAMA UNIT")), _name_key(_column(abk, "PERANGKAT DAERAH"))
+    wanted, opd = _unit_named(abk), _name_key(_column(abk, "PERANGKAT DAERAH"))
 
     def under(unit: str, head: str) -> bool:
         """`unit` is `head`'s unit or lies under it (the tree walked up, cycles cut)."""
@@ -617,18 +623,19 @@ def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) 
     skm, ledgers = _frame(exports, "skm", report)
     if not len(skm):
         return pd.DataFrame()
-    ids = units.groupby("unit_name")["unit_id"].agg(list)
-    matches = skm["NAMA UNIT"].map(ids)
+    ids = units.groupby(_name_key(units["unit_name"]))["unit_id"].agg(list)
+    skm = skm.assign(_name=_unit_named(skm))
+    matches = skm["_name"].map(ids)
     report.evidence |= {"SKM rows matched to a unit by name": int((matches.map(len, na_action="ignore") == 1).sum()),
                         "SKM rows matched to no unit or to several": int((matches.map(len, na_action="ignore") != 1).sum())}  # fmt: skip
     skm = _account(skm, matches.isna(), ledgers, "unit name not in the unor tree")
-    matches = skm["NAMA UNIT"].map(ids)
+    matches = skm["_name"].map(ids)
     skm = _account(
         skm, matches.map(len) > 1, ledgers, "unit name not unique (several units bear it)"
     )
     _keep(skm, ledgers)
     return pd.DataFrame({
-        "unit_id": skm["NAMA UNIT"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
+        "unit_id": skm["_name"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
         "ikm": numbers(skm["IKM"]), "complaints": numbers(_column(skm, "JUMLAH PENGADUAN")).astype("Int64"),
         "avg_wait_minutes": numbers(_column(skm, "RATA-RATA WAKTU TUNGGU")),
     })  # fmt: skip

@@ -46,7 +46,7 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "PENDIDIKAN NAMA": ("PENDIDIKAN", "PENDIDIKAN TERAKHIR", "JURUSAN"),
     "ID": (),  # the unor tree's own id (or `UNOR ID`)
     "DIATASAN ID": ("ATASAN ID", "ID ATASAN", "PARENT ID", "UNOR ATASAN ID"),
-    "NAMA UNIT": ("UNIT LAYANAN", "NAMA UNIT LAYANAN", "UNIT ORGANISASI"),
+    "NAMA UNIT": ("UNIT LAYANAN", "NAMA UNIT LAYANAN", "UNIT ORGANISASI", "UNIT"),
     "PERANGKAT DAERAH": ("OPD", "NAMA OPD", "SKPD"),
     "KEBUTUHAN": ("JUMLAH KEBUTUHAN", "KEBUTUHAN PEGAWAI", "FORMASI"),
     "TMT BERHENTI": ("TMT PENSIUN", "TANGGAL BERHENTI", "TMT PEMBERHENTIAN"),
@@ -106,7 +106,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         "riwayat jabatan",
     ),  # fmt: skip
     Kind("unor", (("ID", "UNOR ID"), ("DIATASAN ID",), ("UNOR NAMA",)), True, "unor tree"),
-    Kind("abk", (("UNOR ID", "NAMA UNIT"), ("KEBUTUHAN",)), label="ABK (formasi)"),
+    Kind("abk", (("UNOR ID", "NAMA UNIT", "UNOR NAMA"), ("KEBUTUHAN",)), label="ABK (formasi)"),
     Kind("pemberhentian", (PERSON, ("TMT BERHENTI",)), label="pemberhentian"),
     Kind(
         "skp_numeric",
@@ -123,7 +123,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         "hukdis", (PERSON, ("TINGKAT HUKUMAN",), ("TMT HUKUMAN",)), label="hukuman disiplin"
     ),  # fmt: skip
     Kind("asesmen", (PERSON, ("TANGGAL ASESMEN",), ("INTEGRITAS",)), label="assessment"),
-    Kind("skm", (("NAMA UNIT",), ("TAHUN",), ("IKM",)), label="SKM"),
+    Kind("skm", (("NAMA UNIT", "UNOR NAMA"), ("TAHUN",), ("IKM",)), label="SKM"),
 )
 KIND_BY_NAME: Final[dict[str, Kind]] = {k.name: k for k in KINDS}
 _ALIAS: Final[dict[str, str]] = {v: field for field, names in FIELDS.items() for v in names}

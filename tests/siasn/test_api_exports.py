@@ -175,3 +175,50 @@ def test_a_simpeg_xlsx_data_asn_without_pns_ids_imports_the_same_people(
     assert report.contract["valid"]
     for table in ("employees", "evaluations", "discipline"):
         assert _read(out, table).equals(_read(imported, table)), table
+
+
+def test_an_abk_and_an_skm_recap_headed_by_unit_kerja(tmp_path: Path) -> None:
+    """An ABK recap as a sheet under its title rows, a row per jabatan, the unit under
+    `UNIT KERJA` and fractions of a post in `KEBUTUHAN PEGAWAI` (each unit's sum rounded);
+    an SKM recap whose unit names are upper case: both matched to the unor tree by name."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ANALISIS BEBAN KERJA (ABK) TAHUN 2023"])
+    sheet.append(["PERANGKAT DAERAH : BADAN PENGELOLAAN KEUANGAN DAN ASET DAERAH"])
+    sheet.append([])
+    sheet.append(["NO", "NAMA JABATAN", "UNIT KERJA", "BEZETTING", "KEBUTUHAN PEGAWAI", "+/-"])
+    for row in [
+        (1, "Kepala Badan", "Badan Pengelolaan Keuangan dan Aset Daerah", 1, 1, 0),
+        (2, "Sekretaris", "Sekretariat", 1, 1, 0),
+        (3, "Kepala Subbagian Umum dan Kepegawaian", "Subbagian Umum dan Kepegawaian", 1, 1, 0),
+        (4, "Pengadministrasi Umum", "Subbagian  Umum dan Kepegawaian", 0, 0.4, 0.4),
+        (5, "Kepala Bidang Anggaran", "Bidang Anggaran", 0, 1, 1),
+        (6, "Penyusun Rencana Anggaran", "Bidang Anggaran", 0, 2.4, 2.4),
+        (7, "Pengelola Data Anggaran", "Bidang Anggaran", 0, 1.3, 1.3),
+        (8, "Kepala Bidang Akuntansi", "BIDANG AKUNTANSI", 0, 1, 1),
+        (9, "Analis Keuangan Pusat dan Daerah Ahli Pertama", "Bidang Akuntansi", 1, 2.2, 1.2),
+        (10, "Penata Kelola Keuangan", "Bidang Akuntansi", 1, 1.6, 0.6),
+    ]:
+        sheet.append(list(row))
+    book.save(src / "ABK 2023.xlsx")
+    (src / "skm.csv").write_text(
+        "NO;UNIT KERJA;TAHUN;NILAI IKM;JUMLAH ADUAN\n1;SEKRETARIAT;2023;82,45;3\n"
+        "2;BIDANG ASET;2023;79,10;1\n"
+    )
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"]
+    capacity = _read(out, "units").set_index("unit_name")["capacity"].to_dict()
+    assert capacity == {
+        "Badan Pengelolaan Keuangan dan Aset Daerah": 1, "Sekretariat": 1,
+        "Bidang Anggaran": 5, "Bidang Akuntansi": 5, "Subbagian Umum dan Kepegawaian": 1,
+    }  # fmt: skip
+    kpis = _read(out, "unit_kpis")
+    assert kpis[["unit_id", "period", "ikm", "complaints"]].values.tolist() == [
+        ["8AE4831A6A2B4C3E016A2B0D5F1A0001", 2023, 82.45, 3]
+    ]
+    files = json.loads((out / "import_report.json").read_text())["files"]
+    skm = next(f for f in files if f["file"] == "skm.csv")
+    assert skm["dropped"] == {"unit name not in the unor tree": 1}  # no Bidang Aset here
