@@ -52,6 +52,15 @@ KUADRAN |= {str(code): key for code, key in enumerate(KUADRAN_TEXT, 1)}  # kuadr
 SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
     k.upper(): k for k in SEVERITY_CODE
 }
+# The tingkat of each jenis hukuman disiplin under PP 53/2010 and PP 94/2021, read from its
+# name where an export gives no tingkat (a SIMPEG's `nama_jenis_hukuman`): the first rule
+# whose pattern the name matches (upper case).
+SEVERITY_BY_NAME = (
+    (r"TEGURAN|PERNYATAAN TIDAK PUAS", "ringan"),
+    (r"PEMOTONGAN TUNJANGAN|PENUNDAAN KENAIKAN", "sedang"),
+    (r"PENURUNAN PANGKAT.*\b(?:1|SATU)\b", "sedang"),  # PP 53/2010: for one year
+    (r"PENURUNAN|PEMINDAHAN|PEMBEBASAN|PEMBERHENTIAN", "berat"),
+)
 COMPETENCY = {text: key for key, text in COMPETENCY_TEXT.items()} | {"KERJA SAMA": "kerja_sama"}
 GOLONGAN_BY_ID = {f"{1 + k // 4}{1 + k % 4}": g for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
 GOLONGAN_BY_ID["45"] = "IV/e"
@@ -602,13 +611,23 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
                          "hours": tr["_hours"], "title": tr["NAMA DIKLAT"]})  # fmt: skip
 
 
+def _severity(hd: pd.DataFrame) -> pd.Series:
+    """Ringan, sedang or berat: the tingkat's code or word (R / RINGAN), else the tingkat
+    column's or the jenis hukuman's name by `SEVERITY_BY_NAME`; None where none says."""
+    tingkat = _column(hd, "TINGKAT HUKUMAN").astype("string").str.strip().str.upper()
+    named = tingkat.fillna(_column(hd, "JENIS HUKUMAN NAMA").astype("string").str.upper())
+    by_name = pd.Series(np.select(
+        [named.str.contains(pattern).fillna(False).to_numpy(bool) for pattern, _ in SEVERITY_BY_NAME],
+        [severity for _, severity in SEVERITY_BY_NAME], "",
+    ), index=hd.index).replace("", None)  # fmt: skip
+    return tingkat.map(SEVERITY).astype(object).fillna(by_name)
+
+
 def _discipline(exports: list[ExportFile], report: ImportReport, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
     hd, ledgers = _frame(exports, "hukdis", report)
     if not len(hd):
         return pd.DataFrame()
-    hd = hd.assign(
-        _on=dates(hd["TMT HUKUMAN"]), _sev=hd["TINGKAT HUKUMAN"].str.upper().map(SEVERITY)
-    )
+    hd = hd.assign(_on=dates(hd["TMT HUKUMAN"]), _sev=_severity(hd))
     hd = _account(
         hd, ~hd["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
     )

@@ -22,10 +22,10 @@ from features.contract.headers import header_words
 # The fields the importer reads, each with the other names it is known by (after
 # `header_name`'s normalisation: upper case, `_` and camelCase humps as spaces).
 FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "NIP BARU": ("NIP", "NIPBARU", "NIP 18", "NIP ASN", "NIP PEGAWAI", "NOMOR INDUK PEGAWAI"),
+    "NIP BARU": ("NIP", "NIPBARU", "NIP 18", "NIP ASN", "NIP PEGAWAI", "NOMOR INDUK PEGAWAI", "PNS NIP"),
     # SIASN's own id of a person: its API keys rw-skp (`pns`), rw-skp22 (`pnsDinilaiId`),
     # rw-hukdis and rw-pemberhentian (`pnsOrang`) by it, never by NIP (`siasn/identity.py`)
-    "PNS ID": ("ID PNS", "PNS ORANG", "PNS DINILAI ID", "PNSID", "PNS"),
+    "PNS ID": ("ID PNS", "PNS ORANG", "PNS DINILAI ID", "PNS ORANG ID", "PNSID", "PNS"),
     "NAMA": ("NAMA PEGAWAI", "NAMA LENGKAP", "NAMA ASN"),
     "TANGGAL LAHIR": ("TGL LAHIR", "TGLLAHIR"),
     "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER"),
@@ -61,7 +61,9 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "TANGGAL SELESAI": ("TGL SELESAI", "TANGGAL SELESAI DIKLAT", "TANGGAL SELESAI KURSUS"),
     "JUMLAH JAM": ("JAM PELAJARAN", "JP", "DURASI JAM"),
     "TINGKAT HUKUMAN": ("JENIS HUKUMAN DISIPLIN", "TINGKAT HUKUMAN DISIPLIN", "JENIS TINGKAT HUKUMAN ID", "TINGKAT HUKUMAN ID"),
-    "TMT HUKUMAN": ("TMT HUKDIS", "TANGGAL HUKUMAN", "HUKUMAN TANGGAL"),
+    # where an export gives no tingkat, the jenis hukuman's name says it (`siasn.convert`)
+    "JENIS HUKUMAN NAMA": ("NAMA JENIS HUKUMAN", "JENIS HUKUMAN"),
+    "TMT HUKUMAN": ("TMT HUKDIS", "TANGGAL HUKUMAN", "HUKUMAN TANGGAL", "TANGGAL MULAI HUKUMAN"),
     "TANGGAL ASESMEN": ("TGL ASESMEN", "TANGGAL PENILAIAN KOMPETENSI"),
     "IKM": ("NILAI IKM", "INDEKS KEPUASAN MASYARAKAT"),
     "JUMLAH PENGADUAN": ("JUMLAH ADUAN", "JUMLAH ADUAN SP4N LAPOR", "JUMLAH ADUAN SP4N-LAPOR", "PENGADUAN"),
@@ -120,7 +122,9 @@ KINDS: Final[tuple[Kind, ...]] = (
     ),  # fmt: skip
     Kind("diklat", (PERSON, ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),
     Kind(
-        "hukdis", (PERSON, ("TINGKAT HUKUMAN",), ("TMT HUKUMAN",)), label="hukuman disiplin"
+        "hukdis",
+        (PERSON, ("TINGKAT HUKUMAN", "JENIS HUKUMAN NAMA"), ("TMT HUKUMAN",)),
+        label="hukuman disiplin",
     ),  # fmt: skip
     Kind("asesmen", (PERSON, ("TANGGAL ASESMEN",), ("INTEGRITAS",)), label="assessment"),
     Kind("skm", (("NAMA UNIT", "UNOR NAMA"), ("TAHUN",), ("IKM",)), label="SKM"),

@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from features.contract.summary import directory_hints
-from siasn.convert import _position_type, import_siasn
+from siasn.convert import _position_type, _severity, import_siasn
 
 SOURCE = Path(__file__).parent / "fixtures" / "api"
 P1, P2, P3, P4 = "198503122010011001", "199001152015032002", "198807202011011003", "196201011985031004"  # fmt: skip
@@ -222,3 +222,63 @@ def test_an_abk_and_an_skm_recap_headed_by_unit_kerja(tmp_path: Path) -> None:
     files = json.loads((out / "import_report.json").read_text())["files"]
     skm = next(f for f in files if f["file"] == "skm.csv")
     assert skm["dropped"] == {"unit name not in the unor tree": 1}  # no Bidang Aset here
+
+
+def test_a_simpeg_database_dump_imports_the_same_world(imported: Path, tmp_path: Path) -> None:
+    """The histories as a SIMPEG synced with SIASN keeps them (snake_case tables of
+    nandanugg/triforce.nvim, branch pegawai, services/kepegawaian/docs/db at 7616d834;
+    ../shared/real-exports.md R6): riwayat_jabatan keyed by `pns_nip` with ISO dates and
+    one `nama_jabatan` per row, riwayat_kinerja's ratings as text, and
+    riwayat_hukuman_disiplin with no tingkat at all, only the jenis hukuman's name."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    api = json.loads((src / "rw_jabatan.json").read_text())
+    (src / "rw_jabatan.json").unlink()
+    names = {"1": "Jabatan Struktural", "2": "Jabatan Fungsional Tertentu", "4": "Jabatan Fungsional Umum"}  # fmt: skip
+    pd.DataFrame({
+        "bkn_id": [r["id"] for r in api], "pns_id": [r["idPns"] for r in api],
+        "pns_nip": [r["nipBaru"] for r in api], "pns_nama": "",
+        "unor_id": [r["unorId"] for r in api], "unor": [r["unorNama"] for r in api],
+        "jenis_jabatan_id": [r["jenisJabatan"] for r in api],
+        "jenis_jabatan": [names[r["jenisJabatan"]] for r in api],
+        "nama_jabatan": [r["namaJabatan"] or r["jabatanFungsionalNama"] or r["jabatanFungsionalUmumNama"] for r in api],
+        "eselon_id": [r["eselonId"] for r in api], "eselon": [r["eselon"] for r in api],
+        "tmt_jabatan": ["-".join(reversed(r["tmtJabatan"].split("-"))) for r in api],
+        "no_sk": [r["nomorSk"] for r in api], "is_active": 1, "id": range(1, len(api) + 1),
+    }).to_csv(src / "riwayat_jabatan.csv", index=False)  # fmt: skip
+    skp22 = json.loads((src / "rw_skp22.json").read_text())["data"]
+    (src / "rw_skp22.json").unlink()
+    nips = dict(zip([r["idPns"] for r in api], [r["nipBaru"] for r in api], strict=True))
+    pd.DataFrame({
+        "id": range(1, len(skp22) + 1), "tahun": [r["tahun"] for r in skp22],
+        "nip": [nips.get(r["pnsDinilaiId"], "") for r in skp22], "nama": "",
+        "nip_penilai": [r["nipNrpPenilai"] for r in skp22],
+        "rating_hasil_kerja": [r["hasilKinerja"] for r in skp22],
+        "rating_perilaku_kerja": [r["perilakuKerja"] for r in skp22],
+        "predikat_kinerja": [r["kuadranKinerja"] for r in skp22],
+    }).to_csv(src / "riwayat_kinerja.csv", index=False)  # fmt: skip
+    (src / "rw_hukdis.csv").unlink()
+    (src / "riwayat_hukuman_disiplin.csv").write_text(
+        "id,pns_id,pns_nip,nama,golongan_id,nama_golongan,jenis_hukuman_id,nama_jenis_hukuman,"
+        "sk_nomor,sk_tanggal,tanggal_mulai_hukuman,masa_tahun,masa_bulan,tanggal_akhir_hukuman\n"
+        f"1,A5EB03E23C7DF6A0E040640A040252AD,{P3},LALU MUHAMMAD RIZKI,32,III/b,1,Teguran Lisan,"
+        "862/114/BPKAD/2020,2020-07-10,2020-07-15,0,0,\n"
+    )
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"]
+    for table in ("assignments", "evaluations", "discipline", "employees"):
+        assert _read(out, table).equals(_read(imported, table)), table
+
+
+def test_the_tingkat_of_a_hukuman_from_its_name_where_no_tingkat_is_given() -> None:
+    hd = pd.DataFrame({
+        "TINGKAT HUKUMAN": ["R", "berat", None, None, None, None, None, None],
+        "JENIS HUKUMAN NAMA": [None, None, "Teguran Tertulis",
+                               "Pemotongan tunjangan kinerja sebesar 25% selama 9 bulan",
+                               "Penurunan pangkat setingkat lebih rendah selama 1 (satu) tahun",
+                               "Penurunan pangkat setingkat lebih rendah selama 3 (tiga) tahun",
+                               "Pembebasan dari jabatannya menjadi jabatan pelaksana selama 12 bulan",
+                               "Hukuman lain"],
+    })  # fmt: skip
+    assert _severity(hd).fillna("?").tolist() == ["ringan", "berat", "ringan", "sedang", "sedang", "berat", "berat", "?"]  # fmt: skip
