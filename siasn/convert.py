@@ -69,11 +69,13 @@ Progress = Callable[[str], None]
 
 
 def dates(values: pd.Series) -> pd.Series:
-    """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text -> timestamps (NaT where none fits)."""
+    """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text, the last also with a time after it (a
+    database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`) ->
+    timestamps (NaT where none fits)."""
     text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
     day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    return day_first.fillna(iso)
+    iso_day = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.+\-Z]*)?$", expand=False)
+    return day_first.fillna(pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce"))
 
 
 def numbers(values: pd.Series) -> pd.Series:

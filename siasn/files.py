@@ -13,6 +13,7 @@ removed and the literal `null` is an empty cell. Nothing else is changed here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -66,9 +67,9 @@ def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
         header_row = _header_row(raw)
         frame = raw.iloc[header_row + 1 :].reset_index(drop=True)
         frame.columns = list(raw.iloc[header_row])
-        frame = _integral(frame.dropna(how="all"))
+        frame = _typed(frame.dropna(how="all"))
     elif path.suffix.lower() == ".json":
-        frame = _integral(read_json_records(path))
+        frame = _typed(read_json_records(path))
     else:
         check_csv_header(path)
         separator = _sniff(path)
@@ -79,10 +80,20 @@ def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
     return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row)
 
 
-def _integral(frame: pd.DataFrame) -> pd.DataFrame:
-    """Numbers a spreadsheet or JSON stored as floats read as the integers they are (a
-    year 2022.0 is `2022`, a code 41.0 is `41`); CSV cells are text already."""
-    return frame.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells a spreadsheet or JSON stored as numbers or dates read as the text an export
+    writes: a float that is an integer as that integer (a year 2022.0 is `2022`, a code
+    41.0 is `41`), a date cell as `YYYY-MM-DD` (str() would append ` 00:00:00`, which no
+    date format reads); CSV cells are text already."""
+
+    def cell(value: object) -> object:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, dt.datetime | dt.date):
+            return value.strftime("%Y-%m-%d")
+        return value
+
+    return frame.map(cell)
 
 
 def _columns(frame: pd.DataFrame, named: dict[str, str]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ the files.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -27,7 +28,8 @@ import pandas as pd
 import pytest
 
 from features.contract.summary import directory_hints
-from siasn.convert import _position_type, _severity, import_siasn
+from siasn.convert import _position_type, _severity, dates, import_siasn
+from siasn.files import read_export
 
 SOURCE = Path(__file__).parent / "fixtures" / "api"
 P1, P2, P3, P4 = "198503122010011001", "199001152015032002", "198807202011011003", "196201011985031004"  # fmt: skip
@@ -145,11 +147,16 @@ def test_validate_on_the_raw_folder_points_to_the_importer() -> None:
 PROFILE_ASN = ("ID", "NIP LAMA", "NIP BARU", "NAMA", "NAMA LENGKAP", "GELAR DEPAN", "GELAR BELAKANG", "AGAMA ID", "AGAMA NAMA", "TEMPAT LAHIR ID", "TEMPAT LAHIR NAMA", "TANGGAL LAHIR", "JENIS KELAMIN", "JENIS KAWIN ID", "JENIS KAWIN NAMA", "NIK", "NOMOR HP", "NOMOR TELPON", "EMAIL", "EMAIL GOV", "ALAMAT", "NPWP NOMOR", "NOMOR BPJS", "JENIS PEGAWAI ID", "JENIS PEGAWAI NAMA", "KEDUDUKAN HUKUM ID", "KEDUDUKAN HUKUM NAMA", "STATUS CPNS PNS", "KARTU PEGAWAI", "NOMOR SK CPNS", "TGL SK CPNS", "TMT CPNS", "NOMOR SK PNS", "TGL SK PNS", "TMT PNS", "GOLONGAN AWAL ID", "GOLONGAN AWAL NAMA", "GOLONGAN ID", "GOLONGAN NAMA", "TMT GOLONGAN", "MK TAHUN", "MK BULAN", "JENIS JABATAN ID", "JENIS JABATAN NAMA", "ESELON ID", "ESELON NAMA", "JFT ID", "JFT NAMA", "JFU ID", "JFU NAMA", "TMT JABATAN", "TK PENDIDIKAN ID", "TK PENDIDIKAN NAMA", "PENDIDIKAN ID", "PENDIDIKAN NAMA", "TANGGAL LULUS", "KPKN ID", "KPKN NAMA", "LOKASI KERJA ID", "LOKASI KERJA NAMA", "UNIT ORGANISASI ID", "UNIT ORGANISASI NAMA")  # fmt: skip
 
 
+def _date_cells(iso: pd.Series) -> pd.Series:
+    """Dates as a spreadsheet's date cells (openpyxl reads them back as datetimes)."""
+    return pd.Series([dt.datetime.fromisoformat(d) for d in iso], index=iso.index, dtype=object)
+
+
 def test_a_simpeg_xlsx_data_asn_without_pns_ids_imports_the_same_people(
     imported: Path, tmp_path: Path
 ) -> None:
     """The Data ASN as a SIMPEG's XLSX export (its own row `ID`, no `PNS ID`, golongan and
-    education under SIMPEG's names, ISO dates, every number stored as text): the same
+    education under SIMPEG's names, dates as date cells, every number stored as text): the same
     employees, and the PNS IDs of rw-skp22 still reach them through rw-jabatan's `idPns`."""
     src = tmp_path / "src"
     shutil.copytree(SOURCE, src)
@@ -157,10 +164,10 @@ def test_a_simpeg_xlsx_data_asn_without_pns_ids_imports_the_same_people(
     (src / "pegawai.csv").unlink()
     rows = {
         "ID": pd.Series([str(k) for k in range(1, len(asn) + 1)]), "NIP BARU": asn["nip_baru"].str.lstrip("'"),
-        "NAMA": asn["nama"], "TANGGAL LAHIR": asn["tanggal_lahir_"], "JENIS KELAMIN": asn["jenis_kelamin"],
+        "NAMA": asn["nama"], "TANGGAL LAHIR": _date_cells(asn["tanggal_lahir_"]), "JENIS KELAMIN": asn["jenis_kelamin"],
         "AGAMA NAMA": asn["agama_nama"], "JENIS KAWIN ID": asn["jenis_kawin_id"],
         "JENIS PEGAWAI NAMA": asn["jenis_pegawai_nama"], "KEDUDUKAN HUKUM ID": asn["kedudukan_hukum_id"],
-        "TMT CPNS": asn["tmt_cpns_"], "GOLONGAN ID": asn["gol_akhir_id"], "GOLONGAN NAMA": asn["gol_akhir_nama"],
+        "TMT CPNS": _date_cells(asn["tmt_cpns_"]), "GOLONGAN ID": asn["gol_akhir_id"], "GOLONGAN NAMA": asn["gol_akhir_nama"],
         "TMT JABATAN": asn["tmt_jabatan_"], "TK PENDIDIKAN NAMA": asn["tingkat_pendidikan_nama"],
         "PENDIDIKAN NAMA": asn["pendidikan_nama"], "UNIT ORGANISASI ID": asn["unor_id"],
         "UNIT ORGANISASI NAMA": asn["unor_nama"],
@@ -282,3 +289,17 @@ def test_the_tingkat_of_a_hukuman_from_its_name_where_no_tingkat_is_given() -> N
                                "Hukuman lain"],
     })  # fmt: skip
     assert _severity(hd).fillna("?").tolist() == ["ringan", "berat", "ringan", "sedang", "sedang", "berat", "berat", "?"]  # fmt: skip
+
+
+def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> None:
+    """A spreadsheet's date cell comes back from openpyxl as a datetime, whose text has a
+    time after the date; a database dump's dates may be timestamps. Both are the date."""
+    path = tmp_path / "Data ASN.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["NIP BARU", "NAMA", "TANGGAL LAHIR", "UNOR ID", "TMT CPNS", "TAHUN"])
+    book.active.append([P1, "AHMAD FAUZI", dt.datetime(1985, 3, 12), "U1", dt.date(2010, 1, 1), 2022.0])  # fmt: skip
+    book.save(path)
+    frame = read_export(path).frame
+    assert frame.loc[0, ["TANGGAL LAHIR", "TMT CPNS", "TAHUN"]].tolist() == ["1985-03-12", "2010-01-01", "2022"]  # fmt: skip
+    stamps = pd.Series(["2019-01-02 00:00:00", "2019-01-02T08:00:00+08:00", "02-01-2019", "2019-01-02 garbage"])  # fmt: skip
+    assert dates(stamps).tolist() == [pd.Timestamp("2019-01-02")] * 3 + [pd.NaT]
