@@ -135,6 +135,11 @@ def _keep(frame: pd.DataFrame, ledgers: list[Ledger]) -> None:
         ledgers[int(k)].kept += int(n)
 
 
+def _names(employees: pd.DataFrame) -> dict[str, str]:
+    """NIP -> name of the people the import knows (whom a mangled NIP may be restored to)."""
+    return dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
+
+
 def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledger]) -> pd.DataFrame:  # fmt: skip
     """NIPs Excel stored as numbers keep 15 significant digits: `…000` in place of the last
     three. Repaired when exactly one known NIP has the same first 15 digits and, where the
@@ -150,7 +155,8 @@ def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledge
         name = frame["NAMA"].iloc[i] if "NAMA" in frame else None
         if len(candidates) == 1 and (name is None or str(name).strip().upper() == known[candidates[0]].upper()):  # fmt: skip
             fixed.iloc[i] = candidates[0]
-            ledgers[int(frame["_ledger"].iloc[i])].repair("Excel-mangled NIP restored (15 digits and name agree)", 1)  # fmt: skip
+            proof = "15 digits and name agree" if name is not None else "its 15 digits are one employee's; the file gives no name"  # fmt: skip
+            ledgers[int(frame["_ledger"].iloc[i])].repair(f"Excel-mangled NIP restored ({proof})", 1)  # fmt: skip
     return frame.assign(**{"NIP BARU": fixed.astype(object)})
 
 
@@ -415,6 +421,7 @@ def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
 
 def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mapping, units: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
     rw, ledgers = _frame(exports, "riwayat_jabatan", report)
+    rw = _repair_nips(rw, _names(employees), ledgers)  # else a phantom former employee
     rw = rw.assign(_start=dates(rw["TMT JABATAN"]))
     rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
     rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
@@ -515,7 +522,7 @@ def _unit_in_year(assignments: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:
 
 
 def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
-    known = dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
+    known = _names(employees)
     parts = []
     for kind in ("skp_numeric", "skp_predikat"):
         frame, ledgers = _frame(exports, kind, report)
@@ -576,7 +583,7 @@ def _competencies(exports: list[ExportFile], report: ImportReport, employees: pd
     sheet, ledgers = _frame(exports, "asesmen", report)
     if not len(sheet):
         return pd.DataFrame()
-    known = dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
+    known = _names(employees)
     sheet = _repair_nips(sheet, known, ledgers)
     sheet = _account(
         sheet, ~sheet["NIP BARU"].isin(list(known)), ledgers, "NIP of no known employee"
@@ -601,6 +608,7 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     tr, ledgers = _frame(exports, "diklat", report)
     if not len(tr):
         return pd.DataFrame()
+    tr = _repair_nips(tr, _names(employees), ledgers)
     tr = _account(
         tr, ~tr["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
     )
@@ -629,6 +637,7 @@ def _discipline(exports: list[ExportFile], report: ImportReport, employees: pd.D
     hd, ledgers = _frame(exports, "hukdis", report)
     if not len(hd):
         return pd.DataFrame()
+    hd = _repair_nips(hd, _names(employees), ledgers)
     hd = hd.assign(_on=dates(hd["TMT HUKUMAN"]), _sev=_severity(hd))
     hd = _account(
         hd, ~hd["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"

@@ -303,3 +303,21 @@ def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> Non
     assert frame.loc[0, ["TANGGAL LAHIR", "TMT CPNS", "TAHUN"]].tolist() == ["1985-03-12", "2010-01-01", "2022"]  # fmt: skip
     stamps = pd.Series(["2019-01-02 00:00:00", "2019-01-02T08:00:00+08:00", "02-01-2019", "2019-01-02 garbage"])  # fmt: skip
     assert dates(stamps).tolist() == [pd.Timestamp("2019-01-02")] * 3 + [pd.NaT]
+
+
+def test_a_riwayat_re_saved_by_excel_keeps_its_people(imported: Path, tmp_path: Path) -> None:
+    """A riwayat whose NIP Excel stored as a number (`…032000`) was a new, unknown former
+    employee, and the real one lost their history: it is restored where its 15 digits are
+    one known employee's (as the SKP's are), and said so."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    riwayat = src / "rw_jabatan.json"
+    riwayat.write_text(riwayat.read_text().replace(f'"nipBaru": "{P2}"', f'"nipBaru": "{P2[:15]}000"'))  # fmt: skip
+    out = tmp_path / "out"
+    import_siasn(src, out)
+    for table in ("employees", "assignments"):
+        assert _read(out, table).equals(_read(imported, table)), table
+    files = json.loads((out / "import_report.json").read_text())["files"]
+    assert next(f for f in files if f["file"] == "rw_jabatan.json")["repaired"] == {
+        "Excel-mangled NIP restored (its 15 digits are one employee's; the file gives no name)": 1
+    }
