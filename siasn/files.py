@@ -35,6 +35,7 @@ class ExportFile:
     frame: pd.DataFrame
     separator: str | None
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
+    encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`read_export`)
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,6 +63,7 @@ def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
     the agency's own names for some of its headers (header as written -> field)."""
     separator: str | None = None
     header_row = 0
+    encoding = "utf-8"
     if path.suffix.lower() == ".xlsx":
         raw = read_xlsx(path)
         header_row = _header_row(raw)
@@ -73,11 +75,18 @@ def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
     else:
         check_csv_header(path)
         separator = _sniff(path)
-        frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)  # fmt: skip
+        try:
+            frame = _read_csv(path, separator, "utf-8-sig")
+        except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
+            frame, encoding = _read_csv(path, separator, "cp1252"), "cp1252"
     frame = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
-    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row)
+    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row, encoding)
+
+
+def _read_csv(path: Path, separator: str, encoding: str) -> pd.DataFrame:
+    return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
+                       encoding=encoding, quoting=csv.QUOTE_MINIMAL)  # fmt: skip
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

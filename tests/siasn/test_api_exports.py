@@ -321,3 +321,16 @@ def test_a_riwayat_re_saved_by_excel_keeps_its_people(imported: Path, tmp_path: 
     assert next(f for f in files if f["file"] == "rw_jabatan.json")["repaired"] == {
         "Excel-mangled NIP restored (its 15 digits are one employee's; the file gives no name)": 1
     }
+
+
+def test_a_csv_excel_saved_in_windows_1252_is_read(imported: Path, tmp_path: Path) -> None:
+    """Excel's "CSV (Comma delimited)" on Windows is not UTF-8: one curly apostrophe made the
+    whole file unreadable. It is read as Windows-1252, and the report says so."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    text = (src / "rw_skp.csv").read_text(encoding="utf-8-sig").replace("I MADE SUARTA", "I MADE SUARTA’S")  # fmt: skip
+    (src / "rw_skp.csv").write_bytes(text.encode("cp1252"))
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
+    assert "rw_skp.csv is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" in report.notes
