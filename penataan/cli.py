@@ -452,7 +452,12 @@ app.add_typer(import_app, name="import")
 
 @import_app.command("siasn")
 def import_siasn(
-    src: Annotated[Path, typer.Argument(help="A folder of SIASN/SIMPEG/e-Kinerja exports.")],
+    src: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of SIASN/SIMPEG/e-Kinerja exports (CSV, TSV, TXT, XLSX or the API's JSON)."
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="The contract folder to write.")],
     mapping: Annotated[
         Path | None,
