@@ -29,7 +29,7 @@ from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEV
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
 from siasn.identity import NIP, with_nips
-from siasn.kinds import KINDS, SPLIT_POSITION, NearMiss
+from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
 
@@ -130,6 +130,14 @@ def _account(frame: pd.DataFrame, mask: pd.Series | np.ndarray, ledgers: list[Le
     return frame.loc[~mask]
 
 
+def _set_aside(exports: list[ExportFile], kind: str, report: ImportReport, reason: str) -> None:
+    """Every row of a kind the contract has no place for, dropped and counted with why."""
+    frame, ledgers = _frame(exports, kind, report)
+    if len(frame):
+        _account(frame, np.ones(len(frame), dtype=bool), ledgers, reason)
+        report.notes.append(f"{len(frame)} row(s) of {KIND_BY_NAME[kind].label} set aside: {reason}")  # fmt: skip
+
+
 def _keep(frame: pd.DataFrame, ledgers: list[Ledger]) -> None:
     for k, n in frame["_ledger"].value_counts().items():
         ledgers[int(k)].kept += int(n)
@@ -176,7 +184,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
             mapping.suggest_column(miss.file, header, field)
     _check_kinds(source, exports, near, mapping, out)
     for kind in KINDS:
-        if not kind.required and not _of(exports, kind.name):
+        if kind.imported and not kind.required and not _of(exports, kind.name):
             report.notes.append(f"no {kind.label} file: imported without it")
     progress(f"read {len(exports)} export files ({len(ignored)} ignored)")
     units = _units(exports, report, mapping)
@@ -189,6 +197,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
         units["capacity"].where(~units.pop("_missing_capacity"), headcount).round().astype(int)
     )
     evaluations = _evaluations(exports, report, assignments, employees)
+    _set_aside(exports, "kinerja_periodik", report, "a periodic rating, not the year's predikat (the SKP 2022+ file gives that)")  # fmt: skip
     assignments = _close_former(assignments, employees, evaluations)
     tables = {
         "units": units,

@@ -56,6 +56,8 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA", "HASIL KINERJA NILAI"),
     "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA", "PERILAKU KERJA NILAI"),
     "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA", "KUADRAN KINERJA NILAI"),
+    # a periodic evaluation's period (SIASN's rw-kinerjaperiodik: `periodikId`, `periodikNama`)
+    "PERIODIK": ("PERIODIK NAMA", "PERIODIK ID", "PERIODE PENILAIAN", "TRIWULAN", "BULAN"),
     "UNOR PENILAI": ("NAMA UNOR PENILAI",),
     "NAMA DIKLAT": ("NAMA KURSUS", "NAMA PELATIHAN", "JUDUL DIKLAT", "LATIHAN STRUKTURAL NAMA"),
     "TANGGAL SELESAI": ("TGL SELESAI", "TANGGAL SELESAI DIKLAT", "TANGGAL SELESAI KURSUS"),
@@ -87,6 +89,7 @@ class Kind:
     needs: tuple[tuple[str, ...], ...]
     required: bool = False
     label: str = ""
+    imported: bool = True  # False: recognised only to be set aside, never read as another kind
 
     def missing(self, columns: set[str]) -> list[tuple[str, ...]]:
         return [need for need in self.needs if not columns & set(need)]
@@ -120,6 +123,14 @@ KINDS: Final[tuple[Kind, ...]] = (
         (PERSON, ("TAHUN",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
         label="SKP from 2022",
     ),  # fmt: skip
+    # monthly or quarterly ratings (PermenPANRB 6/2022), not the year's predikat: recognised
+    # so that they are never read as SKP 2022+, and set aside (`siasn.convert`)
+    Kind(
+        "kinerja_periodik",
+        (PERSON, ("TAHUN",), ("PERIODIK",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
+        label="kinerja periodik",
+        imported=False,
+    ),
     Kind("diklat", (PERSON, ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),
     Kind(
         "hukdis",

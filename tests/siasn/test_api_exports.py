@@ -334,3 +334,33 @@ def test_a_csv_excel_saved_in_windows_1252_is_read(imported: Path, tmp_path: Pat
     report = import_siasn(src, out)
     assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
     assert "rw_skp.csv is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" in report.notes
+
+
+def test_periodic_ratings_are_recognised_and_never_read_as_the_years_predikat(
+    imported: Path, tmp_path: Path
+) -> None:
+    """rw-kinerjaperiodik (kanekescom's table: `tahun`, `nip`, `hasilKinerja`,
+    `perilakuKerja`, `kuadranKinerjaNilai`, `periodikId`, `periodikNama`) carries everything
+    an SKP 2022+ file does, a row per quarter. Read as one, its first quarter stood for the
+    year (its file sorts before rw_skp22); it is set aside, every row counted."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    quarters = [
+        {"id": f"q{k}", "tahun": 2022, "nip": P1, "nama": "AHMAD FAUZI",
+         "hasilKinerja": rating, "hasilKinerjaNilai": code, "kuadranKinerjaNilai": code + 1,
+         "perilakuKerja": "SESUAI EKSPEKTASI", "perilakuKerjaNilai": 2, "periodikId": str(k),
+         "periodikNama": f"TRIWULAN {'I' * k if k < 4 else 'IV'}", "persentase": 25,
+         "pnsDinilaiId": "A5EB03E23C7BF6A0E040640A040252AD",
+         "unorId": AKUNTANSI, "unorNama": "Bidang Akuntansi", "path": None}
+        for k, (rating, code) in enumerate([("DI BAWAH EKSPEKTASI", 3), ("SESUAI EKSPEKTASI", 2),
+                                            ("SESUAI EKSPEKTASI", 2), ("DI ATAS EKSPEKTASI", 1)], 1)
+    ]  # fmt: skip
+    (src / "rw_kinerjaperiodik.json").write_text(json.dumps({"code": 1, "data": quarters}))
+    out = tmp_path / "out"
+    import_siasn(src, out)
+    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
+    files = json.loads((out / "import_report.json").read_text())["files"]
+    periodic = next(f for f in files if f["file"] == "rw_kinerjaperiodik.json")
+    assert periodic["kind"] == "kinerja_periodik" and periodic["accounted"]
+    assert periodic["dropped"] == {"a periodic rating, not the year's predikat (the SKP 2022+ file gives that)": 4}  # fmt: skip
+    assert not any("no kinerja periodik file" in note for note in json.loads((imported / "import_report.json").read_text())["notes"])  # fmt: skip
