@@ -35,6 +35,17 @@ class FileTooLarge(ValueError):
         super().__init__(f"{file}: {reason}" if row is None else f"{file}, row {row}: {reason}")
 
 
+def check_size(path: Path, bound: int, what: str, advice: str) -> None:
+    """Refuse a file over `bound` bytes by its size alone, before anything reads it: `what`
+    names what may have that size, `advice` what to do instead."""
+    size = path.stat().st_size
+    if size > bound:
+        raise FileTooLarge(
+            path.name,
+            f"{size / 2**20:,.0f} MiB is over the {bound >> 20:,} MiB {what} may have ({advice})",
+        )
+
+
 def check_csv_header(path: Path) -> None:
     """Refuse a CSV whose header line is over `MAX_LINE_BYTES` or `MAX_COLUMNS` fields."""
     with path.open("rb") as handle:
@@ -103,13 +114,7 @@ def read_json_records(path: Path) -> pd.DataFrame:
     list (the API's `path` of documents) is kept as its JSON text; `"data": null` (a person
     with no such history) is no rows. Refused over `MAX_JSON_BYTES` (before parsing) or
     `MAX_COLUMNS` keys."""
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        raise FileTooLarge(
-            path.name,
-            f"{size / 2**20:,.0f} MiB, over the {MAX_JSON_BYTES >> 20} MiB a JSON export may "
-            "have (save it as CSV, or split it)",
-        )
+    check_size(path, MAX_JSON_BYTES, "a JSON export", "save it as CSV, or split it")
     try:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

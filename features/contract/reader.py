@@ -14,7 +14,7 @@ from typing import Final
 
 import pandas as pd
 
-from features.contract.limits import FileTooLarge, check_csv_header, read_xlsx
+from features.contract.limits import FileTooLarge, check_csv_header, check_size, read_xlsx
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
 MAX_TABLE_BYTES: Final[int] = (
@@ -74,14 +74,8 @@ def _ragged_rows(path: Path) -> list[tuple[int, int]]:
 
 def read_raw(path: Path) -> pd.DataFrame:
     """The table as an object frame of `str | None` cells, in file order."""
-    size = path.stat().st_size
-    if size > MAX_TABLE_BYTES:
-        raise TableFileError(
-            path.name,
-            f"{size / 2**20:,.0f} MiB is over the {MAX_TABLE_BYTES >> 20:,} MiB a table may have "
-            "(split the export, or check that this is the right file)",
-        )
     try:
+        check_size(path, MAX_TABLE_BYTES, "a table", "split the export, or check that this is the right file")  # fmt: skip
         if path.suffix == ".csv":
             check_csv_header(path)
             ragged = _ragged_rows(path)

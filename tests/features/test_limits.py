@@ -98,7 +98,7 @@ def test_a_json_export_is_bounded_before_parsing_and_by_its_keys(
     big.write_text('{"data": [' + ",".join(['{"tahun": 2022}'] * 1000) + "]}")
     monkeypatch.setattr(limits, "MAX_JSON_BYTES", 1000)
     monkeypatch.setattr(limits.json, "loads", lambda _: pytest.fail("parsed"))
-    with pytest.raises(FileTooLarge, match=r"rw_skp22.json: 0 MiB, over the 0 MiB"):
+    with pytest.raises(FileTooLarge, match=r"rw_skp22.json: 0 MiB is over the 0 MiB a JSON export"):
         read_json_records(big)
     monkeypatch.undo()
     wide = tmp_path / "rw_jabatan.json"
