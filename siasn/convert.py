@@ -109,7 +109,7 @@ def _frame(exports: list[ExportFile], kind: str, report: ImportReport) -> tuple[
     frames: list[pd.DataFrame] = []
     ledgers: list[Ledger] = []
     for export in _of(exports, kind):
-        ledger = report.ledger(export.path.name, kind)
+        ledger = report.ledger(export.name, kind)
         ledger.read = len(export.frame)
         frames.append(export.frame.assign(_ledger=len(ledgers)))
         ledgers.append(ledger)
@@ -178,7 +178,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     exports, ignored, near = find_exports(source, mapping.columns())
     exports = with_nips(exports, report)
     report.ignored = ignored
-    report.notes += [f"{e.path.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding != "utf-8"]  # fmt: skip
+    report.notes += [f"{e.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding != "utf-8"]  # fmt: skip
     for miss in near:
         for header, field in miss.suggestions():
             mapping.suggest_column(miss.file, header, field)
@@ -237,7 +237,7 @@ def _check_kinds(source: Path, exports: list[ExportFile], near: list[NearMiss], 
     if not missing:
         return
     lines = [f"{source}: no {', no '.join(k.label for k in missing)} file found "
-             f"(files read as a known kind: {', '.join(f'{e.path.name} ({e.kind})' for e in exports) or 'none'})"]  # fmt: skip
+             f"(files read as a known kind: {', '.join(f'{e.name} ({e.kind})' for e in exports) or 'none'})"]  # fmt: skip
     lines += [f"  {miss.line()}" for miss in sorted(near, key=lambda m: -m.resemblance)][:30]
     if near:
         out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,12 @@ from typing import Final
 
 import pandas as pd
 
-from features.contract.limits import check_csv_header, read_json_records, read_xlsx
+from features.contract.limits import (
+    check_csv_header,
+    read_json_records,
+    read_xlsx,
+    read_xlsx_sheets,
+)
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
@@ -36,6 +41,13 @@ class ExportFile:
     separator: str | None
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
     encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`read_export`)
+    sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
+
+    @property
+    def name(self) -> str:
+        """How the report, the mapping and every message name it: the file, and the sheet
+        where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`)."""
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -58,19 +70,55 @@ def _sniff(path: Path) -> str:
     return max([",", ";", "|", "\t"], key=head.count)
 
 
+def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> list[ExportFile]:
+    """The exports one file holds: a workbook's sheets that have cells, each its own export
+    when there are several (an ABK per perangkat daerah, SIMPEG's data beside its notes),
+    else the file as `read_export` reads it. `named`: per name (`ExportFile.name`), the
+    agency's names for its headers."""
+    named = named or {}
+    if path.suffix.lower() != ".xlsx":
+        return [read_export(path, named.get(path.name))]
+    sheets = [(title, cells) for title, cells in read_xlsx_sheets(path) if not cells.empty]
+    if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
+        return [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
+    return [
+        _from_cells(path, cells, named.get(f"{path.name} [{title}]"), title)
+        for title, cells in sheets
+    ]
+
+
+def _from_cells(
+    path: Path, cells: pd.DataFrame, named: dict[str, str] | None, sheet: str | None = None
+) -> ExportFile:
+    """A sheet's export: its header the first row that names known columns (title rows
+    above it skipped)."""
+    if cells.empty:
+        return _export(path, pd.DataFrame(), named, None, 0, sheet=sheet)
+    header_row = _header_row(cells)
+    frame = cells.iloc[header_row + 1 :].reset_index(drop=True)
+    frame.columns = list(cells.iloc[header_row])
+    return _export(path, _typed(frame.dropna(how="all")), named, None, header_row, sheet=sheet)
+
+
+def _export(
+    path: Path, frame: pd.DataFrame, named: dict[str, str] | None, separator: str | None,
+    header_row: int, encoding: str = "utf-8", sheet: str | None = None,
+) -> ExportFile:  # fmt: skip
+    """The export of a read frame: its headers as fields, its cells as text, its kind."""
+    frame = _clean(_columns(frame, named or {}))
+    kind = classify(set(frame.columns))
+    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row, encoding, sheet)  # fmt: skip
+
+
 def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
-    """Read one export file whatever its separator, encoding marks or title rows; `named`:
-    the agency's own names for some of its headers (header as written -> field)."""
-    separator: str | None = None
-    header_row = 0
-    encoding = "utf-8"
+    """Read one export file whatever its separator, encoding marks or title rows (a
+    workbook: its first sheet); `named`: the agency's own names for some of its headers
+    (header as written -> field)."""
     if path.suffix.lower() == ".xlsx":
-        raw = read_xlsx(path)
-        header_row = _header_row(raw)
-        frame = raw.iloc[header_row + 1 :].reset_index(drop=True)
-        frame.columns = list(raw.iloc[header_row])
-        frame = _typed(frame.dropna(how="all"))
-    elif path.suffix.lower() == ".json":
+        return _from_cells(path, read_xlsx(path), named)
+    separator: str | None = None
+    encoding = "utf-8"
+    if path.suffix.lower() == ".json":
         frame = _typed(read_json_records(path))
     else:
         check_csv_header(path)
@@ -79,9 +127,7 @@ def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
             frame = _read_csv(path, separator, "utf-8-sig")
         except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
             frame, encoding = _read_csv(path, separator, "cp1252"), "cp1252"
-    frame = _clean(_columns(frame, named or {}))
-    kind = classify(set(frame.columns))
-    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row, encoding)
+    return _export(path, frame, named, separator, 0, encoding)
 
 
 def _read_csv(path: Path, separator: str, encoding: str) -> pd.DataFrame:
@@ -139,26 +185,28 @@ def _header_row(raw: pd.DataFrame) -> int:
 def find_exports(
     source: Path, named: dict[str, dict[str, str]] | None = None
 ) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:
-    """Every readable export under `source` (one level); each file set aside with the
-    reason (unreadable, or of no known kind: one damaged file never stops the others); and
-    for each file of no known kind, what it lacks to be the kind it most resembles.
-    `named`: per file name, the agency's names for its headers (`mapping.csv`)."""
+    """Every readable export under `source` (one level; a workbook's sheets each, where it
+    holds several); each file or sheet set aside with the reason (unreadable, or of no
+    known kind: one damaged file never stops the others); and for each of no known kind,
+    what it lacks to be the kind it most resembles. `named`: per file (or sheet) name, the
+    agency's names for its headers (`mapping.csv`)."""
     found: list[ExportFile] = []
     ignored: dict[str, str] = {}
     near: list[NearMiss] = []
     for path in sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")):
         if path.suffix.lower() not in SUFFIXES:
-            ignored[path.name] = "not a CSV, TXT or XLSX file"
+            ignored[path.name] = "not a CSV, TSV, TXT, XLSX or JSON file"
             continue
         try:
-            export = read_export(path, (named or {}).get(path.name))
+            exports = read_exports(path, named)
         except Exception as error:  # any parser failure: this file is reported, not the import
             ignored[path.name] = f"unreadable: {str(error).removeprefix(path.name + ': ')}"
             continue
-        if export.kind is None:
-            miss = nearest(path.name, list(export.frame.columns))
-            near.append(miss)
-            ignored[path.name] = "its columns match no known kind: " + miss.line().split(": ", 1)[1]
-        else:
-            found.append(export)
+        for export in exports:
+            if export.kind is None:
+                miss = nearest(export.name, list(export.frame.columns))
+                near.append(miss)
+                ignored[export.name] = "its columns match no known kind: " + miss.line().split(": ", 1)[1]  # fmt: skip
+            else:
+                found.append(export)
     return found, ignored, near

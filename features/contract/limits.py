@@ -66,6 +66,13 @@ def check_csv_header(path: Path) -> None:
 def read_xlsx(path: Path) -> pd.DataFrame:
     """The first sheet's cells (header row included, no header taken), streamed within the
     bounds; trailing empty cells and rows are dropped."""
+    return read_xlsx_sheets(path, first_only=True)[0][1]
+
+
+def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:
+    """Each sheet's title and cells, as `read_xlsx` reads the first: a workbook may hold an
+    export per sheet (an ABK per perangkat daerah). The bound on cells is the workbook's,
+    over all its sheets; a bound crossed past the first sheet names the sheet."""
     try:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(member.file_size for member in archive.infolist())
@@ -78,33 +85,37 @@ def read_xlsx(path: Path) -> pd.DataFrame:
             f"{MAX_INFLATED_BYTES >> 20:,} MiB a workbook may hold",
         )
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheets: list[tuple[str, pd.DataFrame]] = []
+    cells = 0
     try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # never trust the declared size: read what is there
-        rows: list[list[object]] = []
-        cells = 0
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            values = list(row)
-            while values and values[-1] is None:
-                values.pop()
-            if len(values) > MAX_COLUMNS:
-                raise FileTooLarge(
-                    path.name,
-                    f"{len(values):,} columns, over the {MAX_COLUMNS} a table may have",
-                    row=number,
-                )
-            cells += len(values)
-            if cells > MAX_CELLS:
-                raise FileTooLarge(
-                    path.name, f"over {MAX_CELLS:,} cells by row {number} (split the export)"
-                )
-            rows.append(values)
+        for k, sheet in enumerate(book.worksheets[:1] if first_only else book.worksheets):
+            where = path.name if k == 0 else f"{path.name} [{sheet.title}]"
+            sheet.reset_dimensions()  # never trust the declared size: read what is there
+            rows: list[list[object]] = []
+            for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+                values = list(row)
+                while values and values[-1] is None:
+                    values.pop()
+                if len(values) > MAX_COLUMNS:
+                    raise FileTooLarge(
+                        where,
+                        f"{len(values):,} columns, over the {MAX_COLUMNS} a table may have",
+                        row=number,
+                    )
+                cells += len(values)
+                if cells > MAX_CELLS:
+                    raise FileTooLarge(
+                        where, f"over {MAX_CELLS:,} cells by row {number} (split the export)"
+                    )
+                rows.append(values)
+            while rows and not rows[-1]:
+                rows.pop()
+            width = max((len(r) for r in rows), default=0)
+            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+            sheets.append((sheet.title, frame))
     finally:
         book.close()
-    while rows and not rows[-1]:
-        rows.pop()
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    return sheets
 
 
 def read_json_records(path: Path) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from features.contract.limits import (
     check_csv_header,
     read_json_records,
     read_xlsx,
+    read_xlsx_sheets,
 )
 from features.contract.reader import TableFileError, read_raw
 from features.spreadsheet import guard, guard_frame, unguard
@@ -106,3 +107,14 @@ def test_a_json_export_is_bounded_before_parsing_and_by_its_keys(
     with pytest.raises(FileTooLarge, match=f"{MAX_COLUMNS + 1} keys"):
         read_json_records(wide)
     assert read_json_records(big).shape == (1000, 1)
+
+
+def test_every_sheet_of_a_workbook_is_read_within_the_same_bounds(tmp_path: Path) -> None:
+    path = tmp_path / "ABK.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["UNIT KERJA", "KEBUTUHAN"])
+    book.create_sheet("Dinas Kesehatan").append([f"c{i}" for i in range(MAX_COLUMNS + 1)])
+    book.save(path)
+    assert read_xlsx(path).shape == (1, 2)  # the first sheet alone, as the contract reads it
+    with pytest.raises(FileTooLarge, match=r"ABK.xlsx \[Dinas Kesehatan\], row 1: 513 columns"):
+        read_xlsx_sheets(path)

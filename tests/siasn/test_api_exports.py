@@ -364,3 +364,41 @@ def test_periodic_ratings_are_recognised_and_never_read_as_the_years_predikat(
     assert periodic["kind"] == "kinerja_periodik" and periodic["accounted"]
     assert periodic["dropped"] == {"a periodic rating, not the year's predikat (the SKP 2022+ file gives that)": 4}  # fmt: skip
     assert not any("no kinerja periodik file" in note for note in json.loads((imported / "import_report.json").read_text())["notes"])  # fmt: skip
+
+
+def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(tmp_path: Path) -> None:
+    """An ABK workbook with a sheet per part of the organisation, each under its own title
+    rows, and a sheet of notes: every sheet's kebutuhan counts (only the first sheet's did),
+    and the notes sheet is set aside under its own name."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    book = openpyxl.Workbook()
+    header = ["NO", "NAMA JABATAN", "UNIT KERJA", "KEBUTUHAN PEGAWAI"]
+    parts = {
+        "Sekretariat": [
+            ("Sekretaris", "Sekretariat", 2),
+            ("Kasubbag Umum", "Subbagian Umum dan Kepegawaian", 3),
+        ],  # fmt: skip
+        "Bidang": [
+            ("Kabid Anggaran", "Bidang Anggaran", 4),
+            ("Kabid Akuntansi", "Bidang Akuntansi", 6),
+        ],  # fmt: skip
+    }
+    book.active.title = "Sekretariat"
+    for title, rows in parts.items():
+        sheet = book.active if title == "Sekretariat" else book.create_sheet(title)
+        sheet.append([f"ABK 2023 - {title.upper()}"])
+        sheet.append(header)
+        for k, row in enumerate(rows, 1):
+            sheet.append([k, *row])
+    book.create_sheet("Keterangan").append(["Kebutuhan dibulatkan per jabatan."])
+    book.save(src / "ABK.xlsx")
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    capacity = _read(out, "units").set_index("unit_name")["capacity"].to_dict()
+    assert {k: capacity[k] for k in ("Sekretariat", "Subbagian Umum dan Kepegawaian", "Bidang Anggaran", "Bidang Akuntansi")} == {  # fmt: skip
+        "Sekretariat": 2, "Subbagian Umum dan Kepegawaian": 3, "Bidang Anggaran": 4, "Bidang Akuntansi": 6,
+    }  # fmt: skip
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    assert files["ABK.xlsx [Sekretariat]"]["kept"] == 2 and files["ABK.xlsx [Bidang]"]["kept"] == 2
+    assert report.ignored["ABK.xlsx [Keterangan]"].startswith("its columns match no known kind")
