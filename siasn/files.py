@@ -42,11 +42,15 @@ class ExportFile:
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
     encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`read_export`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
+    files: int = 1  # how many files a folder's export stacks (`find_exports`)
 
     @property
     def name(self) -> str:
         """How the report, the mapping and every message name it: the file, and the sheet
-        where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`)."""
+        where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`); a folder's
+        stacked files as the folder (`rw-skp22/`)."""
+        if self.path.is_dir():
+            return f"{self.path.name}/"
         return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
 
@@ -185,23 +189,20 @@ def _header_row(raw: pd.DataFrame) -> int:
 def find_exports(
     source: Path, named: dict[str, dict[str, str]] | None = None
 ) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:
-    """Every readable export under `source` (one level; a workbook's sheets each, where it
-    holds several); each file or sheet set aside with the reason (unreadable, or of no
-    known kind: one damaged file never stops the others); and for each of no known kind,
-    what it lacks to be the kind it most resembles. `named`: per file (or sheet) name, the
-    agency's names for its headers (`mapping.csv`)."""
+    """Every readable export under `source`: its files (a workbook's sheets each, where it
+    holds several), and its folders one level down, each read as one export per kind of
+    the files in it (`_folder`); each file, sheet or folder set aside with the reason
+    (unreadable, or of no known kind: one damaged file never stops the others); and for
+    each of no known kind, what it lacks to be the kind it most resembles. `named`: per
+    name (`ExportFile.name`), the agency's names for its headers (`mapping.csv`)."""
     found: list[ExportFile] = []
     ignored: dict[str, str] = {}
     near: list[NearMiss] = []
-    for path in sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")):
-        if path.suffix.lower() not in SUFFIXES:
-            ignored[path.name] = "not a CSV, TSV, TXT, XLSX or JSON file"
+    for path in sorted(p for p in source.iterdir() if not p.name.startswith(".")):
+        if path.is_dir():
+            found += _folder(path, named or {}, ignored, near)
             continue
-        try:
-            exports = read_exports(path, named)
-        except Exception as error:  # any parser failure: this file is reported, not the import
-            ignored[path.name] = f"unreadable: {str(error).removeprefix(path.name + ': ')}"
-            continue
+        exports = _file(path, path.name, named or {}, ignored)
         for export in exports:
             if export.kind is None:
                 miss = nearest(export.name, list(export.frame.columns))
@@ -210,3 +211,56 @@ def find_exports(
             else:
                 found.append(export)
     return found, ignored, near
+
+
+def _file(path: Path, label: str, named: dict[str, dict[str, str]], ignored: dict[str, str]) -> list[ExportFile]:  # fmt: skip
+    """The exports one file holds, or none with the reason under `label` in `ignored`."""
+    if path.suffix.lower() not in SUFFIXES:
+        ignored[label] = "not a CSV, TSV, TXT, XLSX or JSON file"
+        return []
+    try:
+        return read_exports(path, named)
+    except Exception as error:  # any parser failure: this file is reported, not the import
+        ignored[label] = f"unreadable: {str(error).removeprefix(path.name + ': ')}"
+        return []
+
+
+def _folder(
+    folder: Path, named: dict[str, dict[str, str]], ignored: dict[str, str], near: list[NearMiss]
+) -> list[ExportFile]:
+    """A folder's files as exports: SIASN's API answers for one person at a time, so a pull
+    is a folder of files per history (`rw-skp22/<nip>.json`, thousands of them). The files
+    of each kind are stacked into one export named after the folder; answers with no
+    records (`"data": null`: no such history) are counted, not listed; files of no kind
+    are one near miss for the folder (the first of them, and how many), not one each.
+    Only one level: a folder's own folders are set aside, named."""
+    label = f"{folder.name}/"
+    by_kind: dict[str, list[ExportFile]] = {}
+    empty = 0
+    unknown: list[ExportFile] = []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.is_dir():
+            ignored[f"{label}{path.name}/"] = "a folder two levels down: not read"
+            continue
+        for export in _file(path, f"{label}{path.name}", {path.name: named.get(label, {})}, ignored):  # fmt: skip
+            if export.kind is not None:
+                by_kind.setdefault(export.kind, []).append(export)
+            elif export.frame.empty:
+                empty += 1
+            else:
+                unknown.append(export)
+    if empty:
+        ignored[f"{label} (empty)"] = f"{empty:,} file(s) with no records (an answer for someone with no such history)"  # fmt: skip
+    if unknown:
+        miss = nearest(label, list(unknown[0].frame.columns))
+        near.append(miss)
+        ignored[label] = (
+            f"{len(unknown):,} file(s) whose columns match no known kind, the first "
+            f"({unknown[0].path.name}): " + miss.line().split(": ", 1)[1]
+        )
+    out = []
+    for kind, parts in by_kind.items():
+        frame = pd.concat([e.frame for e in parts], ignore_index=True)
+        frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
+        out.append(ExportFile(folder, kind, frame, None, 0, files=len(parts)))
+    return out

@@ -402,3 +402,35 @@ def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(tmp_path: Path) -> 
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     assert files["ABK.xlsx [Sekretariat]"]["kept"] == 2 and files["ABK.xlsx [Bidang]"]["kept"] == 2
     assert report.ignored["ABK.xlsx [Keterangan]"].startswith("its columns match no known kind")
+
+
+def test_a_folder_of_api_answers_one_per_person_is_one_export(
+    imported: Path, tmp_path: Path
+) -> None:
+    """SIASN's API answers for one person at a time, so a pull is a folder per history
+    (`rw-skp22/<id>.json`), with empty answers for people who have none: each folder is
+    read as one export, the empty answers counted, a folder two levels down named."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    for name, folder in (("rw_skp22.json", "rw-skp22"), ("rw_jabatan.json", "rw-jabatan")):
+        document = json.loads((src / name).read_text())
+        records = document["data"] if isinstance(document, dict) else document
+        (src / name).unlink()
+        (src / folder).mkdir()
+        for record in records:
+            owner = record.get("pnsDinilaiId") or record["idPns"]
+            path = src / folder / f"{owner}.json"
+            answer = json.loads(path.read_text()) if path.exists() else {"code": 1, "data": []}
+            answer["data"].append(record)
+            path.write_text(json.dumps(answer))
+        (src / folder / "A0000000000000000000000000000000.json").write_text('{"code": 1, "data": null}')  # fmt: skip
+    (src / "rw-skp22" / "old").mkdir()
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    for table in ("assignments", "evaluations"):
+        assert _read(out, table).equals(_read(imported, table)), table
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    assert files["rw-skp22/"]["kind"] == "skp_predikat" and files["rw-skp22/"]["read"] == 7
+    assert files["rw-jabatan/"]["kind"] == "riwayat_jabatan" and files["rw-jabatan/"]["read"] == 8
+    assert report.ignored["rw-skp22/ (empty)"].startswith("1 file(s) with no records")
+    assert report.ignored["rw-skp22/old/"] == "a folder two levels down: not read"
