@@ -175,7 +175,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
         raise ValueError(f"{source}: not a directory of exports")
     report = ImportReport(str(source))
     mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
-    exports, ignored, near = find_exports(source, mapping.columns())
+    exports, ignored, near = find_exports(source, mapping.columns(), progress)
     exports = with_nips(exports, report)
     report.ignored = ignored
     report.notes += [f"{e.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding != "utf-8"]  # fmt: skip

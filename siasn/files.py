@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -187,19 +188,22 @@ def _header_row(raw: pd.DataFrame) -> int:
 
 
 def find_exports(
-    source: Path, named: dict[str, dict[str, str]] | None = None
-) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:
+    source: Path, named: dict[str, dict[str, str]] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:  # fmt: skip
     """Every readable export under `source`: its files (a workbook's sheets each, where it
     holds several), and its folders one level down, each read as one export per kind of
     the files in it (`_folder`); each file, sheet or folder set aside with the reason
     (unreadable, or of no known kind: one damaged file never stops the others); and for
     each of no known kind, what it lacks to be the kind it most resembles. `named`: per
-    name (`ExportFile.name`), the agency's names for its headers (`mapping.csv`)."""
+    name (`ExportFile.name`), the agency's names for its headers (`mapping.csv`);
+    `progress` hears of each folder before its files are read (thousands take a minute)."""
     found: list[ExportFile] = []
     ignored: dict[str, str] = {}
     near: list[NearMiss] = []
     for path in sorted(p for p in source.iterdir() if not p.name.startswith(".")):
         if path.is_dir():
+            progress(f"reading {path.name}/ ({sum(1 for _ in path.iterdir()):,} entries)")
             found += _folder(path, named or {}, ignored, near)
             continue
         exports = _file(path, path.name, named or {}, ignored)
