@@ -289,6 +289,16 @@ def _unit_named(frame: pd.DataFrame) -> pd.Series:
     return _name_key(_column(frame, "NAMA UNIT").fillna(_column(frame, "UNOR NAMA")))
 
 
+def _unit_by_name(names: pd.Series, units: pd.DataFrame) -> pd.Series:
+    """The unit each name is (in any case, spaces folded) where exactly one unit of the tree
+    bears it; None where none does or several do (every kecamatan has its own "Seksi
+    Pelayanan Umum": a name alone cannot say which)."""
+    key = _name_key(units["unit_name"])
+    sole = key.map(key.value_counts()) == 1
+    by_key = pd.Series(units["unit_id"].to_numpy()[sole.to_numpy()], index=key[sole].to_numpy())
+    return _name_key(names).map(by_key).astype(object).where(lambda u: u.notna(), None)
+
+
 def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> pd.Series:
     """Each ABK row's unit: by its code when it has one, else by its name (`_unit_named`,
     upper case, spaces folded) among the unor tree's names, and where several units share
@@ -356,7 +366,8 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
         "marital_status": _column(asn, "JENIS KAWIN ID").map(MARITAL),
         "employment_type": employment, "golongan": _golongan(asn, employment), "education_level": level, "education_field": field,
         "service_start": dates(asn["TMT CPNS"]), "status": status,
-        "_unit": asn.get("UNOR ID"), "_tmt": dates(_column(asn, "TMT JABATAN")),
+        "_unit": _column(asn, "UNOR ID"), "_unit_name": _column(asn, "UNOR NAMA"),
+        "_tmt": dates(_column(asn, "TMT JABATAN")),
     })  # fmt: skip
     general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
     out.loc[general, "education_field"] = "umum"
@@ -436,17 +447,17 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
     rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
     ids = set(units["unit_id"])
-    by_name = units.groupby("unit_name")["unit_id"].agg(list)
-    unit = rw["UNOR ID"].copy()
-    report.evidence["riwayat rows whose unit id is in the unor tree"] = int(unit.isin(ids).sum())
-    for old in sorted(set(unit.dropna()) - ids):
-        name = rw.loc[rw["UNOR ID"] == old, "UNOR NAMA"].dropna()
-        same = by_name.get(name.iloc[0], []) if len(name) else []
-        guess = same[0] if len(same) == 1 else None
-        unit[unit == old] = mapping.decide("unit_successor", old, suggestion=guess)
+    given, names = _column(rw, "UNOR ID"), _column(rw, "UNOR NAMA")
+    unit = given.where(given.notna(), _unit_by_name(names, units))
+    report.evidence["riwayat rows whose unit id is in the unor tree"] = int(given.isin(ids).sum())
+    report.evidence["riwayat rows with no unit id, matched to the one unit of their name"] = int((given.isna() & unit.notna()).sum())  # fmt: skip
+    for old in sorted(set(given.dropna()) - ids):
+        guess = _unit_by_name(names[given == old].dropna().head(1), units)
+        unit[given == old] = mapping.decide("unit_successor", old, suggestion=guess.iloc[0] if len(guess) and pd.notna(guess.iloc[0]) else None)  # fmt: skip
     rw = rw.assign(_unit=unit)
-    report.evidence["riwayat rows whose unit id was mapped to a successor"] = int((unit.isin(ids) & ~rw["UNOR ID"].isin(ids)).sum())  # fmt: skip
+    report.evidence["riwayat rows whose unit id was mapped to a successor"] = int((unit.isin(ids) & given.notna() & ~given.isin(ids)).sum())  # fmt: skip
     report.evidence["riwayat rows whose unit matched nothing"] = int((~unit.isin(ids)).sum())
+    rw = _account(rw, given.isna() & ~unit.isin(ids), ledgers, "no unit id, and no unit or several bear its unit name")  # fmt: skip
     rw = _account(
         rw, ~rw["_unit"].isin(ids), ledgers, "unit id not in the unor tree and no successor mapped"
     )
@@ -473,6 +484,7 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     # Staff in Data ASN with no riwayat at all get their current spell from Data ASN.
     current = employees[employees["status"].isin(CURRENT) & ~employees["nip"].isin(set(out["nip"]))]
     report.evidence["current employees in Data ASN with no riwayat"] = len(current)
+    current = current.assign(_unit=current["_unit"].where(current["_unit"].notna(), _unit_by_name(current["_unit_name"], units)))  # fmt: skip
     current = current[current["_unit"].isin(ids) & current["_tmt"].notna()]
     if len(current):
         report.notes.append(f"{len(current)} current employee(s) had no riwayat jabatan: their current spell is taken from Data ASN")  # fmt: skip

@@ -97,16 +97,18 @@ class Kind:
 
 POSITION: Final[tuple[str, ...]] = ("JABATAN NAMA", *SPLIT_POSITION)
 PERSON: Final[tuple[str, ...]] = ("NIP BARU", "PNS ID")  # Data ASN gives each ID its NIP
+# a unit by its id, or by its name where one unit of the tree bears it (SIMPEG's sheets)
+UNIT: Final[tuple[str, ...]] = ("UNOR ID", "UNOR NAMA")
 KINDS: Final[tuple[Kind, ...]] = (
     Kind(
         "data_asn",
-        (("NIP BARU",), ("NAMA",), ("TANGGAL LAHIR",), ("UNOR ID",), ("TMT CPNS",)),
+        (("NIP BARU",), ("NAMA",), ("TANGGAL LAHIR",), UNIT, ("TMT CPNS",)),
         True,
         "Data ASN",
     ),  # fmt: skip
     Kind(
         "riwayat_jabatan",
-        (PERSON, ("TMT JABATAN",), ("UNOR ID",), POSITION),
+        (PERSON, ("TMT JABATAN",), UNIT, POSITION),
         True,
         "riwayat jabatan",
     ),  # fmt: skip

@@ -434,3 +434,34 @@ def test_a_folder_of_api_answers_one_per_person_is_one_export(
     assert files["rw-jabatan/"]["kind"] == "riwayat_jabatan" and files["rw-jabatan/"]["read"] == 8
     assert report.ignored["rw-skp22/ (empty)"].startswith("1 file(s) with no records")
     assert report.ignored["rw-skp22/old/"] == "a folder two levels down: not read"
+
+
+def test_units_named_without_ids_are_matched_where_one_unit_bears_the_name(
+    imported: Path, tmp_path: Path
+) -> None:
+    """A SIMPEG's riwayat sheet and Data ASN that give each unit by name only (`UNIT
+    KERJA`), no id: each name that one unit of the tree bears is that unit; a name several
+    units bear is dropped and counted, never guessed."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    api = json.loads((src / "rw_jabatan.json").read_text())
+    (src / "rw_jabatan.json").unlink()
+    book = openpyxl.Workbook()
+    book.active.append(["NIP", "NAMA JABATAN", "JENIS JABATAN", "ESELON", "UNIT KERJA", "TMT JABATAN"])  # fmt: skip
+    for r in api:
+        title = r["namaJabatan"] or r["jabatanFungsionalNama"] or r["jabatanFungsionalUmumNama"]
+        book.active.append([r["nipBaru"], title, r["jenisJabatan"], r["eselon"], r["unorNama"].upper(), r["tmtJabatan"]])  # fmt: skip
+    book.active.append([P1, "Pengelola Keuangan", "4", None, "SEKSI PELAYANAN UMUM", "01-01-2015"])  # fmt: skip
+    book.save(src / "Riwayat Jabatan.xlsx")
+    asn = pd.read_csv(src / "pegawai.csv", dtype=str, keep_default_na=False)
+    asn.drop(columns=["unor_id"]).to_csv(src / "pegawai.csv", index=False)
+    unor = json.loads((src / "ref_unor.json").read_text())
+    for k in (5, 6):  # two units of one name, under different parents
+        unor["data"].append({"Id": f"U{k}", "DiatasanId": unor["data"][k - 4]["Id"], "NamaUnor": "Seksi Pelayanan Umum"})  # fmt: skip
+    (src / "ref_unor.json").write_text(json.dumps(unor))
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert _read(out, "assignments").equals(_read(imported, "assignments"))
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    assert files["Riwayat Jabatan.xlsx"]["dropped"] == {"no unit id, and no unit or several bear its unit name": 1}  # fmt: skip
+    assert report.evidence["riwayat rows with no unit id, matched to the one unit of their name"] == 8  # fmt: skip
