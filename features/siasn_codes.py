@@ -24,3 +24,21 @@ COMPETENCY_TEXT: Final[dict[str, str]] = {
 }  # fmt: skip
 # tingkat hukuman disiplin
 SEVERITY_CODE: Final[dict[str, str]] = {"ringan": "R", "sedang": "S", "berat": "B"}
+# SIASN's jenis hukuman disiplin: id -> (name, tingkat R/S/B), PP 53/2010 and PP 94/2021
+# (black-coffee04/ws-siasn-php, src/Data/Referensi/jenisHukuman.json.gz at 9cb35485; R4)
+JENIS_HUKUMAN: Final[dict[str, tuple[str, str]]] = {
+    "1": ("TEGURAN LISAN", "R"), "2": ("TEGURAN TERTULIS", "R"),
+    "3": ("PERNYATAAN TIDAK PUAS SECARA TERTULIS", "R"), "4": ("PENUNDAAN KGB SELAMA 1 THN", "S"),
+    "5": ("PENURUNAN GAJI MAX 1 TH", "S"), "6": ("PENUNDAAN GAJI MAX 1 THN", "S"),
+    "7": ("PENUNDAAN KP SELAMA 1 THN", "S"), "8": ("PENURUNAN PANGKAT 1 TINGKAT 1 THN", "S"),
+    "9": ("PEMBEBASAN DARI JABATAN", "B"),
+    "10": ("PEMBERHENTIAN DENGAN HORMAT TIDAK ATAS PERMINTAAN SENDIRI", "B"),
+    "11": ("PEMBERHENTIAN TIDAK DENGAN HORMAT SEBAGAI PNS", "B"),
+    "12": ("PENGAKTIFAN HUKUMAN DISIPLIN", "B"),
+    "13": ("PEMINDAHAN DLM RANGKA PENURUNAN JABATAN 1 TINGKAT", "B"),
+    "14": ("PENURUNAN PANGKAT 1 TINGKAT 3 THN", "B"), "21": ("SANKSI MORAL TERBUKA", "R"),
+    "22": ("SANKSI MORAL TERTUTUP", "R"), "23": ("PEMOTONGAN TUNKIN 25% 6 BLN", "S"),
+    "24": ("PEMOTONGAN TUNKIN 25% 9 BLN", "S"), "25": ("PEMOTONGAN TUNKIN 25% 12 BLN", "S"),
+    "27": ("PENURUNAN DARI JABATAN SETINGKAT LEBIH RENDAH SELAMA 12 BLN", "B"),
+    "28": ("PEMBEBASAN DARI JABATAN MENJADI PELAKSANA SELAMA 12 BLN", "B"),
+}  # fmt: skip

@@ -25,7 +25,13 @@ from features.contract.schema import TABLES_BY_NAME
 from features.contract.summary import summary_lines
 from features.contract.validate import validate_directory
 from features.nip import nip_birth_date
-from features.siasn_codes import COMPETENCY_TEXT, KUADRAN_TEXT, RATING_TEXT, SEVERITY_CODE
+from features.siasn_codes import (
+    COMPETENCY_TEXT,
+    JENIS_HUKUMAN,
+    KUADRAN_TEXT,
+    RATING_TEXT,
+    SEVERITY_CODE,
+)
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
 from siasn.identity import NIP, with_nips
@@ -52,14 +58,15 @@ KUADRAN |= {str(code): key for code, key in enumerate(KUADRAN_TEXT, 1)}  # kuadr
 SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
     k.upper(): k for k in SEVERITY_CODE
 }
-# The tingkat of each jenis hukuman disiplin under PP 53/2010 and PP 94/2021, read from its
-# name where an export gives no tingkat (a SIMPEG's `nama_jenis_hukuman`): the first rule
-# whose pattern the name matches (upper case).
+# The tingkat of a jenis hukuman disiplin where an export gives no tingkat: SIASN's list by
+# id or name (`JENIS_HUKUMAN`), else the first rule whose pattern the name (upper case)
+# matches, for the regulations' own wording (PP 53/2010, PP 94/2021) and SIMPEG's variants.
+SEVERITY_BY_JENIS = {key: SEVERITY[tingkat] for code, (name, tingkat) in JENIS_HUKUMAN.items() for key in (code, name)}  # fmt: skip
 SEVERITY_BY_NAME = (
-    (r"TEGURAN|PERNYATAAN TIDAK PUAS", "ringan"),
-    (r"PEMOTONGAN TUNJANGAN|PENUNDAAN KENAIKAN", "sedang"),
-    (r"PENURUNAN PANGKAT.*\b(?:1|SATU)\b", "sedang"),  # PP 53/2010: for one year
-    (r"PENURUNAN|PEMINDAHAN|PEMBEBASAN|PEMBERHENTIAN", "berat"),
+    (r"TEGURAN|PERNYATAAN TIDAK PUAS|SANKSI MORAL", "ringan"),
+    (r"PENUNDAAN|PEMOTONGAN TUNJANGAN|PEMOTONGAN TUNKIN|PENURUNAN GAJI", "sedang"),
+    (r"PENURUNAN PANGKAT.*\b(?:1|SATU)\)?\s*(?:TAHUN|THN|TH)\b", "sedang"),  # for one year
+    (r"PENURUNAN|PEMINDAHAN|PEMBEBASAN|PEMBERHENTIAN|PENGAKTIFAN", "berat"),
 )
 COMPETENCY = {text: key for key, text in COMPETENCY_TEXT.items()} | {"KERJA SAMA": "kerja_sama"}
 GOLONGAN_BY_ID = {f"{1 + k // 4}{1 + k % 4}": g for k, g in enumerate(vocab.PNS_GOLONGAN[:16])}
@@ -644,15 +651,17 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
 
 
 def _severity(hd: pd.DataFrame) -> pd.Series:
-    """Ringan, sedang or berat: the tingkat's code or word (R / RINGAN), else the tingkat
-    column's or the jenis hukuman's name by `SEVERITY_BY_NAME`; None where none says."""
+    """Ringan, sedang or berat: the tingkat's code or word (R / RINGAN), else the jenis
+    hukuman (its SIASN id or name: `SEVERITY_BY_JENIS`), else the tingkat column's or the
+    jenis's wording by `SEVERITY_BY_NAME`; None where none says."""
     tingkat = _column(hd, "TINGKAT HUKUMAN").astype("string").str.strip().str.upper()
-    named = tingkat.fillna(_column(hd, "JENIS HUKUMAN NAMA").astype("string").str.upper())
+    jenis = _column(hd, "JENIS HUKUMAN NAMA").astype("string").str.strip().str.upper()
+    named = tingkat.fillna(jenis)
     by_name = pd.Series(np.select(
         [named.str.contains(pattern).fillna(False).to_numpy(bool) for pattern, _ in SEVERITY_BY_NAME],
         [severity for _, severity in SEVERITY_BY_NAME], "",
     ), index=hd.index).replace("", None)  # fmt: skip
-    return tingkat.map(SEVERITY).astype(object).fillna(by_name)
+    return tingkat.map(SEVERITY).astype(object).fillna(jenis.map(SEVERITY_BY_JENIS)).fillna(by_name)
 
 
 def _discipline(exports: list[ExportFile], report: ImportReport, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip

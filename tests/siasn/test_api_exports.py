@@ -278,17 +278,24 @@ def test_a_simpeg_database_dump_imports_the_same_world(imported: Path, tmp_path:
         assert _read(out, table).equals(_read(imported, table)), table
 
 
-def test_the_tingkat_of_a_hukuman_from_its_name_where_no_tingkat_is_given() -> None:
+def test_the_tingkat_of_a_hukuman_from_its_jenis_where_no_tingkat_is_given() -> None:
+    """SIASN's own list by id or by its abbreviated names (`PENURUNAN GAJI MAX 1 TH` is
+    sedang, `PENURUNAN PANGKAT 1 TINGKAT 3 THN` berat), else the regulations' wording."""
     hd = pd.DataFrame({
-        "TINGKAT HUKUMAN": ["R", "berat", None, None, None, None, None, None],
-        "JENIS HUKUMAN NAMA": [None, None, "Teguran Tertulis",
+        "TINGKAT HUKUMAN": ["R", "berat"] + [None] * 11,
+        "JENIS HUKUMAN NAMA": [None, None, "4", "PENURUNAN GAJI MAX 1 TH",
+                               "PENURUNAN PANGKAT 1 TINGKAT 3 THN", "PEMOTONGAN TUNKIN 25% 6 BLN",
+                               "SANKSI MORAL TERBUKA", "Teguran Tertulis",
                                "Pemotongan tunjangan kinerja sebesar 25% selama 9 bulan",
                                "Penurunan pangkat setingkat lebih rendah selama 1 (satu) tahun",
                                "Penurunan pangkat setingkat lebih rendah selama 3 (tiga) tahun",
                                "Pembebasan dari jabatannya menjadi jabatan pelaksana selama 12 bulan",
                                "Hukuman lain"],
     })  # fmt: skip
-    assert _severity(hd).fillna("?").tolist() == ["ringan", "berat", "ringan", "sedang", "sedang", "berat", "berat", "?"]  # fmt: skip
+    assert _severity(hd).fillna("?").tolist() == [
+        "ringan", "berat", "sedang", "sedang", "berat", "sedang", "ringan", "ringan", "sedang",
+        "sedang", "berat", "berat", "?",
+    ]  # fmt: skip
 
 
 def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> None:
