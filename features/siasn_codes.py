@@ -42,3 +42,24 @@ JENIS_HUKUMAN: Final[dict[str, tuple[str, str]]] = {
     "27": ("PENURUNAN DARI JABATAN SETINGKAT LEBIH RENDAH SELAMA 12 BLN", "B"),
     "28": ("PEMBEBASAN DARI JABATAN MENJADI PELAKSANA SELAMA 12 BLN", "B"),
 }  # fmt: skip
+# SIASN's kedudukan hukum: id -> (name, the contract's status). Working (aktif); employed
+# but not at work (cuti: leave, suspension, secondment outside the agency, a blocked or
+# inactive record); preparing to retire (mpp); gone (pensiun, berhenti). Names and ids from
+# ws-siasn-php, src/Data/Referensi/kedudukanHukum.json.gz at 9cb35485 (R4).
+KEDUDUKAN_HUKUM: Final[dict[str, tuple[str, str]]] = {
+    "01": ("AKTIF", "aktif"), "02": ("CLTN", "cuti"), "03": ("TUGAS BELAJAR", "tugas_belajar"),
+    "04": ("PEMBERHENTIAN SEMENTARA", "cuti"), "05": ("PENERIMA UANG TUNGGU", "cuti"),
+    "06": ("PRAJURIT WAJIB", "cuti"), "07": ("PEJABAT NEGARA", "cuti"), "08": ("KEPALA DESA", "cuti"),
+    "09": ("SEDANG DLM PROSES BANDING BAPEK", "aktif"), "11": ("PEGAWAI TITIPAN", "aktif"),
+    "12": ("PENGUNGSI", "cuti"), "13": ("PERPANJANGAN CLTN", "cuti"),
+    "14": ("PNS YANG DINYATAKAN HILANG", "cuti"), "15": ("PNS KENA HUKUMAN DISIPLIN", "aktif"),
+    "16": ("PEMINDAHAN DALAM RANGKA PENURUNAN JABATAN", "aktif"),
+    "20": ("MASA PERSIAPAN PENSIUN", "mpp"), "51": ("CPNS YANG BELUM MENERIMA SK CPNS", "aktif"),
+    "52": ("TIDAK AKTIF", "cuti"), "66": ("DIBERHENTIKAN", "berhenti"), "67": ("PUNAH", "berhenti"),
+    "68": ("EKS PNS TIMOR TIMUR", "berhenti"), "69": ("TMS DARI PENGADAAN", "berhenti"),
+    "70": ("PEMBATALAN NIP", "berhenti"), "77": ("PEMBERHENTIAN TANPA HAK PENSIUN", "berhenti"),
+    "88": ("PEMBERHENTIAN DENGAN HAK PENSIUN", "pensiun"),
+    "89": ("TIDAK AKTIF TETAPI DIUSULKAN PENSIUN", "mpp"), "90": ("TIDAK IKUT PUPNS 2015", "cuti"),
+    "91": ("TINDAK PIDANA/ TINDAK PIDANA JABATAN", "cuti"), "92": ("PEMBLOKIRAN DATA PNS", "cuti"),
+    "98": ("MENCAPAI BUP", "pensiun"), "99": ("PENSIUN", "pensiun"),
+}  # fmt: skip

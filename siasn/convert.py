@@ -28,6 +28,7 @@ from features.nip import nip_birth_date
 from features.siasn_codes import (
     COMPETENCY_TEXT,
     JENIS_HUKUMAN,
+    KEDUDUKAN_HUKUM,
     KUADRAN_TEXT,
     RATING_TEXT,
     SEVERITY_CODE,
@@ -39,9 +40,8 @@ from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
 
-STATUS = {"01": "aktif", "1": "aktif", "02": "cuti", "2": "cuti", "03": "tugas_belajar",
-          "3": "tugas_belajar", "04": "cuti", "20": "mpp", "66": "berhenti", "88": "pensiun",
-          "98": "pensiun", "99": "pensiun"}  # fmt: skip
+# kedudukan hukum -> status, by SIASN's id (with or without its leading zero) or name
+STATUS = {key: status for code, (name, status) in KEDUDUKAN_HUKUM.items() for key in (code, code.lstrip("0"), name)}  # fmt: skip
 RELIGION = {"ISLAM": "islam", "KRISTEN": "kristen", "KATHOLIK": "katolik", "KATOLIK": "katolik",
             "HINDU": "hindu", "BUDHA": "buddha", "BUDDHA": "buddha", "KONGHUCU": "konghucu"}  # fmt: skip
 MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
@@ -351,6 +351,22 @@ def _golongan(people: pd.DataFrame, employment: pd.Series) -> pd.Series:
     return named.where(named.isin(vocab.GOLONGAN), by_id)
 
 
+def _status(asn: pd.DataFrame, report: ImportReport) -> pd.Series:
+    """Each person's status from the kedudukan hukum: its id, else its name (SIASN's list:
+    `KEDUDUKAN_HUKUM`); aktif where the export gives neither (a list of current staff).
+    A code or name not in the list is taken as aktif and named in the report's notes (SIASN
+    gives PPPK codes of their own), so that nobody on leave or gone passes unseen."""
+    code = _column(asn, "KEDUDUKAN HUKUM ID").astype("string").str.strip()
+    name = _column(asn, "KEDUDUKAN HUKUM NAMA").astype("string").str.strip().str.upper()
+    status = code.map(STATUS).fillna(name.map(STATUS))
+    unread = status.isna() & (code.notna() | name.notna())
+    if unread.any():
+        counts = code.fillna(name)[unread].value_counts()
+        shown = ", ".join(f"{value} ({n})" for value, n in counts.head(8).items())
+        report.notes.append(f"{int(unread.sum())} employee(s) with a kedudukan hukum not in SIASN's list, taken as aktif: {shown}")  # fmt: skip
+    return status.astype(object).fillna("aktif")
+
+
 def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
     asn, ledgers = _frame(exports, "data_asn", report)
     asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
@@ -361,9 +377,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     field = [
         mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma
     ]
-    status = (
-        asn.get("KEDUDUKAN HUKUM ID", pd.Series("01", index=asn.index)).map(STATUS).fillna("aktif")
-    )
+    status = _status(asn, report)
     employment = _employment(asn)
     out = pd.DataFrame({
         "nip": asn["NIP BARU"], "name": asn["NAMA"],

@@ -472,3 +472,20 @@ def test_units_named_without_ids_are_matched_where_one_unit_bears_the_name(
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     assert files["Riwayat Jabatan.xlsx"]["dropped"] == {"no unit id, and no unit or several bear its unit name": 1}  # fmt: skip
     assert report.evidence["riwayat rows with no unit id, matched to the one unit of their name"] == 8  # fmt: skip
+
+
+def test_every_kedudukan_hukum_of_siasns_list_is_read(tmp_path: Path) -> None:
+    """Data ASN lists everyone still employed: 52 (tidak aktif) or 77 (dismissed without a
+    pension) were read as aktif, since only nine codes were known; a code not in SIASN's
+    list (a PPPK's own) is aktif and named in the notes; a name alone is read too."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    asn = pd.read_csv(src / "pegawai.csv", dtype=str, keep_default_na=False)
+    asn["kedudukan_hukum_id"] = ["52", "71", ""]
+    asn["kedudukan_hukum_nama"] = ["Tidak Aktif", "", "Masa Persiapan Pensiun"]
+    asn.to_csv(src / "pegawai.csv", index=False)
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    status = _read(out, "employees").set_index("nip")["status"]
+    assert status[[P1, P2, P3]].tolist() == ["cuti", "aktif", "mpp"]
+    assert "1 employee(s) with a kedudukan hukum not in SIASN's list, taken as aktif: 71 (1)" in report.notes  # fmt: skip
