@@ -42,8 +42,15 @@ from siasn.report import ImportReport, Ledger
 
 # kedudukan hukum -> status, by SIASN's id (with or without its leading zero) or name
 STATUS = {key: status for code, (name, status) in KEDUDUKAN_HUKUM.items() for key in (code, code.lstrip("0"), name)}  # fmt: skip
-RELIGION = {"ISLAM": "islam", "KRISTEN": "kristen", "KATHOLIK": "katolik", "KATOLIK": "katolik",
-            "HINDU": "hindu", "BUDHA": "buddha", "BUDDHA": "buddha", "KONGHUCU": "konghucu"}  # fmt: skip
+# jenis kelamin as SIASN (M/F), SIMPEG vendors (L/P, 1/2) and forms (words) write it
+SEX = {"M": "L", "F": "P", "L": "L", "P": "P", "1": "L", "2": "P", "LAKI-LAKI": "L",
+       "LAKI LAKI": "L", "PRIA": "L", "PEREMPUAN": "P", "WANITA": "P"}  # fmt: skip
+# agama and jenis kawin by name, as SIASN (Katholik, Budha) and SIMPEG vendors (Kristen
+# Protestan, Buddha, Cerai Hidup, Janda / Duda) write them: the first pattern that matches
+RELIGION_WORDS = ((r"ISLAM", "islam"), (r"KATH?OLIK", "katolik"), (r"KRISTEN|PROTESTAN", "kristen"),
+                  (r"HINDU", "hindu"), (r"BUDD?HA", "buddha"), (r"KH?ONG ?HU ?CU", "konghucu"),
+                  (r"LAIN|KEPERCAYAAN", "lainnya"))  # fmt: skip
+MARITAL_WORDS = ((r"BELUM", "belum_kawin"), (r"CERAI|JANDA|DUDA", "cerai"), (r"MENIKAH|KAWIN", "kawin"))  # fmt: skip
 MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
 # SIASN's texts read back (features/siasn_codes.py), with the variants other exports write.
 RATING = {text: key for key, text in RATING_TEXT.items()}
@@ -351,6 +358,14 @@ def _golongan(people: pd.DataFrame, employment: pd.Series) -> pd.Series:
     return named.where(named.isin(vocab.GOLONGAN), by_id)
 
 
+def _worded(values: pd.Series, words: tuple[tuple[str, str], ...]) -> pd.Series:
+    """Each value's key by the first pattern its text (upper case) matches; None if none
+    (agama, jenis kawin, a hukuman's wording)."""
+    text = values.astype("string").str.upper()
+    found = np.select([text.str.contains(p).fillna(False).to_numpy(bool) for p, _ in words], [k for _, k in words], "")  # fmt: skip
+    return pd.Series(found, index=values.index, dtype=object).replace("", None)
+
+
 def _status(asn: pd.DataFrame, report: ImportReport) -> pd.Series:
     """Each person's status from the kedudukan hukum: its id, else its name (SIASN's list:
     `KEDUDUKAN_HUKUM`); aktif where the export gives neither (a list of current staff).
@@ -381,10 +396,10 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     employment = _employment(asn)
     out = pd.DataFrame({
         "nip": asn["NIP BARU"], "name": asn["NAMA"],
-        "sex": asn["JENIS KELAMIN"].str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
+        "sex": asn["JENIS KELAMIN"].str.strip().str.upper().map(SEX),
         "birth_date": dates(asn["TANGGAL LAHIR"]),
-        "religion": _column(asn, "AGAMA NAMA").str.upper().map(RELIGION),
-        "marital_status": _column(asn, "JENIS KAWIN ID").map(MARITAL),
+        "religion": _worded(_column(asn, "AGAMA NAMA"), RELIGION_WORDS),
+        "marital_status": _column(asn, "JENIS KAWIN ID").astype("string").str.strip().map(MARITAL).fillna(_worded(_column(asn, "JENIS KAWIN NAMA"), MARITAL_WORDS)),
         "employment_type": employment, "golongan": _golongan(asn, employment), "education_level": level, "education_field": field,
         "service_start": dates(asn["TMT CPNS"]), "status": status,
         "_unit": _column(asn, "UNOR ID"), "_unit_name": _column(asn, "UNOR NAMA"),
@@ -404,7 +419,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
         gone = pd.DataFrame({
             "nip": former["NIP BARU"], "name": _column(former, "NAMA"),
             "birth_date": dates(_column(former, "TANGGAL LAHIR")),
-            "sex": _column(former, "JENIS KELAMIN").str.upper().map({"M": "L", "F": "P", "L": "L", "P": "P"}),
+            "sex": _column(former, "JENIS KELAMIN").str.strip().str.upper().map(SEX),
             "service_start": dates(_column(former, "TMT CPNS")),
             "employment_type": _employment(former),
             "golongan": _golongan(former, _employment(former)),
@@ -671,10 +686,7 @@ def _severity(hd: pd.DataFrame) -> pd.Series:
     tingkat = _column(hd, "TINGKAT HUKUMAN").astype("string").str.strip().str.upper()
     jenis = _column(hd, "JENIS HUKUMAN NAMA").astype("string").str.strip().str.upper()
     named = tingkat.fillna(jenis)
-    by_name = pd.Series(np.select(
-        [named.str.contains(pattern).fillna(False).to_numpy(bool) for pattern, _ in SEVERITY_BY_NAME],
-        [severity for _, severity in SEVERITY_BY_NAME], "",
-    ), index=hd.index).replace("", None)  # fmt: skip
+    by_name = _worded(named, SEVERITY_BY_NAME)
     return tingkat.map(SEVERITY).astype(object).fillna(jenis.map(SEVERITY_BY_JENIS)).fillna(by_name)
 
 

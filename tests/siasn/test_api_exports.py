@@ -489,3 +489,22 @@ def test_every_kedudukan_hukum_of_siasns_list_is_read(tmp_path: Path) -> None:
     status = _read(out, "employees").set_index("nip")["status"]
     assert status[[P1, P2, P3]].tolist() == ["cuti", "aktif", "mpp"]
     assert "1 employee(s) with a kedudukan hukum not in SIASN's list, taken as aktif: 71 (1)" in report.notes  # fmt: skip
+
+
+def test_sex_religion_and_marriage_as_simpeg_words_them(tmp_path: Path) -> None:
+    """A SIMPEG writes Laki-laki / Perempuan, Kristen Protestan, Cerai Hidup and no codes:
+    each is read (they are audited for fairness, never features)."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    asn = pd.read_csv(src / "pegawai.csv", dtype=str, keep_default_na=False)
+    asn["jenis_kelamin"] = ["Laki-laki", "Perempuan", "PRIA"]
+    asn["agama_nama"] = ["Islam", "Kristen Protestan", "Budha"]
+    asn["jenis_kawin_id"] = ""
+    asn["jenis_kawin_nama"] = ["Menikah", "Cerai Hidup", "Belum Kawin"]
+    asn.to_csv(src / "pegawai.csv", index=False)
+    out = tmp_path / "out"
+    import_siasn(src, out)
+    people = _read(out, "employees").set_index("nip").loc[[P1, P2, P3]]
+    assert people[["sex", "religion", "marital_status"]].values.tolist() == [
+        ["L", "islam", "kawin"], ["P", "kristen", "cerai"], ["L", "buddha", "belum_kawin"],
+    ]  # fmt: skip
