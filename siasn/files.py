@@ -43,14 +43,14 @@ class ExportFile:
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
     encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`read_export`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
-    files: int = 1  # how many files a folder's export stacks (`find_exports`)
+    files: int = 0  # a folder's export (`_folder`): how many files it stacks; 0: a file
 
     @property
     def name(self) -> str:
         """How the report, the mapping and every message name it: the file, and the sheet
         where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`); a folder's
         stacked files as the folder (`rw-skp22/`)."""
-        if self.path.is_dir():
+        if self.files:
             return f"{self.path.name}/"
         return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
