@@ -6,6 +6,9 @@ tables of `kanekescom/laravel-siasn-simpeg`, ../shared/real-exports.md R1). The 
 the `PNS ID` of the Data ASN export and the `idPns` of rw-jabatan, beside the NIP. So each
 file that carries both says which NIP an id belongs to, and a row that has only the id gets
 the NIP from them; the contract keys people by NIP alone.
+
+A NIP is also often written in its printed groups (`19850312 201001 1 001`, with spaces,
+dots or dashes between them): read as its 18 digits.
 """
 
 from __future__ import annotations
@@ -41,10 +44,25 @@ def nips_by_pns_id(exports: list[ExportFile]) -> dict[str, str]:
     return known
 
 
+def printed_nips(values: pd.Series) -> pd.Series:
+    """NIPs written in their printed groups (`19850312 201001 1 001`, `19850312.201001.1.001`)
+    as their 18 digits; any other value as it is."""
+    text = values.astype("string")
+    digits = text.str.replace(r"[\s.\-]", "", regex=True)
+    grouped = text.str.fullmatch(r"[0-9]{8}[\s.\-]+[0-9]{6}[\s.\-]+[0-9][\s.\-]+[0-9]{3}").fillna(False)  # fmt: skip
+    return values.where(~grouped, digits.astype(object))
+
+
 def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFile]:
-    """Each file's rows with the NIP their PNS ID stands for, where the row has no NIP of
-    its own; counted in the report's evidence (rows given a NIP, rows whose id no file
-    names: those stay without one and are dropped, counted, where their table is built)."""
+    """Each file's rows with their NIP as 18 digits (`printed_nips`), and the NIP their
+    PNS ID stands for where the row has none of its own; counted in the report's evidence
+    (rows given a NIP, rows whose id no file names: those stay without one and are
+    dropped, counted, where their table is built)."""
+    exports = [
+        dataclasses.replace(e, frame=e.frame.assign(**{"NIP BARU": printed_nips(e.frame["NIP BARU"])}))
+        if "NIP BARU" in e.frame else e
+        for e in exports
+    ]  # fmt: skip
     known = nips_by_pns_id(exports)
     out: list[ExportFile] = []
     given = unknown = 0

@@ -508,3 +508,21 @@ def test_sex_religion_and_marriage_as_simpeg_words_them(tmp_path: Path) -> None:
     assert people[["sex", "religion", "marital_status"]].values.tolist() == [
         ["L", "islam", "kawin"], ["P", "kristen", "cerai"], ["L", "buddha", "belum_kawin"],
     ]  # fmt: skip
+
+
+def test_nips_written_in_their_printed_groups(imported: Path, tmp_path: Path) -> None:
+    """`19850312 201001 1 001`, as NIPs are printed on SKs and often typed into sheets, is
+    the NIP 198503122010011001 (it was 'not 18 digits', and the person lost)."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    asn = pd.read_csv(src / "pegawai.csv", dtype=str, keep_default_na=False)
+    asn["nip_baru"] = [
+        f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}" for n in asn["nip_baru"].str.lstrip("'")
+    ]
+    asn.to_csv(src / "pegawai.csv", index=False)
+    kursus = src / "rw_kursus.csv"
+    kursus.write_text(kursus.read_text(encoding="utf-8-sig").replace(f"'{P2}", "19900115.201503.2.002"))  # fmt: skip
+    out = tmp_path / "out"
+    import_siasn(src, out)
+    for table in ("employees", "trainings", "evaluations"):
+        assert _read(out, table).equals(_read(imported, table)), table
