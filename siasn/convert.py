@@ -6,9 +6,13 @@ Spells are rebuilt from TMT-only riwayat (a spell ends the day before the next T
 duplicates dropped; renaming rows without a move merged; predecessor unit ids mapped), each
 evaluation's unit is derived from the spells, the two 2021 periods are merged, the wide
 assessment sheet is melted, and Excel-mangled NIPs are repaired where it can be proven (one
-known NIP shares the first 15 digits and the name agrees). Former staff keep their history:
-they become employees with status pensiun or berhenti (PP 11/2017; the contract allows their
-unknown golongan and education to be empty).
+known NIP shares the first 15 digits, and the name agrees where the file gives one). Rows
+that name a person by SIASN's PNS ID get the NIP (`siasn.identity`); a unit may be named
+instead of coded where one unit of the tree bears the name. Statuses and a hukuman's
+tingkat are read by SIASN's own lists (`features.siasn_codes`); periodic ratings are set
+aside, never read as the year's predikat. Former staff keep their history: they become
+employees with status pensiun or berhenti (PP 11/2017; the contract allows their unknown
+golongan and education to be empty).
 """
 
 from __future__ import annotations

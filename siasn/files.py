@@ -1,13 +1,16 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
-CSV (or TSV, TXT) with `,` `;` `|` or tab separators and an optional UTF-8 BOM; XLSX with
-title rows above the header; JSON as SIASN's API returns records (a list, or `{"data":
-[...]}`); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
+CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM or
+Windows-1252 (Excel's CSV on Windows); XLSX with title rows above the header, every sheet
+that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+folder one level down read as one export per kind of its files (the API answers one person
+at a time); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
 database dump's snake_case (`siasn/kinds.py` says which names mean which field, and which
 kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
 the field it names. Where several headers name one field, the best named is read
-(`_columns`). Every cell is text or None: a leading `'` (Excel's guard for long numbers) is
-removed and the literal `null` is an empty cell. Nothing else is changed here.
+(`_columns`). Every cell is text or None: a spreadsheet's or JSON's numbers and dates as an
+export writes them (`_typed`), a leading `'` (Excel's guard for long numbers) removed, the
+literal `null` an empty cell. Nothing else is changed here.
 """
 
 from __future__ import annotations
