@@ -1,6 +1,8 @@
 """SIASN's code lists and texts for the contract's values: written by the synthetic world's
 export (`world/siasn_export.py`) and read back by the importer (`siasn/convert.py`) from this
-one table, so the two cannot drift apart. Sources: ../shared/real-exports.md (R4)."""
+one table, so the two cannot drift apart; SIASN's whole lists of kedudukan hukum and jenis
+hukuman are read by the importer only (the world's export writes the few codes it uses).
+Sources: ../shared/real-exports.md (R4)."""
 
 from __future__ import annotations
 
