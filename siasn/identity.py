@@ -53,16 +53,23 @@ def printed_nips(values: pd.Series) -> pd.Series:
     return values.where(~grouped, digits.astype(object))
 
 
+def _digits(export: ExportFile) -> ExportFile:
+    """The export with its printed NIPs as digits; the same object where it has none (a
+    province's riwayat is not copied for nothing)."""
+    if "NIP BARU" not in export.frame:
+        return export
+    nips = printed_nips(export.frame["NIP BARU"])
+    if nips.equals(export.frame["NIP BARU"]):
+        return export
+    return dataclasses.replace(export, frame=export.frame.assign(**{"NIP BARU": nips}))
+
+
 def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFile]:
     """Each file's rows with their NIP as 18 digits (`printed_nips`), and the NIP their
     PNS ID stands for where the row has none of its own; counted in the report's evidence
     (rows given a NIP, rows whose id no file names: those stay without one and are
     dropped, counted, where their table is built)."""
-    exports = [
-        dataclasses.replace(e, frame=e.frame.assign(**{"NIP BARU": printed_nips(e.frame["NIP BARU"])}))
-        if "NIP BARU" in e.frame else e
-        for e in exports
-    ]  # fmt: skip
+    exports = [_digits(e) for e in exports]
     known = nips_by_pns_id(exports)
     out: list[ExportFile] = []
     given = unknown = 0
@@ -73,6 +80,9 @@ def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFil
             continue
         own = frame["NIP BARU"] if "NIP BARU" in frame else pd.Series(None, index=frame.index)
         lacking = own.isna()
+        if not lacking.any():  # every row has its NIP: nothing to give, nothing to copy
+            out.append(export)
+            continue
         from_id = _ids(frame["PNS ID"]).map(known)
         given += int((lacking & from_id.notna()).sum())
         unknown += int((lacking & from_id.isna()).sum())
