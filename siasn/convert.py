@@ -39,7 +39,7 @@ from features.siasn_codes import (
 )
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
-from siasn.identity import NIP, with_nips
+from siasn.identity import is_nip, with_nips
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -388,7 +388,7 @@ def _status(asn: pd.DataFrame, report: ImportReport) -> pd.Series:
 
 def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
     asn, ledgers = _frame(exports, "data_asn", report)
-    asn = _account(asn, ~asn["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    asn = _account(asn, ~is_nip(asn["NIP BARU"]), ledgers, "NIP is not 18 digits")  # fmt: skip
     asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
     _keep(asn, ledgers)
     diploma = _column(asn, "PENDIDIKAN NAMA").fillna(_column(asn, "TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
@@ -413,7 +413,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     out.loc[general, "education_field"] = "umum"
     former, former_ledgers = _frame(exports, "pemberhentian", report)
     if len(former):
-        former = _account(former, ~former["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), former_ledgers, "NIP is not 18 digits")  # fmt: skip
+        former = _account(former, ~is_nip(former["NIP BARU"]), former_ledgers, "NIP is not 18 digits")  # fmt: skip
         former = _account(former, former["NIP BARU"].isin(set(out["nip"])), former_ledgers, "also in Data ASN", how="merge")  # fmt: skip
         former = _account(
             former, former.duplicated("NIP BARU"), former_ledgers, "NIP twice", how="merge"
@@ -425,8 +425,8 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
             "birth_date": dates(_column(former, "TANGGAL LAHIR")),
             "sex": _column(former, "JENIS KELAMIN").str.strip().str.upper().map(SEX),
             "service_start": dates(_column(former, "TMT CPNS")),
-            "employment_type": _employment(former),
-            "golongan": _golongan(former, _employment(former)),
+            "employment_type": (employed := _employment(former)),
+            "golongan": _golongan(former, employed),
             "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
             "education_field": [mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma],
             "status": np.where(_column(former, "JENIS PEMBERHENTIAN").astype("string").str.upper().str.contains("BUP|PENSIUN").fillna(False), "pensiun", "berhenti"),
@@ -485,7 +485,7 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     rw = _repair_nips(rw, _names(employees), ledgers)  # else a phantom former employee
     rw = rw.assign(_start=dates(rw["TMT JABATAN"]))
     rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
-    rw = _account(rw, ~rw["NIP BARU"].astype("string").str.fullmatch(NIP).fillna(False), ledgers, "NIP is not 18 digits")  # fmt: skip
+    rw = _account(rw, ~is_nip(rw["NIP BARU"]), ledgers, "NIP is not 18 digits")  # fmt: skip
     ids = set(units["unit_id"])
     given, names = _column(rw, "UNOR ID"), _column(rw, "UNOR NAMA")
     unit = given.where(given.notna(), _unit_by_name(names, units))

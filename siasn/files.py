@@ -27,7 +27,6 @@ import pandas as pd
 from features.contract.limits import (
     check_csv_header,
     read_json_records,
-    read_xlsx,
     read_xlsx_sheets,
 )
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
@@ -44,16 +43,16 @@ class ExportFile:
     frame: pd.DataFrame
     separator: str | None
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
-    encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`read_export`)
+    encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`_read_text`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
-    files: int = 0  # a folder's export (`_folder`): how many files it stacks; 0: a file
+    folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
 
     @property
     def name(self) -> str:
         """How the report, the mapping and every message name it: the file, and the sheet
         where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`); a folder's
         stacked files as the folder (`rw-skp22/`)."""
-        if self.files:
+        if self.folder:
             return f"{self.path.name}/"
         return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
@@ -79,13 +78,13 @@ def _sniff(path: Path) -> str:
 
 
 def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> list[ExportFile]:
-    """The exports one file holds: a workbook's sheets that have cells, each its own export
-    when there are several (an ABK per perangkat daerah, SIMPEG's data beside its notes),
-    else the file as `read_export` reads it. `named`: per name (`ExportFile.name`), the
-    agency's names for its headers."""
+    """The exports one file holds whatever its separator, encoding or title rows: a
+    workbook's sheets that have cells, each its own export when there are several (an ABK
+    per perangkat daerah, SIMPEG's data beside its notes), else the file. `named`: per name
+    (`ExportFile.name`), the agency's names for its headers (header as written -> field)."""
     named = named or {}
     if path.suffix.lower() != ".xlsx":
-        return [read_export(path, named.get(path.name))]
+        return [_read_text(path, named.get(path.name))]
     sheets = [(title, cells) for title, cells in read_xlsx_sheets(path) if not cells.empty]
     if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
         return [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
@@ -118,12 +117,8 @@ def _export(
     return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row, encoding, sheet)  # fmt: skip
 
 
-def read_export(path: Path, named: dict[str, str] | None = None) -> ExportFile:
-    """Read one export file whatever its separator, encoding marks or title rows (a
-    workbook: its first sheet); `named`: the agency's own names for some of its headers
-    (header as written -> field)."""
-    if path.suffix.lower() == ".xlsx":
-        return _from_cells(path, read_xlsx(path), named)
+def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
+    """A CSV, TSV, TXT or JSON file's export."""
     separator: str | None = None
     encoding = "utf-8"
     if path.suffix.lower() == ".json":
@@ -269,5 +264,5 @@ def _folder(
     for kind, parts in by_kind.items():
         frame = pd.concat([e.frame for e in parts], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
-        out.append(ExportFile(folder, kind, frame, None, 0, files=len(parts)))
+        out.append(ExportFile(folder, kind, frame, None, 0, folder=True))
     return out

@@ -23,6 +23,11 @@ from siasn.report import ImportReport
 NIP = r"[0-9]{18}"
 
 
+def is_nip(values: pd.Series) -> pd.Series:
+    """Which values are NIPs: 18 digits (empty: not one)."""
+    return values.astype("string").str.fullmatch(NIP).fillna(False)
+
+
 def _ids(values: pd.Series) -> pd.Series:
     """PNS IDs compared as SIASN writes them (hexadecimal, either case)."""
     return values.astype("string").str.strip().str.upper()
@@ -38,7 +43,7 @@ def nips_by_pns_id(exports: list[ExportFile]) -> dict[str, str]:
         if "PNS ID" not in frame or "NIP BARU" not in frame:
             continue
         pairs = pd.DataFrame({"id": _ids(frame["PNS ID"]), "nip": frame["NIP BARU"]}).dropna()
-        pairs = pairs[pairs["nip"].astype("string").str.fullmatch(NIP).fillna(False)]
+        pairs = pairs[is_nip(pairs["nip"])]
         for pns_id, nip in zip(pairs["id"], pairs["nip"], strict=True):
             known.setdefault(str(pns_id), str(nip))
     return known

@@ -29,7 +29,7 @@ import pytest
 
 from features.contract.summary import directory_hints
 from siasn.convert import _position_type, _severity, dates, import_siasn
-from siasn.files import read_export
+from siasn.files import read_exports
 
 SOURCE = Path(__file__).parent / "fixtures" / "api"
 P1, P2, P3, P4 = "198503122010011001", "199001152015032002", "198807202011011003", "196201011985031004"  # fmt: skip
@@ -306,7 +306,8 @@ def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> Non
     book.active.append(["NIP BARU", "NAMA", "TANGGAL LAHIR", "UNOR ID", "TMT CPNS", "TAHUN"])
     book.active.append([P1, "AHMAD FAUZI", dt.datetime(1985, 3, 12), "U1", dt.date(2010, 1, 1), 2022.0])  # fmt: skip
     book.save(path)
-    frame = read_export(path).frame
+    (export,) = read_exports(path)
+    frame = export.frame
     assert frame.loc[0, ["TANGGAL LAHIR", "TMT CPNS", "TAHUN"]].tolist() == ["1985-03-12", "2010-01-01", "2022"]  # fmt: skip
     stamps = pd.Series(["2019-01-02 00:00:00", "2019-01-02T08:00:00+08:00", "02-01-2019", "2019-01-02 garbage"])  # fmt: skip
     assert dates(stamps).tolist() == [pd.Timestamp("2019-01-02")] * 3 + [pd.NaT]
