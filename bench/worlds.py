@@ -23,12 +23,17 @@ train` path on a fresh registry, then scored against its truth:
   movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold) and
   what the world was drawn with that no record shows apart (`leniency`, `leadership`,
   `knack`: sd of each), with the correlation of `gap@5%` with each across the worlds;
-- where the order goes wrong: the model's gains and the truth's each split into every
-  unit's level (what moving into it brings anyone) and the person x unit part, how well
-  each of the model's parts follows the truth's (`unit_r`, `pair_r`), the levels' share of
-  what separates a person's units in the truth (`unit_share`), and, for the top 5% of
-  people's best moves, the truth's step in level from the unit left to the unit moved to,
-  among the moves that do not help and those that do (`lvl_fail`, `lvl_help`);
+- where the order goes wrong: the model's gains and the truth's each split into each
+  person's mean gain over their moves (what moving at all brings them), every unit's level
+  (what moving into it brings anyone) and the person x unit part, how well each of the
+  model's parts follows the truth's (`person_r`, `unit_r`, `pair_r`), the person part's
+  share of the truth's gains (`person_share`), the levels' share of what separates a
+  person's units in the truth and in the model (`unit_share`, `unit_share_model`), for the
+  top 5% of people's best moves the truth's step in level from the unit left to the unit
+  moved to, among the moves that do not help and those that do (`lvl_fail`, `lvl_help`),
+  and the curve the model's own three parts would give weighed as the truth weighs them
+  (`reweighed_h@5%`, `reweighed_moved@80`: least squares on the truth, in sample, a bound
+  on what weighing the parts could reach, not a method);
 - the calibration of the probability of helping, pooled over the worlds (a table by decile),
   and how often a move's true gain lies in its 80% gain interval, among the moves suggested
   (`coverage`) and among the top 5% of people's best moves (`cover@5%`): an interval that
@@ -97,17 +102,20 @@ def param(text: str) -> tuple[str, object]:
     return name, json.loads(value)
 
 
-def unit_levels(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Of a people x units matrix of gains (only where `keep`): each unit's level, the mean
-    over people of the gain less the person's own mean (what moving into that unit brings
-    anyone), and the person x unit part left (NaN where not kept or not measured)."""
+def gain_parts(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A people x units matrix of gains (only where `keep`) in three parts: each person's
+    mean gain over their moves (what moving at all brings them: NaN without a move), each
+    unit's level (the mean over people of the gain less the person's own mean: what moving
+    into that unit brings anyone), and the person x unit part left (NaN where not kept or
+    not measured)."""
     kept = keep & np.isfinite(values)
     filled = np.where(kept, values, 0.0)
-    person = filled.sum(axis=1) / np.maximum(kept.sum(axis=1), 1)
-    centred = np.where(kept, values - person[:, None], 0.0)
+    count_person = kept.sum(axis=1)
+    person = np.where(count_person > 0, filled.sum(axis=1) / np.maximum(count_person, 1), np.nan)
+    centred = np.where(kept, values - np.nan_to_num(person)[:, None], 0.0)
     count = kept.sum(axis=0)
     level = np.where(count > 0, centred.sum(axis=0) / np.maximum(count, 1), np.nan)
-    return level, np.where(kept, centred - level, np.nan)
+    return person, level, np.where(kept, centred - level, np.nan)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,20 +125,28 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def ranking_diagnosis(
-    scored: ScoredTable, true_gain: np.ndarray, moves: np.ndarray, top: np.ndarray
-) -> dict[str, float]:
-    """Where the model's order goes wrong: the truth's gains split into each unit's level
-    and the person x unit part (`unit_levels`, over the moves the rules allow), the levels'
-    share of their variance over those moves (`unit_share`), how well the model's gains,
-    split the same way, follow each part (`unit_r`, `pair_r`); and for the best moves of
-    the people at the top of the order (`top`, rows), the truth's step in level from the
-    unit left to the unit moved to, among the moves that do not help (`lvl_fail`) and those
-    that do (`lvl_help`)."""
+    scored: ScoredTable, true_gain: np.ndarray, moves: np.ndarray, top: np.ndarray,
+    n_people: int,
+) -> dict[str, float]:  # fmt: skip
+    """Where the model's order goes wrong: the truth's gains over the moves the rules allow
+    split into each person's mean, each unit's level and the person x unit part
+    (`gain_parts`); the person part's share of their variance over those moves
+    (`person_share`) and the levels' share of what separates one person's units
+    (`unit_share`; `unit_share_model` the same of the model's raw gains: more than the
+    truth's, the order leans on the units' levels more than what is at stake in them); how
+    well the model's gains, split the same way, follow each part (`person_r`, `unit_r`,
+    `pair_r`); for the best moves of the people at the top of the order (`top`, rows), the
+    truth's step in level from the unit left to the unit moved to, among the moves that do
+    not help (`lvl_fail`) and those that do (`lvl_help`); and what the model's own three
+    parts would give weighed as the truth weighs them (least squares over the moves, in
+    sample: a bound, not a method), the top 5% of the curve and the share movable at 80%
+    helping (`reweighed_h@5%`, `reweighed_moved@80`) of the people in `n_people`."""
     t = scored.table
     shape = (len(t.nips), t.n_units)
     keep = moves.reshape(shape)
-    true_level, true_pair = unit_levels(true_gain.reshape(shape), keep)
-    model_level, model_pair = unit_levels(scored.raw_gain.reshape(shape), keep)
+    truth, raw = true_gain.reshape(shape), scored.raw_gain.reshape(shape)
+    true_person, true_level, true_pair = gain_parts(truth, keep)
+    model_person, model_level, model_pair = gain_parts(raw, keep)
     current = t.stay_unit[t.employee_of(top)]
     target = t.unit_of(top)
     helps = true_gain[top] > 0
@@ -140,13 +156,33 @@ def ranking_diagnosis(
         steps = steps[np.isfinite(steps)]
         return float(steps.mean()) if len(steps) else np.nan
 
-    spread = np.nanvar(np.where(keep, true_level, np.nan))  # over the moves, like the pairs'
+    def level_share(level: np.ndarray, pair: np.ndarray) -> float:
+        spread = np.nanvar(np.where(keep, level, np.nan))  # over the moves, like the pairs'
+        return float(spread / (spread + np.nanvar(pair)))
+
+    both = keep & np.isfinite(truth) & np.isfinite(raw)
+    on_moves = np.broadcast_to(true_person[:, None], shape)[both]
+    terms = [np.broadcast_to(part, shape)[both] for part in
+             (model_person[:, None], model_level[None, :], model_pair)]  # fmt: skip
+    design = np.column_stack([np.ones(both.sum()), *terms])
+    weights = np.linalg.lstsq(design, truth[both], rcond=None)[0]
+    reweighed = np.full(shape, -np.inf)
+    reweighed[both] = design @ weights
+    has = np.isfinite(reweighed.max(axis=1))
+    rows = np.flatnonzero(has) * shape[1] + reweighed.argmax(axis=1)[has]
+    order = rows[np.argsort(-reweighed.ravel()[rows], kind="stable")]
+    bound = curve(true_gain[order] > 0, true_gain[order], n_people)
     return {
-        "unit_share": float(spread / (spread + np.nanvar(true_pair))),
+        "person_share": float(np.var(on_moves) / np.var(truth[both])),
+        "unit_share": level_share(true_level, true_pair),
+        "unit_share_model": level_share(model_level, model_pair),
+        "person_r": correlation(true_person, model_person),
         "unit_r": correlation(true_level, model_level),
         "pair_r": correlation(true_pair.ravel(), model_pair.ravel()),
         "lvl_fail": step(true_level, ~helps),
         "lvl_help": step(true_level, helps),
+        "reweighed_h@5%": bound["h@5%"],
+        "reweighed_moved@80": bound["moved@80"],
     }
 
 
@@ -231,7 +267,7 @@ def decision_figures(
     by_oracle = rows[np.argsort(-record_gain[rows], kind="stable")]
     reach = curve(true_gain[by_oracle] > 0, true_gain[by_oracle], int(placed.sum()))
     out.update({f"oracle_{name}": reach[name] for name in ("h@5%", "moved@80", "gain@80")})
-    out.update(ranking_diagnosis(scored, true_gain, moves, best[top5]))
+    out.update(ranking_diagnosis(scored, true_gain, moves, best[top5], int(placed.sum())))
     return out, p, helped
 
 
