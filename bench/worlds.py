@@ -31,9 +31,10 @@ train` path on a fresh registry, then scored against its truth:
   person's units in the truth and in the model (`unit_share`, `unit_share_model`), for the
   top 5% of people's best moves the truth's step in level from the unit left to the unit
   moved to, among the moves that do not help and those that do (`lvl_fail`, `lvl_help`),
-  and the curve the model's own three parts would give weighed as the truth weighs them
-  (`reweighed_h@5%`, `reweighed_moved@80`: least squares on the truth, in sample, a bound
-  on what weighing the parts could reach, not a method);
+  and the curve the model's own three parts give weighed by least squares against the
+  truth over the allowed moves, in sample (`reweighed_h@5%`, `reweighed_moved@80`): what
+  another mix of the same parts could reach, not a method; and not a bound at the top of
+  the order either, which least squares over all moves does not aim at;
 - the calibration of the probability of helping, pooled over the worlds (a table by decile),
   and how often a move's true gain lies in its 80% gain interval, among the moves suggested
   (`coverage`) and among the top 5% of people's best moves (`cover@5%`): an interval that
@@ -138,9 +139,10 @@ def ranking_diagnosis(
     `pair_r`); for the best moves of the people at the top of the order (`top`, rows), the
     truth's step in level from the unit left to the unit moved to, among the moves that do
     not help (`lvl_fail`) and those that do (`lvl_help`); and what the model's own three
-    parts would give weighed as the truth weighs them (least squares over the moves, in
-    sample: a bound, not a method), the top 5% of the curve and the share movable at 80%
-    helping (`reweighed_h@5%`, `reweighed_moved@80`) of the people in `n_people`."""
+    parts give weighed by least squares against the truth over the moves, in sample (a mix
+    no method could know, and no bound at the top, which least squares does not aim at):
+    the top 5% of the curve and the share movable at 80% helping (`reweighed_h@5%`,
+    `reweighed_moved@80`) of the people in `n_people`."""
     t = scored.table
     shape = (len(t.nips), t.n_units)
     keep = moves.reshape(shape)
@@ -171,7 +173,7 @@ def ranking_diagnosis(
     has = np.isfinite(reweighed.max(axis=1))
     rows = np.flatnonzero(has) * shape[1] + reweighed.argmax(axis=1)[has]
     order = rows[np.argsort(-reweighed.ravel()[rows], kind="stable")]
-    bound = curve(true_gain[order] > 0, true_gain[order], n_people)
+    mix = curve(true_gain[order] > 0, true_gain[order], n_people)
     return {
         "person_share": float(np.var(on_moves) / np.var(truth[both])),
         "unit_share": level_share(true_level, true_pair),
@@ -181,8 +183,8 @@ def ranking_diagnosis(
         "pair_r": correlation(true_pair.ravel(), model_pair.ravel()),
         "lvl_fail": step(true_level, ~helps),
         "lvl_help": step(true_level, helps),
-        "reweighed_h@5%": bound["h@5%"],
-        "reweighed_moved@80": bound["moved@80"],
+        "reweighed_h@5%": mix["h@5%"],
+        "reweighed_moved@80": mix["moved@80"],
     }
 
 
