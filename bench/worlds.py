@@ -127,14 +127,14 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 def ranking_diagnosis(
     scored: ScoredTable, true_gain: np.ndarray, moves: np.ndarray, top: np.ndarray,
-    n_people: int,
+    placed: np.ndarray,
 ) -> dict[str, float]:  # fmt: skip
     """Where the model's order goes wrong: the truth's gains over the moves the rules allow
     split into each person's mean, each unit's level and the person x unit part
     (`gain_parts`); the person part's share of their variance over those moves
     (`person_share`) and the levels' share of what separates one person's units
-    (`unit_share`; `unit_share_model` the same of the model's raw gains: more than the
-    truth's, the order leans on the units' levels more than what is at stake in them); how
+    (`unit_share`; `unit_share_model` the same of the model's raw gains: above the truth's,
+    the order leans on the units' levels more than what is at stake in them); how
     well the model's gains, split the same way, follow each part (`person_r`, `unit_r`,
     `pair_r`); for the best moves of the people at the top of the order (`top`, rows), the
     truth's step in level from the unit left to the unit moved to, among the moves that do
@@ -142,7 +142,8 @@ def ranking_diagnosis(
     parts give weighed by least squares against the truth over the moves, in sample (a mix
     no method could know, and no bound at the top, which least squares does not aim at):
     the top 5% of the curve and the share movable at 80% helping (`reweighed_h@5%`,
-    `reweighed_moved@80`) of the people in `n_people`."""
+    `reweighed_moved@80`) among the people `placed` (a mask over the table's people, as
+    the model's own curve counts them)."""
     t = scored.table
     shape = (len(t.nips), t.n_units)
     keep = moves.reshape(shape)
@@ -162,7 +163,7 @@ def ranking_diagnosis(
         spread = np.nanvar(np.where(keep, level, np.nan))  # over the moves, like the pairs'
         return float(spread / (spread + np.nanvar(pair)))
 
-    both = keep & np.isfinite(truth) & np.isfinite(raw)
+    both = keep & placed[:, None] & np.isfinite(truth) & np.isfinite(raw)
     on_moves = np.broadcast_to(true_person[:, None], shape)[both]
     terms = [np.broadcast_to(part, shape)[both] for part in
              (model_person[:, None], model_level[None, :], model_pair)]  # fmt: skip
@@ -173,7 +174,7 @@ def ranking_diagnosis(
     has = np.isfinite(reweighed.max(axis=1))
     rows = np.flatnonzero(has) * shape[1] + reweighed.argmax(axis=1)[has]
     order = rows[np.argsort(-reweighed.ravel()[rows], kind="stable")]
-    mix = curve(true_gain[order] > 0, true_gain[order], n_people)
+    mix = curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))
     return {
         "person_share": float(np.var(on_moves) / np.var(truth[both])),
         "unit_share": level_share(true_level, true_pair),
@@ -269,7 +270,7 @@ def decision_figures(
     by_oracle = rows[np.argsort(-record_gain[rows], kind="stable")]
     reach = curve(true_gain[by_oracle] > 0, true_gain[by_oracle], int(placed.sum()))
     out.update({f"oracle_{name}": reach[name] for name in ("h@5%", "moved@80", "gain@80")})
-    out.update(ranking_diagnosis(scored, true_gain, moves, best[top5], int(placed.sum())))
+    out.update(ranking_diagnosis(scored, true_gain, moves, best[top5], placed))
     return out, p, helped
 
 
