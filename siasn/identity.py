@@ -17,15 +17,14 @@ import dataclasses
 
 import pandas as pd
 
+from features.contract.schema import NIP_PATTERN
 from siasn.files import ExportFile
 from siasn.report import ImportReport
 
-NIP = r"[0-9]{18}"
-
 
 def is_nip(values: pd.Series) -> pd.Series:
-    """Which values are NIPs: 18 digits (empty: not one)."""
-    return values.astype("string").str.fullmatch(NIP).fillna(False)
+    """Which values are NIPs by the contract's pattern, 18 digits (empty: not one)."""
+    return values.astype("string").str.fullmatch(NIP_PATTERN).fillna(False)
 
 
 def _ids(values: pd.Series) -> pd.Series:
