@@ -122,8 +122,8 @@ def _bands(ev: pd.DataFrame, centre: float, spread: float) -> tuple[np.ndarray, 
     (partly a rank within the unit), then perilaku kerja; a tie group holding the shares
     (a, b] from the top lies between the normal quantiles 1 - b and 1 - a of the year."""
     keys = pd.Series(
-        list(zip(_ratings(ev, "hasil_kerja"), ev["predikat"].map(PREDIKAT_RANK).to_numpy(dtype=float),
-                 _ratings(ev, "perilaku_kerja"), strict=True)), index=ev.index,
+        list(zip(_ratings(ev, "rating_hasil_kerja"), ev["predikat"].map(PREDIKAT_RANK).to_numpy(dtype=float),
+                 _ratings(ev, "rating_perilaku_kerja"), strict=True)), index=ev.index,
     )  # fmt: skip
     n = len(ev)
     low, high = np.empty(n), np.empty(n)

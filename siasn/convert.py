@@ -604,8 +604,8 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
             frame = _account(frame, twice, ledgers, "second period of the year (merged by mean)", how="merge")  # fmt: skip
         else:
             frame = frame.assign(
-                hasil_kerja=frame["HASIL KERJA"].str.upper().map(RATING),
-                perilaku_kerja=frame["PERILAKU KERJA"].str.upper().map(RATING),
+                rating_hasil_kerja=frame["HASIL KERJA"].str.upper().map(RATING),
+                rating_perilaku_kerja=frame["PERILAKU KERJA"].str.upper().map(RATING),
                 predikat=_column(frame, "KUADRAN").str.upper().map(KUADRAN),
             )  # fmt: skip
             frame = _account(
@@ -621,7 +621,11 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
     if not parts:
         raise ValueError("no SKP file found: nothing to learn from")
     merged = pd.concat(parts, ignore_index=True)
-    keep = [c for c in ("score", "predikat", "hasil_kerja", "perilaku_kerja") if c in merged]
+    keep = [
+        c
+        for c in ("score", "predikat", "rating_hasil_kerja", "rating_perilaku_kerja")
+        if c in merged
+    ]
     merged = merged.groupby(["NIP BARU", "_year"], as_index=False).agg({"unit_id": "first", **{c: "first" for c in keep}})  # fmt: skip
     return merged.rename(columns={"NIP BARU": "nip", "_year": "period"}).astype({"period": int})
 

@@ -187,7 +187,9 @@ class World(Simulation):
                 "score": evaluations["score"],
                 "predikat": evaluations["predikat"],
                 **{
-                    k: evaluations[k] for k in ("hasil_kerja", "perilaku_kerja") if k in evaluations
+                    k: evaluations[k]
+                    for k in ("rating_hasil_kerja", "rating_perilaku_kerja")
+                    if k in evaluations
                 },
             }
         )

@@ -241,11 +241,11 @@ def write_siasn(
 
     # SKP from 2022 (rw-skp22): two ratings and a kuadran, no unit of the rated person.
     new_skp = ev[ev["score"].isna()]
-    if "hasil_kerja" in new_skp:
+    if "rating_hasil_kerja" in new_skp:
         save("skp22.csv", pd.DataFrame({
             "nip": new_skp["nip"], "tahun": new_skp["period"],
-            "hasilKinerja": new_skp["hasil_kerja"].map(RATING_TEXT),
-            "perilakuKerja": new_skp["perilaku_kerja"].map(RATING_TEXT),
+            "hasilKinerja": new_skp["rating_hasil_kerja"].map(RATING_TEXT),
+            "perilakuKerja": new_skp["rating_perilaku_kerja"].map(RATING_TEXT),
             "kuadranKinerja": new_skp["predikat"].map(KUADRAN_TEXT),
             "namaUnorPenilai": new_skp["unit_id"].map(names),
         }))  # fmt: skip

@@ -134,7 +134,7 @@ class Simulation(Staffing):
         behaviour = behaviour + self.kinerja_rng.normal(0.0, 0.6, len(active))
         hasil, perilaku, predikat = kinerja.ratings(score, behaviour, units)
         for k, row in enumerate(self.evaluations[-len(active) :]):
-            row.update(score=None, predikat=predikat[k], hasil_kerja=hasil[k], perilaku_kerja=perilaku[k])  # fmt: skip
+            row.update(score=None, predikat=predikat[k], rating_hasil_kerja=hasil[k], rating_perilaku_kerja=perilaku[k])  # fmt: skip
 
     def _kpis(self, year: int, units: np.ndarray, score: np.ndarray) -> None:
         rng = self.rng

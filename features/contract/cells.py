@@ -87,12 +87,27 @@ def _cell_violations(
     return [Violation(file, int(i) + 1, column, raw.iloc[int(i)], rule) for i in rows]
 
 
+def _named(table: Table, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+    """`raw` with every column a contract column is known by renamed to the contract's name,
+    and a warning for each: the column's own name wins when a file has both."""
+    rename: dict[str, str] = {}
+    warnings: list[str] = []
+    for column in table.columns:
+        if column.name in raw.columns:
+            continue
+        alias = next((a for a in column.aliases if a in raw.columns), None)
+        if alias is not None:
+            rename[alias] = column.name
+            warnings.append(f"{file}: column {alias!r} read as {column.name!r}")
+    return raw.rename(columns=rename), warnings
+
+
 def parse_table(
     table: Table, raw: pd.DataFrame, file: str
 ) -> tuple[pd.DataFrame, list[Violation], list[str]]:
     """Typed frame, violations and warnings for one table read by `read_raw`."""
     violations: list[Violation] = []
-    warnings: list[str] = []
+    raw, warnings = _named(table, raw, file)
     extra = [c for c in raw.columns if c not in table.column_names]
     if extra:
         warnings.append(f"{file}: extra column(s) ignored: {', '.join(extra)}")

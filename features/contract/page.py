@@ -26,6 +26,10 @@ def _table(table: Table) -> list[str]:
     ]
     for column in table.columns:
         rule = column.rule().removesuffix(", may be empty").removesuffix(", required")
+        if column.aliases:
+            rule += "; also read under its former name " + ", ".join(
+                f"`{a}`" for a in column.aliases
+            )
         lines.append(f"| `{column.name}` | {_presence(column)} | {rule.replace('|', '&#124;')} |")
     return [*lines, ""]
 

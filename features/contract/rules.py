@@ -49,7 +49,10 @@ def _pairs(file: str, frame: pd.DataFrame, a: str, b: str) -> list[Violation]:
 
 
 FORMER = ("pensiun", "berhenti")  # statuses whose records may be incomplete
-CURRENT_NEEDS = ("sex", "employment_type", "golongan", "education_level", "education_field")
+CURRENT_NEEDS = (
+    "name", "sex", "birth_date", "employment_type", "golongan", "education_level",
+    "education_field", "service_start",
+)  # fmt: skip
 
 
 def employee_rules(file: str, emp: pd.DataFrame) -> list[Violation]:

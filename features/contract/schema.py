@@ -28,6 +28,9 @@ class Column:
     low: float | None = None
     high: float | None = None
     low_exclusive: bool = False
+    # Other names a file may give the column, read as this one (`cells.parse_table`): the
+    # ratings were `hasil_kerja` and `perilaku_kerja` before the contract's `rating_` names.
+    aliases: tuple[str, ...] = ()
 
     def rule(self) -> str:
         """The cell rule in words, as quoted in violation messages."""
@@ -100,9 +103,9 @@ EMPLOYEES = Table(
     "employees",
     (
         Column("nip", "str", pattern=NIP_PATTERN),
-        Column("name", "str"),
+        Column("name", "str", nullable=True),
         Column("sex", "enum", choices=vocab.SEXES, nullable=True),
-        Column("birth_date", "date"),
+        Column("birth_date", "date", nullable=True),
         Column("religion", "enum", present=False, nullable=True, choices=vocab.RELIGIONS),
         Column(
             "marital_status", "enum", present=False, nullable=True, choices=vocab.MARITAL_STATUSES
@@ -111,7 +114,7 @@ EMPLOYEES = Table(
         Column("golongan", "enum", choices=vocab.GOLONGAN, nullable=True),
         Column("education_level", "enum", choices=vocab.EDUCATION_LEVELS, nullable=True),
         Column("education_field", "enum", choices=vocab.FIELDS, nullable=True),
-        Column("service_start", "date"),
+        Column("service_start", "date", nullable=True),
         Column("status", "enum", choices=vocab.STATUSES),
         Column("home_kelurahan", "str", present=False, nullable=True),
         _optional_float("home_latitude", -90, 90),
@@ -119,7 +122,9 @@ EMPLOYEES = Table(
         Column("willing_to_move", "enum", present=False, nullable=True, choices=vocab.WILLINGNESS),
     ),
     description="one row per ASN, former staff included (their history is training data); "
-    "sex, employment type, golongan and education may be empty only for former staff",
+    "every column but nip and status may be empty only for former staff (a current-state "
+    "export does not know them): their birth date is then read from the NIP, and a PNS's "
+    "service start too",
 )
 
 ASSIGNMENTS = Table(
@@ -143,8 +148,22 @@ EVALUATIONS = Table(
         Column("unit_id", "str"),
         Column("score", "float", present=False, nullable=True, low=0, high=100),
         Column("predikat", "enum", present=False, nullable=True, choices=vocab.PREDIKAT),
-        Column("hasil_kerja", "enum", present=False, nullable=True, choices=vocab.RATINGS),
-        Column("perilaku_kerja", "enum", present=False, nullable=True, choices=vocab.RATINGS),
+        Column(
+            "rating_hasil_kerja",
+            "enum",
+            present=False,
+            nullable=True,
+            choices=vocab.RATINGS,
+            aliases=("hasil_kerja",),
+        ),
+        Column(
+            "rating_perilaku_kerja",
+            "enum",
+            present=False,
+            nullable=True,
+            choices=vocab.RATINGS,
+            aliases=("perilaku_kerja",),
+        ),
     ),
     description="penilaian kinerja, one row per employee per period: a score (PP 46/2011, "
     "up to 2021) or a predikat with its two ratings (PermenPANRB 6/2022, from 2022), or both",

@@ -62,8 +62,34 @@ def validate_directory(directory: Path) -> ValidationReport:
         return report
     report.violations += cross_rules(frames, files)
     if not report.violations:
+        frames["employees"], read = _read_from_nip(frames["employees"])
+        report.warnings += [
+            f"{files['employees']}: {column} read from the NIP for {n:,} former staff without one"
+            for column, n in read.items()
+            if n
+        ]
         report.data = HRData.from_frames(frames)
     return report
+
+
+def _read_from_nip(emp: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Former staff's missing birth date (NIP digits 1-8) and, for a PNS or a number of
+    unknown kind whose digits 9-14 are a real YYYYMM, service start (TMT CPNS, the first of
+    that month): a current-state export leaves them empty, and a former employee's years of
+    service are a feature of every training row of theirs. The rules have already held every
+    NIP's birth date to be real, and current staff to have both."""
+    nip = emp["nip"].astype(str)
+    born = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
+    tmt = pd.to_datetime(nip.str[8:14], format="%Y%m", errors="coerce")
+    pns_like = emp["employment_type"].isna() | (emp["employment_type"] == "PNS")
+    tmt = tmt.where(pns_like & (tmt.dt.year >= 1900) & (tmt.dt.year <= 2100) & (tmt > born))
+    out = emp.copy()
+    read: dict[str, int] = {}
+    for column, derived in (("birth_date", born), ("service_start", tmt)):
+        fill = out[column].isna() & derived.notna()
+        out[column] = out[column].where(~fill, derived).astype("datetime64[ns]")
+        read[column] = int(fill.sum())
+    return out, read
 
 
 def load_data(directory: Path, predikat_scale: str = "latent") -> HRData:

@@ -248,6 +248,61 @@ def test_validate_warns_once_about_extra_columns(world_copy: Path) -> None:
     ]
 
 
+def test_the_ratings_are_read_by_the_contracts_name_and_their_former_one(
+    world_copy: Path,
+) -> None:
+    """The contract names the ratings `rating_hasil_kerja` and `rating_perilaku_kerja`; a
+    file written before (`hasil_kerja`) still loads, saying so, and a file with both names
+    is read by the contract's."""
+    data = validate_directory(world_copy).data
+    assert data is not None
+    ratings = ["rating_hasil_kerja", "rating_perilaku_kerja"]
+    assert data.evaluations[ratings].notna().any().all()  # the generator writes both
+    old = {c: c.removeprefix("rating_") for c in ratings}
+    _edit(world_copy, "evaluations", lambda f: f.rename(columns=old))
+    report = validate_directory(world_copy)
+    assert report.data is not None
+    assert "evaluations.csv: column 'hasil_kerja' read as 'rating_hasil_kerja'" in report.warnings
+    pd.testing.assert_frame_equal(report.data.evaluations, data.evaluations)
+
+    _edit(world_copy, "evaluations", lambda f: f.assign(rating_hasil_kerja=f["hasil_kerja"]))
+    _edit(world_copy, "evaluations", _set(0, "hasil_kerja", "nonsense"))
+    report = validate_directory(world_copy)
+    assert report.ok
+    assert "evaluations.csv: extra column(s) ignored: hasil_kerja" in report.warnings
+
+
+def test_former_staff_may_carry_only_nip_and_status(world_copy: Path) -> None:
+    """A current-state export knows nothing of former staff but their NIP and status: they
+    load, birth date and a PNS's service start read from the NIP, and the same empty cells
+    in a current employee's row are refused by row and column."""
+    full = load_data(world_copy).employees
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    former = emp["status"].isin(["pensiun", "berhenti"])
+    assert former.sum() > 10
+    blank = [c for c in emp.columns if c not in ("nip", "status")]
+    emp.loc[former, blank] = ""
+    emp.to_csv(world_copy / "employees.csv", index=False)
+    report = validate_directory(world_copy)
+    assert report.data is not None, report.violations[:3]
+    got = report.data.employees
+    pd.testing.assert_series_equal(got["birth_date"], full["birth_date"])
+    pns = former & (full["employment_type"] == "PNS")
+    same_month = got["service_start"].dt.to_period("M") == full["service_start"].dt.to_period("M")
+    assert same_month[pns].all()
+    assert got.loc[former, "name"].isna().all()
+    assert (
+        f"employees.csv: birth_date read from the NIP for {former.sum():,} former staff "
+        "without one" in report.warnings
+    )
+
+    i = _first(emp, "status", "aktif")
+    _edit(world_copy, "employees", _set(i, "name", ""))
+    _edit(world_copy, "employees", _set(i, "service_start", ""))
+    _expect(world_copy, "employees.csv", i + 1, "name", "required for current staff")
+    _expect(world_copy, "employees.csv", i + 1, "service_start", "required for current staff")
+
+
 def test_optional_tables_may_be_absent(world_copy: Path) -> None:
     for name in ("competencies", "trainings", "discipline", "unit_kpis"):
         (world_copy / f"{name}.csv").unlink()

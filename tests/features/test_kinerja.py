@@ -32,8 +32,10 @@ def test_from_2022_a_law_world_records_predikat_and_ratings_only(
     ev = pd.read_csv(world_dir / "evaluations.csv", dtype={"nip": str})
     law = ev["period"] >= 2022
     assert ev.loc[law, "score"].isna().all() and ev.loc[~law, "score"].notna().all()
-    assert ev.loc[law, ["predikat", "hasil_kerja", "perilaku_kerja"]].notna().all().all()
-    assert ev.loc[~law, ["hasil_kerja", "perilaku_kerja"]].isna().all().all()
+    assert (
+        ev.loc[law, ["predikat", "rating_hasil_kerja", "rating_perilaku_kerja"]].notna().all().all()
+    )
+    assert ev.loc[~law, ["rating_hasil_kerja", "rating_perilaku_kerja"]].isna().all().all()
     loosest = max(UNIT_CAPS.values(), key=lambda c: c.baik_or_better)
     for _, unit in ev[law].groupby(["unit_id", "period"]):
         if len(unit) > 1:

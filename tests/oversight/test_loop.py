@@ -163,7 +163,7 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     year_rows = pd.read_csv(worse / "evaluations.csv", dtype=str, keep_default_na=False)
     hit = (year_rows["period"] == "2026") & year_rows["nip"].isin(executed["nip"])
     assert hit.sum() >= 0.9 * len(executed)
-    year_rows.loc[hit, ["score", "predikat", "hasil_kerja", "perilaku_kerja"]] = ["", "sangat_kurang", "di_bawah", "di_bawah"]  # fmt: skip
+    year_rows.loc[hit, ["score", "predikat", "rating_hasil_kerja", "rating_perilaku_kerja"]] = ["", "sangat_kurang", "di_bawah", "di_bawah"]  # fmt: skip
     year_rows.to_csv(worse / "evaluations.csv", index=False)
     _ok("monitor", "--data", str(worse), "--out", str(tmp_path / "worse.html"))
     gain = json.loads((tmp_path / "worse.json").read_text())["gain"]

@@ -65,8 +65,8 @@ def test_histories_keyed_by_pns_id_reach_their_people(imported: Path) -> None:
     paired with NIPs by the Data ASN's `PNS ID` and rw-jabatan's `idPns`; the one row whose
     id nothing pairs (someone of another instansi) is dropped, and said so."""
     evaluations = _read(imported, "evaluations").set_index(["nip", "period"])
-    assert evaluations.loc[(P1, 2022), ["predikat", "hasil_kerja", "perilaku_kerja"]].tolist() == ["baik", "sesuai", "sesuai"]  # fmt: skip
-    assert evaluations.loc[(P3, 2022), ["predikat", "hasil_kerja"]].tolist() == ["butuh_perbaikan", "di_bawah"]  # fmt: skip
+    assert evaluations.loc[(P1, 2022), ["predikat", "rating_hasil_kerja", "rating_perilaku_kerja"]].tolist() == ["baik", "sesuai", "sesuai"]  # fmt: skip
+    assert evaluations.loc[(P3, 2022), ["predikat", "rating_hasil_kerja"]].tolist() == ["butuh_perbaikan", "di_bawah"]  # fmt: skip
     assert len(evaluations) == 16  # 11 SKP rows (two 2021 periods merged) + 6 SKP 2022+ rows
     discipline = _read(imported, "discipline")
     assert discipline[["nip", "decided_on", "severity"]].values.tolist() == [[P3, "2020-07-15", "ringan"]]  # fmt: skip
