@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from features import vocab
-from features.contract.violations import Violation
+from features.contract.violations import Violation, cell_text
 from features.nip import nip_birth_date
 
 
@@ -42,7 +42,11 @@ def _pairs(file: str, frame: pd.DataFrame, a: str, b: str) -> list[Violation]:
     one = frame[a].isna() != frame[b].isna()
     return [
         Violation(
-            file, i + 1, f"{a}, {b}", f"{frame[a].iloc[i]}, {frame[b].iloc[i]}", "both or neither"
+            file,
+            i + 1,
+            f"{a}, {b}",
+            f"{cell_text(frame[a].iloc[i])}, {cell_text(frame[b].iloc[i])}",
+            "both or neither",
         )
         for i in _rows(one)
     ]

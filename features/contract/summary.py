@@ -36,7 +36,7 @@ class Cause:
     def lines(self) -> list[str]:
         where = f"column {self.column}" if self.column else "file"
         rows = ", ".join(
-            f"row {v.row} {v.value!r}" if v.row is not None else repr(v.value)
+            f"row {v.row} {v.shown}" if v.row is not None else v.shown
             for v in self.examples
             if v.row is not None or v.value is not None
         )

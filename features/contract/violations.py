@@ -3,7 +3,10 @@ warnings, and the typed data when there is none."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from features.data import HRData
 
@@ -26,8 +29,25 @@ class Violation:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column}")
-        value = "" if self.value is None and self.row is None else f" value {self.value!r}:"
+        value = "" if self.value is None and self.row is None else f" value {self.shown}:"
         return f"{', '.join(where)}:{value} {self.rule}"
+
+    @property
+    def shown(self) -> str:
+        """The value as quoted in a message: an empty cell says so, not `None`."""
+        return EMPTY if self.value is None else repr(self.value)
+
+
+EMPTY = "(empty)"
+
+
+def cell_text(value: object) -> str:
+    """A typed cell as a message quotes it inside a value of several cells."""
+    return (
+        EMPTY
+        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+        else str(value)
+    )
 
 
 @dataclass

@@ -299,7 +299,8 @@ def test_former_staff_may_carry_only_nip_and_status(world_copy: Path) -> None:
     i = _first(emp, "status", "aktif")
     _edit(world_copy, "employees", _set(i, "name", ""))
     _edit(world_copy, "employees", _set(i, "service_start", ""))
-    _expect(world_copy, "employees.csv", i + 1, "name", "required for current staff")
+    named = _expect(world_copy, "employees.csv", i + 1, "name", "required for current staff")
+    assert "value (empty):" in str(named)  # not `None`
     _expect(world_copy, "employees.csv", i + 1, "service_start", "required for current staff")
 
 
