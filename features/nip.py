@@ -1,7 +1,10 @@
-"""The NIP's own rules: 18 digits, the first 8 a real birth date (YYYYMMDD).
+"""The NIP's own rules and what its digits say: 18 digits, the first 8 a real birth date
+(YYYYMMDD); a PNS's digits 9-14 its TMT CPNS (YYYYMM) and digit 15 its sex; an NI PPPK's
+digits 9-12 its year of appointment and digit 13 a 2.
 
 A leaf module, so that the API's request schema can check a NIP without importing the
-contract's validator."""
+contract's validator; the validator and the SIASN importer read a former employee's missing
+dates from here."""
 
 from __future__ import annotations
 
@@ -17,6 +20,29 @@ def nip_birth_date(digits: str) -> dt.date | None:
         return dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
+
+
+def is_pppk_number(digits: str) -> bool:
+    """Digit 13 is 2: an NI PPPK (a PNS's digits 13-14 are a month, 01-12)."""
+    return digits[12] == "2"
+
+
+def nip_service_start(digits: str) -> dt.date | None:
+    """The TMT the number carries: a PNS's TMT CPNS (digits 9-14, the first of that month),
+    an NI PPPK's year of appointment (digits 9-12, taken as 1 January); None where those
+    digits are not a real date or fall before the birth date."""
+    try:
+        year = int(digits[8:12])
+        start = dt.date(year, 1 if is_pppk_number(digits) else int(digits[12:14]), 1)
+    except ValueError:
+        return None
+    born = nip_birth_date(digits)
+    return start if born is not None and start > born and year <= 2100 else None
+
+
+def nip_sex(digits: str) -> str | None:
+    """A PNS's sex from digit 15 (1 L, 2 P); an NI PPPK's number does not say."""
+    return None if is_pppk_number(digits) else {"1": "L", "2": "P"}.get(digits[14])
 
 
 def nip_format_problem(nip: str) -> str | None:

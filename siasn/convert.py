@@ -17,7 +17,6 @@ golongan and education to be empty).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from features import vocab
 from features.contract.schema import TABLES_BY_NAME
 from features.contract.summary import summary_lines
 from features.contract.validate import validate_directory
-from features.nip import nip_birth_date
+from features.nip import nip_birth_date, nip_service_start, nip_sex
 from features.siasn_codes import (
     COMPETENCY_TEXT,
     JENIS_HUKUMAN,
@@ -535,20 +534,10 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
 
 
 def _from_nip(nip: str) -> dict[str, object]:
-    """What a NIP itself says: the birth date (digits 1-8); for a PNS the TMT CPNS (digits
-    9-14, YYYYMM) and sex (digit 15); for a PPPK (digit 13 is 2) the year of appointment
-    (digits 9-12, taken as 1 January) and no sex."""
-    born = nip_birth_date(nip)
-    pppk = (
-        nip[12] == "2" and not nip[12:14].isdigit() or nip[12:14] in {f"2{d}" for d in "0123456789"}
-    )
-    try:
-        start = dt.date(int(nip[8:12]), 1 if pppk else int(nip[12:14]), 1)
-    except ValueError:
-        start = None
-    sex = None if pppk else {"1": "L", "2": "P"}.get(nip[14])
+    """What a NIP itself says (`features.nip`): birth date, TMT and, for a PNS, sex."""
+    born, start = nip_birth_date(nip), nip_service_start(nip)
     return {"birth_date": pd.Timestamp(born) if born else pd.NaT,
-            "service_start": pd.Timestamp(start) if start else pd.NaT, "sex": sex}  # fmt: skip
+            "service_start": pd.Timestamp(start) if start else pd.NaT, "sex": nip_sex(nip)}  # fmt: skip
 
 
 def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: ImportReport) -> pd.DataFrame:  # fmt: skip

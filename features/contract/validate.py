@@ -20,6 +20,7 @@ from features.contract.schema import TABLES
 from features.contract.violations import ContractError, ValidationReport, Violation
 from features.data import HRData
 from features.kinerja import on_one_scale
+from features.nip import nip_birth_date, nip_service_start
 
 __all__ = ["ContractError", "ValidationReport", "Violation", "load_data", "validate_directory"]
 
@@ -73,22 +74,21 @@ def validate_directory(directory: Path) -> ValidationReport:
 
 
 def _read_from_nip(emp: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Former staff's missing birth date (NIP digits 1-8) and, for a PNS or a number of
-    unknown kind whose digits 9-14 are a real YYYYMM, service start (TMT CPNS, the first of
-    that month): a current-state export leaves them empty, and a former employee's years of
-    service are a feature of every training row of theirs. The rules have already held every
-    NIP's birth date to be real, and current staff to have both."""
-    nip = emp["nip"].astype(str)
-    born = pd.to_datetime(nip.str[:8], format="%Y%m%d", errors="coerce")
-    tmt = pd.to_datetime(nip.str[8:14], format="%Y%m", errors="coerce")
-    pns_like = emp["employment_type"].isna() | (emp["employment_type"] == "PNS")
-    tmt = tmt.where(pns_like & (tmt.dt.year >= 1900) & (tmt.dt.year <= 2100) & (tmt > born))
+    """Former staff's missing birth date and service start, read from the NIP
+    (`features.nip`): a current-state export leaves them empty, and a former employee's years
+    of service are a feature of every training row of theirs. The rules have already held
+    every NIP's birth date to be real, and current staff to have both."""
     out = emp.copy()
     read: dict[str, int] = {}
-    for column, derived in (("birth_date", born), ("service_start", tmt)):
-        fill = out[column].isna() & derived.notna()
-        out[column] = out[column].where(~fill, derived).astype("datetime64[ns]")
-        read[column] = int(fill.sum())
+    for column, digits_say in (
+        ("birth_date", nip_birth_date),
+        ("service_start", nip_service_start),
+    ):
+        missing = out[column].isna()
+        derived = pd.to_datetime(out.loc[missing, "nip"].map(digits_say))
+        out.loc[missing, column] = derived
+        out[column] = out[column].astype("datetime64[ns]")
+        read[column] = int(derived.notna().sum())
     return out, read
 
 

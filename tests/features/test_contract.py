@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from features.contract.validate import ContractError, Violation, load_data, validate_directory
+from features.nip import nip_service_start, nip_sex
 from penataan.cli import app
 
 Edit = Callable[[pd.DataFrame], pd.DataFrame]
@@ -403,3 +404,19 @@ def test_validate_groups_a_raw_export_into_causes_with_hints(world_copy: Path) -
     assert len(every) == total and total > len(lines)
     full = CliRunner().invoke(app, ["validate", str(world_copy), "--all"])
     assert len(full.stdout.splitlines()) >= len(every)
+
+
+@pytest.mark.parametrize(
+    ("nip", "start", "sex"),
+    [
+        ("198409192014011001", "2014-01-01", "L"),  # PNS: TMT CPNS 2014-01, digit 15 sex
+        ("199203152021022002", "2021-02-01", "P"),
+        ("199001012022210001", "2022-01-01", None),  # NI PPPK: appointed 2022, digit 13 is 2
+        ("199001011985011001", None, "L"),  # a TMT before the birth date
+        ("199001012014131001", None, "L"),  # month 13
+    ],
+)
+def test_what_a_nip_says(nip: str, start: str | None, sex: str | None) -> None:
+    got = nip_service_start(nip)
+    assert (got.isoformat() if got else None) == start
+    assert nip_sex(nip) == sex
