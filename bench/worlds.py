@@ -51,14 +51,18 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 201-212 --no-gain-prior  # the evidence-only gain
     .venv/bin/python bench/worlds.py --seeds 201-212 --pilot 0        # the decision without a pilot
     .venv/bin/python bench/worlds.py --seeds 101-112 --measured-curse # the curse measured on stayers
+    .venv/bin/python bench/worlds.py --seeds 101-112 --shifts 2,1,0   # the decision at other priors
 
 Prints one line per world, the median and worst of each figure beside its target, and the
-reliability table. Worlds are generated once into data/worlds/ and reused.
+reliability table; with `--shifts`, all of it once per selection shift (the points the gain's
+prior takes off every move, `training.gain.SELECTION_SHIFT`), each from the same trained
+model, so that only the decision differs. Worlds are generated once into data/worlds/ and reused.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import tempfile
 import time
@@ -277,8 +281,11 @@ def decision_figures(
 def one_world(
     seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False,
     params: LgbParams | None = None, pilot: int | None = None,
-) -> dict[str, object]:  # fmt: skip
-    """Generate (once), train with the defaults, score the truth, plan a default round."""
+    shifts: tuple[float, ...] | None = None,
+) -> list[dict[str, object]]:  # fmt: skip
+    """Generate (once), train with the defaults, score the truth, plan a default round: one
+    row, or one per selection shift in `shifts` (the same trained model and order, its gain
+    line's prior shift replaced: `training.gain.SELECTION_SHIFT`)."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
     ensure_world(preset, seed, path, scenario=scenario)
     causal = json.loads((path / "truth" / "causal.json").read_text())
@@ -296,48 +303,57 @@ def one_world(
         table = CandidateTable.build(data, None, settings)
         truth = read_truth(path)
         assert truth is not None
-        round_ = plan_round(
-            data, champion.model, [table], PlanRules(), truth, pipeline=settings.decision
-        )
-    scored = table.score(champion.model, table.allowed())
-    true = true_scores(table, truth)
-    column = vocab.RECORD_SCORE if vocab.RECORD_SCORE in truth else "expected_score"
-    record = (
-        truth.set_index(["nip", "unit_id"])[column]
-        .reindex(
-            pd.MultiIndex.from_arrays(
-                [table.rows["nip"].to_numpy(), table.rows["unit_id"].to_numpy()]
+        true = true_scores(table, truth)
+        column = vocab.RECORD_SCORE if vocab.RECORD_SCORE in truth else "expected_score"
+        record = (
+            truth.set_index(["nip", "unit_id"])[column]
+            .reindex(
+                pd.MultiIndex.from_arrays(
+                    [table.rows["nip"].to_numpy(), table.rows["unit_id"].to_numpy()]
+                )
             )
+            .to_numpy(dtype=float)
         )
-        .to_numpy(dtype=float)
-    )
-    figures, p, helped = decision_figures(scored, true, record, settings.decision)
-    line = champion.model.gain  # what the held-out movers said of the raw gain (training.gain)
-    m = result.metrics
-    model = m.loc["model"]
-    truth_round = round_.summary["truth"]
-    return {
-        "seed": seed,
-        "policies": "+".join(sorted(causal["move_policy"])),
-        "train_s": seconds,
-        "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
-        "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
-        **figures,
-        # the calibration line beside gap@5%: the data's own evidence against the truth's
-        "line_alpha": line.alpha if line is not None else np.nan,
-        "line_beta": line.beta if line is not None else np.nan,
-        "line_moves": line.n_moves if line is not None else np.nan,
-        # what the world was drawn with (its truth): which of it the claim's offset follows
-        **{name: causal[f"{name}_sd"] for name in DRAWN},
-        "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
-        "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
-        "round_helpful": truth_round["helpful_share"],
-        "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
-        if round_.summary["total_predicted_gain"] > 0
-        else np.nan,
-        "_p": p,
-        "_helped": helped,
-    }
+        line = champion.model.gain  # what the held-out movers said of the raw gain (training.gain)
+        m = result.metrics
+        model = m.loc["model"]
+        rows = []
+        for shift in shifts or (None,):
+            placement = champion.model
+            if shift is not None and line is not None:
+                placement = dataclasses.replace(
+                    placement, gain=dataclasses.replace(line, shift=shift)
+                )
+            round_ = plan_round(
+                data, placement, [table], PlanRules(), truth, pipeline=settings.decision
+            )
+            scored = table.score(placement, table.allowed())
+            figures, p, helped = decision_figures(scored, true, record, settings.decision)
+            truth_round = round_.summary["truth"]
+            rows.append({
+                "seed": seed,
+                "policies": "+".join(sorted(causal["move_policy"])),
+                "shift": placement.gain.shift if placement.gain is not None else np.nan,
+                "train_s": seconds,
+                "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
+                "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
+                **figures,
+                # the calibration line beside gap@5%: the data's own evidence against the truth's
+                "line_alpha": line.alpha if line is not None else np.nan,
+                "line_beta": line.beta if line is not None else np.nan,
+                "line_moves": line.n_moves if line is not None else np.nan,
+                # what the world was drawn with (its truth): which of it the claim's offset follows
+                **{name: causal[f"{name}_sd"] for name in DRAWN},
+                "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
+                "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
+                "round_helpful": truth_round["helpful_share"],
+                "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
+                if round_.summary["total_predicted_gain"] > 0
+                else np.nan,
+                "_p": p,
+                "_helped": helped,
+            })  # fmt: skip
+        return rows
 
 
 TARGETS = [  # (column, the target, met on the per-world column)
@@ -380,6 +396,9 @@ def main() -> None:
                         help="a hyperparameter other than the default, e.g. additive=true")  # fmt: skip
     parser.add_argument("--pilot", type=int, default=None,
                         help="moves a pilot makes (PENATAAN_PILOT; default: sized from the data; 0: none)")  # fmt: skip
+    parser.add_argument("--shifts", type=lambda text: tuple(float(x) for x in text.split(",")),
+                        help="the decision at each of these selection shifts (points off every gain, "
+                        "e.g. 2,1,0), from the same trained model; default: the model's own")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -398,22 +417,36 @@ def main() -> None:
                 args.measured_curse,
                 params,
                 args.pilot,
+                args.shifts,
             )  # fmt: skip
             for seed in chosen
         ]
         for k, future in enumerate(futures, 1):
-            rows.append(future.result())
+            rows += future.result()
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
-    p = np.concatenate([r.pop("_p") for r in rows])  # type: ignore[misc]
-    helped = np.concatenate([r.pop("_helped") for r in rows])  # type: ignore[misc]
-    frame = pd.DataFrame(rows).sort_values("seed")
+    pooled: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # per shift, over the worlds
+    for r in rows:
+        p, helped = pooled.get(r["shift"], (np.empty(0), np.empty(0, dtype=bool)))  # type: ignore[call-overload]
+        pooled[r["shift"]] = (
+            np.concatenate([p, r.pop("_p")]),
+            np.concatenate([helped, r.pop("_helped")]),
+        )  # type: ignore[index, list-item]
+    frame = pd.DataFrame(rows).sort_values(["shift", "seed"], ascending=[False, True])
     frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
     if args.out:
         frame.to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
-    print(f"\n{args.preset} {args.scenario}, seeds {args.seeds}: one world a line "
-          "(shares of active people; regrets as ratios)\n")  # fmt: skip
+    for shift, at in frame.groupby("shift", sort=False, dropna=False):
+        p, helped = pooled[shift]
+        report(at, p, helped, f"{args.preset} {args.scenario}, seeds {args.seeds}, "
+               f"selection shift {shift:g}")  # fmt: skip
+
+
+def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -> None:
+    """Every world's line, the medians and extremes, the offset's correlations, the targets
+    and the reliability table of one set of worlds at one selection shift."""
+    print(f"\n{title}: one world a line (shares of active people; regrets as ratios)\n")
     print(frame.round(2).to_string(index=False))
     numeric = frame.drop(columns=["seed", "policies"])
     print("\nacross the worlds (median, min, max)\n")
