@@ -123,8 +123,8 @@ EMPLOYEES = Table(
     ),
     description="one row per ASN, former staff included (their history is training data); "
     "every column but nip and status may be empty only for former staff (a current-state "
-    "export does not know them): their birth date is then read from the NIP, and a PNS's "
-    "service start too",
+    "export does not know them): their birth date is then read from the NIP, and their "
+    "service start too (a PNS's TMT CPNS, an NI PPPK's year of appointment)",
 )
 
 ASSIGNMENTS = Table(

@@ -459,12 +459,8 @@ def test_a_retrain_on_shuffled_scores_never_takes_champion(
     history that changed since the champion's training is reported."""
     ev = pd.read_csv(world_copy / "evaluations.csv", dtype=str, keep_default_na=False)
     order = np.random.default_rng(0).permutation(len(ev))
-    marks = [
-        "score",
-        "predikat",
-        "rating_hasil_kerja",
-        "rating_perilaku_kerja",
-    ]  # every recorded result
+    # every recorded result
+    marks = ["score", "predikat", "rating_hasil_kerja", "rating_perilaku_kerja"]
     ev[marks] = ev[marks].to_numpy()[order]
     ev.to_csv(world_copy / "evaluations.csv", index=False)
     result = train(world_copy, registry_settings, FAST)
