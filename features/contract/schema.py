@@ -77,6 +77,15 @@ UNIT_ID_PATTERN: Final[str] = r"[A-Za-z0-9_.-]{1,40}"
 NIP_PATTERN: Final[str] = r"[0-9]{18}"
 
 
+def _rating(name: str) -> Column:
+    """A PermenPANRB 6/2022 rating (`rating_hasil_kerja`), also read under its former name
+    (`hasil_kerja`, as files written before the contract's names carry it)."""
+    return Column(
+        f"rating_{name}", "enum", present=False, nullable=True, choices=vocab.RATINGS,
+        aliases=(name,),
+    )  # fmt: skip
+
+
 def _optional_float(name: str, low: float, high: float) -> Column:
     return Column(name, "float", present=False, nullable=True, low=low, high=high)
 
@@ -148,22 +157,8 @@ EVALUATIONS = Table(
         Column("unit_id", "str"),
         Column("score", "float", present=False, nullable=True, low=0, high=100),
         Column("predikat", "enum", present=False, nullable=True, choices=vocab.PREDIKAT),
-        Column(
-            "rating_hasil_kerja",
-            "enum",
-            present=False,
-            nullable=True,
-            choices=vocab.RATINGS,
-            aliases=("hasil_kerja",),
-        ),
-        Column(
-            "rating_perilaku_kerja",
-            "enum",
-            present=False,
-            nullable=True,
-            choices=vocab.RATINGS,
-            aliases=("perilaku_kerja",),
-        ),
+        _rating("hasil_kerja"),
+        _rating("perilaku_kerja"),
     ),
     description="penilaian kinerja, one row per employee per period: a score (PP 46/2011, "
     "up to 2021) or a predikat with its two ratings (PermenPANRB 6/2022, from 2022), or both",
