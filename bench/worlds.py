@@ -425,20 +425,20 @@ def main() -> None:
             rows += future.result()
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
-    pooled: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # per shift, over the worlds
+    pooled: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per shift, over the worlds
     for r in rows:
-        p, helped = pooled.get(r["shift"], (np.empty(0), np.empty(0, dtype=bool)))  # type: ignore[call-overload]
-        pooled[r["shift"]] = (
+        p, helped = pooled.get(f"{r['shift']:g}", (np.empty(0), np.empty(0, dtype=bool)))
+        pooled[f"{r['shift']:g}"] = (
             np.concatenate([p, r.pop("_p")]),
             np.concatenate([helped, r.pop("_helped")]),
-        )  # type: ignore[index, list-item]
+        )
     frame = pd.DataFrame(rows).sort_values(["shift", "seed"], ascending=[False, True])
     frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
     if args.out:
         frame.to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
     for shift, at in frame.groupby("shift", sort=False, dropna=False):
-        p, helped = pooled[shift]
+        p, helped = pooled[f"{shift:g}"]
         report(at, p, helped, f"{args.preset} {args.scenario}, seeds {args.seeds}, "
                f"selection shift {shift:g}")  # fmt: skip
 
