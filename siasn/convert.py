@@ -215,6 +215,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     )
     evaluations = _evaluations(exports, report, assignments, employees)
     _set_aside(exports, "kinerja_periodik", report, "a periodic rating, not the year's predikat (the SKP 2022+ file gives that)")  # fmt: skip
+    _set_aside(exports, "talenta", report, "a talent review's kinerja axis, not the SKP's score")
     assignments = _close_former(assignments, employees, evaluations)
     tables = {
         "units": units,

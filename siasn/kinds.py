@@ -56,6 +56,8 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA", "HASIL KINERJA NILAI"),
     "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA", "PERILAKU KERJA NILAI"),
     "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA", "KUADRAN KINERJA NILAI"),
+    # a talent review's second axis (the nine box: kinerja x potensial), never in an SKP
+    "POTENSIAL": ("NILAI POTENSIAL", "NILAI POTENSI", "POTENSI", "NILAI POTENSIAL X", "SKOR POTENSIAL"),
     # a periodic evaluation's period (SIASN's rw-kinerjaperiodik: `periodikId`, `periodikNama`)
     "PERIODIK": ("PERIODIK NAMA", "PERIODIK ID", "PERIODE PENILAIAN", "TRIWULAN", "BULAN"),
     "UNOR PENILAI": ("NAMA UNOR PENILAI",),
@@ -131,6 +133,14 @@ KINDS: Final[tuple[Kind, ...]] = (
         "kinerja_periodik",
         (PERSON, ("TAHUN",), ("PERIODIK",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
         label="kinerja periodik",
+        imported=False,
+    ),
+    # a talent review (nine box): its kinerja axis is not the SKP's nilai prestasi kerja;
+    # recognised so that it is never read as an SKP, and set aside (`siasn.convert`)
+    Kind(
+        "talenta",
+        (PERSON, ("TAHUN",), ("NILAI PRESTASI KERJA",), ("POTENSIAL",)),
+        label="talent review (nine box)",
         imported=False,
     ),
     Kind("diklat", (PERSON, ("NAMA DIKLAT",), ("TANGGAL SELESAI",)), label="diklat"),

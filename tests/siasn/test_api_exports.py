@@ -374,6 +374,28 @@ def test_periodic_ratings_are_recognised_and_never_read_as_the_years_predikat(
     assert not any("no kinerja periodik file" in note for note in json.loads((imported / "import_report.json").read_text())["notes"])  # fmt: skip
 
 
+def test_a_talent_assessment_is_set_aside_not_read_as_skp(imported: Path, tmp_path: Path) -> None:
+    """A SIMPEG's nine-box talent table (`riwayat_asesmen_nine_box`: a year, a `nilai_kinerja`
+    axis and a `nilai_potensial` one, a box) carries what an SKP up to 2021 does, a person, a
+    year and a kinerja number, but the number is the talent review's axis, not the SKP's
+    nilai prestasi kerja: read as one, it replaced the year's score. It is set aside, every
+    row counted."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    (src / "riwayat_asesmen_nine_box.csv").write_text(
+        "id,nip,tahun,nilai_kinerja,nilai_potensial,kotak,kesimpulan\n"
+        f"1,{P1},2019,62.5,71.0,5,Optimal\n"
+        f"2,{P2},2020,91.0,80.5,9,Sangat Optimal\n"
+    )
+    out = tmp_path / "out"
+    import_siasn(src, out)
+    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
+    files = json.loads((out / "import_report.json").read_text())["files"]
+    talent = next(f for f in files if f["file"] == "riwayat_asesmen_nine_box.csv")
+    assert talent["kind"] == "talenta" and talent["accounted"]
+    assert sum(talent["dropped"].values()) == 2
+
+
 def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(tmp_path: Path) -> None:
     """An ABK workbook with a sheet per part of the organisation, each under its own title
     rows, and a sheet of notes: every sheet's kebutuhan counts (only the first sheet's did),
