@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
@@ -112,5 +113,10 @@ def create_app(
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
     )
-    app.add_middleware(RequestLog, registry=metrics, audit=audit)  # outermost: sees every reply
+    app.add_middleware(RequestLog, registry=metrics, audit=audit)  # sees every reply it routes
+    if settings.cors_origins:  # outermost: a browser's preflight carries no key, reads nothing
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"], max_age=600,
+        )  # fmt: skip
     return app

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from oversight.settings import OversightSettings
 from training.settings import PipelineSettings
@@ -42,3 +44,21 @@ class ServeSettings(PipelineSettings, OversightSettings):
     # explain the moves of every default answer in the background once a model serves
     # (`serving.kept_rows`): one core busy for a few minutes, then answers skip TreeSHAP
     explain_ahead: bool = True
+    # origins of browser-based HR tools allowed to call the API from their pages (CORS:
+    # `https://simpeg.example.go.id`, comma-separated); empty, the default: no browser page of
+    # another origin may call it (the API's own pages and non-browser clients need none)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """A comma-separated list; each an exact origin (scheme, host, port), never `*`:
+        a key's holder names the tools that may use it from a browser."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for origin in value if isinstance(value, list) else []:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", str(origin)):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme and host, e.g. https://simpeg.example.go.id"
+                )
+        return value

@@ -405,3 +405,32 @@ def test_absurd_plan_requests_are_422s_naming_the_field(served: Api) -> None:
         assert response.status_code == 422, (body, response.text)
         assert response.json()["errors"][0]["field"] == field
         assert "PRETTY_NAME" not in response.text and "VERSION_ID" not in response.text
+
+
+def test_a_browser_tool_of_a_named_origin_may_call_the_api_and_no_other(
+    engine: Engine, registry_uri: str, world_dir: Path, tmp_path: Path
+) -> None:
+    """PENATAAN_CORS_ORIGINS: an HR tool's page on a named origin passes the browser's
+    preflight and reads the answer; any other origin gets no permission; the key is still
+    needed. Unset (every other test), no page of another origin gets one."""
+    tool, other = "https://simpeg.mataramkota.go.id", "https://elsewhere.example"
+    settings = serve_settings(world_dir, tmp_path, registry_uri).model_copy(
+        update={"cors_origins": [tool]}
+    )
+    serving, keys = _client(engine, settings)
+    preflight = {"Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "x-api-key,content-type"}  # fmt: skip
+    with serving as client:
+        ok = client.options("/v1/recommend", headers={"Origin": tool, **preflight})
+        assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == tool
+        assert "x-api-key" in ok.headers["access-control-allow-headers"].lower()
+        refused = client.options("/v1/recommend", headers={"Origin": other, **preflight})
+        assert "access-control-allow-origin" not in refused.headers
+        body = {"nip": str(engine.nips[0])}
+        answer = client.post("/v1/recommend", json=body, headers={"Origin": tool, "X-API-Key": keys["hr"]})  # fmt: skip
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == tool
+        keyless = client.post("/v1/recommend", json=body, headers={"Origin": tool})
+        assert keyless.status_code == 401
+    with pytest.raises(ValueError, match="not an origin"):
+        ServeSettings(cors_origins="*")
+    assert ServeSettings(cors_origins=f"{tool}, {other}").cors_origins == [tool, other]
