@@ -3,8 +3,8 @@
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM or
 Windows-1252 (Excel's CSV on Windows); XLSX with title rows above the header, every sheet
 that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
-folder one level down read as one export per kind of its files (the API answers one person
-at a time); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
+folder read as one export per kind of its files (the API answers one person at a time),
+and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
 database dump's snake_case (`siasn/kinds.py` says which names mean which field, and which
 kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
 the field it names. Where several headers name one field, the best named is read
@@ -46,6 +46,7 @@ class ExportFile:
     encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`_read_text`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
+    label: str = ""  # such a folder as the report names it, from the source (`2024/rw-skp22/`)
 
     @property
     def name(self) -> str:
@@ -53,7 +54,7 @@ class ExportFile:
         where its workbook holds several (`ABK.xlsx [Dinas Kesehatan]`); a folder's
         stacked files as the folder (`rw-skp22/`)."""
         if self.folder:
-            return f"{self.path.name}/"
+            return self.label or f"{self.path.name}/"
         return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
 
@@ -190,8 +191,8 @@ def find_exports(
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:  # fmt: skip
     """Every readable export under `source`: its files (a workbook's sheets each, where it
-    holds several), and its folders one level down, each read as one export per kind of
-    the files in it (`_folder`); each file, sheet or folder set aside with the reason
+    holds several), and its folders, each read as one export per kind of the files in it,
+    and the folders in those the same way (`_folder`); each file, sheet or folder set aside with the reason
     (unreadable, or of no known kind: one damaged file never stops the others); and for
     each of no known kind, what it lacks to be the kind it most resembles. `named`: per
     name (`ExportFile.name`), the agency's names for its headers (`mapping.csv`);
@@ -228,21 +229,24 @@ def _file(path: Path, label: str, named: dict[str, dict[str, str]], ignored: dic
 
 
 def _folder(
-    folder: Path, named: dict[str, dict[str, str]], ignored: dict[str, str], near: list[NearMiss]
-) -> list[ExportFile]:
+    folder: Path, named: dict[str, dict[str, str]], ignored: dict[str, str], near: list[NearMiss],
+    above: str = "",
+) -> list[ExportFile]:  # fmt: skip
     """A folder's files as exports: SIASN's API answers for one person at a time, so a pull
     is a folder of files per history (`rw-skp22/<nip>.json`, thousands of them). The files
     of each kind are stacked into one export named after the folder; answers with no
     records (`"data": null`: no such history) are counted, not listed; files of no kind
-    are one near miss for the folder (the first of them, and how many), not one each.
-    Only one level: a folder's own folders are set aside, named."""
-    label = f"{folder.name}/"
+    are one near miss for the folder (the first of them, and how many), not one each. A
+    folder's own folders are read the same way, each its own export named from the source
+    (`2024-11/rw-skp22/`: an agency keeps its pulls per date), as deep as they go."""
+    label = f"{above}{folder.name}/"
     by_kind: dict[str, list[ExportFile]] = {}
     empty = 0
     unknown: list[ExportFile] = []
+    out: list[ExportFile] = []
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         if path.is_dir():
-            ignored[f"{label}{path.name}/"] = "a folder two levels down: not read"
+            out += _folder(path, named, ignored, near, label)
             continue
         for export in _file(path, f"{label}{path.name}", {path.name: named.get(label, {})}, ignored):  # fmt: skip
             if export.kind is not None:
@@ -260,9 +264,8 @@ def _folder(
             f"{len(unknown):,} file(s) whose columns match no known kind, the first "
             f"({unknown[0].path.name}): " + miss.line().split(": ", 1)[1]
         )
-    out = []
     for kind, parts in by_kind.items():
         frame = pd.concat([e.frame for e in parts], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
-        out.append(ExportFile(folder, kind, frame, None, 0, folder=True))
+        out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label))
     return out

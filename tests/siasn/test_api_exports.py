@@ -439,7 +439,8 @@ def test_a_folder_of_api_answers_one_per_person_is_one_export(
 ) -> None:
     """SIASN's API answers for one person at a time, so a pull is a folder per history
     (`rw-skp22/<id>.json`), with empty answers for people who have none: each folder is
-    read as one export, the empty answers counted, a folder two levels down named."""
+    read as one export, the empty answers counted; a folder within one (an older pull kept
+    apart) is read the same way, named from the source."""
     src = tmp_path / "src"
     shutil.copytree(SOURCE, src)
     for name, folder in (("rw_skp22.json", "rw-skp22"), ("rw_jabatan.json", "rw-jabatan")):
@@ -454,16 +455,21 @@ def test_a_folder_of_api_answers_one_per_person_is_one_export(
             answer["data"].append(record)
             path.write_text(json.dumps(answer))
         (src / folder / "A0000000000000000000000000000000.json").write_text('{"code": 1, "data": null}')  # fmt: skip
+    older = next(p for p in sorted((src / "rw-skp22").glob("*.json")) if json.loads(p.read_text())["data"])  # fmt: skip
+    moved = len(json.loads(older.read_text())["data"])
     (src / "rw-skp22" / "old").mkdir()
+    older.rename(src / "rw-skp22" / "old" / older.name)
     out = tmp_path / "out"
     report = import_siasn(src, out)
     for table in ("assignments", "evaluations"):
         assert _read(out, table).equals(_read(imported, table)), table
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
-    assert files["rw-skp22/"]["kind"] == "skp_predikat" and files["rw-skp22/"]["read"] == 7
+    assert moved > 0
+    assert files["rw-skp22/"]["kind"] == "skp_predikat" and files["rw-skp22/"]["read"] == 7 - moved
+    assert files["rw-skp22/old/"]["kind"] == "skp_predikat"
+    assert files["rw-skp22/old/"]["read"] == moved
     assert files["rw-jabatan/"]["kind"] == "riwayat_jabatan" and files["rw-jabatan/"]["read"] == 8
     assert report.ignored["rw-skp22/ (empty)"].startswith("1 file(s) with no records")
-    assert report.ignored["rw-skp22/old/"] == "a folder two levels down: not read"
 
 
 def test_units_named_without_ids_are_matched_where_one_unit_bears_the_name(
