@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -344,6 +345,17 @@ def test_a_csv_excel_saved_in_windows_1252_is_read(imported: Path, tmp_path: Pat
     assert "rw_skp.csv is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" in report.notes
 
 
+def _set_aside(src: Path, out: Path, imported: Path, file: str) -> dict[str, Any]:
+    """Import `src` with `file` added: the evaluations are those imported without it, and
+    the report's entry for it (every row accounted for)."""
+    import_siasn(src, out)
+    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
+    files = json.loads((out / "import_report.json").read_text())["files"]
+    entry: dict[str, Any] = next(f for f in files if f["file"] == file)
+    assert entry["accounted"]
+    return entry
+
+
 def test_periodic_ratings_are_recognised_and_never_read_as_the_years_predikat(
     imported: Path, tmp_path: Path
 ) -> None:
@@ -364,12 +376,8 @@ def test_periodic_ratings_are_recognised_and_never_read_as_the_years_predikat(
                                             ("SESUAI EKSPEKTASI", 2), ("DI ATAS EKSPEKTASI", 1)], 1)
     ]  # fmt: skip
     (src / "rw_kinerjaperiodik.json").write_text(json.dumps({"code": 1, "data": quarters}))
-    out = tmp_path / "out"
-    import_siasn(src, out)
-    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
-    files = json.loads((out / "import_report.json").read_text())["files"]
-    periodic = next(f for f in files if f["file"] == "rw_kinerjaperiodik.json")
-    assert periodic["kind"] == "kinerja_periodik" and periodic["accounted"]
+    periodic = _set_aside(src, tmp_path / "out", imported, "rw_kinerjaperiodik.json")
+    assert periodic["kind"] == "kinerja_periodik"
     assert periodic["dropped"] == {"a periodic rating, not the year's predikat (the SKP 2022+ file gives that)": 4}  # fmt: skip
     assert not any("no kinerja periodik file" in note for note in json.loads((imported / "import_report.json").read_text())["notes"])  # fmt: skip
 
@@ -387,13 +395,8 @@ def test_a_talent_assessment_is_set_aside_not_read_as_skp(imported: Path, tmp_pa
         f"1,{P1},2019,62.5,71.0,5,Optimal\n"
         f"2,{P2},2020,91.0,80.5,9,Sangat Optimal\n"
     )
-    out = tmp_path / "out"
-    import_siasn(src, out)
-    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
-    files = json.loads((out / "import_report.json").read_text())["files"]
-    talent = next(f for f in files if f["file"] == "riwayat_asesmen_nine_box.csv")
-    assert talent["kind"] == "talenta" and talent["accounted"]
-    assert sum(talent["dropped"].values()) == 2
+    talent = _set_aside(src, tmp_path / "out", imported, "riwayat_asesmen_nine_box.csv")
+    assert talent["kind"] == "talenta" and sum(talent["dropped"].values()) == 2
 
 
 def test_a_workbook_of_several_sheets_is_read_sheet_by_sheet(tmp_path: Path) -> None:
