@@ -245,6 +245,9 @@ def _folder(
     unknown: list[ExportFile] = []
     out: list[ExportFile] = []
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.is_dir() and path.is_symlink():  # it may lead back up: never followed
+            ignored[f"{label}{path.name}/"] = "a link to a folder: not followed"
+            continue
         if path.is_dir():
             out += _folder(path, named, ignored, near, label)
             continue

@@ -462,6 +462,7 @@ def test_a_folder_of_api_answers_one_per_person_is_one_export(
     moved = len(json.loads(older.read_text())["data"])
     (src / "rw-skp22" / "old").mkdir()
     older.rename(src / "rw-skp22" / "old" / older.name)
+    (src / "rw-skp22" / "old" / "up").symlink_to(src, target_is_directory=True)  # a loop
     out = tmp_path / "out"
     report = import_siasn(src, out)
     for table in ("assignments", "evaluations"):
@@ -473,6 +474,7 @@ def test_a_folder_of_api_answers_one_per_person_is_one_export(
     assert files["rw-skp22/old/"]["read"] == moved
     assert files["rw-jabatan/"]["kind"] == "riwayat_jabatan" and files["rw-jabatan/"]["read"] == 8
     assert report.ignored["rw-skp22/ (empty)"].startswith("1 file(s) with no records")
+    assert report.ignored["rw-skp22/old/up/"] == "a link to a folder: not followed"
 
 
 def test_units_named_without_ids_are_matched_where_one_unit_bears_the_name(
