@@ -4,9 +4,9 @@ CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BO
 Windows-1252 (Excel's CSV on Windows); XLSX with title rows above the header, every sheet
 that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
-and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a
-database dump's snake_case (`siasn/kinds.py` says which names mean which field, and which
-kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
+and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
+names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
+snake_case (`siasn/kinds.py` says which names mean which field, and which kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
 the field it names. Where several headers name one field, the best named is read
 (`_columns`). Every cell is text or None: a spreadsheet's or JSON's numbers and dates as an
 export writes them (`_typed`), a leading `'` (Excel's guard for long numbers) removed, the
@@ -192,9 +192,9 @@ def find_exports(
 ) -> tuple[list[ExportFile], dict[str, str], list[NearMiss]]:  # fmt: skip
     """Every readable export under `source`: its files (a workbook's sheets each, where it
     holds several), and its folders, each read as one export per kind of the files in it,
-    and the folders in those the same way (`_folder`); each file, sheet or folder set aside with the reason
-    (unreadable, or of no known kind: one damaged file never stops the others); and for
-    each of no known kind, what it lacks to be the kind it most resembles. `named`: per
+    and the folders in those the same way (`_folder`); each file, sheet or folder set aside
+    with the reason (unreadable, or of no known kind: one damaged file never stops the
+    others); and for each of no known kind, what it lacks to be the kind it most resembles. `named`: per
     name (`ExportFile.name`), the agency's names for its headers (`mapping.csv`);
     `progress` hears of each folder before its files are read (thousands take a minute)."""
     found: list[ExportFile] = []
