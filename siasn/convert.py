@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -85,14 +86,36 @@ CURRENT = ("aktif", "cuti", "tugas_belajar", "mpp")
 Progress = Callable[[str], None]
 
 
+# Month names as Indonesian (and English) exports print them: `02 Januari 2020`, `1-Des-2018`
+MONTHS: Final[dict[str, int]] = {
+    name: k
+    for k, names in enumerate((
+        ("JANUARI", "JANUARY", "JAN"), ("FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"),
+        ("MARET", "MARCH", "MAR"), ("APRIL", "APR"), ("MEI", "MAY"), ("JUNI", "JUNE", "JUN"),
+        ("JULI", "JULY", "JUL"), ("AGUSTUS", "AUGUST", "AGU", "AGT", "AGS", "AUG"),
+        ("SEPTEMBER", "SEPT", "SEP"), ("OKTOBER", "OCTOBER", "OKT", "OCT"),
+        ("NOVEMBER", "NOPEMBER", "NOV", "NOP"), ("DESEMBER", "DECEMBER", "DES", "DEC"),
+    ), 1)
+    for name in names
+}  # fmt: skip
+
+
 def dates(values: pd.Series) -> pd.Series:
     """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text, the last also with a time after it (a
-    database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`) ->
-    timestamps (NaT where none fits)."""
+    database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`), or a day, a
+    month's name and a four-digit year (`02 Januari 2020`, `1-Des-2018`, as a SIMPEG's
+    printed dates read) -> timestamps (NaT where none fits)."""
     text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
     day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
     iso_day = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.+\-Z]*)?$", expand=False)
-    return day_first.fillna(pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce"))
+    named = text.str.upper().str.extract(r"^([0-9]{1,2})[ -]([A-Z]+)\.?[ -]([0-9]{4})$")
+    month = named[1].map(MONTHS).astype("Int64").astype("string")
+    worded = pd.to_datetime(
+        named[2] + "-" + month + "-" + named[0], format="%Y-%m-%d", errors="coerce"
+    )
+    return day_first.fillna(pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce")).fillna(
+        worded
+    )
 
 
 def numbers(values: pd.Series) -> pd.Series:
