@@ -124,6 +124,17 @@ def numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def counts(values: pd.Series) -> pd.Series:
+    """Whole counts as exports write them, grouped by thousands the Indonesian or the English
+    way (`1.234`, `1,234`) or not -> Int64; NA where the text is no whole count (read as a
+    number, `1.234` was 1.234, and a count cut it to 1)."""
+    text = values.astype("string").str.strip()
+    grouped = text.str.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+").fillna(False)
+    text = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
+    whole = text.str.fullmatch(r"[0-9]+(\.0+)?").fillna(False)  # `12.0`: a spreadsheet's number
+    return pd.to_numeric(text.where(whole), errors="coerce").astype("Int64")
+
+
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column the export may lack (its cells then all None, not NaN: `if cell` reads
     them as empty)."""
@@ -742,8 +753,11 @@ def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) 
         skm, matches.map(len) > 1, ledgers, "unit name not unique (several units bear it)"
     )
     _keep(skm, ledgers)
+    given = _column(skm, "JUMLAH PENGADUAN")
+    complaints = counts(given)
+    report.evidence["SKM complaints that are no whole count (left empty)"] = int((given.notna() & complaints.isna()).sum())  # fmt: skip
     return pd.DataFrame({
         "unit_id": skm["_name"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
-        "ikm": numbers(skm["IKM"]), "complaints": numbers(_column(skm, "JUMLAH PENGADUAN")).astype("Int64"),
+        "ikm": numbers(skm["IKM"]), "complaints": complaints,
         "avg_wait_minutes": numbers(_column(skm, "RATA-RATA WAKTU TUNGGU")),
     })  # fmt: skip

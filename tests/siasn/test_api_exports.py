@@ -213,7 +213,7 @@ def test_an_abk_and_an_skm_recap_headed_by_unit_kerja(tmp_path: Path) -> None:
     book.save(src / "ABK 2023.xlsx")
     (src / "skm.csv").write_text(
         "NO;UNIT KERJA;TAHUN;NILAI IKM;JUMLAH ADUAN\n1;SEKRETARIAT;2023;82,45;3\n"
-        "2;BIDANG ASET;2023;79,10;1\n"
+        "2;BIDANG ASET;2023;79,10;1\n3;SEKRETARIAT;2022;80,00;1.234\n4;SEKRETARIAT;2021;78,00;2,5\n"
     )
     out = tmp_path / "out"
     report = import_siasn(src, out)
@@ -223,10 +223,14 @@ def test_an_abk_and_an_skm_recap_headed_by_unit_kerja(tmp_path: Path) -> None:
         "Badan Pengelolaan Keuangan dan Aset Daerah": 1, "Sekretariat": 1,
         "Bidang Anggaran": 5, "Bidang Akuntansi": 5, "Subbagian Umum dan Kepegawaian": 1,
     }  # fmt: skip
-    kpis = _read(out, "unit_kpis")
-    assert kpis[["unit_id", "period", "ikm", "complaints"]].values.tolist() == [
-        ["8AE4831A6A2B4C3E016A2B0D5F1A0001", 2023, 82.45, 3]
-    ]
+    kpis = _read(out, "unit_kpis").sort_values("period", ascending=False)
+    sekretariat = "8AE4831A6A2B4C3E016A2B0D5F1A0001"
+    assert kpis[["unit_id", "period", "ikm"]].values.tolist() == [
+        [sekretariat, 2023, 82.45], [sekretariat, 2022, 80.0], [sekretariat, 2021, 78.0]
+    ]  # fmt: skip
+    # a count grouped by thousands is the count; a fraction of a complaint is none, counted
+    assert kpis["complaints"].tolist()[:2] == [3, 1234] and pd.isna(kpis["complaints"].iloc[2])
+    assert report.evidence["SKM complaints that are no whole count (left empty)"] == 1
     files = json.loads((out / "import_report.json").read_text())["files"]
     skm = next(f for f in files if f["file"] == "skm.csv")
     assert skm["dropped"] == {"unit name not in the unor tree": 1}  # no Bidang Aset here
