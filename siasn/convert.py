@@ -229,7 +229,8 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     exports, ignored, near = find_exports(source, mapping.columns(), progress)
     exports = with_nips(exports, report)
     report.ignored = ignored
-    report.notes += [f"{e.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding != "utf-8"]  # fmt: skip
+    report.notes += [f"{e.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding == "cp1252"]  # fmt: skip
+    report.notes += [f"{e.name} is UTF-16: read as Excel's Unicode Text" for e in exports if e.encoding == "utf-16"]  # fmt: skip
     for miss in near:
         for header, field in miss.suggestions():
             mapping.suggest_column(miss.file, header, field)

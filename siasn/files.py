@@ -1,7 +1,7 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM or
-Windows-1252 (Excel's CSV on Windows); XLSX with title rows above the header, every sheet
+Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); XLSX with title rows above the header, every sheet
 that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
@@ -43,7 +43,7 @@ class ExportFile:
     frame: pd.DataFrame
     separator: str | None
     header_row: int  # 0-based line/row of the header (XLSX title rows above it)
-    encoding: str = "utf-8"  # of a CSV; "cp1252" where it was not UTF-8 (`_read_text`)
+    encoding: str = "utf-8"  # of a CSV: "cp1252" or "utf-16" where it was not UTF-8 (`_read_text`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
     label: str = ""  # such a folder as the report names it, from the source (`2024/rw-skp22/`)
@@ -72,10 +72,17 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(cell)
 
 
-def _sniff(path: Path) -> str:
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+def _sniff(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, errors="replace") as handle:
         head = handle.readline()
     return max([",", ";", "|", "\t"], key=head.count)
+
+
+def _encoding(path: Path) -> str:
+    """`utf-16` where the file opens with UTF-16's byte-order mark (Excel's "Unicode Text",
+    tab-separated), else `utf-8-sig` (UTF-8, a BOM or none)."""
+    with path.open("rb") as handle:
+        return "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> list[ExportFile]:
@@ -126,9 +133,11 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
         frame = _typed(read_json_records(path))
     else:
         check_csv_header(path)
-        separator = _sniff(path)
+        opened = _encoding(path)
+        separator = _sniff(path, opened)
         try:
-            frame = _read_csv(path, separator, "utf-8-sig")
+            frame = _read_csv(path, separator, opened)
+            encoding = "utf-16" if opened == "utf-16" else "utf-8"
         except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
             frame, encoding = _read_csv(path, separator, "cp1252"), "cp1252"
     return _export(path, frame, named, separator, 0, encoding)

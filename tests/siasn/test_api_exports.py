@@ -355,6 +355,21 @@ def test_a_csv_excel_saved_in_windows_1252_is_read(imported: Path, tmp_path: Pat
     assert "rw_skp.csv is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" in report.notes
 
 
+def test_excels_unicode_text_is_read(imported: Path, tmp_path: Path) -> None:
+    """Excel's "Unicode Text" (Save As, the way to keep names with any character on Windows)
+    writes UTF-16 with a byte-order mark, tab-separated: it was read as Windows-1252, every
+    header a run of NULs, and set aside as of no known kind. It is read as UTF-16."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    frame = pd.read_csv(src / "rw_skp.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    (src / "rw_skp.csv").unlink()
+    (src / "rw_skp.txt").write_bytes(frame.to_csv(sep="\t", index=False).encode("utf-16"))
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert _read(out, "evaluations").equals(_read(imported, "evaluations"))
+    assert "rw_skp.txt is UTF-16: read as Excel's Unicode Text" in report.notes
+
+
 def _set_aside(src: Path, out: Path, imported: Path, file: str) -> dict[str, Any]:
     """Import `src` with `file` added: the evaluations are those imported without it, and
     the report's entry for it (every row accounted for)."""
