@@ -117,6 +117,6 @@ def create_app(
     if settings.cors_origins:  # outermost: a browser's preflight carries no key, reads nothing
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-            allow_headers=["X-API-Key", "Content-Type"], max_age=600,
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"], max_age=600,
         )  # fmt: skip
     return app

@@ -103,6 +103,13 @@ def not_suspended(request: Request) -> None:
         raise HTTPException(503, why)
 
 
+def bearer(authorization: str | None) -> str | None:
+    """The key in `Authorization: Bearer <key>`: many HTTP clients and gateways send a
+    token only that way. X-API-Key wins where a client sends both."""
+    scheme, _, key = (authorization or "").strip().partition(" ")
+    return (key.strip() or None) if scheme.lower() == "bearer" else None
+
+
 def allowed(permission: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency: 401 without a known key, 403 if the key's role lacks `permission`.
     Async, like `engine_for`: the check is a hash and a file's stamp (the file is re-read
@@ -111,15 +118,21 @@ def allowed(permission: str) -> Callable[..., Awaitable[ApiKey]]:
     async def check(
         request: Request,
         x_api_key: Annotated[str | None, Header(description="Your API key.")] = None,
+        authorization: Annotated[
+            str | None,
+            Header(description="`Bearer <your API key>`, for clients that send no X-API-Key."),
+        ] = None,
     ) -> ApiKey:
         keys: KeyStore = request.app.state.keys
         try:
-            holder_key = keys.verify(x_api_key)
+            holder_key = keys.verify(x_api_key or bearer(authorization))
         except KeyFileError as error:
             raise HTTPException(503, public(f"API keys unavailable: {error}")) from None
         if holder_key is None:
             raise HTTPException(
-                401, "missing or unknown X-API-Key", headers={"WWW-Authenticate": "X-API-Key"}
+                401,
+                "missing or unknown API key (X-API-Key, or Authorization: Bearer)",
+                headers={"WWW-Authenticate": "X-API-Key, Bearer"},
             )
         request.state.key_name = holder_key.name
         if permission not in PERMISSIONS[holder_key.role]:

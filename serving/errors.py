@@ -14,7 +14,7 @@ from serving.engine import NotFound
 from serving.schemas import ErrorBody
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "Missing or unknown X-API-Key"},
+    401: {"model": ErrorBody, "description": "Missing or unknown API key (X-API-Key or Bearer)"},
     403: {"model": ErrorBody, "description": "The key's role may not call this endpoint"},
     413: {"model": ErrorBody, "description": "Request body over the limit (64 KiB)"},
     422: {"model": ErrorBody, "description": "Invalid request; `errors` names each field"},

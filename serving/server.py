@@ -6,7 +6,8 @@
   when a request's headers are not complete `header_timeout_seconds` after the connection
   opened or the previous answer was sent. (The body has its own deadline,
   `serving.middleware.BodyLimit`.)
-- No secret in the access log. Keys travel in the `X-API-Key` header, but a client that puts
+- No secret in the access log. Keys travel in a header (`X-API-Key`, or `Authorization:
+  Bearer`), which the access line does not hold, but a client that puts
   one in the query string (`?api_key=...`) would have it written in clear in every access
   line; `RedactSecrets` blanks such values before the line is written.
 - No probe in the access log. A load balancer or a start-up script asks `/health` and

@@ -37,6 +37,21 @@ def test_every_route_needs_a_key_with_the_right_role(api: Api, method: str, path
         assert _call(api, method, path, api.headers(role)) == expected, role
 
 
+def test_a_key_may_come_as_a_bearer_token(api: Api) -> None:
+    """Clients and gateways that send a token only as `Authorization: Bearer` are served
+    like X-API-Key's; another scheme, a bare key or an unknown one is 401, and X-API-Key
+    wins where both come."""
+    key = api.headers("reviewer")["X-API-Key"]
+    assert _call(api, "GET", "/v1/model", {"Authorization": f"Bearer {key}"}) == 200
+    assert _call(api, "GET", "/v1/model", {"Authorization": f"bearer  {key} "}) == 200
+    for wrong in (f"Basic {key}", key, "Bearer pnt_not-a-key", "Bearer "):
+        assert _call(api, "GET", "/v1/model", {"Authorization": wrong}) == 401, wrong
+    both = {"X-API-Key": "pnt_not-a-key", "Authorization": f"Bearer {key}"}
+    assert _call(api, "GET", "/v1/model", both) == 401
+    hr = {"Authorization": f"Bearer {api.headers('hr')['X-API-Key']}"}
+    assert _call(api, "GET", "/v1/model", hr) == 403  # the key's role still decides
+
+
 def test_cli_creates_a_key_that_a_running_server_accepts(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
