@@ -317,6 +317,19 @@ def one_world(
         line = champion.model.gain  # what the held-out movers said of the raw gain (training.gain)
         m = result.metrics
         model = m.loc["model"]
+        world = {  # what does not depend on the shift
+            "seed": seed,
+            "policies": "+".join(sorted(causal["move_policy"])),
+            "train_s": seconds,
+            "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
+            "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
+            # the calibration line beside gap@5%: the data's own evidence against the truth's
+            "line_alpha": line.alpha if line is not None else np.nan,
+            "line_beta": line.beta if line is not None else np.nan,
+            "line_moves": line.n_moves if line is not None else np.nan,
+            # what the world was drawn with (its truth): which of it the claim's offset follows
+            **{name: causal[f"{name}_sd"] for name in DRAWN},
+        }
         rows = []
         for shift in shifts or (None,):
             placement = champion.model
@@ -330,27 +343,16 @@ def one_world(
             scored = table.score(placement, table.allowed())
             figures, p, helped = decision_figures(scored, true, record, settings.decision)
             truth_round = round_.summary["truth"]
+            predicted = round_.summary["total_predicted_gain"]
             rows.append({
-                "seed": seed,
-                "policies": "+".join(sorted(causal["move_policy"])),
+                **world,
                 "shift": placement.gain.shift if placement.gain is not None else np.nan,
-                "train_s": seconds,
-                "move_x_rule": model["move_regret"] / m.loc["education_rule", "move_regret"],
-                "move_x_ridge": model["move_regret"] / m.loc["linear", "move_regret"],
                 **figures,
-                # the calibration line beside gap@5%: the data's own evidence against the truth's
-                "line_alpha": line.alpha if line is not None else np.nan,
-                "line_beta": line.beta if line is not None else np.nan,
-                "line_moves": line.n_moves if line is not None else np.nan,
-                # what the world was drawn with (its truth): which of it the claim's offset follows
-                **{name: causal[f"{name}_sd"] for name in DRAWN},
                 "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
                 "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
                 "round_helpful": truth_round["helpful_share"],
-                "round_true_x_pred": truth_round["true_gain"] / round_.summary["total_predicted_gain"]
-                if round_.summary["total_predicted_gain"] > 0
-                else np.nan,
-                "_p": p,
+                "round_true_x_pred": truth_round["true_gain"] / predicted if predicted > 0 else np.nan,
+                "_p": p,  # per employee: pooled within a shift for the reliability table
                 "_helped": helped,
             })  # fmt: skip
         return rows
@@ -425,22 +427,16 @@ def main() -> None:
             rows += future.result()
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
-    pooled: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per shift, over the worlds
-    for r in rows:
-        p, helped = pooled.get(f"{r['shift']:g}", (np.empty(0), np.empty(0, dtype=bool)))
-        pooled[f"{r['shift']:g}"] = (
-            np.concatenate([p, r.pop("_p")]),
-            np.concatenate([helped, r.pop("_helped")]),
-        )
+    per_employee = ["_p", "_helped"]
     frame = pd.DataFrame(rows).sort_values(["shift", "seed"], ascending=[False, True])
     frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
     if args.out:
-        frame.to_csv(args.out, index=False)
+        frame.drop(columns=per_employee).to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
     for shift, at in frame.groupby("shift", sort=False, dropna=False):
-        p, helped = pooled[f"{shift:g}"]
-        report(at, p, helped, f"{args.preset} {args.scenario}, seeds {args.seeds}, "
-               f"selection shift {shift:g}")  # fmt: skip
+        p, helped = (np.concatenate(at[c].to_list()) for c in per_employee)
+        report(at.drop(columns=per_employee), p, helped,
+               f"{args.preset} {args.scenario}, seeds {args.seeds}, selection shift {shift:g}")  # fmt: skip
 
 
 def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -> None:

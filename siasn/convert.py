@@ -113,9 +113,8 @@ def dates(values: pd.Series) -> pd.Series:
     worded = pd.to_datetime(
         named[2] + "-" + month + "-" + named[0], format="%Y-%m-%d", errors="coerce"
     )
-    return day_first.fillna(pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce")).fillna(
-        worded
-    )
+    iso = pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce")
+    return day_first.fillna(iso).fillna(worded)
 
 
 def numbers(values: pd.Series) -> pd.Series:

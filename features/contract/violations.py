@@ -11,6 +11,7 @@ import pandas as pd
 from features.data import HRData
 
 ABSENT = "required column is absent"  # a column-level rule, grouped per file in summaries
+EMPTY = "(empty)"  # how a message quotes an empty cell
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,6 @@ class Violation:
     def shown(self) -> str:
         """The value as quoted in a message: an empty cell says so, not `None`."""
         return EMPTY if self.value is None else repr(self.value)
-
-
-EMPTY = "(empty)"
 
 
 def cell_text(value: object) -> str:
