@@ -20,7 +20,8 @@ train` path on a fresh registry, then scored against its truth:
   gain per employee captured at the largest share whose moves still help 80% of the time;
   and `gap@5%`, the claimed minus the true gain of the top 5% of people's best moves (how
   far the claim is off where a decision looks first), beside the gain line the held-out
-  movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold) and
+  movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold; and
+  `unit_k`, the staff that show a unit's level half, `training.unit_levels`) and
   what the world was drawn with that no record shows apart (`leniency`, `leadership`,
   `knack`: sd of each), with the correlation of `gap@5%` with each across the worlds;
 - where the order goes wrong: the model's gains and the truth's each split into each
@@ -327,6 +328,12 @@ def one_world(
             "line_alpha": line.alpha if line is not None else np.nan,
             "line_beta": line.beta if line is not None else np.nan,
             "line_moves": line.n_moves if line is not None else np.nan,
+            # how many staff show a unit's level half (training.unit_levels), from the marks
+            "unit_k": (
+                levels.info["reliability_ratio"]
+                if (levels := champion.model.unit_levels) is not None
+                else np.nan
+            ),
             # what the world was drawn with (its truth): which of it the claim's offset follows
             **{name: causal[f"{name}_sd"] for name in DRAWN},
         }

@@ -28,6 +28,7 @@ from features.pipeline import Snapshot, build_features, candidate_pairs, feature
 from features.settings import EligibilitySettings
 from training.gain import Decision, Threshold
 from training.model import PlacementModel, interval_group
+from training.unit_levels import UnitLevels
 from training.within import stack_weights
 
 MAX_YEARS_AHEAD = 1  # past a year after the last evaluation, tenures and careers are guesses
@@ -160,7 +161,11 @@ class CandidateTable:
         (`PlacementModel.legs_matrix`; NaN rows where not scored): 0 for staying, NaN where
         the employee holds no unit."""
         stay_rows = self.stay_rows
-        raw = model.raw_gains(legs, legs[np.maximum(stay_rows, 0)])
+        discount: np.ndarray | float = 0.0
+        if model.unit_levels is not None:
+            by_unit = model.unit_discount(np.asarray(self.unit_ids))
+            discount = np.where(self.is_stay, 0.0, by_unit[self.unit_of(np.arange(len(self)))])
+        raw = model.raw_gains(legs, legs[np.maximum(stay_rows, 0)], discount)
         return np.where(stay_rows >= 0, raw, np.nan)
 
     def stack_weights(self, model: PlacementModel) -> tuple[float, float]:
@@ -173,6 +178,16 @@ class CandidateTable:
         delta = both - both[np.maximum(self.stay_rows, 0)]  # each model's raw gain
         moves = self.allowed() & ~self.is_stay & (self.stay_rows >= 0)
         return stack_weights(delta[moves, 0], delta[moves, 1])
+
+    def unit_levels(self, model: PlacementModel, staff: pd.Series, ratio: float) -> UnitLevels:
+        """Each unit's level in `model`'s raw gains (before any discount), measured on the
+        moves this table allows, and shrunk for its `staff` (`training.unit_levels`)."""
+        x = model.matrix(self.rows)
+        legs = model.legs_matrix(x, model.point_matrix(x))
+        raw = model.raw_gains(legs, legs[np.maximum(self.stay_rows, 0)])
+        moves = np.flatnonzero(self.allowed() & ~self.is_stay & (self.stay_rows >= 0))
+        units = np.asarray(self.unit_ids)[self.unit_of(moves)]
+        return UnitLevels.measure(self.employee_of(moves), units, raw[moves], staff, ratio)
 
     def score(
         self,

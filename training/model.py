@@ -37,6 +37,7 @@ from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
 from training.ensemble import average
 from training.gain import GainCalibration, pilot_size
+from training.unit_levels import UnitLevels
 from training.within import WithinModel
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
@@ -65,6 +66,10 @@ class LgbParams:
     # how much of the two models' disagreement about a gain comes off it (`raw_gains`):
     # half, chosen on the choice seeds against none (README, "Decisions across worlds")
     within_caution: float = 0.5
+    # shrink the level of the unit a move leads into by how reliably its staff's marks show
+    # it (training/unit_levels.py); better on the choice seeds, not on the report seeds:
+    # measured, not adopted (README, "Decisions across worlds")
+    unit_shrink: bool = False
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
@@ -210,6 +215,9 @@ class PlacementModel:
     info: dict[str, Any] = field(default_factory=dict)
     # how a person's score differs between units (training/within.py): part of every gain
     within: WithinModel | None = None
+    # the points a move into each unit loses for how little its staff show its level
+    # (training/unit_levels.py): part of every raw gain
+    unit_levels: UnitLevels | None = None
     # the same trees as native code (`use_compiled`); never saved, never compared
     compiled: CompiledTrees | None = field(default=None, repr=False, compare=False)
 
@@ -263,9 +271,10 @@ class PlacementModel:
     def ranking(self) -> str:
         """How this model ranks a person's moves, in words (what the promotion gate compares:
         two models with one score may rank moves differently)."""
+        shrunk = ", units' levels shrunk for their staff" if self.unit_levels is not None else ""
         w = self.within
         if w is None or w.weight == 0:
-            return "the booster alone"
+            return f"the booster alone{shrunk}"
         # the penalty's method, not its value: the same method choosing another value on
         # new rows is the data's change, judged by the score like any other
         if "alpha_chosen_by" in w.info:
@@ -274,7 +283,7 @@ class PlacementModel:
             penalty = f"penalty {w.info['alpha']:g}"
         else:  # saved before the penalty was chosen or recorded: always a fixed one
             penalty = "a fixed penalty"
-        return f"the booster and the within-person model, caution {w.caution:g}, {penalty}"
+        return f"the booster and the within-person model, caution {w.caution:g}, {penalty}{shrunk}"
 
     def _categories(self) -> dict[str, list[str]]:
         """Each categorical feature's training-time levels (its codes are their positions)."""
@@ -321,30 +330,41 @@ class PlacementModel:
             return np.column_stack([point, np.zeros(len(point))])
         return np.column_stack([w.booster_weight * point, w.weight * w.predict(x)])
 
-    def raw_gains(self, here: np.ndarray, stay: np.ndarray) -> np.ndarray:
+    def raw_gains(
+        self, here: np.ndarray, stay: np.ndarray, discount: np.ndarray | float = 0.0
+    ) -> np.ndarray:
         """The raw gain of moving from the rows whose legs are `stay` to those whose legs
         are `here` (`legs_matrix`): both models' differences added, less `caution` times
         how far apart they are (a move only one model believes in is the likeliest to be
-        one's error: the winner's curse between two models)."""
+        one's error: the winner's curse between two models), less `discount`, the part of
+        the joined unit's level its staff do not show (`unit_discount`; 0 for staying)."""
         delta = here - stay
         w = self.within
         caution = w.caution if w is not None and w.weight != 0 else 0.0  # two models, or none
-        return delta.sum(axis=1) - caution * np.abs(delta[:, 0] - delta[:, 1])
+        return delta.sum(axis=1) - caution * np.abs(delta[:, 0] - delta[:, 1]) - discount
+
+    def unit_discount(self, unit_ids: np.ndarray | pd.Series) -> np.ndarray:
+        """Per unit id, the points a move into it loses (`training.unit_levels`; 0 without)."""
+        if self.unit_levels is None:
+            return np.zeros(len(unit_ids))
+        return self.unit_levels.of(np.asarray(unit_ids))
 
     def raw_gain(self, rows: pd.DataFrame, stay_rows: pd.DataFrame) -> np.ndarray:
-        """`raw_gains` of feature rows `rows` over `stay_rows` (the same people, staying)."""
+        """`raw_gains` of feature rows `rows` (moves) over `stay_rows` (the same people,
+        staying)."""
 
         def legs(frame: pd.DataFrame) -> np.ndarray:
             x = self.matrix(frame)
             return self.legs_matrix(x, self.point_matrix(x))
 
-        return self.raw_gains(legs(rows), legs(stay_rows))
+        return self.raw_gains(legs(rows), legs(stay_rows), self.unit_discount(rows["unit_id"]))
 
     def leg_contributions(self, x: np.ndarray, contrib: np.ndarray) -> np.ndarray:
         """Rows x features: each feature's part of `legs_matrix`'s sum, from the booster's
         TreeSHAP `contrib` of the same rows (and the within model's exact linear terms): a
         gain's factors are the difference of two rows' (the base and the person's level
-        cancel); they add up to the raw gain before the models' disagreement comes off."""
+        cancel); they add up to the raw gain before the models' disagreement and the joined
+        unit's discount come off (`raw_gains`)."""
         shap = contrib[:, : len(FEATURE_NAMES)]
         w = self.within
         if w is None or w.weight == 0:
@@ -427,6 +447,7 @@ class PlacementModel:
             "kinerja_scale": self.scale.to_dict(),
             "point_sha256": _sha256(directory / "point.txt"),
             "within": None if self.within is None else self.within.to_dict(),
+            "unit_levels": None if self.unit_levels is None else self.unit_levels.to_dict(),
         }
         (directory / "model.json").write_text(json.dumps(meta, indent=2))
 
@@ -456,4 +477,8 @@ class PlacementModel:
         gain = GainCalibration.from_dict(meta["gain"])
         scale = KinerjaScale.from_dict(meta["kinerja_scale"])
         within = WithinModel.from_dict(meta["within"]) if meta.get("within") else None
-        return cls(booster, meta["offsets"], gain, meta["feature_set"], scale=scale, within=within)
+        levels = meta.get("unit_levels")  # absent from models saved before it existed
+        return cls(
+            booster, meta["offsets"], gain, meta["feature_set"], scale=scale, within=within,
+            unit_levels=UnitLevels.from_dict(levels) if levels else None,
+        )  # fmt: skip

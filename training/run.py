@@ -23,6 +23,7 @@ from mlflow.exceptions import MlflowException
 from features.contract.validate import load_data
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
+from features.pipeline import take_snapshot
 from features.scale import KinerjaScale
 from training import registry
 from training.candidates import CandidateTable
@@ -40,6 +41,7 @@ from training.processes import process_alive
 from training.rows import held_out_period, split_by_time, training_rows
 from training.scoring import ScoredStaff, best_raw_moves, score_staff
 from training.settings import PipelineSettings
+from training.unit_levels import reliability_ratio
 
 Progress = Callable[[str], None]
 STACK_SAMPLE = 500  # employees whose moves set the within-person model's scale
@@ -248,6 +250,30 @@ def _log_review(
     return flags
 
 
+def _staff(data: HRData, as_of: pd.Timestamp) -> pd.Series:
+    """Unit id -> how many active employees hold it at `as_of`."""
+    current = take_snapshot(data, as_of).employees["current_unit"]
+    return current.reindex(data.active_nips()).value_counts()
+
+
+def _shrink_unit_levels(
+    model: PlacementModel, sample: CandidateTable, staff: pd.Series, rows: pd.DataFrame, fit: str
+) -> None:
+    """Set `model.unit_levels` from the `sample`'s moves, the units' `staff` and the
+    reliability ratio of the marks in `rows` (those `model` was fitted on), and log them;
+    no discount where the marks cannot measure the ratio (`training.unit_levels`)."""
+    ratio = reliability_ratio(rows)
+    if ratio is None:
+        mlflow.set_tag(f"unit_levels_{fit}", "not measured: no period with two units of marks")
+        return
+    model.unit_levels = sample.unit_levels(model, staff, ratio)
+    info = model.unit_levels.info
+    mlflow.log_metrics(
+        {f"unit_reliability_ratio_{fit}": min(ratio, 1e6),
+         f"unit_mean_abs_discount_{fit}": info["mean_abs_discount"]}
+    )  # fmt: skip
+
+
 def _sample(nips: pd.Series, size: int = STACK_SAMPLE) -> pd.Index:
     """A fixed sample of employees (seeded, in their order): enough moves to measure the
     spread of two models' raw gains, at a fraction of the whole staff's rows."""
@@ -285,14 +311,17 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
+        sample = CandidateTable.build(data, None, settings, _sample(data.active_nips()))
         if split_model.within is not None:  # both models' gains on one scale
-            sample = CandidateTable.build(data, None, settings, _sample(data.active_nips()))
             weights = sample.stack_weights(split_model)
             split_model.within.booster_weight, split_model.within.weight = weights
             mlflow.log_metrics(
                 {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
                  "within_alpha_split": float(split_model.within.info["alpha"])}
             )  # fmt: skip
+        staff = _staff(data, sample.as_of) if params.unit_shrink else None
+        if staff is not None:  # after the stack's scale: the levels are of its raw gains
+            _shrink_unit_levels(split_model, sample, staff, fit_rows, "split")
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
@@ -312,6 +341,8 @@ def train(
             final.within.weight = split_model.within.weight
         if final.within is not None:
             mlflow.log_metric("within_alpha", float(final.within.info["alpha"]))
+        if staff is not None:
+            _shrink_unit_levels(final, sample, staff, rows, "final")
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)

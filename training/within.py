@@ -28,7 +28,8 @@ meet numbers of the same size.
 Chosen on the choice seeds 101-112 against the booster alone (README, "Decisions across
 worlds"). The model is linear, so its part of a gain is exactly attributed to features
 (`contributions`): the narrative's factors add up to the gain that ranked the move, before
-the caution (`PlacementModel.raw_gains`) takes a share of the two models' disagreement off.
+the caution (`PlacementModel.raw_gains`) takes a share of the two models' disagreement off
+and the joined unit loses the part of its level its staff do not show (`training.unit_levels`).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from training.rows import split_by_time, training_rows
 from training.run import TrainResult, train
 from training.scoring import score_candidates, score_staff, staff_tables
 from training.settings import PART_PAIRS, PipelineSettings
+from training.unit_levels import UnitLevels
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +145,8 @@ def test_how_the_penalty_is_set_is_part_of_the_ranking(registry_settings: Pipeli
     score no worse; the same method choosing another value is the same ranking."""
     model = registry.load_registered(registry_settings.champion_uri).model
     assert model.within is not None and model.ranking.endswith("penalty chosen on the rows")
+    shrunk = dataclasses.replace(model, unit_levels=UnitLevels({}))  # `unit_shrink`
+    assert shrunk.ranking.endswith("units' levels shrunk for their staff")
 
     def with_info(info: dict[str, object]) -> PlacementModel:
         assert model.within is not None
