@@ -5,9 +5,8 @@ it to bring anyone, learnt from the marks of the people who work there. That lev
 mean over a unit's staff, so for a unit of eight people it is known far less well than for
 one of forty; and a person's best of ~280 moves is the likeliest to lead into a unit whose
 level came out too high (the winner's curse on units: Smith & Winkler, "The optimizer's
-curse", 2006). On the family's choice seeds the model's unit levels were off by more in the
-smaller units, and the top of its order failed most often on moves into them (README,
-"Decisions across worlds").
+curse", 2006). A scratch look at the family's choice seeds found the model's unit levels
+off by more in the smaller units, and the top of its order failing most on moves into them.
 
 So each unit's level is shrunk toward the average unit by how reliably a mean of its staff
 shows it, the empirical-Bayes reliability `n / (n + k)`: `n` the unit's current staff and
@@ -15,12 +14,16 @@ shows it, the empirical-Bayes reliability `n / (n + k)`: `n` the unit's current 
 (one person's marks against the units' differences), both measured on the agency's own
 evaluations, period by period (the median over periods; `reliability_ratio`). Nothing here
 is a constant of our worlds: a unit of `k` people is trusted half, and `k` is what the data
-says (2.6-11 on the family's worlds). A move into unit `u` loses `k / (n_u + k)` of the
+says (2.9-12.1 on the family's report seeds: `bench/worlds.py`'s `unit_k`). A move into unit `u` loses `k / (n_u + k)` of the
 unit's level `L_u`, the mean over employees of their raw gain into `u` less their mean raw
 gain over the moves the rules allow them (what cancels in no person's comparison of two
 units), measured on the same sample of the agency's candidate moves the within-person
 model's scale is (`training.run`). Only the destination: staying is predicted from the
 person's own record in the unit they hold, not from the unit's level alone.
+
+An option (`LgbParams.unit_shrink`), off by default: it ranked better on the choice seeds
+and not on the report seeds, and at the shift it called for the round's moves helped less
+often than the shipped model's (README, "A unit's level shrunk for its staff").
 """
 
 from __future__ import annotations
