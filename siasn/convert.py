@@ -583,14 +583,13 @@ def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: Im
     report.evidence["people in the riwayat with no Data ASN or pemberhentian row"] = len(missing)
     if missing:
         report.notes.append(f"{len(missing)} former employee(s) appear only in the histories: added with status berhenti, birth date, sex and TMT CPNS read from the NIP")  # fmt: skip
-        rows = pd.DataFrame([{"nip": n, "name": "(tidak tercatat)", "status": "berhenti", **_from_nip(n)} for n in missing])  # fmt: skip
+        rows = pd.DataFrame([{"nip": n, "status": "berhenti", **_from_nip(n)} for n in missing])  # fmt: skip
         employees = pd.concat([employees, rows], ignore_index=True)
     from_nip = employees["nip"].map(_from_nip)
     for column in ("birth_date", "service_start", "sex"):
         if column in employees:
             employees[column] = employees[column].fillna(from_nip.map(lambda d, c=column: d[c]))
-    employees["name"] = employees["name"].fillna("(tidak tercatat)")
-    return employees
+    return employees  # no name is made up: the contract needs one of current staff only
 
 
 def _unit_in_year(assignments: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:

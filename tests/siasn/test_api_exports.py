@@ -585,3 +585,17 @@ def test_nips_written_in_their_printed_groups(imported: Path, tmp_path: Path) ->
     import_siasn(src, out)
     for table in ("employees", "trainings", "evaluations"):
         assert _read(out, table).equals(_read(imported, table)), table
+
+
+def test_no_name_is_made_up(tmp_path: Path) -> None:
+    """A current employee whose Data ASN row has no name is refused by the contract, naming
+    the row, not given a placeholder that would pass for a name (a former employee known
+    only from the histories keeps an empty one, which the contract allows)."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    pegawai = src / "pegawai.csv"
+    pegawai.write_text(pegawai.read_text().replace(",SITI RAHMAWATI,", ",,", 1))
+    report = import_siasn(src, tmp_path / "out")
+    assert not report.contract["valid"]
+    lines = "\n".join(report.contract["lines"])
+    assert "column name: required for current staff" in lines and "row 2 (empty)" in lines, lines
