@@ -45,7 +45,8 @@ def test_the_ratio_is_the_spread_within_units_over_the_spread_of_their_true_mean
 
 def test_a_small_units_level_loses_more_of_itself_than_a_large_ones() -> None:
     """Unit X is 2 points above the person's mean of every move, Y as far below; with k = 4,
-    X of 4 staff loses half of its level, Y of 36 a tenth, an unstaffed unit all of it."""
+    X of 4 staff loses half of its level, Y of 36 a tenth, Z (no staff, at the mean) all of
+    its level of 0; where the marks show no unit apart (k infinite), every level goes."""
     employee = np.repeat([0, 1], 3)
     unit = np.array(["X", "Y", "Z"] * 2)
     raw = np.array([3.0, -1.0, 1.0, 5.0, 1.0, 3.0])  # each person: X +2, Y -2, Z 0 from mean
