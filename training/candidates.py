@@ -142,9 +142,8 @@ class CandidateTable:
         (`oversight.monitor.stay_baselines`) read for stayers: how much their staying was
         underestimated, against how good their best move looked. Raw gains only: no gain
         calibration is needed, so it serves before one is fitted."""
-        x = model.matrix(self.rows)
-        point = model.point_matrix(x)
-        raw = self._raw(model, model.legs_matrix(x, point))
+        point, legs = self._legs(model)
+        raw = self._raw(model, legs)
         raw = np.where(self.allowed() & ~self.is_stay & np.isfinite(raw), raw, -np.inf)
         best = raw.reshape(len(self.nips), self.n_units).max(axis=1)
         keep = np.isfinite(best)
@@ -155,6 +154,12 @@ class CandidateTable:
             {"unit_id": held[keep], "stay_predicted": stay_point[keep], "best_raw": best[keep]},
             index=pd.Index(np.asarray(self.nips)[keep], name="nip"),
         )
+
+    def _legs(self, model: PlacementModel) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's predicted score and its legs (`PlacementModel.legs_matrix`)."""
+        x = model.matrix(self.rows)
+        point = model.point_matrix(x)
+        return point, model.legs_matrix(x, point)
 
     def _raw(self, model: PlacementModel, legs: np.ndarray) -> np.ndarray:
         """Per row, the raw gain over the employee's stay row from rows x 2 `legs`
@@ -182,9 +187,8 @@ class CandidateTable:
     def unit_levels(self, model: PlacementModel, staff: pd.Series, ratio: float) -> UnitLevels:
         """Each unit's level in `model`'s raw gains (before any discount), measured on the
         moves this table allows, and shrunk for its `staff` (`training.unit_levels`)."""
-        x = model.matrix(self.rows)
-        legs = model.legs_matrix(x, model.point_matrix(x))
-        raw = model.raw_gains(legs, legs[np.maximum(self.stay_rows, 0)])
+        _, legs = self._legs(model)
+        raw = model.raw_gains(legs, legs[np.maximum(self.stay_rows, 0)])  # no discount
         moves = np.flatnonzero(self.allowed() & ~self.is_stay & (self.stay_rows >= 0))
         units = np.asarray(self.unit_ids)[self.unit_of(moves)]
         return UnitLevels.measure(self.employee_of(moves), units, raw[moves], staff, ratio)

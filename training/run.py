@@ -23,10 +23,10 @@ from mlflow.exceptions import MlflowException
 from features.contract.validate import load_data
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURE_SET, FEATURES_BY_NAME
-from features.pipeline import take_snapshot
+from features.pipeline import Snapshot, take_snapshot
 from features.scale import KinerjaScale
 from training import registry
-from training.candidates import CandidateTable
+from training.candidates import CandidateTable, table_date
 from training.evaluation import (
     comparison_table,
     read_truth,
@@ -250,10 +250,10 @@ def _log_review(
     return flags
 
 
-def _staff(data: HRData, as_of: pd.Timestamp) -> pd.Series:
-    """Unit id -> how many active employees hold it at `as_of`."""
-    current = take_snapshot(data, as_of).employees["current_unit"]
-    return current.reindex(data.active_nips()).value_counts()
+def _staff(data: HRData, snapshot: Snapshot) -> pd.Series:
+    """Unit id -> how many active employees hold it at the `snapshot`'s date (its
+    `headcount` also counts staff on leave, who are never scored)."""
+    return snapshot.employees["current_unit"].reindex(data.active_nips()).value_counts()
 
 
 def _shrink_unit_levels(
@@ -311,7 +311,10 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
-        sample = CandidateTable.build(data, None, settings, _sample(data.active_nips()))
+        snapshot = take_snapshot(data, table_date(data, None))  # the sample's, and its staff
+        sample = CandidateTable.build(
+            data, None, settings, _sample(data.active_nips()), snapshot=snapshot
+        )
         if split_model.within is not None:  # both models' gains on one scale
             weights = sample.stack_weights(split_model)
             split_model.within.booster_weight, split_model.within.weight = weights
@@ -319,7 +322,7 @@ def train(
                 {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
                  "within_alpha_split": float(split_model.within.info["alpha"])}
             )  # fmt: skip
-        staff = _staff(data, sample.as_of) if params.unit_shrink else None
+        staff = _staff(data, snapshot) if params.unit_shrink else None
         if staff is not None:  # after the stack's scale: the levels are of its raw gains
             _shrink_unit_levels(split_model, sample, staff, fit_rows, "split")
         progress(f"calibrating the gain of a move on the moves made in {last}")
