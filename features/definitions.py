@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 from features import vocab
 
-FEATURE_SET: Final[str] = "ranker_features_v1"
+FEATURE_SET: Final[str] = "ranker_features_v2"
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     Feature("unit_capacity", "float", "unit", "Formasi unit", "The unit's formasi"),
     Feature("unit_fill", "float", "unit", "Keterisian formasi", "Share of formasi filled"),
     Feature("unit_mean_score", "float", "unit", "Rata-rata kinerja pegawai unit", "Mean score of the unit's staff"),
+    Feature("unit_effect", "float", "unit", "Pengaruh unit pada nilai pegawainya", "The unit's own effect on its staff's marks"),
+    Feature("unit_effect_last", "float", "unit", "Pengaruh unit tahun lalu", "The unit's own effect last year"),
     Feature("unit_ikm", "float", "unit", "Indeks kepuasan masyarakat unit", "The unit's public satisfaction index"),
     Feature("unit_complaints", "float", "unit", "Pengaduan masyarakat", "Public complaints"),
     Feature("unit_wait_minutes", "float", "unit", "Waktu tunggu layanan", "Service waiting time"),

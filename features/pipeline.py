@@ -22,6 +22,7 @@ from features import vocab
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES, FEATURES_BY_NAME
 from features.geo import haversine_km
+from features.unit_effects import unit_effects
 
 YEAR_DAYS = 365.25
 SEVERITY_WEIGHT = {"ringan": 1.0, "sedang": 2.0, "berat": 3.0}
@@ -203,6 +204,9 @@ def take_snapshot(data: HRData, as_of: pd.Timestamp) -> Snapshot:
     u["unit_ikm"] = kpi["ikm"].astype(float)
     u["unit_complaints"] = kpi["complaints"].astype(float)
     u["unit_wait_minutes"] = kpi["avg_wait_minutes"].astype(float)
+    effects = unit_effects(ev).reindex(units.index)
+    u["unit_effect"] = effects["unit_effect"].astype(float)
+    u["unit_effect_last"] = effects["unit_effect_last"].astype(float)
     u["domain_pos"] = units["domain"].map(dom_pos)
     u["lat"] = units["latitude"].astype(float)
     u["lon"] = units["longitude"].astype(float)
@@ -309,7 +313,14 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
 
     for name in ("unit_domain", "unit_kind"):
         out[name] = pd.Categorical.from_codes(codes[name][u_rows], dtype=CATEGORY_DTYPES[name])
-    for name in ("unit_capacity", "unit_ikm", "unit_complaints", "unit_wait_minutes"):
+    for name in (
+        "unit_capacity",
+        "unit_ikm",
+        "unit_complaints",
+        "unit_wait_minutes",
+        "unit_effect",
+        "unit_effect_last",
+    ):
         out[name] = u[name]
     # Staff figures of the unit leave the employee out, as if they were not (yet) there.
     prev_rows = e["prev_row"].astype(int)

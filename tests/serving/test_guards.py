@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from features.definitions import FEATURE_SET
 from penataan.cli import app as cli
 from tests.helpers import Api, engine_of, movable_nip
 
@@ -163,7 +164,7 @@ def test_the_api_docs_work_offline(api: Api, page: str) -> None:
 
 def test_model_and_feature_importance(api: Api) -> None:
     info = api.client.get("/v1/model", headers=api.headers("reviewer")).json()
-    assert info["version"] == "1" and info["feature_set"] == "ranker_features_v1"
+    assert info["version"] == "1" and info["feature_set"] == FEATURE_SET
     assert info["data_fingerprint"] == info["serving_data_fingerprint"]
     assert {"rmse", "mae", "r2"} <= set(info["held_out_metrics"])
     assert len(info["features"]) == 45

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from features import vocab
 from features.contract.validate import ContractError, load_data
 from features.data import HRData
+from features.definitions import FEATURE_SET
 from features.pipeline import (
     KEY_COLUMNS,
     build_features,
@@ -61,7 +62,7 @@ def test_train_registers_first_model_as_champion(
 ) -> None:
     assert first_run.promoted and first_run.version == "1"
     champion = registry.load_registered(registry_settings.champion_uri)
-    assert champion.version == "1" and champion.tags["feature_set"] == "ranker_features_v1"
+    assert champion.version == "1" and champion.tags["feature_set"] == FEATURE_SET
 
 
 def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) -> None:
