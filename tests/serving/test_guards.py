@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from features.definitions import FEATURE_SET
+from features.definitions import FEATURE_NAMES, FEATURE_SET
 from penataan.cli import app as cli
 from tests.helpers import Api, engine_of, movable_nip
 
@@ -167,13 +167,13 @@ def test_model_and_feature_importance(api: Api) -> None:
     assert info["version"] == "1" and info["feature_set"] == FEATURE_SET
     assert info["data_fingerprint"] == info["serving_data_fingerprint"]
     assert {"rmse", "mae", "r2"} <= set(info["held_out_metrics"])
-    assert len(info["features"]) == 45
+    assert len(info["features"]) == len(FEATURE_NAMES)
     assert not {"sex", "birth_date", "religion", "marital_status"} & {
         f["name"] for f in info["features"]
     }
     importance = api.client.get("/v1/feature-importance", headers=api.headers("reviewer"))
     body = importance.json()
-    assert len(body["features"]) == 45 and len(body["factors"]) == 8
+    assert len(body["features"]) == len(FEATURE_NAMES) and len(body["factors"]) == 8
     shap = [f["mean_abs_shap"] for f in body["features"]]
     assert shap == sorted(shap, reverse=True)
     assert sum(f["mean_abs_shap"] for f in body["factors"]) == pytest.approx(sum(shap))
