@@ -465,7 +465,8 @@ class PlacementModel:
             raise ValueError(f"{directory}: not a {MODEL_FORMAT} model (retrain it)")
         if meta["feature_set"] != FEATURE_SET:
             raise ValueError(
-                f"model was trained on feature set {meta['feature_set']!r}; this code builds {FEATURE_SET!r}"
+                f"model was trained on feature set {meta['feature_set']!r}; this code builds "
+                f"{FEATURE_SET!r}: retrain it (`penataan train`)"
             )
         point = directory / "point.txt"
         if not point.is_file() or _sha256(point) != meta.get("point_sha256"):

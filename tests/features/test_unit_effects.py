@@ -20,8 +20,9 @@ def _careers(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Yearly marks of people in units of `sizes` staff: person level (sd 5) + the unit's
     effect (sd `effect_sd`) + a unit-year shock (sd 0.5) + noise (sd 3); each year a share
-    `move` of people changes unit (to one drawn by its size, so sizes hold). `sorted_people`: the ablest start in the units of the
-    lowest effect, so a unit's mean mark says the opposite of its effect."""
+    `move` of people changes unit (to one drawn by its size, so sizes hold).
+    `sorted_people`: the ablest start in the units of the lowest effect, so a unit's mean
+    mark says the opposite of its effect."""
     rng = np.random.default_rng(seed)
     effect = rng.normal(0, effect_sd, len(sizes))
     unit = np.repeat(np.arange(len(sizes)), sizes)

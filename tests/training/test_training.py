@@ -454,6 +454,18 @@ def test_a_truncated_booster_is_refused_before_lightgbm_parses_it(
         PlacementModel.load(tmp_path / "m")
 
 
+def test_a_model_of_another_feature_set_is_refused_with_the_remedy(
+    first_run: TrainResult, registry_settings: PipelineSettings, tmp_path: Path
+) -> None:
+    """A champion trained before the feature set changed (an upgrade that adds features)
+    is not served rows it never learnt on: loading names both sets and says to retrain."""
+    registry.load_registered(registry_settings.champion_uri).model.save(tmp_path / "m")
+    meta = tmp_path / "m" / "model.json"
+    meta.write_text(meta.read_text().replace(FEATURE_SET, "ranker_features_v1"))
+    with pytest.raises(ValueError, match="'ranker_features_v1'.*retrain it"):
+        PlacementModel.load(tmp_path / "m")
+
+
 @pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
 def test_a_retrain_on_shuffled_scores_never_takes_champion(
     first_run: TrainResult, world_copy: Path, registry_settings: PipelineSettings

@@ -147,8 +147,8 @@ def test_the_penalty_is_the_one_the_last_period_supports() -> None:
     """A fit within people that holds (3 points per sd of communication in one field, little
     noise) keeps its terms: the least penalty; where scores differ within people by noise
     alone, a penalty that shrinks every term hard wins (one of the two largest: which of
-    them is the draw's); with one period there is nothing
-    to hold out and the least penalty is kept, saying so. The choice is the fit's own."""
+    them is the draw's); with one period there is nothing to hold out and the least penalty
+    is kept, saying so. The choice is the fit's own."""
     x, y, person, period, _ = _panel()
     alpha, how = choose_alpha(x, y, person, period, LEVELS)
     assert alpha == ALPHAS[0] and set(how["alpha_errors"]) == {f"{a:g}" for a in ALPHAS}
