@@ -77,7 +77,10 @@ def decide(
             f"no champion yet; beats the simple baselines ({rmse:.3f} vs {floor:.3f}){note}",
         )
     if champion_rmse is None:
-        return True, f"champion v{champion_version} uses another feature set{note}"
+        return True, (
+            f"champion v{champion_version} cannot be compared: of another feature set, or it no "
+            f"longer loads; beats the simple baselines ({rmse:.3f} vs {floor:.3f}){note}"
+        )
     if rmse < champion_rmse:
         return (
             True,

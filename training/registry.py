@@ -125,6 +125,15 @@ def current_champion(name: str, alias: str) -> LoadedModel | None:
         return None
 
 
+def alias_version(name: str, alias: str) -> str | None:
+    """The version `alias` points to, loadable or not (None: no such alias): a champion of
+    another feature set still holds the alias, and the gate names it when it replaces it."""
+    try:
+        return str(mlflow.MlflowClient().get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
 def set_alias(name: str, alias: str, version: str) -> None:
     mlflow.MlflowClient().set_registered_model_alias(name, alias, version)
 

@@ -393,9 +393,12 @@ def train(
         ranking = None
         if champion is not None and champion.model.ranking != final.ranking:
             ranking = f"{champion.model.ranking} -> {final.ranking}"
-        promoted, reason = decide(
-            table, champion.version if champion else None, old_rmse, changed, ranking
+        held = (
+            champion.version
+            if champion
+            else registry.alias_version(settings.model_name, settings.model_alias)
         )
+        promoted, reason = decide(table, held, old_rmse, changed, ranking)
         registry.set_alias(
             settings.model_name, settings.model_alias if promoted else "challenger", version
         )

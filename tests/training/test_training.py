@@ -63,6 +63,9 @@ def test_train_registers_first_model_as_champion(
     assert first_run.promoted and first_run.version == "1"
     champion = registry.load_registered(registry_settings.champion_uri)
     assert champion.version == "1" and champion.tags["feature_set"] == FEATURE_SET
+    name, alias = registry_settings.model_name, registry_settings.model_alias
+    assert registry.alias_version(name, alias) == "1"  # what the gate names, loadable or not
+    assert registry.alias_version(name, "no-such-alias") is None
 
 
 def test_train_reports_model_beside_baselines_and_truth(first_run: TrainResult) -> None:
@@ -138,6 +141,9 @@ def test_a_new_way_of_ranking_moves_takes_the_alias_only_with_a_score_no_worse()
     assert not decide(table, "2", 4.0, [])[0]  # the same ranking, the same score
     shuffled = {**table, "model": {"rmse": 7.9}}
     assert not decide(shuffled, "2", 8.5, [], change)[0]  # broken data is still refused
+    promoted, reason = decide(table, "2", None, [])  # a champion this code cannot load
+    assert promoted and reason.startswith("champion v2 cannot be compared")
+    assert not decide(shuffled, "2", None, [])[0]
 
 
 def test_how_the_penalty_is_set_is_part_of_the_ranking(registry_settings: PipelineSettings) -> None:
