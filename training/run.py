@@ -157,16 +157,13 @@ def _champion_history(champion: registry.LoadedModel | None) -> dict[str, str]:
     return dict(json.loads(Path(local).read_text()))
 
 
-def _champion_rmse(
-    champion: registry.LoadedModel, valid: pd.DataFrame, fingerprint: str
-) -> float | None:
+def _champion_rmse(champion: registry.LoadedModel, valid: pd.DataFrame, fingerprint: str) -> float:
     """The champion's held-out RMSE on this data, comparable with the new model's.
 
     On the same data the champion's own logged held-out figure is used (its refit saw the
-    held-out period); on new data it is scored on the new held-out period.
+    held-out period); on new data it is scored on the new held-out period. (A champion of
+    another feature set never gets here: it does not load, `registry.current_champion`.)
     """
-    if champion.model.feature_set != FEATURE_SET:
-        return None
     if champion.tags.get("data_fingerprint") == fingerprint and "model_rmse" in champion.metrics:
         return champion.metrics["model_rmse"]
     pred = champion.model.predict(valid)["predicted_score"].to_numpy()
@@ -311,20 +308,22 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
-        snapshot = take_snapshot(data, table_date(data, None))  # the sample's, and its staff
-        sample = CandidateTable.build(
-            data, None, settings, _sample(data.active_nips()), snapshot=snapshot
-        )
-        if split_model.within is not None:  # both models' gains on one scale
+        sample, unit_staff = None, None  # what the stack's scale and the units' levels read
+        if split_model.within is not None or params.unit_shrink:
+            snapshot = take_snapshot(data, table_date(data, None))
+            sample = CandidateTable.build(
+                data, None, settings, _sample(data.active_nips()), snapshot=snapshot
+            )
+            unit_staff = _staff(data, snapshot) if params.unit_shrink else None
+        if split_model.within is not None and sample is not None:  # both gains on one scale
             weights = sample.stack_weights(split_model)
             split_model.within.booster_weight, split_model.within.weight = weights
             mlflow.log_metrics(
                 {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
                  "within_alpha_split": float(split_model.within.info["alpha"])}
             )  # fmt: skip
-        staff = _staff(data, snapshot) if params.unit_shrink else None
-        if staff is not None:  # after the stack's scale: the levels are of its raw gains
-            _shrink_unit_levels(split_model, sample, staff, fit_rows, "split")
+        if sample is not None and unit_staff is not None:  # after the stack's scale: of its gains
+            _shrink_unit_levels(split_model, sample, unit_staff, fit_rows, "split")
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
@@ -344,8 +343,8 @@ def train(
             final.within.weight = split_model.within.weight
         if final.within is not None:
             mlflow.log_metric("within_alpha", float(final.within.info["alpha"]))
-        if staff is not None:
-            _shrink_unit_levels(final, sample, staff, rows, "final")
+        if sample is not None and unit_staff is not None:
+            _shrink_unit_levels(final, sample, unit_staff, rows, "final")
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
@@ -393,12 +392,12 @@ def train(
         ranking = None
         if champion is not None and champion.model.ranking != final.ranking:
             ranking = f"{champion.model.ranking} -> {final.ranking}"
-        held = (
+        holder = (  # the champion's version, loadable here or not
             champion.version
             if champion
             else registry.alias_version(settings.model_name, settings.model_alias)
         )
-        promoted, reason = decide(table, held, old_rmse, changed, ranking)
+        promoted, reason = decide(table, holder, old_rmse, changed, ranking)
         registry.set_alias(
             settings.model_name, settings.model_alias if promoted else "challenger", version
         )
