@@ -308,22 +308,22 @@ def train(
         y = valid["score"].to_numpy()
         held_pred = held["predicted_score"].to_numpy()
 
-        sample, unit_staff = None, None  # what the stack's scale and the units' levels read
+        shrink = None  # the sample and the units' staff the units' levels read (`unit_shrink`)
         if split_model.within is not None or params.unit_shrink:
             snapshot = take_snapshot(data, table_date(data, None))
             sample = CandidateTable.build(
                 data, None, settings, _sample(data.active_nips()), snapshot=snapshot
             )
-            unit_staff = _staff(data, snapshot) if params.unit_shrink else None
-        if split_model.within is not None and sample is not None:  # both gains on one scale
-            weights = sample.stack_weights(split_model)
-            split_model.within.booster_weight, split_model.within.weight = weights
-            mlflow.log_metrics(
-                {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
-                 "within_alpha_split": float(split_model.within.info["alpha"])}
-            )  # fmt: skip
-        if sample is not None and unit_staff is not None:  # after the stack's scale: of its gains
-            _shrink_unit_levels(split_model, sample, unit_staff, fit_rows, "split")
+            if split_model.within is not None:  # both models' gains on one scale
+                weights = sample.stack_weights(split_model)
+                split_model.within.booster_weight, split_model.within.weight = weights
+                mlflow.log_metrics(
+                    {"stack_booster_weight": weights[0], "stack_within_weight": weights[1],
+                     "within_alpha_split": float(split_model.within.info["alpha"])}
+                )  # fmt: skip
+            if params.unit_shrink:  # after the stack's scale: the levels are of its gains
+                shrink = (sample, _staff(data, snapshot))
+                _shrink_unit_levels(split_model, *shrink, fit_rows, "split")
         progress(f"calibrating the gain of a move on the moves made in {last}")
         best_raw = None
         if settings.gain_measured_curse:  # every employee's best move as of the held-out year
@@ -343,8 +343,8 @@ def train(
             final.within.weight = split_model.within.weight
         if final.within is not None:
             mlflow.log_metric("within_alpha", float(final.within.info["alpha"]))
-        if sample is not None and unit_staff is not None:
-            _shrink_unit_levels(final, sample, unit_staff, rows, "final")
+        if shrink is not None:
+            _shrink_unit_levels(final, *shrink, rows, "final")
         final.scale = data.scale or KinerjaScale("none")
         mlflow.log_dict(final.scale.to_dict(), "kinerja_scale.json")
         mlflow.log_param("refit_rounds", rounds)
