@@ -53,17 +53,22 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 201-212 --pilot 0        # the decision without a pilot
     .venv/bin/python bench/worlds.py --seeds 101-112 --measured-curse # the curse measured on stayers
     .venv/bin/python bench/worlds.py --seeds 101-112 --shifts 2,1,0   # the decision at other priors
+    .venv/bin/python bench/worlds.py --seeds 101-112 --p-spreads outcome,truth  # P from either spread
 
 Prints one line per world, the median and worst of each figure beside its target, and the
 reliability table; with `--shifts`, all of it once per selection shift (the points the gain's
-prior takes off every move, `training.gain.SELECTION_SHIFT`), each from the same trained
-model, so that only the decision differs. Worlds are generated once into data/worlds/ and reused.
+prior takes off every move, `training.gain.SELECTION_SHIFT`), with `--p-spreads`, once per
+spread the probability of helping reads (`outcome`, a year's outcome around the gain line;
+`truth`, the true gains' around it: `training.gain.GainCalibration.truth_sd`), each from the
+same trained model, so that only the decision differs. Worlds are generated once into
+data/worlds/ and reused.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import tempfile
 import time
@@ -92,6 +97,7 @@ CURVE = (0.01, 0.02, 0.05, 0.10, 0.20)  # shares of people moved, by probability
 # effects of the world's drawing that no record shows apart (world/outcome.py `Causal`): a
 # rater's lasting leniency, the unit's own (real) effect, the person's hidden knack
 DRAWN = ("leniency", "leadership", "knack")
+SPREADS = {False: "outcome", True: "truth"}  # what the probability of helping reads
 
 
 def seeds(text: str) -> list[int]:
@@ -282,11 +288,12 @@ def decision_figures(
 def one_world(
     seed: int, preset: str, scenario: str, gain_prior: bool, measured: bool = False,
     params: LgbParams | None = None, pilot: int | None = None,
-    shifts: tuple[float, ...] | None = None,
+    shifts: tuple[float, ...] | None = None, spreads: tuple[bool, ...] | None = None,
 ) -> list[dict[str, object]]:  # fmt: skip
     """Generate (once), train with the defaults, score the truth, plan a default round: one
-    row, or one per selection shift in `shifts` (the same trained model and order, its gain
-    line's prior shift replaced: `training.gain.SELECTION_SHIFT`)."""
+    row, or one per selection shift in `shifts` and per spread in `spreads` (the same trained
+    model and order, its gain line's prior shift replaced, `training.gain.SELECTION_SHIFT`,
+    and its probability read from the true gains' spread or not: `p_of_truth`)."""
     path = ROOT / f"{preset}-{scenario}-{seed}"
     ensure_world(preset, seed, path, scenario=scenario)
     causal = json.loads((path / "truth" / "causal.json").read_text())
@@ -338,12 +345,13 @@ def one_world(
             **{name: causal[f"{name}_sd"] for name in DRAWN},
         }
         rows = []
-        for shift in shifts or (None,):
+        for shift, spread in itertools.product(shifts or (None,), spreads or (None,)):
             placement = champion.model
-            if shift is not None and line is not None:
-                placement = dataclasses.replace(
-                    placement, gain=dataclasses.replace(line, shift=shift)
-                )
+            if line is not None:
+                chosen = {"shift": shift, "p_of_truth": spread}
+                placement = dataclasses.replace(placement, gain=dataclasses.replace(
+                    line, **{k: v for k, v in chosen.items() if v is not None}
+                ))  # fmt: skip
             round_ = plan_round(
                 data, placement, [table], PlanRules(), truth, pipeline=settings.decision
             )
@@ -354,6 +362,7 @@ def one_world(
             rows.append({
                 **world,
                 "shift": placement.gain.shift if placement.gain is not None else np.nan,
+                "p_spread": SPREADS[placement.gain.p_of_truth] if placement.gain is not None else "",
                 **figures,
                 "round_moves": round_.summary["moves"] / max(len(table.nips), 1),
                 "round_pilot": round_.summary["pilot_moves"] / max(len(table.nips), 1),
@@ -408,6 +417,10 @@ def main() -> None:
     parser.add_argument("--shifts", type=lambda text: tuple(float(x) for x in text.split(",")),
                         help="the decision at each of these selection shifts (points off every gain, "
                         "e.g. 2,1,0), from the same trained model; default: the model's own")  # fmt: skip
+    parser.add_argument("--p-spreads", type=lambda text: tuple(
+                            {v: k for k, v in SPREADS.items()}[x] for x in text.split(",")),
+                        help="the decision with the probability of helping read from each of these "
+                        "spreads (outcome, truth), from the same trained model; default: the model's own")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
     args = parser.parse_args()
@@ -427,6 +440,7 @@ def main() -> None:
                 params,
                 args.pilot,
                 args.shifts,
+                args.p_spreads,
             )  # fmt: skip
             for seed in chosen
         ]
@@ -435,15 +449,18 @@ def main() -> None:
             print(f"[{k}/{len(chosen)}] world {rows[-1]['seed']} done "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
     per_employee = ["_p", "_helped"]
-    frame = pd.DataFrame(rows).sort_values(["shift", "seed"], ascending=[False, True])
+    frame = pd.DataFrame(rows).sort_values(
+        ["shift", "p_spread", "seed"], ascending=[False, True, True]
+    )
     frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
     if args.out:
         frame.drop(columns=per_employee).to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
-    for shift, at in frame.groupby("shift", sort=False, dropna=False):
+    for (shift, spread), at in frame.groupby(["shift", "p_spread"], sort=False, dropna=False):
         p, helped = (np.concatenate(at[c].to_list()) for c in per_employee)
         report(at.drop(columns=per_employee), p, helped,
-               f"{args.preset} {args.scenario}, seeds {args.seeds}, selection shift {shift:g}")  # fmt: skip
+               f"{args.preset} {args.scenario}, seeds {args.seeds}, selection shift {shift:g}, "
+               f"probability from the {spread} spread")  # fmt: skip
 
 
 def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -> None:
@@ -451,7 +468,7 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
     and the reliability table of one set of worlds at one selection shift."""
     print(f"\n{title}: one world a line (shares of active people; regrets as ratios)\n")
     print(frame.round(2).to_string(index=False))
-    numeric = frame.drop(columns=["seed", "policies"])
+    numeric = frame.drop(columns=["seed", "policies", "p_spread"])
     print("\nacross the worlds (median, min, max)\n")
     print(pd.DataFrame({"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}).T.round(2).to_string())  # fmt: skip
     offsets = ["line_alpha", "line_beta", *DRAWN]

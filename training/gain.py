@@ -76,7 +76,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import chi2, norm
 from scipy.stats import t as student_t
 
 from features.data import HRData
@@ -117,6 +117,22 @@ class GainCalibration:
     # after a refit on outcomes: the held-out line's gain where it is surest (raw gain, gain,
     # variance), which every later refit starts from again (`refit_on_outcomes`)
     anchor: tuple[float, float, float] | None = None
+    # the spread of a stayer's outcome (`HeldOutMoves.z_stays`: a true gain of 0), and
+    # whether the probability of helping reads the true gains' spread (`truth_sd`) rather
+    # than the outcome's (`PENATAAN_GAIN_P_OF_TRUTH`)
+    noise: float = 0.0
+    p_of_truth: bool = False
+
+    def truth_sd(self) -> float:
+        """How far a move's true gain lies from the line: the spread of outcomes around it
+        less what a single outcome's noise adds (`noise`, from thousands of stayers), with the
+        outcomes' variance at its upper 90% bound (a difference of variances read from a few
+        hundred moves is not known better than that); the outcome's spread itself when no
+        noise was measured."""
+        if self.noise <= 0 or self.n_moves < 3:
+            return self.sd
+        upper = self.sd**2 * (self.n_moves - 2) / chi2.ppf(0.1, self.n_moves - 2)
+        return float(np.sqrt(max(upper - self.noise**2, 0.0)))
 
     def apply(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Calibrated gain of moves, its interval and the probability that the move truly
@@ -126,10 +142,11 @@ class GainCalibration:
             self.alpha + self.beta * raw - self.shift - self.stay_slope * (raw - self.stay_center)
         )
         (va, cab), (_, vb) = self.cov
-        line_var = va + 2 * cab * raw + vb * raw**2
-        sd = np.maximum(np.sqrt(self.sd**2 + np.maximum(line_var, 0.0)), 1e-9)
+        line_var = np.maximum(va + 2 * cab * raw + vb * raw**2, 0.0)
+        sd = np.maximum(np.sqrt(self.sd**2 + line_var), 1e-9)
         half = norm.ppf(0.5 + self.level / 2) * sd
-        return gain, gain - half, gain + half, norm.cdf(gain / sd)
+        sure = np.maximum(np.sqrt(self.truth_sd() ** 2 + line_var), 1e-9) if self.p_of_truth else sd
+        return gain, gain - half, gain + half, norm.cdf(gain / sure)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -246,14 +263,17 @@ def stay_curse(moves: HeldOutMoves) -> tuple[float, float]:
 
 
 def fit_calibration(
-    moves: HeldOutMoves, level: float, prior: bool = True, measured: bool = False
-) -> GainCalibration:
+    moves: HeldOutMoves, level: float, prior: bool = True, measured: bool = False,
+    p_of_truth: bool = False,
+) -> GainCalibration:  # fmt: skip
     """The line of realised on raw gains among held-out movers, and its interval.
 
     `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1 and
     `SELECTION_SHIFT` off every gain. Without it, the line as the moves show it (only a
     backwards slope is dropped): the evidence-only alternative measured in the README, kept
-    so that it can be re-measured. Either way the spread is the movers' full spread."""
+    so that it can be re-measured. Either way the interval's spread is the movers' full
+    spread; `p_of_truth` has the probability of helping read the true gains' spread instead
+    (`GainCalibration.truth_sd`, the stayers' noise taken out)."""
     raw, z, stays = moves.raw, moves.z_moves, moves.z_stays
     if len(raw) < MIN_MOVES or np.ptp(raw) == 0:
         pooled = z if len(z) > 1 else stays
@@ -277,7 +297,8 @@ def fit_calibration(
     return GainCalibration(
         alpha, beta, ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
         float(np.sqrt(resid_var)), level, moves.rho, len(raw), len(stays), shift=shift,
-        stay_slope=slope, stay_center=centre,
+        stay_slope=slope, stay_center=centre, p_of_truth=p_of_truth,
+        noise=float(np.std(stays, ddof=1)) if len(stays) > 1 else 0.0,
     )  # fmt: skip
 
 

@@ -332,7 +332,10 @@ def train(
         moves = held_out_moves(
             data, split_model.point, fit_rows, valid, best_raw, split_model.raw_gain
         )
-        split_model.gain = fit_calibration(moves, params.interval, settings.gain_prior, settings.gain_measured_curse)  # fmt: skip
+        split_model.gain = fit_calibration(
+            moves, params.interval, settings.gain_prior, settings.gain_measured_curse,
+            settings.gain_p_of_truth,
+        )  # fmt: skip
 
         progress("refitting on every period for the registered model")
         rounds = max(10, int(split_model.info["best_iteration"] * 1.1))  # ~10% more data
@@ -350,7 +353,8 @@ def train(
         mlflow.log_param("refit_rounds", rounds)
         mlflow.log_params({"precision": settings.precision, "min_gain_low": settings.min_gain_low,
                            "gain_prior": settings.gain_prior,
-                           "gain_measured_curse": settings.gain_measured_curse})  # fmt: skip
+                           "gain_measured_curse": settings.gain_measured_curse,
+                           "gain_p_of_truth": settings.gain_p_of_truth})  # fmt: skip
         mlflow.log_dict(split_model.offsets, "interval_offsets.json")
         mlflow.log_dict(final.gain.to_dict(), "gain_calibration.json")
         mlflow.log_metrics(

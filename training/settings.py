@@ -87,6 +87,12 @@ class DecisionSettings(BaseSettings):
         description="replace the gain's 2-point selection prior by the winner's curse measured "
         "on the held-out year's stayers (training.gain.stay_curse); the slope cap stays",
     )
+    gain_p_of_truth: bool = Field(
+        default=False,
+        description="the probability of helping from the spread of true gains around the gain "
+        "line (the movers' spread less the stayers' noise), not of a year's outcome "
+        "(training.gain.GainCalibration.truth_sd)",
+    )
     min_outcomes: int = Field(
         default=30,
         ge=2,
