@@ -63,6 +63,26 @@ def test_calibration_recovers_the_line_and_covers_the_outcome() -> None:
     assert SELECTION_SHIFT > 0
 
 
+def test_the_probability_can_read_the_true_gains_spread_the_stayers_noise_taken_out() -> None:
+    """With `p_of_truth` the probability of helping is of the true gain (spread 1 around the
+    line), not of a year's outcome (spread sqrt 5); the interval stays the outcome's."""
+    moves, _, _ = _moves(4000)
+    cal = fit_calibration(moves, 0.8, p_of_truth=True)
+    assert cal.noise == pytest.approx(2.0, abs=0.1)
+    assert 1.0 <= cal.truth_sd() <= 1.3  # the upper bound of what the moves show, not below it
+    fresh, raw, true = _moves(4000, seed=1)
+    line = dataclasses.replace(cal, shift=0.0)
+    _, low, high, p_help = line.apply(raw)
+    quintile = np.digitize(p_help, np.quantile(p_help, [0.2, 0.4, 0.6, 0.8]))
+    for q in range(5):
+        inside = quintile == q
+        assert np.mean(true[inside] > 0) == pytest.approx(p_help[inside].mean(), abs=0.05)
+    outcome = fresh.z_moves
+    assert np.mean((outcome >= low) & (outcome <= high)) == pytest.approx(0.8, abs=0.04)
+    # a line without measured noise (too few moves: the prior) keeps the outcome's spread
+    assert dataclasses.replace(cal, noise=0.0).truth_sd() == cal.sd
+
+
 def test_a_spread_the_stayers_noise_would_cancel_still_counts() -> None:
     """Movers whose outcomes scatter no more than stayers' once looked certain (spread 0)."""
     rng = np.random.default_rng(3)
