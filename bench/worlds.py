@@ -108,6 +108,15 @@ def seeds(text: str) -> list[int]:
     return [int(x) for x in text.split(",")]
 
 
+def spreads(text: str) -> tuple[bool, ...]:
+    """`outcome,truth` -> (False, True): `p_of_truth` per spread named."""
+    named = {name: value for value, name in SPREADS.items()}
+    unknown = [x for x in text.split(",") if x not in named]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"{unknown[0]!r}: a spread is one of {', '.join(named)}")
+    return tuple(named[x] for x in text.split(","))
+
+
 def param(text: str) -> tuple[str, object]:
     """`additive=true` -> ("additive", True), `bag=1` -> ("bag", 1): the value as JSON."""
     name, _, value = text.partition("=")
@@ -417,8 +426,7 @@ def main() -> None:
     parser.add_argument("--shifts", type=lambda text: tuple(float(x) for x in text.split(",")),
                         help="the decision at each of these selection shifts (points off every gain, "
                         "e.g. 2,1,0), from the same trained model; default: the model's own")  # fmt: skip
-    parser.add_argument("--p-spreads", type=lambda text: tuple(
-                            {v: k for k, v in SPREADS.items()}[x] for x in text.split(",")),
+    parser.add_argument("--p-spreads", type=spreads,
                         help="the decision with the probability of helping read from each of these "
                         "spreads (outcome, truth), from the same trained model; default: the model's own")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
@@ -465,7 +473,7 @@ def main() -> None:
 
 def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -> None:
     """Every world's line, the medians and extremes, the offset's correlations, the targets
-    and the reliability table of one set of worlds at one selection shift."""
+    and the reliability table of one set of worlds at one selection shift and spread."""
     print(f"\n{title}: one world a line (shares of active people; regrets as ratios)\n")
     print(frame.round(2).to_string(index=False))
     numeric = frame.drop(columns=["seed", "policies", "p_spread"])
