@@ -475,10 +475,10 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
     """Every world's line, the medians and extremes, the offset's correlations, the targets
     and the reliability table of one set of worlds at one selection shift and spread."""
     print(f"\n{title}: one world a line (shares of active people; regrets as ratios)\n")
-    print(frame.round(2).to_string(index=False))
+    print(frame.round(3).to_string(index=False))  # shares of a few percent need the third digit
     numeric = frame.drop(columns=["seed", "policies", "p_spread"])
     print("\nacross the worlds (median, min, max)\n")
-    print(pd.DataFrame({"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}).T.round(2).to_string())  # fmt: skip
+    print(pd.DataFrame({"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}).T.round(3).to_string())  # fmt: skip
     offsets = ["line_alpha", "line_beta", *DRAWN]
     follows = numeric[offsets].corrwith(numeric["gap@5%"]).round(2)
     print("\nwhat gap@5% (the claim's offset at the top) follows across these worlds "
