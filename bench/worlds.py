@@ -488,7 +488,7 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
     for column, target, met in TARGETS:
         s = frame[column].dropna()
         verdict = "met" if len(s) and met(s) else "MISSED"
-        print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.2f}  {target:<32} {verdict}")  # fmt: skip
+        print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.3f}  {target:<32} {verdict}")  # fmt: skip
     print("\nprobability of helping: each world's best move per employee, pooled (target |gap| <= 0.10)\n")  # fmt: skip
     print(reliability(p, helped).round(2).to_string())
 
