@@ -387,7 +387,7 @@ TARGETS = [  # (column, the target, met on the per-world column)
     ("moved", "median >= 5%", lambda s: s.median() >= 0.05),
     ("helpful", "median >= 80%, worst >= 60%", lambda s: s.median() >= 0.8 and s.min() >= 0.6),
     ("top1_x_stay", "median <= 0.9, all < 1", lambda s: s.median() <= 0.9 and s.max() < 1.0),
-    ("claim_gap", "median |claimed - true| <= 1.0", lambda s: s.abs().median() <= 1.0),
+    ("claim_gap_abs", "median |claimed - true| <= 1.0", lambda s: s.median() <= 1.0),
     ("move_x_ridge", "<= 1 in 80% of worlds", lambda s: (s <= 1.0).mean() >= 0.8),
     ("move_x_rule", "median <= 0.7", lambda s: s.median() <= 0.7),
     ("round_moves", "median >= 3%", lambda s: s.median() >= 0.03),
@@ -485,8 +485,8 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
           "(correlation): the data's gain line, and what each world was drawn with\n")  # fmt: skip
     print(follows.to_frame("r").T.to_string(index=False))
     print("\ntargets")
-    for column, target, met in TARGETS:
-        s = frame[column].dropna()
+    for column, target, met in TARGETS:  # the median printed is the one the target reads
+        s = (frame["claim_gap"].abs() if column == "claim_gap_abs" else frame[column]).dropna()
         verdict = "met" if len(s) and met(s) else "MISSED"
         print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.3f}  {target:<32} {verdict}")  # fmt: skip
     print("\nprobability of helping: each world's best move per employee, pooled (target |gap| <= 0.10)\n")  # fmt: skip
