@@ -132,7 +132,8 @@ class GainCalibration:
         less what a single outcome's noise adds (`noise`, from thousands of stayers), with the
         outcomes' variance at its upper 90% bound (a difference of variances read from a few
         hundred moves is not known better than that); the outcome's spread itself when no
-        noise was measured."""
+        noise was measured. 0 where the noise is as large as that bound: the probability is
+        then as sure as the line's own uncertainty allows (what the default spread avoids)."""
         if self.noise <= 0 or self.n_moves < 3:
             return self.sd
         upper = self.sd**2 * (self.n_moves - 2) / chi2.ppf(0.1, self.n_moves - 2)
