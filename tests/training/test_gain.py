@@ -19,6 +19,7 @@ from training.gain import (
     PRIOR_BETA,
     SELECTION_SHIFT,
     Decision,
+    GainCalibration,
     HeldOutMoves,
     fit_calibration,
     held_out_moves,
@@ -81,6 +82,11 @@ def test_the_probability_can_read_the_true_gains_spread_the_stayers_noise_taken_
     assert np.mean((outcome >= low) & (outcome <= high)) == pytest.approx(0.8, abs=0.04)
     # a line without measured noise (too few moves: the prior) keeps the outcome's spread
     assert dataclasses.replace(cal, noise=0.0).truth_sd() == cal.sd
+    # a champion registered before the option loads with neither field: the outcome's spread
+    older = {k: v for k, v in cal.to_dict().items() if k not in ("noise", "p_of_truth")}
+    loaded = GainCalibration.from_dict(older)
+    assert loaded == dataclasses.replace(cal, noise=0.0, p_of_truth=False)
+    assert GainCalibration.from_dict(cal.to_dict()) == cal
 
 
 def test_a_spread_the_stayers_noise_would_cancel_still_counts() -> None:
