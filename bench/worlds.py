@@ -461,6 +461,7 @@ def main() -> None:
         ["shift", "p_spread", "seed"], ascending=[False, True, True]
     )
     frame["claim_gap"] = frame["claimed"] - frame["true_gain"]
+    frame["claim_gap_abs"] = frame["claim_gap"].abs()  # what the claim's target reads
     if args.out:
         frame.drop(columns=per_employee).to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
@@ -486,7 +487,7 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
     print(follows.to_frame("r").T.to_string(index=False))
     print("\ntargets")
     for column, target, met in TARGETS:  # the median printed is the one the target reads
-        s = (frame["claim_gap"].abs() if column == "claim_gap_abs" else frame[column]).dropna()
+        s = frame[column].dropna()
         verdict = "met" if len(s) and met(s) else "MISSED"
         print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.3f}  {target:<32} {verdict}")  # fmt: skip
     print("\nprobability of helping: each world's best move per employee, pooled (target |gap| <= 0.10)\n")  # fmt: skip
