@@ -35,7 +35,10 @@ train` path on a fresh registry, then scored against its truth:
   and the curve the model's own three parts give weighed by least squares against the
   truth over the allowed moves, in sample (`reweighed_h@5%`, `reweighed_moved@80`): what
   another mix of the same parts could reach, not a method; and not a bound at the top of
-  the order either, which least squares over all moves does not aim at;
+  the order either, which least squares over all moves does not aim at; and the same
+  curve with each of the model's three parts in turn replaced by the truth's, the other
+  two the model's own (`known_person_*`, `known_unit_*`, `known_pair_*`): which part, if
+  the records showed it exactly, would close the distance to the truth at the top;
 - the calibration of the probability of helping, pooled over the worlds (a table by decile),
   and how often a move's true gain lies in its 80% gain interval, among the moves suggested
   (`coverage`) and among the top 5% of people's best moves (`cover@5%`): an interval that
@@ -184,17 +187,32 @@ def ranking_diagnosis(
         return float(spread / (spread + np.nanvar(pair)))
 
     both = keep & placed[:, None] & np.isfinite(truth) & np.isfinite(raw)
+
+    def ordered(values: np.ndarray) -> dict[str, float]:
+        """The curve of each person's best move by `values` (over `both`), people in the
+        order of it."""
+        gains = np.full(shape, -np.inf)
+        gains[both] = values
+        has = np.isfinite(gains.max(axis=1))
+        rows = np.flatnonzero(has) * shape[1] + gains.argmax(axis=1)[has]
+        order = rows[np.argsort(-gains.ravel()[rows], kind="stable")]
+        return curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))
+
     on_moves = np.broadcast_to(true_person[:, None], shape)[both]
-    terms = [np.broadcast_to(part, shape)[both] for part in
-             (model_person[:, None], model_level[None, :], model_pair)]  # fmt: skip
-    design = np.column_stack([np.ones(both.sum()), *terms])
+    parts = {"person": (model_person[:, None], true_person[:, None]),
+             "unit": (model_level[None, :], true_level[None, :]), "pair": (model_pair, true_pair)}  # fmt: skip
+    terms = {name: [np.broadcast_to(part, shape)[both] for part in pair]
+             for name, pair in parts.items()}  # fmt: skip
+    design = np.column_stack([np.ones(both.sum()), *(model for model, _ in terms.values())])
     weights = np.linalg.lstsq(design, truth[both], rcond=None)[0]
-    reweighed = np.full(shape, -np.inf)
-    reweighed[both] = design @ weights
-    has = np.isfinite(reweighed.max(axis=1))
-    rows = np.flatnonzero(has) * shape[1] + reweighed.argmax(axis=1)[has]
-    order = rows[np.argsort(-reweighed.ravel()[rows], kind="stable")]
-    mix = curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))
+    mix = ordered(design @ weights)
+    # each part of the model's gains in turn replaced by the truth's, the other two the
+    # model's own: how far knowing that part alone would take the top of the order
+    known = {
+        name: ordered(sum(truth_part if other == name else model_part
+                          for other, (model_part, truth_part) in terms.items()))
+        for name in terms
+    }  # fmt: skip
     return {
         "person_share": float(np.var(on_moves) / np.var(truth[both])),
         "unit_share": level_share(true_level, true_pair),
@@ -206,6 +224,11 @@ def ranking_diagnosis(
         "lvl_help": step(true_level, helps),
         "reweighed_h@5%": mix["h@5%"],
         "reweighed_moved@80": mix["moved@80"],
+        **{
+            f"known_{name}_{k}": reach[k]
+            for name, reach in known.items()
+            for k in ("h@5%", "moved@80")
+        },
     }
 
 
