@@ -10,8 +10,8 @@ train` path on a fresh registry, then scored against its truth:
   record-only oracle (the truth averaged over what no record shows: a person's knack, and
   how a unit's marks split into leadership, raters' leniency and the year's shock, next
   year's leadership forecast from the past years' marks: `World.truth`), whose own
-  decision curve (`oracle_h@5%`, `oracle_moved@80`, `oracle_gain@80`) is what any model of
-  the records could reach at best;
+  decision curve (`oracle_h@5%`, `oracle_moved@80`, `oracle_gain@80`) is a bound above
+  what any model of the records could reach (it reads every year's unit marks exactly);
 - the decision at the default operating point (`PENATAAN_PRECISION` 0.8): the share of
   people with a move suggested, the share of those moves that truly help, claimed against
   true gain, top-1 regret against staying's;
@@ -305,7 +305,7 @@ def decision_figures(
     out["oracle_x_stay"] = float((ceiling - oracle_pick).mean()) / stay_regret
     moves = allowed & ~t.is_stay & (stay_rows >= 0)
     # the oracle's own decision curve: each person's best move by the record-only gain, people
-    # in the order of that gain; what a model of these records could reach at best
+    # in the order of that gain; a bound above what a model of these records could reach
     record_gain = record - np.where(stay_rows >= 0, record[np.maximum(stay_rows, 0)], np.nan)
     gains = np.where(moves, record_gain, -np.inf).reshape(n_e, n_u)
     has_move = placed & np.isfinite(gains.max(axis=1))

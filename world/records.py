@@ -77,7 +77,7 @@ class World(Simulation):
                 "expected_score": np.round(expected_score(state, self.causal), 3),
             }
         )
-        state.knack = 0.0  # what a model of the records could know at best
+        state.knack = 0.0  # a bound on what a model of the records could know
         state.leadership = record_leadership(np.array(self.unit_marks), self.causal)[uu]
         truth[vocab.RECORD_SCORE] = np.round(expected_score(state, self.causal), 3)
         return truth
