@@ -275,25 +275,10 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
     out["field_suits_domain"] = snap.field_suits[field, u_rows].astype(float)
     out["field_required"] = snap.field_required[field, u_rows].astype(float)
 
-    needs = snap.unit_needs[u_rows]
-    soft = snap.soft_levels[e_rows]
-    tech = snap.technical_levels[e_rows]
-    levels = np.concatenate([soft, tech], axis=1)
-    required = ~np.isnan(needs)
-    gap = levels - needs
-    with np.errstate(invalid="ignore"):
-        assessed = required & ~np.isnan(gap)
-        n_req, n_assessed = required.sum(1), assessed.sum(1)
-        out["comp_gap_mean"] = np.where(assessed, gap, 0.0).sum(1) / np.where(
-            n_assessed > 0, n_assessed, np.nan
-        )
-        out["comp_gap_min"] = np.where(
-            n_assessed > 0, np.where(assessed, gap, np.inf).min(1), np.nan
-        )
-        out["comp_assessed_share"] = np.where(n_req > 0, n_assessed / np.maximum(n_req, 1), np.nan)
-    out["comp_domain_technical"] = tech[np.arange(len(d)), d]
+    out.update(_competency_gaps(snap, e_rows, u_rows))
+    out["comp_domain_technical"] = snap.technical_levels[e_rows, d]
     for k, comp in enumerate(SOFT):
-        out[f"comp_{comp}"] = soft[:, k]
+        out[f"comp_{comp}"] = snap.soft_levels[e_rows, k]
 
     out["years_in_domain"] = snap.domain_years[e_rows, d]
     out["training_hours_domain"] = snap.domain_hours[e_rows, d]
@@ -332,6 +317,46 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
     head = u["headcount"] - stay
     out["unit_fill"] = head / u["unit_capacity"]
     return out
+
+
+def _competency_gaps(
+    snap: Snapshot, e_rows: np.ndarray, u_rows: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per pair, the employee's assessed level less the unit's required one over the
+    competencies the unit requires: the mean and the smallest gap among those assessed, and
+    the share assessed (NaN where none is, or none is required).
+
+    Why per employee x unit and not per pair: a part of a staff is a thousand employees x
+    every unit, and a unit requires a few of the 27 competencies, so the gaps are summed
+    over each competency's requiring units only and read out per pair (pairs x 27 arrays:
+    0.18 s a part of a staff, against 0.04 s). Levels are whole numbers: the sums are exact."""
+    people, e_at = np.unique(e_rows, return_inverse=True)
+    units, u_at = np.unique(u_rows, return_inverse=True)
+    levels = np.concatenate([snap.soft_levels[people], snap.technical_levels[people]], axis=1)
+    needs = snap.unit_needs[units]
+    total = np.zeros((len(people), len(units)))
+    lowest = np.full((len(people), len(units)), np.inf)
+    assessed = np.zeros((len(people), len(units)))
+    for k in range(needs.shape[1]):
+        requiring = np.flatnonzero(~np.isnan(needs[:, k]))
+        if len(requiring) == 0:
+            continue
+        gap = levels[:, k, None] - needs[requiring, k][None, :]  # NaN where not assessed
+        known = ~np.isnan(gap)
+        total[:, requiring] += np.where(known, gap, 0.0)
+        lowest[:, requiring] = np.fmin(lowest[:, requiring], gap)
+        assessed[:, requiring] += known
+    required = (~np.isnan(needs)).sum(axis=1)[u_at]
+    n_assessed = assessed[e_at, u_at]
+    some = n_assessed > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "comp_gap_mean": np.where(some, total[e_at, u_at] / n_assessed, np.nan),
+            "comp_gap_min": np.where(some, lowest[e_at, u_at], np.nan),
+            "comp_assessed_share": np.where(
+                required > 0, n_assessed / np.maximum(required, 1), np.nan
+            ),
+        }
 
 
 CATEGORY_DTYPES = {
@@ -412,14 +437,19 @@ def candidate_pairs(
     nips: list[str] | None = None,
     unit_ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Every (active employee, unit) pair as of a date (default: after the last period)."""
+    """Every (active employee, unit) pair as of a date (default: after the last period).
+
+    The keys are taken from the few employees' and units' strings by position, not made
+    from Python strings, one per pair (a part of a staff: 0.005 s against 0.03 s)."""
     t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
-    who = pd.Series(nips) if nips is not None else data.active_nips()
-    where = pd.Series(unit_ids) if unit_ids is not None else data.units["unit_id"]
+    who = pd.array(
+        np.asarray(nips if nips is not None else data.active_nips(), dtype=object), dtype="str"
+    )
+    where = pd.array(np.asarray(data.units["unit_id"] if unit_ids is None else unit_ids, dtype=object), dtype="str")  # fmt: skip
     return pd.DataFrame(
         {
-            "nip": np.repeat(who.to_numpy(dtype=object), len(where)),
-            "unit_id": np.tile(where.to_numpy(dtype=object), len(who)),
+            "nip": who.take(np.repeat(np.arange(len(who)), len(where))),
+            "unit_id": where.take(np.tile(np.arange(len(where)), len(who))),
             "as_of": t,
         }
     )

@@ -16,6 +16,7 @@ from features.pipeline import (
     as_model_frame,
     build_features,
     candidate_pairs,
+    take_snapshot,
     training_pairs,
 )
 
@@ -144,3 +145,36 @@ def test_the_model_frame_reads_columns_or_a_frame_and_misses_unknown_levels(
     assert list(frame["unit_domain"].cat.categories) == list(
         CATEGORY_DTYPES["unit_domain"].categories
     )
+
+
+def test_competency_gaps_are_each_pairs_gaps_over_the_units_required(hr_data: HRData) -> None:
+    """The gaps are summed per employee x unit over each competency's requiring units
+    (`_competency_gaps`); every pair's must be what reading that pair alone gives: the
+    assessed level less the required one, over the competencies both name."""
+    units = hr_data.units.copy()  # one unit that requires nothing, beside those that do
+    units.at[units.index[0], "required_competencies"] = {}
+    data = dataclasses.replace(hr_data, units=units)
+    as_of = data.default_as_of()
+    snap = take_snapshot(data, as_of)
+    rows = build_features(data, candidate_pairs(data, as_of=as_of))
+    e_rows = snap.employees.index.get_indexer(rows["nip"])
+    u_rows = snap.units.index.get_indexer(rows["unit_id"])
+    levels = np.concatenate([snap.soft_levels, snap.technical_levels], axis=1)
+    seen = {"none required": 0, "none assessed": 0, "some assessed": 0}
+    for k in range(len(rows)):
+        needs = snap.unit_needs[u_rows[k]]
+        required = ~np.isnan(needs)
+        gaps = (levels[e_rows[k]] - needs)[required]
+        gaps = gaps[~np.isnan(gaps)]
+        row = rows.iloc[k]
+        if not required.any():
+            seen["none required"] += 1
+            assert np.isnan(row["comp_assessed_share"]) and np.isnan(row["comp_gap_mean"])
+        elif len(gaps) == 0:
+            seen["none assessed"] += 1
+            assert row["comp_assessed_share"] == 0.0 and np.isnan(row["comp_gap_min"])
+        else:
+            seen["some assessed"] += 1
+            assert row["comp_gap_mean"] == gaps.mean() and row["comp_gap_min"] == gaps.min()
+            assert row["comp_assessed_share"] == len(gaps) / required.sum()
+    assert min(seen.values()) > 0, seen  # every case met
