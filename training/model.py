@@ -42,6 +42,7 @@ from training.within import WithinModel
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
+ROW_BLOCK = 4096  # rows laid out at once by `PlacementModel.matrix` (45 columns: 1.5 MB)
 
 
 @dataclass(frozen=True)
@@ -296,17 +297,27 @@ class PlacementModel:
 
     def matrix(self, rows: pd.DataFrame) -> np.ndarray:
         """Rows exactly as LightGBM reads a DataFrame (float64; categoricals as the codes of
-        the training-time categories, NaN where missing), filled column by column with no
-        frame in between: the API converts the few rows of every request it explains."""
+        the training-time categories, NaN where missing), with no frame in between: the API
+        converts the few rows of every request it explains. Each column is read once, then
+        laid out row by row a block of rows at a time (`ROW_BLOCK`), through a buffer small
+        enough to stay in cache: writing a row-major matrix column by column strides through
+        memory (a part of a staff: 0.15 s against 0.05 s)."""
         levels = self._categories()
-        x = np.empty((len(rows), len(FEATURE_NAMES)))
-        for j, name in enumerate(FEATURE_NAMES):  # column by column: no frame in between
+        columns = []
+        for name in FEATURE_NAMES:
             if name in levels:  # the canonical levels first, as `as_model_frame` reads them
                 known = pd.Categorical(rows[name], dtype=CATEGORY_DTYPES[name])
                 codes = known.set_categories(levels[name]).codes
-                x[:, j] = np.where(codes >= 0, codes, np.nan)
+                columns.append(np.where(codes >= 0, codes, np.nan))
             else:
-                x[:, j] = rows[name].to_numpy(dtype=np.float64)
+                columns.append(rows[name].to_numpy(dtype=np.float64))
+        x = np.empty((len(rows), len(columns)))
+        block = np.empty((len(columns), ROW_BLOCK))
+        for start in range(0, len(rows), ROW_BLOCK):
+            size = min(ROW_BLOCK, len(rows) - start)
+            for j, column in enumerate(columns):
+                block[j, :size] = column[start : start + size]
+            x[start : start + size] = block[:, :size].T
         return x
 
     def point(self, rows: pd.DataFrame) -> np.ndarray:
