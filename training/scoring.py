@@ -239,8 +239,8 @@ def _frame(
 
     return pd.DataFrame(
         {
-            "nip": rows["nip"].to_numpy()[keep],
-            "unit_id": rows["unit_id"].to_numpy()[keep],
+            "nip": rows["nip"].array.take(keep),  # no million Python strings on the way
+            "unit_id": rows["unit_id"].array.take(keep),
             "predicted_score": rounded(scored.predicted),
             "low": rounded(scored.low),
             "high": rounded(scored.high),
