@@ -57,7 +57,7 @@ browser: ## install Debian's Chromium for the browser tests (they skip, saying s
 test-fast: lint typecheck ## the same without the slow process-level tests (a real server, the notebook)
 	$(VENV)/bin/pytest -q -n auto -m "not slow"
 
-bench: install ## every benchmark under bench/ (slow: about two hours)
+bench: install ## every benchmark under bench/ but score_against.py, which needs a commit (slow: hours)
 	$(PY) bench/feature_build.py
 	$(PY) bench/train.py
 	$(PY) bench/trees.py
