@@ -336,8 +336,8 @@ def _competency_gaps(
     snap: Snapshot, e_rows: np.ndarray, u_rows: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Per pair, the employee's assessed level less the unit's required one over the
-    competencies the unit requires: the mean and the smallest gap among those assessed, and
-    the share assessed (NaN where none is, or none is required).
+    competencies the unit requires: the mean and the smallest gap among those assessed (NaN
+    where none is) and the share assessed (NaN where the unit requires none).
 
     Why per employee x unit and not per pair: a part of a staff is a thousand employees x
     every unit, and a unit requires a few of the 27 competencies, so the gaps are summed
@@ -455,10 +455,9 @@ def candidate_pairs(
     The keys are taken from the few employees' and units' strings by position, not made
     from Python strings, one per pair (a part of a staff: 0.005 s against 0.03 s)."""
     t = pd.Timestamp(as_of) if as_of is not None else data.default_as_of()
-    who = pd.array(
-        np.asarray(nips if nips is not None else data.active_nips(), dtype=object), dtype="str"
-    )
-    where = pd.array(np.asarray(data.units["unit_id"] if unit_ids is None else unit_ids, dtype=object), dtype="str")  # fmt: skip
+    who = np.asarray(data.active_nips() if nips is None else nips, dtype=object)
+    where = np.asarray(data.units["unit_id"] if unit_ids is None else unit_ids, dtype=object)
+    who, where = pd.array(who, dtype="str"), pd.array(where, dtype="str")
     return pd.DataFrame(
         {
             "nip": who.take(np.repeat(np.arange(len(who)), len(where))),

@@ -102,7 +102,7 @@ class WithinModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(standardised numbers with missing at the centre, their hinges, missing flags)."""
         raw = x[:, NUMERIC]
-        z = np.nan_to_num((raw - center) / scale, copy=False)  # in place: a fresh array
+        z = np.nan_to_num((raw - center) / scale, copy=False)  # the quotient is fresh: in place
         return z, np.maximum(z[:, hinged], 0.0), np.isnan(raw)
 
     @classmethod
