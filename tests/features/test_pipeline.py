@@ -123,10 +123,14 @@ def test_candidate_rows_mark_current_unit_as_stay(hr_data: HRData) -> None:
     assert len(rows) == len(hr_data.active_nips()) * len(hr_data.units)
 
 
-def test_unknown_pair_is_refused(hr_data: HRData) -> None:
-    pairs = pd.DataFrame({"nip": ["000"], "unit_id": ["X"], "as_of": [pd.Timestamp("2024-01-01")]})
+@pytest.mark.parametrize("nip", ["000", None], ids=["unknown", "missing"])
+def test_unknown_pair_is_refused(hr_data: HRData, nip: str | None) -> None:
+    """Among known pairs too: each distinct key is looked up once (`_positions`), and a
+    missing or unknown one must not borrow another key's position."""
+    known = candidate_pairs(hr_data).head(3)
+    odd = pd.DataFrame({"nip": [nip], "unit_id": [known["unit_id"].iloc[0]], "as_of": known["as_of"].iloc[:1]})  # fmt: skip
     with pytest.raises(KeyError):
-        build_features(hr_data, pairs)
+        build_features(hr_data, pd.concat([known, odd], ignore_index=True))
 
 
 def test_the_model_frame_reads_columns_or_a_frame_and_misses_unknown_levels(
