@@ -339,35 +339,31 @@ def _competency_gaps(
     competencies the unit requires: the mean and the smallest gap among those assessed (NaN
     where none is) and the share assessed (NaN where the unit requires none).
 
-    Why per employee x unit and not per pair: a part of a staff is a thousand employees x
-    every unit, and a unit requires a few of the 27 competencies, so the gaps are summed
-    over each competency's requiring units only and read out per pair (pairs x 27 arrays:
-    0.18 s a part of a staff, against 0.04 s). Levels are whole numbers: the sums are exact."""
-    people, e_at = np.unique(e_rows, return_inverse=True)
-    units, u_at = np.unique(u_rows, return_inverse=True)
-    levels = np.concatenate([snap.soft_levels[people], snap.technical_levels[people]], axis=1)
-    needs = snap.unit_needs[units]
-    total = np.zeros((len(people), len(units)))
-    lowest = np.full((len(people), len(units)), np.inf)
-    assessed = np.zeros((len(people), len(units)))
-    for k in range(needs.shape[1]):
-        requiring = np.flatnonzero(~np.isnan(needs[:, k]))
-        if len(requiring) == 0:
-            continue
-        gap = levels[:, k, None] - needs[requiring, k][None, :]  # NaN where not assessed
+    Why competency by competency, over only the pairs whose unit requires it: a unit
+    requires a few of the 27, so this reads about three gaps a pair where pairs x 27 arrays
+    read all of them (a part of a staff: 0.18 s against 0.04 s; training's rows, one unit
+    an employee, as fast as before). Levels are whole numbers: the sums are exact."""
+    levels = np.concatenate([snap.soft_levels, snap.technical_levels], axis=1)
+    needs = snap.unit_needs
+    requires = ~np.isnan(needs)
+    total = np.zeros(len(e_rows))
+    lowest = np.full(len(e_rows), np.inf)
+    assessed = np.zeros(len(e_rows))
+    for k in np.flatnonzero(requires.any(axis=0)):
+        rows = np.flatnonzero(requires[u_rows, k])
+        gap = levels[e_rows[rows], k] - needs[u_rows[rows], k]  # NaN where not assessed
         known = ~np.isnan(gap)
-        total[:, requiring] += np.where(known, gap, 0.0)
-        lowest[:, requiring] = np.fmin(lowest[:, requiring], gap)
-        assessed[:, requiring] += known
-    required = (~np.isnan(needs)).sum(axis=1)[u_at]
-    n_assessed = assessed[e_at, u_at]
-    some = n_assessed > 0
+        total[rows] += np.where(known, gap, 0.0)
+        lowest[rows] = np.fmin(lowest[rows], gap)
+        assessed[rows] += known
+    required = requires.sum(axis=1)[u_rows]
+    some = assessed > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
-            "comp_gap_mean": np.where(some, total[e_at, u_at] / n_assessed, np.nan),
-            "comp_gap_min": np.where(some, lowest[e_at, u_at], np.nan),
+            "comp_gap_mean": np.where(some, total / assessed, np.nan),
+            "comp_gap_min": np.where(some, lowest, np.nan),
             "comp_assessed_share": np.where(
-                required > 0, n_assessed / np.maximum(required, 1), np.nan
+                required > 0, assessed / np.maximum(required, 1), np.nan
             ),
         }
 
