@@ -339,31 +339,41 @@ def _competency_gaps(
     competencies the unit requires: the mean and the smallest gap among those assessed (NaN
     where none is) and the share assessed (NaN where the unit requires none).
 
-    Why competency by competency, over only the pairs whose unit requires it: a unit
-    requires a few of the 27, so this reads about three gaps a pair where pairs x 27 arrays
-    read all of them (a part of a staff: 0.18 s against 0.04 s; training's rows, one unit
-    an employee, as fast as before). Levels are whole numbers: the sums are exact."""
-    levels = np.concatenate([snap.soft_levels, snap.technical_levels], axis=1)
-    needs = snap.unit_needs
-    requires = ~np.isnan(needs)
-    total = np.zeros(len(e_rows))
-    lowest = np.full(len(e_rows), np.inf)
-    assessed = np.zeros(len(e_rows))
-    for k in np.flatnonzero(requires.any(axis=0)):
-        rows = np.flatnonzero(requires[u_rows, k])
-        gap = levels[e_rows[rows], k] - needs[u_rows[rows], k]  # NaN where not assessed
-        known = ~np.isnan(gap)
-        total[rows] += np.where(known, gap, 0.0)
-        lowest[rows] = np.fmin(lowest[rows], gap)
-        assessed[rows] += known
-    required = requires.sum(axis=1)[u_rows]
+    Why each pair is expanded into its unit's requirements only: a unit requires a few of
+    the 27, so this reads about three gaps a pair where pairs x 27 arrays read them all (a
+    part of a staff: 0.18 s against 0.04 s), in a constant number of array operations
+    whatever the number of pairs (a request's few, training's one unit an employee, a
+    staff's grid). Levels are whole numbers: the sums are exact."""
+    requires = ~np.isnan(snap.unit_needs)
+    unit_of, comp_of = np.nonzero(requires)  # each unit's requirements, unit by unit
+    count = requires.sum(axis=1)
+    first = np.cumsum(count) - count  # where each unit's requirements start
+    per_pair = count[u_rows]
+    pair = np.repeat(np.arange(len(u_rows)), per_pair)
+    starts = np.cumsum(per_pair) - per_pair  # where each pair's gaps start
+    at = np.repeat(first[u_rows] - starts, per_pair) + np.arange(len(pair))
+    comp, emp = comp_of[at], e_rows[pair]
+    n_soft = snap.soft_levels.shape[1]
+    level = np.where(
+        comp < n_soft,
+        snap.soft_levels[emp, np.minimum(comp, n_soft - 1)],
+        snap.technical_levels[emp, np.maximum(comp - n_soft, 0)],
+    )
+    gap = level - snap.unit_needs[u_rows[pair], comp]  # NaN where not assessed
+    known = ~np.isnan(gap)
+    total = np.bincount(pair, weights=np.where(known, gap, 0.0), minlength=len(u_rows))
+    assessed = np.bincount(pair, weights=known, minlength=len(u_rows))
+    lowest = np.full(len(u_rows), np.inf)
+    has = per_pair > 0
+    if has.any():
+        lowest[has] = np.minimum.reduceat(np.where(known, gap, np.inf), starts[has])
     some = assessed > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "comp_gap_mean": np.where(some, total / assessed, np.nan),
             "comp_gap_min": np.where(some, lowest, np.nan),
             "comp_assessed_share": np.where(
-                required > 0, assessed / np.maximum(required, 1), np.nan
+                per_pair > 0, assessed / np.maximum(per_pair, 1), np.nan
             ),
         }
 
