@@ -59,9 +59,12 @@ def timed(tree: Path, repeats: int) -> dict[str, object]:
     """One process in `tree`: its times, rows and output hash."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(repeats)], cwd=tree, env=env, check=True,
+        [sys.executable, "-c", CHILD, str(repeats)], cwd=tree, env=env,
         capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode != 0:  # e.g. a base whose code cannot load this champion
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(f"scoring in {tree} failed: {last}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

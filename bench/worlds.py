@@ -198,11 +198,12 @@ def ranking_diagnosis(
         order = rows[np.argsort(-gains.ravel()[rows], kind="stable")]
         return curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))
 
-    on_moves = np.broadcast_to(true_person[:, None], shape)[both]
-    parts = {"person": (model_person[:, None], true_person[:, None]),
-             "unit": (model_level[None, :], true_level[None, :]), "pair": (model_pair, true_pair)}  # fmt: skip
-    terms = {name: [np.broadcast_to(part, shape)[both] for part in pair]
-             for name, pair in parts.items()}  # fmt: skip
+    def on(part: np.ndarray) -> np.ndarray:  # a part's values over the moves kept
+        return np.broadcast_to(part, shape)[both]
+
+    terms = {"person": (on(model_person[:, None]), on(true_person[:, None])),
+             "unit": (on(model_level[None, :]), on(true_level[None, :])),
+             "pair": (on(model_pair), on(true_pair))}  # fmt: skip
     design = np.column_stack([np.ones(both.sum()), *(model for model, _ in terms.values())])
     weights = np.linalg.lstsq(design, truth[both], rcond=None)[0]
     mix = ordered(design @ weights)
@@ -214,7 +215,7 @@ def ranking_diagnosis(
         for name in terms
     }  # fmt: skip
     return {
-        "person_share": float(np.var(on_moves) / np.var(truth[both])),
+        "person_share": float(np.var(terms["person"][1]) / np.var(truth[both])),
         "unit_share": level_share(true_level, true_pair),
         "unit_share_model": level_share(model_level, model_pair),
         "person_r": correlation(true_person, model_person),

@@ -324,12 +324,8 @@ def _positions(index: pd.Index, keys: pd.Series) -> np.ndarray:
     a thousand employees a few hundred times each: the distinct keys are looked up once
     (0.005 s against 0.03 s for every key looked up in turn)."""
     codes, distinct = pd.factorize(keys)
-    found = index.get_indexer(distinct)
-    return (
-        np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
-        if len(found)
-        else np.full(len(keys), -1)
-    )
+    found = np.append(index.get_indexer(distinct), -1)  # a missing key's code, -1, reads it
+    return found[codes]
 
 
 def _competency_gaps(
