@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from features.data import HRData
-from features.pipeline import EDUCATION_RANK
+from features.pipeline import EDUCATION_RANK, key_positions
 from features.settings import EligibilitySettings
 
 
@@ -140,8 +140,9 @@ def eligibility_mask(
     """For each candidate row (with nip, unit_id, as_of, is_stay, tenure_current, unit_fill,
     position_type): one boolean column per rule code, True where the rule is broken.
     Staying is never blocked by the move rules (tenure, formasi, education, retirement,
-    sanction, precedent). What a rule reads of a person is looked up once per person, not
-    per row (a candidate table has a row per unit); `readings` are given when the caller
+    sanction, precedent). What a rule reads of a person is looked up once per person and
+    of a unit once per unit, not per row (a candidate table has a row per pair: a part of a
+    staff checked in 0.05 s against 0.14 s); `readings` are given when the caller
     checks a staff a part at a time, else read here, the precedents as known at the rows'
     earliest date."""
     s = settings
@@ -157,11 +158,11 @@ def eligibility_mask(
     serving = (last_heavy < as_of) & (
         last_heavy >= as_of - pd.DateOffset(months=s.heavy_sanction_months)
     )
-    ptype = candidates["position_type"].astype(object).to_numpy()
+    ptype = candidates["position_type"]  # compared as it is (a categorical: by its levels)
     need = np.where(
-        np.isin(ptype, ["jpt", "administrator"]),
+        ptype.isin(["jpt", "administrator"]).to_numpy(),
         EDUCATION_RANK[s.min_education_managerial],
-        np.where(ptype == "pengawas", EDUCATION_RANK[s.min_education_pengawas], -1),
+        np.where((ptype == "pengawas").to_numpy(), EDUCATION_RANK[s.min_education_pengawas], -1),
     )
     # Age decides here only because the law makes it decide (BUP); it is never a feature.
     birth = pd.Series(emp["birth_date"].to_numpy()[codes], index=candidates.index)
@@ -174,7 +175,8 @@ def eligibility_mask(
     kind_of = _unit_kinds(data)
     here = candidates.loc[candidates["is_stay"].to_numpy() == 1].set_index("nip")["unit_id"]
     left = precedents.index.get_indexer(kind_of.reindex(here.reindex(people)).to_numpy())[codes]
-    joined = precedents.columns.get_indexer(kind_of.reindex(candidates["unit_id"]).to_numpy())
+    kind_at = np.append(precedents.columns.get_indexer(kind_of.to_numpy()), -1)
+    joined = kind_at[key_positions(kind_of.index, candidates["unit_id"])]  # -1: no such unit
     known = (left >= 0) & (joined >= 0)  # someone without a unit has no kind to leave
     seen = precedents.to_numpy()[np.maximum(left, 0), np.maximum(joined, 0)]
     unprecedented = known & (seen < s.min_precedent_moves)

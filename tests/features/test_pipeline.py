@@ -125,7 +125,7 @@ def test_candidate_rows_mark_current_unit_as_stay(hr_data: HRData) -> None:
 
 @pytest.mark.parametrize("nip", ["000", None], ids=["unknown", "missing"])
 def test_unknown_pair_is_refused(hr_data: HRData, nip: str | None) -> None:
-    """Among known pairs too: each distinct key is looked up once (`_positions`), and a
+    """Among known pairs too: each distinct key is looked up once (`key_positions`), and a
     missing or unknown one must not borrow another key's position."""
     known = candidate_pairs(hr_data).head(3)
     odd = pd.DataFrame({"nip": [nip], "unit_id": [known["unit_id"].iloc[0]], "as_of": known["as_of"].iloc[:1]})  # fmt: skip
