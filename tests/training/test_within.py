@@ -13,7 +13,7 @@ import pytest
 from features.definitions import CATEGORICAL, FEATURE_NAMES
 from training import registry
 from training.model import PlacementModel
-from training.within import ALPHAS, TRAITS, WithinModel, choose_alpha, stack_weights
+from training.within import ALPHAS, NUMERIC, TRAITS, WithinModel, choose_alpha, stack_weights
 
 COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
 LEVELS = {"unit_domain": 4, "unit_kind": 3, "education_field": 5, "position_type": 2}
@@ -169,3 +169,20 @@ def test_the_penalty_is_the_one_the_last_period_supports() -> None:
     fixed = WithinModel.fit(x, noise, person, period, LEVELS, alpha=1.0)
     assert fixed.info["alpha"] == 1.0 and "alpha_errors" not in fixed.info
     assert np.abs(model.b_trait_domain).max() < np.abs(fixed.b_trait_domain).max() / 3
+
+
+def test_standardised_inputs_put_missing_at_the_centre_and_infinite_ones_at_the_ends() -> None:
+    """`_blocks` sets a missing number to its centre and flags it, and an infinite one (no
+    feature should be, but a row may hold one) to the largest float, as `np.nan_to_num`
+    would: the shortcut that skips it where every input is finite changes nothing."""
+    numeric = len(NUMERIC)
+    x = np.full((3, len(FEATURE_NAMES)), 2.0)
+    x[0, NUMERIC[0]] = np.nan
+    x[1, NUMERIC[1]] = np.inf
+    center, scale = np.ones(numeric), np.full(numeric, 2.0)
+    z, hinge, flags = WithinModel._blocks(x, center, scale, np.arange(numeric))
+    expected = np.nan_to_num((x[:, list(NUMERIC)] - center) / scale)
+    np.testing.assert_array_equal(z, expected)
+    assert z[0, 0] == 0.0 and z[1, 1] == np.finfo(float).max and z[2, 0] == 0.5
+    np.testing.assert_array_equal(flags, np.isnan(x[:, list(NUMERIC)]))
+    np.testing.assert_array_equal(hinge, np.maximum(expected, 0.0))
