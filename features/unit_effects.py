@@ -87,9 +87,14 @@ def unit_effects(evaluations: pd.DataFrame) -> pd.DataFrame:
     y = marks["score"].to_numpy(dtype=float)
     y = y - marks.groupby("period")["score"].transform("mean").to_numpy(dtype=float)
     person = pd.factorize(marks["nip"])[0]
-    cell, keys = pd.factorize(pd.MultiIndex.from_arrays([marks["unit_id"], marks["period"]]))
+    # a unit-year is its unit's code and its period's, one integer: the same codes, in order
+    # of first appearance, as factorizing the pairs, without a tuple per mark (`mataram`:
+    # 0.003 s against 0.01-0.08 s)
+    unit, unit_ids = pd.factorize(marks["unit_id"])
+    period, periods = pd.factorize(marks["period"])
+    cell, pair = pd.factorize(unit * len(periods) + period)
     cells = pd.DataFrame(
-        {"unit_id": keys.get_level_values(0), "period": keys.get_level_values(1),
+        {"unit_id": unit_ids[pair // len(periods)], "period": periods[pair % len(periods)],
          "effect": _fit(y, person, cell)}
     ).sort_values("period")  # fmt: skip
     recent = cells.groupby("unit_id").tail(RECENT).groupby("unit_id")["effect"].mean()
