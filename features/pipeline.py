@@ -73,6 +73,16 @@ class Snapshot:
         return _columns(self.units)
 
     @cached_property
+    def commute_now_km(self) -> np.ndarray:
+        """Per employee, the distance from home to the unit held now (NaN without one):
+        what a move's change of commute is measured from, once per employee rather than
+        once per pair."""
+        e, u = self.employee_columns, self.unit_columns
+        held = e["current_row"].astype(int)  # -1 without a unit reads the NaN appended
+        lat, lon = np.append(u["lat"], np.nan)[held], np.append(u["lon"], np.nan)[held]
+        return haversine_km(e["home_lat"], e["home_lon"], lat, lon)
+
+    @cached_property
     def category_codes(self) -> dict[str, np.ndarray]:
         """Each categorical feature's code per employee (`position_type`, `education_field`)
         or per unit (`unit_domain`, `unit_kind`): a pair's code is then picked by position,
@@ -260,8 +270,10 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
     u_rows = key_positions(units.index, pairs["unit_id"])
     if (e_rows < 0).any() or (u_rows < 0).any():
         raise KeyError("a pair names an unknown nip or unit_id")
-    e = {name: column[e_rows] for name, column in snap.employee_columns.items()}
-    u = {name: column[u_rows] for name, column in snap.unit_columns.items()}
+    # the numbers only: the text columns (current unit, position, field ...) are read as
+    # codes, and a text column picked per pair is a Python object per pair
+    e = {name: c[e_rows] for name, c in snap.employee_columns.items() if c.dtype != object}
+    u = {name: c[u_rows] for name, c in snap.unit_columns.items() if c.dtype != object}
     d = u["domain_pos"].astype(int)
     out: dict[str, Any] = {}  # columns, made a frame once (column by column costs per call)
     for name in ("score_last", "score_mean3", "score_trend", "score_resid", "n_evaluations",
@@ -291,10 +303,8 @@ def _pair_features(snap: Snapshot, pairs: pd.DataFrame) -> dict[str, Any]:
     stay = (cur_rows == u_rows) & (cur_rows >= 0)
     out["is_stay"] = stay.astype(float)
     out["commute_km"] = haversine_km(e["home_lat"], e["home_lon"], u["lat"], u["lon"])
-    cur = np.where(cur_rows >= 0, cur_rows, 0)
-    now_km = haversine_km(e["home_lat"], e["home_lon"],
-                          snap.unit_columns["lat"][cur], snap.unit_columns["lon"][cur])  # fmt: skip
-    out["commute_change_km"] = np.where(cur_rows >= 0, out["commute_km"] - now_km, np.nan)
+    now_km = snap.commute_now_km[e_rows]  # NaN for someone without a unit
+    out["commute_change_km"] = out["commute_km"] - now_km
 
     for name in ("unit_domain", "unit_kind"):
         out[name] = pd.Categorical.from_codes(codes[name][u_rows], dtype=CATEGORY_DTYPES[name])
