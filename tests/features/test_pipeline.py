@@ -11,6 +11,7 @@ import pytest
 from features import vocab
 from features.data import HRData
 from features.definitions import FEATURE_NAMES, FEATURES, label
+from features.geo import haversine_km
 from features.pipeline import (
     CATEGORY_DTYPES,
     as_model_frame,
@@ -182,3 +183,33 @@ def test_competency_gaps_are_each_pairs_gaps_over_the_units_required(hr_data: HR
             assert row["comp_gap_mean"] == gaps.mean() and row["comp_gap_min"] == gaps.min()
             assert row["comp_assessed_share"] == len(gaps) / required.sum()
     assert min(seen.values()) > 0, seen  # every case met
+
+
+def test_a_moves_change_of_commute_is_measured_from_the_unit_held(hr_data: HRData) -> None:
+    """`commute_change_km`: home to the unit joined less home to the unit held now (each by
+    hand here); missing for someone who holds no unit, whatever the unit joined."""
+    snap = take_snapshot(hr_data, hr_data.default_as_of())
+    holds = snap.employees["current_unit"].notna()
+    with_unit = snap.employees.index[holds][:3]
+    without = snap.employees.index[~holds][:2]
+    assert len(with_unit) == 3 and len(without) == 2  # the fixture has both
+    units = hr_data.units.set_index("unit_id")
+    pairs = pd.DataFrame({
+        "nip": np.repeat([*with_unit, *without], 4),
+        "unit_id": np.tile(units.index[:4], 5),
+        "as_of": snap.as_of,
+    })  # fmt: skip
+    rows = build_features(hr_data, pairs)
+    home = hr_data.employees.set_index("nip")[["home_latitude", "home_longitude"]]
+
+    def km(nip: str, unit: str) -> float:
+        return float(haversine_km(*home.loc[nip].to_numpy(dtype=float),
+                                  *units.loc[unit, ["latitude", "longitude"]].to_numpy(dtype=float)))  # fmt: skip
+
+    for row in rows.itertuples():
+        if row.nip in without:
+            assert np.isnan(row.commute_change_km)
+        else:
+            held = snap.employees.loc[row.nip, "current_unit"]
+            expected = km(row.nip, row.unit_id) - km(row.nip, held)
+            assert row.commute_change_km == pytest.approx(expected, abs=1e-9)
