@@ -30,8 +30,8 @@ demo: install ## install; generate, validate, train, score, plan the default wor
 	$(PENATAAN) validate $(DATA)
 	$(PENATAAN) train --data $(DATA)
 	$(PENATAAN) score --data $(DATA) --out $(DATA)-scores.csv
-	@echo "Top suggestions of the first employees ($(DATA)-scores.csv):"
-	@head -6 $(DATA)-scores.csv
+	@echo "The first suggested moves (every employee's ranked units: $(DATA)-scores.csv):"
+	@awk -F, 'NR == 1 || $$11 == "True"' $(DATA)-scores.csv | head -6
 	$(PENATAAN) plan --data $(DATA) --out $(DATA)-round
 	@echo "The proposed round: $(DATA)-round/report.html"
 	scripts/serve-demo.sh $(DATA)
