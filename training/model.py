@@ -42,7 +42,7 @@ from training.within import WithinModel
 
 MODEL_FORMAT = "point+conformal+gain+predikat-v4"  # v4: the gain carries P(helps)
 MIN_GROUP_RESIDUALS = 30  # below this a group uses the pooled residuals
-ROW_BLOCK = 4096  # rows laid out at once by `PlacementModel.matrix` (45 columns: 1.5 MB)
+ROW_BLOCK = 4096  # rows laid out at once by `PlacementModel.matrix` (47 columns: 1.5 MB)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def test_the_model_frame_reads_columns_or_a_frame_and_misses_unknown_levels(
 
 
 def test_competency_gaps_are_each_pairs_gaps_over_the_units_required(hr_data: HRData) -> None:
-    """The gaps are summed per employee x unit over each competency's requiring units
+    """The gaps are read by expanding each pair into its unit's required competencies
     (`_competency_gaps`); every pair's must be what reading that pair alone gives: the
     assessed level less the required one, over the competencies both name."""
     units = hr_data.units.copy()  # one unit that requires nothing, beside those that do
