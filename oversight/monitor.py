@@ -94,7 +94,8 @@ class StayBaseline:
     the other leg). Stayers with the same raw gains show how much: in the first cycle of the
     loop on a family world the stayers' error rose by 0.6 points per point of raw gain, and
     the movers' realised gain came within 0.1 of the truth's once it was taken off (+4.5
-    before); in the second cycle it was 0.7 above the truth (README, "The loop closed")."""
+    before); in the second cycle it was 0.7 above the truth (docs/benchmarks.md, "The loop
+    closed")."""
 
     intercept: float
     slope: float

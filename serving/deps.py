@@ -91,7 +91,8 @@ def not_suspended(request: Request) -> None:
     Sync: it reads SQLite, which may wait on a lock, and the event loop must never wait. So
     each route that suggests calls it first, in the thread its own sync body runs in: as a
     dependency of its own it was a second hop to the thread pool per call (each such hop
-    cost about a millisecond in a profile of `/v1/recommend` in process, README "Serving")."""
+    cost about a millisecond in a profile of `/v1/recommend` in process, docs/benchmarks.md,
+    "Serving")."""
     store: DecisionStore = request.app.state.decisions
     try:
         why = store.suspended()

@@ -441,8 +441,9 @@ class Engine:
         moves stored as suggestions shown (`oversight.records.record_round`). On the
         served date it reads the pairs scored at load (`planning.problem.ScoredPairs`),
         so it costs the rules and the solver, not a scoring of every pair (on a province,
-        16.5 s against half an hour: README, "A province"); on another date its candidate
-        rows are built and scored a part of the staff at a time, as `penataan plan` does."""
+        16.5 s against half an hour: docs/benchmarks.md, "A province"); on another date its
+        candidate rows are built and scored a part of the staff at a time, as `penataan plan`
+        does."""
         when = pd.Timestamp(as_of) if as_of is not None else self.as_of
         check_blackout(when, settings)  # before the (slow) candidate rows
         source: Iterable[CandidateTable] | ScoredPairs = (

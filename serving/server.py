@@ -78,7 +78,8 @@ class HeaderDeadline(HttpToolsProtocol):
     module). The deadline is armed when a connection opens and when a request's first byte
     arrives on a kept-alive one, and disarmed when its headers are complete; if it fires
     first, the headers are late. (Built on h11 before: httptools parses in C where h11 parsed
-    in Python, part of what lay between the engine and the answer, README "Serving".)"""
+    in Python, part of what lay between the engine and the answer, docs/benchmarks.md,
+    "Serving".)"""
 
     header_timeout = 10.0
 

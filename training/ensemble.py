@@ -7,8 +7,8 @@ gain). Boosters fitted on bootstraps of *people* (every row of a drawn person ke
 together, so a person's years never sit on both sides) disagree exactly where one
 person's history drove the fit, and their mean ranks moves better: on the choice seeds
 101-112 it raised the share of the top 1% of people's best moves that truly help from 0.68
-to 0.76 (median world), and on the report seeds the top 5-10% by 4 points (README,
-"Decisions across worlds", `bench/worlds.py --param bag=1` for one booster).
+to 0.76 (median world), and on the report seeds the top 5-10% by 4 points
+(docs/benchmarks.md, "Decisions across worlds", `bench/worlds.py --param bag=1` for one booster).
 
 Why one booster. A prediction of LightGBM is the sum of its trees' leaf values, so the
 mean of K boosters is the booster whose trees are all of theirs with every leaf value

@@ -26,11 +26,11 @@ moves, using observed scores only:
   30% of them helping). The movers' full spread also stands in for what the line cannot
   see: its error at the move the model picks as best is larger than at the moves people
   made. Chosen on the choice seeds (each decile of the probability within 0.10 of the share
-  truly helping), reported on the report seeds (README). Measured again with the noise
+  truly helping), reported on the report seeds (docs/benchmarks.md). Measured again with the noise
   taken out at the outcomes' upper bound (`p_of_truth`, `GainCalibration.truth_sd`, off):
   on the report seeds the median world's suggested moves helped 71% of the time against
   81%, and world 212 moved 24% of its staff with its claims right on average, 67% helping
-  (README, "The probability of helping from the true gains' spread").
+  (docs/benchmarks.md, "The probability of helping from the true gains' spread").
 
 What real moves cannot show. Past transfers were chosen, often for a fit the records show
 only in part, so the moves people made turned out better than a move the model suggests
@@ -42,7 +42,7 @@ measurements of this agency's data, and are logged with the model. This round me
 alternative, the line as fitted (no cap, no shift, the movers' full spread): on the report
 seeds 201-212 its suggested moves helped 35% of the time (median world) with claims 4.8
 points above the truth, and one world would have moved 43% of its staff; so it was not
-adopted (README, "Decisions across worlds").
+adopted (docs/benchmarks.md, "Decisions across worlds").
 
 Which moves to suggest is a decision over the whole table. Each move gets the probability
 that it truly helps, `P(gain > 0) = Phi(gain / sd)`, `sd` the movers' spread around the
@@ -59,7 +59,7 @@ beta = PRIOR_BETA` with the pooled residual spread, and says so.
 
 A pilot, while no outcome of the agency's own suggestions has been seen. How far the claim
 at the top of the model's order is off differs between worlds by up to 11 points, and no
-statistic of the records tracks it (README, "Decisions across worlds"): what shows it is
+statistic of the records tracks it (docs/benchmarks.md, "Decisions across worlds"): what shows it is
 the outcome of the model's own picks, a year after they were made. Until the line has been
 refit on such outcomes (`refit_on_outcomes`), a `Decision` also suggests a pilot: the
 `pilot_size` surest best moves of the staff (each employee's best move, ranked by its
@@ -275,7 +275,7 @@ def fit_calibration(
 
     `prior` (the default, `PENATAAN_GAIN_PRIOR`): the slope capped at 1 and
     `SELECTION_SHIFT` off every gain. Without it, the line as the moves show it (only a
-    backwards slope is dropped): the evidence-only alternative measured in the README, kept
+    backwards slope is dropped): the evidence-only alternative measured in docs/benchmarks.md, kept
     so that it can be re-measured. Either way the interval's spread is the movers' full
     spread; `p_of_truth` has the probability of helping read the true gains' spread instead
     (`GainCalibration.truth_sd`, the stayers' noise taken out)."""

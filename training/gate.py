@@ -9,7 +9,7 @@ on the same data, or, ranking moves another way than the champion (`PlacementMod
 the within-person model added, its caution changed, or its penalty set another way), scores
 no worse: the score alone
 cannot tell two rankings apart, and what can (the truth) no agency has, so that choice was
-made on the family's choice seeds and is reported on the report seeds (README). Past
+made on the family's choice seeds and is reported on the report seeds (docs/benchmarks.md). Past
 records that changed since the champion's training (scores, assignments of periods both
 runs hold) are reported with the decision.
 """

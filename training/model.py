@@ -54,7 +54,7 @@ class LgbParams:
     min_data_in_leaf: int = 200  # 40 fitted the generator's quirks: chosen on the family
     monotone: bool = True  # hold the model to `Feature.monotone` (features/definitions.py)
     # keep the person's level out of the gain: features interact only within their groups
-    # (features/definitions.py, INTERACTION_GROUPS); measured, not adopted (README)
+    # (features/definitions.py, INTERACTION_GROUPS); measured, not adopted (docs/benchmarks.md)
     additive: bool = False
     # boosters averaged into the model: the first on every row, the others each on a
     # bootstrap of people (training/ensemble.py); 1 is a single booster
@@ -65,11 +65,11 @@ class LgbParams:
     within: bool = True
     within_alpha: float | None = None
     # how much of the two models' disagreement about a gain comes off it (`raw_gains`):
-    # half, chosen on the choice seeds against none (README, "Decisions across worlds")
+    # half, chosen on the choice seeds against none (docs/benchmarks.md, "Decisions across worlds")
     within_caution: float = 0.5
     # shrink the level of the unit a move leads into by how reliably its staff's marks show
     # it (training/unit_levels.py); better on the choice seeds, not on the report seeds:
-    # measured, not adopted (README, "Decisions across worlds")
+    # measured, not adopted (docs/benchmarks.md, "Decisions across worlds")
     unit_shrink: bool = False
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8

@@ -23,7 +23,7 @@ person's own record in the unit they hold, not from the unit's level alone.
 
 An option (`LgbParams.unit_shrink`), off by default: it ranked better on the choice seeds
 and not on the report seeds, and at the shift it called for the round's moves helped less
-often than the shipped model's (README, "A unit's level shrunk for its staff").
+often than the shipped model's (docs/benchmarks.md, "A unit's level shrunk for its staff").
 """
 
 from __future__ import annotations

@@ -25,11 +25,12 @@ the sum brought back to the booster's spread (`stack_weights`, measured at train
 agency's own candidate table): the two models count equally in the order, and the gain's
 priors (the slope cap, the selection shift: `training.gain`), set for the booster's raw gains,
 meet numbers of the same size.
-Chosen on the choice seeds 101-112 against the booster alone (README, "Decisions across
-worlds"). The model is linear, so its part of a gain is exactly attributed to features
-(`contributions`): the narrative's factors add up to the gain that ranked the move, before
-the caution (`PlacementModel.raw_gains`) takes a share of the two models' disagreement off
-and the joined unit loses the part of its level its staff do not show (`training.unit_levels`).
+Chosen on the choice seeds 101-112 against the booster alone (docs/benchmarks.md,
+"Decisions across worlds"). The model is linear, so its part of a gain is exactly attributed
+to features (`contributions`): the narrative's factors add up to the gain that ranked the
+move, before the caution (`PlacementModel.raw_gains`) takes a share of the two models'
+disagreement off and the joined unit loses the part of its level its staff do not show
+(`training.unit_levels`).
 """
 
 from __future__ import annotations
@@ -301,8 +302,8 @@ def choose_alpha(
     differs between agencies. Nearly unpenalised (the penalty was 1 until this was
     measured), the many trait x field terms fit noise: on the family's choice seeds the
     penalty this function picks cut the move regret of the stacked ranking by about a
-    sixth (README, "Decisions across worlds"). So each fit chooses it on its own rows, the
-    way the model is used: fitted on every period but the last, it predicts how each
+    sixth (docs/benchmarks.md, "Decisions across worlds"). So each fit chooses it on its own
+    rows, the way the model is used: fitted on every period but the last, it predicts how each
     person's score in the last period differs from their own earlier mean (the year's
     common shift taken out), and the penalty of `ALPHAS` with the least squared error
     wins. Without an earlier period, or nobody in the last who was seen before, the least
