@@ -61,15 +61,19 @@ def _render(value: object) -> str | None:
     return text if text != "" else None
 
 
-def _ragged_rows(path: Path) -> list[tuple[int, int]]:
-    """(row, fields) of each CSV data row whose field count differs from the header's: the
-    mark of a file cut short by an interrupted copy, which pandas would pad silently."""
+def _ragged_rows(path: Path) -> tuple[int, list[tuple[int, int]]]:
+    """The header's field count, and (row, fields) of each CSV data row whose count differs
+    from it: the mark of a file cut short by an interrupted copy, which pandas would pad
+    silently."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
-            return []
-        return [(i, len(row)) for i, row in enumerate(reader, 1) if row and len(row) != len(header)]
+            return 0, []
+        width = len(header)
+        return width, [
+            (i, len(row)) for i, row in enumerate(reader, 1) if row and len(row) != width
+        ]
 
 
 def read_raw(path: Path) -> pd.DataFrame:
@@ -78,14 +82,14 @@ def read_raw(path: Path) -> pd.DataFrame:
         check_size(path, MAX_TABLE_BYTES, "a table", "split the export, or check that this is the right file")  # fmt: skip
         if path.suffix == ".csv":
             check_csv_header(path)
-            ragged = _ragged_rows(path)
+            width, ragged = _ragged_rows(path)
             if ragged:
                 where = ", ".join(f"row {r} has {n}" for r, n in ragged[:5])
                 more = f" and {len(ragged) - 5} more rows" if len(ragged) > 5 else ""
                 raise TableFileError(
                     path.name,
-                    f"fields per row differ from the header's ({where}{more}): a truncated or "
-                    "damaged file? Copy it again",
+                    f"fields per row differ from the header's {width} ({where}{more}): a "
+                    "truncated or damaged file? Copy it again",
                 )
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig"

@@ -66,10 +66,13 @@ def causes(violations: Iterable[Violation]) -> list[Cause]:
         groups[(file, None, rule)] = [Violation(file, None, None, None, rule)]
     files = list(dict.fromkeys(key[0] for key in groups))
     ordered = sorted(groups.items(), key=lambda kv: (files.index(kv[0][0]), -len(kv[1])))
+    # a cause of one violation keeps its own details: a file-level one (a cut file's row,
+    # a reader's error) has no row or value to quote as an example
     return [
-        Cause(file, column, rule, len(found), tuple(found[:EXAMPLES]), _cell_hint(found))
+        Cause(file, column, found[0].rule if len(found) == 1 else rule, len(found),
+              tuple(found[:EXAMPLES]), _cell_hint(found))
         for (file, column, rule), found in ordered
-    ]
+    ]  # fmt: skip
 
 
 DAY_FIRST = re.compile(r"[0-3]?[0-9][-/.][01]?[0-9][-/.][12][0-9]{3}")

@@ -357,6 +357,9 @@ def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
     assert report.data is None
     (violation,) = [v for v in report.violations if v.file == "evaluations.csv"]
     assert "fields per row differ from the header" in violation.rule and "row " in violation.rule
+    # the grouped view people read first names the row too, not only `--all`
+    run = CliRunner().invoke(app, ["validate", str(world_copy)])
+    assert run.exit_code == 1 and violation.rule in run.output
 
 
 def test_a_table_file_over_the_size_guard_is_refused_unread(world_copy: Path) -> None:
