@@ -76,6 +76,27 @@ def _ragged_rows(path: Path) -> tuple[int, list[tuple[int, int]]]:
         ]
 
 
+def _not_utf8(path: Path) -> str:
+    """Where a CSV stops being UTF-8, and what to do: Excel's "CSV" on Windows writes its ANSI
+    code page (Windows-1252), whose accented letters are not UTF-8. The file's line (as an
+    editor numbers it; a quoted cell may span lines) and the text around the first such byte,
+    read as Windows-1252; one pass over the file, a line at a time."""
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if line_no == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            try:
+                line.decode()
+            except UnicodeDecodeError as exc:
+                near = line[max(exc.start - 30, 0) : exc.start + 30]
+                return (
+                    f"not UTF-8 text (line {line_no}, byte 0x{line[exc.start]:02x}: "
+                    f"...{near.decode('cp1252', errors='replace').strip()}... as Windows-1252): "
+                    "save it as 'CSV UTF-8' (Excel's Save As offers it)"
+                )
+    return "not UTF-8 text"
+
+
 def read_raw(path: Path) -> pd.DataFrame:
     """The table as an object frame of `str | None` cells, in file order."""
     try:
@@ -109,7 +130,8 @@ def read_raw(path: Path) -> pd.DataFrame:
     except FileTooLarge as exc:
         raise TableFileError(path.name, exc.reason) from None
     except UnicodeDecodeError as exc:
-        raise TableFileError(path.name, f"not UTF-8 text ({exc.reason})") from exc
+        where = _not_utf8(path) if path.suffix == ".csv" else f"not UTF-8 text ({exc.reason})"
+        raise TableFileError(path.name, where) from exc
     except pd.errors.EmptyDataError as exc:
         raise TableFileError(path.name, "the file is empty (no header row)") from exc
     except Exception as exc:  # any parser failure is reported as a file error

@@ -362,6 +362,20 @@ def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
     assert run.exit_code == 1 and violation.rule in run.output
 
 
+def test_a_csv_saved_as_windows_1252_names_its_line_and_what_to_do(world_copy: Path) -> None:
+    """Excel's "CSV" on Windows writes accented names in Windows-1252: the file is refused
+    (the contract is UTF-8) with the line an editor shows, the text there, and the fix; a
+    BOM before the header does not shift the place."""
+    path = world_copy / "employees.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",", ",Andé ", 1)
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("cp1252"))
+    report = validate_directory(world_copy)
+    (violation,) = [v for v in report.violations if v.file == "employees.csv"]
+    assert violation.rule.startswith("not UTF-8 text (line 4, byte 0xe9: ...")
+    assert "Andé" in violation.rule and "save it as 'CSV UTF-8'" in violation.rule
+
+
 def test_a_table_file_over_the_size_guard_is_refused_unread(world_copy: Path) -> None:
     from features.contract.reader import MAX_TABLE_BYTES
 
