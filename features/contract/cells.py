@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from features import vocab
+from features.contract.reader import loose
 from features.contract.schema import Column, Table
 from features.contract.violations import ABSENT, Violation
 
@@ -89,13 +90,17 @@ def _cell_violations(
 
 def _named(table: Table, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
     """`raw` with every column a contract column is known by renamed to the contract's name,
-    and a warning for each: the column's own name wins when a file has both."""
+    and a warning for each: the column's own name wins when a file has both, then an alias,
+    then a header that is one of them but for case and spaces (`Unit_ID `)."""
     rename: dict[str, str] = {}
     warnings: list[str] = []
     for column in table.columns:
         if column.name in raw.columns:
             continue
         alias = next((a for a in column.aliases if a in raw.columns), None)
+        if alias is None:
+            known = {loose(name) for name in (column.name, *column.aliases)}
+            alias = next((h for h in raw.columns if h not in rename and loose(h) in known), None)
         if alias is not None:
             rename[alias] = column.name
             warnings.append(f"{file}: column {alias!r} read as {column.name!r}")

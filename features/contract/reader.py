@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import Final
 
@@ -61,19 +62,38 @@ def _render(value: object) -> str | None:
     return text if text != "" else None
 
 
-def _ragged_rows(path: Path) -> tuple[int, list[tuple[int, int]]]:
-    """The header's field count, and (row, fields) of each CSV data row whose count differs
-    from it: the mark of a file cut short by an interrupted copy, which pandas would pad
+def _ragged_rows(path: Path) -> tuple[list[str], list[tuple[int, int]]]:
+    """The header, and (row, fields) of each CSV data row whose field count differs from
+    it: the mark of a file cut short by an interrupted copy, which pandas would pad
     silently."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
-            return 0, []
+            return [], []
         width = len(header)
-        return width, [
+        return header, [
             (i, len(row)) for i, row in enumerate(reader, 1) if row and len(row) != width
         ]
+
+
+def loose(header: str) -> str:
+    """A header as people mistype it: case and surrounding or doubled spaces do not count
+    (`Unit_ID ` is `unit_id`)."""
+    return " ".join(header.split()).lower()
+
+
+def _refuse_twice(file: str, header: list[str], read: frozenset[str]) -> None:
+    """A header that gives a column the table reads (`read`, compared loosely) twice: pandas
+    would rename the second (`ikm.1`) and the validator read the first and ignore the other,
+    whichever held the data. Columns the table does not read may repeat (they are ignored)."""
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(header, 1):
+        if loose(name) in read:
+            seen.setdefault(loose(name), []).append(position)
+    twice = [f"{name!r} (columns {', '.join(map(str, at))})" for name, at in seen.items() if len(at) > 1]  # fmt: skip
+    if twice:
+        raise TableFileError(file, f"a column is given twice: {'; '.join(twice)}; keep one")
 
 
 def _not_utf8(path: Path) -> str:
@@ -97,19 +117,22 @@ def _not_utf8(path: Path) -> str:
     return "not UTF-8 text"
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """The table as an object frame of `str | None` cells, in file order."""
+def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
+    """The table as an object frame of `str | None` cells, in file order; refused where it
+    gives a column of `read` (the names the table reads) twice."""
+    names = frozenset(loose(name) for name in read)
     try:
         check_size(path, MAX_TABLE_BYTES, "a table", "split the export, or check that this is the right file")  # fmt: skip
         if path.suffix == ".csv":
             check_csv_header(path)
-            width, ragged = _ragged_rows(path)
+            header, ragged = _ragged_rows(path)
+            _refuse_twice(path.name, header, names)
             if ragged:
                 where = ", ".join(f"row {r} has {n}" for r, n in ragged[:5])
                 more = f" and {len(ragged) - 5} more rows" if len(ragged) > 5 else ""
                 raise TableFileError(
                     path.name,
-                    f"fields per row differ from the header's {width} ({where}{more}): a "
+                    f"fields per row differ from the header's {len(header)} ({where}{more}): a "
                     "truncated or damaged file? Copy it again",
                 )
             frame = pd.read_csv(
@@ -125,6 +148,7 @@ def read_raw(path: Path) -> pd.DataFrame:
                 raise pd.errors.EmptyDataError("no header row")
             frame = cells.iloc[1:].reset_index(drop=True)
             frame.columns = [_render(c) or f"Unnamed: {k}" for k, c in enumerate(cells.iloc[0])]
+            _refuse_twice(path.name, list(frame.columns), names)
     except TableFileError:
         raise
     except FileTooLarge as exc:

@@ -49,7 +49,7 @@ def validate_directory(directory: Path) -> ValidationReport:
                     {c.name: pd.Series(dtype=object) for c in table.columns}
                 )
                 continue
-            raw = read_raw(path)
+            raw = read_raw(path, [n for c in table.columns for n in (c.name, *c.aliases)])
         except TableFileError as exc:
             report.violations.append(Violation(exc.file, None, None, None, exc.message))
             unreadable = True

@@ -249,6 +249,32 @@ def test_validate_warns_once_about_extra_columns(world_copy: Path) -> None:
     ]
 
 
+def test_a_header_off_by_case_or_spaces_is_read_saying_so(world_copy: Path) -> None:
+    """`Unit_ID ` is `unit_id` as a spreadsheet user typed it: read, with a warning, the same
+    data as the contract's own header gives."""
+    data = validate_directory(world_copy).data
+    _edit(world_copy, "units", lambda f: f.rename(columns={"unit_id": " Unit_ID "}))
+    report = validate_directory(world_copy)
+    assert report.data is not None and data is not None
+    assert "units.csv: column ' Unit_ID ' read as 'unit_id'" in report.warnings
+    pd.testing.assert_frame_equal(report.data.units, data.units)
+
+
+def test_a_column_given_twice_is_refused_naming_both(world_copy: Path) -> None:
+    """pandas would read the second `ikm` as `ikm.1` and the validator ignore it, whichever of
+    the two held the data: refused, the columns named. A column the table does not read may
+    repeat."""
+    path = world_copy / "unit_kpis.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join([lines[0] + ",IKM,catatan,catatan"] + [x + ",,a,b" for x in lines[1:]])
+    )
+    (violation,) = [v for v in validate_directory(world_copy).violations if v.file == path.name]
+    assert violation.rule == "a column is given twice: 'ikm' (columns 3, 6); keep one"
+    path.write_text("\n".join([lines[0] + ",catatan,catatan"] + [x + ",a,b" for x in lines[1:]]))
+    assert validate_directory(world_copy).ok
+
+
 def test_the_ratings_are_read_by_the_contracts_name_and_their_former_one(
     world_copy: Path,
 ) -> None:
