@@ -41,7 +41,9 @@ class Cause:
             if v.row is not None or v.value is not None
         )
         head = f"  {where}: {self.rule}"
-        head += f" ({self.count:,} rows" + (f", e.g. {rows})" if rows else ")")
+        head += f" ({self.count:,} row{'s' * (self.count != 1)}" + (
+            f", e.g. {rows})" if rows else ")"
+        )
         if self.count == 1 and self.examples[0].row is None:
             head = f"  {where}: {self.rule}"
         return [head] + ([f"    hint: {self.hint}"] if self.hint else [])
