@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.engine import NotFound
 from serving.schemas import ErrorBody
@@ -39,14 +41,42 @@ def invalid_field(field: tuple[str, ...], message: str) -> RequestValidationErro
     )
 
 
-async def _invalid(_: Request, error: Exception) -> JSONResponse:
+def _json_sent(request: Request) -> str | None:
+    """The request's content type where it is not JSON (FastAPI then reads no body at all and
+    reports a missing object, which does not tell the caller what to change)."""
+    kind = request.headers.get("content-type", "")
+    media = kind.split(";")[0].strip().lower()
+    return None if media == "application/json" or media.endswith("+json") else (kind or "none")
+
+
+async def _invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = []
+    sent = _json_sent(request)
     for item in error.errors():
         where = [str(p) for p in item.get("loc", ()) if p != "body"]
         field = "body" if item.get("type") == "json_invalid" or not where else ".".join(where)
-        errors.append({"field": field, "message": str(item.get("msg", "invalid"))})
+        message = str(item.get("msg", "invalid"))
+        if field == "body" and sent is not None:
+            message = (
+                f"send the body as JSON with Content-Type: application/json (it came as {sent})"
+            )
+        errors.append({"field": field, "message": message})
     return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
+
+async def _unreadable(request: Request, error: Exception) -> Response:
+    """FastAPI's 400 for a body it could not decode (not UTF-8: a compressed body, say), in
+    the API's error shape; any other HTTP error as FastAPI answers it."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code != 400 or error.detail != "There was an error parsing the body":
+        return await http_exception_handler(request, error)
+    encoding = request.headers.get("content-encoding")
+    message = "the body is not UTF-8 JSON" + (
+        f" (Content-Encoding: {encoding} is not read: send it uncompressed)" if encoding else ""
+    )
+    body = {"detail": "invalid request", "errors": [{"field": "body", "message": message}]}
+    return JSONResponse(body, status_code=400)
 
 
 async def _not_found(_: Request, error: Exception) -> JSONResponse:
@@ -56,6 +86,8 @@ async def _not_found(_: Request, error: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Answer invalid requests with 422 naming each field, unknown NIPs/units with 404."""
+    """Answer invalid requests with 422 naming each field (400 for a body that cannot be
+    decoded), unknown NIPs/units with 404."""
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _unreadable)
     app.add_exception_handler(NotFound, _not_found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import sqlite3
 
@@ -99,6 +100,27 @@ def test_malformed_json_and_wrong_shapes_are_422(api: Api) -> None:
         response = api.client.post("/v1/recommend", content=raw, headers=headers)
         assert response.status_code == 422, raw
         assert response.json()["errors"]
+
+
+def test_a_body_sent_as_text_or_compressed_says_what_to_send(api: Api) -> None:
+    """JSON sent as text/plain (curl's -d without a header sends a form type) is not read as
+    JSON, and a gzip body is not read at all: each answer names the body and the fix, in the
+    API's error shape."""
+    hr = api.headers("hr")
+    body = b'{"nip": "198507142010011002"}'
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        text = api.client.post("/v1/recommend", content=body, headers={**hr, "content-type": kind})
+        assert text.status_code == 422
+        (error,) = text.json()["errors"]
+        assert error["field"] == "body" and "Content-Type: application/json" in error["message"]
+        assert kind in error["message"]
+    zipped = api.client.post(
+        "/v1/recommend", content=gzip.compress(body),
+        headers={**hr, "content-type": "application/json", "content-encoding": "gzip"},
+    )  # fmt: skip
+    assert zipped.status_code == 400
+    (error,) = zipped.json()["errors"]
+    assert error["field"] == "body" and "Content-Encoding" in error["message"]
 
 
 def test_unknown_nip_or_unit_is_404_naming_the_field(api: Api) -> None:
