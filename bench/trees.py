@@ -2,7 +2,9 @@
 --all-units` against both, on `mataram` (every active employee x every unit).
 
 1. Compiling the champion's trees into an empty cache, then loading them from it; and
-   compiling them with LLVM's inlining on (`training.compiled.INLINE` is off), for the trade.
+   compiling them with LLVM's inlining on (`training.compiled.INLINE` is off), for the trade,
+   and with LLVM's large code model (lleaves' default; `code_model_for` picks the small one
+   for a forest of this size), the reference for the code model's gain.
 2. Predicting every candidate row: `Booster.predict` (2 threads) against the compiled trees
    (2 threads), median of repeats, the largest difference between the two.
 3. `penataan score --all-units` as a whole process, with compiled trees and with
@@ -58,6 +60,10 @@ def main() -> None:
         t_booster, expected = median_time(lambda: booster.predict(x, num_threads=2), args.repeats)
         t_compiled, got = median_time(lambda: compiled.predict(x), args.repeats)
         began = time.perf_counter()
+        large = CompiledTrees(booster, Path(tmp) / "large", code_model="large")
+        cold_large = time.perf_counter() - began
+        t_large, got_large = median_time(lambda: large.predict(x), args.repeats)
+        began = time.perf_counter()
         inlined = CompiledTrees(booster, Path(tmp) / "inlined", inline=True)
         cold_inlined = time.perf_counter() - began
         t_inlined, got_inlined = median_time(lambda: inlined.predict(x), args.repeats)
@@ -74,13 +80,17 @@ def main() -> None:
     print_table(
         ["predict every row", "seconds", "rows/s", "x Booster.predict", "max |difference|"],
         [["Booster.predict (2 threads)", round(t_booster, 2), round(len(x) / t_booster), 1.0, 0.0],
-         ["compiled (lleaves, 2 threads)", round(t_compiled, 2), round(len(x) / t_compiled),
-          round(t_booster / t_compiled, 2), float(np.abs(got - expected).max())],
+         [f"compiled (lleaves, 2 threads; {compiled.code_model} code model)", round(t_compiled, 2),
+          round(len(x) / t_compiled), round(t_booster / t_compiled, 2), float(np.abs(got - expected).max())],
+         ["compiled, large code model (lleaves' default)", round(t_large, 2), round(len(x) / t_large),
+          round(t_booster / t_large, 2), float(np.abs(got_large - expected).max())],
          ["compiled, LLVM inlining on (not the default)", round(t_inlined, 2), round(len(x) / t_inlined),
           round(t_booster / t_inlined, 2), float(np.abs(got_inlined - expected).max())]],
     )  # fmt: skip
     print(
-        f"compiling with LLVM inlining on: {cold_inlined:.1f} s cold (off, the default: {cold:.1f} s)"
+        f"compiling with LLVM inlining on: {cold_inlined:.1f} s cold (off, the default: {cold:.1f} s);"
+        f" with the large code model {cold_large:.1f} s; compiled / large code model: "
+        f"{t_compiled / t_large:.2f}x the time"
     )
     print_table(
         ["penataan score --all-units", "seconds", "x bare Booster.predict", "x bare compiled", "peak GiB"],

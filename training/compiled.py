@@ -37,6 +37,12 @@ BLOCK_ROWS = 65_536  # rows copied to C order at a time
 # (`bench/trees.py` measures both); every new model is compiled at least once (training
 # scores with it), so it is left off
 INLINE = False
+# LLVM's small code model: each tree's constants addressed relative to the code instead of by
+# 64-bit absolute addresses, about an eighth off each prediction at the same compile time
+# (`bench/trees.py`). It holds code and data within 2 GB, which lleaves warns a very large
+# forest breaks (a crash, not an error): `mataram`'s bag of 25,000 leaves is a 2.5 MB object,
+# so up to `SMALL_CODE_LEAVES` (about 100 MB) the small model is used, beyond it the large.
+SMALL_CODE_LEAVES = 1_000_000
 
 
 def _host() -> str:
@@ -60,14 +66,24 @@ class CompiledTrees:
     """A booster's trees as native code; `predict` as `Booster.predict` once `verify` passed."""
 
     def __init__(
-        self, booster: lgb.Booster, cache: Path, threads: int = 2, inline: bool = INLINE
+        self,
+        booster: lgb.Booster,
+        cache: Path,
+        threads: int = 2,
+        inline: bool = INLINE,
+        code_model: str | None = None,
     ) -> None:
+        """`code_model` "small" or "large"; by default by the forest's size (see the module)."""
         import lleaves  # imported here: LLVM is loaded only where trees are compiled
 
         text = booster.model_to_string()
         digest = hashlib.sha256(text.encode()).hexdigest()[:24]
         _private_folder(cache)
-        tag = f"{digest}-lleaves{version('lleaves')}-llvmlite{version('llvmlite')}-inline{int(inline)}"
+        self.code_model = code_model or code_model_for(text)
+        tag = (
+            f"{digest}-lleaves{version('lleaves')}-llvmlite{version('llvmlite')}"
+            f"-inline{int(inline)}-{self.code_model}"
+        )
         model_file = cache / f"{digest}.txt"
         if not model_file.exists():
             tmp = model_file.with_suffix(f".{os.getpid()}.tmp")
@@ -75,12 +91,13 @@ class CompiledTrees:
             tmp.replace(model_file)
         self.model: Any = lleaves.Model(model_file=str(model_file))
         machine_code = cache / f"{tag}-{_host()}.o"
+        flags = {"finline": inline, "fcodemodel": self.code_model}
         if machine_code.exists():
-            self.model.compile(cache=str(machine_code), finline=inline)
+            self.model.compile(cache=str(machine_code), **flags)
         else:  # compiled beside, then moved in whole: another process never loads half a file
             partial = machine_code.with_suffix(f".{os.getpid()}.partial")
             try:
-                self.model.compile(cache=str(partial), finline=inline)
+                self.model.compile(cache=str(partial), **flags)
                 partial.replace(machine_code)
             finally:
                 partial.unlink(missing_ok=True)
@@ -106,6 +123,15 @@ class CompiledTrees:
             block = np.ascontiguousarray(x[start : start + BLOCK_ROWS], dtype=np.float64)
             out[start : start + len(block)] = self.model.predict(block, n_jobs=self.threads)
         return out
+
+
+def code_model_for(model_text: str) -> str:
+    """LLVM's code model for a forest (its LightGBM text): "small" up to `SMALL_CODE_LEAVES`
+    leaves in all, "large" beyond."""
+    leaves = sum(
+        int(line[11:]) for line in model_text.splitlines() if line.startswith("num_leaves=")
+    )
+    return "small" if leaves <= SMALL_CODE_LEAVES else "large"
 
 
 def compile_trees(booster: lgb.Booster, cache: Path) -> CompiledTrees | None:

@@ -11,7 +11,7 @@ import pytest
 from features.data import HRData
 from features.settings import EligibilitySettings
 from training.candidates import CandidateTable
-from training.compiled import CompiledTrees, compile_trees
+from training.compiled import SMALL_CODE_LEAVES, CompiledTrees, code_model_for, compile_trees
 from training.model import PlacementModel
 from training.registry import load_registered
 
@@ -36,9 +36,20 @@ def test_compiled_trees_agree_with_lightgbm_on_every_candidate_row(
     assert np.abs(compiled.predict(x) - expected).max() <= 1e-9
     objects = list((tmp_path / "trees").glob("*.o"))
     assert len(objects) == 1 and oct(os.stat(tmp_path / "trees").st_mode & 0o777) == "0o700"
+    assert compiled.code_model == "small" and "-small-" in objects[0].name
     again = CompiledTrees(model.booster, tmp_path / "trees")  # from the cache this time
     assert np.abs(again.predict(x) - expected).max() <= 1e-9
     assert list((tmp_path / "trees").glob("*.o")) == objects
+
+
+def test_the_code_model_follows_the_forests_size(model: PlacementModel) -> None:
+    """LLVM's small code model (faster) only where the forest is far from its 2 GB limit,
+    counted in leaves over every tree."""
+    text = model.booster.model_to_string()
+    assert code_model_for(text) == "small"
+    half = SMALL_CODE_LEAVES // 2 + 1
+    assert code_model_for(f"num_leaves={half}\nnum_leaves={half}\n") == "large"
+    assert code_model_for(f"num_leaves={SMALL_CODE_LEAVES}\n") == "small"
 
 
 def test_trees_that_disagree_or_cannot_be_trusted_leave_lightgbm_to_answer(
