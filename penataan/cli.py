@@ -514,7 +514,11 @@ def decisions_import(
     if stage not in STAGES:
         _echo_err(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
         raise typer.Exit(2)
-    done = import_decisions(_decision_store(), file, stage, by)
+    try:
+        done = import_decisions(_decision_store(), file, stage, by)
+    except ValueError as error:  # a file that cannot be read as a round's moves: nothing recorded
+        _echo_err(str(error))
+        raise typer.Exit(1) from None
     typer.echo(f"{file}: {done.recorded} decision(s) recorded at the {stage} stage, {done.undecided} row(s) without a decision left for later")  # fmt: skip
     for problem in done.problems:
         _echo_err(problem)

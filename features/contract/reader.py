@@ -96,7 +96,7 @@ def _refuse_twice(file: str, header: list[str], read: frozenset[str]) -> None:
         raise TableFileError(file, f"a column is given twice: {'; '.join(twice)}; keep one")
 
 
-def _not_utf8(path: Path) -> str:
+def not_utf8(path: Path) -> str:
     """Where a CSV stops being UTF-8, and what to do: Excel's "CSV" on Windows writes its ANSI
     code page (Windows-1252), whose accented letters are not UTF-8. The file's line (as an
     editor numbers it; a quoted cell may span lines) and the text around the first such byte,
@@ -154,7 +154,7 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
     except FileTooLarge as exc:
         raise TableFileError(path.name, exc.reason) from None
     except UnicodeDecodeError as exc:
-        where = _not_utf8(path) if path.suffix == ".csv" else f"not UTF-8 text ({exc.reason})"
+        where = not_utf8(path) if path.suffix == ".csv" else f"not UTF-8 text ({exc.reason})"
         raise TableFileError(path.name, where) from exc
     except pd.errors.EmptyDataError as exc:
         raise TableFileError(path.name, "the file is empty (no header row)") from exc

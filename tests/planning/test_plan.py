@@ -310,7 +310,7 @@ def test_the_committee_decides_on_the_rounds_moves_file(
     roomy_dir: Path, tmp_path: Path, cli_registry: str
 ) -> None:
     """moves.csv with decision columns comes back as decisions (every bad row named first),
-    and `decisions verify` finds a row edited by hand."""
+    also as a spreadsheet saves it, and `decisions verify` finds a row edited by hand."""
     import os
     import sqlite3
 
@@ -332,8 +332,13 @@ def test_the_committee_decides_on_the_rounds_moves_file(
         moves.to_csv(reviewed, index=False)
         bad = CliRunner().invoke(cli, record)
         assert bad.exit_code == 1 and problem in bad.stderr and "0 decision(s)" in bad.stdout
-    moves.loc[0, ["reason_code", "note"]] = ["dibutuhkan_unit_asal", "satu-satunya bendahara"]
-    moves.to_csv(reviewed, index=False)
+    moves.loc[0, ["reason_code", "note"]] = ["dibutuhkan_unit_asal", "bendahara Andé"]
+    moves.to_csv(reviewed, index=False, encoding="cp1252")  # Excel's "CSV" on Windows
+    bad = CliRunner().invoke(cli, record)
+    assert bad.exit_code == 1 and "not UTF-8 text (line 2, byte 0xe9: " in bad.stderr
+    # as Excel in an Indonesian locale saves it: `;`, a BOM, the decision as a person typed it
+    moves.loc[0, ["decision", "note"]] = ["Tolak", "satu-satunya bendahara"]
+    moves.to_csv(reviewed, index=False, sep=";", encoding="utf-8-sig")
     good = CliRunner().invoke(cli, record)
     assert good.exit_code == 0 and "1 decision(s) recorded" in good.stdout, good.output
     assert CliRunner().invoke(cli, ["decisions", "verify"]).exit_code == 0
