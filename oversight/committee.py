@@ -10,13 +10,11 @@ listed too, and the others are recorded: decisions are append-only, so what was 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from features.contract.reader import not_utf8
-from features.spreadsheet import unguard
+from features.spreadsheet import read_edited_csv, unguard
 from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
 
@@ -54,22 +52,14 @@ def _problems(path: Path, line: int, row: dict[str, str]) -> list[str]:
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """The file's rows by line, each cell stripped and unguarded. The committee's file comes
-    back through a spreadsheet: Excel in an Indonesian locale saves CSV with `;` (so the
-    separator is the header's commonest of `,` `;` tab) and on Windows in Windows-1252
-    (refused with the line and the fix); the closed vocabularies (decision, reason_code) are
-    read whatever their case (`Setuju` is `setuju`)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = handle.readline()
-            handle.seek(0)
-            reader = csv.DictReader(handle, delimiter=max(",;\t", key=header.count))
-            missing = [c for c in ("suggestion_id", "decision", "reason_code") if c not in (reader.fieldnames or [])]  # fmt: skip
-            if missing:
-                raise ValueError(f"{path}: no column {', '.join(missing)} (add them to the round's moves.csv)")  # fmt: skip
-            rows = [(line, {c: unguard((r.get(c) or "").strip()) for c in COLUMNS}) for line, r in enumerate(reader, 2)]  # fmt: skip
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: {not_utf8(path)}") from None
+    """The file's rows by line, each cell stripped and unguarded, as a spreadsheet saved them
+    (`read_edited_csv`); the closed vocabularies (decision, reason_code) whatever their case
+    (`Setuju` is `setuju`)."""
+    columns, found = read_edited_csv(path)
+    missing = [c for c in ("suggestion_id", "decision", "reason_code") if c not in columns]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} (add them to the round's moves.csv)")  # fmt: skip
+    rows = [(line, {c: unguard((r.get(c) or "").strip()) for c in COLUMNS}) for line, r in found]
     for _, row in rows:
         row["decision"], row["reason_code"] = row["decision"].lower(), row["reason_code"].lower()
     return rows

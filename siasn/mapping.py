@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from features import vocab
-from features.spreadsheet import guard, unguard
+from features.spreadsheet import guard, read_edited_csv, unguard
 from siasn.kinds import header_name, known_fields
 
 DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target may take
@@ -98,23 +98,22 @@ class Mapping:
     def read(cls, path: Path) -> Mapping:
         """A reviewed mapping file; rows whose target is not a valid value are refused."""
         mapping = cls()
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for line, row in enumerate(csv.DictReader(handle), 2):
-                kind, target = row.get("kind", ""), (row.get("target") or "").strip()
-                if kind not in DECISIONS:
-                    raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip
-                allowed = DECISIONS[kind]
-                if kind == "column":
-                    target = header_name(target)
-                    if target and target not in known_fields():
-                        raise ValueError(f"{path}, row {line}, column target: {target!r} is not a field the importer reads (e.g. NIP BARU, TMT JABATAN, JABATAN NAMA)")  # fmt: skip
-                    if ":" not in (row.get("source") or ""):
-                        raise ValueError(f"{path}, row {line}, column source: a column is named as <file>:<header>")  # fmt: skip
-                if target and allowed and target not in allowed:
-                    raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
-                status = (row.get("status") or "suggested").strip()
-                source = unguard(row.get("source") or "")
-                mapping.entries[(kind, source)] = Entry(kind, source, target, status)
+        for line, row in read_edited_csv(path)[1]:  # the agency reviews it in a spreadsheet
+            kind, target = (row.get("kind") or "").strip(), (row.get("target") or "").strip()
+            if kind not in DECISIONS:
+                raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip
+            allowed = DECISIONS[kind]
+            if kind == "column":
+                target = header_name(target)
+                if target and target not in known_fields():
+                    raise ValueError(f"{path}, row {line}, column target: {target!r} is not a field the importer reads (e.g. NIP BARU, TMT JABATAN, JABATAN NAMA)")  # fmt: skip
+                if ":" not in (row.get("source") or ""):
+                    raise ValueError(f"{path}, row {line}, column source: a column is named as <file>:<header>")  # fmt: skip
+            if target and allowed and target not in allowed:
+                raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
+            status = (row.get("status") or "suggested").strip()
+            source = unguard(row.get("source") or "")
+            mapping.entries[(kind, source)] = Entry(kind, source, target, status)
         return mapping
 
     def decide(

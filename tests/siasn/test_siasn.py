@@ -60,9 +60,9 @@ def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
     for row in rows:
         if row["kind"] == "unit_domain" and row["source"] == name:
             row.update(target="keuangan", status="confirmed")
-    reviewed = tmp_path / "mapping.csv"
-    with reviewed.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+    reviewed = tmp_path / "mapping.csv"  # reviewed in Excel, Indonesian locale: `;` and a BOM
+    with reviewed.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
         writer.writeheader()
         writer.writerows(rows)
     again = tmp_path / "again"
@@ -71,6 +71,9 @@ def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
     assert "unit_domain," + name + ",keuangan,confirmed" in (again / "mapping.csv").read_text()
     reviewed.write_text("kind,source,target,status,count\nunit_domain,X,olahraga,confirmed,1\n")
     with pytest.raises(ValueError, match="row 2, column target: 'olahraga'"):
+        import_siasn(exported / "siasn", tmp_path / "bad", reviewed)
+    reviewed.write_bytes("kind,source,target,status,count\nunit_domain,Dinas Pariwisata Andé,pariwisata,confirmed,1\n".encode("cp1252"))  # fmt: skip
+    with pytest.raises(ValueError, match="not UTF-8 text \\(line 2, byte 0xe9: "):
         import_siasn(exported / "siasn", tmp_path / "bad", reviewed)
 
 
