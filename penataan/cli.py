@@ -38,9 +38,24 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as error:
         if os.environ.get("PENATAAN_TRACEBACK"):
             raise
-        message = " ".join(str(error).split()) or type(error).__name__
+        message = _refused_settings(error) or " ".join(str(error).split()) or type(error).__name__
         print(f"penataan: error: {message}", file=sys.stderr)  # noqa: T201
         sys.exit(1)
+
+
+def _refused_settings(error: Exception) -> str | None:
+    """Settings the environment set and a settings class refused, as the deployer set them:
+    each variable, its value and why (pydantic names the field, with type codes and a link)."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError) or not error.title.endswith("Settings"):
+        return None
+    refused = []
+    for item in error.errors():
+        name = "_".join(str(part) for part in item["loc"]).upper()
+        variable = name if name.startswith(("PENATAAN_", "MLFLOW_")) else f"PENATAAN_{name}"
+        refused.append(f"{variable}={item.get('input')!r}: {item['msg']}")
+    return "settings refused: " + "; ".join(refused)
 
 
 @app.callback()

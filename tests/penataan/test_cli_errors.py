@@ -39,6 +39,25 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 2
 
 
+def test_a_setting_refused_names_the_variable_and_the_value_set(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deployer sets environment variables, not pydantic fields: the line names each one
+    refused, the value and why, without pydantic's type codes and links."""
+    monkeypatch.setenv("PENATAAN_PRECISION", "1.5")
+    monkeypatch.setenv("PENATAAN_SCORE_CHUNK", "lots")
+    code, line = _fails(["settings"], capsys)
+    assert code == 1 and line.startswith("penataan: error: settings refused: ")
+    assert "PENATAAN_PRECISION='1.5': Input should be less than 1" in line
+    assert "PENATAAN_SCORE_CHUNK='lots': Input should be a valid integer" in line
+    assert "pydantic.dev" not in line and "type=" not in line
+    monkeypatch.delenv("PENATAAN_PRECISION")
+    monkeypatch.delenv("PENATAAN_SCORE_CHUNK")
+    monkeypatch.setenv("PENATAAN_AUDIT_TIMEOUT_SECONDS", "-1")
+    code, line = _fails(["settings", "--serve"], capsys)
+    assert code == 1 and "PENATAAN_AUDIT_TIMEOUT_SECONDS='-1'" in line
+
+
 def test_a_full_disk_while_parts_wait_ends_in_one_line_and_leaves_the_output(
     cli_registry: str, world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
