@@ -69,7 +69,7 @@ class NotFound(LookupError):
 
     def __init__(self, field: str, value: str, what: str) -> None:
         super().__init__(f"{what} {value!r} not found")
-        self.field = field
+        self.field, self.value = field, value
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,12 @@ def home(request: Request) -> Response:
     return _page(request, "home.html", title=TEXT[_lang(request)]["home_title"], session=session, rounds=rounds)  # fmt: skip
 
 
+def _missing(t: dict[str, str], what: str, value: str) -> str:
+    """What was asked for and not found, in the page's language (the engine's message is the
+    API's, in English)."""
+    return f"{t[what]} {value}".rstrip() + f": {t['not_found']}"
+
+
 def _may(session: Session, permission: str) -> bool:
     """The API's rule: the session's role has `permission` (`serving.keys.PERMISSIONS`)."""
     return permission in PERMISSIONS.get(session.role, frozenset())  # type: ignore[call-overload]
@@ -172,7 +178,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
     store: DecisionStore = request.app.state.decisions
     moves = store.round(id) if re.fullmatch(r"rd_[0-9a-f]{4,32}", id) else []
     if not moves:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=f"{t['round']} {id}: {t['not_found']}")  # fmt: skip
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
     for m in moves:
         m["from_name"] = m["snapshot"].get("from_unit_name") or m["from_unit_id"]
         m["to_name"] = m["snapshot"].get("to_unit_name") or m["to_unit_id"]
@@ -212,7 +218,7 @@ def minutes(request: Request, id: str = "") -> Response:
     try:
         html = minutes_html(store, id)
     except ValueError:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=f"{t['round']} {id}: {t['not_found']}")  # fmt: skip
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
     csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
     return HTMLResponse(html, headers={**HEADERS, "Content-Security-Policy": csp})
 
@@ -260,7 +266,7 @@ def employee(request: Request, nip: str = "") -> Response:
     try:
         answer = engine.recommend(nip, 10, None, True, lang)  # type: ignore[arg-type]
     except NotFound as missing:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "employee", missing.value))  # fmt: skip
     current = answer.current.unit_id if answer.current else None
     try:
         record_shown(request, engine, "recommend", answer.suggestions, lambda _: current)
@@ -284,7 +290,7 @@ def vacancy(request: Request, unit_id: str = "") -> Response:
         answer = engine.candidates(unit_id, 10, True, _lang(request))  # type: ignore[arg-type]
         record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))  # fmt: skip
     except NotFound as missing:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=str(missing))  # fmt: skip
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "unit", missing.value))  # fmt: skip
     except HTTPException as refused:
         return _page(request, "home.html", refused.status_code, title=t["home_title"], session=session, error=str(refused.detail))  # fmt: skip
     names = engine.units["unit_name"]

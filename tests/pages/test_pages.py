@@ -116,7 +116,11 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
     assert page.status_code == 200 and "Calon terbaik dari unit lain" in page.text
     nips = re.findall(r"/ui/employee\?nip=(\d{18})", page.text)
     assert nips and all(engine.unit_of(n) != unit for n in nips)  # only people from elsewhere
-    assert api.client.get("/ui/vacancy?unit_id=NOPE").status_code == 404
+    missing = api.client.get("/ui/vacancy?unit_id=NOPE")  # said in the page's language
+    assert missing.status_code == 404 and "Unit NOPE: Tidak ditemukan" in missing.text
+    nobody = api.client.get("/ui/employee?nip=190001012000011001&lang=en")
+    assert nobody.status_code == 404 and "Employee 190001012000011001: Not found" in nobody.text
+    assert "Putaran: Tidak ditemukan" in api.client.get("/ui/round").text  # no id at all
     assert api.client.get("/ui/model").status_code == 403  # as /v1/model refuses an hr key
     _login(api, "reviewer")
     assert api.client.get(f"/ui/vacancy?unit_id={unit}").status_code == 403
