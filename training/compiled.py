@@ -38,10 +38,11 @@ BLOCK_ROWS = 65_536  # rows copied to C order at a time
 # scores with it), so it is left off
 INLINE = False
 # LLVM's small code model: each tree's constants addressed relative to the code instead of by
-# 64-bit absolute addresses, about an eighth off each prediction at the same compile time
-# (`bench/trees.py`). It holds code and data within 2 GB, which lleaves warns a very large
-# forest breaks (a crash, not an error): `mataram`'s bag of 25,000 leaves is a 2.5 MB object,
-# so up to `SMALL_CODE_LEAVES` (about 100 MB) the small model is used, beyond it the large.
+# 64-bit absolute addresses: 0.89x the time of each prediction at about the same compile time
+# (`bench/trees.py` on 41ac496: 8.38 s against 9.40 s for `mataram`'s pairs). It holds code
+# and data within 2 GB, which lleaves warns a very large forest breaks (a crash, not an
+# error): `mataram`'s bag of 25,000 leaves is a 2.5 MB object, so up to `SMALL_CODE_LEAVES`
+# (about 100 MB) the small model is used, beyond it the large.
 SMALL_CODE_LEAVES = 1_000_000
 
 
