@@ -72,7 +72,7 @@ def causes(violations: Iterable[Violation]) -> list[Cause]:
     # a reader's error) has no row or value to quote as an example
     return [
         Cause(file, column, found[0].rule if len(found) == 1 else rule, len(found),
-              tuple(found[:EXAMPLES]), _cell_hint(found))
+              tuple(found[:EXAMPLES]), _cell_hint(found, _choices(file, column)))
         for (file, column, rule), found in ordered
     ]  # fmt: skip
 
@@ -80,11 +80,23 @@ def causes(violations: Iterable[Violation]) -> list[Cause]:
 DAY_FIRST = re.compile(r"[0-3]?[0-9][-/.][01]?[0-9][-/.][12][0-9]{3}")
 
 
-def _cell_hint(found: list[Violation]) -> str | None:
-    """What usually causes these values, judged from the examples."""
+def _choices(file: str, column: str | None) -> tuple[str, ...]:
+    """The values a contract column allows (none for a column that is not a list)."""
+    table = next((t for t in TABLES if t.name == Path(file).stem), None)
+    found = next((c for c in table.columns if c.name == column), None) if table else None
+    return found.choices if found else ()
+
+
+def _cell_hint(found: list[Violation], choices: tuple[str, ...] = ()) -> str | None:
+    """What usually causes these values, judged from the examples; `choices`, the values the
+    column allows, tell a value that differs from one only in case or spaces."""
     values = [v.value for v in found[:50] if v.value is not None]
     if not values:
         return None
+    by_loose = {" ".join(c.split()).lower(): c for c in choices}
+    if by_loose and all(" ".join(v.split()).lower() in by_loose for v in values):
+        v = values[0]
+        return f"only case or spaces differ ({v!r} is {by_loose[' '.join(v.split()).lower()]!r}): write the values as the contract does"  # fmt: skip
     if all(DAY_FIRST.fullmatch(v) for v in values):
         return "dates are day-first (dd-mm-yyyy): write them as YYYY-MM-DD"
     if all(v.startswith("'") for v in values):

@@ -260,6 +260,22 @@ def test_a_header_off_by_case_or_spaces_is_read_saying_so(world_copy: Path) -> N
     pd.testing.assert_frame_equal(report.data.units, data.units)
 
 
+def test_a_listed_value_off_only_by_case_or_spaces_gets_a_hint(world_copy: Path) -> None:
+    """`Aktif` for `aktif`, `s1` for `S1`: refused (the contract coerces nothing), with a hint
+    saying what the contract's value is; a value no case makes valid gets none."""
+    from features.contract.summary import causes
+
+    _edit(world_copy, "employees", lambda f: f.assign(status=["Aktif ", *f["status"].iloc[1:]]))
+    _edit(world_copy, "employees", _set(1, "education_level", "s1"))
+    _edit(world_copy, "employees", _set(2, "sex", "X"))
+    hints = {c.column: c.hint for c in causes(validate_directory(world_copy).violations)}
+    assert hints["status"] == (
+        "only case or spaces differ ('Aktif ' is 'aktif'): write the values as the contract does"
+    )
+    assert hints["education_level"] is not None and "'s1' is 'S1'" in hints["education_level"]
+    assert hints["sex"] is None
+
+
 def test_a_column_given_twice_is_refused_naming_both(world_copy: Path) -> None:
     """pandas would read the second `ikm` as `ikm.1` and the validator ignore it, whichever of
     the two held the data: refused, the columns named. A column the table does not read may
