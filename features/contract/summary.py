@@ -71,10 +71,22 @@ def causes(violations: Iterable[Violation]) -> list[Cause]:
     # a cause of one violation keeps its own details: a file-level one (a cut file's row,
     # a reader's error) has no row or value to quote as an example
     return [
-        Cause(file, column, found[0].rule if len(found) == 1 else rule, len(found),
-              tuple(found[:EXAMPLES]), _cell_hint(found, _choices(file, column)))
+        Cause(file, column, found[0].rule if len(found) == 1 else _first_details(rule, found[0].rule),
+              len(found), tuple(found[:EXAMPLES]), _cell_hint(found, _choices(file, column)))
         for (file, column, rule), found in ordered
     ]  # fmt: skip
+
+
+def _first_details(key: str, first: str) -> str:
+    """The cause's rule with each elided detail shown as its first violation has it, marked
+    as one of several: `(...)` -> `(no assignment to this unit overlaps 2016, ...)`."""
+    details = iter(re.findall(r"\(([^)]*)\)", first))
+
+    def shown(_: re.Match[str]) -> str:
+        detail = next(details, "")
+        return f"({detail}, ...)" if detail else "(...)"
+
+    return re.sub(r"\(\.\.\.\)", shown, key)
 
 
 DAY_FIRST = re.compile(r"[0-3]?[0-9][-/.][01]?[0-9][-/.][12][0-9]{3}")

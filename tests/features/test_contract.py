@@ -276,6 +276,17 @@ def test_a_listed_value_off_only_by_case_or_spaces_gets_a_hint(world_copy: Path)
     assert hints["sex"] is None
 
 
+def test_a_cause_of_many_shows_its_first_violations_details() -> None:
+    """Causes group violations whose details differ; the summary shows the first one's, marked
+    as one of several, not an empty `(...)`."""
+    from features.contract.summary import causes
+
+    rule = "must agree with the assignments of its period (no assignment to this unit overlaps {})"  # fmt: skip
+    found = [Violation("evaluations.csv", r, "unit_id", "SETDA", rule.format(2015 + r)) for r in (1, 2)]  # fmt: skip
+    (cause,) = causes(found)
+    assert cause.rule == rule.format("2016, ...") and cause.count == 2
+
+
 def test_a_column_given_twice_is_refused_naming_both(world_copy: Path) -> None:
     """pandas would read the second `ikm` as `ikm.1` and the validator ignore it, whichever of
     the two held the data: refused, the columns named. A column the table does not read may
