@@ -74,4 +74,4 @@ bench: install ## every benchmark under bench/ but score_against.py, which needs
 	$(PY) bench/scale.py
 
 clean: ## remove generated data, runs and the venv
-	rm -rf $(VENV) data mlruns mlflow.db audit.db decisions.db api-keys.json .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) data mlruns mlflow.db audit.db decisions.db api-keys.json api-keys.json.lock .mypy_cache .pytest_cache .ruff_cache

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.contract.reader import not_utf8
+from features.contract.reader import not_utf8, separator_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,14 +56,14 @@ def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and each row by its line (the header is line 1, as a spreadsheet numbers
     them) of a CSV a person saved from a spreadsheet: Excel in an Indonesian locale writes
-    `;` separators (the separator is the header's commonest of `,` `;` tab) and a BOM, and on
+    `;` separators (the separator is the header's, `separator_of`) and a BOM, and on
     Windows its ANSI code page, which is refused (ValueError) naming the line and the fix.
     Cells as the file holds them (None where a row is short)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = handle.readline()
             handle.seek(0)
-            reader = csv.DictReader(handle, delimiter=max(",;\t", key=header.count))
+            reader = csv.DictReader(handle, delimiter=separator_of(header))
             rows = list(enumerate(reader, 2))
             return list(reader.fieldnames or []), rows
     except UnicodeDecodeError:

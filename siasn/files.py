@@ -29,6 +29,7 @@ from features.contract.limits import (
     read_json_records,
     read_xlsx_sheets,
 )
+from features.contract.reader import separator_of
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
@@ -74,8 +75,7 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _sniff(path: Path, encoding: str) -> str:
     with path.open(encoding=encoding, errors="replace") as handle:
-        head = handle.readline()
-    return max([",", ";", "|", "\t"], key=head.count)
+        return separator_of(handle.readline())
 
 
 def _encoding(path: Path) -> str:

@@ -77,6 +77,12 @@ def _ragged_rows(path: Path) -> tuple[list[str], list[tuple[int, int]]]:
         ]
 
 
+def separator_of(header: str) -> str:
+    """The separator a CSV's header line uses: the commonest of `,` `;` `|` and tab (Excel in
+    an Indonesian locale writes `;`, some exports `|`), `,` where it has none of them."""
+    return max([",", ";", "|", "\t"], key=header.count)
+
+
 def loose(header: str) -> str:
     """A header as people mistype it: case and surrounding or doubled spaces do not count
     (`Unit_ID ` is `unit_id`)."""

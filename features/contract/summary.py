@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from features.contract.headers import header_words
-from features.contract.reader import SUFFIXES
+from features.contract.reader import SUFFIXES, loose, separator_of
 from features.contract.schema import TABLES
 from features.contract.violations import ABSENT, Violation
 
@@ -105,10 +105,10 @@ def _cell_hint(found: list[Violation], choices: tuple[str, ...] = ()) -> str | N
     values = [v.value for v in found[:50] if v.value is not None]
     if not values:
         return None
-    by_loose = {" ".join(c.split()).lower(): c for c in choices}
-    if by_loose and all(" ".join(v.split()).lower() in by_loose for v in values):
+    by_loose = {loose(c): c for c in choices}
+    if by_loose and all(loose(v) in by_loose for v in values):
         v = values[0]
-        return f"only case or spaces differ ({v!r} is {by_loose[' '.join(v.split()).lower()]!r}): write the values as the contract does"  # fmt: skip
+        return f"only case or spaces differ ({v!r} is {by_loose[loose(v)]!r}): write the values as the contract does"  # fmt: skip
     if all(DAY_FIRST.fullmatch(v) for v in values):
         return "dates are day-first (dd-mm-yyyy): write them as YYYY-MM-DD"
     if all(v.startswith("'") for v in values):
@@ -136,8 +136,7 @@ def _header(path: Path) -> str:
 
 
 def _columns(header: str) -> list[str]:
-    separator = max([",", ";", "|", "\t"], key=header.count)
-    return [c.strip().strip('"') for c in header.split(separator)]
+    return [c.strip().strip('"') for c in header.split(separator_of(header))]
 
 
 def directory_hints(directory: Path) -> list[str]:
