@@ -57,11 +57,11 @@ def _parse_column(column: Column, raw: pd.Series) -> tuple[pd.Series, np.ndarray
         ).astype("datetime64[ns]")
         bad |= present & value.isna().to_numpy()
     elif column.kind == "fields":
-        ok = np.array([v is None or _fields_ok(v) for v in text.tolist()])
+        ok = np.array([v is None or _fields_ok(v) for v in text.tolist()], dtype=bool)
         bad |= ~ok
         value = text.map(lambda v: tuple(_split_list(v)) if isinstance(v, str) else ())
     else:  # competency_levels
-        ok = np.array([v is None or _competency_levels_ok(v) for v in text.tolist()])
+        ok = np.array([v is None or _competency_levels_ok(v) for v in text.tolist()], dtype=bool)
         bad |= ~ok
         value = text.map(
             lambda v: (
@@ -121,7 +121,10 @@ def parse_table(
         if column.name not in raw.columns:
             if column.present:
                 violations.append(Violation(file, None, column.name, None, ABSENT))
-            typed[column.name] = pd.Series([None] * len(raw), dtype=object)
+            # typed as the column's cells would be, every one missing: a float column of
+            # objects is no number to the features (`features.pipeline` keeps numbers only)
+            empty = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+            typed[column.name] = _parse_column(column, empty)[0]
             continue
         value, bad = _parse_column(column, raw[column.name])
         violations += _cell_violations(

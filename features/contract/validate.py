@@ -22,7 +22,16 @@ from features.data import HRData
 from features.kinerja import on_one_scale
 from features.nip import nip_birth_date, nip_service_start
 
-__all__ = ["ContractError", "ValidationReport", "Violation", "load_data", "validate_directory"]
+EMPTY_TABLE = "required table has no rows (a header only): was the export cut off or filtered?"
+
+__all__ = [
+    "EMPTY_TABLE",
+    "ContractError",
+    "ValidationReport",
+    "Violation",
+    "load_data",
+    "validate_directory",
+]
 
 
 def validate_directory(directory: Path) -> ValidationReport:
@@ -45,9 +54,9 @@ def validate_directory(directory: Path) -> ValidationReport:
                         )
                     )
                     unreadable = True
-                frames[table.name] = pd.DataFrame(
-                    {c.name: pd.Series(dtype=object) for c in table.columns}
-                )
+                # an optional table absent: no rows, each column typed as a present one's
+                empty = pd.DataFrame({c.name: pd.Series(dtype=object) for c in table.columns})
+                frames[table.name] = parse_table(table, empty, f"{table.name}.csv")[0]
                 continue
             raw = read_raw(path, [n for c in table.columns for n in (c.name, *c.aliases)])
         except TableFileError as exc:
@@ -56,6 +65,10 @@ def validate_directory(directory: Path) -> ValidationReport:
             continue
         frame, violations, warnings = parse_table(table, raw, path.name)
         frames[table.name], files[table.name] = frame, path.name
+        if table.required and frame.empty:
+            # every row of the other tables would only echo it ("not an existing unit_id")
+            violations.append(Violation(path.name, None, None, None, EMPTY_TABLE))
+            unreadable = True
         report.violations += violations
         report.warnings += warnings
     if unreadable:

@@ -10,8 +10,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from features.contract.validate import ContractError, Violation, load_data, validate_directory
+from features.contract.validate import (
+    EMPTY_TABLE,
+    ContractError,
+    Violation,
+    load_data,
+    validate_directory,
+)
+from features.data import HRData
 from features.nip import nip_service_start, nip_sex
+from features.pipeline import build_features, candidate_pairs
 from penataan.cli import app
 
 Edit = Callable[[pd.DataFrame], pd.DataFrame]
@@ -27,6 +35,13 @@ def _set(row: int, column: str, value: str) -> Edit:
     def edit(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[row, column] = value
         return frame
+
+    return edit
+
+
+def _without(columns: list[str]) -> Edit:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.drop(columns=columns)
 
     return edit
 
@@ -362,6 +377,40 @@ def test_optional_tables_may_be_absent(world_copy: Path) -> None:
     for name in ("competencies", "trainings", "discipline", "unit_kpis"):
         (world_copy / f"{name}.csv").unlink()
     assert validate_directory(world_copy).ok
+
+
+@pytest.mark.parametrize("table", ["units", "employees"])
+def test_a_required_table_with_a_header_only_is_named(world_copy: Path, table: str) -> None:
+    """Once `validate` ended in numpy's "ufunc 'invert' not supported" for a units file of a
+    header alone; now it names the file, and not a violation per row of the others."""
+    path = world_copy / f"{table}.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    violations = _violations(world_copy)
+    assert [(v.file, v.rule) for v in violations] == [(f"{table}.csv", EMPTY_TABLE)]
+
+
+def test_what_is_absent_is_typed_as_what_is_present(world_copy: Path, hr_data: HRData) -> None:
+    """An agency without a diklat export, assessments or coordinates: its optional tables and
+    columns absent are read with the types the present ones have, and its features build (an
+    absent trainings table once made the hours a column of objects, and training failed on
+    `'training_hours_3y'`)."""
+    for name in ("competencies", "trainings", "discipline", "unit_kpis"):
+        (world_copy / f"{name}.csv").unlink()
+    left_out = {
+        "units": ["kelurahan", "latitude", "longitude", "parent_unit_id"],
+        "employees": ["religion", "marital_status", "home_kelurahan", "home_latitude",
+                      "home_longitude", "willing_to_move"],
+        "evaluations": ["rating_hasil_kerja", "rating_perilaku_kerja"],
+    }  # fmt: skip
+    for table, columns in left_out.items():
+        _edit(world_copy, table, _without(columns))
+    data = load_data(world_copy)
+    for table in HRData.table_names():
+        got, present = getattr(data, table).dtypes, getattr(hr_data, table).dtypes
+        assert got.to_dict() == present.to_dict(), table
+    rows = build_features(data, candidate_pairs(data).iloc[:3000])
+    assert rows["training_hours_3y"].eq(0.0).all() and rows["sanctions_3y"].eq(0.0).all()
+    assert rows["commute_km"].isna().all()
 
 
 def test_validate_accepts_parquet_and_xlsx(world_copy: Path) -> None:
