@@ -330,7 +330,10 @@ def choose_alpha(
 def stack_weights(booster_raw: np.ndarray, within_raw: np.ndarray) -> tuple[float, float]:
     """(booster_weight, weight) from both models' raw gains over the same moves: each
     divided by its spread, added, and the sum scaled back to the booster's spread; (1, 0),
-    the booster alone, when either model's gains do not vary."""
+    the booster alone, when either model's gains do not vary or there are no moves to
+    measure on (a round where every unit's formasi is full)."""
+    if len(booster_raw) < 2:
+        return 1.0, 0.0
     spread_b, spread_w = float(np.std(booster_raw)), float(np.std(within_raw))
     if spread_b <= 0 or spread_w <= 0:
         return 1.0, 0.0

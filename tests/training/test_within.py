@@ -90,6 +90,10 @@ def test_stack_weights_count_both_models_equally_at_the_boosters_spread() -> Non
     assert stacked.std() == pytest.approx(booster.std(), rel=1e-9)
     assert wb * booster.std() == pytest.approx(ww * within.std(), rel=1e-9)  # equal parts
     assert stack_weights(booster, np.zeros(5000)) == (1.0, 0.0)  # nothing to add: the booster
+    # no move to measure on (every unit's formasi full): the booster alone, not NaN weights
+    # that made every raw gain NaN and training end in "SVD did not converge"
+    assert stack_weights(np.zeros(0), np.zeros(0)) == (1.0, 0.0)
+    assert stack_weights(np.ones(1), np.ones(1)) == (1.0, 0.0)
 
 
 def test_an_unmeasured_within_model_leaves_the_boosters_gain_alone() -> None:
