@@ -1,8 +1,8 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM,
-Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); XLSX with title
-rows above the header, every sheet that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows above
+the header (in a CSV as in an XLSX); every sheet of an XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
 names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from features.contract.reader import separator_of
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class ExportFile:
     kind: str | None  # None: a file of no known kind (reported, not used)
     frame: pd.DataFrame
     separator: str | None
-    header_row: int  # 0-based line/row of the header (XLSX title rows above it)
+    header_row: int  # 0-based line/row of the header (title rows above it)
     encoding: str = "utf-8"  # of a CSV: "cp1252" or "utf-16" where it was not UTF-8 (`_read_text`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
@@ -73,9 +75,20 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(cell)
 
 
-def _sniff(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, errors="replace") as handle:
-        return separator_of(handle.readline())
+def _header_line(path: Path, encoding: str) -> tuple[int, str]:
+    """A text file's header line (0-based) and its separator: the first line naming at least
+    two known columns, so that title lines above it are skipped as in a sheet (a SIMPEG
+    report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line; `_header_row`); the first
+    line where none does."""
+    known = known_headers()
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        lines = list(itertools.islice(handle, HEADER_SEARCH))
+    for k, line in enumerate(lines):
+        separator = separator_of(line)
+        names = {header_name(v) for v in next(csv.reader([line], delimiter=separator), [])}
+        if len(names & known) >= 2:
+            return k, separator
+    return 0, separator_of(lines[0] if lines else "")
 
 
 def _encoding(path: Path) -> str:
@@ -127,24 +140,21 @@ def _export(
 
 def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
     """A CSV, TSV, TXT or JSON file's export."""
-    separator: str | None = None
-    encoding = "utf-8"
     if path.suffix.lower() == ".json":
-        frame = _typed(read_json_records(path))
-    else:
-        check_csv_header(path)
-        opened = _encoding(path)
-        separator = _sniff(path, opened)
-        try:
-            frame = _read_csv(path, separator, opened)
-            encoding = "utf-16" if opened == "utf-16" else "utf-8"
-        except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
-            frame, encoding = _read_csv(path, separator, "cp1252"), "cp1252"
-    return _export(path, frame, named, separator, 0, encoding)
+        return _export(path, _typed(read_json_records(path)), named, None, 0)
+    check_csv_header(path)
+    opened = _encoding(path)
+    header, separator = _header_line(path, opened)
+    try:
+        frame = _read_csv(path, separator, opened, header)
+        encoding = "utf-16" if opened == "utf-16" else "utf-8"
+    except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
+        frame, encoding = _read_csv(path, separator, "cp1252", header), "cp1252"
+    return _export(path, frame, named, separator, header, encoding)
 
 
-def _read_csv(path: Path, separator: str, encoding: str) -> pd.DataFrame:
-    return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
+def _read_csv(path: Path, separator: str, encoding: str, header: int) -> pd.DataFrame:
+    return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, skiprows=header,
                        encoding=encoding, quoting=csv.QUOTE_MINIMAL)  # fmt: skip
 
 
@@ -188,7 +198,7 @@ def _columns(frame: pd.DataFrame, named: dict[str, str]) -> pd.DataFrame:
 def _header_row(raw: pd.DataFrame) -> int:
     """The first row naming at least two known columns (title rows above it are skipped)."""
     known = known_headers()
-    for k in range(min(len(raw), 30)):
+    for k in range(min(len(raw), HEADER_SEARCH)):
         names = {header_name(v) for v in raw.iloc[k] if pd.notna(v)}
         if len(names & known) >= 2:
             return k

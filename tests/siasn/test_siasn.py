@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from features.contract.validate import load_data
 from penataan.cli import app
 from siasn.convert import import_siasn
 from tests.helpers import assert_same_world
@@ -92,6 +93,25 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     with pytest.raises(ValueError, match="no unor tree file found"):
         (src / "unor.csv").unlink()
         import_siasn(src, tmp_path / "none")
+
+
+def test_title_lines_above_a_csv_header_are_skipped(exported: Path, tmp_path: Path) -> None:
+    """A SIMPEG report saved as CSV opens with its title (and a blank line) above the header,
+    as its XLSX does: read from the header down. Such a diklat file was set aside as of no
+    known kind, and every training was lost with the import still valid."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    diklat = (src / "diklat.csv").read_text()
+    (src / "diklat.csv").write_text("REKAP DIKLAT PEGAWAI KOTA MATARAM\n\n" + diklat)
+    asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
+    with (src / "Data_ASN.csv").open("w") as handle:
+        handle.write("Laporan Data ASN;Kota Mataram\nDicetak: 01-12-2026\n")
+        asn.to_csv(handle, sep=";", index=False)
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"] and not report.ignored, report.ignored
+    assert_same_world(exported, out)
+    assert len(load_data(out).trainings) == len(load_data(exported).trainings)
 
 
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
