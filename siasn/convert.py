@@ -233,7 +233,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     for miss in near:
         for header, field in miss.suggestions():
             mapping.suggest_column(miss.file, header, field)
-    _check_kinds(source, exports, near, mapping, out)
+    _check_kinds(source, exports, near, ignored, mapping, out)
     for kind in KINDS:
         if kind.imported and not kind.required and not _of(exports, kind.name):
             report.notes.append(f"no {kind.label} file: imported without it")
@@ -282,7 +282,10 @@ class MissingExports(ValueError):
     """A kind the import cannot run without is missing; the message lists every near miss."""
 
 
-def _check_kinds(source: Path, exports: list[ExportFile], near: list[NearMiss], mapping: Mapping, out: Path) -> None:  # fmt: skip
+def _check_kinds(
+    source: Path, exports: list[ExportFile], near: list[NearMiss], ignored: dict[str, str],
+    mapping: Mapping, out: Path,
+) -> None:  # fmt: skip
     """Refuse to go on without the unor tree, riwayat jabatan and Data ASN, naming every file
     that came close and what it lacks, and writing the guessed column names to review."""
     missing = [k for k in KINDS if k.required and not _of(exports, k.name)]
@@ -291,6 +294,10 @@ def _check_kinds(source: Path, exports: list[ExportFile], near: list[NearMiss], 
     lines = [f"{source}: no {', no '.join(k.label for k in missing)} file found "
              f"(files read as a known kind: {', '.join(f'{e.name} ({e.kind})' for e in exports) or 'none'})"]  # fmt: skip
     lines += [f"  {miss.line()}" for miss in sorted(near, key=lambda m: -m.resemblance)][:30]
+    # files not read at all (an .xls, an unreadable file): the missing export may be one
+    resembled = {miss.file for miss in near}
+    unread = [(name, why) for name, why in ignored.items() if name not in resembled and not name.endswith(" (empty)")]  # fmt: skip
+    lines += [f"  set aside: {name}: {why}" for name, why in unread[:30]]
     if near:
         out.mkdir(parents=True, exist_ok=True)
         mapping.write(out / "mapping.csv")

@@ -34,6 +34,13 @@ from features.contract.reader import separator_of
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
 SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+# files an agency holds that are exports in another form: what to do with each
+OTHER_FILES: Final[dict[str, str]] = {
+    ".xls": "an Excel 97-2003 workbook (.xls), not read: open it in Excel and save it as "
+    "Excel Workbook (.xlsx) or CSV UTF-8",
+    ".ods": "a LibreOffice sheet (.ods), not read: save it as .xlsx or CSV UTF-8",
+    ".zip": "an archive, not read: extract its files into the folder",
+}
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
 
 
@@ -238,7 +245,9 @@ def find_exports(
 def _file(path: Path, label: str, named: dict[str, dict[str, str]], ignored: dict[str, str]) -> list[ExportFile]:  # fmt: skip
     """The exports one file holds, or none with the reason under `label` in `ignored`."""
     if path.suffix.lower() not in SUFFIXES:
-        ignored[label] = "not a CSV, TSV, TXT, XLSX or JSON file"
+        ignored[label] = OTHER_FILES.get(
+            path.suffix.lower(), "not a CSV, TSV, TXT, XLSX or JSON file"
+        )
         return []
     try:
         return read_exports(path, named)

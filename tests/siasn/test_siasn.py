@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from features.contract.validate import load_data
 from penataan.cli import app
-from siasn.convert import import_siasn
+from siasn.convert import MissingExports, import_siasn
 from tests.helpers import assert_same_world
 
 
@@ -112,6 +112,27 @@ def test_title_lines_above_a_csv_header_are_skipped(exported: Path, tmp_path: Pa
     assert report.contract["valid"] and not report.ignored, report.ignored
     assert_same_world(exported, out)
     assert len(load_data(out).trainings) == len(load_data(exported).trainings)
+
+
+def test_a_required_export_in_a_form_not_read_is_named_with_what_to_do(
+    exported: Path, tmp_path: Path
+) -> None:
+    """Data ASN kept as Excel 97-2003 (.xls): the refusal said only "no Data ASN file found",
+    with the file in the folder; it now names the file and how to save it."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    (src / "Data_ASN.csv").rename(src / "Data_ASN.xls")
+    (src / "lama.zip").write_bytes(b"PK")
+    with pytest.raises(MissingExports) as refused:
+        import_siasn(src, tmp_path / "out")
+    lines = str(refused.value).splitlines()
+    assert "no Data ASN file found" in lines[0]
+    xls = (
+        "  set aside: Data_ASN.xls: an Excel 97-2003 workbook (.xls), not read: open it in "
+        "Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8"
+    )
+    assert xls in lines
+    assert "  set aside: lama.zip: an archive, not read: extract its files into the folder" in lines
 
 
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
