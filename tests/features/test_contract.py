@@ -426,6 +426,16 @@ def test_validate_accepts_parquet_and_xlsx(world_copy: Path) -> None:
     assert len(data.units) == len(units)
 
 
+def test_a_table_saved_as_xls_is_named_with_what_to_do(world_copy: Path) -> None:
+    (world_copy / "units.csv").rename(world_copy / "units.xls")
+    run = CliRunner().invoke(app, ["validate", str(world_copy)])
+    assert run.exit_code == 1
+    assert (
+        "units.xls is the units table in a form not read: save it as units.xlsx (Excel "
+        "Workbook) or units.csv (CSV UTF-8)"
+    ) in run.stdout
+
+
 def test_two_formats_of_one_table_are_refused(world_copy: Path) -> None:
     pd.read_csv(world_copy / "units.csv").to_parquet(world_copy / "units.parquet")
     _expect(world_copy, "units.csv", None, None, "given twice")
