@@ -10,8 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Final
 
 from features.contract.schema import NIP_PATTERN
+
+# a NIP as printed on an SK or an ID card: 8, 6, 1 and 3 digits apart (spaces, dots or dashes)
+PRINTED_NIP: Final = r"[0-9]{8}[\s.\-]+[0-9]{6}[\s.\-]+[0-9][\s.\-]+[0-9]{3}"
+PRINTED_SEPARATOR: Final = r"[\s.\-]"
+
+
+def nip_as_typed(text: str) -> str:
+    """A NIP as people type or paste it (into the pages' form, or an HR tool's field): the
+    spaces around it dropped, and its printed groups (`19850312 201001 1 001`) read as its 18
+    digits; anything else as it is, for the NIP's rules to refuse."""
+    text = text.strip()
+    return re.sub(PRINTED_SEPARATOR, "", text) if re.fullmatch(PRINTED_NIP, text) else text
 
 
 def nip_birth_date(digits: str) -> dt.date | None:

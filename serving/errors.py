@@ -56,7 +56,8 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
     for item in error.errors():
         where = [str(p) for p in item.get("loc", ()) if p != "body"]
         field = "body" if item.get("type") == "json_invalid" or not where else ".".join(where)
-        message = str(item.get("msg", "invalid"))
+        # pydantic words a validator's own refusal "Value error, <reason>": the reason alone
+        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
         if field == "body" and sent is not None:
             message = (
                 f"send the body as JSON with Content-Type: application/json (it came as {sent})"

@@ -9,12 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from features.contract.schema import UNIT_ID_PATTERN
-from features.nip import nip_format_problem
+from features.nip import nip_as_typed, nip_format_problem
 from oversight.store import SuggestionRecord
 from training.explain import ADVISORY, Explanation, Lang
+
+
+def _typed_nip(value: object) -> object:
+    """A NIP as an HR tool sends it: its printed groups or spaces around it read as its
+    digits (`features.nip.nip_as_typed`); a JSON number refused with what to send, since a
+    number of 18 digits has already lost its last ones in JavaScript or a spreadsheet, and
+    may then be another person's NIP."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            'send the NIP as a JSON string ("198507142010011002"): as a number it loses its '
+            "last digits in JavaScript and spreadsheets"
+        )
+    return nip_as_typed(value) if isinstance(value, str) else value
 
 
 def _check_nip(value: str) -> str:
@@ -27,6 +40,7 @@ def _check_nip(value: str) -> str:
 Nip = Annotated[
     str,
     Field(min_length=18, max_length=18, examples=["198507142010011002"]),
+    BeforeValidator(_typed_nip),
     AfterValidator(_check_nip),
 ]
 UnitId = Annotated[str, Field(pattern=f"^{UNIT_ID_PATTERN}$", examples=["DISDUKCAPIL"])]

@@ -18,6 +18,7 @@ import dataclasses
 import pandas as pd
 
 from features.contract.schema import NIP_PATTERN
+from features.nip import PRINTED_NIP, PRINTED_SEPARATOR
 from siasn.files import ExportFile
 from siasn.report import ImportReport
 
@@ -52,8 +53,8 @@ def printed_nips(values: pd.Series) -> pd.Series:
     """NIPs written in their printed groups (`19850312 201001 1 001`, `19850312.201001.1.001`)
     as their 18 digits; any other value as it is."""
     text = values.astype("string")
-    digits = text.str.replace(r"[\s.\-]", "", regex=True)
-    grouped = text.str.fullmatch(r"[0-9]{8}[\s.\-]+[0-9]{6}[\s.\-]+[0-9][\s.\-]+[0-9]{3}").fillna(False)  # fmt: skip
+    digits = text.str.replace(PRINTED_SEPARATOR, "", regex=True)
+    grouped = text.str.fullmatch(PRINTED_NIP).fillna(False)
     return values.where(~grouped, digits.astype(object))
 
 

@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from features.contract.schema import NIP_PATTERN
+from features.nip import nip_as_typed
 from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
@@ -260,6 +261,7 @@ def employee(request: Request, nip: str = "") -> Response:
         return got
     session, engine, t = got
     lang = _lang(request)
+    nip = nip_as_typed(nip)  # pasted from an SK: `19850312 201001 1 001`
     if not re.fullmatch(NIP_PATTERN, nip):  # the contract's form; a wrong date: not found
         return _page(request, "home.html", 422, title=t["home_title"], session=session, error=f"NIP: {t['nip_rule']}")  # fmt: skip
     request.state.subject = nip

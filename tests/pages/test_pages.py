@@ -52,6 +52,9 @@ def test_an_employee_page_shows_the_ranked_units_and_why(api: Api) -> None:
     english = api.client.get(f"/ui/employee?nip={nip}&lang=en").text
     assert "Probability it helps" in english
     assert api.client.get("/ui/employee?nip=123").status_code == 422
+    printed = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"  # pasted from an SK
+    pasted = api.client.get("/ui/employee", params={"nip": printed})
+    assert pasted.status_code == 200 and f"Pegawai {nip}" in pasted.text
     with sqlite3.connect(api.settings.audit_db) as db:
         rows = db.execute("select key_name, subject from audit where endpoint = '/ui/employee'").fetchall()  # fmt: skip
     assert ("test-hr", nip) in rows

@@ -94,6 +94,30 @@ def test_malformed_recommend_is_422_naming_the_field(
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
+def test_a_nip_as_people_type_it_is_read_and_a_number_is_refused_with_what_to_send(
+    api: Api,
+) -> None:
+    """A NIP pasted from an SK in its printed groups, or with a space after it, is the NIP
+    (it was refused as "at most 18 characters"); one sent as a JSON number says to send a
+    string (it was "Input should be a valid string"): 18 digits as a number have lost their
+    last ones in JavaScript, and may then name someone else."""
+    nip = movable_nip(engine_of(api))
+    hr = api.headers("hr")
+    plain = api.client.post("/v1/recommend", json={"nip": nip}, headers=hr).json()
+    for typed in (f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}", f"{nip[:8]}.{nip[8:14]}.{nip[14]}.{nip[15:]}", f" {nip} "):  # fmt: skip
+        answer = api.client.post("/v1/recommend", json={"nip": typed}, headers=hr)
+        assert answer.status_code == 200, typed
+        assert answer.json()["nip"] == nip
+        assert answer.json()["suggestions"] == plain["suggestions"]
+    number = api.client.post("/v1/recommend", json={"nip": int(nip)}, headers=hr)
+    assert number.status_code == 422
+    (error,) = number.json()["errors"]
+    assert error["field"] == "nip" and error["message"].startswith("send the NIP as a JSON string")
+    for wrong in (f"{nip[:8]} {nip[8:]}x", f"{nip[:9]} {nip[9:]}"):  # not the printed groups
+        refused = api.client.post("/v1/recommend", json={"nip": wrong}, headers=hr)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "nip"
+
+
 def test_malformed_json_and_wrong_shapes_are_422(api: Api) -> None:
     headers = {**api.headers("hr"), "content-type": "application/json"}
     for raw in (b"{nip:", b"[]", b'"198507142010011002"', b"null", b""):
