@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
+    from pydantic import ValidationError
 
     from features.contract.validate import ContractError
     from features.data import HRData
@@ -50,12 +53,26 @@ def _refused_settings(error: Exception) -> str | None:
 
     if not isinstance(error, ValidationError) or not error.title.endswith("Settings"):
         return None
-    refused = []
+
+    def variable(loc: tuple[str | int, ...]) -> str:
+        name = "_".join(str(part) for part in loc).upper()
+        return name if name.startswith(("PENATAAN_", "MLFLOW_")) else f"PENATAAN_{name}"
+
+    return "settings refused: " + _field_errors(error, variable)
+
+
+def _field_errors(
+    error: ValidationError, name: Callable[[tuple[str | int, ...]], str] | None = None
+) -> str:
+    """pydantic's refusals as the person set them: each setting (`name` of its location: the
+    key by default), its value and why, without pydantic's type codes and links; a refusal
+    of the whole (a rule between values) by its reason alone."""
+    parts = []
     for item in error.errors():
-        name = "_".join(str(part) for part in item["loc"]).upper()
-        variable = name if name.startswith(("PENATAAN_", "MLFLOW_")) else f"PENATAAN_{name}"
-        refused.append(f"{variable}={item.get('input')!r}: {item['msg']}")
-    return "settings refused: " + "; ".join(refused)
+        reason = item["msg"].removeprefix("Value error, ")
+        key = name(item["loc"]) if name else ".".join(str(part) for part in item["loc"])
+        parts.append(f"{key}={item.get('input')!r}: {reason}" if item["loc"] else reason)
+    return "; ".join(parts)
 
 
 @app.callback()
@@ -332,7 +349,10 @@ def train(
     num_leaves: Annotated[int | None, typer.Option(help="Override the number of leaves.")] = None,
 ) -> None:
     """Train the placement model, compare it with baselines, register it, promote if better."""
+    import dataclasses
     import json
+
+    from pydantic import TypeAdapter, ValidationError
 
     from features.contract.validate import ContractError
     from training.model import LgbParams
@@ -340,6 +360,8 @@ def train(
 
     try:
         overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
+        if not isinstance(overrides, dict):
+            raise ValueError("the file must hold one JSON object of hyperparameters")
     except (ValueError, OSError) as error:
         _echo_err(f"--config {config}: not a JSON file of hyperparameters ({error})")
         raise typer.Exit(2) from None
@@ -347,13 +369,24 @@ def train(
         overrides["learning_rate"] = learning_rate
     if num_leaves is not None:
         overrides["num_leaves"] = num_leaves
+    known = [field.name for field in dataclasses.fields(LgbParams)]
+    if unknown := [key for key in overrides if key not in known]:  # else silently the default
+        _echo_err(f"--config {config}: unknown hyperparameter(s) {', '.join(map(repr, unknown))}; "
+                  f"known: {', '.join(known)}")  # fmt: skip
+        raise typer.Exit(2)
+    try:
+        params = TypeAdapter(LgbParams).validate_python(overrides)
+    except ValidationError as error:
+        source = f"--config {config}" if config else "--num-leaves, --learning-rate"
+        _echo_err(f"{source}: {_field_errors(error)}")
+        raise typer.Exit(2) from None
     settings = _settings()
     if experiment:
         settings.experiment = experiment
     if model_name:
         settings.model_name = model_name
     try:
-        result = run_train(data, settings, LgbParams(**overrides), progress=_progress)
+        result = run_train(data, settings, params, progress=_progress)
     except ContractError as error:
         _report_refusal(error, data)
     typer.echo(result.metrics.round(3).to_string())
@@ -824,7 +857,10 @@ def plan(
         if not isinstance(overrides, dict):
             raise ValueError("the file must hold one JSON object of settings")
         settings = PlanSettings.model_validate({}).overridden(overrides)  # env, then the file
-    except (ValidationError, ValueError, OSError) as error:
+    except ValidationError as error:
+        _echo_err(f"--config {config}: {_field_errors(error)}")
+        raise typer.Exit(2) from None
+    except (ValueError, OSError) as error:
         _echo_err(f"--config {config}: {error}")
         raise typer.Exit(2) from None
     store = _decision_store()
