@@ -8,18 +8,29 @@ injection, OWASP). Such cells get Excel's own text guard, a leading `'`; numbers
 `-1.5` are left alone. `unguard` reads a guarded cell back as the text it was.
 
 What comes back: a file Penataan wrote that a person edited and saved again (a round's
-`moves.csv` with the committee's decisions, a reviewed `mapping.csv`) is read by
-`read_edited_csv` as a spreadsheet saves it.
+`moves.csv` or `moves.xlsx` with the committee's decisions, a reviewed `mapping.csv`) is read
+by `read_edited` as a spreadsheet saves it.
+
+Why a workbook too (`write_workbook`): Excel set to Indonesian takes `,` as the decimal mark
+and `;` as the separator, so a comma-separated CSV opens as one column, and a gain of `2.5`
+typed in is two and a half thousand. A workbook's cells are numbers and text whatever the
+reader's locale; its text cells are stored as text, never as formulas (no guard needed).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
+import numpy as np
+import openpyxl
 import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from features.contract.reader import not_utf8, separator_of
+from features.contract.limits import read_xlsx
+from features.contract.reader import not_utf8, render_cell, separator_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,7 +64,7 @@ def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
     """The header and each row by its line (the header is line 1, as a spreadsheet numbers
     them) of a CSV a person saved from a spreadsheet: Excel in an Indonesian locale writes
     `;` separators (the separator is the header's, `separator_of`) and a BOM, and on
@@ -68,3 +79,51 @@ def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
             return list(reader.fieldnames or []), rows
     except UnicodeDecodeError:
         raise ValueError(f"{path}: {not_utf8(path)}") from None
+
+
+def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
+    """`read_edited_csv`'s header and rows, of a CSV or of a workbook's first sheet (`.xlsx`,
+    read within the bounds of `features.contract.limits`): cells as text (a number as a CSV
+    would hold it, a date as YYYY-MM-DD), None where empty; rows numbered as the spreadsheet
+    numbers them."""
+    if path.suffix.lower() != ".xlsx":
+        return read_edited_csv(path)
+    cells = read_xlsx(path)
+    if cells.empty:
+        return [], []
+    header = [render_cell(c) or "" for c in cells.iloc[0]]
+    rows = [
+        (line, dict(zip(header, (render_cell(v) for v in values), strict=False)))
+        for line, values in enumerate(cells.iloc[1:].itertuples(index=False), 2)
+        if any(render_cell(v) is not None for v in values)
+    ]
+    return header, rows
+
+
+def write_workbook(frame: pd.DataFrame, path: Path, title: str) -> None:
+    """`frame` as a workbook of one sheet named `title` (see the module: numbers as numbers,
+    text as text, whatever the locale that opens it)."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(sheet, value) for value in row])
+    book.save(path)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+    """A value as the workbook holds it: text always as text (a leading `=` is no formula),
+    numpy's numbers as Python's, missing values empty."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    return value

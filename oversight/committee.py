@@ -14,11 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from features.spreadsheet import read_edited_csv, unguard
+from features.spreadsheet import read_edited, unguard
 from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
+from planning.run import DECISION_COLUMNS
 
-COLUMNS = ("suggestion_id", "decision", "reason_code", "note", "alt_unit_id", "sk_number", "tmt")
+COLUMNS = ("suggestion_id", *DECISION_COLUMNS)
 
 
 @dataclass
@@ -53,9 +54,9 @@ def _problems(path: Path, line: int, row: dict[str, str]) -> list[str]:
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The file's rows by line, each cell stripped and unguarded, as a spreadsheet saved them
-    (`read_edited_csv`); the closed vocabularies (decision, reason_code) whatever their case
+    (`read_edited`: a CSV or a workbook); the closed vocabularies (decision, reason_code) whatever their case
     (`Setuju` is `setuju`)."""
-    columns, found = read_edited_csv(path)
+    columns, found = read_edited(path)
     missing = [c for c in ("suggestion_id", "decision", "reason_code") if c not in columns]
     if missing:
         raise ValueError(f"{path}: no column {', '.join(missing)} (add them to the round's moves.csv)")  # fmt: skip

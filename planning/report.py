@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from features.spreadsheet import guard_frame
-from planning.run import MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
+from features.spreadsheet import guard_frame, write_workbook
+from planning.run import DECISION_COLUMNS, MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
 from training.outputs import strict_json, write_all
 
 TEMPLATE = """<!doctype html>
@@ -93,14 +93,19 @@ def _chart(units: pd.DataFrame) -> str:
 
 
 def write_plan(result: PlanResult, out: Path) -> list[Path]:
-    """Write the four files, all of them or none; returns their paths."""
+    """Write the five files, all of them or none; returns their paths. `moves.xlsx` is
+    `moves.csv` as a workbook with the committee's columns empty beside each move: what
+    Baperjakat opens, fills in and gives back to `penataan decisions import` (a CSV opens
+    as one column in Excel set to Indonesian: `features.spreadsheet`)."""
     moves = result.moves
+    form = moves.reindex(columns=[*MOVE_COLUMNS, *DECISION_COLUMNS]).round(3)
     env = Environment(autoescape=select_autoescape(default=True))
     html = env.from_string(TEMPLATE).render(
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )
     return write_all({
         out / "moves.csv": lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False),
+        out / "moves.xlsx": lambda p: write_workbook(form, p, "usulan mutasi"),
         out / "units.csv": lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False),
         out / "summary.json": lambda p: p.write_text(strict_json(result.summary)),
         out / "report.html": lambda p: p.write_text(html),

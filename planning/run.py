@@ -26,6 +26,8 @@ Progress = Callable[[str], None]
 
 MOVE_COLUMNS = ["suggestion_id", "nip", "from_unit_id", "to_unit_id", "predicted_before", "predicted_after",
                 "gain", "gain_low", "gain_high", "p_help", "raw_gain", "reasons", "pilot"]  # fmt: skip
+# what a committee fills in beside each move of `moves.xlsx` (read by oversight.committee)
+DECISION_COLUMNS = ("decision", "reason_code", "note", "alt_unit_id", "sk_number", "tmt")
 UNIT_COLUMNS = ["unit_id", "capacity", "headcount_before", "headcount_after", "mean_predicted_before",
                 "mean_predicted_after", "moved_out", "moved_in"]  # fmt: skip
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from features import vocab
-from features.spreadsheet import guard, read_edited_csv, unguard
+from features.spreadsheet import guard, read_edited, unguard
 from siasn.kinds import header_name, known_fields
 
 DECISIONS: Final[dict[str, tuple[str, ...]]] = {  # kind -> the values a target may take
@@ -98,7 +98,7 @@ class Mapping:
     def read(cls, path: Path) -> Mapping:
         """A reviewed mapping file; rows whose target is not a valid value are refused."""
         mapping = cls()
-        for line, row in read_edited_csv(path)[1]:  # the agency reviews it in a spreadsheet
+        for line, row in read_edited(path)[1]:  # the agency reviews it in a spreadsheet
             kind, target = (row.get("kind") or "").strip(), (row.get("target") or "").strip()
             if kind not in DECISIONS:
                 raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip

@@ -41,7 +41,7 @@ def find_table_file(directory: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def _render(value: object) -> str | None:
+def render_cell(value: object) -> str | None:
     """A typed cell as the text a CSV would hold; None for a missing value."""
     if value is None:
         return None
@@ -153,7 +153,7 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
             if cells.empty:
                 raise pd.errors.EmptyDataError("no header row")
             frame = cells.iloc[1:].reset_index(drop=True)
-            frame.columns = [_render(c) or f"Unnamed: {k}" for k, c in enumerate(cells.iloc[0])]
+            frame.columns = [render_cell(c) or f"Unnamed: {k}" for k, c in enumerate(cells.iloc[0])]
             _refuse_twice(path.name, list(frame.columns), names)
     except TableFileError:
         raise
@@ -167,5 +167,5 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
     except Exception as exc:  # any parser failure is reported as a file error
         raise TableFileError(path.name, f"cannot be read: {exc}") from exc
     frame.columns = [str(c) for c in frame.columns]
-    rendered = {c: [_render(v) for v in frame[c].tolist()] for c in frame.columns}
+    rendered = {c: [render_cell(v) for v in frame[c].tolist()] for c in frame.columns}
     return pd.DataFrame(rendered, columns=frame.columns, dtype=object).reset_index(drop=True)

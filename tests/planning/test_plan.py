@@ -291,8 +291,8 @@ def test_unit_names_with_tex_markup_do_not_break_the_report(
 def test_a_failed_write_keeps_the_previous_round_whole(
     result: PlanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A disk that fills while the third file is written leaves the old four files, not a
-    new moves.csv beside an old report.html, and no temporary file behind."""
+    """A disk that fills while the fourth file is written leaves the old files, not a new
+    moves.csv beside an old report.html, and no temporary file behind."""
     write_plan(result, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     shorter = PlanResult(result.moves.head(1), result.units, result.summary)
@@ -304,6 +304,51 @@ def test_a_failed_write_keeps_the_previous_round_whole(
     with pytest.raises(OSError, match="No space"):
         write_plan(shorter, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_the_committee_fills_in_the_rounds_workbook(
+    roomy_dir: Path, tmp_path: Path, cli_registry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moves.xlsx is moves.csv as numbers and text whatever Excel's locale, with the
+    committee's columns empty; filled in (a date typed as a date, a note that begins with
+    `=`) and saved, it is read back as decisions. A unit name or reason is stored as text,
+    never run as a formula."""
+    import openpyxl
+
+    # its own record: the rounds of this module suggest the same moves (the same ids)
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(tmp_path / "decisions.db"))
+    out, config = tmp_path / "round", tmp_path / "plan.json"
+    config.write_text(json.dumps(LOOSE))
+    args = ["plan", "--data", str(roomy_dir), "--out", str(out), "--config", str(config)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    moves = pd.read_csv(out / "moves.csv", dtype={"nip": str})
+    book = openpyxl.load_workbook(out / "moves.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert header == [*moves.columns, "decision", "reason_code", "note", "alt_unit_id", "sk_number", "tmt"]  # fmt: skip
+    first = [c.value for c in sheet[2]]
+    assert first[header.index("nip")] == moves.loc[0, "nip"]  # text: all 18 digits
+    assert first[header.index("gain")] == pytest.approx(moves.loc[0, "gain"])  # a number
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    col = {name: k + 1 for k, name in enumerate(header)}
+    sheet.cell(2, col["decision"], "Setuju")
+    sheet.cell(2, col["reason_code"], "sesuai_kompetensi")
+    sheet.cell(2, col["sk_number"], "800/123/BKPSDM/2026")
+    sheet.cell(2, col["tmt"], dt.datetime(2026, 3, 1))  # Excel keeps a typed date as a date
+    sheet.cell(3, col["decision"], "tolak")
+    sheet.cell(3, col["reason_code"], "dibutuhkan_unit_asal")
+    sheet.cell(3, col["note"], "=masih dibutuhkan").data_type = "s"
+    book.save(out / "moves.xlsx")
+    record = ["decisions", "import", str(out / "moves.xlsx"), "--stage", "hr", "--by", "Bidang Mutasi"]  # fmt: skip
+    done = CliRunner().invoke(cli, record)
+    assert done.exit_code == 0 and "2 decision(s) recorded" in done.stdout, done.output
+    round_id = json.loads((out / "summary.json").read_text())["round_id"]
+    paper = tmp_path / "berita-acara.html"
+    made = CliRunner().invoke(cli, ["decisions", "minutes", "--round", round_id, "--out", str(paper)])  # fmt: skip
+    assert made.exit_code == 0
+    html = paper.read_text()
+    assert "800/123/BKPSDM/2026" in html and "=masih dibutuhkan" in html
 
 
 def test_the_committee_decides_on_the_rounds_moves_file(
