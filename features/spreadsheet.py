@@ -100,15 +100,44 @@ def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | 
     return header, rows
 
 
-def write_workbook(frame: pd.DataFrame, path: Path, title: str) -> None:
-    """`frame` as a workbook of one sheet named `title` (see the module: numbers as numbers,
+SHEET_ROWS = 1_048_576  # a worksheet's rows, the header's included
+
+
+class SheetWriter:
+    """A workbook of one sheet written a frame at a time (openpyxl's write-only mode: rows are
+    streamed, not held), saved to a path at the end (see the module: numbers as numbers,
     text as text, whatever the locale that opens it)."""
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(sheet, value) for value in row])
-    book.save(path)
+
+    def __init__(self, title: str, columns: list[str]) -> None:
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(title)
+        self.sheet.append([str(c) for c in columns])
+        self.rows = 1
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """`frame`'s rows; ValueError where they would pass the rows a worksheet holds."""
+        if self.rows + len(frame) > SHEET_ROWS:
+            raise ValueError(
+                f"more than the {SHEET_ROWS - 1:,} rows a worksheet holds: write .csv or .parquet"
+            )
+        for row in frame.itertuples(index=False):
+            self.sheet.append([_cell(self.sheet, value) for value in row])
+        self.rows += len(frame)
+
+    def save(self, path: Path | str) -> None:
+        self.book.save(path)
+
+    def discard(self) -> None:
+        """Give up before `save` (a failure between parts): the sheet's stream is closed
+        now, not by the garbage collector, which writes into a file already closed."""
+        self.sheet.close()
+
+
+def write_workbook(frame: pd.DataFrame, path: Path, title: str) -> None:
+    """`frame` as a workbook of one sheet named `title` (`SheetWriter`)."""
+    writer = SheetWriter(title, list(frame.columns))
+    writer.append(frame)
+    writer.save(path)
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:

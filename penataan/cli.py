@@ -419,7 +419,7 @@ def evaluate(
 @app.command()
 def score(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
-    out: Annotated[Path, typer.Option(help="Output file, .csv or .parquet.")],
+    out: Annotated[Path, typer.Option(help="Output file, .csv, .parquet or .xlsx (for Excel).")],
     model_uri: ModelUri = None,
     as_of: AsOf = None,
     all_units: Annotated[
@@ -433,10 +433,10 @@ def score(
     interval's lower end clears PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying
     does. The staff is scored a part at a time, about 300,000 pairs' worth of employees or
     PENATAAN_SCORE_CHUNK employees (bounded memory)."""
-    from training.scoring import score_parts, write_table
+    from training.scoring import OUTPUT_SUFFIXES, score_parts, write_table
 
-    if out.suffix not in (".csv", ".parquet"):
-        _echo_err(f"--out {out}: must end in .csv or .parquet")
+    if out.suffix not in OUTPUT_SUFFIXES:
+        _echo_err(f"--out {out}: must end in {', '.join(OUTPUT_SUFFIXES)}")
         raise typer.Exit(2)
     settings = _settings()
     hr = _load(data, settings)

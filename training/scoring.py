@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from features.data import HRData
 from features.eligibility import StaffReadings
 from features.pipeline import Snapshot, take_snapshot
-from features.spreadsheet import guard_frame
+from features.spreadsheet import SheetWriter, guard_frame
 from training.candidates import CandidateTable, ScoredTable, table_date
 from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
@@ -40,6 +40,7 @@ from training.outputs import atomic_path
 from training.processes import process_alive
 from training.settings import PipelineSettings
 
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")  # what `write_table` writes
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
                  "gain_high", "p_help", "is_current", "suggested", "rank", "pilot"]  # fmt: skip
 
@@ -263,15 +264,18 @@ def _frame(
 
 
 def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path) -> int:
-    """CSV or Parquet by the file's extension, written whole or not at all, from one frame
-    or from frames taken one at a time (a Parquet row group each; the CSV's header once),
-    none of them held after it is written. Returns the rows written."""
+    """CSV, Parquet or a workbook (`.xlsx`: what HR opens in Excel set to Indonesian, where a
+    CSV's decimal points misread; `features.spreadsheet`) by the file's extension, written
+    whole or not at all, from one frame or from frames taken one at a time (a Parquet row
+    group each; the CSV's header once; a workbook's rows streamed), none of them held after
+    it is written. Returns the rows written."""
     target = Path(path)
-    if target.suffix not in (".csv", ".parquet"):
-        raise ValueError(f"{path}: the output must end in .csv or .parquet")
+    if target.suffix not in OUTPUT_SUFFIXES:
+        raise ValueError(f"{path}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
     parts = [frames] if isinstance(frames, pd.DataFrame) else frames
     rows, columns = 0, SCORE_COLUMNS
     writer: pq.ParquetWriter | None = None
+    sheet: SheetWriter | None = None
     with atomic_path(target) as tmp:
         try:
             for frame in parts:
@@ -280,11 +284,18 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
                     continue
                 if target.suffix == ".csv":
                     guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
+                elif target.suffix == ".xlsx":
+                    sheet = sheet or SheetWriter("skor", columns)
+                    sheet.append(frame)
                 else:
                     if writer is None:  # the first rows set the file's types
                         writer = pq.ParquetWriter(tmp, pa.Schema.from_pandas(frame, preserve_index=False))  # fmt: skip
                     writer.write_table(pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False))  # fmt: skip
                 rows += len(frame)
+        except BaseException:
+            if sheet is not None:
+                sheet.discard()
+            raise
         finally:
             if writer is not None:
                 writer.close()
@@ -292,6 +303,10 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
             empty = pd.DataFrame({name: [] for name in columns})
             if target.suffix == ".csv":
                 empty.to_csv(tmp, index=False)
+            elif target.suffix == ".xlsx":
+                sheet = SheetWriter("skor", columns)
             else:
                 empty.to_parquet(tmp, index=False)
+        if sheet is not None:
+            sheet.save(tmp)
     return rows

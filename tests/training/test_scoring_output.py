@@ -14,6 +14,14 @@ import pytest
 from training.scoring import SCORE_COLUMNS, write_table
 
 
+def _read(target: Path) -> pd.DataFrame:
+    if target.suffix == ".csv":
+        return pd.read_csv(target, dtype={"nip": str})
+    if target.suffix == ".xlsx":  # text stays text: a NIP keeps its leading zeros
+        return pd.read_excel(target, dtype={"nip": str})
+    return pd.read_parquet(target)
+
+
 def _parts(n: int = 4, rows: int = 5) -> list[pd.DataFrame]:
     rng = np.random.default_rng(0)
     out = []
@@ -35,19 +43,19 @@ def _parts(n: int = 4, rows: int = 5) -> list[pd.DataFrame]:
     return out
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_parts_written_one_by_one_read_back_as_the_whole(tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"scores{suffix}"
     parts = _parts()
     assert write_table(iter(parts), target) == 15
-    back = pd.read_csv(target, dtype={"nip": str}) if suffix == ".csv" else pd.read_parquet(target)
+    back = _read(target)
     whole = pd.concat(parts, ignore_index=True)
     pd.testing.assert_frame_equal(back, whole, check_dtype=False)
     if suffix == ".parquet":  # one row group a part with rows: nothing held whole
         assert pq.ParquetFile(target).num_row_groups == 3
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_a_failure_between_parts_leaves_the_previous_file(tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"scores{suffix}"
     write_table(_parts(1), target)
@@ -63,12 +71,27 @@ def test_a_failure_between_parts_leaves_the_previous_file(tmp_path: Path, suffix
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no part file left
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_nobody_to_score_still_names_the_columns(tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"scores{suffix}"
     assert write_table(iter([_parts(1, rows=0)[0]]), target) == 0
-    back = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
+    back = _read(target)
     assert list(back.columns) == SCORE_COLUMNS and back.empty
+
+
+def test_a_workbook_past_a_sheets_rows_is_refused_and_the_previous_file_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--all-units` on a city is 1.5M rows, more than a worksheet's 1,048,576: refused with
+    what to write instead, before anything replaces the file."""
+    target = tmp_path / "scores.xlsx"
+    write_table(_parts(1), target)
+    before = target.read_bytes()
+    monkeypatch.setattr("features.spreadsheet.SHEET_ROWS", 10)
+    with pytest.raises(ValueError, match="rows a worksheet holds: write .csv or .parquet"):
+        write_table(iter(_parts()), target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def test_the_parts_a_killed_scorer_left_are_swept_and_nobody_elses(
