@@ -12,7 +12,8 @@ import re
 
 
 def header_words(raw: object) -> str:
-    """`tmtJabatan_`, `tmt_jabatan`, ` TMT  JABATAN ` -> `TMT JABATAN`: a BOM dropped,
-    camelCase humps, `_` and `.` as spaces, upper case, spaces folded."""
+    """`tmtJabatan_`, `tmt_jabatan`, ` TMT  JABATAN ` -> `TMT JABATAN`, `Gol/Ruang` -> `GOL
+    RUANG`: a BOM dropped, camelCase humps, `_`, `.` and `/` as spaces, upper case, spaces
+    folded."""
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(raw).replace("\ufeff", ""))
-    return " ".join(text.replace("_", " ").replace(".", " ").upper().split())
+    return " ".join(re.sub(r"[_./]", " ", text).upper().split())

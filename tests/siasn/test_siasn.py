@@ -79,11 +79,13 @@ def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
 
 
 def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: Path) -> None:
-    """A `;` file saved with tabs instead, SIMPEG's header names, a file of no known kind."""
+    """A `;` file saved with tabs instead, SIMPEG's header names (`Gol/Ruang` as a SIMPEG
+    report heads the golongan), a file of no known kind."""
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
-    asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA"})  # fmt: skip
+    asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA",
+                              "GOL AKHIR NAMA": "Gol/Ruang"})  # fmt: skip
     asn = asn.drop(columns=["JENIS PEGAWAI NAMA", "AGAMA NAMA"])  # an export without them
     asn.to_csv(src / "Data_ASN.csv", sep="\t", index=False)
     (src / "catatan.txt").write_text("bukan ekspor\n")
