@@ -634,8 +634,8 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
             frame = _account(frame, twice, ledgers, "second period of the year (merged by mean)", how="merge")  # fmt: skip
         else:
             frame = frame.assign(
-                rating_hasil_kerja=frame["HASIL KERJA"].str.upper().map(RATING),
-                rating_perilaku_kerja=frame["PERILAKU KERJA"].str.upper().map(RATING),
+                rating_hasil_kerja=_column(frame, "HASIL KERJA").str.upper().map(RATING),
+                rating_perilaku_kerja=_column(frame, "PERILAKU KERJA").str.upper().map(RATING),
                 predikat=_column(frame, "KUADRAN").str.upper().map(KUADRAN),
             )  # fmt: skip
             frame = _account(

@@ -56,7 +56,8 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "NILAI PRESTASI KERJA": ("NILAI SKP", "NILAI PPK", "NILAI KINERJA"),
     "HASIL KERJA": ("HASIL KINERJA", "RATING HASIL KERJA", "HASIL KINERJA NILAI"),
     "PERILAKU KERJA": ("PERILAKU KINERJA", "RATING PERILAKU KERJA", "PERILAKU KERJA NILAI"),
-    "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA", "KUADRAN KINERJA NILAI"),
+    "KUADRAN": ("KUADRAN KINERJA", "PREDIKAT KINERJA", "KUADRAN KINERJA NILAI", "PREDIKAT",
+                "PREDIKAT SKP", "PREDIKAT KINERJA PEGAWAI"),
     # a talent review's second axis (the nine box: kinerja x potensial), never in an SKP
     "POTENSIAL": ("NILAI POTENSIAL", "NILAI POTENSI", "POTENSI", "NILAI POTENSIAL X", "SKOR POTENSIAL"),
     # a periodic evaluation's period (SIASN's rw-kinerjaperiodik: `periodikId`, `periodikNama`)
@@ -123,16 +124,18 @@ KINDS: Final[tuple[Kind, ...]] = (
         (PERSON, ("TAHUN",), ("NILAI PRESTASI KERJA",)),
         label="SKP up to 2021",
     ),  # fmt: skip
+    # SIASN's rw-skp22 carries the two ratings and the predikat; a SIMPEG's recap may carry
+    # the predikat alone (the ratings are optional in the contract)
     Kind(
         "skp_predikat",
-        (PERSON, ("TAHUN",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
+        (PERSON, ("TAHUN",), ("KUADRAN", "HASIL KERJA")),
         label="SKP from 2022",
     ),  # fmt: skip
     # monthly or quarterly ratings (PermenPANRB 6/2022), not the year's predikat: recognised
     # so that they are never read as SKP 2022+, and set aside (`siasn.convert`)
     Kind(
         "kinerja_periodik",
-        (PERSON, ("TAHUN",), ("PERIODIK",), ("HASIL KERJA",), ("PERILAKU KERJA",)),
+        (PERSON, ("TAHUN",), ("PERIODIK",), ("KUADRAN", "HASIL KERJA")),
         label="kinerja periodik",
         imported=False,
     ),

@@ -137,6 +137,26 @@ def test_a_required_export_in_a_form_not_read_is_named_with_what_to_do(
     assert "  set aside: lama.zip: an archive, not read: extract its files into the folder" in lines
 
 
+def test_an_skp_recap_of_the_predikat_alone_is_read(exported: Path, tmp_path: Path) -> None:
+    """A SIMPEG's recap of SKP 2022+ may give the predikat alone (`NIP, Tahun, Predikat`,
+    as a person types it): once set aside for lacking the two ratings, and every predikat
+    year was lost with the import valid. Now read, the ratings empty (the contract's
+    ratings are optional)."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    skp = pd.read_csv(src / "skp22.csv", dtype=str, keep_default_na=False)
+    recap = pd.DataFrame(
+        {"NIP": skp["nip"], "Tahun": skp["tahun"], "Predikat": skp["kuadranKinerja"].str.title()}
+    )
+    recap.to_csv(src / "skp22.csv", index=False)
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"] and not report.ignored, report.ignored
+    assert_same_world(exported, out)  # every predikat back
+    back = load_data(out, "drop").evaluations
+    assert back.loc[back["period"] >= 2022, "rating_hasil_kerja"].isna().all()
+
+
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     exported: Path, tmp_path: Path
 ) -> None:
