@@ -30,6 +30,12 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "TANGGAL LAHIR": ("TGL LAHIR", "TGLLAHIR"),
     "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER"),
     "TMT CPNS": ("TMT CAPEG", "TMT PNS AWAL", "TGL CPNS"),
+    # SIMPEG reports head them without SIASN's "NAMA" (the text, not the code); "STATUS
+    # PEGAWAI" is left out: some vendors mean the kedudukan by it, others PNS or PPPK
+    "KEDUDUKAN HUKUM NAMA": ("KEDUDUKAN HUKUM", "STATUS KEDUDUKAN HUKUM"),
+    "JENIS PEGAWAI NAMA": ("JENIS PEGAWAI", "JENIS ASN"),
+    "AGAMA NAMA": ("AGAMA",),
+    "JENIS KAWIN NAMA": ("JENIS KAWIN", "STATUS PERKAWINAN", "STATUS KAWIN"),
     "UNOR ID": ("UNIT ORGANISASI ID", "KODE UNOR", "KD UNOR", "ID UNOR", "KODE UNIT KERJA", "ID UNIT KERJA"),
     "UNOR NAMA": ("UNIT ORGANISASI NAMA", "NAMA UNOR", "UNIT KERJA", "NAMA UNIT KERJA", "UNOR"),
     "TMT JABATAN": ("TMT JAB", "TGL TMT JABATAN"),

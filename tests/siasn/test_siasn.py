@@ -85,13 +85,15 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA",
-                              "GOL AKHIR NAMA": "Gol/Ruang"})  # fmt: skip
-    asn = asn.drop(columns=["JENIS PEGAWAI NAMA", "AGAMA NAMA"])  # an export without them
+                              "GOL AKHIR NAMA": "Gol/Ruang", "KEDUDUKAN HUKUM NAMA": "Kedudukan Hukum"})  # fmt: skip
+    # an export without them; the kedudukan by its name alone (on leave, tugas belajar)
+    asn = asn.drop(columns=["JENIS PEGAWAI NAMA", "AGAMA NAMA", "KEDUDUKAN HUKUM ID"])
     asn.to_csv(src / "Data_ASN.csv", sep="\t", index=False)
     (src / "catatan.txt").write_text("bukan ekspor\n")
     out = tmp_path / "out"
     report = import_siasn(src, out)
     assert report.contract["valid"] and list(report.ignored) == ["catatan.txt"]
+    assert_same_world(exported, out)  # statuses and golongan included
     with pytest.raises(ValueError, match="no unor tree file found"):
         (src / "unor.csv").unlink()
         import_siasn(src, tmp_path / "none")
