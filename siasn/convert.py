@@ -416,6 +416,8 @@ def _status(asn: pd.DataFrame, report: ImportReport) -> pd.Series:
     `KEDUDUKAN_HUKUM`); aktif where the export gives neither (a list of current staff).
     A code or name not in the list is taken as aktif and named in the report's notes (SIASN
     gives PPPK codes of their own), so that nobody on leave or gone passes unseen."""
+    if "KEDUDUKAN HUKUM ID" not in asn and "KEDUDUKAN HUKUM NAMA" not in asn:
+        report.notes.append("Data ASN gives no kedudukan hukum: every employee in it taken as aktif (name the column in mapping.csv if it has another heading)")  # fmt: skip
     code = _column(asn, "KEDUDUKAN HUKUM ID").astype("string").str.strip()
     name = _column(asn, "KEDUDUKAN HUKUM NAMA").astype("string").str.strip().str.upper()
     status = code.map(STATUS).fillna(name.map(STATUS))

@@ -94,6 +94,10 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     report = import_siasn(src, out)
     assert report.contract["valid"] and list(report.ignored) == ["catatan.txt"]
     assert_same_world(exported, out)  # statuses and golongan included
+    assert not any("kedudukan" in note for note in report.notes)
+    asn.drop(columns=["Kedudukan Hukum"]).to_csv(src / "Data_ASN.csv", sep="\t", index=False)
+    unsaid = import_siasn(src, tmp_path / "unsaid")
+    assert any(note.startswith("Data ASN gives no kedudukan hukum") for note in unsaid.notes)
     with pytest.raises(ValueError, match="no unor tree file found"):
         (src / "unor.csv").unlink()
         import_siasn(src, tmp_path / "none")
