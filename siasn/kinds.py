@@ -28,7 +28,7 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "PNS ID": ("ID PNS", "PNS ORANG", "PNS DINILAI ID", "PNS ORANG ID", "PNSID", "PNS"),
     "NAMA": ("NAMA PEGAWAI", "NAMA LENGKAP", "NAMA ASN"),
     "TANGGAL LAHIR": ("TGL LAHIR", "TGLLAHIR"),
-    "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER"),
+    "JENIS KELAMIN": ("JK", "KELAMIN", "GENDER", "L P"),  # `L/P`, as spreadsheets head it
     "TMT CPNS": ("TMT CAPEG", "TMT PNS AWAL", "TGL CPNS"),
     # SIMPEG reports head them without SIASN's "NAMA" (the text, not the code); "STATUS
     # PEGAWAI" is left out: some vendors mean the kedudukan by it, others PNS or PPPK
@@ -50,7 +50,7 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
                        "GOLONGAN RUANG", "PANGKAT GOL", "GOL"),
     "TINGKAT PENDIDIKAN ID": ("TK PENDIDIKAN ID",),
     "TINGKAT PENDIDIKAN NAMA": ("TK PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN", "JENJANG PENDIDIKAN"),
-    "PENDIDIKAN NAMA": ("PENDIDIKAN", "PENDIDIKAN TERAKHIR", "JURUSAN"),
+    "PENDIDIKAN NAMA": ("PENDIDIKAN", "PENDIDIKAN TERAKHIR", "JURUSAN", "PROGRAM STUDI", "PRODI"),
     "ID": (),  # the unor tree's own id (or `UNOR ID`)
     "DIATASAN ID": ("ATASAN ID", "ID ATASAN", "PARENT ID", "UNOR ATASAN ID"),
     "NAMA UNIT": ("UNIT LAYANAN", "NAMA UNIT LAYANAN", "UNIT ORGANISASI", "UNIT"),

@@ -85,7 +85,8 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA",
-                              "GOL AKHIR NAMA": "Gol/Ruang", "KEDUDUKAN HUKUM NAMA": "Kedudukan Hukum"})  # fmt: skip
+                              "GOL AKHIR NAMA": "Gol/Ruang", "KEDUDUKAN HUKUM NAMA": "Kedudukan Hukum",
+                              "JENIS KELAMIN": "L/P", "PENDIDIKAN NAMA": "Program Studi"})  # fmt: skip
     # an export without them; the kedudukan by its name alone (on leave, tugas belajar)
     asn = asn.drop(columns=["JENIS PEGAWAI NAMA", "AGAMA NAMA", "KEDUDUKAN HUKUM ID"])
     asn.to_csv(src / "Data_ASN.csv", sep="\t", index=False)
