@@ -80,7 +80,8 @@ def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
 
 def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: Path) -> None:
     """A `;` file saved with tabs instead, SIMPEG's header names (`Gol/Ruang` as a SIMPEG
-    report heads the golongan), a file of no known kind."""
+    report heads the golongan, a unit tree's `Kode Unit` and `Kode Atasan`), a file of no
+    known kind."""
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
@@ -90,6 +91,9 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     # an export without them; the kedudukan by its name alone (on leave, tugas belajar)
     asn = asn.drop(columns=["JENIS PEGAWAI NAMA", "AGAMA NAMA", "KEDUDUKAN HUKUM ID"])
     asn.to_csv(src / "Data_ASN.csv", sep="\t", index=False)
+    unor = pd.read_csv(src / "unor.csv", sep="|", dtype=str, keep_default_na=False)
+    unor = unor.rename(columns={"Id": "Kode Unit", "DiatasanId": "Kode Atasan"})  # a SIMPEG's tree
+    unor.to_csv(src / "unor.csv", sep="|", index=False)
     (src / "catatan.txt").write_text("bukan ekspor\n")
     out = tmp_path / "out"
     report = import_siasn(src, out)
