@@ -528,6 +528,9 @@ def import_siasn(
         merged = sum(ledger.merged.values())
         typer.echo(f"  {ledger.file:<26} {ledger.kind:<16} read {ledger.read:>7,}  kept {ledger.kept:>7,}"
                    f"  merged {merged:>5,}  dropped {dropped:>5,}")  # fmt: skip
+        if dropped and 2 * dropped >= ledger.read:  # a column read wrong, most likely: say which
+            reason, count = max(ledger.dropped.items(), key=lambda item: item[1])
+            typer.echo(f"    warning: {dropped:,} of {ledger.read:,} rows dropped, {count:,} of them: {reason}")  # fmt: skip
     for name, why in report.ignored.items():
         typer.echo(f"  set aside: {name}: {why}")
     typer.echo(

@@ -104,8 +104,17 @@ def dates(values: pd.Series) -> pd.Series:
     """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text, the last also with a time after it (a
     database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`), or a day, a
     month's name and a four-digit year (`02 Januari 2020`, `1-Des-2018`, as a SIMPEG's
-    printed dates read) -> timestamps (NaT where none fits)."""
+    printed dates read), or a spreadsheet's day number (a date cell saved as a number, as
+    Excel writes it when the column is formatted General: five digits, days since
+    1899-12-30, 1927 to 2099; four digits would be a year) -> timestamps (NaT where none
+    fits)."""
     text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
+    serial = pd.to_numeric(
+        text.str.extract(r"^([0-9]{5})(?:\.0+)?$", expand=False), errors="coerce"
+    )
+    spreadsheet = pd.Timestamp("1899-12-30") + pd.to_timedelta(
+        serial.where(serial <= 73050), unit="D"
+    )
     day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
     iso_day = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.+\-Z]*)?$", expand=False)
     named = text.str.upper().str.extract(r"^([0-9]{1,2})[ -]([A-Z]+)\.?[ -]([0-9]{4})$")
@@ -114,7 +123,7 @@ def dates(values: pd.Series) -> pd.Series:
         named[2] + "-" + month + "-" + named[0], format="%Y-%m-%d", errors="coerce"
     )
     iso = pd.to_datetime(iso_day, format="%Y-%m-%d", errors="coerce")
-    return day_first.fillna(iso).fillna(worded)
+    return day_first.fillna(iso).fillna(worded).fillna(spreadsheet)
 
 
 def numbers(values: pd.Series) -> pd.Series:

@@ -168,6 +168,31 @@ def test_an_skp_recap_of_the_predikat_alone_is_read(exported: Path, tmp_path: Pa
     assert back.loc[back["period"] >= 2022, "rating_hasil_kerja"].isna().all()
 
 
+def test_dates_saved_as_day_numbers_are_read_and_a_file_mostly_dropped_is_flagged(
+    exported: Path, tmp_path: Path
+) -> None:
+    """A TMT column formatted General in Excel is saved as day numbers (`31472` for
+    1986-03-01): every riwayat row was dropped as 'not a date' and the import still said
+    valid. Day numbers are read; a file whose rows are mostly dropped gets a warning line
+    naming the reason."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    tmt = pd.to_datetime(riwayat["TMT JABATAN"], format="%d/%m/%Y")
+    riwayat["TMT JABATAN"] = (tmt - pd.Timestamp("1899-12-30")).dt.days.astype(str)
+    riwayat.to_csv(path, sep=";", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0 and "warning" not in run.stdout, run.output
+    assert_same_world(exported, out)
+    riwayat["TMT JABATAN"] = "sejak lama"
+    riwayat.to_csv(path, sep=";", index=False)
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(tmp_path / "bad")])
+    rows = len(riwayat)
+    assert f"    warning: {rows:,} of {rows:,} rows dropped, {rows:,} of them: TMT JABATAN is not a date" in run.stdout  # fmt: skip
+
+
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     exported: Path, tmp_path: Path
 ) -> None:
