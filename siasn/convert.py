@@ -719,7 +719,9 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     tr = _account(
         tr, ~tr["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
     )
-    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(_column(tr, "JUMLAH JAM")))  # fmt: skip
+    # hours as a SIMPEG writes them too: `32 JP` (jam pelajaran), `40 Jam`
+    written = _column(tr, "JUMLAH JAM").astype("string").str.replace(r"(?i)\s*(?:JPL?|JAM)\.?$", "", regex=True)  # fmt: skip
+    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(written))
     tr = _account(tr, tr["_on"].isna(), ledgers, "TANGGAL SELESAI is not a date")
     tr = _account(tr, ~(tr["_hours"] > 0), ledgers, "JUMLAH JAM is not a positive number")
     _keep(tr, ledgers)

@@ -193,6 +193,22 @@ def test_dates_saved_as_day_numbers_are_read_and_a_file_mostly_dropped_is_flagge
     assert f"    warning: {rows:,} of {rows:,} rows dropped, {rows:,} of them: TMT JABATAN is not a date" in run.stdout  # fmt: skip
 
 
+def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path: Path) -> None:
+    """`32 JP` (jam pelajaran) or `40 Jam`, as SIMPEG writes hours: once every such row was
+    dropped as 'not a positive number'."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    diklat = pd.read_csv(src / "diklat.csv", dtype=str, keep_default_na=False)
+    unit = ["JP", "Jam", "jp.", "JPL"]
+    diklat["JUMLAH JAM"] = [f"{h} {unit[k % 4]}" for k, h in enumerate(diklat["JUMLAH JAM"])]
+    diklat.to_csv(src / "diklat.csv", index=False)
+    out = tmp_path / "out"
+    assert import_siasn(src, out).contract["valid"]
+    hours = load_data(out).trainings["hours"].sort_values(ignore_index=True)
+    expected = load_data(exported).trainings["hours"].sort_values(ignore_index=True)
+    pd.testing.assert_series_equal(hours, expected)
+
+
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     exported: Path, tmp_path: Path
 ) -> None:
