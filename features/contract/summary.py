@@ -17,6 +17,7 @@ from features.contract.headers import header_words
 from features.contract.reader import SUFFIXES, loose, separator_of
 from features.contract.schema import TABLES
 from features.contract.violations import ABSENT, Violation
+from features.nip import PRINTED_NIP
 
 EXAMPLES = 3  # rows quoted per cause
 SIASN_HEADERS = frozenset({"PNS ID", "NIP BARU", "NIP LAMA", "UNOR ID", "JENIS JABATAN NAMA", "GOL AKHIR ID"})  # fmt: skip
@@ -111,6 +112,10 @@ def _cell_hint(found: list[Violation], choices: tuple[str, ...] = ()) -> str | N
         return f"only case or spaces differ ({v!r} is {by_loose[loose(v)]!r}): write the values as the contract does"  # fmt: skip
     if all(DAY_FIRST.fullmatch(v) for v in values):
         return "dates are day-first (dd-mm-yyyy): write them as YYYY-MM-DD"
+    if all(re.fullmatch(r"[12][0-9]{3}-[0-9]{1,2}-[0-9]{1,2}", v) for v in values):
+        return "a month or day of one digit: write two (1985-03-02, not 1985-3-2)"
+    if all(re.fullmatch(PRINTED_NIP, v) for v in values):
+        return "NIPs in their printed groups: write the 18 digits without spaces or dots"
     if all(v.startswith("'") for v in values):
         return "a leading ' (Excel's guard for long numbers): remove it"
     if all(v.lower() == "null" for v in values):

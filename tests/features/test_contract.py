@@ -426,6 +426,17 @@ def test_validate_accepts_parquet_and_xlsx(world_copy: Path) -> None:
     assert len(data.units) == len(units)
 
 
+def test_dates_of_one_digit_and_printed_nips_get_their_hint(world_copy: Path) -> None:
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    nip = emp.loc[1, "nip"]
+    emp.loc[0, "birth_date"] = "1985-3-12"
+    emp.loc[1, "nip"] = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"  # as an SK prints it
+    emp.to_csv(world_copy / "employees.csv", index=False)
+    run = CliRunner().invoke(app, ["validate", str(world_copy)])
+    assert "hint: a month or day of one digit: write two (1985-03-02, not 1985-3-2)" in run.stdout
+    assert "hint: NIPs in their printed groups: write the 18 digits without spaces or dots" in run.stdout  # fmt: skip
+
+
 def test_a_table_saved_as_xls_is_named_with_what_to_do(world_copy: Path) -> None:
     (world_copy / "units.csv").rename(world_copy / "units.xls")
     run = CliRunner().invoke(app, ["validate", str(world_copy)])
