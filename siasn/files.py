@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -52,7 +52,7 @@ class ExportFile:
     kind: str | None  # None: a file of no known kind (reported, not used)
     frame: pd.DataFrame
     separator: str | None
-    header_row: int  # 0-based line/row of the header (title rows above it)
+    header_row: int  # 0-based line/row of the header (title or group rows above it)
     encoding: str = "utf-8"  # of a CSV: "cp1252" or "utf-16" where it was not UTF-8 (`_read_text`)
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
@@ -83,19 +83,25 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _header_line(path: Path, encoding: str) -> tuple[int, str]:
-    """A text file's header line (0-based) and its separator: the first line naming at least
-    two known columns, so that title lines above it are skipped as in a sheet (a SIMPEG
-    report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line; `_header_row`); the first
-    line where none does."""
-    known = known_headers()
+    """A text file's header line (0-based) and its separator: the line that names the most
+    known columns (`_most_named`), so that title lines above it are skipped as in a sheet
+    (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line; `_header_row`)."""
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         lines = list(itertools.islice(handle, HEADER_SEARCH))
-    for k, line in enumerate(lines):
-        separator = separator_of(line)
-        names = {header_name(v) for v in next(csv.reader([line], delimiter=separator), [])}
-        if len(names & known) >= 2:
-            return k, separator
-    return 0, separator_of(lines[0] if lines else "")
+    rows = [next(csv.reader([line], delimiter=separator_of(line)), []) for line in lines]
+    k = _most_named(rows)
+    return k, separator_of(lines[k] if lines else "")
+
+
+def _most_named(rows: Sequence[Sequence[object]]) -> int:
+    """Of a file's first rows, the one naming the most known columns (the first of equals),
+    if it names at least two; else 0. The most, not the first with two: a SIMPEG sheet may
+    group its headings under a row of their own (`IDENTITAS`, `JABATAN`, `PENDIDIKAN` above
+    `NIP`, `NAMA` ...), and those group names are known names too."""
+    known = known_headers()
+    counts = [len({header_name(v) for v in row if pd.notna(v)} & known) for row in rows]
+    best = max(range(len(counts)), key=lambda k: (counts[k], -k), default=0)
+    return best if counts and counts[best] >= 2 else 0
 
 
 def _encoding(path: Path) -> str:
@@ -203,13 +209,9 @@ def _columns(frame: pd.DataFrame, named: dict[str, str]) -> pd.DataFrame:
 
 
 def _header_row(raw: pd.DataFrame) -> int:
-    """The first row naming at least two known columns (title rows above it are skipped)."""
-    known = known_headers()
-    for k in range(min(len(raw), HEADER_SEARCH)):
-        names = {header_name(v) for v in raw.iloc[k] if pd.notna(v)}
-        if len(names & known) >= 2:
-            return k
-    return 0
+    """A sheet's header row: of its first rows, the one naming the most known columns
+    (`_most_named`: title rows and a row of group headings above it are skipped)."""
+    return _most_named([list(raw.iloc[k]) for k in range(min(len(raw), HEADER_SEARCH))])
 
 
 def find_exports(

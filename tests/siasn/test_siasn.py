@@ -209,6 +209,33 @@ def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path:
     pd.testing.assert_series_equal(hours, expected)
 
 
+def test_a_row_of_group_headings_above_the_header_is_skipped(
+    exported: Path, tmp_path: Path
+) -> None:
+    """A SIMPEG workbook groups its headings under a row of their own (`IDENTITAS`,
+    `JABATAN`, `PENDIDIKAN`), which are known names too: the first row naming two was taken
+    for the header, and Data ASN was refused as missing. The header is the row naming most."""
+    import openpyxl
+
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
+    (src / "Data_ASN.csv").unlink()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DAFTAR PEGAWAI"])
+    groups = {"NIP BARU": "IDENTITAS", "JABATAN NAMA": "JABATAN", "PENDIDIKAN NAMA": "PENDIDIKAN"}
+    sheet.append([groups.get(c) for c in asn.columns])
+    sheet.append(list(asn.columns))
+    for row in asn.itertuples(index=False):
+        sheet.append(list(row))
+    book.save(src / "Data_ASN.xlsx")
+    out = tmp_path / "out"
+    assert import_siasn(src, out).contract["valid"]
+    assert_same_world(exported, out)
+
+
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     exported: Path, tmp_path: Path
 ) -> None:
