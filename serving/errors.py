@@ -49,6 +49,14 @@ def _json_sent(request: Request) -> str | None:
     return None if media == "application/json" or media.endswith("+json") else (kind or "none")
 
 
+def _body_fields(request: Request) -> list[str]:
+    """The fields of the request's body, for a caller who sent one it does not have (FastAPI's
+    route keeps the body's model as `body_field`; where it does not, none are listed)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return list(getattr(model, "model_fields", {}))
+
+
 async def _invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = []
@@ -58,6 +66,12 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
         field = "body" if item.get("type") == "json_invalid" or not where else ".".join(where)
         # pydantic words a validator's own refusal "Value error, <reason>": the reason alone
         message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        kind = item.get("type", "")
+        if kind == "extra_forbidden" and len(where) == 1:  # a field the request does not have
+            fields = _body_fields(request)
+            message = "not a field of this request" + (f" (its fields: {', '.join(fields)})" if fields else "")  # fmt: skip
+        elif kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+            message += "; send the date as YYYY-MM-DD"
         if field == "body" and sent is not None:
             message = (
                 f"send the body as JSON with Content-Type: application/json (it came as {sent})"

@@ -118,6 +118,24 @@ def test_a_nip_as_people_type_it_is_read_and_a_number_is_refused_with_what_to_se
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "nip"
 
 
+def test_a_field_the_request_lacks_lists_its_fields_and_a_date_says_its_form(api: Api) -> None:
+    """A client that sends the round's settings at the top of the body, or a day-first date,
+    is told what the request takes instead of pydantic's bare 'Extra inputs are not
+    permitted' and 'invalid character in year'."""
+    admin = api.headers("admin")
+    extra = api.client.post("/v1/plan", json={"max_moves": 10}, headers=admin)
+    assert extra.status_code == 422
+    assert extra.json()["errors"] == [
+        {"field": "max_moves", "message": "not a field of this request (its fields: as_of, config)"}
+    ]
+    day_first = api.client.post("/v1/plan", json={"as_of": "01-03-2026"}, headers=admin)
+    (error,) = day_first.json()["errors"]
+    assert error["field"] == "as_of" and error["message"].endswith("; send the date as YYYY-MM-DD")
+    recommend = api.client.post("/v1/recommend", json={"nip": "198507142010011002", "topk": 3}, headers=api.headers("hr"))  # fmt: skip
+    (error,) = recommend.json()["errors"]
+    assert error["field"] == "topk" and "top_k" in error["message"]
+
+
 def test_malformed_json_and_wrong_shapes_are_422(api: Api) -> None:
     headers = {**api.headers("hr"), "content-type": "application/json"}
     for raw in (b"{nip:", b"[]", b'"198507142010011002"', b"null", b""):
