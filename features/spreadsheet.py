@@ -22,15 +22,19 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from features.contract.limits import read_xlsx
 from features.contract.reader import not_utf8, render_cell, separator_of
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -142,11 +146,13 @@ def write_workbook(frame: pd.DataFrame, path: Path, title: str) -> None:
 
 def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     """A value as the workbook holds it: text always as text (a leading `=` is no formula),
-    numpy's numbers as Python's, missing values empty."""
+    without the control characters a worksheet's XML cannot hold (a vertical tab pasted into
+    a unit's name would otherwise stop the whole file); numpy's numbers as Python's, missing
+    values empty."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
         return cell
     if isinstance(value, np.bool_ | bool):

@@ -79,6 +79,22 @@ def test_nobody_to_score_still_names_the_columns(tmp_path: Path, suffix: str) ->
     assert list(back.columns) == SCORE_COLUMNS and back.empty
 
 
+def test_a_workbook_holds_text_as_text_whatever_it_holds(tmp_path: Path) -> None:
+    """A cell that begins with `=` stays text (no formula runs), and a control character a
+    worksheet cannot hold (a vertical tab pasted into a name) is left out, not the file."""
+    import openpyxl
+
+    from features.spreadsheet import write_workbook
+
+    target = tmp_path / "moves.xlsx"
+    write_workbook(pd.DataFrame({"reasons": ["=HYPERLINK(\"http://x\")", "Dinas\x0bKesehatan"], "gain": [1.5, np.nan]}), target, "t")  # fmt: skip
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells == [["reasons", "gain"], ['=HYPERLINK("http://x")', 1.5], ["DinasKesehatan", None]]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
 def test_a_workbook_past_a_sheets_rows_is_refused_and_the_previous_file_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
