@@ -1,8 +1,9 @@
 """Reading a BKPSDM's export files as they come, and telling which file is which.
 
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM,
-Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows above
-the header (in a CSV as in an XLSX); every sheet of an XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows and a row
+of group headings above the header (in a CSV as in an XLSX: `_most_named`); every sheet of an
+XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
 names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
