@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from planning.run import PlanRefused
+from planning.settings import PlanRules
 from serving.deps import EngineDep, allowed, not_suspended
 from serving.errors import invalid_field
 from serving.schemas import PlanRequest, PlanResponse
@@ -24,10 +27,17 @@ def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse
     try:
         plan_settings = request.app.state.plan_settings.overridden(body.config)
     except ValidationError as error:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", "config", *e["loc"])} for e in error.errors()]
-        ) from None
+        raise RequestValidationError([_in_config(e) for e in error.errors()]) from None
     try:
         return engine.plan(body.as_of, plan_settings, request.app.state.decisions)
     except (PlanRefused, AsOfOutOfRange) as refusal:
         raise invalid_field(("as_of",), str(refusal)) from None
+
+
+def _in_config(error: Any) -> dict[str, Any]:
+    """A refused plan setting as the request's `config.<key>`; a key that is no setting
+    names the settings there are (pydantic says only "Extra inputs are not permitted")."""
+    out = {**error, "loc": ("body", "config", *error["loc"])}
+    if error["type"] == "extra_forbidden":
+        out["msg"] = f"not a plan setting (they are: {', '.join(PlanRules.model_fields)})"
+    return out

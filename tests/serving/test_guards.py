@@ -131,6 +131,10 @@ def test_a_field_the_request_lacks_lists_its_fields_and_a_date_says_its_form(api
     day_first = api.client.post("/v1/plan", json={"as_of": "01-03-2026"}, headers=admin)
     (error,) = day_first.json()["errors"]
     assert error["field"] == "as_of" and error["message"].endswith("; send the date as YYYY-MM-DD")
+    setting = api.client.post("/v1/plan", json={"config": {"max_movez": 3}}, headers=admin)
+    (error,) = setting.json()["errors"]
+    assert error["field"] == "config.max_movez"
+    assert error["message"].startswith("not a plan setting (they are: ") and "max_moves" in error["message"]  # fmt: skip
     recommend = api.client.post("/v1/recommend", json={"nip": "198507142010011002", "topk": 3}, headers=api.headers("hr"))  # fmt: skip
     (error,) = recommend.json()["errors"]
     assert error["field"] == "topk" and "top_k" in error["message"]
