@@ -835,7 +835,10 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
 def plan(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
     out: Annotated[
-        Path, typer.Option(help="Directory for moves.csv, units.csv, summary.json, report.html.")
+        Path,
+        typer.Option(
+            help="Directory for moves.csv, moves.xlsx, units.csv, summary.json, report.html."
+        ),
     ],
     model_uri: ModelUri = None,
     as_of: AsOf = None,
