@@ -96,10 +96,14 @@ def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | 
     if cells.empty:
         return [], []
     header = [render_cell(c) or "" for c in cells.iloc[0]]
-    rows = [
-        (line, dict(zip(header, (render_cell(v) for v in values), strict=False)))
+    rendered = (
+        (line, [render_cell(v) for v in values])
         for line, values in enumerate(cells.iloc[1:].itertuples(index=False), 2)
-        if any(render_cell(v) is not None for v in values)
+    )
+    rows = [
+        (line, dict(zip(header, texts, strict=False)))
+        for line, texts in rendered
+        if any(text is not None for text in texts)  # a row left blank is no row
     ]
     return header, rows
 

@@ -106,6 +106,10 @@ class Kind:
     def missing(self, columns: set[str]) -> list[tuple[str, ...]]:
         return [need for need in self.needs if not columns & set(need)]
 
+    def reads(self, columns: set[str]) -> int:
+        """How many of `columns` its needs name (a need met by several counts each)."""
+        return len(columns & {field for need in self.needs for field in need})
+
 
 POSITION: Final[tuple[str, ...]] = ("JABATAN NAMA", *SPLIT_POSITION)
 PERSON: Final[tuple[str, ...]] = ("NIP BARU", "PNS ID")  # Data ASN gives each ID its NIP
@@ -136,14 +140,14 @@ KINDS: Final[tuple[Kind, ...]] = (
     # the predikat alone (the ratings are optional in the contract)
     Kind(
         "skp_predikat",
-        (PERSON, ("TAHUN",), ("KUADRAN", "HASIL KERJA")),
+        (PERSON, ("TAHUN",), ("KUADRAN", "HASIL KERJA", "PERILAKU KERJA")),
         label="SKP from 2022",
     ),  # fmt: skip
     # monthly or quarterly ratings (PermenPANRB 6/2022), not the year's predikat: recognised
     # so that they are never read as SKP 2022+, and set aside (`siasn.convert`)
     Kind(
         "kinerja_periodik",
-        (PERSON, ("TAHUN",), ("PERIODIK",), ("KUADRAN", "HASIL KERJA")),
+        (PERSON, ("TAHUN",), ("PERIODIK",), ("KUADRAN", "HASIL KERJA", "PERILAKU KERJA")),
         label="kinerja periodik",
         imported=False,
     ),
@@ -197,9 +201,12 @@ def known_headers() -> set[str]:
 
 
 def classify(columns: set[str]) -> str | None:
-    """The kind whose needs `columns` meet; the most specific (most needs) if several."""
+    """The kind whose needs `columns` meet; the most specific if several: the most needs,
+    then the most of the file's columns its needs name (an SKP 2022+ file with a `NILAI`
+    beside its predikat and two ratings is no SKP up to 2021, though both kinds have three
+    needs), then the first in `KINDS`."""
     met = [k for k in KINDS if not k.missing(columns)]
-    return max(met, key=lambda k: len(k.needs)).name if met else None
+    return max(met, key=lambda k: (len(k.needs), k.reads(columns))).name if met else None
 
 
 @dataclass(frozen=True)

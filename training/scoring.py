@@ -41,6 +41,7 @@ from training.processes import process_alive
 from training.settings import PipelineSettings
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")  # what `write_table` writes
+SCORE_SHEET = "skor"  # the workbook's one sheet
 SCORE_COLUMNS = ["nip", "unit_id", "predicted_score", "low", "high", "gain", "gain_low",
                  "gain_high", "p_help", "is_current", "suggested", "rank", "pilot"]  # fmt: skip
 
@@ -285,7 +286,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
                 if target.suffix == ".csv":
                     guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
                 elif target.suffix == ".xlsx":
-                    sheet = sheet or SheetWriter("skor", columns)
+                    sheet = sheet or SheetWriter(SCORE_SHEET, columns)
                     sheet.append(frame)
                 else:
                     if writer is None:  # the first rows set the file's types
@@ -304,7 +305,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
             if target.suffix == ".csv":
                 empty.to_csv(tmp, index=False)
             elif target.suffix == ".xlsx":
-                sheet = SheetWriter("skor", columns)
+                sheet = SheetWriter(SCORE_SHEET, columns)
             else:
                 empty.to_parquet(tmp, index=False)
         if sheet is not None:

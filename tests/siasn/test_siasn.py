@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from features.contract.validate import load_data
 from penataan.cli import app
 from siasn.convert import MissingExports, import_siasn
+from siasn.kinds import classify
 from tests.helpers import assert_same_world
 
 
@@ -146,6 +147,18 @@ def test_a_required_export_in_a_form_not_read_is_named_with_what_to_do(
     )
     assert xls in lines
     assert "  set aside: lama.zip: an archive, not read: extract its files into the folder" in lines
+
+
+def test_an_skp_file_is_the_kind_whose_needs_name_most_of_it() -> None:
+    """An SKP 2022+ kind that needs the predikat or a rating has as many needs as the SKP
+    up to 2021: a file with a `NILAI` beside its predikat and ratings stays SKP 2022+, and
+    a numeric recap with a predikat (sebutan) beside its nilai stays numeric."""
+    person = {"NIP BARU", "TAHUN"}
+    ratings = {"HASIL KERJA", "PERILAKU KERJA", "KUADRAN"}
+    assert classify(person | ratings | {"NILAI PRESTASI KERJA"}) == "skp_predikat"
+    assert classify(person | {"NILAI PRESTASI KERJA", "KUADRAN"}) == "skp_numeric"
+    assert classify(person | {"KUADRAN"}) == "skp_predikat"
+    assert classify(person | ratings | {"PERIODIK"}) == "kinerja_periodik"
 
 
 def test_an_skp_recap_of_the_predikat_alone_is_read(exported: Path, tmp_path: Path) -> None:
