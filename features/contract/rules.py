@@ -177,7 +177,8 @@ def _assignment_rules(
         for idx, r in spans.loc[overlap, "_row"].items()
     ]
     open_count = asg[asg["end_date"].isna()].groupby("nip").size()
-    active = emp[emp["status"] == "aktif"]
+    # An employee whose NIP broke its own rule has none to match: that row is already refused.
+    active = emp[(emp["status"] == "aktif") & emp["nip"].notna()]
     for i, nip in zip(active.index, active["nip"], strict=True):
         n = int(open_count.get(nip, 0))
         if n != 1:

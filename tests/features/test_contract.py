@@ -226,6 +226,15 @@ def test_validate_refuses_active_without_open_assignment(world_copy: Path) -> No
     _expect(world_copy, "employees.csv", i + 1, "nip", "exactly one open assignment")
 
 
+def test_a_malformed_nip_is_refused_once_not_again_as_without_assignment(world_copy: Path) -> None:
+    emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
+    i = _first(emp, "status", "aktif")
+    _edit(world_copy, "employees", _set(i, "nip", emp.loc[i, "nip"][:17] + "X"))
+    on_row = [v for v in _violations(world_copy) if v.file == "employees.csv" and v.row == i + 1]
+    assert [v.column for v in on_row] == ["nip"]
+    assert on_row[0].value == emp.loc[i, "nip"][:17] + "X"
+
+
 def test_validate_refuses_duplicate_evaluation(world_copy: Path) -> None:
     _edit(world_copy, "evaluations", lambda f: pd.concat([f, f.iloc[[3]]], ignore_index=True))
     n = len(pd.read_csv(world_copy / "evaluations.csv"))
