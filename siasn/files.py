@@ -2,8 +2,8 @@
 
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM,
 Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows and a row
-of group headings above the header (in a CSV as in an XLSX: `_most_named`); every sheet of an
-XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+of group headings above the header, or a header over two rows (merged headings: `_header`), in
+a CSV as in an XLSX; every sheet of an XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
 names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
@@ -26,6 +26,7 @@ from typing import Final
 
 import pandas as pd
 
+from features.contract.headers import header_words
 from features.contract.limits import (
     check_csv_header,
     read_json_records,
@@ -83,15 +84,20 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(cell)
 
 
-def _header_line(path: Path, encoding: str) -> tuple[int, str]:
-    """A text file's header line (0-based) and its separator: the line that names the most
-    known columns (`_most_named`), so that title lines above it are skipped as in a sheet
-    (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line; `_header_row`)."""
+def _header_line(path: Path, encoding: str) -> tuple[int, list[object] | None, str]:
+    """A text file's header line (0-based; its last where it takes two), its names where
+    it takes two lines (`_header`), and its separator: title lines above it are skipped as in
+    a sheet (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line)."""
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         lines = list(itertools.islice(handle, HEADER_SEARCH))
     rows = [next(csv.reader([line], delimiter=separator_of(line)), []) for line in lines]
-    k = _most_named(rows)
-    return k, separator_of(lines[k] if lines else "")
+    k, names = _header(rows)
+    return k, names, separator_of(lines[k] if lines else "")
+
+
+def _named(row: Sequence[object]) -> int:
+    """How many known fields a row of headings names."""
+    return len({header_name(v) for v in row if pd.notna(v)} & known_headers())
 
 
 def _most_named(rows: Sequence[Sequence[object]]) -> int:
@@ -99,10 +105,59 @@ def _most_named(rows: Sequence[Sequence[object]]) -> int:
     if it names at least two; else 0. The most, not the first with two: a SIMPEG sheet may
     group its headings under a row of their own (`IDENTITAS`, `JABATAN`, `PENDIDIKAN` above
     `NIP`, `NAMA` ...), and those group names are known names too."""
-    known = known_headers()
-    counts = [len({header_name(v) for v in row if pd.notna(v)} & known) for row in rows]
+    counts = [_named(row) for row in rows]
     best = max(range(len(counts)), key=lambda k: (counts[k], -k), default=0)
     return best if counts and counts[best] >= 2 else 0
+
+
+def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[object] | None]:
+    """The header's row (its last, where it takes two) and, where it takes two, its names.
+
+    A SIMPEG report exported from a sheet with merged headings writes a heading over two
+    rows: `JABATAN` above `NAMA` and `TMT`, `NIP` above an empty cell. Read with the row
+    above or below the most named one (`_combined`), the header names more known fields
+    than either row alone: then it is the two rows. Equal counts keep the one row (a row of
+    group headings above full names, `IDENTITAS` above `NIP`, names nothing more)."""
+    k = _most_named(rows)
+    best: tuple[int, int, list[object] | None] = (_named(rows[k]) if rows else 0, k, None)
+    for upper in (k - 1, k):
+        if 0 <= upper and upper + 1 < len(rows):
+            names = _combined(rows[upper], rows[upper + 1])
+            if _named(names) > best[0]:
+                best = (_named(names), upper + 1, names)
+    return best[1], best[2]
+
+
+def _combined(upper: Sequence[object], lower: Sequence[object]) -> list[object]:
+    """Two rows of headings read as one. A cell with nothing below it is its own heading
+    (merged down). A cell below a group (merged across: written in the span's first cell,
+    continued while the lower row is filled) is the group's words and its own together where
+    they make a known name (`JABATAN` + `TMT` is `TMT JABATAN`, `PENDIDIKAN` + `TINGKAT` is
+    `TINGKAT PENDIDIKAN`); its own alone under a group that only groups (`IDENTITAS` + `NIP`
+    is `NIP`); else both as written, for `mapping.csv` to name (`KEDUDUKAN HUKUM` + `ID`
+    is no unor tree's `ID`, `TMT` + `PNS` no `PNS ID`)."""
+
+    def text(row: Sequence[object], j: int) -> str | None:
+        value = row[j] if j < len(row) else None
+        return (str(value).strip() or None) if pd.notna(value) else None
+
+    known = known_headers()
+    words = {word for name in known for word in name.split()}
+    names: list[object] = []
+    group: str | None = None
+    for j in range(max(len(upper), len(lower))):
+        up, low = text(upper, j), text(lower, j)
+        if up:
+            group = up
+        elif not (j and low and text(lower, j - 1)):
+            group = None
+        if not low or not group:
+            names.append(low or up)
+            continue
+        joined = next((w for w in (f"{group} {low}", f"{low} {group}") if header_name(w) in known), None)  # fmt: skip
+        groups_only = not set(header_words(group).split()) & words
+        names.append(joined or (low if groups_only else f"{group} {low}"))
+    return names
 
 
 def _encoding(path: Path) -> str:
@@ -136,9 +191,9 @@ def _from_cells(
     above it skipped)."""
     if cells.empty:
         return _export(path, pd.DataFrame(), named, None, 0, sheet=sheet)
-    header_row = _header_row(cells)
+    header_row, names = _header([list(cells.iloc[k]) for k in range(min(len(cells), HEADER_SEARCH))])  # fmt: skip
     frame = cells.iloc[header_row + 1 :].reset_index(drop=True)
-    frame.columns = list(cells.iloc[header_row])
+    frame.columns = names or list(cells.iloc[header_row])
     return _export(path, _typed(frame.dropna(how="all")), named, None, header_row, sheet=sheet)
 
 
@@ -158,12 +213,14 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
         return _export(path, _typed(read_json_records(path)), named, None, 0)
     check_csv_header(path)
     opened = _encoding(path)
-    header, separator = _header_line(path, opened)
+    header, names, separator = _header_line(path, opened)
     try:
         frame = _read_csv(path, separator, opened, header)
         encoding = "utf-16" if opened == "utf-16" else "utf-8"
     except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
         frame, encoding = _read_csv(path, separator, "cp1252", header), "cp1252"
+    if names:  # a header of two lines: pandas read the second
+        frame.columns = [*names, *[None] * len(frame.columns)][: len(frame.columns)]
     return _export(path, frame, named, separator, header, encoding)
 
 
@@ -207,12 +264,6 @@ def _columns(frame: pd.DataFrame, named: dict[str, str]) -> pd.DataFrame:
     out = frame.iloc[:, [position for position, _ in keep]]
     out.columns = [field for _, field in keep]
     return out
-
-
-def _header_row(raw: pd.DataFrame) -> int:
-    """A sheet's header row: of its first rows, the one naming the most known columns
-    (`_most_named`: title rows and a row of group headings above it are skipped)."""
-    return _most_named([list(raw.iloc[k]) for k in range(min(len(raw), HEADER_SEARCH))])
 
 
 def find_exports(

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from features.contract.validate import load_data
 from penataan.cli import app
 from siasn.convert import MissingExports, import_siasn
+from siasn.files import read_exports
 from siasn.kinds import classify
 from tests.helpers import assert_same_world
 
@@ -247,6 +248,71 @@ def test_a_row_of_group_headings_above_the_header_is_skipped(
     out = tmp_path / "out"
     assert import_siasn(src, out).contract["valid"]
     assert_same_world(exported, out)
+
+
+def test_headings_merged_over_two_rows_are_read_as_one(exported: Path, tmp_path: Path) -> None:
+    """A SIMPEG report exported from a sheet with merged headings writes them over two rows
+    (`JABATAN` above `NAMA`, `TMT` and `JENIS`; `NIP` above an empty cell): the riwayat was
+    refused as missing (no row named its TMT) and Data ASN lost its kedudukan. Both rows are
+    read as one header, in a CSV as in a workbook."""
+    import openpyxl
+
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    heads = {
+        "NIP BARU": ("NIP", ""), "JABATAN NAMA": ("JABATAN", "NAMA"), "TMT JABATAN": ("", "TMT"),
+        "JENIS JABATAN ID": ("", "JENIS"), "UNOR ID": ("UNIT KERJA", "KODE"),
+        "UNOR NAMA": ("", "NAMA"), "ESELON ID": ("ESELON", ""), "JENIS MUTASI": ("JENIS MUTASI", ""),
+    }  # fmt: skip
+    riwayat = riwayat[list(heads)]
+    lines = [";".join(h[0] for h in heads.values()), ";".join(h[1] for h in heads.values())]
+    lines += [";".join(row) for row in riwayat.itertuples(index=False)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+
+    asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
+    (src / "Data_ASN.csv").unlink()
+    pairs = {"AGAMA", "JENIS KAWIN", "KEDUDUKAN HUKUM", "TINGKAT PENDIDIKAN"}
+    upper: list[str | None] = []
+    lower: list[str | None] = []
+    for k, column in enumerate(asn.columns):
+        group, _, own = column.rpartition(" ")
+        if group in pairs:
+            upper.append(None if upper and upper[-1] == group else group)
+            lower.append(own)
+        else:
+            upper.append("IDENTITAS" if k == 1 else None if k < 8 else column)
+            lower.append(column if k < 8 else None)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DAFTAR PEGAWAI"])
+    sheet.append(upper)
+    sheet.append(lower)
+    for row in asn.itertuples(index=False):
+        sheet.append(list(row))
+    book.save(src / "Data_ASN.xlsx")
+    out = tmp_path / "out"
+    assert import_siasn(src, out).contract["valid"]
+    assert_same_world(exported, out)
+
+
+def test_a_heading_under_a_group_is_read_only_as_what_it_names(tmp_path: Path) -> None:
+    """Under a group that only groups (`DATA PRIBADI`) a heading is itself; under a group
+    that qualifies it, the two together or nothing known: `KEDUDUKAN HUKUM` + `ID` is no unor
+    tree's `ID`, `TMT` + `PNS` no SIASN `PNS ID`; those stay as written, for the mapping."""
+    path = tmp_path / "pegawai.csv"
+    upper = ["DATA PRIBADI", "", "", "KEDUDUKAN HUKUM", "", "TMT", "", "UNIT KERJA"]
+    lower = ["NIP", "NAMA", "TANGGAL LAHIR", "ID", "NAMA", "CPNS", "PNS", ""]
+    row = ["198409192014011001", "A", "1984-09-19", "01", "Aktif", "2014-01-01", "2015-01-01", "X"]
+    path.write_text("\n".join(",".join(r) for r in (upper, lower, row)) + "\n")
+    (export,) = read_exports(path)
+    assert list(export.frame.columns) == [
+        "NIP BARU", "NAMA", "TANGGAL LAHIR", "KEDUDUKAN HUKUM ID", "KEDUDUKAN HUKUM NAMA",
+        "TMT CPNS", "TMT PNS", "UNOR NAMA",
+    ]  # fmt: skip
+    assert export.header_row == 1 and export.frame.iloc[0].tolist()[-1] == "X"
 
 
 def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
