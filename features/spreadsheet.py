@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import openpyxl
@@ -132,7 +132,8 @@ class SheetWriter:
             self.sheet.append([_cell(self.sheet, value) for value in row])
         self.rows += len(frame)
 
-    def save(self, path: Path | str) -> None:
+    def save(self, path: Path | str | BinaryIO) -> None:
+        """To a file, or a stream (a page's download)."""
         self.book.save(path)
 
     def discard(self) -> None:
@@ -141,7 +142,7 @@ class SheetWriter:
         self.sheet.close()
 
 
-def write_workbook(frame: pd.DataFrame, path: Path, title: str) -> None:
+def write_workbook(frame: pd.DataFrame, path: Path | BinaryIO, title: str) -> None:
     """`frame` as a workbook of one sheet named `title` (`SheetWriter`)."""
     writer = SheetWriter(title, list(frame.columns))
     writer.append(frame)

@@ -1,6 +1,8 @@
-"""The committee's paper back in: a round's `moves.csv` with decision columns added
+"""The committee's paper, out and back in: a round's `moves.csv` with decision columns added
 (`decision`, `reason_code`, `note`, and where they apply `alt_unit_id`, `sk_number`, `tmt`),
-recorded as one stage's decisions by `penataan decisions import`.
+recorded as one stage's decisions by `penataan decisions import`. `penataan plan` writes that
+paper as `moves.xlsx`; a round the server made (`POST /v1/plan`) has only the record, and
+`round_form` writes it from there (`penataan decisions form`, the round page's download).
 
 Every row is checked before any is written, and every problem is listed (file, row, column,
 value, rule); only a file with none is recorded. Rows without a decision are left for later.
@@ -14,10 +16,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from features.spreadsheet import read_edited, unguard
+from oversight.formats import wita
 from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
-from planning.run import DECISION_COLUMNS
+from planning.run import DECISION_COLUMNS, MOVE_COLUMNS
 
 COLUMNS = ("suggestion_id", *DECISION_COLUMNS)
 
@@ -85,3 +90,27 @@ def import_decisions(store: DecisionStore, path: Path, stage: str, decided_by: s
         except Refused as refused:
             out.problems.append(f"{path.name}, row {line}, column {refused.field}: {refused}")
     return out
+
+
+def round_form(store: DecisionStore, round_id: str) -> pd.DataFrame:
+    """The paper of a round in the record: each move's columns as `moves.xlsx` has them
+    (from what was shown: its snapshot), the units' names, where its decisions stand
+    (`latest_decision`: stage, verdict and when, WITA) and the decision columns empty, for
+    the next stage to fill in and `import_decisions` to read back. Raises if the record
+    holds no such round."""
+    shown = store.round(round_id)
+    if not shown:
+        raise ValueError(f"no round {round_id!r} in {store.path} (a round's id is in its summary.json)")  # fmt: skip
+    rows = []
+    for move in shown:
+        snap = move["snapshot"]
+        last = move["decisions"][-1] if move["decisions"] else None
+        rows.append({
+            **{c: snap.get(c) for c in MOVE_COLUMNS},
+            "suggestion_id": move["id"], "nip": move["nip"],
+            "from_unit_id": move["from_unit_id"], "to_unit_id": move["to_unit_id"],
+            "from_unit_name": snap.get("from_unit_name"), "to_unit_name": snap.get("to_unit_name"),
+            "latest_decision": f"{last['stage']}: {last['decision']} ({wita(last['at'])})" if last else None,
+            **dict.fromkeys(DECISION_COLUMNS),
+        })  # fmt: skip
+    return pd.DataFrame(rows).round(3)

@@ -598,6 +598,38 @@ def decisions_minutes(
         raise typer.Exit(1) from None
 
 
+@decisions_app.command("form")
+def decisions_form(
+    round_id: Annotated[
+        str, typer.Option("--round", help="The round's id (round_id in its summary.json).")
+    ],  # fmt: skip
+    out: Annotated[
+        Path | None,
+        typer.Option(help="The workbook, .xlsx or .csv (default: usulan-<round>.xlsx)."),
+    ] = None,  # fmt: skip
+) -> None:
+    """Write a round's paper from the record: its moves as shown, where each one's decisions
+    stand and the decision columns empty, for the next stage to fill in and `import`."""
+    from features.spreadsheet import guard_frame, write_workbook
+    from oversight.committee import round_form
+    from training.outputs import write_atomic
+
+    target = out or Path(f"usulan-{round_id}.xlsx")
+    if target.suffix.lower() not in (".xlsx", ".csv"):
+        _echo_err(f"--out {target}: write .xlsx or .csv")
+        raise typer.Exit(2)
+    try:
+        form = round_form(_decision_store(), round_id)
+    except ValueError as error:
+        _echo_err(str(error))
+        raise typer.Exit(1) from None
+    if target.suffix.lower() == ".csv":
+        write_atomic(target, lambda p: guard_frame(form).to_csv(p, index=False))
+    else:
+        write_atomic(target, lambda p: write_workbook(form, p, "usulan mutasi"))
+    typer.echo(f"wrote {target} ({len(form)} moves)")
+
+
 @decisions_app.command("suspend")
 def decisions_suspend(
     reason: Annotated[str, typer.Option(help="Why (kept on the record).")],

@@ -13,6 +13,7 @@ default, English with `?lang=en`; numbers in id-ID.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from features.contract.schema import NIP_PATTERN
 from features.nip import nip_as_typed
+from features.spreadsheet import write_workbook
+from oversight.committee import round_form
 from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
@@ -50,6 +53,8 @@ HEADERS = {
     "Referrer-Policy": "same-origin",  # "no-referrer" would make a browser send `Origin: null` on posts
     "Cache-Control": "no-store",
 }
+ROUND_ID = r"rd_[0-9a-f]{4,32}"  # as `oversight.records.record_round` names rounds
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The pages' words, Indonesian and English (a translator edits the file, not the code)
 TEXT: dict[str, dict[str, str]] = json.loads(
     Path(__file__).with_name("text.json").read_text("utf-8")
@@ -177,7 +182,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
     lang = _lang(request)
     request.state.subject = id[:40]
     store: DecisionStore = request.app.state.decisions
-    moves = store.round(id) if re.fullmatch(r"rd_[0-9a-f]{4,32}", id) else []
+    moves = store.round(id) if re.fullmatch(ROUND_ID, id) else []
     if not moves:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
     for m in moves:
@@ -222,6 +227,29 @@ def minutes(request: Request, id: str = "") -> Response:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
     csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
     return HTMLResponse(html, headers={**HEADERS, "Content-Security-Policy": csp})
+
+
+@router.get("/round.xlsx", response_model=None)
+def round_workbook(request: Request, id: str = "") -> Response:
+    """The round's paper as a workbook (`oversight.committee.round_form`, the same as
+    `penataan decisions form`): a committee fills it in offline and `penataan decisions
+    import` reads it back."""
+    got = _signed_in(request, "suggestions")
+    if isinstance(got, Response):
+        return got
+    session, t = got
+    request.state.subject = id[:40]
+    store: DecisionStore = request.app.state.decisions
+    try:
+        if not re.fullmatch(ROUND_ID, id):
+            raise ValueError(id)
+        form = round_form(store, id)
+    except ValueError:
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
+    buffer = io.BytesIO()
+    write_workbook(form, buffer, "usulan mutasi")
+    disposition = f'attachment; filename="usulan-{id}.xlsx"'
+    return Response(buffer.getvalue(), media_type=XLSX, headers={**HEADERS, "Content-Disposition": disposition})  # fmt: skip
 
 
 @router.post("/decide", response_model=None)

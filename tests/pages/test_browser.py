@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from features.spreadsheet import read_edited
 from penataan.local_servers import free_port
 from serving.app import create_app
 from tests.helpers import movable_nip, role_keys, serve_settings
@@ -110,6 +111,13 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         page.keyboard.press("Enter")
         page.wait_for_selector("details[open] table tbody tr")  # the move decided on, open
         assert "anggaran 2027" in page.content() and "test-hr" in page.content()
+        with page.expect_download() as download:  # the round's paper, for a meeting offline
+            page.click("text=The moves as a workbook")
+        paper = ARTIFACTS / download.value.suggested_filename
+        download.value.save_as(paper)
+        assert paper.name.startswith("usulan-rd_") and paper.suffix == ".xlsx"
+        latest = [row["latest_decision"] for _, row in read_edited(paper)[1]]
+        assert sum(d is not None and d.startswith("hr: tunda") for d in latest) == 1
         page.click("text=The minutes")  # the printable berita acara, its style allowed by hash
         page.wait_for_url("**/ui/minutes*")
         page.wait_for_selector("h1:has-text('Berita Acara')")

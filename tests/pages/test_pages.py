@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from typer.testing import CliRunner
+
+from features.spreadsheet import read_edited
+from penataan.cli import app
+from serving.pages.routes import XLSX
 
 from tests.helpers import Api, engine_of, movable_nip
 
@@ -109,6 +116,55 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     paper = api.client.get(f"/ui/minutes?id={round_id}")
     assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
     assert paper.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round made by `POST /v1/plan` had no file: the committee deciding at a meeting had
+    nothing to fill in for `penataan decisions import`. The round page offers its paper."""
+    plan = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
+    round_id, moves = plan["summary"]["round_id"], plan["moves"]
+    api.client.cookies.clear()
+    assert api.client.get(f"/ui/round.xlsx?id={round_id}", follow_redirects=False).status_code == 303  # fmt: skip
+    _login(api, "hr")
+    assert f"/ui/round.xlsx?id={round_id}" in api.client.get(f"/ui/round?id={round_id}").text
+    for missing in ("rd_0000", 'rd_"x', ""):
+        assert api.client.get("/ui/round.xlsx", params={"id": missing}).status_code == 404
+    got = api.client.get(f"/ui/round.xlsx?id={round_id}")
+    assert got.status_code == 200 and got.headers["content-type"] == XLSX
+    assert f'filename="usulan-{round_id}.xlsx"' in got.headers["content-disposition"]
+    paper = tmp_path / "usulan.xlsx"
+    paper.write_bytes(got.content)
+    columns, rows = read_edited(paper)
+    assert [r["suggestion_id"] for _, r in rows] == [m["suggestion_id"] for m in moves]
+    assert rows[0][1]["to_unit_name"] == moves[0]["to_unit_name"] and rows[0][1]["decision"] is None
+
+    book = openpyxl.load_workbook(paper)  # the meeting fills in the first move
+    sheet = book.active
+    assert sheet is not None
+    head = [c.value for c in sheet[1]]
+    sheet.cell(2, head.index("decision") + 1, "Setuju")
+    sheet.cell(2, head.index("reason_code") + 1, "sesuai_kompetensi")
+    book.save(paper)
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(api.settings.decisions_db))
+    run = CliRunner().invoke(app, ["decisions", "import", str(paper), "--stage", "hr", "--by", "Bidang Mutasi"])  # fmt: skip
+    assert run.exit_code == 0 and "1 decision(s) recorded" in run.stdout, run.output
+    again = api.client.get(f"/ui/round.xlsx?id={round_id}")
+    paper.write_bytes(again.content)
+    latest = read_edited(paper)[1][0][1]["latest_decision"]
+    assert latest is not None and latest.startswith("hr: setuju (")
+    out = tmp_path / "form.csv"  # the same paper from the command line
+    run = CliRunner().invoke(app, ["decisions", "form", "--round", round_id, "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    columns_csv, rows_csv = read_edited(out)
+    assert columns_csv == columns
+    seen = ("suggestion_id", "to_unit_name", "latest_decision")
+    assert [[r[c] or None for c in seen] for _, r in rows_csv] == [[r[c] for c in seen] for _, r in read_edited(paper)[1]]  # fmt: skip
+    nothing = CliRunner().invoke(app, ["decisions", "form", "--round", "rd_0000"])
+    assert nothing.exit_code == 1 and "no round 'rd_0000'" in nothing.output
+    text = CliRunner().invoke(app, ["decisions", "form", "--round", round_id, "--out", "x.txt"])
+    assert text.exit_code == 2 and "write .xlsx or .csv" in text.output
 
 
 def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> None:
