@@ -14,16 +14,17 @@ from serving.keys import KeyStore
 from serving.schemas import ErrorBody
 
 router = APIRouter()
+PROBE = ["GET", "HEAD"]  # uptime checkers probe with HEAD (FastAPI's GET route alone says 405)
 
 
-@router.get("/health")
+@router.api_route("/health", methods=PROBE)
 async def health() -> dict[str, str]:
     """The process is alive (says nothing about the model). On the event loop, not in the
     thread pool, so that threads waiting on a locked audit log cannot delay it."""
     return {"status": "alive"}
 
 
-@router.get("/ready", responses={503: {"model": ErrorBody}})
+@router.api_route("/ready", methods=PROBE, responses={503: {"model": ErrorBody}})
 def ready(request: Request) -> JSONResponse:
     """Model and data loaded, keys and audit log usable: ready to answer."""
     holder: Holder = request.app.state.holder

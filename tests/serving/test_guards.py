@@ -210,6 +210,9 @@ def test_health_ready_and_metrics(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "alive"}
     ready = api.client.get("/ready")
     assert ready.status_code == 200 and ready.json()["model"]["version"] == "1"
+    for probe in ("/health", "/ready"):  # an uptime checker's HEAD
+        head = api.client.head(probe)
+        assert head.status_code == 200 and head.content == b""
     api.client.post("/v1/recommend", json={"nip": "1"}, headers=api.headers("hr"))
     text = api.client.get("/metrics").text
     assert 'penataan_requests_total{endpoint="/v1/recommend",method="POST",status="422"}' in text
