@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Final
 
 from features.contract.schema import NIP_PATTERN
@@ -22,8 +23,12 @@ PRINTED_SEPARATOR: Final = r"[\s.\-]"
 def nip_as_typed(text: str) -> str:
     """A NIP as people type or paste it (into the pages' form, or an HR tool's field): the
     spaces around it dropped, and its printed groups (`19850312 201001 1 001`) read as its 18
-    digits; anything else as it is, for the NIP's rules to refuse."""
-    text = text.strip()
+    digits; the invisible marks a copy from a web page or a chat carries (zero-width spaces,
+    direction marks: Unicode's format characters) dropped and digits of another script (a
+    phone keyboard's full-width or Arabic-Indic) read as digits; anything else as it is, for
+    the NIP's rules to refuse."""
+    seen = (c for c in text if unicodedata.category(c) != "Cf")
+    text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in seen).strip()
     return re.sub(PRINTED_SEPARATOR, "", text) if re.fullmatch(PRINTED_NIP, text) else text
 
 

@@ -98,13 +98,16 @@ def test_a_nip_as_people_type_it_is_read_and_a_number_is_refused_with_what_to_se
     api: Api,
 ) -> None:
     """A NIP pasted from an SK in its printed groups, or with a space after it, is the NIP
-    (it was refused as "at most 18 characters"); one sent as a JSON number says to send a
+    (it was refused as "at most 18 characters"), and so is one carrying a chat's invisible
+    direction mark or typed in full-width digits (refused as "not 18 digits"); one sent as a JSON number says to send a
     string (it was "Input should be a valid string"): 18 digits as a number have lost their
     last ones in JavaScript, and may then name someone else."""
     nip = movable_nip(engine_of(api))
     hr = api.headers("hr")
     plain = api.client.post("/v1/recommend", json={"nip": nip}, headers=hr).json()
-    for typed in (f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}", f"{nip[:8]}.{nip[8:14]}.{nip[14]}.{nip[15:]}", f" {nip} "):  # fmt: skip
+    wide = "".join(chr(ord(d) + 0xFEE0) for d in nip)  # full-width digits, as some keyboards
+    for typed in (f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}", f"{nip[:8]}.{nip[8:14]}.{nip[14]}.{nip[15:]}", f" {nip} ",
+                  f"\u200e{nip}\u200b", wide):  # fmt: skip
         answer = api.client.post("/v1/recommend", json={"nip": typed}, headers=hr)
         assert answer.status_code == 200, typed
         assert answer.json()["nip"] == nip
