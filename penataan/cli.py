@@ -104,7 +104,10 @@ def validate(
         bool, typer.Option("--all", help="List every violation, not one line per cause.")
     ] = False,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Also write every violation to this JSON file.")
+        Path | None,
+        typer.Option(
+            "--json", dir_okay=False, help="Also write every violation to this JSON file."
+        ),
     ] = None,
 ) -> None:
     """Check a data directory against the contract: each cause once with its count and
@@ -146,7 +149,9 @@ def validate(
 
 @app.command()
 def contract(
-    out: Annotated[Path | None, typer.Option(help="Write the page here (default: print).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="Write the page here (default: print).")
+    ] = None,
 ) -> None:
     """The data contract as a human page (Markdown), generated from the schema."""
     from features.contract.page import contract_markdown
@@ -161,7 +166,7 @@ def contract(
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Option(help="Directory to write the world to.")],
+    out: Annotated[Path, typer.Option(file_okay=False, help="Directory to write the world to.")],
     preset: Annotated[
         str,
         typer.Option(
@@ -419,7 +424,9 @@ def evaluate(
 @app.command()
 def score(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
-    out: Annotated[Path, typer.Option(help="Output file, .csv, .parquet or .xlsx (for Excel).")],
+    out: Annotated[
+        Path, typer.Option(dir_okay=False, help="Output file, .csv, .parquet or .xlsx (for Excel).")
+    ],
     model_uri: ModelUri = None,
     as_of: AsOf = None,
     all_units: Annotated[
@@ -506,7 +513,7 @@ def import_siasn(
             help="A folder of SIASN/SIMPEG/e-Kinerja exports (CSV, TSV, TXT, XLSX or the API's JSON)."
         ),
     ],
-    out: Annotated[Path, typer.Option(help="The contract folder to write.")],
+    out: Annotated[Path, typer.Option(file_okay=False, help="The contract folder to write.")],
     mapping: Annotated[
         Path | None,
         typer.Option(help="A reviewed mapping.csv (from an earlier run); default: suggestions."),
@@ -583,7 +590,8 @@ def decisions_minutes(
         str, typer.Option("--round", help="The round's id (round_id in its summary.json).")
     ],  # fmt: skip
     out: Annotated[
-        Path | None, typer.Option(help="The HTML file (default: berita-acara-<round>.html).")
+        Path | None,
+        typer.Option(dir_okay=False, help="The HTML file (default: berita-acara-<round>.html)."),
     ] = None,  # fmt: skip
 ) -> None:
     """Write the round's berita acara: each move with its decisions, reasons, who and when
@@ -605,7 +613,9 @@ def decisions_form(
     ],  # fmt: skip
     out: Annotated[
         Path | None,
-        typer.Option(help="The workbook, .xlsx or .csv (default: usulan-<round>.xlsx)."),
+        typer.Option(
+            dir_okay=False, help="The workbook, .xlsx or .csv (default: usulan-<round>.xlsx)."
+        ),
     ] = None,  # fmt: skip
 ) -> None:
     """Write a round's paper from the record: its moves as shown, where each one's decisions
@@ -711,7 +721,8 @@ def outcomes_import(data: NewerData) -> None:
 @outcomes_app.command("executed")
 def outcomes_executed(
     out: Annotated[
-        Path, typer.Option(help="The file to write (nip, to_unit_id): .csv or .parquet.")
+        Path,
+        typer.Option(dir_okay=False, help="The file to write (nip, to_unit_id): .csv or .parquet."),
     ],
     round_id: Annotated[
         str | None, typer.Option("--round", help="Only this round's moves.")
@@ -765,7 +776,9 @@ def outcomes_recalibrate(data: NewerData) -> None:
 @app.command()
 def monitor(
     data: NewerData,
-    out: Annotated[Path, typer.Option(help="The offline HTML report.")] = Path("monitor.html"),
+    out: Annotated[Path, typer.Option(dir_okay=False, help="The offline HTML report.")] = Path(
+        "monitor.html"
+    ),
     model_uri: ModelUri = None,
 ) -> None:
     """Outcomes of decided suggestions against their claims, drift since the model was used,
@@ -869,7 +882,8 @@ def plan(
     out: Annotated[
         Path,
         typer.Option(
-            help="Directory for moves.csv, moves.xlsx, units.csv, summary.json, report.html."
+            file_okay=False,
+            help="Directory for moves.csv, moves.xlsx, units.csv, summary.json, report.html.",
         ),
     ],
     model_uri: ModelUri = None,

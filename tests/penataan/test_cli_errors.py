@@ -53,6 +53,30 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 2
 
 
+@pytest.mark.parametrize(
+    ("command", "out", "said"),
+    [
+        (["plan", "--data", "."], "file", "is a file"),
+        (["import", "siasn", "."], "file", "is a file"),
+        (["generate"], "file", "is a file"),
+        (["score", "--data", "."], "dir.csv", "is a directory"),
+        (["monitor", "--data", "."], "dir.html", "is a directory"),
+    ],
+)
+def test_an_output_of_the_wrong_kind_is_refused_before_any_work(
+    command: list[str], out: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan --out` naming a file (or `score --out` a folder) ended, after the whole round
+    was solved, in `[Errno 17] File exists`; now the option is refused first (exit 2)."""
+    (tmp_path / "file").write_text("")
+    (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "dir.html").mkdir()
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--out", str(tmp_path / out)])
+    err = " ".join(capsys.readouterr().err.replace("│", " ").split())  # rich's box, unwrapped
+    assert stop.value.code == 2 and "Invalid value for '--out'" in err and said in err
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
