@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from features.spreadsheet import read_edited
 from penataan.cli import app
 from serving.pages.routes import XLSX
-
 from tests.helpers import Api, engine_of, movable_nip
 
 
@@ -140,19 +139,20 @@ def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
     assert [r["suggestion_id"] for _, r in rows] == [m["suggestion_id"] for m in moves]
     assert rows[0][1]["to_unit_name"] == moves[0]["to_unit_name"] and rows[0][1]["decision"] is None
 
-    book = openpyxl.load_workbook(paper)  # the meeting fills in the first move
+    line = next(n for n, r in rows if r["latest_decision"] is None)  # a move nobody decided on
+    book = openpyxl.load_workbook(paper)  # the meeting fills it in
     sheet = book.active
     assert sheet is not None
     head = [c.value for c in sheet[1]]
-    sheet.cell(2, head.index("decision") + 1, "Setuju")
-    sheet.cell(2, head.index("reason_code") + 1, "sesuai_kompetensi")
+    sheet.cell(line, head.index("decision") + 1, "Setuju")
+    sheet.cell(line, head.index("reason_code") + 1, "sesuai_kompetensi")
     book.save(paper)
     monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(api.settings.decisions_db))
     run = CliRunner().invoke(app, ["decisions", "import", str(paper), "--stage", "hr", "--by", "Bidang Mutasi"])  # fmt: skip
     assert run.exit_code == 0 and "1 decision(s) recorded" in run.stdout, run.output
     again = api.client.get(f"/ui/round.xlsx?id={round_id}")
     paper.write_bytes(again.content)
-    latest = read_edited(paper)[1][0][1]["latest_decision"]
+    latest = dict(read_edited(paper)[1])[line]["latest_decision"]
     assert latest is not None and latest.startswith("hr: setuju (")
     out = tmp_path / "form.csv"  # the same paper from the command line
     run = CliRunner().invoke(app, ["decisions", "form", "--round", round_id, "--out", str(out)])
