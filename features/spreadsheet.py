@@ -30,8 +30,8 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from features.contract.limits import read_xlsx
 from features.contract.reader import not_utf8, render_cell, separator_of
+from features.contract.sheets import read_sheets, sheet_form
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -86,13 +86,15 @@ def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
 
 
 def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
-    """`read_edited_csv`'s header and rows, of a CSV or of a workbook's first sheet (`.xlsx`,
-    read within the bounds of `features.contract.limits`): cells as text (a number as a CSV
-    would hold it, a date as YYYY-MM-DD), None where empty; rows numbered as the spreadsheet
-    numbers them."""
-    if path.suffix.lower() != ".xlsx":
+    """`read_edited_csv`'s header and rows, of a CSV or of a workbook's first sheet in any
+    form, told by its bytes (an .xlsx, .xlsm, .xls or .ods as the committee's office suite
+    saved it: `features.contract.sheets`, within the bounds of `features.contract.limits`):
+    cells as text (a number as a CSV would hold it, a date as YYYY-MM-DD), None where empty;
+    rows numbered as the spreadsheet numbers them."""
+    if sheet_form(path) == "text":
         return read_edited_csv(path)
-    cells = read_xlsx(path)
+    sheets = read_sheets(path, first_only=True)
+    cells = sheets[0][1] if sheets else pd.DataFrame()
     if cells.empty:
         return [], []
     header = [render_cell(c) or "" for c in cells.iloc[0]]

@@ -3,7 +3,9 @@
 CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BOM,
 Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows and a row
 of group headings above the header, or a header over two rows (merged headings: `_header`), in
-a CSV as in an XLSX; every sheet of an XLSX that has cells; JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+a CSV as in a sheet; every sheet that has cells of a workbook in any form an agency's system
+writes, told by its bytes, not its name (XLSX, XLS, XLSB, ODS, or an HTML table saved as
+`.xls`: `features.contract.sheets`); JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
 names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
@@ -27,20 +29,17 @@ from typing import Final
 import pandas as pd
 
 from features.contract.headers import header_words
-from features.contract.limits import (
-    check_csv_header,
-    read_json_records,
-    read_xlsx_sheets,
-)
+from features.contract.limits import check_csv_header, read_json_records
 from features.contract.reader import separator_of
+from features.contract.sheets import read_sheets, sheet_form
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
-SUFFIXES: Final[tuple[str, ...]] = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+# read by what they hold (`features.contract.sheets.sheet_form`), whatever the name says
+SUFFIXES: Final[tuple[str, ...]] = (
+    ".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html",
+)  # fmt: skip
 # files an agency holds that are exports in another form: what to do with each
 OTHER_FILES: Final[dict[str, str]] = {
-    ".xls": "an Excel 97-2003 workbook (.xls), not read: open it in Excel and save it as "
-    "Excel Workbook (.xlsx) or CSV UTF-8",
-    ".ods": "a LibreOffice sheet (.ods), not read: save it as .xlsx or CSV UTF-8",
     ".zip": "an archive, not read: extract its files into the folder",
 }
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
@@ -173,9 +172,9 @@ def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> 
     per perangkat daerah, SIMPEG's data beside its notes), else the file. `named`: per name
     (`ExportFile.name`), the agency's names for its headers (header as written -> field)."""
     named = named or {}
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() == ".json" or sheet_form(path) == "text":
         return [_read_text(path, named.get(path.name))]
-    sheets = [(title, cells) for title, cells in read_xlsx_sheets(path) if not cells.empty]
+    sheets = [(title, cells) for title, cells in read_sheets(path) if not cells.empty]
     if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
         return [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
     return [
@@ -300,7 +299,7 @@ def _file(path: Path, label: str, named: dict[str, dict[str, str]], ignored: dic
     """The exports one file holds, or none with the reason under `label` in `ignored`."""
     if path.suffix.lower() not in SUFFIXES:
         ignored[label] = OTHER_FILES.get(
-            path.suffix.lower(), "not a CSV, TSV, TXT, XLSX or JSON file"
+            path.suffix.lower(), "not a CSV, TSV, TXT, JSON file or a workbook (XLSX, XLS, ODS)"
         )
         return []
     try:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_COLUMNS: Final[int] = 512  # the widest real export (SIASN's Data ASN) has about 150
 MAX_CELLS: Final[int] = 50_000_000  # a province's riwayat: ~1M rows x 20 columns, twice over
@@ -63,16 +65,9 @@ def check_csv_header(path: Path) -> None:
         )
 
 
-def read_xlsx(path: Path) -> pd.DataFrame:
-    """The first sheet's cells (header row included, no header taken), streamed within the
-    bounds; trailing empty cells and rows are dropped."""
-    return read_xlsx_sheets(path, first_only=True)[0][1]
-
-
-def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:
-    """Each sheet's title and cells, as `read_xlsx` reads the first: a workbook may hold an
-    export per sheet (an ABK per perangkat daerah). The bound on cells is the workbook's,
-    over all its sheets; a bound crossed past the first sheet names the sheet."""
+def check_inflated(path: Path) -> None:
+    """Refuse a zipped workbook (XLSX, ODS, XLSB) whose members inflate past
+    `MAX_INFLATED_BYTES`, before any parser inflates them."""
     try:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(member.file_size for member in archive.infolist())
@@ -84,38 +79,74 @@ def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd
             f"its contents inflate to {inflated / 2**20:,.0f} MiB, over the "
             f"{MAX_INFLATED_BYTES >> 20:,} MiB a workbook may hold",
         )
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    sheets: list[tuple[str, pd.DataFrame]] = []
-    cells = 0
+
+
+def read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet's cells (header row included, no header taken), streamed within the
+    bounds; trailing empty cells and rows are dropped."""
+    return read_xlsx_sheets(path, first_only=True)[0][1]
+
+
+def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:
+    """Each sheet's title and cells, as `read_xlsx` reads the first: a workbook may hold an
+    export per sheet (an ABK per perangkat daerah). The bound on cells is the workbook's,
+    over all its sheets; a bound crossed past the first sheet names the sheet."""
+    check_inflated(path)
+    handle = path.open("rb")  # a stream: openpyxl refuses a name not ending .xlsx or .xlsm
     try:
-        for k, sheet in enumerate(book.worksheets[:1] if first_only else book.worksheets):
-            where = path.name if k == 0 else f"{path.name} [{sheet.title}]"
-            sheet.reset_dimensions()  # never trust the declared size: read what is there
-            rows: list[list[object]] = []
-            for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-                values = list(row)
-                while values and values[-1] is None:
-                    values.pop()
-                if len(values) > MAX_COLUMNS:
-                    raise FileTooLarge(
-                        where,
-                        f"{len(values):,} columns, over the {MAX_COLUMNS} a table may have",
-                        row=number,
-                    )
-                cells += len(values)
-                if cells > MAX_CELLS:
-                    raise FileTooLarge(
-                        where, f"over {MAX_CELLS:,} cells by row {number} (split the export)"
-                    )
-                rows.append(values)
-            while rows and not rows[-1]:
-                rows.pop()
-            width = max((len(r) for r in rows), default=0)
-            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
-            sheets.append((sheet.title, frame))
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (KeyError, OSError, InvalidFileException) as error:  # a zip holding no workbook
+        handle.close()
+        raise ValueError(f"{path.name}: not an XLSX workbook ({error})") from None
+    budget = CellBudget()
+    try:
+        return [
+            (
+                sheet.title,
+                budget.frame(
+                    _declared_ignored(sheet),
+                    path.name if k == 0 else f"{path.name} [{sheet.title}]",
+                ),
+            )  # fmt: skip
+            for k, sheet in enumerate(book.worksheets[:1] if first_only else book.worksheets)
+        ]
     finally:
         book.close()
-    return sheets
+        handle.close()
+
+
+def _declared_ignored(sheet: Any) -> Iterable[Sequence[object]]:
+    sheet.reset_dimensions()  # never trust the declared size: read what is there
+    return sheet.iter_rows(values_only=True)
+
+
+class CellBudget:
+    """The cells a workbook may hold over all its sheets (`MAX_CELLS`), each row at most
+    `MAX_COLUMNS` wide: the bound every sheet reader here applies as it streams rows."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def frame(self, rows: Iterable[Sequence[object]], where: str) -> pd.DataFrame:
+        """`rows` as a frame of cells (no header taken), read within the bounds: trailing
+        empty cells and rows dropped, `""` an empty cell as in a sheet."""
+        kept: list[list[object]] = []
+        for number, row in enumerate(rows, 1):
+            values = [None if v == "" else v for v in row]
+            while values and values[-1] is None:
+                values.pop()
+            if len(values) > MAX_COLUMNS:
+                raise FileTooLarge(
+                    where, f"{len(values):,} columns, over the {MAX_COLUMNS} a table may have", row=number
+                )  # fmt: skip
+            self.cells += len(values)
+            if self.cells > MAX_CELLS:
+                raise FileTooLarge(where, f"over {MAX_CELLS:,} cells by row {number} (split the export)")  # fmt: skip
+            kept.append(values)
+        while kept and not kept[-1]:
+            kept.pop()
+        width = max((len(r) for r in kept), default=0)
+        return pd.DataFrame([r + [None] * (width - len(r)) for r in kept], dtype=object)
 
 
 def read_json_records(path: Path) -> pd.DataFrame:

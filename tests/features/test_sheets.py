@@ -1,0 +1,103 @@
+"""Sheets are told by their bytes, not their names, and every form is read within bounds."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from features.contract.limits import MAX_COLUMNS, FileTooLarge
+from features.contract.sheets import read_sheets, sheet_form
+from features.spreadsheet import read_edited
+
+ROWS = [["NIP", "KEPUTUSAN"], ["198409192014011001", "setuju"], ["198409192014011002", None]]
+
+
+def _xlsx(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in ROWS:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _xls(path: Path) -> Path:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("usulan")
+    for i, row in enumerate(ROWS):
+        for j, value in enumerate(row):
+            if value is not None:
+                sheet.write(i, j, value)
+    book.save(str(path))
+    return path
+
+
+def _ods(path: Path) -> Path:
+    frame = pd.DataFrame(ROWS[1:], columns=ROWS[0])
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        frame.to_excel(writer, index=False, sheet_name="usulan")
+    return path
+
+
+def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
+    """An .xlsm, an .xls, an .ods, an .xlsx renamed .csv and an HTML table named .xls read
+    as the same sheet; CSV text named .xls is text; a zip of files is refused as an archive."""
+    html = tmp_path / "html.xls"
+    html.write_text(
+        "\ufeff<html><table><tr><th>NIP<th>KEPUTUSAN</tr><tr><td>198409192014011001<td>setuju"
+        "<tr><td>198409192014011002<td></table></html>"
+    )  # fmt: skip
+    books = {
+        "xlsx": _xlsx(tmp_path / "macro.xlsm"), "calamine": _xls(tmp_path / "lama.xls"),
+        "html": html, "renamed": _xlsx(tmp_path / "renamed.csv"),
+    }  # fmt: skip
+    books["ods"] = _ods(tmp_path / "libre.ods")
+    expected = pd.DataFrame(ROWS, dtype=object)
+    for form, path in books.items():
+        assert sheet_form(path) == {"renamed": "xlsx", "ods": "calamine"}.get(form, form), form
+        (title, cells), *_ = read_sheets(path)
+        pd.testing.assert_frame_equal(cells, expected, obj=form)
+        assert read_edited(path) == read_edited(books["xlsx"]), form
+    text = tmp_path / "tab.xls"
+    text.write_text("NIP\tKEPUTUSAN\n198409192014011001\tsetuju\n")
+    assert sheet_form(text) == "text"
+    archive = tmp_path / "ekspor.xlsx"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Data_ASN.csv", "NIP\n1\n")
+    with pytest.raises(ValueError, match="an archive, not a workbook: extract its files"):
+        sheet_form(archive)
+
+
+def test_an_html_tables_spans_read_as_a_sheets_merged_cells(tmp_path: Path) -> None:
+    """A `rowspan` covers the cells below it, a `colspan` those to its right, as a merged
+    cell does in a sheet (its text in its first cell); a span past a row's last cell
+    still counts that row, so the data below stays in its columns."""
+    page = tmp_path / "riwayat.xls"
+    page.write_text(
+        "<table><tr><th rowspan=2>NIP<th colspan=2>JABATAN<th rowspan=2>UNIT KERJA"
+        "<tr><th>NAMA<th>TMT<tr><td>1<td>Analis<br>Kebijakan<td>2020-03-01<td>Bagian&nbsp;Umum"
+        "<tr><td>2<td colspan=x>Kepala<td rowspan=0>2021-01-01<td>Dinas</table>"
+    )  # fmt: skip
+    ((_, cells),) = read_sheets(page)
+    assert cells.values.tolist() == [
+        ["NIP", "JABATAN", None, "UNIT KERJA"],
+        [None, "NAMA", "TMT", None],
+        ["1", "Analis Kebijakan", "2020-03-01", "Bagian Umum"],
+        ["2", "Kepala", "2021-01-01", "Dinas"],
+    ]
+
+
+def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> None:
+    page = tmp_path / "lebar.xls"
+    page.write_text('<table><tr><td colspan="100000000">x</td><td>y</td></tr></table>')
+    with pytest.raises(
+        FileTooLarge, match=f"row 1: over the {MAX_COLUMNS} columns a table may have"
+    ):
+        read_sheets(page)
