@@ -39,7 +39,7 @@ from features.siasn_codes import (
 )
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports
-from siasn.identity import is_nip, with_nips
+from siasn.identity import MANGLED, is_nip, restore_mangled, with_nips
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -215,7 +215,7 @@ def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledge
     for nip in known:
         by_prefix.setdefault(nip[:15], []).append(nip)
     nip = frame["NIP BARU"].astype("string").str.replace(r"\.0$", "", regex=True)
-    unknown = ~nip.isin(list(known)) & nip.str.fullmatch(r"[0-9]{15}000").fillna(False)
+    unknown = ~nip.isin(list(known)) & nip.str.fullmatch(MANGLED).fillna(False)
     fixed = nip.copy()
     for i in np.flatnonzero(unknown.to_numpy()):
         candidates = by_prefix.get(str(nip.iloc[i])[:15], [])
@@ -440,6 +440,16 @@ def _status(asn: pd.DataFrame, report: ImportReport) -> pd.Series:
 
 def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping) -> pd.DataFrame:
     asn, ledgers = _frame(exports, "data_asn", report)
+    restored, proofs = restore_mangled(asn, exports)
+    for i, proof in proofs.items():
+        ledgers[int(asn["_ledger"].iloc[i])].repair(f"Excel-mangled NIP restored ({proof})", 1)
+    asn = asn.assign(**{"NIP BARU": restored})
+    left = int(asn["NIP BARU"].astype("string").str.fullmatch(MANGLED).fillna(False).sum())
+    if left:
+        report.notes.append(
+            f"{left} Data ASN NIP(s) end in 000, as Excel writes an 18-digit NIP stored as a "
+            "number, and no other export names whose they are: re-export NIP BARU as text"
+        )
     asn = _account(asn, ~is_nip(asn["NIP BARU"]), ledgers, "NIP is not 18 digits")  # fmt: skip
     asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
     _keep(asn, ledgers)

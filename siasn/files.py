@@ -23,6 +23,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
@@ -231,12 +232,14 @@ def _read_csv(path: Path, separator: str, encoding: str, header: int) -> pd.Data
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells a spreadsheet or JSON stored as numbers or dates read as the text an export
     writes: a float that is an integer as that integer (a year 2022.0 is `2022`, a code
-    41.0 is `41`), a date cell as `YYYY-MM-DD` (str() would append ` 00:00:00`, which no
-    date format reads); CSV cells are text already."""
+    41.0 is `41`; one of 16 digits or more as the 15 significant digits Excel kept and shows,
+    a NIP typed as a number reading `…000` for the repair to find, not the double's own
+    `…008`), a date cell as `YYYY-MM-DD` (str() would append ` 00:00:00`, which no date
+    format reads); CSV cells are text already."""
 
     def cell(value: object) -> object:
         if isinstance(value, float) and value.is_integer():
-            return str(int(value))
+            return format(Decimal(f"{value:.15g}"), "f") if abs(value) >= 1e15 else str(int(value))  # fmt: skip
         if isinstance(value, dt.datetime | dt.date):
             return value.strftime("%Y-%m-%d")
         return value

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
 from features.contract.schema import NIP_PATTERN
 from features.nip import PRINTED_NIP, PRINTED_SEPARATOR
 from siasn.files import ExportFile
 from siasn.report import ImportReport
+
+# a NIP Excel stored as a number: 15 significant digits kept, `000` where the sequence number
+# was (a sequence begins at 001: no NIP ends in 000)
+MANGLED = r"[0-9]{15}000"
 
 
 def is_nip(values: pd.Series) -> pd.Series:
@@ -104,3 +109,40 @@ def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFil
             "from Data ASN): left out as of no known employee"
         )
     return out
+
+
+def restore_mangled(asn: pd.DataFrame, exports: list[ExportFile]) -> tuple[pd.Series, dict[int, str]]:  # fmt: skip
+    """Data ASN's own NIPs where Excel stored them as numbers (`MANGLED`), restored from the
+    NIPs the other exports carry, and per restored row (by position) the proof: the NIP its
+    PNS ID is paired with in another export, where the first 15 digits agree; else the one
+    NIP of the other exports with those 15 digits, where no other Data ASN row shares them.
+    Unrestored, every current employee would be someone without a history, and the people
+    the histories name former staff; two of them sharing 15 digits, one person."""
+    others = [e.frame for e in exports if e.kind != "data_asn" and "NIP BARU" in e.frame]
+    carried = pd.concat([f["NIP BARU"] for f in others]) if others else pd.Series(dtype=object)
+    carried = carried[is_nip(carried)].astype(str)
+    sound = set(carried[~carried.str.fullmatch(MANGLED)])
+    by_prefix: dict[str, set[str]] = {}
+    for nip in sound:
+        by_prefix.setdefault(nip[:15], set()).add(nip)
+    by_id: dict[str, str] = {}
+    for frame in others:
+        if "PNS ID" in frame:
+            for pns_id, nip in zip(_ids(frame["PNS ID"]), frame["NIP BARU"], strict=True):
+                if pd.notna(pns_id) and nip in sound:
+                    by_id.setdefault(str(pns_id), str(nip))
+    own = asn["NIP BARU"].astype("string")
+    mangled = (own.str.fullmatch(MANGLED).fillna(False) & ~own.isin(sound)).to_numpy(bool)
+    shared = own.duplicated(keep=False).to_numpy(bool)  # one mangled NIP for two people
+    ids = _ids(asn["PNS ID"]) if "PNS ID" in asn else pd.Series(pd.NA, index=asn.index)
+    fixed = asn["NIP BARU"].astype(object).copy()
+    proofs: dict[int, str] = {}
+    for i in np.flatnonzero(mangled):
+        prefix = str(own.iloc[i])[:15]
+        paired = by_id.get(str(ids.iloc[i])) if pd.notna(ids.iloc[i]) else None
+        candidates = by_prefix.get(prefix, set())
+        if paired is not None and paired[:15] == prefix:
+            fixed.iloc[i], proofs[int(i)] = paired, "its PNS ID is paired with it in another export"
+        elif not shared[i] and len(candidates) == 1:
+            fixed.iloc[i], proofs[int(i)] = next(iter(candidates)), "its 15 digits are one NIP's of the other exports"  # fmt: skip
+    return fixed, proofs

@@ -185,6 +185,48 @@ def test_exports_in_every_form_an_agencys_system_writes_are_read_by_what_they_ho
     assert "  set aside: lama.zip: an archive, not read: extract its files into the folder" in lines
 
 
+def test_a_data_asn_whose_nips_excel_stored_as_numbers_is_restored_from_the_histories(
+    exported: Path, tmp_path: Path
+) -> None:
+    """Data ASN kept as a workbook with NIP BARU typed as numbers (Excel keeps 15 digits):
+    every current employee came in with a NIP no history names, and the people the
+    histories name as former staff, the contract still valid. Each NIP is restored from the
+    other exports: by the PNS ID a riwayat pairs with it, else by its 15 digits where they
+    are one NIP's; two people on one mangled NIP without an id stay, named in a note."""
+    import openpyxl
+
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
+    (src / "Data_ASN.csv").unlink()
+    nips = asn["NIP BARU"].str.lstrip("'")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(asn.columns))
+    for row, nip in zip(asn.itertuples(index=False), nips, strict=True):
+        sheet.append([float(nip) if c == "NIP BARU" else v for c, v in zip(asn.columns, row, strict=True)])  # fmt: skip
+    book.save(src / "Data_ASN.xlsx")
+    shared = nips.str[:15].duplicated(keep=False)
+    assert 0 < shared.sum() < 10  # the world has people a mangled NIP cannot tell apart
+
+    report = import_siasn(src, tmp_path / "by_digits")
+    assert report.contract["valid"]
+    back = load_data(tmp_path / "by_digits").employees.set_index("nip")["status"]
+    truth = load_data(exported).employees.set_index("nip")["status"]
+    kept = nips[~shared]  # each restored with its own status, not added anew as former staff
+    assert back.reindex(kept).tolist() == truth.reindex(kept).tolist()
+    assert {n for n in back.index if n.endswith("000")} == set(nips[shared].str[:15] + "000")
+    assert any(f"{shared.sum()} Data ASN NIP(s) end in 000" in note for note in report.notes)
+
+    path = src / "riwayat_jabatan.csv"  # SIASN's rw-jabatan carries the person's id too
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    riwayat["PNS ID"] = riwayat["NIP BARU"].map(dict(zip(nips, asn["PNS ID"], strict=True)))
+    riwayat.to_csv(path, sep=";", index=False)
+    assert import_siasn(src, tmp_path / "by_id").contract["valid"]
+    assert_same_world(exported, tmp_path / "by_id")
+
+
 def test_an_skp_file_is_the_kind_whose_needs_name_most_of_it() -> None:
     """An SKP 2022+ kind that needs the predikat or a rating has as many needs as the SKP
     up to 2021: a file with a `NILAI` beside its predikat and ratings stays SKP 2022+, and
