@@ -15,7 +15,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import openpyxl
 import pandas as pd
@@ -99,25 +99,16 @@ def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd
         handle.close()
         raise ValueError(f"{path.name}: not an XLSX workbook ({error})") from None
     budget = CellBudget()
+    sheets: list[tuple[str, pd.DataFrame]] = []
     try:
-        return [
-            (
-                sheet.title,
-                budget.frame(
-                    _declared_ignored(sheet),
-                    path.name if k == 0 else f"{path.name} [{sheet.title}]",
-                ),
-            )  # fmt: skip
-            for k, sheet in enumerate(book.worksheets[:1] if first_only else book.worksheets)
-        ]
+        for k, sheet in enumerate(book.worksheets[:1] if first_only else book.worksheets):
+            sheet.reset_dimensions()  # never trust the declared size: read what is there
+            where = path.name if k == 0 else f"{path.name} [{sheet.title}]"
+            sheets.append((sheet.title, budget.frame(sheet.iter_rows(values_only=True), where)))
     finally:
         book.close()
         handle.close()
-
-
-def _declared_ignored(sheet: Any) -> Iterable[Sequence[object]]:
-    sheet.reset_dimensions()  # never trust the declared size: read what is there
-    return sheet.iter_rows(values_only=True)
+    return sheets
 
 
 class CellBudget:
