@@ -38,8 +38,9 @@ _SNIFF: Final = 65_536  # bytes read to tell an HTML table from text
 
 def sheet_form(path: Path) -> Form:
     """How `path` is read: `xlsx` (openpyxl), `calamine` (an .xls, .xlsb or .ods), `html`
-    (a page holding a table, whatever its name) or `text` (CSV, TSV, JSON: not a sheet).
-    ValueError for a zip archive holding no workbook (an export's files zipped)."""
+    (a page, whatever its name: its tables are the sheets) or `text` (CSV, TSV, JSON: not a
+    sheet). ValueError, saying what to do, for a zip archive holding no workbook (an
+    export's files zipped) and an XML Spreadsheet 2003 (older PHP libraries' "Excel")."""
     with path.open("rb") as handle:
         head = handle.read(_SNIFF)
     if head.startswith(_OLE2):
@@ -57,7 +58,10 @@ def sheet_form(path: Path) -> Form:
             return "xlsx"
         raise ValueError(f"{path.name}: an archive, not a workbook: extract its files into the folder")  # fmt: skip
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return "html" if text.startswith(b"<") and b"<table" in text else "text"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+        raise ValueError(f"{path.name}: an XML Spreadsheet 2003, not read: open it in Excel and save it as .xlsx or CSV UTF-8")  # fmt: skip
+    page = text.startswith(b"<") and any(tag in text for tag in (b"<table", b"<html", b"<!doctype html"))  # fmt: skip
+    return "html" if page else "text"
 
 
 def read_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:

@@ -241,10 +241,10 @@ def round_workbook(request: Request, id: str = "") -> Response:
     request.state.subject = id[:40]
     store: DecisionStore = request.app.state.decisions
     try:
-        if not re.fullmatch(ROUND_ID, id):
-            raise ValueError(id)
-        form = round_form(store, id)
-    except ValueError:
+        form = round_form(store, id) if re.fullmatch(ROUND_ID, id) else None
+    except ValueError:  # no such round in the record
+        form = None
+    if form is None:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
     buffer = io.BytesIO()
     write_workbook(form, buffer, "usulan mutasi")

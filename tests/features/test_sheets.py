@@ -73,6 +73,14 @@ def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
         z.writestr("Data_ASN.csv", "NIP\n1\n")
     with pytest.raises(ValueError, match="an archive, not a workbook: extract its files"):
         sheet_form(archive)
+    xml = tmp_path / "ekspor.xls"  # what older PHP libraries write as "Excel"
+    xml.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>NIP</Data></Cell></Row></Table></Worksheet></Workbook>')  # fmt: skip
+    with pytest.raises(ValueError, match="an XML Spreadsheet 2003, not read: open it in Excel"):
+        sheet_form(xml)
+    styled = tmp_path / "styled.xls"  # the table past a long style block
+    styled.write_text("<html><head><style>" + "td{}" * 20_000 + "</style></head><body>"
+                      "<table><tr><td>NIP<td>KEPUTUSAN</table></body></html>")  # fmt: skip
+    assert sheet_form(styled) == "html" and read_sheets(styled)[0][1].values.tolist() == [ROWS[0]]
 
 
 def test_an_html_tables_spans_read_as_a_sheets_merged_cells(tmp_path: Path) -> None:
