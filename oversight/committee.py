@@ -98,9 +98,7 @@ def round_form(store: DecisionStore, round_id: str) -> pd.DataFrame:
     (`latest_decision`: stage, verdict and when, WITA) and the decision columns empty, for
     the next stage to fill in and `import_decisions` to read back. Raises if the record
     holds no such round."""
-    shown = store.round(round_id)
-    if not shown:
-        raise ValueError(f"no round {round_id!r} in {store.path} (a round's id is in its summary.json)")  # fmt: skip
+    shown = store.round_shown(round_id)
     rows = []
     for move in shown:
         snap = move["snapshot"]

@@ -55,9 +55,7 @@ yang bersangkutan.</p>
 
 def minutes_html(store: DecisionStore, round_id: str) -> str:
     """The berita acara of `round_id`; raises if the record holds no such round."""
-    shown = store.round(round_id)
-    if not shown:
-        raise ValueError(f"no round {round_id!r} in {store.path} (a round's id is in its summary.json)")  # fmt: skip
+    shown = store.round_shown(round_id)
     moves = []
     for move in shown:
         snap = move["snapshot"]

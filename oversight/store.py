@@ -438,6 +438,14 @@ class DecisionStore:
             move["decisions"] = [d for d in decided if d["suggestion_id"] == move["id"]]
         return shown
 
+    def round_shown(self, round_id: str) -> list[dict[str, Any]]:
+        """`round`, refused (ValueError, naming the record) where it holds no such round:
+        what the round's papers (minutes, workbook) are written from."""
+        shown = self.round(round_id)
+        if not shown:
+            raise ValueError(f"no round {round_id!r} in {self.path} (a round's id is in its summary.json)")  # fmt: skip
+        return shown
+
     def finals(self) -> list[dict[str, Any]]:
         """Every suggestion the PPK decided (setuju, ubah or tolak; a deferral is not final),
         with its snapshot and the decision's unit, TMT and time: what outcomes are matched to."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -215,18 +216,12 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
 def minutes(request: Request, id: str = "") -> Response:
     """The round's berita acara, printable (the same paper `penataan decisions minutes`
     writes)."""
-    got = _signed_in(request, "suggestions")
-    if isinstance(got, Response):
-        return got
-    session, t = got
-    request.state.subject = id[:40]
-    store: DecisionStore = request.app.state.decisions
-    try:
-        html = minutes_html(store, id)
-    except ValueError:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
-    csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
-    return HTMLResponse(html, headers={**HEADERS, "Content-Security-Policy": csp})
+
+    def page(store: DecisionStore) -> Response:
+        csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
+        return HTMLResponse(minutes_html(store, id), headers={**HEADERS, "Content-Security-Policy": csp})  # fmt: skip
+
+    return _paper(request, id, page)
 
 
 @router.get("/round.xlsx", response_model=None)
@@ -234,22 +229,30 @@ def round_workbook(request: Request, id: str = "") -> Response:
     """The round's paper as a workbook (`oversight.committee.round_form`, the same as
     `penataan decisions form`): a committee fills it in offline and `penataan decisions
     import` reads it back."""
+
+    def workbook(store: DecisionStore) -> Response:
+        buffer = io.BytesIO()
+        write_workbook(round_form(store, id), buffer, "usulan mutasi")
+        disposition = f'attachment; filename="usulan-{id}.xlsx"'
+        return Response(buffer.getvalue(), media_type=XLSX, headers={**HEADERS, "Content-Disposition": disposition})  # fmt: skip
+
+    return _paper(request, id, workbook)
+
+
+def _paper(request: Request, id: str, write: Callable[[DecisionStore], Response]) -> Response:
+    """A round's paper for a session whose role may read suggestions: `write` from the
+    record, or the page saying so where the record holds no round `id`."""
     got = _signed_in(request, "suggestions")
     if isinstance(got, Response):
         return got
     session, t = got
     request.state.subject = id[:40]
-    store: DecisionStore = request.app.state.decisions
     try:
-        form = round_form(store, id) if re.fullmatch(ROUND_ID, id) else None
+        if re.fullmatch(ROUND_ID, id):
+            return write(request.app.state.decisions)
     except ValueError:  # no such round in the record
-        form = None
-    if form is None:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
-    buffer = io.BytesIO()
-    write_workbook(form, buffer, "usulan mutasi")
-    disposition = f'attachment; filename="usulan-{id}.xlsx"'
-    return Response(buffer.getvalue(), media_type=XLSX, headers={**HEADERS, "Content-Disposition": disposition})  # fmt: skip
+        pass
+    return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
 
 
 @router.post("/decide", response_model=None)

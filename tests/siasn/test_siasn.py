@@ -300,28 +300,31 @@ def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path:
     pd.testing.assert_series_equal(hours, expected)
 
 
+def _titled_workbook(path: Path, headings: list[list[str | None]], rows: pd.DataFrame) -> None:
+    """`rows` as a SIMPEG report's sheet: a title row, then `headings`, then the rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [["DAFTAR PEGAWAI"], *headings, *map(list, rows.itertuples(index=False))]:
+        sheet.append(row)
+    book.save(path)
+
+
 def test_a_row_of_group_headings_above_the_header_is_skipped(
     exported: Path, tmp_path: Path
 ) -> None:
     """A SIMPEG workbook groups its headings under a row of their own (`IDENTITAS`,
     `JABATAN`, `PENDIDIKAN`), which are known names too: the first row naming two was taken
     for the header, and Data ASN was refused as missing. The header is the row naming most."""
-    import openpyxl
 
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     (src / "Data_ASN.csv").unlink()
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["DAFTAR PEGAWAI"])
     groups = {"NIP BARU": "IDENTITAS", "JABATAN NAMA": "JABATAN", "PENDIDIKAN NAMA": "PENDIDIKAN"}
-    sheet.append([groups.get(c) for c in asn.columns])
-    sheet.append(list(asn.columns))
-    for row in asn.itertuples(index=False):
-        sheet.append(list(row))
-    book.save(src / "Data_ASN.xlsx")
+    _titled_workbook(src / "Data_ASN.xlsx", [[groups.get(c) for c in asn.columns], list(asn.columns)], asn)  # fmt: skip
     out = tmp_path / "out"
     assert import_siasn(src, out).contract["valid"]
     assert_same_world(exported, out)
@@ -332,7 +335,6 @@ def test_headings_merged_over_two_rows_are_read_as_one(exported: Path, tmp_path:
     (`JABATAN` above `NAMA`, `TMT` and `JENIS`; `NIP` above an empty cell): the riwayat was
     refused as missing (no row named its TMT) and Data ASN lost its kedudukan. Both rows are
     read as one header, in a CSV as in a workbook."""
-    import openpyxl
 
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
@@ -361,15 +363,7 @@ def test_headings_merged_over_two_rows_are_read_as_one(exported: Path, tmp_path:
         else:
             upper.append("IDENTITAS" if k == 1 else None if k < 8 else column)
             lower.append(column if k < 8 else None)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["DAFTAR PEGAWAI"])
-    sheet.append(upper)
-    sheet.append(lower)
-    for row in asn.itertuples(index=False):
-        sheet.append(list(row))
-    book.save(src / "Data_ASN.xlsx")
+    _titled_workbook(src / "Data_ASN.xlsx", [upper, lower], asn)
     out = tmp_path / "out"
     assert import_siasn(src, out).contract["valid"]
     assert_same_world(exported, out)
