@@ -65,11 +65,13 @@ PRECISION_CACHE_BYTES = 512 * 2**20
 
 
 class NotFound(LookupError):
-    """An unknown NIP or unit: the API answers 404 naming the field."""
+    """An unknown NIP or unit: the API answers 404 naming the field (and why, where the
+    data knows the NIP but the service does not serve it)."""
 
-    def __init__(self, field: str, value: str, what: str) -> None:
-        super().__init__(f"{what} {value!r} not found")
+    def __init__(self, field: str, value: str, what: str, status: str | None = None, why: str | None = None) -> None:  # fmt: skip
+        super().__init__(why or f"{what} {value!r} not found")
         self.field, self.value = field, value
+        self.status = status  # the data's status of a NIP it knows but the service does not serve
 
 
 @dataclass(frozen=True)
@@ -281,8 +283,21 @@ class Engine:
     def _employee(self, nip: str) -> int:
         position = self._employee_pos.get(nip)
         if position is None:
-            raise NotFound("nip", nip, "active employee")
+            raise self._not_served(nip)
         return position
+
+    def _not_served(self, nip: str) -> NotFound:
+        """Why a NIP gets no suggestion, saying so where the data knows it: HR typing a
+        retiree's NIP, or one on leave, read "not found" as a typo."""
+        known = self.data.employees.loc[self.data.employees["nip"] == nip, "status"]
+        if known.empty:
+            return NotFound("nip", nip, "active employee")
+        status = str(known.iloc[0])
+        if status == "aktif":  # joined after the served date, or no assignment then
+            why = f"employee {nip!r} holds no unit on {self.as_of.date().isoformat()} in the data's assignments"  # fmt: skip
+        else:
+            why = f"employee {nip!r} is {status} in the data, not aktif: suggestions are for active staff"  # fmt: skip
+        return NotFound("nip", nip, "active employee", status, why)
 
     def _unit(self, unit_id: str, field: str) -> int:
         position = self._unit_info[0].get(unit_id)

@@ -299,7 +299,11 @@ def employee(request: Request, nip: str = "") -> Response:
     try:
         answer = engine.recommend(nip, 10, None, True, lang)  # type: ignore[arg-type]
     except NotFound as missing:
-        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "employee", missing.value))  # fmt: skip
+        error = _missing(t, "employee", missing.value)
+        if missing.status is not None:  # the data knows the NIP: say why it is not served
+            why = t["no_unit"] if missing.status == "aktif" else t["not_active"].format(status=missing.status)  # fmt: skip
+            error = f"{t['employee']} {missing.value}: {why}"
+        return _page(request, "home.html", 404, title=t["not_found"], session=session, error=error)  # fmt: skip
     current = answer.current.unit_id if answer.current else None
     try:
         record_shown(request, engine, "recommend", answer.suggestions, lambda _: current)

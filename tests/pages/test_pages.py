@@ -179,6 +179,10 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
     assert missing.status_code == 404 and "Unit NOPE: Tidak ditemukan" in missing.text
     nobody = api.client.get("/ui/employee?nip=190001012000011001&lang=en")
     assert nobody.status_code == 404 and "Employee 190001012000011001: Not found" in nobody.text
+    staff = engine.data.employees  # a retiree is no typo: the page says why
+    retired = str(staff.loc[staff["status"] == "pensiun", "nip"].iloc[0])
+    gone = api.client.get(f"/ui/employee?nip={retired}")
+    assert gone.status_code == 404 and f"Pegawai {retired}: berstatus pensiun dalam data, bukan aktif" in gone.text  # fmt: skip
     assert "Putaran: Tidak ditemukan" in api.client.get("/ui/round").text  # no id at all
     assert api.client.get("/ui/model").status_code == 403  # as /v1/model refuses an hr key
     _login(api, "reviewer")

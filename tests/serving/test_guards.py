@@ -177,6 +177,11 @@ def test_unknown_nip_or_unit_is_404_naming_the_field(api: Api) -> None:
     hr = api.headers("hr")
     unknown = api.client.post("/v1/recommend", json={"nip": "190001012000011001"}, headers=hr)
     assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "nip"
+    assert unknown.json()["detail"] == "active employee '190001012000011001' not found"
+    staff = engine.data.employees  # a retiree's NIP is no typo: said so, not "not found"
+    retired = str(staff.loc[staff["status"] == "pensiun", "nip"].iloc[0])
+    gone = api.client.post("/v1/recommend", json={"nip": retired}, headers=hr).json()
+    assert gone["errors"][0] == {"field": "nip", "message": f"employee '{retired}' is pensiun in the data, not aktif: suggestions are for active staff"}  # fmt: skip
     body = {"nip": movable_nip(engine), "unit_ids": ["NO-SUCH-UNIT"]}
     unit = api.client.post("/v1/recommend", json=body, headers=hr)
     assert unit.status_code == 404 and unit.json()["errors"][0]["field"] == "unit_ids"
