@@ -38,10 +38,42 @@ class RegistrySettings(BaseSettings):
         return f"models:/{self.model_name}@{self.model_alias}"
 
     def connect(self) -> None:
-        """Point MLflow at this registry: the one place that does."""
+        """Point MLflow at this registry: the one place that does. A tracking server that
+        does not answer is refused in seconds (`RegistryUnreachable`): MLflow's own client
+        retries a dead server for minutes (120 s a request, 7 retries with backoff) while a
+        command prints nothing."""
         import mlflow  # here: building settings must not cost MLflow's import
 
-        mlflow.set_tracking_uri(self.mlflow_tracking_uri)
+        uri = self.mlflow_tracking_uri
+        if uri.startswith(("http://", "https://")):
+            _answers(uri, REGISTRY_PROBE_SECONDS)
+        mlflow.set_tracking_uri(uri)
+
+
+REGISTRY_PROBE_SECONDS = 5.0
+
+
+class RegistryUnreachable(ValueError):
+    """The MLflow tracking server named does not answer."""
+
+
+def _answers(uri: str, seconds: float) -> None:
+    """Raise `RegistryUnreachable` unless the server at `uri` answers its `/health` within
+    `seconds` (any HTTP answer will do: a server behind a login still answers)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=seconds):
+            return
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise RegistryUnreachable(
+            f"the MLflow server at {uri} does not answer ({reason}): start it, or set "
+            "MLFLOW_TRACKING_URI to a registry that answers"
+        ) from None
 
 
 class AuditSettings(BaseSettings):

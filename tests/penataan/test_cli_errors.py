@@ -77,6 +77,23 @@ def test_an_output_of_the_wrong_kind_is_refused_before_any_work(
     assert stop.value.code == 2 and "Invalid value for '--out'" in err and said in err
 
 
+def test_a_dead_tracking_server_is_named_in_seconds(
+    world_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`penataan train` against an MLflow server that is down printed nothing for minutes
+    (MLflow's client retries: 120 s a request, 7 times); now one line, in seconds."""
+    import time
+
+    from penataan.local_servers import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", dead)
+    began = time.perf_counter()
+    code, line = _fails(["train", "--data", str(world_dir)], capsys)
+    assert code == 1 and time.perf_counter() - began < 30
+    assert line.startswith(f"penataan: error: the MLflow server at {dead} does not answer")
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
