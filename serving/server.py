@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from typing import Any
 
 import uvicorn
@@ -122,6 +123,7 @@ class HeaderDeadline(HttpToolsProtocol):
 
 def serve(settings: ServeSettings, host: str, port: int) -> None:
     """Run the API until interrupted."""
+    listening = listen(host, port)
     protocol = type("Protocol", (HeaderDeadline,), {"header_timeout": settings.header_timeout_seconds})  # fmt: skip
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", http=protocol)  # fmt: skip
@@ -129,4 +131,22 @@ def serve(settings: ServeSettings, host: str, port: int) -> None:
     access = logging.getLogger("uvicorn.access")
     access.addFilter(QuietProbes())
     access.addFilter(RedactSecrets())
-    server.run()
+    shown = f"[{host}]" if ":" in host else host  # uvicorn says where only when it binds itself
+    logging.getLogger("penataan.serving").info(f"listening on http://{shown}:{port} (Ctrl+C to stop)")  # fmt: skip
+    server.run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything loads: uvicorn binds after its startup, so a
+    port in use ended the process only after the model and data began to load, in uvicorn's
+    words and exit code 3. OSError naming the address otherwise."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {error.strerror or error} (another server there? choose --port)") from None  # fmt: skip
+    sock.set_inheritable(True)
+    return sock

@@ -97,3 +97,18 @@ def test_probes_stay_out_of_the_access_log() -> None:
     assert quiet.filter(line("/v1/recommend", 200))
     assert quiet.filter(line("/readyz", 200))  # only the probes themselves
     assert quiet.filter(line("/metrics", 200))
+
+
+def test_a_port_in_use_is_refused_before_anything_loads(
+    port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uvicorn binds after its startup: `penataan serve` on a port in use began loading the
+    model and data, then ended in uvicorn's words with exit code 3. Now one line, at once."""
+    from penataan.cli import main
+
+    began = time.perf_counter()
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", "--data", ".", "--port", str(port)])
+    assert stop.value.code == 1 and time.perf_counter() - began < 5
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"penataan: error: cannot listen on 127.0.0.1:{port}: Address already in use")  # fmt: skip
