@@ -722,7 +722,10 @@ def outcomes_import(data: NewerData) -> None:
 def outcomes_executed(
     out: Annotated[
         Path,
-        typer.Option(dir_okay=False, help="The file to write (nip, to_unit_id): .csv or .parquet."),
+        typer.Option(
+            dir_okay=False,
+            help="The file to write (nip, to_unit_id): .csv (what generate --then reads) or .xlsx.",
+        ),
     ],
     round_id: Annotated[
         str | None, typer.Option("--round", help="Only this round's moves.")
@@ -730,20 +733,21 @@ def outcomes_executed(
 ) -> None:
     """Write the moves the PPK approved (setuju, or ubah to its unit): for the SK list, or
     for `penataan generate --then` to play a synthetic world's next year on them."""
-    import csv
+    import pandas as pd
 
+    from features.spreadsheet import write_workbook
     from oversight.outcomes import executed_moves
     from training.outputs import write_atomic
 
+    if out.suffix.lower() not in (".csv", ".xlsx"):  # it wrote CSV whatever the name said
+        _echo_err(f"--out {out}: write .csv (what generate --then reads) or .xlsx")
+        raise typer.Exit(2)
     moves = executed_moves(_decision_store(), round_id)
-
-    def write(path: Path) -> None:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["nip", "to_unit_id"])
-            writer.writerows(sorted(moves.items()))
-
-    write_atomic(out, write)  # whole or not at all
+    frame = pd.DataFrame(sorted(moves.items()), columns=["nip", "to_unit_id"], dtype=object)
+    if out.suffix.lower() == ".xlsx":  # whole or not at all, either way
+        write_atomic(out, lambda p: write_workbook(frame, p, "mutasi disetujui"))
+    else:
+        write_atomic(out, lambda p: frame.to_csv(p, index=False, lineterminator="\n"))
     typer.echo(f"wrote {out} ({len(moves)} executed move(s))")
 
 

@@ -122,6 +122,10 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     _ok("outcomes", "executed", "--out", str(tmp_path / "executed.csv"))
     executed = pd.read_csv(tmp_path / "executed.csv", dtype=str)
     assert len(executed) == (decided["decision"] == "setuju").sum()
+    _ok("outcomes", "executed", "--out", str(tmp_path / "sk.xlsx"))  # for the SK list, in Excel
+    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "sk.xlsx", dtype=str), executed)
+    refused = CliRunner().invoke(cli, ["outcomes", "executed", "--out", str(tmp_path / "x.parquet")])  # fmt: skip
+    assert refused.exit_code == 2 and "write .csv" in refused.output  # it wrote CSV text there
 
     before = _ok("outcomes", "import", "--data", str(roomy))
     assert f"{len(decided)} pending" in before, before  # the year has not been evaluated yet
