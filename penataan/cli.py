@@ -306,13 +306,14 @@ def _registered(settings: PipelineSettings, model_uri: str | None) -> LoadedMode
     from mlflow.exceptions import MlflowException
 
     from training.registry import load_registered
+    from training.settings import shown_uri
 
     settings.connect()
     uri = model_uri or settings.champion_uri
     try:
         loaded = load_registered(uri)
     except (MlflowException, ValueError) as error:
-        _echo_err(f"cannot load {uri} from {settings.mlflow_tracking_uri}: {error}")
+        _echo_err(f"cannot load {uri} from {shown_uri(settings.mlflow_tracking_uri)}: {error}")
         raise typer.Exit(1) from None
     settings.prepare(loaded.model)
     return loaded

@@ -5,6 +5,7 @@ and `PipelineSettings`, all of them in the one object a deployable builds at its
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,15 +64,16 @@ def _answers(uri: str, seconds: float) -> None:
     import urllib.error
     import urllib.request
 
+    bare = re.sub(r"//[^/@]*@", "//", uri.rstrip("/"))  # urllib reads `user:pw@` as the host
     try:
-        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=seconds):
+        with urllib.request.urlopen(f"{bare}/health", timeout=seconds):
             return
     except urllib.error.HTTPError:
         return
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise RegistryUnreachable(
-            f"the MLflow server at {uri} does not answer ({reason}): start it, or set "
+            f"the MLflow server at {shown_uri(uri)} does not answer ({reason}): start it, or set "
             "MLFLOW_TRACKING_URI to a registry that answers"
         ) from None
 
@@ -193,5 +195,12 @@ def environment_table(settings: BaseSettings) -> list[tuple[str, str]]:
     for name, info in type(settings).model_fields.items():
         alias = info.validation_alias
         variable = alias.choices[0] if isinstance(alias, AliasChoices) else prefix + name
-        out.append((str(variable).upper(), str(getattr(settings, name))))
+        value = str(getattr(settings, name))
+        out.append((str(variable).upper(), shown_uri(value) if "uri" in name else value))
     return out
+
+
+def shown_uri(uri: str) -> str:
+    """`uri` as a command prints it: a password written into it masked
+    (`https://user:***@mlflow.example`), as `SecretStr` masks the settings' secrets."""
+    return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", uri)
