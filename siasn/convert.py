@@ -100,14 +100,17 @@ MONTHS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 
-def dates(values: pd.Series) -> pd.Series:
+def dates(values: pd.Series, source: pd.Series | None = None) -> pd.Series:
     """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text, the last also with a time after it (a
     database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`), or a day, a
     month's name and a four-digit year (`02 Januari 2020`, `1-Des-2018`, as a SIMPEG's
     printed dates read), or a spreadsheet's day number (a date cell saved as a number, as
     Excel writes it when the column is formatted General: five digits, days since
     1899-12-30, 1927 to 2099; four digits would be a year) -> timestamps (NaT where none
-    fits)."""
+    fits). Month first (`12/25/1986`, as Excel set to English (US) saves a CSV) where a
+    file's column shows it: some date's second number is over 12 and none's first is; else
+    day first, Indonesia's order. `source` names each row's file (`_ledger`): files decide
+    apart, as the stack of one kind's files may mix them."""
     text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
     serial = pd.to_numeric(
         text.str.extract(r"^([0-9]{5})(?:\.0+)?$", expand=False), errors="coerce"
@@ -115,7 +118,13 @@ def dates(values: pd.Series) -> pd.Series:
     spreadsheet = pd.Timestamp("1899-12-30") + pd.to_timedelta(
         serial.where(serial <= 73050), unit="D"
     )
+    numbered = text.str.extract(r"^([0-9]{1,2})-([0-9]{1,2})-[0-9]{4}$").astype("Float64")
+    files = source if source is not None else pd.Series(0, index=values.index)
+    first_over = (numbered[0] > 12).fillna(False).groupby(files).transform("any")
+    second_over = (numbered[1] > 12).fillna(False).groupby(files).transform("any")
+    month_first = (second_over & ~first_over).to_numpy(bool)
     day_first = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
+    day_first = day_first.where(~month_first, pd.to_datetime(text, format="%m-%d-%Y", errors="coerce"))  # fmt: skip
     iso_day = text.str.extract(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.+\-Z]*)?$", expand=False)
     named = text.str.upper().str.extract(r"^([0-9]{1,2})[ -]([A-Z]+)\.?[ -]([0-9]{4})$")
     month = named[1].map(MONTHS).astype("Int64").astype("string")
@@ -463,13 +472,13 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     out = pd.DataFrame({
         "nip": asn["NIP BARU"], "name": asn["NAMA"],
         "sex": asn["JENIS KELAMIN"].str.strip().str.upper().map(SEX),
-        "birth_date": dates(asn["TANGGAL LAHIR"]),
+        "birth_date": dates(asn["TANGGAL LAHIR"], asn["_ledger"]),
         "religion": _worded(_column(asn, "AGAMA NAMA"), RELIGION_WORDS),
         "marital_status": _column(asn, "JENIS KAWIN ID").astype("string").str.strip().map(MARITAL).fillna(_worded(_column(asn, "JENIS KAWIN NAMA"), MARITAL_WORDS)),
         "employment_type": employment, "golongan": _golongan(asn, employment), "education_level": level, "education_field": field,
-        "service_start": dates(asn["TMT CPNS"]), "status": status,
+        "service_start": dates(asn["TMT CPNS"], asn["_ledger"]), "status": status,
         "_unit": _column(asn, "UNOR ID"), "_unit_name": _column(asn, "UNOR NAMA"),
-        "_tmt": dates(_column(asn, "TMT JABATAN")),
+        "_tmt": dates(_column(asn, "TMT JABATAN"), asn["_ledger"]),
     })  # fmt: skip
     general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
     out.loc[general, "education_field"] = "umum"
@@ -484,15 +493,15 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
         diploma = _column(former, "PENDIDIKAN NAMA")
         gone = pd.DataFrame({
             "nip": former["NIP BARU"], "name": _column(former, "NAMA"),
-            "birth_date": dates(_column(former, "TANGGAL LAHIR")),
+            "birth_date": dates(_column(former, "TANGGAL LAHIR"), former["_ledger"]),
             "sex": _column(former, "JENIS KELAMIN").str.strip().str.upper().map(SEX),
-            "service_start": dates(_column(former, "TMT CPNS")),
+            "service_start": dates(_column(former, "TMT CPNS"), former["_ledger"]),
             "employment_type": (employed := _employment(former)),
             "golongan": _golongan(former, employed),
             "education_level": [mapping.decide("diploma_level", str(d)) if d else None for d in diploma],
             "education_field": [mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma],
             "status": np.where(_column(former, "JENIS PEMBERHENTIAN").astype("string").str.upper().str.contains("BUP|PENSIUN").fillna(False), "pensiun", "berhenti"),
-            "_left": dates(former["TMT BERHENTI"]),
+            "_left": dates(former["TMT BERHENTI"], former["_ledger"]),
         })  # fmt: skip
         out = pd.concat([out, gone], ignore_index=True)
     return out
@@ -545,7 +554,7 @@ def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
 def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mapping, units: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
     rw, ledgers = _frame(exports, "riwayat_jabatan", report)
     rw = _repair_nips(rw, _names(employees), ledgers)  # else a phantom former employee
-    rw = rw.assign(_start=dates(rw["TMT JABATAN"]))
+    rw = rw.assign(_start=dates(rw["TMT JABATAN"], rw["_ledger"]))
     rw = _account(rw, rw["_start"].isna(), ledgers, "TMT JABATAN is not a date")
     rw = _account(rw, ~is_nip(rw["NIP BARU"]), ledgers, "NIP is not 18 digits")  # fmt: skip
     ids = set(units["unit_id"])
@@ -705,7 +714,7 @@ def _competencies(exports: list[ExportFile], report: ImportReport, employees: pd
     sheet = _account(
         sheet, ~sheet["NIP BARU"].isin(list(known)), ledgers, "NIP of no known employee"
     )
-    sheet = sheet.assign(_on=dates(sheet["TANGGAL ASESMEN"]))
+    sheet = sheet.assign(_on=dates(sheet["TANGGAL ASESMEN"], sheet["_ledger"]))
     sheet = _account(sheet, sheet["_on"].isna(), ledgers, "TANGGAL ASESMEN is not a date")
     columns = [c for c in sheet.columns if c in COMPETENCY]
     long = sheet.melt(
@@ -731,7 +740,7 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     )
     # hours as a SIMPEG writes them too: `32 JP` (jam pelajaran), `40 Jam`
     written = _column(tr, "JUMLAH JAM").astype("string").str.replace(r"(?i)\s*(?:JPL?|JAM)\.?$", "", regex=True)  # fmt: skip
-    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"]), _hours=numbers(written))
+    tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"], tr["_ledger"]), _hours=numbers(written))
     tr = _account(tr, tr["_on"].isna(), ledgers, "TANGGAL SELESAI is not a date")
     tr = _account(tr, ~(tr["_hours"] > 0), ledgers, "JUMLAH JAM is not a positive number")
     _keep(tr, ledgers)
@@ -756,7 +765,7 @@ def _discipline(exports: list[ExportFile], report: ImportReport, employees: pd.D
     if not len(hd):
         return pd.DataFrame()
     hd = _repair_nips(hd, _names(employees), ledgers)
-    hd = hd.assign(_on=dates(hd["TMT HUKUMAN"]), _sev=_severity(hd))
+    hd = hd.assign(_on=dates(hd["TMT HUKUMAN"], hd["_ledger"]), _sev=_severity(hd))
     hd = _account(
         hd, ~hd["NIP BARU"].isin(set(employees["nip"])), ledgers, "NIP of no known employee"
     )

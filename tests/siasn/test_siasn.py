@@ -284,6 +284,25 @@ def test_dates_saved_as_day_numbers_are_read_and_a_file_mostly_dropped_is_flagge
     assert f"    warning: {rows:,} of {rows:,} rows dropped, {rows:,} of them: TMT JABATAN is not a date" in run.stdout  # fmt: skip
 
 
+def test_dates_an_english_excel_wrote_month_first_are_read_month_first(
+    exported: Path, tmp_path: Path
+) -> None:
+    """A riwayat saved by Excel set to English (US) writes `3/1/1986` for 1 March: read day
+    first, every TMT after the 12th of its month was dropped and the rest moved to another
+    month, silently. A file whose dates show month first is read so."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    tmt = pd.to_datetime(riwayat["TMT JABATAN"], format="%d/%m/%Y")
+    riwayat["TMT JABATAN"] = [f"{d.month}/{d.day}/{d.year}" for d in tmt]
+    riwayat.to_csv(path, sep=";", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0 and "warning" not in run.stdout, run.output
+    assert_same_world(exported, out)
+
+
 def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path: Path) -> None:
     """`32 JP` (jam pelajaran) or `40 Jam`, as SIMPEG writes hours: once every such row was
     dropped as 'not a positive number'."""
