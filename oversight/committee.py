@@ -71,20 +71,33 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def import_decisions(store: DecisionStore, path: Path, stage: str, decided_by: str) -> Imported:
-    """Record `path`'s decided rows as `stage` decisions by `decided_by` (see the module)."""
+def import_decisions(
+    store: DecisionStore, path: Path, stage: str, decided_by: str, role: str = "admin",
+    round_id: str | None = None,
+) -> Imported:  # fmt: skip
+    """Record `path`'s decided rows as `stage` decisions by `decided_by` holding `role` (the
+    command line's operator is an admin; the round page's, the session's role); with
+    `round_id`, a row that is no move of that round is a problem (a paper from another round
+    uploaded to this one's page). See the module."""
     rows = _rows(path)
     out = Imported()
     decided = [(line, row) for line, row in rows if row["decision"]]
     out.undecided = len(rows) - len(decided)
     for line, row in decided:
         out.problems += _problems(path, line, row)
+    if round_id is not None:
+        moves = {move["id"] for move in store.round(round_id)}
+        out.problems += [
+            f"{path.name}, row {line}, column suggestion_id: {row['suggestion_id']!r} is no move of round {round_id}"  # fmt: skip
+            for line, row in decided
+            if row["suggestion_id"].startswith("sg_") and row["suggestion_id"] not in moves
+        ]
     if out.problems:
         return out
     for line, row in decided:
         try:
             store.decide(row["suggestion_id"], stage, row["decision"], row["reason_code"], decided_by,
-                         "admin", row["note"] or None, row["alt_unit_id"] or None,
+                         role, row["note"] or None, row["alt_unit_id"] or None,
                          row["sk_number"] or None, row["tmt"] or None)  # fmt: skip
             out.recorded += 1
         except Refused as refused:

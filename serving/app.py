@@ -111,8 +111,9 @@ def create_app(
     app.state.sessions = Sessions(secret.get_secret_value() if secret else None)
     errors.install(app)
     app.add_middleware(
-        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
-    )
+        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
+        larger={pages.PAPER_UPLOAD: settings.max_upload_bytes},
+    )  # fmt: skip
     app.add_middleware(RequestLog, registry=metrics, audit=audit)  # sees every reply it routes
     if settings.cors_origins:  # outermost: a browser's preflight carries no key, reads nothing
         app.add_middleware(

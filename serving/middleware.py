@@ -46,19 +46,22 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], close: bool 
 class BodyLimit:
     """Refuse bodies over `limit` bytes with 413, whether announced or streamed, and bodies
     that take longer than `timeout` seconds to arrive with 408 (a slow client must not hold a
-    worker); the body read is kept in `scope["state"]["body"]` for the request log."""
+    worker); the body read is kept in `scope["state"]["body"]` for the request log. `larger`:
+    paths allowed more (a committee's workbook uploaded to the round page)."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float = 10.0) -> None:
-        self.app, self.limit, self.timeout = app, limit, timeout
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 10.0, larger: dict[str, int] | None = None) -> None:  # fmt: skip
+        self.app, self.default, self.timeout = app, limit, timeout
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(str(scope.get("path", "")), self.default)
         headers = dict(scope.get("headers") or [])
         announced = headers.get(b"content-length", b"0")
-        too_big = {"detail": f"request body over {self.limit} bytes", "errors": [{"field": "body", "message": "too large"}]}  # fmt: skip
-        if announced.isdigit() and int(announced) > self.limit:
+        too_big = {"detail": f"request body over {limit} bytes", "errors": [{"field": "body", "message": "too large"}]}  # fmt: skip
+        if announced.isdigit() and int(announced) > limit:
             await _send_json(send, 413, too_big)
             return
         chunks, size, more = [], 0, True
@@ -69,7 +72,7 @@ class BodyLimit:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.limit:
+                if size > limit:
                     await _send_json(send, 413, too_big)
                     return
                 chunks.append(chunk)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import UploadFile
 
 from features.contract.schema import NIP_PATTERN
 from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
-from oversight.committee import round_form
+from oversight.committee import import_decisions, round_form
 from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
@@ -55,6 +57,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 ROUND_ID = r"rd_[0-9a-f]{4,32}"  # as `oversight.records.record_round` names rounds
+PAPER_UPLOAD = "/ui/round/import"  # the one page route allowed a larger body (`BodyLimit`)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The pages' words, Indonesian and English (a translator edits the file, not the code)
 TEXT: dict[str, dict[str, str]] = json.loads(
@@ -168,14 +171,23 @@ def _may(session: Session, permission: str) -> bool:
 
 
 @router.get("/round", response_model=None)
-def round_page(request: Request, id: str = "", status: str = "", open: str = "") -> Response:
+def round_page(
+    request: Request, id: str = "", status: str = "", open: str = "",
+    recorded: str = "", undecided: str = "", stage: str = "",
+) -> Response:  # fmt: skip
     """A round's moves as shown, each folded to a line that opens on its decisions and, for
     a role that may decide, the decision form (the stages that role may record); `status`
-    pending or decided filters the moves; `open` the move shown open (else the first)."""
-    return _round(request, id, status, opened=open)
+    pending or decided filters the moves; `open` the move shown open (else the first);
+    `recorded`, `undecided` and `stage` what an uploaded workbook just recorded (numbers and
+    a stage's code only: the words are the page's)."""
+    t = TEXT[_lang(request)]
+    said = ""
+    if recorded.isdigit() and undecided.isdigit() and stage in STAGE_LABELS:  # else no notice
+        said = t["paper_recorded"].format(recorded=int(recorded), stage=STAGE_LABELS[stage], undecided=int(undecided))  # fmt: skip
+    return _round(request, id, status, opened=open, notice=said)
 
 
-def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "") -> Response:  # fmt: skip
+def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "", notice: str = "") -> Response:  # fmt: skip
     got = _signed_in(request, "suggestions")
     if isinstance(got, Response):
         return got
@@ -208,7 +220,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         units=sorted(units.values(), key=lambda u: (-abs(u["in"] - u["out"]), u["name"])),
         stage_labels=STAGE_LABELS, verdicts=VERDICT_LABELS, reasons=REASONS,
         reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
-        error=error or None, opened=opened,
+        error=error or None, opened=opened, notice=notice or None,
     )  # fmt: skip
 
 
@@ -253,6 +265,47 @@ def _paper(request: Request, id: str, write: Callable[[DecisionStore], Response]
     except ValueError:  # no such round in the record
         pass
     return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
+
+
+@router.post(PAPER_UPLOAD.removeprefix("/ui"), response_model=None)
+async def import_paper(request: Request) -> Response:
+    """The round's workbook as a committee filled it in, recorded as one stage's decisions
+    exactly as `penataan decisions import` records it (`oversight.committee`: every row
+    checked first, nothing recorded while a problem is listed), by the session's key and
+    role, refusing rows that are no move of this round."""
+    session = _session(request)
+    t = TEXT[_lang(request)]
+    if session is None:
+        return _redirect(f"/ui/login?lang={_lang(request)}")
+    form = await request.form(max_files=1, max_fields=10)
+    round_id = str(form.get("round_id", ""))
+    sessions: Sessions = request.app.state.sessions
+    csrf = form.get("csrf")
+    if not _same_origin(request) or not sessions.csrf_ok(session, csrf if isinstance(csrf, str) else None):  # fmt: skip
+        return _round(request, round_id, error=t["bad_form"], code=403)
+    stage = str(form.get("stage", ""))
+    if not _may(session, "decide") or session.role not in STAGE_ROLES.get(stage, ()):
+        return _round(request, round_id, error=t["forbidden"], code=403)
+    paper = form.get("paper")
+    name = Path(paper.filename or "").name if isinstance(paper, UploadFile) else ""
+    if not isinstance(paper, UploadFile) or not name:
+        return _round(request, round_id, error=t["paper_missing"], code=422)
+    request.state.subject = round_id[:40]
+    safe = re.sub(r"[^A-Za-z0-9._ -]", "_", name)[-80:]  # named in every problem, as sent
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe
+        path.write_bytes(await paper.read())
+        store: DecisionStore = request.app.state.decisions
+        try:
+            done = await run_in_threadpool(import_decisions, store, path, stage, session.name, session.role, round_id)  # fmt: skip
+        except ValueError as unreadable:  # not a round's paper at all: nothing recorded
+            return _round(request, round_id, error=str(unreadable).replace(str(path), safe), code=422)  # fmt: skip
+    if done.problems:
+        head = t["paper_problems"].format(file=safe, count=len(done.problems))
+        shown = "; ".join(done.problems[:10]) + (" ..." if len(done.problems) > 10 else "")
+        return _round(request, round_id, error=f"{head} {shown}", code=422)
+    told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage}  # fmt: skip
+    return _redirect(f"/ui/round?{urlencode(told)}")  # a reload shows the page, never posts again
 
 
 @router.post("/decide", response_model=None)

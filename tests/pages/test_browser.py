@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 import uvicorn
 
@@ -116,8 +117,20 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         paper = ARTIFACTS / download.value.suggested_filename
         download.value.save_as(paper)
         assert paper.name.startswith("usulan-rd_") and paper.suffix == ".xlsx"
-        latest = [row["latest_decision"] for _, row in read_edited(paper)[1]]
-        assert sum(d is not None and d.startswith("hr: tunda") for d in latest) == 1
+        rows = read_edited(paper)[1]
+        assert sum(r["latest_decision"] is not None and r["latest_decision"].startswith("hr: tunda") for _, r in rows) == 1  # fmt: skip
+        line = next(n for n, r in rows if r["latest_decision"] is None)  # the meeting decides one
+        book = openpyxl.load_workbook(paper)
+        sheet = book.active
+        assert sheet is not None
+        head = [c.value for c in sheet[1]]
+        sheet.cell(line, head.index("decision") + 1, "setuju")
+        sheet.cell(line, head.index("reason_code") + 1, "sesuai_kompetensi")
+        book.save(paper)
+        page.set_input_files("input[name=paper]", str(paper))  # and gives the paper back
+        page.click("text=Record its decisions")
+        page.wait_for_selector("p.notice")
+        assert "1 decision(s) recorded at the" in page.locator("p.notice").inner_text()
         page.click("text=The minutes")  # the printable berita acara, its style allowed by hash
         page.wait_for_url("**/ui/minutes*")
         page.wait_for_selector("h1:has-text('Berita Acara')")

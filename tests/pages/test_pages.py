@@ -167,6 +167,69 @@ def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
     assert text.exit_code == 2 and "write .xlsx or .csv" in text.output
 
 
+def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_path: Path) -> None:
+    """HR without the command line had no way to record a meeting's filled-in workbook: the
+    round page takes it, checks every row first (nothing recorded while a problem stands,
+    each named by row and column), and records it as the session's key and role, refusing
+    a stage that role may not record, a forged form and rows of another round."""
+    plan = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
+    round_id = plan["summary"]["round_id"]
+    _login(api, "hr")
+    page = api.client.get(f"/ui/round?id={round_id}").text
+    assert 'action="/ui/round/import' in page and 'enctype="multipart/form-data"' in page
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    paper = tmp_path / "rapat.xlsx"
+    paper.write_bytes(api.client.get(f"/ui/round.xlsx?id={round_id}").content)
+    rows = read_edited(paper)[1]
+    first, second = [n for n, r in rows if r["latest_decision"] is None][:2]
+    book = openpyxl.load_workbook(paper)
+    sheet = book.active
+    assert sheet is not None
+    head = [c.value for c in sheet[1]]
+
+    def fill(line: int, decision: str, reason: str, note: str | None = None) -> None:
+        sheet.cell(line, head.index("decision") + 1, decision)
+        sheet.cell(line, head.index("reason_code") + 1, reason)
+        sheet.cell(line, head.index("note") + 1, note)
+
+    def upload(stage: str = "hr", csrf: str = token.group(1)) -> Any:
+        book.save(paper)
+        return api.client.post(
+            "/ui/round/import", data={"csrf": csrf, "round_id": round_id, "stage": stage},
+            files={"paper": (paper.name, paper.read_bytes())},
+        )  # fmt: skip
+
+    fill(first, "Setuju", "sesuai_kompetensi")
+    fill(second, "tolak", "dibutuhkan_unit_asal")  # a rejection needs its note
+    refused = upload()
+    assert refused.status_code == 422 and "rapat.xlsx: tidak ada yang dicatat; 1 masalah" in refused.text  # fmt: skip
+    assert f"rapat.xlsx, row {second}, column note: required to record" in refused.text
+    assert upload(csrf="forged").status_code == 403
+    assert upload(stage="ppk").status_code == 403  # hr records the hr stage only
+    nothing = api.client.post("/ui/round/import", data={"csrf": token.group(1), "round_id": round_id, "stage": "hr"})  # fmt: skip
+    assert nothing.status_code == 422 and "Pilih lembar kerja" in nothing.text
+    fill(second, "tolak", "dibutuhkan_unit_asal", "masih dibutuhkan di unit asal")
+    done = upload()  # then the page, by a redirect: a reload never records it twice
+    assert done.status_code == 200 and "Lembar kerja: 2 keputusan dicatat" in done.text, done.text
+    assert done.history[0].status_code == 303
+    odd = api.client.get(f"/ui/round?id={round_id}&recorded=banyak&stage=hr")
+    assert odd.status_code == 200 and "dicatat" not in odd.text.split("<h1>")[0]
+    for line, verdict in ((first, "setuju"), (second, "tolak")):
+        sid = dict(rows)[line]["suggestion_id"]
+        record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("hr")).json()
+        last = record["decisions"][-1]
+        assert (last["decision"], last["decided_by"], last["stage"]) == (verdict, "test-hr", "hr")
+    sheet.cell(first, head.index("suggestion_id") + 1, "sg_" + "0" * 20)  # a row of another round
+    foreign = upload()
+    assert foreign.status_code == 422 and f"is no move of round {round_id}" in foreign.text
+    big = {"paper": ("besar.csv", b"x" * 100_000)}  # past the 64 KiB any other body may have
+    form = {"csrf": token.group(1), "round_id": round_id, "stage": "hr"}
+    unreadable = api.client.post("/ui/round/import", data=form, files=big)
+    assert unreadable.status_code == 422 and "no column suggestion_id" in unreadable.text
+    assert api.client.post("/ui/decide", data=form, files=big).status_code == 413
+
+
 def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> None:
     engine = engine_of(api)
     unit = str(engine.units.index[0])
