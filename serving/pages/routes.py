@@ -300,8 +300,9 @@ async def import_paper(request: Request) -> Response:
             done = await run_in_threadpool(import_decisions, store, path, stage, session.name, session.role, round_id)  # fmt: skip
         except ValueError as unreadable:  # not a round's paper at all: nothing recorded
             return _round(request, round_id, error=str(unreadable).replace(str(path), safe), code=422)  # fmt: skip
-    if done.problems:
-        head = t["paper_problems"].format(file=safe, count=len(done.problems))
+    if done.problems:  # rows the record refused as it wrote leave the others recorded
+        words = t["paper_partly"] if done.recorded else t["paper_problems"]
+        head = words.format(file=safe, count=len(done.problems), recorded=done.recorded)
         shown = "; ".join(done.problems[:10]) + (" ..." if len(done.problems) > 10 else "")
         return _round(request, round_id, error=f"{head} {shown}", code=422)
     told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage}  # fmt: skip

@@ -220,6 +220,10 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
         record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("hr")).json()
         last = record["decisions"][-1]
         assert (last["decision"], last["decided_by"], last["stage"]) == (verdict, "test-hr", "hr")
+    third = [n for n, r in rows if r["latest_decision"] is None][2]
+    fill(third, "setuju", "sesuai_kompetensi")  # beside the two the hr stage has decided
+    partly = upload()
+    assert partly.status_code == 422 and "rapat.xlsx: 1 keputusan dicatat; 2 baris ditolak" in partly.text  # fmt: skip
     sheet.cell(first, head.index("suggestion_id") + 1, "sg_" + "0" * 20)  # a row of another round
     foreign = upload()
     assert foreign.status_code == 422 and f"is no move of round {round_id}" in foreign.text
