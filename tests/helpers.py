@@ -141,3 +141,17 @@ def assert_same_world(exported: Path, imported: Path) -> None:
     assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
         zip(truth_now["nip"], truth_now["unit_id"], strict=True)
     )
+
+
+def fill_paper(path: Path, line: int, **cells: str | None) -> None:
+    """Write `cells` (column -> value) into row `line` of a round's workbook and save it, as
+    a committee fills it in in Excel."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    head = [c.value for c in sheet[1]]
+    for column, value in cells.items():
+        sheet.cell(line, head.index(column) + 1, value)
+    book.save(path)

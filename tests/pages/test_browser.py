@@ -12,14 +12,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 import uvicorn
 
 from features.spreadsheet import read_edited
 from penataan.local_servers import free_port
 from serving.app import create_app
-from tests.helpers import movable_nip, role_keys, serve_settings
+from tests.helpers import fill_paper, movable_nip, role_keys, serve_settings
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -120,13 +119,7 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         rows = read_edited(paper)[1]
         assert sum(r["latest_decision"] is not None and r["latest_decision"].startswith("hr: tunda") for _, r in rows) == 1  # fmt: skip
         line = next(n for n, r in rows if r["latest_decision"] is None)  # the meeting decides one
-        book = openpyxl.load_workbook(paper)
-        sheet = book.active
-        assert sheet is not None
-        head = [c.value for c in sheet[1]]
-        sheet.cell(line, head.index("decision") + 1, "setuju")
-        sheet.cell(line, head.index("reason_code") + 1, "sesuai_kompetensi")
-        book.save(paper)
+        fill_paper(paper, line, decision="setuju", reason_code="sesuai_kompetensi")
         page.set_input_files("input[name=paper]", str(paper))  # and gives the paper back
         page.click("text=Record its decisions")
         page.wait_for_selector("p.notice")

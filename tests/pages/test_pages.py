@@ -8,14 +8,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from features.spreadsheet import read_edited
 from penataan.cli import app
 from serving.pages.routes import XLSX
-from tests.helpers import Api, engine_of, movable_nip
+from tests.helpers import Api, engine_of, fill_paper, movable_nip
 
 
 def _login(api: Api, role: str) -> None:
@@ -140,13 +139,7 @@ def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
     assert rows[0][1]["to_unit_name"] == moves[0]["to_unit_name"] and rows[0][1]["decision"] is None
 
     line = next(n for n, r in rows if r["latest_decision"] is None)  # a move nobody decided on
-    book = openpyxl.load_workbook(paper)  # the meeting fills it in
-    sheet = book.active
-    assert sheet is not None
-    head = [c.value for c in sheet[1]]
-    sheet.cell(line, head.index("decision") + 1, "Setuju")
-    sheet.cell(line, head.index("reason_code") + 1, "sesuai_kompetensi")
-    book.save(paper)
+    fill_paper(paper, line, decision="Setuju", reason_code="sesuai_kompetensi")  # the meeting
     monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(api.settings.decisions_db))
     run = CliRunner().invoke(app, ["decisions", "import", str(paper), "--stage", "hr", "--by", "Bidang Mutasi"])  # fmt: skip
     assert run.exit_code == 0 and "1 decision(s) recorded" in run.stdout, run.output
@@ -183,18 +176,11 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
     paper.write_bytes(api.client.get(f"/ui/round.xlsx?id={round_id}").content)
     rows = read_edited(paper)[1]
     first, second = [n for n, r in rows if r["latest_decision"] is None][:2]
-    book = openpyxl.load_workbook(paper)
-    sheet = book.active
-    assert sheet is not None
-    head = [c.value for c in sheet[1]]
 
     def fill(line: int, decision: str, reason: str, note: str | None = None) -> None:
-        sheet.cell(line, head.index("decision") + 1, decision)
-        sheet.cell(line, head.index("reason_code") + 1, reason)
-        sheet.cell(line, head.index("note") + 1, note)
+        fill_paper(paper, line, decision=decision, reason_code=reason, note=note)
 
     def upload(stage: str = "hr", csrf: str = token.group(1)) -> Any:
-        book.save(paper)
         return api.client.post(
             "/ui/round/import", data={"csrf": csrf, "round_id": round_id, "stage": stage},
             files={"paper": (paper.name, paper.read_bytes())},
@@ -224,7 +210,7 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
     fill(third, "setuju", "sesuai_kompetensi")  # beside the two the hr stage has decided
     partly = upload()
     assert partly.status_code == 422 and "rapat.xlsx: 1 keputusan dicatat; 2 baris ditolak" in partly.text  # fmt: skip
-    sheet.cell(first, head.index("suggestion_id") + 1, "sg_" + "0" * 20)  # a row of another round
+    fill_paper(paper, first, suggestion_id="sg_" + "0" * 20)  # a row of another round
     foreign = upload()
     assert foreign.status_code == 422 and f"is no move of round {round_id}" in foreign.text
     big = {"paper": ("besar.csv", b"x" * 100_000)}  # past the 64 KiB any other body may have
