@@ -19,7 +19,7 @@ def _table(table: Table) -> list[str]:
     lines = [
         f"## `{table.name}.csv`",
         "",
-        f"{table.description[:1].upper()}{table.description[1:]} ({need}; also `.parquet` or `.xlsx`).",
+        f"{table.description[:1].upper()}{table.description[1:]} ({need}; also `.parquet`, or a workbook: `.xlsx`, `.xls`, `.ods`).",
         "",
         "| column | presence | rule |",
         "| --- | --- | --- |",

@@ -15,9 +15,12 @@ from typing import Final
 
 import pandas as pd
 
-from features.contract.limits import FileTooLarge, check_csv_header, check_size, read_xlsx
+from features.contract.limits import FileTooLarge, check_csv_header, check_size
+from features.contract.sheets import read_sheets
 
-SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
+# a table's file; a workbook in any of its forms (an office's Excel 97-2003 or LibreOffice
+# file too: `features.contract.sheets`), its first sheet the table
+SUFFIXES: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls", ".ods")
 MAX_TABLE_BYTES: Final[int] = (
     1 << 30
 )  # a city's largest table is tens of MiB; a province's, hundreds
@@ -149,7 +152,8 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            cells = read_xlsx(path)
+            sheets = read_sheets(path, first_only=True)
+            cells = sheets[0][1] if sheets else pd.DataFrame()
             if cells.empty:
                 raise pd.errors.EmptyDataError("no header row")
             frame = cells.iloc[1:].reset_index(drop=True)

@@ -165,10 +165,6 @@ def directory_hints(directory: Path) -> list[str]:
                 out.append(f"{path.name} is {sep}-separated; the contract's CSV uses ','")
             continue
         ignored.append(path.name)
-        if path.stem in names and path.suffix.lower() in {".xls", ".ods"}:
-            out.append(f"{path.name} is the {path.stem} table in a form not read: save it as "
-                       f"{path.stem}.xlsx (Excel Workbook) or {path.stem}.csv (CSV UTF-8)")  # fmt: skip
-            continue
         if {header_words(c) for c in columns} & SIASN_HEADERS:
             siasn.append(path.name)
             continue
