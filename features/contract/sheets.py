@@ -88,22 +88,16 @@ def _calamine_sheets(path: Path, first_only: bool) -> list[tuple[str, pd.DataFra
     except (CalamineError, OSError, ValueError) as error:
         raise ValueError(f"{path.name}: not a readable workbook ({error})") from None
     budget = CellBudget()
-    names = book.sheet_names[:1] if first_only else book.sheet_names
+    sheets: list[tuple[str, pd.DataFrame]] = []
     try:
-        return [
-            (
-                name,
-                budget.frame(
-                    book.get_sheet_by_name(name).iter_rows(),
-                    path.name if k == 0 else f"{path.name} [{name}]",
-                ),
-            )  # fmt: skip
-            for k, name in enumerate(names)
-        ]
+        for k, name in enumerate(book.sheet_names[:1] if first_only else book.sheet_names):
+            where = path.name if k == 0 else f"{path.name} [{name}]"
+            sheets.append((name, budget.frame(book.get_sheet_by_name(name).iter_rows(), where)))
     except CalamineError as error:
         raise ValueError(f"{path.name}: not a readable workbook ({error})") from None
     finally:
         book.close()
+    return sheets
 
 
 def _html_tables(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:
