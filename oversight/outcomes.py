@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from features.data import HRData
+from oversight.formats import wita
 from oversight.reasons import APPROVALS
 from oversight.store import DecisionStore
 
@@ -97,11 +98,29 @@ def import_outcomes(
     return Counter(c["status"] for c in checks)
 
 
-def executed_moves(store: DecisionStore, round_id: str | None = None) -> dict[str, str]:
-    """NIP -> unit of every move the PPK approved (`setuju`, or `ubah` to its unit), for
-    the world generator's next year (`penataan generate --then`) or an SK list."""
-    moves = {}
+# the moves the PPK approved, as `penataan outcomes executed` writes them: `nip` and
+# `to_unit_id` first (what `penataan generate --then` reads), then what an SK list needs
+EXECUTED_COLUMNS = ("nip", "to_unit_id", "to_unit_name", "from_unit_id", "from_unit_name",
+                    "decision", "sk_number", "tmt", "decided_at_wita", "suggestion_id", "round_id")  # fmt: skip
+
+
+def executed_moves(store: DecisionStore, round_id: str | None = None) -> pd.DataFrame:
+    """Every move the PPK approved (`setuju`, or `ubah` to its unit; the latest per person),
+    `EXECUTED_COLUMNS`, by NIP: for the world generator's next year (`penataan generate
+    --then`) or the SK list (the SK's number and TMT as decided; NIPs, not names, as the
+    minutes)."""
+    moves: dict[str, dict[str, Any]] = {}
     for row in store.finals():
         if row["decision"] in APPROVALS and (round_id is None or row["round_id"] == round_id):
-            moves[str(row["nip"])] = str(expected_unit(row))
-    return moves
+            unit = str(expected_unit(row))
+            snap = row["snapshot"]
+            moves[str(row["nip"])] = {
+                "nip": str(row["nip"]), "to_unit_id": unit,
+                "to_unit_name": snap.get("to_unit_name") if unit == row["to_unit_id"] else None,
+                "from_unit_id": row["from_unit_id"], "from_unit_name": snap.get("from_unit_name"),
+                "decision": row["decision"], "sk_number": row["sk_number"], "tmt": row["tmt"],
+                "decided_at_wita": wita(row["decided_at"]), "suggestion_id": row["id"],
+                "round_id": row["round_id"],
+            }  # fmt: skip
+    rows = [moves[nip] for nip in sorted(moves)]
+    return pd.DataFrame(rows, columns=list(EXECUTED_COLUMNS), dtype=object)

@@ -448,8 +448,9 @@ class DecisionStore:
 
     def finals(self) -> list[dict[str, Any]]:
         """Every suggestion the PPK decided (setuju, ubah or tolak; a deferral is not final),
-        with its snapshot and the decision's unit, TMT and time: what outcomes are matched to."""
-        query = ("select s.*, d.decision, d.alt_unit_id, d.tmt, d.at as decided_at from suggestions s"
+        with its snapshot and the decision's unit, SK, TMT and time: what outcomes are matched
+        to, and what the SK list holds."""
+        query = ("select s.*, d.decision, d.alt_unit_id, d.sk_number, d.tmt, d.at as decided_at from suggestions s"
                  " join decisions d on d.suggestion_id = s.id where d.stage = ? and d.decision != 'tunda'"
                  " order by d.seq")  # fmt: skip
         with self._db() as db:

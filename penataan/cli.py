@@ -725,7 +725,8 @@ def outcomes_executed(
         Path,
         typer.Option(
             dir_okay=False,
-            help="The file to write (nip, to_unit_id): .csv (what generate --then reads) or .xlsx.",
+            help="The file to write (nip, to_unit_id, then the SK's columns): .csv (what "
+            "generate --then reads) or .xlsx.",
         ),
     ],
     round_id: Annotated[
@@ -734,22 +735,19 @@ def outcomes_executed(
 ) -> None:
     """Write the moves the PPK approved (setuju, or ubah to its unit): for the SK list, or
     for `penataan generate --then` to play a synthetic world's next year on them."""
-    import pandas as pd
-
-    from features.spreadsheet import write_workbook
+    from features.spreadsheet import guard_frame, write_workbook
     from oversight.outcomes import executed_moves
     from training.outputs import write_atomic
 
     if out.suffix.lower() not in (".csv", ".xlsx"):  # it wrote CSV whatever the name said
         _echo_err(f"--out {out}: write .csv (what generate --then reads) or .xlsx")
         raise typer.Exit(2)
-    moves = executed_moves(_decision_store(), round_id)
-    frame = pd.DataFrame(sorted(moves.items()), columns=["nip", "to_unit_id"], dtype=object)
+    frame = executed_moves(_decision_store(), round_id)
     if out.suffix.lower() == ".xlsx":  # whole or not at all, either way
         write_atomic(out, lambda p: write_workbook(frame, p, "mutasi disetujui"))
     else:
-        write_atomic(out, lambda p: frame.to_csv(p, index=False, lineterminator="\n"))
-    typer.echo(f"wrote {out} ({len(moves)} executed move(s))")
+        write_atomic(out, lambda p: guard_frame(frame).to_csv(p, index=False, lineterminator="\n"))
+    typer.echo(f"wrote {out} ({len(frame)} executed move(s))")
 
 
 @outcomes_app.command("recalibrate")

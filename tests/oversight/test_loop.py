@@ -122,6 +122,10 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     _ok("outcomes", "executed", "--out", str(tmp_path / "executed.csv"))
     executed = pd.read_csv(tmp_path / "executed.csv", dtype=str)
     assert len(executed) == (decided["decision"] == "setuju").sum()
+    assert list(executed.columns[:2]) == ["nip", "to_unit_id"]  # what generate --then reads
+    assert (executed["tmt"] == "2026-01-02").all() and (
+        executed["decision"] == "setuju"
+    ).all()  # the SK's
     _ok("outcomes", "executed", "--out", str(tmp_path / "sk.xlsx"))  # for the SK list, in Excel
     pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "sk.xlsx", dtype=str), executed)
     refused = CliRunner().invoke(cli, ["outcomes", "executed", "--out", str(tmp_path / "x.parquet")])  # fmt: skip
