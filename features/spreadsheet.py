@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from features.contract.reader import not_utf8, render_cell, separator_of
-from features.contract.sheets import read_sheets, sheet_form
+from features.contract.sheets import SHEET_ROWS, read_sheets, sheet_form
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -108,9 +108,6 @@ def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | 
         if any(text is not None for text in texts)  # a row left blank is no row
     ]
     return header, rows
-
-
-SHEET_ROWS = 1_048_576  # a worksheet's rows, the header's included
 
 
 class SheetWriter:

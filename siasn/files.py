@@ -37,7 +37,7 @@ from siasn.kinds import NearMiss, classify, header_name, header_rank, known_head
 
 # read by what they hold (`features.contract.sheets.sheet_form`), whatever the name says
 SUFFIXES: Final[tuple[str, ...]] = (
-    ".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html",
+    ".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html", ".xml",
 )  # fmt: skip
 # files an agency holds that are exports in another form: what to do with each
 OTHER_FILES: Final[dict[str, str]] = {

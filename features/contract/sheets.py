@@ -3,17 +3,19 @@
 SIMPEG vendors and Excel write "Excel" files of several kinds: an XLSX (or XLSM, macros
 aside), an Excel 97-2003 workbook (`.xls`, the OLE2 compound file many older systems still
 export), a binary XLSB, a LibreOffice ODS, and (common in PHP systems, which send an HTML
-table with an Excel content type) an HTML page named `.xls`; a `.xls` may also be plain
-tab-separated text. `sheet_form` tells them apart by content; `read_sheets` reads every
+table with an Excel content type) an HTML page named `.xls`, or Excel's XML Spreadsheet
+2003 named `.xls` or `.xml` (older PHP libraries); a `.xls` may also be plain tab-separated
+text. `sheet_form` tells them apart by content; `read_sheets` reads every
 form but text within the bounds of `features.contract.limits`: XLSX with openpyxl, XLS, XLSB
-and ODS with calamine (python-calamine), HTML tables with lxml, streamed. A merged cell
+and ODS with calamine (python-calamine), HTML tables and XML Spreadsheet 2003 with lxml,
+streamed. A merged cell
 reads as a sheet's does: its text in its first cell, the cells it covers empty.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final, Literal
 
@@ -30,17 +32,20 @@ from features.contract.limits import (
     read_xlsx_sheets,
 )
 
-Form = Literal["xlsx", "calamine", "html", "text"]
+Form = Literal["xlsx", "calamine", "html", "xml2003", "text"]
+SPREADSHEET_ML: Final = "urn:schemas-microsoft-com:office:spreadsheet"  # XML Spreadsheet 2003
 MAX_HTML_BYTES: Final[int] = 512 << 20  # an HTML table "workbook": streamed, bounded by cells
 _OLE2, _ZIP = b"\xd0\xcf\x11\xe0", b"PK\x03\x04"
 _SNIFF: Final = 65_536  # bytes read to tell an HTML table from text
+SHEET_ROWS: Final = 1_048_576  # a worksheet's rows, the header's included
 
 
 def sheet_form(path: Path) -> Form:
     """How `path` is read: `xlsx` (openpyxl), `calamine` (an .xls, .xlsb or .ods), `html`
-    (a page, whatever its name: its tables are the sheets) or `text` (CSV, TSV, JSON: not a
-    sheet). ValueError, saying what to do, for a zip archive holding no workbook (an
-    export's files zipped) and an XML Spreadsheet 2003 (older PHP libraries' "Excel")."""
+    (a page, whatever its name: its tables are the sheets), `xml2003` (Excel's XML
+    Spreadsheet 2003, older PHP libraries' "Excel") or `text` (CSV, TSV, JSON: not a sheet).
+    ValueError, saying what to do, for a zip archive holding no workbook (an export's files
+    zipped)."""
     with path.open("rb") as handle:
         head = handle.read(_SNIFF)
     if head.startswith(_OLE2):
@@ -58,8 +63,8 @@ def sheet_form(path: Path) -> Form:
             return "xlsx"
         raise ValueError(f"{path.name}: an archive, not a workbook: extract its files into the folder")  # fmt: skip
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
-        raise ValueError(f"{path.name}: an XML Spreadsheet 2003, not read: open it in Excel and save it as .xlsx or CSV UTF-8")  # fmt: skip
+    if text.startswith(b"<") and SPREADSHEET_ML.encode() in text:
+        return "xml2003"
     page = text.startswith(b"<") and any(tag in text for tag in (b"<table", b"<html", b"<!doctype html"))  # fmt: skip
     return "html" if page else "text"
 
@@ -75,6 +80,8 @@ def read_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.Data
         return _html_tables(path, first_only)
     if form == "calamine":
         return _calamine_sheets(path, first_only)
+    if form == "xml2003":
+        return _xml2003_sheets(path, first_only)
     raise ValueError(f"{path.name}: not a workbook (it reads as text: save it as .csv)")
 
 
@@ -114,11 +121,11 @@ def _html_tables(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]
     return tables
 
 
-def _table_rows(path: Path, name: str) -> Iterator[list[list[str | None]]]:
+def _table_rows(path: Path, name: str) -> Iterator[list[list[object]]]:
     """The rows of each table in the page, in order; a table within a table's cell is
     read as that cell's text. A row wider than a table may be (its spans included) is
     refused here: `CellBudget` would see it only after its empty cells were dropped."""
-    rows: list[list[str | None]] = []
+    rows: list[list[object]] = []
     spans: dict[int, int] = {}  # column -> rows a cell above still covers
     depth = 0
     events = etree.iterparse(str(path), events=("start", "end"), tag=("table", "tr"), html=True, recover=True)  # fmt: skip
@@ -138,34 +145,96 @@ def _table_rows(path: Path, name: str) -> Iterator[list[list[str | None]]]:
             element.clear()
 
 
-def _cells(row: etree._Element, spans: dict[int, int]) -> list[str | None]:
-    """A `<tr>`'s cells as a sheet holds them: a `colspan` or `rowspan` cell's text in its
-    first cell, the cells it covers (to its right, and below, `spans`) empty."""
-    out: list[str | None] = []
-    cells = iter(c for c in row if c.tag in ("td", "th"))
-    while True:
-        while spans.get(len(out), 0) > 0:  # covered by a cell above
-            spans[len(out)] -= 1
+def _cells(row: etree._Element, spans: dict[int, int]) -> list[object]:
+    """A `<tr>`'s cells as a sheet holds them (`_placed`: `colspan`, `rowspan`)."""
+    return _placed(
+        ((None, " ".join(" ".join(c.itertext()).split()) or None, _count(c.get("colspan")) - 1, _count(c.get("rowspan")) - 1)
+         for c in row if c.tag in ("td", "th")),
+        spans,
+    )  # fmt: skip
+
+
+def _placed(cells: Iterable[tuple[int | None, object, int, int]], spans: dict[int, int]) -> list[object]:  # fmt: skip
+    """A row's cells, each `(column, value, more across, more down)` (column 1-based where
+    the file gives it, else the next), placed as a sheet holds a merged cell: its value in
+    its first cell, the cells it covers to its right and (`spans`: column -> rows still
+    covered) below empty. Stops past `MAX_COLUMNS` (the caller refuses the row)."""
+    out: list[object] = []
+    for at, value, across, down in cells:
+        while len(out) <= MAX_COLUMNS and (spans.get(len(out), 0) > 0 or (at is not None and len(out) < at - 1)):  # fmt: skip
+            if spans.get(len(out), 0) > 0:  # covered by a cell above
+                spans[len(out)] -= 1
             out.append(None)
-        cell = next(cells, None)
-        if cell is None or len(out) > MAX_COLUMNS:
+        if len(out) > MAX_COLUMNS:
             break
-        out.append(" ".join(" ".join(cell.itertext()).split()) or None)
-        across, down = _span(cell.get("colspan")), _span(cell.get("rowspan"))
-        for k in range(min(across, MAX_COLUMNS + 1)):  # colspan="1000000" is a wide row, no more
-            if k:
-                out.append(None)
-            if down > 1:
-                spans[len(out) - 1] = down - 1
+        for k in range(min(across, MAX_COLUMNS) + 1):  # colspan="1000000" is a wide row, no more
+            out.append(value if k == 0 else None)
+            if down > 0:
+                spans[len(out) - 1] = down
     for column, left in spans.items():  # covered past the row's last cell: this row is one
         if column >= len(out) and left > 0:
             spans[column] = left - 1
     return out
 
 
-def _span(value: str | None) -> int:
-    """A `colspan`/`rowspan` as a count of cells (1 where missing or not a number)."""
+def _count(value: str | None, least: int = 1) -> int:
+    """An attribute's count of cells (a `colspan`, an `ss:MergeAcross`), `least` where it is
+    missing, not a number or below it."""
     try:
-        return max(int(value or 1), 1)
+        return max(int(value or least), least)
     except ValueError:
-        return 1
+        return least
+
+
+def _xml2003_sheets(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:
+    """Each `Worksheet` of an XML Spreadsheet 2003, streamed: a `Cell`'s `ss:Index` skips to
+    its column and a `Row`'s to its row, `ss:MergeAcross`/`ss:MergeDown` cover cells as a
+    merged cell does (`_placed`); a `Number` is a number (a NIP typed as one reads as Excel
+    shows it, for the importer's repair), a `DateTime` at midnight its date."""
+    check_size(path, MAX_HTML_BYTES, "an XML spreadsheet", "export it as CSV, or split it")
+    ns = f"{{{SPREADSHEET_ML}}}"
+    budget = CellBudget()
+    sheets: list[tuple[str, pd.DataFrame]] = []
+    rows: list[list[object]] = []
+    spans: dict[int, int] = {}
+    tags = (f"{ns}Worksheet", f"{ns}Row")
+    for event, element in etree.iterparse(str(path), events=("start", "end"), tag=tags, resolve_entities=False, no_network=True):  # fmt: skip
+        if element.tag == f"{ns}Row" and event == "end":
+            skip_to = _count(element.get(f"{ns}Index"), 0)
+            if skip_to > SHEET_ROWS:  # `ss:Index="1000000000"` asks for no rows a sheet has
+                raise FileTooLarge(path.name, f"a row index of {skip_to:,}, past a sheet's {SHEET_ROWS:,} rows")  # fmt: skip
+            while len(rows) < skip_to - 1:  # rows it skips
+                rows.append(_placed((), spans))
+            cells = ((_count(c.get(f"{ns}Index"), 0) or None, _data(c.find(f"{ns}Data"), ns),
+                      _count(c.get(f"{ns}MergeAcross"), 0), _count(c.get(f"{ns}MergeDown"), 0))
+                     for c in element.iterchildren(f"{ns}Cell"))  # fmt: skip
+            rows.append(_placed(cells, spans))
+            if len(rows[-1]) > MAX_COLUMNS:
+                raise FileTooLarge(path.name, f"over the {MAX_COLUMNS} columns a table may have", row=len(rows))  # fmt: skip
+            element.clear()
+        elif element.tag == f"{ns}Row":  # a row begins: read at its end
+            continue
+        elif event == "start":  # a Worksheet begins
+            rows, spans = [], {}
+        else:
+            title = element.get(f"{ns}Name") or f"sheet {len(sheets) + 1}"
+            sheets.append((title, budget.frame(rows, path.name if not sheets else f"{path.name} [{title}]")))  # fmt: skip
+            element.clear()
+            if first_only:
+                break
+    return sheets
+
+
+def _data(data: etree._Element | None, ns: str) -> object:
+    """A `Data` element's value: a `Number` a float, a `DateTime` at midnight its date."""
+    if data is None:
+        return None
+    text = "".join(data.itertext())
+    if data.get(f"{ns}Type") == "Number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if data.get(f"{ns}Type") == "DateTime" and text.endswith("T00:00:00.000"):
+        return text[:10]
+    return text

@@ -46,9 +46,24 @@ def _ods(path: Path) -> Path:
     return path
 
 
+def _xml2003(path: Path) -> Path:
+    """What older PHP libraries write as "Excel": an XML Spreadsheet 2003."""
+    rows = "".join(
+        "<Row>" + "".join(f'<Cell><Data ss:Type="String">{v}</Data></Cell>' if v else "<Cell/>" for v in row) + "</Row>"
+        for row in ROWS
+    )  # fmt: skip
+    path.write_text(
+        '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="usulan">'
+        f"<Table>{rows}</Table></Worksheet></Workbook>"
+    )
+    return path
+
+
 def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
-    """An .xlsm, an .xls, an .ods, an .xlsx renamed .csv and an HTML table named .xls read
-    as the same sheet; CSV text named .xls is text; a zip of files is refused as an archive."""
+    """An .xlsm, an .xls, an .ods, an .xlsx renamed .csv, an HTML table and an XML Spreadsheet
+    2003 named .xls read as the same sheet; CSV text named .xls is text; a zip of files is
+    refused as an archive."""
     html = tmp_path / "html.xls"
     html.write_text(
         "\ufeff<html><table><tr><th>NIP<th>KEPUTUSAN</tr><tr><td>198409192014011001<td>setuju"
@@ -59,6 +74,7 @@ def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
         "html": html, "renamed": _xlsx(tmp_path / "renamed.csv"),
     }  # fmt: skip
     books["ods"] = _ods(tmp_path / "libre.ods")
+    books["xml2003"] = _xml2003(tmp_path / "ekspor.xls")
     expected = pd.DataFrame(ROWS, dtype=object)
     for form, path in books.items():
         assert sheet_form(path) == {"renamed": "xlsx", "ods": "calamine"}.get(form, form), form
@@ -73,10 +89,6 @@ def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
         z.writestr("Data_ASN.csv", "NIP\n1\n")
     with pytest.raises(ValueError, match="an archive, not a workbook: extract its files"):
         sheet_form(archive)
-    xml = tmp_path / "ekspor.xls"  # what older PHP libraries write as "Excel"
-    xml.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>NIP</Data></Cell></Row></Table></Worksheet></Workbook>')  # fmt: skip
-    with pytest.raises(ValueError, match="an XML Spreadsheet 2003, not read: open it in Excel"):
-        sheet_form(xml)
     styled = tmp_path / "styled.xls"  # the table past a long style block
     styled.write_text("<html><head><style>" + "td{}" * 20_000 + "</style></head><body>"
                       "<table><tr><td>NIP<td>KEPUTUSAN</table></body></html>")  # fmt: skip
@@ -102,6 +114,28 @@ def test_an_html_tables_spans_read_as_a_sheets_merged_cells(tmp_path: Path) -> N
     ]
 
 
+def test_an_xml_spreadsheets_skips_merges_and_types_read_as_a_sheets(tmp_path: Path) -> None:
+    """`ss:Index` skips columns and rows, `ss:MergeAcross`/`ss:MergeDown` cover cells, a
+    `Number` NIP reads as the float Excel stored, a `DateTime` at midnight as its date."""
+    path = tmp_path / "riwayat.xml"
+    path.write_text(
+        '<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="Riwayat"><Table>'
+        '<Row><Cell ss:MergeDown="1"><Data ss:Type="String">NIP</Data></Cell><Cell ss:MergeAcross="1"><Data ss:Type="String">JABATAN</Data></Cell></Row>'
+        '<Row><Cell ss:Index="2"><Data ss:Type="String">NAMA</Data></Cell><Cell><Data ss:Type="String">TMT</Data></Cell></Row>'
+        '<Row ss:Index="4"><Cell><Data ss:Type="Number">1.98409192014011E+17</Data></Cell><Cell><Data ss:Type="String">Analis</Data></Cell>'
+        '<Cell><Data ss:Type="DateTime">2020-03-01T00:00:00.000</Data></Cell></Row>'
+        "</Table></Worksheet></Workbook>"
+    )  # fmt: skip
+    assert sheet_form(path) == "xml2003"
+    ((title, cells),) = read_sheets(path)
+    assert title == "Riwayat" and cells.values.tolist() == [
+        ["NIP", "JABATAN", None], [None, "NAMA", "TMT"], [None, None, None],
+        [1.98409192014011e17, "Analis", "2020-03-01"],
+    ]  # fmt: skip
+
+
 def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "lebar.xls"
     page.write_text('<table><tr><td colspan="100000000">x</td><td>y</td></tr></table>')
@@ -109,3 +143,12 @@ def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> N
         FileTooLarge, match=f"row 1: over the {MAX_COLUMNS} columns a table may have"
     ):
         read_sheets(page)
+    far = tmp_path / "jauh.xml"  # a row index that asks for a billion empty rows
+    far.write_text(
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table>'
+        '<Row ss:Index="1000000000"><Cell><Data ss:Type="String">x</Data></Cell></Row>'
+        "</Table></Worksheet></Workbook>"
+    )  # fmt: skip
+    with pytest.raises(FileTooLarge, match="a row index of 1,000,000,000"):
+        read_sheets(far)
