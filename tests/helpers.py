@@ -4,12 +4,13 @@ every test model uses, an API client with a key per role, and lookups into a ser
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -155,3 +156,23 @@ def fill_paper(path: Path, line: int, **cells: str | None) -> None:
     for column, value in cells.items():
         sheet.cell(line, head.index(column) + 1, value)
     book.save(path)
+
+
+def write_xls(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "Sheet1") -> Path:
+    """`rows` (the header first) as an Excel 97-2003 workbook, written by xlwt (a real
+    BIFF8 writer, not our exporter); empty cells left out, as Excel leaves them."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    page = book.add_sheet(sheet)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is not None:
+                page.write(i, j, value)
+    book.save(str(path))
+    return path
+
+
+def frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    """A frame as a sheet's rows: its header, then its cells."""
+    return [list(frame.columns), *frame.astype(object).values.tolist()]

@@ -21,6 +21,7 @@ from features.data import HRData
 from features.nip import nip_service_start, nip_sex
 from features.pipeline import build_features, candidate_pairs
 from penataan.cli import app
+from tests.helpers import frame_rows, write_xls
 
 Edit = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -450,18 +451,9 @@ def test_tables_saved_as_xls_or_ods_are_read_as_their_csv(world_copy: Path) -> N
     """An office keeps units in Excel 97-2003 (.xls) and employees in LibreOffice (.ods):
     `validate` named them and asked for .xlsx or CSV; both are read, as the CSV was. A CSV
     renamed .xls is told so."""
-    import xlwt
-
     before = load_data(world_copy)
     units = pd.read_csv(world_copy / "units.csv", dtype=str, keep_default_na=False)
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("units")
-    for j, name in enumerate(units.columns):
-        sheet.write(0, j, name)
-    for i, row in enumerate(units.itertuples(index=False), 1):
-        for j, value in enumerate(row):
-            sheet.write(i, j, value)
-    book.save(str(world_copy / "units.xls"))
+    write_xls(world_copy / "units.xls", frame_rows(units), "units")
     (world_copy / "units.csv").unlink()
     emp = pd.read_csv(world_copy / "employees.csv", dtype=str, keep_default_na=False)
     with pd.ExcelWriter(world_copy / "employees.ods", engine="odf") as writer:

@@ -12,8 +12,11 @@ import pytest
 from features.contract.limits import MAX_COLUMNS, FileTooLarge
 from features.contract.sheets import read_sheets, sheet_form
 from features.spreadsheet import read_edited
+from tests.helpers import write_xls
 
-ROWS = [["NIP", "KEPUTUSAN"], ["198409192014011001", "setuju"], ["198409192014011002", None]]
+ROWS: list[list[str | None]] = [
+    ["NIP", "KEPUTUSAN"], ["198409192014011001", "setuju"], ["198409192014011002", None]
+]  # fmt: skip
 
 
 def _xlsx(path: Path) -> Path:
@@ -23,19 +26,6 @@ def _xlsx(path: Path) -> Path:
     for row in ROWS:
         sheet.append(row)
     book.save(path)
-    return path
-
-
-def _xls(path: Path) -> Path:
-    import xlwt
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("usulan")
-    for i, row in enumerate(ROWS):
-        for j, value in enumerate(row):
-            if value is not None:
-                sheet.write(i, j, value)
-    book.save(str(path))
     return path
 
 
@@ -70,7 +60,7 @@ def test_each_form_is_told_by_its_bytes_and_read_alike(tmp_path: Path) -> None:
         "<tr><td>198409192014011002<td></table></html>"
     )  # fmt: skip
     books = {
-        "xlsx": _xlsx(tmp_path / "macro.xlsm"), "calamine": _xls(tmp_path / "lama.xls"),
+        "xlsx": _xlsx(tmp_path / "macro.xlsm"), "calamine": write_xls(tmp_path / "lama.xls", ROWS, "usulan"),
         "html": html, "renamed": _xlsx(tmp_path / "renamed.csv"),
     }  # fmt: skip
     books["ods"] = _ods(tmp_path / "libre.ods")

@@ -17,7 +17,7 @@ from penataan.cli import app
 from siasn.convert import MissingExports, import_siasn
 from siasn.files import read_exports
 from siasn.kinds import classify
-from tests.helpers import assert_same_world
+from tests.helpers import assert_same_world, frame_rows, write_xls
 
 
 @pytest.fixture(scope="module")
@@ -136,20 +136,11 @@ def test_exports_in_every_form_an_agencys_system_writes_are_read_by_what_they_ho
     named .xls (headings merged over two rows), a diklat recap saved from LibreOffice (.ods),
     an SKP recap that is CSV text named .xls: the .xls and .ods were set aside ("save it as
     .xlsx") and the import refused with Data ASN missing. All are read by their bytes."""
-    import xlwt
-
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     (src / "Data_ASN.csv").unlink()
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("Data ASN")
-    for j, name in enumerate(asn.columns):
-        sheet.write(0, j, name)
-    for i, row in enumerate(asn.itertuples(index=False), 1):
-        for j, value in enumerate(row):
-            sheet.write(i, j, value)
-    book.save(str(src / "Data_ASN.xls"))
+    write_xls(src / "Data_ASN.xls", frame_rows(asn), "Data ASN")
 
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
