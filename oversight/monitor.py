@@ -14,7 +14,9 @@ Three parts, all from the record and the current data:
   staying.
 - **Drift.** The population stability index (PSI) of every feature and of the prediction of
   staying, between the staff as the model was used (the suggestions' date) and the staff
-  now (the data's default as-of date), both built by the one feature pipeline.
+  now (the data's default as-of date), both built by the one feature pipeline; a feature is
+  flagged only past both the fixed threshold and what chance reaches at these sizes
+  (`psi_by_chance`: a small agency's PSI is noisy).
 - **Oversight.** Per stage: how many decisions, the share of each verdict, the override rate
   (tolak and ubah), by reason and by unit; a rubber-stamp flag where a stage approved nearly
   everything (at least 20 decisions, at least 95% setuju, no tolak and no ubah): a signal for
@@ -30,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from features.data import HRData
 from features.definitions import CATEGORICAL, FEATURE_NAMES
@@ -44,6 +47,7 @@ from training.settings import PipelineSettings
 
 MIN_FOR_SLOPE = 10
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
+PSI_CHANCE_QUANTILE = 0.99  # a feature is flagged only past what chance reaches this often
 RUBBER_STAMP = (20, 0.95)  # at least this many decisions, at least this share setuju
 
 
@@ -205,6 +209,11 @@ def gain_figures(frame: pd.DataFrame) -> dict[str, Any]:
 def psi(reference: np.ndarray, current: np.ndarray, categorical: bool) -> float:
     """Population stability index: sum of (cur - ref) * ln(cur / ref) over bins (deciles of
     the reference, or categories); missing values are a bin of their own."""
+    return _psi_bins(reference, current, categorical)[0]
+
+
+def _psi_bins(reference: np.ndarray, current: np.ndarray, categorical: bool) -> tuple[float, int]:  # fmt: skip
+    """`psi` and the number of bins it summed over."""
     ref = pd.Series(reference)
     cur = pd.Series(current)
     if categorical:
@@ -223,7 +232,16 @@ def psi(reference: np.ndarray, current: np.ndarray, categorical: bool) -> float:
     q = cur_bins.value_counts(normalize=True)
     bins = p.index.union(q.index)
     p, q = p.reindex(bins, fill_value=0) + 1e-4, q.reindex(bins, fill_value=0) + 1e-4
-    return float(((q - p) * np.log(q / p)).sum())
+    return float(((q - p) * np.log(q / p)).sum()), len(bins)
+
+
+def psi_by_chance(n: int, m: int, bins: int, quantile: float = PSI_CHANCE_QUANTILE) -> float:
+    """The PSI two samples of `n` and `m` from one population reach by chance alone: with
+    nothing changed, PSI is asymptotically (1/n + 1/m) x chi-squared with `bins` - 1 degrees
+    of freedom (Yurdakul & Naranjo 2020, "Statistical properties of the population stability
+    index"); its `quantile`. A small agency's 300 staff against 300 reach 0.15 over ten bins
+    with nothing changed, past the fixed "moderate" 0.1: a flag needs both."""
+    return float((1 / max(n, 1) + 1 / max(m, 1)) * scipy.stats.chi2.ppf(quantile, max(bins - 1, 1)))
 
 
 def _stay_rows(data: HRData, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -238,20 +256,24 @@ def drift(data: HRData, model: PlacementModel, reference: pd.Timestamp) -> dict[
     """PSI per feature and of the prediction of staying, `reference` date against now."""
     now = data.default_as_of()
     before, after = _stay_rows(data, reference), _stay_rows(data, now)
-    features = {
-        name: psi(before[name].to_numpy(), after[name].to_numpy(), name in CATEGORICAL)
+    measured = {
+        name: _psi_bins(before[name].to_numpy(), after[name].to_numpy(), name in CATEGORICAL)
         for name in FEATURE_NAMES
     }
+    chance = {name: psi_by_chance(len(before), len(after), bins) for name, (_, bins) in measured.items()}  # fmt: skip
     pred_before, pred_after = model.point(before), model.point(after)
-    top = sorted(features.items(), key=lambda kv: -kv[1])
+    top = sorted(((name, value) for name, (value, _) in measured.items()), key=lambda kv: -kv[1])
     return {
         "reference_as_of": reference.date().isoformat(),
         "current_as_of": now.date().isoformat(),
         "prediction_psi": psi(pred_before, pred_after, False),
         "prediction_mean_shift": float(pred_after.mean() - pred_before.mean()),
-        "features_shifted": [k for k, v in top if v >= PSI_SHIFTED],
-        "features_moderate": [k for k, v in top if PSI_MODERATE <= v < PSI_SHIFTED],
+        "features_shifted": [k for k, v in top if v >= max(PSI_SHIFTED, chance[k])],
+        "features_moderate": [
+            k for k, v in top if max(PSI_MODERATE, chance[k]) <= v < max(PSI_SHIFTED, chance[k])
+        ],  # fmt: skip
         "feature_psi": dict(top),
+        "feature_psi_by_chance": {k: chance[k] for k, _ in top},
     }
 
 

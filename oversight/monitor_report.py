@@ -48,11 +48,11 @@ setahun kemudian.</p>
 </table>
 {% if chart %}<p><img alt="Kenaikan nyata terhadap kenaikan yang diperkirakan, per mutasi" src="data:image/png;base64,{{ chart }}"></p>{% endif %}
 {% if r.drift is defined %}<h2>Pergeseran data</h2>
-<p>Dibandingkan {{ r.drift.reference_as_of }} dengan {{ r.drift.current_as_of }} (PSI; 0,1 sedang, 0,2 bergeser).
+<p>Dibandingkan {{ r.drift.reference_as_of }} dengan {{ r.drift.current_as_of }} (PSI; 0,1 sedang, 0,2 bergeser, dan hanya bila melampaui yang dicapai kebetulan pada jumlah pegawai ini, 99%).
 PSI perkiraan bila tetap: {{ num(r.drift.prediction_psi, 3) }}; pergeseran rata-rata {{ num(r.drift.prediction_mean_shift, 2, True) }} poin.</p>
 {% if r.drift.features_shifted %}<p class="flag">Fitur yang bergeser: {{ r.drift.features_shifted|join(", ") }}</p>{% endif %}
-<table><tr><th>Fitur</th><th>PSI</th></tr>
-{% for f, v in r.drift.feature_psi.items() %}{% if loop.index <= 12 %}<tr><td>{{ f }}</td><td class="n">{{ num(v, 3) }}</td></tr>{% endif %}{% endfor %}
+<table><tr><th>Fitur</th><th>PSI</th><th>Batas kebetulan</th></tr>
+{% for f, v in r.drift.feature_psi.items() %}{% if loop.index <= 12 %}<tr><td>{{ f }}</td><td class="n">{{ num(v, 3) }}</td><td class="n">{{ num(r.drift.get("feature_psi_by_chance", {}).get(f), 3) }}</td></tr>{% endif %}{% endfor %}
 </table>{% endif %}
 <h2>Pengawasan keputusan</h2>
 <table><tr><th>Tahap</th><th>Keputusan</th>{% for v in verdicts %}<th>{{ verdict_labels[v] }}</th>{% endfor %}<th>Tingkat koreksi</th></tr>

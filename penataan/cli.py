@@ -833,7 +833,7 @@ def monitor(
             typer.echo(f"flag: the {stage} stage approved all {figures_['decisions']} suggestions")
     shifted = report.get("drift", {}).get("features_shifted")
     if shifted:
-        typer.echo(f"drift: {', '.join(shifted)} shifted (PSI >= 0.2)")
+        typer.echo(f"drift: {', '.join(shifted)} shifted (PSI >= 0.2, and past what chance reaches at this many staff)")  # fmt: skip
 
 
 keys_app = typer.Typer(help="API keys: create, list and revoke (only hashes are stored).")

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from features.contract.validate import load_data
 from features.settings import EligibilitySettings
-from oversight.monitor import claims, oversight_signals, psi
+from oversight.monitor import claims, oversight_signals, psi, psi_by_chance
 from oversight.outcomes import match_outcomes
 from oversight.records import Shown
 from oversight.settings import OversightSettings
@@ -322,6 +322,13 @@ def test_drift_and_rubber_stamps_are_measured_not_assumed() -> None:
     assert psi(same, rng.normal(0, 1, 5000), False) < 0.02
     assert psi(same, rng.normal(1, 1, 5000), False) > 0.2
     assert psi(np.array(["a", "b"] * 50), np.array(["a"] * 100), True) > 0.2
+    # a small agency: 300 staff against 300 from one population pass the fixed "moderate"
+    # 0.1 by chance alone in a good share of draws; the bound a flag must also pass does not
+    draws = [psi(rng.normal(0, 1, 300), rng.normal(0, 1, 300), False) for _ in range(200)]
+    bound = psi_by_chance(300, 300, 10)
+    assert 0.13 < bound < 0.17 and np.mean(np.array(draws) > 0.1) > 0.05
+    assert np.mean(np.array(draws) > bound) < 0.03
+    assert psi(rng.normal(0, 1, 300), rng.normal(0.8, 1, 300), False) > bound  # a real shift
     rows = [{"stage": "ppk", "decision": "setuju", "reason_code": "sesuai_kompetensi", "to_unit_id": "U"}] * 25  # fmt: skip
     assert oversight_signals(rows)["ppk"]["rubber_stamp"]
     one_no = [*rows, {"stage": "ppk", "decision": "tolak", "reason_code": "lainnya", "to_unit_id": "U"}]  # fmt: skip
