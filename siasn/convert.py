@@ -38,7 +38,7 @@ from features.siasn_codes import (
     SEVERITY_CODE,
 )
 from features.spreadsheet import guard_frame
-from siasn.files import ExportFile, find_exports
+from siasn.files import ExportFile, find_exports, misnamed
 from siasn.identity import MANGLED, is_nip, restore_mangled, with_nips
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
@@ -248,6 +248,7 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     report.ignored = ignored
     report.notes += [f"{e.name} is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)" for e in exports if e.encoding == "cp1252"]  # fmt: skip
     report.notes += [f"{e.name} is UTF-16: read as Excel's Unicode Text" for e in exports if e.encoding == "utf-16"]  # fmt: skip
+    report.notes += [note for e in exports if (note := misnamed(e))]
     for miss in near:
         for header, field in miss.suggestions():
             mapping.suggest_column(miss.file, header, field)

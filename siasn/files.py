@@ -19,6 +19,7 @@ literal `null` an empty cell. Nothing else is changed here.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
@@ -59,6 +60,7 @@ class ExportFile:
     sheet: str | None = None  # the sheet, where a workbook holds several (`read_exports`)
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
     label: str = ""  # such a folder as the report names it, from the source (`2024/rw-skp22/`)
+    form: str = ""  # how it was read where its name would mislead (`read_exports`, `misnamed`)
 
     @property
     def name(self) -> str:
@@ -173,15 +175,35 @@ def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> 
     per perangkat daerah, SIMPEG's data beside its notes), else the file. `named`: per name
     (`ExportFile.name`), the agency's names for its headers (header as written -> field)."""
     named = named or {}
-    if path.suffix.lower() == ".json" or sheet_form(path) == "text":
-        return [_read_text(path, named.get(path.name))]
-    sheets = [(title, cells) for title, cells in read_sheets(path) if not cells.empty]
-    if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
-        return [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
-    return [
-        _from_cells(path, cells, named.get(f"{path.name} [{title}]"), title)
-        for title, cells in sheets
-    ]
+    form = "json" if path.suffix.lower() == ".json" else sheet_form(path)
+    if form in ("json", "text"):
+        exports = [_read_text(path, named.get(path.name))]
+    else:
+        sheets = [(title, cells) for title, cells in read_sheets(path) if not cells.empty]
+        if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
+            exports = [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
+        else:
+            exports = [
+                _from_cells(path, cells, named.get(f"{path.name} [{title}]"), title)
+                for title, cells in sheets
+            ]
+    return [dataclasses.replace(e, form=form) for e in exports]
+
+
+# what a file named as a workbook turned out to hold, as the report says it
+MISNAMED: Final[dict[str, str]] = {
+    "html": "an HTML page (what PHP systems send as Excel): its tables read as sheets",
+    "xml2003": "an XML Spreadsheet 2003: read as one",
+    "text": "text, not a workbook: read as CSV",
+}
+WORKBOOK_NAMES: Final = (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
+
+
+def misnamed(export: ExportFile) -> str | None:
+    """The report's note where a file named as a workbook held something else, read so."""
+    if export.path.suffix.lower() in WORKBOOK_NAMES and export.form in MISNAMED:
+        return f"{export.name} is {MISNAMED[export.form]}"
+    return None
 
 
 def _from_cells(

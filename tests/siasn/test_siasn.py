@@ -168,6 +168,9 @@ def test_exports_in_every_form_an_agencys_system_writes_are_read_by_what_they_ho
     assert report.contract["valid"]
     assert report.ignored == {"lama.zip": "an archive, not read: extract its files into the folder"}
     assert_same_world(exported, out)
+    assert "riwayat_jabatan.xls is an HTML page (what PHP systems send as Excel): its tables read as sheets" in report.notes  # fmt: skip
+    assert "skp22.xls is text, not a workbook: read as CSV" in report.notes
+    assert not any(n.startswith(("Data_ASN.xls is", "diklat.ods is")) for n in report.notes)
     (src / "Data_ASN.xls").unlink()  # a required export only in a zip: named under the refusal
     with pytest.raises(MissingExports) as refused:
         import_siasn(src, tmp_path / "again")
