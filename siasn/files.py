@@ -4,8 +4,9 @@ CSV (or TSV, TXT) with `,` `;` `|` or tab separators, UTF-8 with or without a BO
 Windows-1252 (Excel's CSV on Windows) or UTF-16 (Excel's "Unicode Text"); title rows and a row
 of group headings above the header, or a header over two rows (merged headings: `_header`), in
 a CSV as in a sheet; every sheet that has cells of a workbook in any form an agency's system
-writes, told by its bytes, not its name (XLSX, XLS, XLSB, ODS, or an HTML table saved as
-`.xls`: `features.contract.sheets`); JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
+writes, told by its bytes, not its name (XLSX, XLS, XLSB, ODS, an HTML table or an XML
+Spreadsheet 2003 saved as `.xls`: `features.contract.sheets`; `misnamed` says so in the
+report); JSON as SIASN's API returns records (a list, or `{"data": [...]}`); a
 folder read as one export per kind of its files (the API answers one person at a time),
 and the folders within it the same way (a pull kept per date, `2024-11/rw-skp22/`); header
 names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a database dump's
