@@ -91,9 +91,10 @@ def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | 
     saved it: `features.contract.sheets`, within the bounds of `features.contract.limits`):
     cells as text (a number as a CSV would hold it, a date as YYYY-MM-DD), None where empty;
     rows numbered as the spreadsheet numbers them."""
-    if sheet_form(path) == "text":
+    form = sheet_form(path)
+    if form == "text":
         return read_edited_csv(path)
-    sheets = read_sheets(path, first_only=True)
+    sheets = read_sheets(path, first_only=True, form=form)
     cells = sheets[0][1] if sheets else pd.DataFrame()
     if cells.empty:
         return [], []

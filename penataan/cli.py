@@ -622,6 +622,7 @@ def decisions_form(
     """Write a round's paper from the record: its moves as shown, where each one's decisions
     stand and the decision columns empty, for the next stage to fill in and `import`."""
     from oversight.committee import round_form
+    from training.scoring import write_table
 
     target = out or Path(f"usulan-{round_id}.xlsx")
     if target.suffix.lower() not in (".xlsx", ".csv"):
@@ -632,20 +633,8 @@ def decisions_form(
     except ValueError as error:
         _echo_err(str(error))
         raise typer.Exit(1) from None
-    _write_sheet(form, target, "usulan mutasi")
+    write_table(form, target, "usulan mutasi")
     typer.echo(f"wrote {target} ({len(form)} moves)")
-
-
-def _write_sheet(frame: pd.DataFrame, target: Path, title: str) -> None:
-    """`frame` as people open it: a workbook of one sheet `title` (.xlsx) or a CSV whose text
-    Excel never runs as a formula; whole or not at all."""
-    from features.spreadsheet import guard_frame, write_workbook
-    from training.outputs import write_atomic
-
-    if target.suffix.lower() == ".xlsx":
-        write_atomic(target, lambda p: write_workbook(frame, p, title))
-    else:
-        write_atomic(target, lambda p: guard_frame(frame).to_csv(p, index=False, lineterminator="\n"))  # fmt: skip
 
 
 @decisions_app.command("suspend")
@@ -743,12 +732,13 @@ def outcomes_executed(
     """Write the moves the PPK approved (setuju, or ubah to its unit): for the SK list, or
     for `penataan generate --then` to play a synthetic world's next year on them."""
     from oversight.outcomes import executed_moves
+    from training.scoring import write_table
 
     if out.suffix.lower() not in (".csv", ".xlsx"):  # it wrote CSV whatever the name said
         _echo_err(f"--out {out}: write .csv (what generate --then reads) or .xlsx")
         raise typer.Exit(2)
     frame = executed_moves(_decision_store(), round_id)
-    _write_sheet(frame, out, "mutasi disetujui")
+    write_table(frame, out, "mutasi disetujui")
     typer.echo(f"wrote {out} ({len(frame)} executed move(s))")
 
 

@@ -39,7 +39,7 @@ from features.siasn_codes import (
 )
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports, misnamed
-from siasn.identity import MANGLED, is_nip, restore_mangled, with_nips
+from siasn.identity import MANGLED, by_first_15, is_nip, restore_mangled, with_nips
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -220,9 +220,7 @@ def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledge
     """NIPs Excel stored as numbers keep 15 significant digits: `…000` in place of the last
     three. Repaired when exactly one known NIP has the same first 15 digits and, where the
     file gives a name, the same name; the rest stay as they are (and are reported)."""
-    by_prefix: dict[str, list[str]] = {}
-    for nip in known:
-        by_prefix.setdefault(nip[:15], []).append(nip)
+    by_prefix = by_first_15(known)
     nip = frame["NIP BARU"].astype("string").str.replace(r"\.0$", "", regex=True)
     unknown = ~nip.isin(list(known)) & nip.str.fullmatch(MANGLED).fillna(False)
     fixed = nip.copy()

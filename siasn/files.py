@@ -176,11 +176,14 @@ def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> 
     per perangkat daerah, SIMPEG's data beside its notes), else the file. `named`: per name
     (`ExportFile.name`), the agency's names for its headers (header as written -> field)."""
     named = named or {}
-    form = "json" if path.suffix.lower() == ".json" else sheet_form(path)
-    if form in ("json", "text"):
+    json = path.suffix.lower() == ".json"
+    form = "text" if json else sheet_form(path)
+    if form == "text":
         exports = [_read_text(path, named.get(path.name))]
     else:
-        sheets = [(title, cells) for title, cells in read_sheets(path) if not cells.empty]
+        sheets = [
+            (title, cells) for title, cells in read_sheets(path, form=form) if not cells.empty
+        ]
         if len(sheets) <= 1:  # the one sheet with cells (or none) is the file
             exports = [_from_cells(path, sheets[0][1] if sheets else pd.DataFrame(), named.get(path.name))]  # fmt: skip
         else:
@@ -188,7 +191,7 @@ def read_exports(path: Path, named: dict[str, dict[str, str]] | None = None) -> 
                 _from_cells(path, cells, named.get(f"{path.name} [{title}]"), title)
                 for title, cells in sheets
             ]
-    return [dataclasses.replace(e, form=form) for e in exports]
+    return [dataclasses.replace(e, form="json" if json else form) for e in exports]
 
 
 # what a file named as a workbook turned out to hold, as the report says it

@@ -14,6 +14,7 @@ dots or dashes between them): read as its 18 digits.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,15 @@ def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFil
     return out
 
 
+def by_first_15(nips: Iterable[str]) -> dict[str, list[str]]:
+    """NIPs by the 15 digits Excel keeps of one stored as a number: what a mangled NIP
+    (`MANGLED`) can be restored from, where its 15 digits are one NIP's."""
+    out: dict[str, list[str]] = {}
+    for nip in nips:
+        out.setdefault(nip[:15], []).append(nip)
+    return out
+
+
 def restore_mangled(asn: pd.DataFrame, exports: list[ExportFile]) -> tuple[pd.Series, dict[int, str]]:  # fmt: skip
     """Data ASN's own NIPs where Excel stored them as numbers (`MANGLED`), restored from the
     NIPs the other exports carry, and per restored row (by position) the proof: the NIP its
@@ -122,9 +132,7 @@ def restore_mangled(asn: pd.DataFrame, exports: list[ExportFile]) -> tuple[pd.Se
     carried = pd.concat([f["NIP BARU"] for f in others]) if others else pd.Series(dtype=object)
     carried = carried[is_nip(carried)].astype(str)
     sound = set(carried[~carried.str.fullmatch(MANGLED)])
-    by_prefix: dict[str, set[str]] = {}
-    for nip in sound:
-        by_prefix.setdefault(nip[:15], set()).add(nip)
+    by_prefix = by_first_15(sound)
     by_id: dict[str, str] = {}
     for frame in others:
         if "PNS ID" in frame:
@@ -140,7 +148,7 @@ def restore_mangled(asn: pd.DataFrame, exports: list[ExportFile]) -> tuple[pd.Se
     for i in np.flatnonzero(mangled):
         prefix = str(own.iloc[i])[:15]
         paired = by_id.get(str(ids.iloc[i])) if pd.notna(ids.iloc[i]) else None
-        candidates = by_prefix.get(prefix, set())
+        candidates = by_prefix.get(prefix, [])
         if paired is not None and paired[:15] == prefix:
             fixed.iloc[i], proofs[int(i)] = paired, "its PNS ID is paired with it in another export"
         elif not shared[i] and len(candidates) == 1:

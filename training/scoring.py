@@ -264,12 +264,12 @@ def _frame(
     )
 
 
-def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path) -> int:
+def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path, title: str = SCORE_SHEET) -> int:  # fmt: skip
     """CSV, Parquet or a workbook (`.xlsx`: what HR opens in Excel set to Indonesian, where a
     CSV's decimal points misread; `features.spreadsheet`) by the file's extension, written
     whole or not at all, from one frame or from frames taken one at a time (a Parquet row
     group each; the CSV's header once; a workbook's rows streamed), none of them held after
-    it is written. Returns the rows written."""
+    it is written; `title` names a workbook's sheet. Returns the rows written."""
     target = Path(path)
     if target.suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"{path}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
@@ -286,7 +286,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
                 if target.suffix == ".csv":
                     guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
                 elif target.suffix == ".xlsx":
-                    sheet = sheet or SheetWriter(SCORE_SHEET, columns)
+                    sheet = sheet or SheetWriter(title, columns)
                     sheet.append(frame)
                 else:
                     if writer is None:  # the first rows set the file's types
@@ -305,7 +305,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path)
             if target.suffix == ".csv":
                 empty.to_csv(tmp, index=False)
             elif target.suffix == ".xlsx":
-                sheet = SheetWriter(SCORE_SHEET, columns)
+                sheet = SheetWriter(title, columns)
             else:
                 empty.to_parquet(tmp, index=False)
         if sheet is not None:

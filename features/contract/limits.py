@@ -81,15 +81,10 @@ def check_inflated(path: Path) -> None:
         )
 
 
-def read_xlsx(path: Path) -> pd.DataFrame:
-    """The first sheet's cells (header row included, no header taken), streamed within the
-    bounds; trailing empty cells and rows are dropped."""
-    return read_xlsx_sheets(path, first_only=True)[0][1]
-
-
 def read_xlsx_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:
-    """Each sheet's title and cells, as `read_xlsx` reads the first: a workbook may hold an
-    export per sheet (an ABK per perangkat daerah). The bound on cells is the workbook's,
+    """Each sheet's title and cells (header row included, no header taken), streamed within
+    the bounds, trailing empty cells and rows dropped: a workbook may hold an export per sheet
+    (an ABK per perangkat daerah); `first_only`, the first (a contract table's). The bound on cells is the workbook's,
     over all its sheets; a bound crossed past the first sheet names the sheet."""
     check_inflated(path)
     handle = path.open("rb")  # a stream: openpyxl refuses a name not ending .xlsx or .xlsm

@@ -69,11 +69,11 @@ def sheet_form(path: Path) -> Form:
     return "html" if page else "text"
 
 
-def read_sheets(path: Path, first_only: bool = False) -> list[tuple[str, pd.DataFrame]]:
+def read_sheets(path: Path, first_only: bool = False, form: Form | None = None) -> list[tuple[str, pd.DataFrame]]:  # fmt: skip
     """Each sheet's (or HTML table's) title and cells, no header taken, as
     `features.contract.limits.read_xlsx_sheets` reads an XLSX's; `path` must be a sheet
-    (`sheet_form` not `text`)."""
-    form = sheet_form(path)
+    (`sheet_form` not `text`; `form` where the caller has read it already)."""
+    form = form or sheet_form(path)
     if form == "xlsx":
         return read_xlsx_sheets(path, first_only)
     if form == "html":
