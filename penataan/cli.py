@@ -894,7 +894,7 @@ def plan(
 
     from oversight.records import record_round
     from planning.report import write_plan
-    from planning.run import PlanRefused, plan_round
+    from planning.run import PlanRefused, UnknownLocks, check_locks, plan_round
     from planning.settings import PlanSettings
     from training.evaluation import read_truth
     from training.scoring import staff_tables
@@ -916,6 +916,11 @@ def plan(
         raise typer.Exit(1)
     pipeline = _settings()
     hr = _load(data, pipeline)
+    try:  # before the model is loaded and any row built
+        check_locks(hr, settings)
+    except UnknownLocks as refusal:
+        _echo_err(f"{refusal.field}: {refusal}")
+        raise typer.Exit(2) from None
     loaded = _registered(pipeline, model_uri)
     when = _as_of(as_of) or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}, {pipeline.part_size(len(hr.units)):,} employees at a time")  # fmt: skip

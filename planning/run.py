@@ -36,6 +36,14 @@ class PlanRefused(ValueError):
     """The round may not be held (a blackout window); the message says why and until when."""
 
 
+class UnknownLocks(ValueError):
+    """A lock names no one the data knows (`field`: `locked_nips` or `locked_units`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass
 class PlanResult:
     moves: pd.DataFrame  # MOVE_COLUMNS + unit names, narrative
@@ -54,6 +62,20 @@ def check_blackout(as_of: pd.Timestamp, settings: PlanRules) -> None:
             f"UU 10/2016 Pasal 71(2) forbids mutasi for {settings.blackout_months} months, "
             f"until {end.date()}, without the Minister of Home Affairs' written approval"
         )
+
+
+def check_locks(data: HRData, settings: PlanRules) -> None:
+    """Refuse a lock that names no employee or unit of `data`: the person a mistyped NIP
+    meant to keep in place would otherwise be free to be moved, and nothing would say so."""
+    known = {"locked_nips": set(data.employees["nip"]), "locked_units": set(data.units["unit_id"])}
+    what = {"locked_nips": "employee", "locked_units": "unit"}
+    for field, names in known.items():
+        unknown = [value for value in getattr(settings, field) if value not in names]
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (
+                f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            )
+            raise UnknownLocks(field, f"{shown} name{'s' if len(unknown) == 1 else ''} no {what[field]} in the data (a lock that names no one locks no one)")  # fmt: skip
 
 
 def _true_gains(moves: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
@@ -125,6 +147,7 @@ def plan_round(
     them. The blackout is checked on the first table's date, before any other is built.
     `tables` may instead be the whole staff's pairs scored already (the server's: the same
     round, with nothing built or scored again)."""
+    check_locks(data, settings)
     decision = settings.decision(pipeline or Decision())
     source: Iterable[CandidateTable] | ScoredPairs = tables
     if isinstance(tables, ScoredPairs):

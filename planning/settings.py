@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.nip import nip_as_typed, nip_format_problem
 from training.gain import Decision
 
 
@@ -47,6 +48,22 @@ class PlanRules(BaseModel):
     wait_weight: float = Field(1.0, ge=0, le=10, description="share of service need from long waits")  # fmt: skip
     # the solver
     time_limit_seconds: float = Field(120.0, gt=0, le=3600)
+
+    @field_validator("locked_nips", mode="after")
+    @classmethod
+    def _nips(cls, nips: list[str]) -> list[str]:
+        """Each NIP as people type it (`19850312 201001 1 001` from an SK: its 18 digits), and
+        refused if it cannot be one: a mistyped lock would lock no one."""
+        read = [nip_as_typed(nip) for nip in nips]
+        for nip in read:
+            if problem := nip_format_problem(nip):
+                raise ValueError(f"{nip!r} {problem}")
+        return read
+
+    @field_validator("locked_units", mode="after")
+    @classmethod
+    def _units(cls, unit_ids: list[str]) -> list[str]:
+        return [unit_id.strip() for unit_id in unit_ids]
 
     def decision(self, pipeline: Decision) -> Decision:
         """The pipeline's decision policy, with this round's own values where it sets them."""

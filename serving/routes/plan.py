@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from planning.run import PlanRefused
+from planning.run import PlanRefused, UnknownLocks
 from planning.settings import PlanRules
 from serving.deps import EngineDep, allowed, not_suspended
 from serving.errors import invalid_field
@@ -32,6 +32,8 @@ def plan(body: PlanRequest, request: Request, engine: EngineDep) -> PlanResponse
         return engine.plan(body.as_of, plan_settings, request.app.state.decisions)
     except (PlanRefused, AsOfOutOfRange) as refusal:
         raise invalid_field(("as_of",), str(refusal)) from None
+    except UnknownLocks as refusal:
+        raise invalid_field(("config", refusal.field), str(refusal)) from None
 
 
 def _in_config(error: Any) -> dict[str, Any]:

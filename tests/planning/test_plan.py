@@ -14,6 +14,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from features.contract.validate import load_data
@@ -22,7 +23,7 @@ from features.settings import EligibilitySettings
 from penataan.cli import app as cli
 from planning.problem import ScoredPairs, build_problem, person_values
 from planning.report import write_plan
-from planning.run import PlanRefused, PlanResult, plan_round
+from planning.run import PlanRefused, PlanResult, UnknownLocks, plan_round
 from planning.settings import PlanSettings
 from tests.helpers import Api
 from training.candidates import CandidateTable, JoinedStaff
@@ -209,6 +210,29 @@ def test_a_round_in_the_blackout_window_is_refused(
     assert plan_round(roomy, model, [table], after).summary["moves"] > 0
 
 
+def test_a_lock_must_name_someone_the_data_knows(
+    roomy: HRData, model: PlacementModel, table: CandidateTable, result: PlanResult
+) -> None:
+    """A lock that names no one locks no one: a NIP mistyped in the list would leave that
+    person free to be moved, unseen. The round refuses it, naming the values; a NIP as
+    printed on an SK (`19850312 201001 1 001`) is read as its 18 digits, as the pages read it."""
+    first = result.moves.iloc[0]
+    n = str(first["nip"])
+    printed = f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}"
+    locked = plan_round(roomy, model, [table], PlanSettings(**LOOSE, locked_nips=[printed]))
+    assert n not in set(locked.moves["nip"])
+    stranger = "19700101" + n[8:]
+    assert stranger not in set(roomy.employees["nip"])
+    with pytest.raises(UnknownLocks, match=stranger) as refused:
+        plan_round(roomy, model, [table], PlanSettings(**LOOSE, locked_nips=[n, stranger]))
+    assert refused.value.field == "locked_nips" and n not in str(refused.value)
+    with pytest.raises(UnknownLocks, match="NO-SUCH-UNIT") as refused:
+        plan_round(roomy, model, [table], PlanSettings(**LOOSE, locked_units=["NO-SUCH-UNIT"]))
+    assert refused.value.field == "locked_units"
+    with pytest.raises(ValidationError, match="18 digits"):
+        PlanSettings(locked_nips=["12345"])
+
+
 def test_cli_writes_the_four_files(
     roomy_dir: Path, tmp_path: Path, result: PlanResult, cli_registry: str
 ) -> None:
@@ -244,6 +268,10 @@ def test_cli_refuses_a_bad_config(roomy_dir: Path, tmp_path: Path) -> None:
     args = ["plan", "--data", str(roomy_dir), "--out", str(tmp_path / "x"), "--config", str(config)]
     run = CliRunner().invoke(cli, args)
     assert run.exit_code == 2 and "max_moves_share" in run.output
+    config.write_text(json.dumps({"locked_units": ["NO-SUCH-UNIT"]}))
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 2 and "locked_units" in run.output and "NO-SUCH-UNIT" in run.output
+    assert not (tmp_path / "x").exists()
 
 
 def test_api_plan_is_admin_only_and_matches_plan_round(
@@ -275,6 +303,11 @@ def test_api_plan_is_admin_only_and_matches_plan_round(
     blackout = {"config": {"head_of_region_inaugurated": str(as_of - dt.timedelta(days=10))}}
     refused = api.client.post("/v1/plan", json=blackout, headers=api.headers("admin"))
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "as_of"
+    stranger = {"config": {"locked_units": ["NO-SUCH-UNIT"]}}
+    refused = api.client.post("/v1/plan", json=stranger, headers=api.headers("admin"))
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["errors"][0]
+    assert error["field"] == "config.locked_units" and "NO-SUCH-UNIT" in error["message"]
 
 
 def test_unit_names_with_tex_markup_do_not_break_the_report(
