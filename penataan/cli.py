@@ -430,8 +430,8 @@ def score(
     ],
     model_uri: ModelUri = None,
     as_of: AsOf = None,
-    all_units: Annotated[
-        bool, typer.Option(help="Score every unit, not only eligible ones.")
+    all_units: Annotated[  # a flag alone: `--no-all-units` beside it narrowed every help
+        bool, typer.Option("--all-units", help="Score every unit, not only eligible ones.")
     ] = False,
 ) -> None:
     """Score every active employee against every (eligible) unit, with the gain over staying.
@@ -592,7 +592,7 @@ def decisions_minutes(
     ],  # fmt: skip
     out: Annotated[
         Path | None,
-        typer.Option(dir_okay=False, help="The HTML file (default: berita-acara-<round>.html)."),
+        typer.Option(dir_okay=False, help="The HTML file (default: berita-acara-ROUND.html)."),
     ] = None,  # fmt: skip
 ) -> None:
     """Write the round's berita acara: each move with its decisions, reasons, who and when
@@ -615,7 +615,7 @@ def decisions_form(
     out: Annotated[
         Path | None,
         typer.Option(
-            dir_okay=False, help="The workbook, .xlsx or .csv (default: usulan-<round>.xlsx)."
+            dir_okay=False, help="The workbook, .xlsx or .csv (default: usulan-ROUND.xlsx)."
         ),
     ] = None,  # fmt: skip
 ) -> None:
