@@ -50,13 +50,20 @@ def _refused_settings(error: Exception) -> str | None:
     """Settings the environment set and a settings class refused, as the deployer set them:
     each variable, its value and why (pydantic names the field, with type codes and a link)."""
     from pydantic import ValidationError
+    from pydantic_settings import BaseSettings
 
-    if not isinstance(error, ValidationError) or not error.title.endswith("Settings"):
+    from penataan.environment import settings_classes
+    from training.settings import environment_variables
+
+    if not isinstance(error, ValidationError):
         return None
+    kinds = {k.__name__: k for c in settings_classes() for k in c.__mro__ if issubclass(k, BaseSettings)}  # fmt: skip
+    if error.title not in kinds:
+        return None
+    variables = environment_variables(kinds[error.title])  # PENATAAN_PLAN_ for a round's
 
     def variable(loc: tuple[str | int, ...]) -> str:
-        name = "_".join(str(part) for part in loc).upper()
-        return name if name.startswith(("PENATAAN_", "MLFLOW_")) else f"PENATAAN_{name}"
+        return variables.get(str(loc[0]), [str(loc[0]).upper()])[0] if loc else ""
 
     return "settings refused: " + _field_errors(error, variable)
 
@@ -79,13 +86,18 @@ def _field_errors(
 def _process_setup() -> None:
     """Every file a command creates is its owner's alone (umask 077): audit logs, MLflow
     runs, imports and scores hold NIPs and performance records; and MLflow's chatter is
-    left out of the command's output (`penataan.quiet`)."""
+    left out of the command's output (`penataan.quiet`). A `PENATAAN_*` variable set that no
+    setting reads is named on stderr: a misspelt one leaves the default in force
+    (`penataan.environment`)."""
     import os
 
+    from penataan.environment import unread
     from penataan.quiet import quiet_mlflow
 
     os.umask(0o077)
     quiet_mlflow()
+    for line in unread(os.environ):
+        _echo_err(f"penataan: warning: {line}")
 
 
 def _pilot_note(moves: int) -> str:
@@ -899,11 +911,12 @@ def plan(
     from training.evaluation import read_truth
     from training.scoring import staff_tables
 
+    from_environment = PlanSettings.model_validate({})  # refused as the variables set, by `main`
     try:
         overrides = json.loads(config.read_text()) if config else {}
         if not isinstance(overrides, dict):
             raise ValueError("the file must hold one JSON object of settings")
-        settings = PlanSettings.model_validate({}).overridden(overrides)  # env, then the file
+        settings = from_environment.overridden(overrides)  # the file's values win
     except ValidationError as error:
         _echo_err(f"--config {config}: {_field_errors(error)}")
         raise typer.Exit(2) from None

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.nip import nip_as_typed, nip_format_problem
-from training.gain import Decision
+
+if TYPE_CHECKING:
+    from training.gain import Decision
 
 
 class PlanRules(BaseModel):
@@ -67,6 +70,8 @@ class PlanRules(BaseModel):
 
     def decision(self, pipeline: Decision) -> Decision:
         """The pipeline's decision policy, with this round's own values where it sets them."""
+        from training.gain import Decision  # here: the settings are read by every command
+
         return Decision(
             pipeline.precision if self.precision is None else self.precision,
             pipeline.min_gain_low if self.min_gain_low is None else self.min_gain_low,

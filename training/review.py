@@ -16,20 +16,9 @@ import mlflow
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
 from training.model import PlacementModel
-
-
-class ReviewSettings(BaseSettings):
-    """What the review reads: the data (`PENATAAN_REVIEW_DATA`) and the registered model
-    (`PENATAAN_REVIEW_MODEL_URI`, default the champion)."""
-
-    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
-
-    review_data: Path = Path("data/mataram")
-    review_model_uri: str = ""
 
 
 def run_artifact(run_id: str, path: str) -> Any:

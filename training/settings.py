@@ -187,16 +187,36 @@ class PipelineSettings(
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
 
+class ReviewSettings(BaseSettings):
+    """What the model review (`notebooks/model_review.ipynb`) reads: the data
+    (`PENATAAN_REVIEW_DATA`) and the registered model (`PENATAAN_REVIEW_MODEL_URI`, default the
+    champion)."""
+
+    model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+    review_data: Path = Path("data/mataram")
+    review_model_uri: str = ""
+
+
+def environment_variables(kind: type[BaseSettings]) -> dict[str, list[str]]:
+    """Each field of the settings class `kind` and the environment variables that set it,
+    upper case (the first the one `penataan settings` names; an alias may have more)."""
+    prefix = str(kind.model_config.get("env_prefix", ""))
+    out = {}
+    for name, info in kind.model_fields.items():
+        alias = info.validation_alias
+        names = alias.choices if isinstance(alias, AliasChoices) else [prefix + name]
+        out[name] = [str(variable).upper() for variable in names]
+    return out
+
+
 def environment_table(settings: BaseSettings) -> list[tuple[str, str]]:
     """(environment variable, value in force) for every field of `settings`: what
     `penataan settings` prints so a deployer sees in one place what a deployable reads."""
-    prefix = str(settings.model_config.get("env_prefix", ""))
     out = []
-    for name, info in type(settings).model_fields.items():
-        alias = info.validation_alias
-        variable = alias.choices[0] if isinstance(alias, AliasChoices) else prefix + name
+    for name, variables in environment_variables(type(settings)).items():
         value = str(getattr(settings, name))
-        out.append((str(variable).upper(), shown_uri(value) if "uri" in name else value))
+        out.append((variables[0], shown_uri(value) if "uri" in name else value))
     return out
 
 

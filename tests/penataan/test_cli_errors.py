@@ -112,6 +112,11 @@ def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch.setenv("PENATAAN_AUDIT_TIMEOUT_SECONDS", "-1")
     code, line = _fails(["settings", "--serve"], capsys)
     assert code == 1 and "PENATAAN_AUDIT_TIMEOUT_SECONDS='-1'" in line
+    monkeypatch.delenv("PENATAAN_AUDIT_TIMEOUT_SECONDS")
+    monkeypatch.setenv("PENATAAN_PLAN_MAX_MOVES_SHARE", "2")  # a round's, not a --config's
+    code, line = _fails(["plan", "--data", "nowhere", "--out", "round"], capsys)
+    assert code == 1
+    assert line == "penataan: error: settings refused: PENATAAN_PLAN_MAX_MOVES_SHARE='2': Input should be less than or equal to 1"  # fmt: skip
 
 
 def test_a_full_disk_while_parts_wait_ends_in_one_line_and_leaves_the_output(
