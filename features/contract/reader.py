@@ -130,6 +130,7 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
     """The table as an object frame of `str | None` cells, in file order; refused where it
     gives a column of `read` (the names the table reads) twice."""
     names = frozenset(loose(name) for name in read)
+    blank: list[bool] | None = None  # which columns' headings are empty (a Parquet has none)
     try:
         check_size(path, MAX_TABLE_BYTES, "a table", "split the export, or check that this is the right file")  # fmt: skip
         if path.suffix == ".csv":
@@ -148,7 +149,7 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
                 path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig"
             )
             frame = frame.astype(object).where(frame != "", None)
-            return frame.reset_index(drop=True)
+            return _headless_named(frame.reset_index(drop=True), [not h.strip() for h in header])
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
@@ -157,7 +158,9 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
             if cells.empty:
                 raise pd.errors.EmptyDataError("no header row")
             frame = cells.iloc[1:].reset_index(drop=True)
-            frame.columns = [render_cell(c) or f"Unnamed: {k}" for k, c in enumerate(cells.iloc[0])]
+            headings = [render_cell(c) for c in cells.iloc[0]]
+            blank = [not (h or "").strip() for h in headings]
+            frame.columns = [h or f"column {k}" for k, h in enumerate(headings, 1)]
             _refuse_twice(path.name, list(frame.columns), names)
     except TableFileError:
         raise
@@ -172,4 +175,21 @@ def read_raw(path: Path, read: Collection[str] = ()) -> pd.DataFrame:
         raise TableFileError(path.name, f"cannot be read: {exc}") from exc
     frame.columns = [str(c) for c in frame.columns]
     rendered = {c: [render_cell(v) for v in frame[c].tolist()] for c in frame.columns}
-    return pd.DataFrame(rendered, columns=frame.columns, dtype=object).reset_index(drop=True)
+    out = pd.DataFrame(rendered, columns=frame.columns, dtype=object).reset_index(drop=True)
+    return out if blank is None else _headless_named(out, blank)
+
+
+def _headless_named(frame: pd.DataFrame, blank: list[bool]) -> pd.DataFrame:
+    """`frame` without the columns whose heading is empty and that hold nothing (Excel keeps
+    a formatted column past the table's last, and a row's trailing separator makes one), and
+    the others with an empty heading named by their place (`column 12 (no heading)`, where
+    pandas says `Unnamed: 11`), so that a warning says which column is ignored."""
+    names, keep = list(frame.columns), []
+    for k, (name, empty) in enumerate(zip(names, blank, strict=True)):
+        if not empty:
+            keep.append(name)
+        elif frame[name].notna().any():
+            names[k] = f"column {k + 1} (no heading)"
+            keep.append(names[k])
+    frame.columns = names
+    return frame[keep]

@@ -274,6 +274,31 @@ def test_validate_warns_once_about_extra_columns(world_copy: Path) -> None:
     ]
 
 
+def test_a_column_without_a_heading_is_named_by_its_place_or_passed_over_when_empty(
+    world_copy: Path,
+) -> None:
+    """Excel writes a trailing separator on every row, or keeps a formatted column past the
+    table: a column with no heading and nothing in it is nothing, not a warning about
+    `Unnamed: 11`; one with values is named by its place, in a CSV and in a workbook."""
+    path = world_copy / "units.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(f"{line}," for line in lines) + "\n")
+    report = validate_directory(world_copy)
+    assert report.ok and not [w for w in report.warnings if "units.csv" in w]
+    path.write_text("\n".join([lines[0] + ","] + [f"{line},lihat SK" for line in lines[1:]]) + "\n")
+    width = len(lines[0].split(","))
+    said = [w for w in validate_directory(world_copy).warnings if "units.csv" in w]
+    assert said == [f"units.csv: extra column(s) ignored: column {width + 1} (no heading)"]
+    units = pd.read_csv(path, dtype=str, keep_default_na=False)
+    path.unlink()
+    units.rename(columns={units.columns[-1]: ""}).assign(**{" ": ""}).replace("", None).to_excel(
+        world_copy / "units.xlsx", index=False
+    )
+    report = validate_directory(world_copy)
+    said = [w for w in report.warnings if "units.xlsx" in w]
+    assert report.ok and said == [f"units.xlsx: extra column(s) ignored: column {width + 1} (no heading)"]  # fmt: skip
+
+
 def test_a_header_off_by_case_or_spaces_is_read_saying_so(world_copy: Path) -> None:
     """`Unit_ID ` is `unit_id` as a spreadsheet user typed it: read, with a warning, the same
     data as the contract's own header gives."""
