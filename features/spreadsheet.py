@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -29,6 +31,8 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from features.contract.reader import not_utf8, render_cell, separator_of
 from features.contract.sheets import SHEET_ROWS, read_sheets, sheet_form
@@ -111,16 +115,33 @@ def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | 
     return header, rows
 
 
+@dataclass(frozen=True)
+class Lists:
+    """What a form's columns may hold, offered in the workbook as a drop-down on each row
+    written (data validation, which Excel and LibreOffice both show): `values` by column. A
+    value typed outside the list is warned about, not refused: the importer checks every
+    value anyway, and says which row and why. `legend` (a sheet's title and its rows) says
+    what the values mean, on a second sheet; the form is the first."""
+
+    values: Mapping[str, Sequence[str]]
+    legend: tuple[str, pd.DataFrame] | None = None
+
+
+# Excel's limit on a list written into the validation itself
+MAX_LIST_CHARACTERS = 255
+
+
 class SheetWriter:
     """A workbook of one sheet written a frame at a time (openpyxl's write-only mode: rows are
     streamed, not held), saved to a path at the end (see the module: numbers as numbers,
-    text as text, whatever the locale that opens it)."""
+    text as text, whatever the locale that opens it), with `lists`' drop-downs."""
 
-    def __init__(self, title: str, columns: list[str]) -> None:
+    def __init__(self, title: str, columns: list[str], lists: Lists | None = None) -> None:
         self.book = openpyxl.Workbook(write_only=True)
         self.sheet = self.book.create_sheet(title)
         self.sheet.append([str(c) for c in columns])
         self.rows = 1
+        self.columns, self.lists = [str(c) for c in columns], lists
 
     def append(self, frame: pd.DataFrame) -> None:
         """`frame`'s rows; ValueError where they would pass the rows a worksheet holds."""
@@ -134,7 +155,31 @@ class SheetWriter:
 
     def save(self, path: Path | str | BinaryIO) -> None:
         """To a file, or a stream (a page's download)."""
+        if self.lists is not None:
+            self._offer(self.lists)
         self.book.save(path)
+
+    def _offer(self, lists: Lists) -> None:
+        """The drop-downs over every row written, and the legend's sheet."""
+        for column, values in lists.values.items():
+            if column not in self.columns or self.rows < 2:
+                continue
+            allowed = ",".join(values)
+            if len(allowed) > MAX_LIST_CHARACTERS or any("," in v or '"' in v for v in values):
+                raise ValueError(f"{column}: a list Excel cannot hold in a validation: {allowed}")
+            letter = get_column_letter(self.columns.index(column) + 1)
+            offer = DataValidation(
+                type="list", formula1=f'"{allowed}"', allow_blank=True, errorStyle="warning",
+                showErrorMessage=True, errorTitle=column, error=f"{column}: {', '.join(values)}",
+            )  # fmt: skip
+            offer.add(f"{letter}2:{letter}{self.rows}")
+            self.sheet.data_validations.append(offer)
+        if lists.legend is not None:
+            title, rows = lists.legend
+            legend = self.book.create_sheet(title)
+            legend.append([str(c) for c in rows.columns])
+            for row in rows.itertuples(index=False):
+                legend.append([_cell(legend, value) for value in row])
 
     def discard(self) -> None:
         """Give up before `save` (a failure between parts): the sheet's stream is closed
@@ -142,9 +187,11 @@ class SheetWriter:
         self.sheet.close()
 
 
-def write_workbook(frame: pd.DataFrame, path: Path | BinaryIO, title: str) -> None:
-    """`frame` as a workbook of one sheet named `title` (`SheetWriter`)."""
-    writer = SheetWriter(title, list(frame.columns))
+def write_workbook(
+    frame: pd.DataFrame, path: Path | BinaryIO, title: str, lists: Lists | None = None
+) -> None:
+    """`frame` as a workbook of one sheet named `title` (`SheetWriter`), with `lists`."""
+    writer = SheetWriter(title, list(frame.columns), lists)
     writer.append(frame)
     writer.save(path)
 

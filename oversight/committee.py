@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.spreadsheet import read_edited, unguard
+from features.spreadsheet import Lists, read_edited, unguard
 from oversight.formats import wita
-from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, VERDICT_LABELS
+from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, REASONS, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
 from planning.run import DECISION_COLUMNS, MOVE_COLUMNS
 
@@ -32,6 +32,20 @@ class Imported:
     recorded: int = 0
     undecided: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+def form_lists() -> Lists:
+    """The paper's closed columns as drop-downs (`decision`, `reason_code`), and a sheet
+    that says what each reason means and which decisions it fits: what the committee picks
+    from instead of typing codes the import would refuse."""
+    legend = pd.DataFrame(
+        {"reason_code": [r.code for r in REASONS], "alasan": [r.label for r in REASONS],
+         "untuk keputusan": [", ".join(v for v in VERDICT_LABELS if v in r.verdicts) for r in REASONS]}
+    )  # fmt: skip
+    return Lists(
+        {"decision": list(VERDICT_LABELS), "reason_code": [r.code for r in REASONS]},
+        ("kode alasan", legend),
+    )
 
 
 def _problems(path: Path, line: int, row: dict[str, str]) -> list[str]:

@@ -633,7 +633,8 @@ def decisions_form(
 ) -> None:
     """Write a round's paper from the record: its moves as shown, where each one's decisions
     stand and the decision columns empty, for the next stage to fill in and `import`."""
-    from oversight.committee import round_form
+    from oversight.committee import form_lists, round_form
+    from planning.report import FORM_TITLE
     from training.scoring import write_table
 
     target = out or Path(f"usulan-{round_id}.xlsx")
@@ -645,7 +646,7 @@ def decisions_form(
     except ValueError as error:
         _echo_err(str(error))
         raise typer.Exit(1) from None
-    write_table(form, target, "usulan mutasi")
+    write_table(form, target, FORM_TITLE, form_lists())
     typer.echo(f"wrote {target} ({len(form)} moves)")
 
 
@@ -904,6 +905,7 @@ def plan(
 
     from pydantic import ValidationError
 
+    from oversight.committee import form_lists
     from oversight.records import record_round
     from planning.report import write_plan
     from planning.run import PlanRefused, UnknownLocks, check_locks, plan_round
@@ -946,7 +948,7 @@ def plan(
         _echo_err(str(refusal))
         raise typer.Exit(1) from None
     record_round(result, _shown(loaded, hr, when), store)
-    paths = write_plan(result, out)
+    paths = write_plan(result, out, form_lists())
     s = result.summary
     typer.echo(
         f"{s['moves']} moves (cap {s['max_moves']}{_pilot_note(s['pilot_moves'])}), "

@@ -13,9 +13,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from features.spreadsheet import guard_frame, write_workbook
+from features.spreadsheet import Lists, guard_frame, write_workbook
 from planning.run import DECISION_COLUMNS, MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
 from training.outputs import strict_json, write_all
+
+FORM_TITLE = "usulan mutasi"  # the committee's paper's sheet, wherever it is written
 
 TEMPLATE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Rencana penataan {{ s.as_of }}</title>
@@ -92,11 +94,12 @@ def _chart(units: pd.DataFrame) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def write_plan(result: PlanResult, out: Path) -> list[Path]:
+def write_plan(result: PlanResult, out: Path, lists: Lists | None = None) -> list[Path]:
     """Write the five files, all of them or none; returns their paths. `moves.xlsx` is
     `moves.csv` as a workbook with the committee's columns empty beside each move: what
     Baperjakat opens, fills in and gives back to `penataan decisions import` (a CSV opens
-    as one column in Excel set to Indonesian: `features.spreadsheet`)."""
+    as one column in Excel set to Indonesian: `features.spreadsheet`); `lists` the values
+    those columns take, as drop-downs (the record's vocabulary: `oversight.committee`)."""
     moves = result.moves
     form = moves.reindex(columns=[*MOVE_COLUMNS, *DECISION_COLUMNS]).round(3)
     env = Environment(autoescape=select_autoescape(default=True))
@@ -105,7 +108,7 @@ def write_plan(result: PlanResult, out: Path) -> list[Path]:
     )
     return write_all({
         out / "moves.csv": lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False),
-        out / "moves.xlsx": lambda p: write_workbook(form, p, "usulan mutasi"),
+        out / "moves.xlsx": lambda p: write_workbook(form, p, FORM_TITLE, lists),
         out / "units.csv": lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False),
         out / "summary.json": lambda p: p.write_text(strict_json(result.summary)),
         out / "report.html": lambda p: p.write_text(html),

@@ -158,6 +158,30 @@ def fill_paper(path: Path, line: int, **cells: str | None) -> None:
     book.save(path)
 
 
+def assert_paper_offers_the_vocabulary(path: Path, moves: int) -> None:
+    """A round's workbook offers the committee's closed columns as drop-downs over every
+    move's row, the record's own values, and a second sheet saying what each reason means."""
+    import openpyxl
+
+    from oversight.reasons import REASONS, VERDICT_LABELS
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    head = [c.value for c in sheet[1]]
+    offered = {}
+    for rule in sheet.data_validations.dataValidation:
+        column = head[openpyxl.utils.column_index_from_string(str(rule.sqref)[0]) - 1]
+        offered[column] = (rule.formula1.strip('"').split(","), str(rule.sqref), rule.errorStyle)
+    letter = {c: openpyxl.utils.get_column_letter(head.index(c) + 1) for c in ("decision", "reason_code")}  # fmt: skip
+    assert offered == {
+        "decision": (list(VERDICT_LABELS), f"{letter['decision']}2:{letter['decision']}{moves + 1}", "warning"),
+        "reason_code": ([r.code for r in REASONS], f"{letter['reason_code']}2:{letter['reason_code']}{moves + 1}", "warning"),
+    }  # fmt: skip
+    legend = [[c.value for c in row] for row in book["kode alasan"].iter_rows()]
+    assert legend[0] == ["reason_code", "alasan", "untuk keputusan"]
+    assert [row[:2] for row in legend[1:]] == [[r.code, r.label] for r in REASONS]
+
+
 def write_xls(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "Sheet1") -> Path:
     """`rows` (the header first) as an Excel 97-2003 workbook, written by xlwt (a real
     BIFF8 writer, not our exporter); empty cells left out, as Excel leaves them."""

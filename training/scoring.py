@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from features.data import HRData
 from features.eligibility import StaffReadings
 from features.pipeline import Snapshot, take_snapshot
-from features.spreadsheet import SheetWriter, guard_frame
+from features.spreadsheet import Lists, SheetWriter, guard_frame
 from training.candidates import CandidateTable, ScoredTable, table_date
 from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
@@ -264,12 +264,13 @@ def _frame(
     )
 
 
-def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path, title: str = SCORE_SHEET) -> int:  # fmt: skip
+def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path, title: str = SCORE_SHEET, lists: Lists | None = None) -> int:  # fmt: skip
     """CSV, Parquet or a workbook (`.xlsx`: what HR opens in Excel set to Indonesian, where a
     CSV's decimal points misread; `features.spreadsheet`) by the file's extension, written
     whole or not at all, from one frame or from frames taken one at a time (a Parquet row
     group each; the CSV's header once; a workbook's rows streamed), none of them held after
-    it is written; `title` names a workbook's sheet. Returns the rows written."""
+    it is written; `title` names a workbook's sheet, `lists` its drop-downs. Returns the rows
+    written."""
     target = Path(path)
     if target.suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"{path}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
@@ -286,7 +287,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path,
                 if target.suffix == ".csv":
                     guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
                 elif target.suffix == ".xlsx":
-                    sheet = sheet or SheetWriter(title, columns)
+                    sheet = sheet or SheetWriter(title, columns, lists)
                     sheet.append(frame)
                 else:
                     if writer is None:  # the first rows set the file's types
@@ -305,7 +306,7 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path,
             if target.suffix == ".csv":
                 empty.to_csv(tmp, index=False)
             elif target.suffix == ".xlsx":
-                sheet = SheetWriter(title, columns)
+                sheet = SheetWriter(title, columns, lists)
             else:
                 empty.to_parquet(tmp, index=False)
         if sheet is not None:

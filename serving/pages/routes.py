@@ -31,11 +31,12 @@ from starlette.datastructures import UploadFile
 from features.contract.schema import NIP_PATTERN
 from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
-from oversight.committee import import_decisions, round_form
+from oversight.committee import form_lists, import_decisions, round_form
 from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
+from planning.report import FORM_TITLE
 from serving.engine import Engine, NotFound
 from serving.keys import PERMISSIONS, KeyFileError, KeyStore
 from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
@@ -244,7 +245,7 @@ def round_workbook(request: Request, id: str = "") -> Response:
 
     def workbook(store: DecisionStore) -> Response:
         buffer = io.BytesIO()
-        write_workbook(round_form(store, id), buffer, "usulan mutasi")
+        write_workbook(round_form(store, id), buffer, FORM_TITLE, form_lists())
         disposition = f'attachment; filename="usulan-{id}.xlsx"'
         return Response(buffer.getvalue(), media_type=XLSX, headers={**HEADERS, "Content-Disposition": disposition})  # fmt: skip
 

@@ -14,7 +14,13 @@ from typer.testing import CliRunner
 from features.spreadsheet import read_edited
 from penataan.cli import app
 from serving.pages.routes import XLSX
-from tests.helpers import Api, engine_of, fill_paper, movable_nip
+from tests.helpers import (
+    Api,
+    assert_paper_offers_the_vocabulary,
+    engine_of,
+    fill_paper,
+    movable_nip,
+)
 
 
 def _login(api: Api, role: str) -> None:
@@ -134,6 +140,7 @@ def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
     assert f'filename="usulan-{round_id}.xlsx"' in got.headers["content-disposition"]
     paper = tmp_path / "usulan.xlsx"
     paper.write_bytes(got.content)
+    assert_paper_offers_the_vocabulary(paper, len(moves))
     columns, rows = read_edited(paper)
     assert [r["suggestion_id"] for _, r in rows] == [m["suggestion_id"] for m in moves]
     assert rows[0][1]["to_unit_name"] == moves[0]["to_unit_name"] and rows[0][1]["decision"] is None
@@ -154,6 +161,10 @@ def test_a_server_rounds_paper_is_downloaded_decided_offline_and_imported(
     assert columns_csv == columns
     seen = ("suggestion_id", "to_unit_name", "latest_decision")
     assert [[r[c] or None for c in seen] for _, r in rows_csv] == [[r[c] for c in seen] for _, r in read_edited(paper)[1]]  # fmt: skip
+    book = tmp_path / "form.xlsx"
+    run = CliRunner().invoke(app, ["decisions", "form", "--round", round_id, "--out", str(book)])
+    assert run.exit_code == 0, run.output
+    assert_paper_offers_the_vocabulary(book, len(moves))
     nothing = CliRunner().invoke(app, ["decisions", "form", "--round", "rd_0000"])
     assert nothing.exit_code == 1 and "no round 'rd_0000'" in nothing.output
     text = CliRunner().invoke(app, ["decisions", "form", "--round", round_id, "--out", "x.txt"])

@@ -25,7 +25,7 @@ from planning.problem import ScoredPairs, build_problem, person_values
 from planning.report import write_plan
 from planning.run import PlanRefused, PlanResult, UnknownLocks, plan_round
 from planning.settings import PlanSettings
-from tests.helpers import Api
+from tests.helpers import Api, assert_paper_offers_the_vocabulary
 from training.candidates import CandidateTable, JoinedStaff
 from training.evaluation import read_truth
 from training.model import PlacementModel
@@ -364,6 +364,7 @@ def test_the_committee_fills_in_the_rounds_workbook(
     assert first[header.index("nip")] == moves.loc[0, "nip"]  # text: all 18 digits
     assert first[header.index("gain")] == pytest.approx(moves.loc[0, "gain"])  # a number
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert_paper_offers_the_vocabulary(out / "moves.xlsx", len(moves))
     col = {name: k + 1 for k, name in enumerate(header)}
     sheet.cell(2, col["decision"], "Setuju")
     sheet.cell(2, col["reason_code"], "sesuai_kompetensi")
