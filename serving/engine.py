@@ -313,6 +313,7 @@ class Engine:
         moves first, then staying, then the rest (one employee's units); else by score."""
         sc = self.scored
         suggested, pilot = self.suggested_for(precision)
+        closed = self._closed(rows, lang) if by_policy else None
         if not include_ineligible:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
@@ -356,6 +357,7 @@ class Engine:
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
                 bool(credible[rank]), float(sc.p_help[row]) if known else None,
                 precision or self.settings.precision, by_policy and rank == 0, bool(trial[rank]),
+                closed,
             )  # fmt: skip
             codes = broken_rules(self.table.broken[row])
             out.append(
@@ -390,6 +392,20 @@ class Engine:
                 )
             )
         return out
+
+    def _closed(self, rows: np.ndarray, lang: Lang) -> list[str] | None:
+        """Where every move among one employee's `rows` breaks a rule, the rules each of them
+        breaks (in `lang`), or that each is closed by one rule or another; None where a move
+        is allowed: "stay" then says the rules, not the model, decided (two years in the
+        position not yet served read as "no move is likely enough to help")."""
+        moves = rows[~self.table.is_stay[rows]]
+        broken = self.table.broken[moves]
+        if len(moves) == 0 or not broken.any(axis=1).all():
+            return None
+        every = [_reason(code, lang).reason for code in broken_rules(broken.all(axis=0))]
+        if not every:
+            every = ["each unit closed by one of the rules" if lang == "en" else "setiap unit tertutup oleh salah satu aturan"]  # fmt: skip
+        return [text[0].lower() + text[1:] if text[1:2].islower() else text for text in every]
 
     def recommend(
         self, nip: str, top_k: int, unit_ids: list[str] | None, include_ineligible: bool,

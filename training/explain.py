@@ -8,6 +8,7 @@ hears why *this move* would help them, not why the model likes the unit in gener
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -79,13 +80,15 @@ def narrative(
     precision: float = 0.8,
     stay_first: bool = False,
     pilot: bool = False,
+    blocked: Sequence[str] | None = None,
 ) -> str:
     """A short paragraph for the employee: the prediction, the gain, the factors behind it,
     and where the decision policy put it (`gain_interval` is the gain's 80% interval,
     `p_help` the probability that the move truly helps; a move is `suggested` when the
     policy, which asks that `precision` of suggested moves help, picks it, and `pilot` when
     it does so as a pilot, before any outcome has tested the claims; `stay_first` says that
-    the current unit comes first because no move is)."""
+    the current unit comes first because no move is, and `blocked`, when no move is allowed
+    at all, the rules that close every one: that, not the model, is then why)."""
     if lang == "en":
         head = f"Your predicted performance score in {unit_name} is {score:.1f} (likely {low:.1f}–{high:.1f})"
         close = (
@@ -102,7 +105,14 @@ def narrative(
         return f"{head}. {close}"
     if current_name == unit_name:
         stay = "this is your current unit." if lang == "en" else "ini adalah unit Anda sekarang."
-        if stay_first:
+        if stay_first and blocked is not None:
+            rules = "; ".join(blocked)
+            stay += (
+                f" No move is allowed now ({rules}), so staying comes first."
+                if lang == "en"
+                else f" Belum ada mutasi yang diperbolehkan ({rules}), sehingga tetap di unit ini diutamakan."  # fmt: skip
+            )
+        elif stay_first:
             stay += (
                 f" No move is likely enough to help (suggestions must help in at least "
                 f"{precision:.0%} of cases), so staying comes first."

@@ -108,6 +108,31 @@ def test_labels_and_narrative_follow_the_language(api: Api) -> None:
     assert labels_id.isdisjoint(labels_en)
 
 
+def test_staying_says_whether_the_rules_or_the_model_decided(api: Api) -> None:
+    """Someone not yet two years in their position may move nowhere: "stay" said "no move is
+    likely enough to help", which read as the model's verdict on their moves. It now names
+    the rule that closes every move; where a move is allowed, the model's reason stands."""
+    engine = engine_of(api)
+    n, tenure = engine.table.n_units, list(RULES).index("min_tenure")
+    blocks = [engine.table.broken[i * n : (i + 1) * n][~engine.table.is_stay[i * n : (i + 1) * n]] for i in range(len(engine.nips))]  # fmt: skip
+    young = next(str(nip) for nip, b in zip(engine.nips, blocks, strict=True) if b[:, tenure].all())
+    for lang, said in (("en", "No move is allowed now (less than 2 years in the current position"),
+                       ("id", "Belum ada mutasi yang diperbolehkan (belum 2 tahun di jabatan sekarang")):  # fmt: skip
+        body = recommend(api, nip=young, lang=lang)
+        assert body["decision"] == "stay" and body["suggestions"][0]["is_current"]
+        assert said in body["suggestions"][0]["explanation"]["narrative"]
+    api.client.post("/ui/login", data={"api_key": api.keys["hr"]})  # the page says it too
+    page = api.client.get("/ui/employee", params={"nip": young, "lang": "en"})
+    assert page.status_code == 200 and "No move is allowed now (less than 2 years" in page.text
+    api.client.cookies.clear()
+    free = next(
+        str(nip) for nip, b in zip(engine.nips, blocks, strict=True)
+        if (~b.any(axis=1)).any() and recommend(api, nip=str(nip), lang="en")["decision"] == "stay"
+    )  # fmt: skip
+    narrative = recommend(api, nip=free, lang="en")["suggestions"][0]["explanation"]["narrative"]
+    assert "No move is likely enough to help" in narrative and "allowed" not in narrative
+
+
 def test_scores_agree_with_penataan_score(api: Api) -> None:
     engine = engine_of(api)
     nip = movable_nip(engine)
