@@ -16,6 +16,7 @@ import os
 import secrets
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,24 @@ def _hash(key: str) -> str:
 class KeyFileError(RuntimeError):
     """The key file exists but cannot be used (corrupt, empty, unreadable): keyed routes
     answer 503 with this reason instead of letting anyone in or failing with a 500."""
+
+
+MAX_NAME = 100
+
+
+def _name(name: str) -> str:
+    """A key's name as stored: without the spaces around it, one printable line (it is
+    printed by `keys list`, a line per key, and written into the audit log and as who
+    decided: a newline or a tab would forge a line or a column), at most `MAX_NAME`."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a key needs a name (who or which tool holds it)")
+    odd = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if odd:
+        raise ValueError(f"a key's name is one printable line: {name!r} holds {odd[0]!r}")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"a key's name is at most {MAX_NAME} characters ({len(name)} given)")
+    return name
 
 
 class KeyStore:
@@ -120,8 +139,7 @@ class KeyStore:
         """A new key for `name` with `role`; returns the key, which is not stored anywhere."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-        if not name.strip():
-            raise ValueError("a key needs a name (who or which tool holds it)")
+        name = _name(name)
         key = "pnt_" + secrets.token_urlsafe(32)
         with self._exclusive():
             entries = self._entries()
@@ -139,6 +157,7 @@ class KeyStore:
         return key
 
     def revoke(self, name: str) -> bool:
+        name = name.strip()
         with self._exclusive():
             entries = self._entries()
             kept = [e for e in entries if e["name"] != name]

@@ -255,6 +255,21 @@ def test_concurrent_key_writers_lose_nothing(tmp_path: Path) -> None:
     json.loads(path.read_text())  # whole, never truncated
 
 
+def test_a_key_name_is_one_printable_line(tmp_path: Path) -> None:
+    """A key's name is printed by `keys list` (a line per key, tab-separated) and written
+    into the audit log and the decisions' `decided_by`: a newline or a tab in it forged a
+    second line; spaces around it made a name `keys revoke` could not find."""
+    store = KeyStore(tmp_path / "keys.json")
+    for name in ("x\ny", "tab\there", "bell\a", "zero\u200bwidth", "n" * 101, "  "):
+        with pytest.raises(ValueError, match="name"):
+            store.create("hr", name)
+    store.create("hr", "  Bidang Mutasi  ")
+    assert [h.name for h in store.holders()] == ["Bidang Mutasi"]
+    with pytest.raises(ValueError, match="exists"):
+        store.create("hr", "Bidang Mutasi ")
+    assert store.revoke(" Bidang Mutasi") and not store.holders()
+
+
 def test_an_unusable_key_file_refuses_keyed_routes_with_503(served: Api, engine: Engine) -> None:
     path = served.settings.api_keys_file
     good = path.read_text()
