@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,6 +143,25 @@ class Refused(ValueError):
         self.status, self.field = status, field
 
 
+MAX_NAME = 100
+
+
+def one_line_name(text: str, what: str) -> str:
+    """A person's or a tool's name as the record keeps it (who decided, suspended or purged;
+    an API key's holder): without the spaces around it, one printable line (names are
+    printed a line each and quoted in the minutes: a newline or a tab would forge a line or
+    a column), at most `MAX_NAME` characters; else `Refused` (422) naming `what`."""
+    name = text.strip()
+    if not name:
+        raise Refused(422, what, f"{what} is required (who, or which tool)")
+    odd = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if odd:
+        raise Refused(422, what, f"{what} is one printable line: {name!r} holds {odd[0]!r}")
+    if len(name) > MAX_NAME:
+        raise Refused(422, what, f"{what} is at most {MAX_NAME} characters ({len(name)} given)")
+    return name
+
+
 def _row_hash(prev: str, row: dict[str, Any]) -> str:
     content = json.dumps({k: row[k] for k in DECISION_FIELDS}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256((prev + content).encode()).hexdigest()
@@ -254,6 +274,7 @@ class DecisionStore:
             raise Refused(422, "alt_unit_id", "ubah names the unit decided instead (alt_unit_id)")
         if role not in STAGE_ROLES[stage]:
             raise Refused(403, "stage", f"role {role!r} may not record the {stage} stage")
+        decided_by = one_line_name(decided_by, "decided_by")
         with self._writing, self._db() as db:
             db.execute("begin immediate")  # the write lock before the chain's end is read
             try:
@@ -359,6 +380,7 @@ class DecisionStore:
             raise Refused(422, "before", f"records are kept at least {RETENTION_DAYS} days: the latest purge date today is {latest}, not {before}")  # fmt: skip
         if not reason.strip():
             raise Refused(422, "reason", "a reason is required to purge records")
+        decided_by = one_line_name(decided_by, "decided_by")
         horizon = before.isoformat()
         with self._writing, self._db() as db:
             db.execute("begin immediate")
@@ -392,6 +414,7 @@ class DecisionStore:
         """Stop (or, `resume`, restart) every suggestion, with the reason, on the record."""
         if not reason.strip():
             raise Refused(422, "reason", "a reason is required to suspend or resume suggestions")
+        decided_by = one_line_name(decided_by, "decided_by")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._writing, self._db() as db:
             db.execute("insert into suspensions (at, action, reason, decided_by) values (?, ?, ?, ?)",

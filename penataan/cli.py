@@ -109,6 +109,17 @@ def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _who(by: str) -> str:
+    """`--by` as the record keeps it (`oversight.store.one_line_name`), or exit 2 saying why."""
+    from oversight.store import Refused, one_line_name
+
+    try:
+        return one_line_name(by, "--by")
+    except Refused as refused:
+        _echo_err(str(refused))
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def validate(
     directory: Annotated[Path, typer.Argument(help="A data directory following the contract.")],
@@ -585,8 +596,9 @@ def decisions_import(
     if stage not in STAGES:
         _echo_err(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
         raise typer.Exit(2)
+    who = _who(by)
     try:
-        done = import_decisions(_decision_store(), file, stage, by)
+        done = import_decisions(_decision_store(), file, stage, who)
     except ValueError as error:  # a file that cannot be read as a round's moves: nothing recorded
         _echo_err(str(error))
         raise typer.Exit(1) from None
@@ -659,8 +671,9 @@ def decisions_suspend(
     ] = False,  # fmt: skip
 ) -> None:
     """Stop every suggestion (API and rounds refuse with the reason) until resumed."""
+    who = _who(by)
     store = _decision_store()
-    store.suspend(reason, by, resume)
+    store.suspend(reason, who, resume)
     typer.echo(store.suspended() or "suggestions are served")
 
 
@@ -684,6 +697,7 @@ def decisions_purge(
     except ValueError:
         _echo_err(f"--before {before!r}: expected a date YYYY-MM-DD")
         raise typer.Exit(2) from None
+    by = _who(by)
     try:
         removed = _decision_store().purge(day, by, reason)
         audit = AuditLog(ServeSettings().audit_db)

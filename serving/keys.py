@@ -16,12 +16,13 @@ import os
 import secrets
 import tempfile
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from oversight.store import one_line_name
 
 log = logging.getLogger("penataan.serving")
 
@@ -66,24 +67,6 @@ def _hash(key: str) -> str:
 class KeyFileError(RuntimeError):
     """The key file exists but cannot be used (corrupt, empty, unreadable): keyed routes
     answer 503 with this reason instead of letting anyone in or failing with a 500."""
-
-
-MAX_NAME = 100
-
-
-def _name(name: str) -> str:
-    """A key's name as stored: without the spaces around it, one printable line (it is
-    printed by `keys list`, a line per key, and written into the audit log and as who
-    decided: a newline or a tab would forge a line or a column), at most `MAX_NAME`."""
-    name = name.strip()
-    if not name:
-        raise ValueError("a key needs a name (who or which tool holds it)")
-    odd = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
-    if odd:
-        raise ValueError(f"a key's name is one printable line: {name!r} holds {odd[0]!r}")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"a key's name is at most {MAX_NAME} characters ({len(name)} given)")
-    return name
 
 
 class KeyStore:
@@ -139,7 +122,7 @@ class KeyStore:
         """A new key for `name` with `role`; returns the key, which is not stored anywhere."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-        name = _name(name)
+        name = one_line_name(name, "a key's name")
         key = "pnt_" + secrets.token_urlsafe(32)
         with self._exclusive():
             entries = self._entries()

@@ -3,6 +3,7 @@ chain that finds a row edited by hand, and concurrent writers that lose nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from pathlib import Path
@@ -62,6 +63,25 @@ def test_bad_decisions_are_refused_naming_the_input(
     with pytest.raises(Refused) as unknown:
         store.decide("sg_0000", "hr", "setuju", "lainnya", "staf", "hr")
     assert unknown.value.status == 404
+
+
+@pytest.mark.parametrize("who", ["   ", "staf\nbaris palsu", "staf\tkolom", "x" * 101])
+def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, who: str) -> None:
+    """Who decided is quoted in the minutes and printed a line each: `--by "  "` recorded
+    a suspension by nobody, and a newline forged a line."""
+    store, (sid, *_) = _store(tmp_path)
+    calls = (
+        lambda: store.decide(sid, "hr", "setuju", "sesuai_kompetensi", who, "hr"),
+        lambda: store.suspend("audit", who),
+        lambda: store.purge(dt.date(2000, 1, 1), who, "retensi"),
+    )
+    for call in calls:
+        with pytest.raises(Refused) as refused:
+            call()
+        assert (refused.value.status, refused.value.field) == (422, "decided_by")
+    assert store.suspended() is None and store.suggestion(sid)["decisions"] == []  # type: ignore[index]
+    store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "  Bidang Mutasi ", "hr")
+    assert store.suggestion(sid)["decisions"][0]["decided_by"] == "Bidang Mutasi"  # type: ignore[index]
 
 
 def test_a_rejection_ends_the_path(tmp_path: Path) -> None:

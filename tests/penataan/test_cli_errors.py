@@ -95,6 +95,22 @@ def test_a_dead_tracking_server_is_named_in_seconds(
     assert line.startswith(said)  # the password masked, and not read as part of the host
 
 
+def test_who_acts_on_the_record_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(tmp_path / "decisions.db"))
+    paper = tmp_path / "moves.csv"
+    paper.write_text("suggestion_id,decision,reason_code\n")
+    for argv in (["decisions", "suspend", "--reason", "audit", "--by", "  "],
+                 ["decisions", "import", str(paper), "--stage", "hr", "--by", "a\nb"],
+                 ["decisions", "purge", "--before", "2000-01-01", "--by", "", "--reason", "x"]):  # fmt: skip
+        code, line = _fails(argv, capsys)
+        assert code == 2 and line.startswith("--by "), line
+    from oversight.store import DecisionStore  # nothing was recorded by nobody
+
+    assert DecisionStore(tmp_path / "decisions.db").suspended() is None
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
