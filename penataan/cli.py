@@ -295,20 +295,17 @@ def _report_refusal(error: ContractError, directory: Path) -> NoReturn:
 
 def _as_of(value: str | None) -> Any:
     """`--as-of` as a timestamp, or exit 2 naming the option (None: the data's default)."""
-    import datetime as dt
-
     import pandas as pd
+
+    from training.settings import as_of_date
 
     if value is None:
         return None
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or not dt.date(1950, 1, 1) <= day <= dt.date(2100, 12, 31):
-        _echo_err(f"--as-of {value!r}: expected a date YYYY-MM-DD between 1950 and 2100")
-        raise typer.Exit(2)
-    return pd.Timestamp(day)
+        return pd.Timestamp(as_of_date(value))
+    except ValueError as error:
+        _echo_err(f"--as-of {value!r}: {error}")
+        raise typer.Exit(2) from None
 
 
 ModelUri = Annotated[str | None, typer.Option(help="Default: models:/penataan-placement@champion.")]

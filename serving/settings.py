@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from oversight.settings import OversightSettings
-from training.settings import PipelineSettings
+from training.settings import PipelineSettings, as_of_date
 
 
 class ServeSettings(PipelineSettings, OversightSettings):
@@ -50,6 +50,12 @@ class ServeSettings(PipelineSettings, OversightSettings):
     # `https://simpeg.example.go.id`, comma-separated); empty, the default: no browser page of
     # another origin may call it (the API's own pages and non-browser clients need none)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("as_of")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        """Refused now, not after the model has loaded (`training.settings.as_of_date`)."""
+        return as_of_date(value).isoformat() if value else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

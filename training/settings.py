@@ -5,6 +5,7 @@ and `PipelineSettings`, all of them in the one object a deployable builds at its
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,6 +186,19 @@ class PipelineSettings(
     below the command line reads the environment. `ServeSettings` extends it for the API."""
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
+
+
+def as_of_date(text: str) -> dt.date:
+    """An as-of date as a person writes one for a command or a setting: YYYY-MM-DD between
+    1950 and 2100; ValueError saying so otherwise (pandas would take `yesterday`, `01-02-2026`
+    or `2026` and fail, or guess, later)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or not dt.date(1950, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise ValueError("expected a date YYYY-MM-DD between 1950 and 2100")
+    return day
 
 
 class ReviewSettings(BaseSettings):

@@ -129,6 +129,10 @@ def test_a_setting_refused_names_the_variable_and_the_value_set(
     code, line = _fails(["settings", "--serve"], capsys)
     assert code == 1 and "PENATAAN_AUDIT_TIMEOUT_SECONDS='-1'" in line
     monkeypatch.delenv("PENATAAN_AUDIT_TIMEOUT_SECONDS")
+    monkeypatch.setenv("PENATAAN_AS_OF", "yesterday")  # was pandas' error once the model loaded
+    code, line = _fails(["settings", "--serve"], capsys)
+    assert code == 1 and line.endswith("PENATAAN_AS_OF='yesterday': expected a date YYYY-MM-DD between 1950 and 2100")  # fmt: skip
+    monkeypatch.delenv("PENATAAN_AS_OF")
     monkeypatch.setenv("PENATAAN_PLAN_MAX_MOVES_SHARE", "2")  # a round's, not a --config's
     code, line = _fails(["plan", "--data", "nowhere", "--out", "round"], capsys)
     assert code == 1
