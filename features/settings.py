@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from features.vocab import EDUCATION_LEVELS
 
 
 class EligibilitySettings(BaseSettings):
@@ -18,19 +20,31 @@ class EligibilitySettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
-    min_tenure_years: float = 2.0  # PP 11/2017 Pasal 190(2): at least 2 years in a position
-    heavy_sanction_months: int = 12  # PP 94/2021: a berat sanction runs 12 months
+    # each bounded to what a regulation could say: a threshold out of them (a tenure of -1,
+    # a BUP of 5, an education level `PhD`) would switch a rule off or on for everyone unseen
+    # PP 11/2017 Pasal 190(2): at least 2 years in a position
+    min_tenure_years: float = Field(default=2.0, ge=0, le=40, allow_inf_nan=False)
+    heavy_sanction_months: int = Field(default=12, ge=0, le=120)  # PP 94/2021: a berat sanction runs 12 months  # fmt: skip
     min_education_managerial: str = "S1"  # jpt and administrator positions
     min_education_pengawas: str = "D3"
     # PP 11/2017 jo PP 17/2020 Pasal 239: batas usia pensiun by position
-    bup_years: int = 58  # administrasi, fungsional ahli pertama/muda and keterampilan
-    bup_jpt_years: int = 60  # pimpinan tinggi
-    bup_ahli_madya_years: int = 60  # fungsional ahli madya
-    bup_ahli_utama_years: int = 65  # fungsional ahli utama
-    retirement_window_years: float = 1.0  # MPP: nobody within this of BUP is moved
+    bup_years: int = Field(default=58, ge=45, le=75)  # administrasi, fungsional ahli pertama/muda and keterampilan  # fmt: skip
+    bup_jpt_years: int = Field(default=60, ge=45, le=75)  # pimpinan tinggi
+    bup_ahli_madya_years: int = Field(default=60, ge=45, le=75)  # fungsional ahli madya
+    bup_ahli_utama_years: int = Field(default=65, ge=45, le=75)  # fungsional ahli utama
+    # MPP: nobody within this of BUP is moved
+    retirement_window_years: float = Field(default=1.0, ge=0, le=10, allow_inf_nan=False)
     # past transfers between two kinds of unit a move needs before it is suggested: with
     # none, no record speaks for it and a model of the records only extrapolates; 0: off
     min_precedent_moves: int = Field(default=1, ge=0)
+
+    @field_validator("min_education_managerial", "min_education_pengawas")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        """One of the contract's education levels (`SD` ... `S3`)."""
+        if value not in EDUCATION_LEVELS:
+            raise ValueError(f"an education level is one of {', '.join(EDUCATION_LEVELS)}")
+        return value
 
 
 class KinerjaSettings(BaseSettings):

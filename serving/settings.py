@@ -39,10 +39,11 @@ class ServeSettings(PipelineSettings, OversightSettings):
     # signs the pages' session cookies; unset: a random secret per process (sessions end
     # with it, and several workers would not share them)
     session_secret: SecretStr | None = None
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # a committee's filled-in workbook, uploaded to the round page (`/ui/round/import`)
     max_upload_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
-    explain_factors: int = 4  # factors shown per suggestion; the rest is summed as `other`
+    # factors shown per suggestion; the rest is summed as `other`
+    explain_factors: int = Field(default=4, ge=0, le=20)
     # explain the moves of every default answer in the background once a model serves
     # (`serving.kept_rows`): one core busy for a few minutes, then answers skip TreeSHAP
     explain_ahead: bool = True

@@ -31,9 +31,9 @@ class RegistrySettings(BaseSettings):
         default_factory=lambda: f"sqlite:///{Path.cwd() / 'mlflow.db'}",
         validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "PENATAAN_MLFLOW_TRACKING_URI"),
     )
-    model_name: str = "penataan-placement"
-    model_alias: str = "champion"
-    experiment: str = "penataan"
+    model_name: str = Field(default="penataan-placement", min_length=1)
+    model_alias: str = Field(default="champion", min_length=1)
+    experiment: str = Field(default="penataan", min_length=1)
 
     @property
     def champion_uri(self) -> str:
@@ -84,7 +84,8 @@ class AuditSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
-    fairness_max_gap: float = 2.0  # score points, for MAE and for mean suggested gain
+    # score points, for MAE and for mean suggested gain
+    fairness_max_gap: float = Field(default=2.0, gt=0, le=100, allow_inf_nan=False)
 
 
 class DecisionSettings(BaseSettings):

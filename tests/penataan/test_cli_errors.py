@@ -139,6 +139,31 @@ def test_a_setting_refused_names_the_variable_and_the_value_set(
     assert line == "penataan: error: settings refused: PENATAAN_PLAN_MAX_MOVES_SHARE='2': Input should be less than or equal to 1"  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "why"),
+    [
+        ("PENATAAN_MIN_EDUCATION_MANAGERIAL", "PhD", "an education level is one of SD"),
+        ("PENATAAN_BUP_YEARS", "5", "greater than or equal to 45"),
+        ("PENATAAN_MIN_TENURE_YEARS", "-1", "greater than or equal to 0"),
+        ("PENATAAN_RETIREMENT_WINDOW_YEARS", "nan", "finite number"),
+        ("PENATAAN_HEAVY_SANCTION_MONTHS", "-2", "greater than or equal to 0"),
+        ("PENATAAN_FAIRNESS_MAX_GAP", "-1", "greater than 0"),
+        ("PENATAAN_MODEL_ALIAS", "", "at least 1 character"),
+        ("PENATAAN_EXPLAIN_FACTORS", "-3", "greater than or equal to 0"),
+        ("PENATAAN_MAX_BODY_BYTES", "0", "greater than or equal to 1024"),
+    ],
+)
+def test_a_threshold_no_regulation_could_set_is_refused_when_read(
+    variable: str, value: str, why: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A retirement age of 5 or a tenure of -1 switched a rule off for everyone, unseen; an
+    education level `PhD` ended the first scoring in a KeyError."""
+    monkeypatch.setenv(variable, value)
+    code, line = _fails(["settings", "--serve"], capsys)
+    assert code == 1 and f"{variable}={value!r}: " in line and why in line, line
+
+
 def test_a_full_disk_while_parts_wait_ends_in_one_line_and_leaves_the_output(
     cli_registry: str, world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
