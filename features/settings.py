@@ -7,12 +7,27 @@ that building a deployable's settings imports pydantic only: `penataan keys` and
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.vocab import EDUCATION_LEVELS
+
+
+def _a_file(path: Path) -> Path:
+    """A setting that names a file the project writes (a record, a log, the keys): an empty
+    variable reads as the current folder, which SQLite then fails to open without a name."""
+    if str(path) in ("", "."):
+        raise ValueError("names no file: give the file's path")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file's path in it")
+    return path
+
+
+# a file a deployable writes, named by a setting (`PENATAAN_DECISIONS_DB`, `..._AUDIT_DB`, ...)
+WrittenFile = Annotated[Path, AfterValidator(_a_file)]
 
 
 class EligibilitySettings(BaseSettings):

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.settings import WrittenFile
+
 
 class OversightSettings(BaseSettings):
     """Read by `penataan serve`, `penataan plan` and `penataan decisions`."""
 
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
-    decisions_db: Path = Path("decisions.db")
+    decisions_db: WrittenFile = Path("decisions.db")

@@ -78,7 +78,8 @@ def _field_errors(
     for item in error.errors():
         reason = item["msg"].removeprefix("Value error, ")
         key = name(item["loc"]) if name else ".".join(str(part) for part in item["loc"])
-        parts.append(f"{key}={item.get('input')!r}: {reason}" if item["loc"] else reason)
+        value = "'***'" if "SECRET" in key.upper() else repr(item.get("input"))  # never printed
+        parts.append(f"{key}={value}: {reason}" if item["loc"] else reason)
     return "; ".join(parts)
 
 

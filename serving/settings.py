@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from features.settings import WrittenFile
 from oversight.settings import OversightSettings
 from training.settings import PipelineSettings, as_of_date
 
@@ -29,8 +30,8 @@ class ServeSettings(PipelineSettings, OversightSettings):
     data_dir: Path = Path("data/mataram")
     model_uri: str = ""
     as_of: str = ""  # YYYY-MM-DD; empty: after the data's last period
-    api_keys_file: Path = Path("api-keys.json")
-    audit_db: Path = Path("audit.db")
+    api_keys_file: WrittenFile = Path("api-keys.json")
+    audit_db: WrittenFile = Path("audit.db")
     audit_timeout_seconds: float = Field(default=2.0, gt=0, le=60, allow_inf_nan=False)
     reload_timeout_seconds: float = Field(default=900.0, gt=0, allow_inf_nan=False)
     registry_timeout_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
@@ -51,6 +52,17 @@ class ServeSettings(PipelineSettings, OversightSettings):
     # `https://simpeg.example.go.id`, comma-separated); empty, the default: no browser page of
     # another origin may call it (the API's own pages and non-browser clients need none)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("session_secret")
+    @classmethod
+    def _strong(cls, value: SecretStr | None) -> SecretStr | None:
+        """At least 32 characters: it signs every session cookie, and a short one can be
+        found offline from a single cookie."""
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(
+                "at least 32 characters (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
 
     @field_validator("as_of")
     @classmethod

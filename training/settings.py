@@ -101,6 +101,8 @@ class DecisionSettings(BaseSettings):
     )
     min_gain_low: float | None = Field(
         default=None,
+        ge=-100,
+        le=100,
         allow_inf_nan=False,
         description="if set, a suggested move's gain interval must also lie above this",
     )

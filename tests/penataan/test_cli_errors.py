@@ -151,6 +151,10 @@ def test_a_setting_refused_names_the_variable_and_the_value_set(
         ("PENATAAN_MODEL_ALIAS", "", "at least 1 character"),
         ("PENATAAN_EXPLAIN_FACTORS", "-3", "greater than or equal to 0"),
         ("PENATAAN_MAX_BODY_BYTES", "0", "greater than or equal to 1024"),
+        ("PENATAAN_MIN_GAIN_LOW", "500", "less than or equal to 100"),
+        ("PENATAAN_DECISIONS_DB", "", "names no file"),  # SQLite: "unable to open database file"
+        ("PENATAAN_AUDIT_DB", "/tmp", "/tmp is a folder"),
+        ("PENATAAN_API_KEYS_FILE", "", "names no file"),
     ],
 )
 def test_a_threshold_no_regulation_could_set_is_refused_when_read(
@@ -162,6 +166,15 @@ def test_a_threshold_no_regulation_could_set_is_refused_when_read(
     monkeypatch.setenv(variable, value)
     code, line = _fails(["settings", "--serve"], capsys)
     assert code == 1 and f"{variable}={value!r}: " in line and why in line, line
+
+
+def test_a_weak_session_secret_is_refused_and_never_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PENATAAN_SESSION_SECRET", "rahasia")  # signs every page's session
+    code, line = _fails(["settings", "--serve"], capsys)
+    assert code == 1 and "PENATAAN_SESSION_SECRET='***': at least 32 characters" in line
+    assert "rahasia" not in line
 
 
 def test_a_full_disk_while_parts_wait_ends_in_one_line_and_leaves_the_output(
