@@ -313,7 +313,7 @@ class Engine:
         moves first, then staying, then the rest (one employee's units); else by score."""
         sc = self.scored
         suggested, pilot = self.suggested_for(precision)
-        closed = self._closed(rows, lang) if by_policy else None
+        closed = self._closing(rows, lang) if by_policy else None
         if not include_ineligible:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
@@ -393,19 +393,25 @@ class Engine:
             )
         return out
 
-    def _closed(self, rows: np.ndarray, lang: Lang) -> list[str] | None:
-        """Where every move among one employee's `rows` breaks a rule, the rules each of them
-        breaks (in `lang`), or that each is closed by one rule or another; None where a move
-        is allowed: "stay" then says the rules, not the model, decided (two years in the
-        position not yet served read as "no move is likely enough to help")."""
+    def _closed(self, rows: np.ndarray) -> list[str] | None:
+        """Where every move among `rows` (one employee's, or one unit's candidates) breaks a
+        rule, the rules' codes: those every one of them breaks, else those each breaks one of;
+        None where a move is allowed. "Stay", or no candidate, then says the rules, not the
+        model, decided (two years in the position not yet served read as "no move is likely
+        enough to help")."""
         moves = rows[~self.table.is_stay[rows]]
         broken = self.table.broken[moves]
         if len(moves) == 0 or not broken.any(axis=1).all():
             return None
-        every = [_reason(code, lang).reason for code in broken_rules(broken.all(axis=0))]
-        if not every:
-            every = ["each unit closed by one of the rules" if lang == "en" else "setiap unit tertutup oleh salah satu aturan"]  # fmt: skip
-        return [text[0].lower() + text[1:] if text[1:2].islower() else text for text in every]
+        return broken_rules(broken.all(axis=0)) or broken_rules(broken.any(axis=0))
+
+    def _closing(self, rows: np.ndarray, lang: Lang) -> list[str] | None:
+        """`_closed`'s rules as the narrative says them, in `lang`."""
+        codes = self._closed(rows)
+        if codes is None:
+            return None
+        texts = [_reason(code, lang).reason for code in codes]
+        return [text[0].lower() + text[1:] if text[1:2].islower() else text for text in texts]
 
     def recommend(
         self, nip: str, top_k: int, unit_ids: list[str] | None, include_ineligible: bool,
@@ -462,6 +468,7 @@ class Engine:
             headcount=int(self.headcount[unit]),
             as_of=self.as_of.date().isoformat(),
             candidates=self._placements(rows, top_k, include_ineligible, lang, by_policy=False),
+            closed_by=[_reason(code, lang) for code in self._closed(rows) or []],
             model=self.model_ref,
         )
 

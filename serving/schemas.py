@@ -185,6 +185,12 @@ class CandidatesResponse(BaseModel):
     headcount: int
     as_of: str
     candidates: list[Placement]
+    closed_by: list[IneligibleReason] = Field(
+        default_factory=list,
+        description="When nobody may move in (no eligible candidate): the rules that close "
+        "every candidate, e.g. formasi_full for a full unit (each candidate breaks at least "
+        "one of them); empty when someone may.",
+    )
     model: ModelRef
     advisory: str = ADVISORY
 

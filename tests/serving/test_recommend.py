@@ -170,6 +170,25 @@ def test_candidates_for_a_unit_come_from_other_units(api: Api) -> None:
         e = p["explanation"]
         total = e["base_value"] + sum(f["contribution"] for f in e["factors"]) + e["other"]
         assert total == pytest.approx(p["predicted_score"], abs=0.01)
+    assert body["closed_by"] == []  # someone may move in
+
+
+def test_a_full_units_empty_candidates_say_why(api: Api) -> None:
+    """A unit at its formasi answered `candidates: []` and nothing else: the rules that
+    close every candidate are named, in the API and on the vacancy page."""
+    engine = engine_of(api)
+    full = engine.units.index[engine.headcount >= engine.units["capacity"].to_numpy()]
+    assert len(full), "the small world has a full unit"
+    unit = str(full[0])
+    body = api.client.post("/v1/candidates", json={"unit_id": unit, "lang": "en"}, headers=api.headers("hr")).json()  # fmt: skip
+    assert body["candidates"] == []
+    assert "formasi_full" in [rule["code"] for rule in body["closed_by"]]
+    assert "The unit's formasi is full" in [rule["reason"] for rule in body["closed_by"]]
+    api.client.post("/ui/login", data={"api_key": api.keys["hr"]})
+    page = api.client.get("/ui/vacancy", params={"unit_id": unit, "lang": "en"})
+    assert page.status_code == 200 and "Nobody may move in now: " in page.text
+    assert "formasi is full" in page.text.split("Nobody may move in now: ")[1].split("</p>")[0]
+    api.client.cookies.clear()
 
 
 def test_responses_never_carry_names_or_protected_attributes(api: Api) -> None:
