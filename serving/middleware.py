@@ -32,6 +32,13 @@ SUBJECT_FIELDS = {"/v1/recommend": "nip", "/v1/candidates": "unit_id", "/v1/plan
                   "/v1/decisions": "suggestion_id"}  # fmt: skip
 
 
+def app_path(scope: Scope) -> str:
+    """The request's path as the routes name it: below the server's root path (a prefix a
+    reverse proxy strips, `PENATAAN_ROOT_PATH`, which uvicorn puts back in `path`)."""
+    path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 async def _send_json(send: Send, status: int, body: dict[str, Any], close: bool = False) -> None:
     """`close`: the server closes the connection after this answer (a client too slow to
     send its body does not keep the socket)."""
@@ -57,7 +64,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(str(scope.get("path", "")), self.default)
+        limit = self.larger.get(app_path(scope), self.default)
         headers = dict(scope.get("headers") or [])
         announced = headers.get(b"content-length", b"0")
         too_big = {"detail": f"request body over {limit} bytes", "errors": [{"field": "body", "message": "too large"}]}  # fmt: skip
@@ -131,9 +138,8 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        audited = scope["path"].startswith(AUDITED_PREFIX) and not scope["path"].startswith(
-            UNAUDITED
-        )
+        path = app_path(scope)
+        audited = path.startswith(AUDITED_PREFIX) and not path.startswith(UNAUDITED)
         status, responded, refused, left = 500, False, False, False
 
         async def watch() -> Message:
@@ -185,11 +191,11 @@ class RequestLog:
         state = scope.get("state") or {}
         subject = state.get("subject")
         if subject is None:  # refused before the route ran: take what the body claimed
-            subject = _claimed_subject(scope["path"], state.get("body"))
+            subject = _claimed_subject(app_path(scope), state.get("body"))
         try:
             with anyio.fail_after(self.audit.timeout + 1.0):
                 await anyio.to_thread.run_sync(
-                    self.audit.append, _bounded(scope["path"]), status, state.get("key_name"), subject,
+                    self.audit.append, _bounded(app_path(scope)), status, state.get("key_name"), subject,
                     state.get("model_version"),
                 )  # fmt: skip
         except AuditError as error:

@@ -67,11 +67,16 @@ class RedactSecrets(logging.Filter):
 
 
 class QuietProbes(logging.Filter):
-    """Drops uvicorn's access lines for the probes `PROBES` (see the module)."""
+    """Drops uvicorn's access lines for the probes `PROBES` (see the module), under the
+    server's `root_path` (uvicorn logs the path with it)."""
+
+    def __init__(self, root_path: str = "") -> None:
+        super().__init__()
+        self.probes = frozenset(root_path + probe for probe in PROBES)
 
     def filter(self, record: logging.LogRecord) -> bool:
         target = _target(record)
-        return target is None or target.split("?", 1)[0] not in PROBES
+        return target is None or target.split("?", 1)[0] not in self.probes
 
 
 class HeaderDeadline(HttpToolsProtocol):
@@ -126,10 +131,10 @@ def serve(settings: ServeSettings, host: str, port: int) -> None:
     listening = listen(host, port)
     protocol = type("Protocol", (HeaderDeadline,), {"header_timeout": settings.header_timeout_seconds})  # fmt: skip
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", http=protocol)  # fmt: skip
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", http=protocol, root_path=settings.root_path)  # fmt: skip
     server = uvicorn.Server(config)
     access = logging.getLogger("uvicorn.access")
-    access.addFilter(QuietProbes())
+    access.addFilter(QuietProbes(settings.root_path))
     access.addFilter(RedactSecrets())
     shown = f"[{host}]" if ":" in host else host  # uvicorn says where only when it binds itself
     logging.getLogger("penataan.serving").info(f"listening on http://{shown}:{port} (Ctrl+C to stop)")  # fmt: skip

@@ -28,6 +28,10 @@ class ServeSettings(PipelineSettings, OversightSettings):
     model_config = SettingsConfigDict(env_prefix="PENATAAN_", extra="ignore")
 
     data_dir: Path = Path("data/mataram")
+    # the path a reverse proxy serves the API and pages under (`/penataan` for
+    # `https://bkpsdm.example.go.id/penataan/`), the proxy stripping it: the pages' links,
+    # redirects and session cookie carry it; empty: served at the host's root
+    root_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
     model_uri: str = ""
     as_of: str = ""  # YYYY-MM-DD; empty: after the data's last period
     api_keys_file: WrittenFile = Path("api-keys.json")

@@ -89,13 +89,20 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     may = {p: session is not None and _may(session, p) for p in ("recommend", "candidates", "model")}  # fmt: skip
     html = TEMPLATES.get_template(template).render(
         lang=lang, t=TEXT[lang], other_lang=other, other_lang_query=urlencode(query), may=may,
-        advisory=ADVISORY if lang == "en" else ADVISORY_ID, **context,
+        advisory=ADVISORY if lang == "en" else ADVISORY_ID, root=_root(request), **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
-def _redirect(to: str) -> RedirectResponse:
-    return RedirectResponse(to, status_code=303, headers=HEADERS)
+def _root(request: Request) -> str:
+    """The path a reverse proxy serves the pages under (`PENATAAN_ROOT_PATH`, `""` at the
+    host's root): every link, form, redirect and the session cookie's path start with it."""
+    return str(request.scope.get("root_path", ""))
+
+
+def _redirect(request: Request, to: str) -> RedirectResponse:
+    """See other: `to`, a path of this app (`/ui/...`), under the root path."""
+    return RedirectResponse(_root(request) + to, status_code=303, headers=HEADERS)
 
 
 def _same_origin(request: Request) -> bool:
@@ -128,10 +135,10 @@ async def login(request: Request) -> Response:
         return _page(request, "login.html", 401, title=t["login_title"], session=None, error=t["bad_key"])  # fmt: skip
     request.state.key_name = holder.name
     sessions: Sessions = request.app.state.sessions
-    response = _redirect(f"/ui/?lang={_lang(request)}")
+    response = _redirect(request, f"/ui/?lang={_lang(request)}")
     response.set_cookie(
         COOKIE, sessions.issue(holder.name, holder.role), max_age=SESSION_HOURS * 3600,
-        httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/ui",
+        httponly=True, samesite="strict", secure=request.url.scheme == "https", path=f"{_root(request)}/ui",
     )  # fmt: skip
     return response
 
@@ -143,8 +150,8 @@ async def logout(request: Request) -> Response:
     if session is None or not _same_origin(request) or not sessions.csrf_ok(session, (await _form(request)).get("csrf")):  # fmt: skip
         t = TEXT[_lang(request)]
         return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["bad_form"])  # fmt: skip
-    response = _redirect("/ui/login")
-    response.delete_cookie(COOKIE, path="/ui")
+    response = _redirect(request, "/ui/login")
+    response.delete_cookie(COOKIE, path=f"{_root(request)}/ui")
     return response
 
 
@@ -152,7 +159,7 @@ async def logout(request: Request) -> Response:
 def home(request: Request) -> Response:
     session = _session(request)
     if session is None:
-        return _redirect(f"/ui/login?lang={_lang(request)}")
+        return _redirect(request, f"/ui/login?lang={_lang(request)}")
     rounds = []
     if _may(session, "suggestions"):
         store: DecisionStore = request.app.state.decisions
@@ -277,7 +284,7 @@ async def import_paper(request: Request) -> Response:
     session = _session(request)
     t = TEXT[_lang(request)]
     if session is None:
-        return _redirect(f"/ui/login?lang={_lang(request)}")
+        return _redirect(request, f"/ui/login?lang={_lang(request)}")
     form = await request.form(max_files=1, max_fields=10)
     round_id = str(form.get("round_id", ""))
     sessions: Sessions = request.app.state.sessions
@@ -307,7 +314,9 @@ async def import_paper(request: Request) -> Response:
         shown = "; ".join(done.problems[:10]) + (" ..." if len(done.problems) > 10 else "")
         return _round(request, round_id, error=f"{head} {shown}", code=422)
     told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage}  # fmt: skip
-    return _redirect(f"/ui/round?{urlencode(told)}")  # a reload shows the page, never posts again
+    return _redirect(
+        request, f"/ui/round?{urlencode(told)}"
+    )  # a reload shows the page, never posts again
 
 
 @router.post("/decide", response_model=None)
@@ -319,7 +328,7 @@ async def decide(request: Request) -> Response:
     form = await _form(request)
     sessions: Sessions = request.app.state.sessions
     if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
+        return _redirect(request, f"/ui/login?lang={lang}")
     round_id = form.get("round_id", "")
     if not _same_origin(request) or not sessions.csrf_ok(session, form.get("csrf")):
         return _round(request, round_id, error=t["bad_form"], code=403)
@@ -336,7 +345,7 @@ async def decide(request: Request) -> Response:
     except Refused as refused:
         return _round(request, round_id, error=f"{refused.field}: {refused}", code=refused.status, opened=form.get("suggestion_id", ""))  # fmt: skip
     decided = form.get("suggestion_id", "")  # an id the store just recorded a decision on
-    return _redirect(f"/ui/round?{urlencode({'id': round_id, 'lang': lang, 'open': decided})}#{decided}")  # fmt: skip
+    return _redirect(request, f"/ui/round?{urlencode({'id': round_id, 'lang': lang, 'open': decided})}#{decided}")  # fmt: skip
 
 
 @router.get("/employee", response_model=None)
@@ -427,7 +436,7 @@ def _signed_in(request: Request, permission: str) -> tuple[Session, dict[str, st
     lang = _lang(request)
     t = TEXT[lang]
     if session is None:
-        return _redirect(f"/ui/login?lang={lang}")
+        return _redirect(request, f"/ui/login?lang={lang}")
     if not _may(session, permission):
         return _page(request, "home.html", 403, title=t["home_title"], session=session, error=t["forbidden"])  # fmt: skip
     return session, t
