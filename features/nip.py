@@ -26,9 +26,11 @@ def nip_as_typed(text: str) -> str:
     digits; the invisible marks a copy from a web page or a chat carries (zero-width spaces,
     direction marks: Unicode's format characters) dropped and digits of another script (a
     phone keyboard's full-width or Arabic-Indic) read as digits; anything else as it is, for
-    the NIP's rules to refuse."""
+    the NIP's rules to refuse. A leading `'`, Excel's mark for a number kept as text (SIASN's
+    CSV exports write every NIP so), is dropped too."""
     seen = (c for c in text if unicodedata.category(c) != "Cf")
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in seen).strip()
+    text = text[1:].lstrip() if text.startswith("'") else text
     return re.sub(PRINTED_SEPARATOR, "", text) if re.fullmatch(PRINTED_NIP, text) else text
 
 

@@ -39,7 +39,8 @@ def _check_nip(value: str) -> str:
 
 Nip = Annotated[
     str,
-    Field(min_length=18, max_length=18, examples=["198507142010011002"]),
+    # the length shown in the schema, checked by `_check_nip` with the NIP's own words
+    Field(examples=["198507142010011002"], json_schema_extra={"minLength": 18, "maxLength": 18}),
     BeforeValidator(_typed_nip),
     AfterValidator(_check_nip),
 ]

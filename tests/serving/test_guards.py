@@ -106,8 +106,14 @@ def test_a_nip_as_people_type_it_is_read_and_a_number_is_refused_with_what_to_se
     hr = api.headers("hr")
     plain = api.client.post("/v1/recommend", json={"nip": nip}, headers=hr).json()
     wide = "".join(chr(ord(d) + 0xFEE0) for d in nip)  # full-width digits, as some keyboards
-    for typed in (f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}", f"{nip[:8]}.{nip[8:14]}.{nip[14]}.{nip[15:]}", f" {nip} ",
-                  f"\u200e{nip}\u200b", wide):  # fmt: skip
+    for typed in (
+        f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}",
+        f"{nip[:8]}.{nip[8:14]}.{nip[14]}.{nip[15:]}",
+        f" {nip} ",
+        f"\u200e{nip}\u200b",
+        wide,
+        f"'{nip}",
+    ):  # fmt: skip  (Excel's text mark, as SIASN's CSVs carry it)
         answer = api.client.post("/v1/recommend", json={"nip": typed}, headers=hr)
         assert answer.status_code == 200, typed
         assert answer.json()["nip"] == nip
@@ -119,6 +125,14 @@ def test_a_nip_as_people_type_it_is_read_and_a_number_is_refused_with_what_to_se
     for wrong in (f"{nip[:8]} {nip[8:]}x", f"{nip[:9]} {nip[9:]}"):  # not the printed groups
         refused = api.client.post("/v1/recommend", json={"nip": wrong}, headers=hr)
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "nip"
+    for short_or_long in (
+        nip[:17],
+        nip + "1",
+    ):  # said as the NIP's rule, not "at most 18 characters"
+        refused = api.client.post("/v1/recommend", json={"nip": short_or_long}, headers=hr)
+        assert refused.json()["errors"] == [
+            {"field": "nip", "message": "NIP must be exactly 18 digits"}
+        ]
 
 
 def test_a_field_the_request_lacks_lists_its_fields_and_a_date_says_its_form(api: Api) -> None:
