@@ -32,6 +32,7 @@ class Imported:
     recorded: int = 0
     undecided: int = 0
     problems: list[str] = field(default_factory=list)
+    already: int = 0  # rows the record held already, as the file says (a paper imported again)
 
 
 def form_lists() -> Lists:
@@ -110,10 +111,13 @@ def import_decisions(
         return out
     for line, row in decided:
         try:
-            store.decide(row["suggestion_id"], stage, row["decision"], row["reason_code"], decided_by,
-                         role, row["note"] or None, row["alt_unit_id"] or None,
-                         row["sk_number"] or None, row["tmt"] or None)  # fmt: skip
-            out.recorded += 1
+            done = store.decide(row["suggestion_id"], stage, row["decision"], row["reason_code"],
+                                decided_by, role, row["note"] or None, row["alt_unit_id"] or None,
+                                row["sk_number"] or None, row["tmt"] or None)  # fmt: skip
+            if done["replayed"]:
+                out.already += 1
+            else:
+                out.recorded += 1
         except Refused as refused:
             out.problems.append(f"{path.name}, row {line}, column {refused.field}: {refused}")
     return out

@@ -259,7 +259,9 @@ class DecisionStore:
         sk_number: str | None = None, tmt: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """Append one decision after checking it against the rules and the record so far;
-        raises `Refused` saying which input is to blame."""
+        raises `Refused` saying which input is to blame. The very decision a stage already
+        recorded (every field the same, by the same person) is returned as recorded, marked
+        `replayed`, and nothing is appended: a retry must not read as a conflict."""
         if stage not in STAGES:
             raise Refused(422, "stage", f"stage {stage!r} is not one of {', '.join(STAGES)}")
         if decision not in VERDICT_LABELS:
@@ -298,9 +300,16 @@ class DecisionStore:
         if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
             raise Refused(422, "alt_unit_id", "ubah names another unit than the one suggested")
         settled: dict[str, str] = {}  # stage -> its decision, deferrals (tunda) aside
-        for earlier in db.execute("select stage, decision from decisions where suggestion_id = ? order by seq", (suggestion_id,)):  # fmt: skip
-            if earlier["decision"] != "tunda":
-                settled[earlier["stage"]] = earlier["decision"]
+        asked = {"decision": decision, "reason_code": reason_code, "note": note, "alt_unit_id": alt_unit_id,
+                 "sk_number": sk_number, "tmt": tmt, "decided_by": decided_by}  # fmt: skip
+        for earlier in db.execute("select * from decisions where suggestion_id = ? order by seq", (suggestion_id,)):  # fmt: skip
+            if earlier["decision"] == "tunda":
+                continue
+            settled[earlier["stage"]] = earlier["decision"]
+            if earlier["stage"] == stage and all(earlier[k] == v for k, v in asked.items()):
+                # the same decision again: a client's retry after an answer it never got, or
+                # a committee's paper imported twice; the record already holds it
+                return {k: earlier[k] for k in earlier.keys()} | {"replayed": True}
         if FINAL in settled:
             raise Refused(409, "suggestion_id", f"already decided by the PPK ({settled[FINAL]}); a second final decision is refused")  # fmt: skip
         if stage in settled:
@@ -328,7 +337,7 @@ class DecisionStore:
             f"insert into decisions ({', '.join(row)}) values ({', '.join('?' * len(row))})",
             tuple(row.values()),
         )
-        return row
+        return row | {"replayed": False}
 
     @staticmethod
     def _one_approval(db: sqlite3.Connection, suggestion_id: str, nip: str, as_of: str) -> None:

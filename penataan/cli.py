@@ -600,7 +600,8 @@ def decisions_import(
     except ValueError as error:  # a file that cannot be read as a round's moves: nothing recorded
         _echo_err(str(error))
         raise typer.Exit(1) from None
-    typer.echo(f"{file}: {done.recorded} decision(s) recorded at the {stage} stage, {done.undecided} row(s) without a decision left for later")  # fmt: skip
+    already = f", {done.already} already on the record as the file has them" if done.already else ""
+    typer.echo(f"{file}: {done.recorded} decision(s) recorded at the {stage} stage{already}, {done.undecided} row(s) without a decision left for later")  # fmt: skip
     for problem in done.problems:
         _echo_err(problem)
     if done.problems:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from oversight.store import Refused
 from serving.engine import NotFound
 from serving.schemas import ErrorBody
 
@@ -100,9 +101,18 @@ async def _not_found(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=404)
 
 
+async def _refused(_: Request, error: Exception) -> JSONResponse:
+    """A decision the record's rules refuse (403, 404, 409), naming the input to blame as
+    every other error does (`{"detail": ...}` alone said which rule, not which field)."""
+    assert isinstance(error, Refused)
+    body = {"detail": str(error), "errors": [{"field": error.field, "message": str(error)}]}
+    return JSONResponse(body, status_code=error.status)
+
+
 def install(app: FastAPI) -> None:
     """Answer invalid requests with 422 naming each field (400 for a body that cannot be
-    decoded), unknown NIPs/units with 404."""
+    decoded), unknown NIPs/units with 404, decisions the record refuses with their status."""
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _unreadable)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Refused, _refused)

@@ -338,6 +338,11 @@ class DecisionRecorded(BaseModel):
     decided_by: str
     prev_hash: str
     hash: str
+    replayed: bool = Field(
+        False,
+        description="The same decision was already on the record (a retry): it is returned "
+        "as recorded then, with 200 instead of 201, and nothing was appended.",
+    )
     advisory: str = ADVISORY
 
 

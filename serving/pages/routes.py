@@ -181,17 +181,19 @@ def _may(session: Session, permission: str) -> bool:
 @router.get("/round", response_model=None)
 def round_page(
     request: Request, id: str = "", status: str = "", open: str = "",
-    recorded: str = "", undecided: str = "", stage: str = "",
+    recorded: str = "", undecided: str = "", stage: str = "", already: str = "",
 ) -> Response:  # fmt: skip
     """A round's moves as shown, each folded to a line that opens on its decisions and, for
     a role that may decide, the decision form (the stages that role may record); `status`
     pending or decided filters the moves; `open` the move shown open (else the first);
-    `recorded`, `undecided` and `stage` what an uploaded workbook just recorded (numbers and
-    a stage's code only: the words are the page's)."""
+    `recorded`, `undecided`, `already` and `stage` what an uploaded workbook just recorded
+    (numbers and a stage's code only: the words are the page's)."""
     t = TEXT[_lang(request)]
     said = ""
     if recorded.isdigit() and undecided.isdigit() and stage in STAGE_LABELS:  # else no notice
         said = t["paper_recorded"].format(recorded=int(recorded), stage=STAGE_LABELS[stage], undecided=int(undecided))  # fmt: skip
+        if already.isdigit() and int(already):
+            said += " " + t["paper_already"].format(already=int(already))
     return _round(request, id, status, opened=open, notice=said)
 
 
@@ -313,7 +315,7 @@ async def import_paper(request: Request) -> Response:
         head = words.format(file=safe, count=len(done.problems), recorded=done.recorded)
         shown = "; ".join(done.problems[:10]) + (" ..." if len(done.problems) > 10 else "")
         return _round(request, round_id, error=f"{head} {shown}", code=422)
-    told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage}  # fmt: skip
+    told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage, "already": done.already}  # fmt: skip
     return _redirect(
         request, f"/ui/round?{urlencode(told)}"
     )  # a reload shows the page, never posts again

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from oversight.explain import explain
@@ -31,11 +31,13 @@ router = APIRouter(prefix="/v1", responses={404: {"model": ErrorBody}, 409: {"mo
 
 @router.post("/decisions", status_code=201, response_model=DecisionRecorded)
 async def decide(
-    body: DecisionRequest, request: Request, holder: Annotated[ApiKey, Depends(allowed("decide"))]
-) -> DecisionRecorded:
+    body: DecisionRequest, request: Request, response: Response,
+    holder: Annotated[ApiKey, Depends(allowed("decide"))],
+) -> DecisionRecorded:  # fmt: skip
     """Record one decision (append-only, hash-chained). Stages in order (hr, baperjakat,
     ppk); only an admin key records Baperjakat's and the PPK's; a note is required to reject
-    or change; a second final decision is a 409."""
+    or change; a second final decision is a 409. The same decision sent again (a retry after
+    a lost answer) is answered 200 with the row recorded the first time (`replayed`)."""
     request.state.subject = body.suggestion_id
     engine = request.app.state.holder.engine
     if body.alt_unit_id and engine is not None and body.alt_unit_id not in engine.units.index:
@@ -50,9 +52,11 @@ async def decide(
     except Refused as refused:
         if refused.status == 422:
             raise invalid_field((refused.field,), str(refused)) from None
-        raise HTTPException(refused.status, str(refused)) from None
+        raise  # 403, 404, 409: `serving.errors` answers naming the field
     except sqlite3.Error as error:
         raise HTTPException(503, public(f"the decision could not be recorded: {error}")) from None
+    if row["replayed"]:
+        response.status_code = 200
     return DecisionRecorded(**row)
 
 

@@ -84,6 +84,27 @@ def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, wh
     assert store.suggestion(sid)["decisions"][0]["decided_by"] == "Bidang Mutasi"  # type: ignore[index]
 
 
+def test_the_same_decision_again_is_the_one_recorded_not_a_conflict(tmp_path: Path) -> None:
+    """A client that lost the answer sends the decision again, a committee imports its paper
+    twice: the record holds the decision once and says so (`replayed`); a different decision
+    at a stage that decided is still a conflict, and a deferral may be followed by another."""
+    store, (sid, *_) = _store(tmp_path)
+    first = store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    again = store.decide(sid, "hr", "setuju", "sesuai_kompetensi", " staf ", "hr")
+    assert first["replayed"] is False and again["replayed"] is True
+    assert {k: again[k] for k in first if k != "replayed"} == {k: first[k] for k in first if k != "replayed"}  # fmt: skip
+    for changed in ({"decided_by": "lain"}, {"note": "catatan"}):
+        args = {"decided_by": "staf", "note": None} | changed
+        with pytest.raises(Refused) as conflict:
+            store.decide(sid, "hr", "setuju", "sesuai_kompetensi", args["decided_by"], "hr", note=args["note"])  # fmt: skip
+        assert conflict.value.status == 409
+    store.decide(sid, "baperjakat", "tunda", "menunggu_klarifikasi", "sekretaris", "admin")
+    later = store.decide(sid, "baperjakat", "tunda", "menunggu_klarifikasi", "sekretaris", "admin")
+    assert later["replayed"] is False  # a second deferral is a decision of its own
+    decisions = store.suggestion(sid)["decisions"]  # type: ignore[index]
+    assert [d["decision"] for d in decisions] == ["setuju", "tunda", "tunda"] and not store.verify()
+
+
 def test_a_rejection_ends_the_path(tmp_path: Path) -> None:
     store, (sid, *_) = _store(tmp_path)
     store.decide(sid, "hr", "tolak", "dibutuhkan_unit_asal", "staf", "hr", note="satu-satunya bendahara")  # fmt: skip

@@ -210,6 +210,9 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
     done = upload()  # then the page, by a redirect: a reload never records it twice
     assert done.status_code == 200 and "Lembar kerja: 2 keputusan dicatat" in done.text, done.text
     assert done.history[0].status_code == 303
+    again = upload()  # the same workbook uploaded twice: nothing new, no conflict
+    assert again.status_code == 200 and "Lembar kerja: 0 keputusan dicatat" in again.text
+    assert "2 baris sudah tercatat persis seperti di lembar kerja ini." in again.text
     odd = api.client.get(f"/ui/round?id={round_id}&recorded=banyak&stage=hr")
     assert odd.status_code == 200 and "dicatat" not in odd.text.split("<h1>")[0]
     for line, verdict in ((first, "setuju"), (second, "tolak")):
@@ -218,9 +221,11 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
         last = record["decisions"][-1]
         assert (last["decision"], last["decided_by"], last["stage"]) == (verdict, "test-hr", "hr")
     third = [n for n, r in rows if r["latest_decision"] is None][2]
-    fill(third, "setuju", "sesuai_kompetensi")  # beside the two the hr stage has decided
+    fill(third, "setuju", "sesuai_kompetensi")  # beside the two the hr stage has decided,
+    fill(second, "setuju", "sesuai_kompetensi")  # one of them now saying otherwise: refused
     partly = upload()
-    assert partly.status_code == 422 and "rapat.xlsx: 1 keputusan dicatat; 2 baris ditolak" in partly.text  # fmt: skip
+    assert partly.status_code == 422 and "rapat.xlsx: 1 keputusan dicatat; 1 baris ditolak" in partly.text  # fmt: skip
+    assert f"row {second}, column stage: the hr stage already decided (tolak)" in partly.text
     fill_paper(paper, first, suggestion_id="sg_" + "0" * 20)  # a row of another round
     foreign = upload()
     assert foreign.status_code == 422 and f"is no move of round {round_id}" in foreign.text

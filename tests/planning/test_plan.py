@@ -377,6 +377,9 @@ def test_the_committee_fills_in_the_rounds_workbook(
     record = ["decisions", "import", str(out / "moves.xlsx"), "--stage", "hr", "--by", "Bidang Mutasi"]  # fmt: skip
     done = CliRunner().invoke(cli, record)
     assert done.exit_code == 0 and "2 decision(s) recorded" in done.stdout, done.output
+    twice = CliRunner().invoke(cli, record)  # the same paper again: nothing new, no conflict
+    assert twice.exit_code == 0, twice.output
+    assert "0 decision(s) recorded at the hr stage, 2 already on the record as the file has them" in twice.stdout  # fmt: skip
     round_id = json.loads((out / "summary.json").read_text())["round_id"]
     paper = tmp_path / "berita-acara.html"
     made = CliRunner().invoke(cli, ["decisions", "minutes", "--round", round_id, "--out", str(paper)])  # fmt: skip

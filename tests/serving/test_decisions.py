@@ -35,6 +35,12 @@ def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
     assert final.status_code == 201 and final.json()["prev_hash"] != final.json()["hash"]
     again = _decide(api, "admin", **base, stage="ppk", decision="setuju")
     assert again.status_code == 409 and "second final decision" in again.json()["detail"]
+    assert again.json()["errors"] == [{"field": "suggestion_id", "message": again.json()["detail"]}]
+    # the same decision sent again (an answer lost on the way): the row recorded, not a 409
+    retry = _decide(api, "admin", **base, stage="ppk", decision="setuju", sk_number="800/1/2027", tmt="2027-01-02")  # fmt: skip
+    assert retry.status_code == 200 and retry.json()["replayed"] is True
+    assert {k: v for k, v in retry.json().items() if k != "replayed"} == {k: v for k, v in final.json().items() if k != "replayed"}  # fmt: skip
+    assert final.json()["replayed"] is False
     record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("hr")).json()
     assert [d["stage"] for d in record["decisions"]] == ["hr", "baperjakat", "ppk"]
     assert api.client.get("/v1/suggestions/sg_00000000", headers=api.headers("hr")).status_code == 404  # fmt: skip
