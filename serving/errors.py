@@ -81,12 +81,20 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
 
 
-async def _unreadable(request: Request, error: Exception) -> Response:
-    """FastAPI's 400 for a body it could not decode (not UTF-8: a compressed body, say), in
-    the API's error shape; any other HTTP error as FastAPI answers it."""
+KEYED = (401, 403)  # the key is to blame: the error names the header it came in
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Every other HTTP error in the API's shape, `errors` always there: 401 and 403 naming
+    the key's header; FastAPI's 400 for a body it could not decode (not UTF-8: a compressed
+    body, say) naming the body."""
     assert isinstance(error, StarletteHTTPException)
     if error.status_code != 400 or error.detail != "There was an error parsing the body":
-        return await http_exception_handler(request, error)
+        if not isinstance(error.detail, str) or error.status_code < 400:
+            return await http_exception_handler(request, error)
+        field = [{"field": "X-API-Key", "message": error.detail}] if error.status_code in KEYED else []  # fmt: skip
+        body = {"detail": error.detail, "errors": field}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
     encoding = request.headers.get("content-encoding")
     message = "the body is not UTF-8 JSON" + (
         f" (Content-Encoding: {encoding} is not read: send it uncompressed)" if encoding else ""
@@ -113,6 +121,6 @@ def install(app: FastAPI) -> None:
     """Answer invalid requests with 422 naming each field (400 for a body that cannot be
     decoded), unknown NIPs/units with 404, decisions the record refuses with their status."""
     app.add_exception_handler(RequestValidationError, _invalid)
-    app.add_exception_handler(StarletteHTTPException, _unreadable)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Refused, _refused)

@@ -14,6 +14,7 @@ from oversight.explain import explain
 from oversight.reasons import NEEDS_NOTE, REASONS, STAGE_LABELS, VERDICT_LABELS, VERSION
 from oversight.store import DecisionStore, Refused
 from serving.deps import allowed
+from serving.engine import NotFound
 from serving.errors import invalid_field, public
 from serving.keys import ApiKey
 from serving.schemas import (
@@ -70,7 +71,7 @@ async def suggestion(
     store: DecisionStore = request.app.state.decisions
     found = await run_in_threadpool(store.suggestion, suggestion_id)
     if found is None:
-        raise HTTPException(404, f"no suggestion {suggestion_id!r} was shown")
+        raise NotFound("suggestion_id", suggestion_id, "suggestion", why=f"no suggestion {suggestion_id!r} was shown")  # fmt: skip
     return SuggestionShown(**found)
 
 
@@ -84,7 +85,7 @@ async def explanation(
     store: DecisionStore = request.app.state.decisions
     found = await run_in_threadpool(store.suggestion, suggestion_id)
     if found is None:
-        raise HTTPException(404, f"no suggestion {suggestion_id!r} was shown")
+        raise NotFound("suggestion_id", suggestion_id, "suggestion", why=f"no suggestion {suggestion_id!r} was shown")  # fmt: skip
     return SuggestionExplained(suggestion_id=suggestion_id, model_version=found["model_version"], text=explain(found))  # fmt: skip
 
 

@@ -43,13 +43,16 @@ def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
     assert final.json()["replayed"] is False
     record = api.client.get(f"/v1/suggestions/{sid}", headers=api.headers("hr")).json()
     assert [d["stage"] for d in record["decisions"]] == ["hr", "baperjakat", "ppk"]
-    assert api.client.get("/v1/suggestions/sg_00000000", headers=api.headers("hr")).status_code == 404  # fmt: skip
+    for path in ("/v1/suggestions/sg_00000000", "/v1/suggestions/sg_00000000/explanation"):
+        missing = api.client.get(path, headers=api.headers("hr"))
+        assert missing.status_code == 404
+        assert missing.json()["errors"] == [{"field": "suggestion_id", "message": "no suggestion 'sg_00000000' was shown"}]  # fmt: skip
     text = api.client.get(f"/v1/suggestions/{sid}/explanation", headers=api.headers("hr")).json()["text"]  # fmt: skip
     assert "Usulan ini adalah saran" in text and "versi 1" in text and item["explanation"]["narrative"] in text  # fmt: skip
     assert "Pejabat Pembina Kepegawaian: Setuju" in text and "SK 800/1/2027, TMT 2027-01-02" in text
     assert "PP 79/2021" in text
     unknown = _decide(api, "hr", suggestion_id="sg_0000", stage="hr", decision="setuju", reason_code="lainnya")  # fmt: skip
-    assert unknown.status_code == 404
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "suggestion_id"
 
 
 def test_the_reason_vocabulary_is_published_in_indonesian(api: Api) -> None:

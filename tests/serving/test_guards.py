@@ -39,6 +39,19 @@ def test_every_route_needs_a_key_with_the_right_role(api: Api, method: str, path
         assert _call(api, method, path, api.headers(role)) == expected, role
 
 
+def test_every_error_names_what_is_to_blame(api: Api) -> None:
+    """401 and 403 said only `detail`, where every 4xx is to name its field: the key's header
+    is to blame; an unknown path or method carries `errors` too, empty."""
+    for headers in ({}, {"X-API-Key": "pnt_not-a-key"}, api.headers("hr")):
+        refused = api.client.post("/v1/plan", json={}, headers=headers)
+        assert refused.status_code in (401, 403)
+        assert refused.json()["errors"] == [{"field": "X-API-Key", "message": refused.json()["detail"]}]  # fmt: skip
+    assert api.client.post("/v1/plan", json={}).headers["www-authenticate"] == "X-API-Key, Bearer"
+    for method, path in (("GET", "/v1/nowhere"), ("DELETE", "/v1/model")):
+        odd = api.client.request(method, path, headers=api.headers("hr"))
+        assert odd.status_code in (404, 405) and odd.json()["errors"] == []
+
+
 def test_a_key_may_come_as_a_bearer_token(api: Api) -> None:
     """Clients and gateways that send a token only as `Authorization: Bearer` are served
     like X-API-Key's; another scheme, a bare key or an unknown one is 401, and X-API-Key
