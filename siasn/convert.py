@@ -239,6 +239,8 @@ def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, prog
     (every decision, for review) and the import report; validate the result."""
     if not source.is_dir():
         raise ValueError(f"{source}: not a directory of exports")
+    if out.resolve() == source.resolve():  # the contract's files would sit among the exports
+        raise ValueError(f"{out}: the exports' own folder; write the contract to another folder")
     report = ImportReport(str(source))
     mapping = Mapping.read(mapping_file) if mapping_file else Mapping()
     exports, ignored, near = find_exports(source, mapping.columns(), progress)

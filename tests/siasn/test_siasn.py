@@ -97,6 +97,9 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     unor = unor.rename(columns={"Id": "Kode Unit", "DiatasanId": "Kode Atasan"})  # a SIMPEG's tree
     unor.to_csv(src / "unor.csv", sep="|", index=False)
     (src / "catatan.txt").write_text("bukan ekspor\n")
+    with pytest.raises(ValueError, match="the exports' own folder"):  # the contract among them
+        import_siasn(src, src / ".." / "src")
+    assert sorted(p.name for p in src.iterdir()) == sorted([*(p.name for p in (exported / "siasn").iterdir()), "catatan.txt"])  # fmt: skip
     out = tmp_path / "out"
     report = import_siasn(src, out)
     assert report.contract["valid"] and list(report.ignored) == ["catatan.txt"]
