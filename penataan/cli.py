@@ -110,6 +110,18 @@ def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _not_over_the_data(out: Path, *files: str) -> None:
+    """Exit 2 where `out` (or, given `files`, one of them in the folder `out`) would replace
+    a contract table (`features.contract.reader.replaces_a_table`): `penataan plan --out` the
+    data folder wrote the round's units.csv over the data's units."""
+    from features.contract.reader import replaces_a_table
+
+    for target in [out / name for name in files] or [out]:
+        if table := replaces_a_table(target):
+            _echo_err(f"--out {out}: would replace the data's {table} (a contract table): write elsewhere")  # fmt: skip
+            raise typer.Exit(2)
+
+
 def _who(by: str) -> str:
     """`--by` as the record keeps it (`oversight.store.one_line_name`), or exit 2 saying why."""
     from oversight.store import Refused, one_line_name
@@ -467,6 +479,7 @@ def score(
     if out.suffix not in OUTPUT_SUFFIXES:
         _echo_err(f"--out {out}: must end in {', '.join(OUTPUT_SUFFIXES)}")
         raise typer.Exit(2)
+    _not_over_the_data(out)
     settings = _settings()
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
@@ -652,6 +665,7 @@ def decisions_form(
     if target.suffix.lower() not in (".xlsx", ".csv"):
         _echo_err(f"--out {target}: write .xlsx or .csv")
         raise typer.Exit(2)
+    _not_over_the_data(target)
     try:
         form = round_form(_decision_store(), round_id)
     except ValueError as error:
@@ -763,6 +777,7 @@ def outcomes_executed(
     if out.suffix.lower() not in (".csv", ".xlsx"):  # it wrote CSV whatever the name said
         _echo_err(f"--out {out}: write .csv (what generate --then reads) or .xlsx")
         raise typer.Exit(2)
+    _not_over_the_data(out)
     frame = executed_moves(_decision_store(), round_id)
     write_table(frame, out, "mutasi disetujui")
     typer.echo(f"wrote {out} ({len(frame)} executed move(s))")
@@ -920,12 +935,13 @@ def plan(
 
     from oversight.committee import form_lists
     from oversight.records import record_round
-    from planning.report import write_plan
+    from planning.report import PLAN_FILES, write_plan
     from planning.run import PlanRefused, UnknownLocks, check_locks, plan_round
     from planning.settings import PlanSettings
     from training.evaluation import read_truth
     from training.scoring import staff_tables
 
+    _not_over_the_data(out, *PLAN_FILES)
     from_environment = PlanSettings.model_validate({})  # refused as the variables set, by `main`
     try:
         overrides = json.loads(config.read_text()) if config else {}

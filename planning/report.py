@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ from planning.run import DECISION_COLUMNS, MOVE_COLUMNS, UNIT_COLUMNS, PlanResul
 from training.outputs import strict_json, write_all
 
 FORM_TITLE = "usulan mutasi"  # the committee's paper's sheet, wherever it is written
+PLAN_FILES = ("moves.csv", "moves.xlsx", "units.csv", "summary.json", "report.html")  # a round's
 
 TEMPLATE = """<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Rencana penataan {{ s.as_of }}</title>
@@ -106,10 +108,11 @@ def write_plan(result: PlanResult, out: Path, lists: Lists | None = None) -> lis
     html = env.from_string(TEMPLATE).render(
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )
-    return write_all({
-        out / "moves.csv": lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False),
-        out / "moves.xlsx": lambda p: write_workbook(form, p, FORM_TITLE, lists),
-        out / "units.csv": lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False),
-        out / "summary.json": lambda p: p.write_text(strict_json(result.summary)),
-        out / "report.html": lambda p: p.write_text(html),
-    })  # fmt: skip
+    writers: list[Callable[[Path], object]] = [
+        lambda p: guard_frame(moves.reindex(columns=MOVE_COLUMNS).round(3)).to_csv(p, index=False),
+        lambda p: write_workbook(form, p, FORM_TITLE, lists),
+        lambda p: guard_frame(result.units.reindex(columns=[*UNIT_COLUMNS, "service_need", "weight"])).to_csv(p, index=False),
+        lambda p: p.write_text(strict_json(result.summary)),
+        lambda p: p.write_text(html),
+    ]  # fmt: skip
+    return write_all({out / name: write for name, write in zip(PLAN_FILES, writers, strict=True)})

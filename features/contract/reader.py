@@ -16,6 +16,7 @@ from typing import Final
 import pandas as pd
 
 from features.contract.limits import FileTooLarge, check_csv_header, check_size
+from features.contract.schema import TABLES
 from features.contract.sheets import read_sheets
 
 # a table's file; a workbook in any of its forms (an office's Excel 97-2003 or LibreOffice
@@ -42,6 +43,15 @@ def find_table_file(directory: Path, table: str) -> Path | None:
         names = ", ".join(p.name for p in found)
         raise TableFileError(found[0].name, f"table {table!r} is given twice ({names}); keep one")
     return found[0] if found else None
+
+
+def replaces_a_table(path: Path) -> str | None:
+    """The contract table an output written to `path` would replace, or None: a file named as
+    a table (`units.csv`, ...) in a folder that holds a contract (a units or employees file).
+    `penataan plan --out` the data folder wrote the round's `units.csv` over the units."""
+    names = {f"{table.name}{suffix}" for table in TABLES for suffix in SUFFIXES}
+    holds = any((path.parent / f"{t}{s}").is_file() for t in ("units", "employees") for s in SUFFIXES)  # fmt: skip
+    return path.name if path.name in names and holds else None
 
 
 def render_cell(value: object) -> str | None:

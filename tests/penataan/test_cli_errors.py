@@ -111,6 +111,40 @@ def test_who_acts_on_the_record_is_named(
     assert DecisionStore(tmp_path / "decisions.db").suspended() is None
 
 
+def test_no_output_replaces_a_table_of_the_data(
+    world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`penataan plan --data D --out D` wrote the round's units.csv over the data's units
+    (validate then found every unit column missing); `score --out D/employees.csv` and
+    `outcomes executed --out D/assignments.csv` would have done the same. Each is refused
+    before anything runs; the data is as it was."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(world_dir, data)
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(tmp_path / "decisions.db"))
+    for argv, table in (
+        (["plan", "--data", str(data), "--out", str(data)], "units.csv"),
+        (["score", "--data", str(data), "--out", str(data / "employees.csv")], "employees.csv"),
+        (["outcomes", "executed", "--out", str(data / "assignments.csv")], "assignments.csv"),
+        (
+            ["decisions", "form", "--round", "rd_0000", "--out", str(data / "units.csv")],
+            "units.csv",
+        ),
+    ):
+        code, line = _fails(argv, capsys)
+        assert code == 2 and line.endswith(f"would replace the data's {table} (a contract table): write elsewhere"), line  # fmt: skip
+    assert {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()} == before
+    elsewhere = tmp_path / "round"  # a folder of its own, or a units.csv beside no contract
+    elsewhere.mkdir()
+    from features.contract.reader import replaces_a_table
+
+    assert replaces_a_table(elsewhere / "units.csv") is None
+    assert replaces_a_table(data / "moves.csv") is None
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
