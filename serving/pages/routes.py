@@ -316,9 +316,8 @@ async def import_paper(request: Request) -> Response:
         shown = "; ".join(done.problems[:10]) + (" ..." if len(done.problems) > 10 else "")
         return _round(request, round_id, error=f"{head} {shown}", code=422)
     told = {"id": round_id, "lang": _lang(request), "recorded": done.recorded, "undecided": done.undecided, "stage": stage, "already": done.already}  # fmt: skip
-    return _redirect(
-        request, f"/ui/round?{urlencode(told)}"
-    )  # a reload shows the page, never posts again
+    # a reload shows the page, never posts again
+    return _redirect(request, f"/ui/round?{urlencode(told)}")
 
 
 @router.post("/decide", response_model=None)
