@@ -277,6 +277,12 @@ def generate(
     if dialect not in DIALECTS:
         _echo_err(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
         raise typer.Exit(2)
+    if dialect != DIALECTS[0] and export is None:  # it was ignored: no exports were written
+        _echo_err(f"--dialect {dialect} is the exports' dialect: add --export siasn")
+        raise typer.Exit(2)
+    if not 0 <= seed < 2**32:  # numpy's own words, "expected non-negative integer", otherwise
+        _echo_err(f"--seed {seed}: a whole number from 0 to {2**32 - 1}")
+        raise typer.Exit(2)
     try:
         years = [read_moves(path) for path in then or []]
     except (OSError, ValueError) as error:

@@ -145,6 +145,25 @@ def test_no_output_replaces_a_table_of_the_data(
     assert replaces_a_table(data / "moves.csv") is None
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--preset", "jakarta"], "unknown preset 'jakarta'; choose one of mataram"),
+        (
+            ["--seed", "-1"],
+            "--seed -1: a whole number from 0 to 4294967295",
+        ),  # numpy's words before
+        (["--dialect", "simpeg"], "--dialect simpeg is the exports' dialect: add --export siasn"),
+    ],
+)
+def test_generate_refuses_what_it_would_ignore_or_fail_on(
+    options: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--dialect` without `--export` wrote no exports and said nothing."""
+    code, line = _fails(["generate", "--out", str(tmp_path / "w"), *options], capsys)
+    assert code == 2 and line.startswith(said) and not (tmp_path / "w").exists()
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
