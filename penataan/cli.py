@@ -505,7 +505,11 @@ def promote(
     settings = _settings()
     settings.connect()
     name = model_name or settings.model_name
-    promote_by_hand(name, settings.model_alias, version)
+    try:
+        promote_by_hand(name, settings.model_alias, version)
+    except ValueError as error:
+        _echo_err(str(error))
+        raise typer.Exit(2) from None
     typer.echo(f"{name} v{version} is now @{settings.model_alias}")
 
 

@@ -140,9 +140,14 @@ def set_alias(name: str, alias: str, version: str) -> None:
 
 def promote_by_hand(name: str, alias: str, version: str) -> None:
     """`penataan promote`: move `alias` to `version`, tagged with when it was done by hand
-    (the gate is bypassed, so the registry says so). Fails clearly if the version is absent."""
+    (the gate is bypassed, so the registry says so). ValueError naming the versions there are
+    where `version` is none of them (MLflow says "Parameter 'version' must be an integer",
+    or "Model Version ... not found")."""
     client = mlflow.MlflowClient()
-    client.get_model_version(name, version)
+    versions = sorted(int(v.version) for v in client.search_model_versions(f"name = '{name}'"))
+    if not version.isdigit() or int(version) not in versions:
+        there = ", ".join(map(str, versions)) or "none: `penataan train` registers the first"
+        raise ValueError(f"{name} has no version {version!r} (its versions: {there})")
     client.set_registered_model_alias(name, alias, version)
     client.set_model_version_tag(
         name, version, "promoted_by_hand", dt.datetime.now(dt.UTC).isoformat()
