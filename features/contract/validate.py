@@ -38,7 +38,12 @@ def validate_directory(directory: Path) -> ValidationReport:
     """Read and check every table of `directory`; the report holds data only when valid."""
     report = ValidationReport()
     if not directory.is_dir():
-        report.violations.append(Violation(str(directory), None, None, None, "not a directory"))
+        rule = (
+            f"a file, not a folder: give the folder that holds the tables ({directory.parent})"
+            if directory.exists()
+            else "no such folder"
+        )
+        report.violations.append(Violation(str(directory), None, None, None, rule))
         return report
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}

@@ -257,6 +257,15 @@ def test_validate_refuses_missing_column_and_table(world_copy: Path) -> None:
     _expect(world_copy, "evaluations.csv", None, None, "required table is missing")
 
 
+def test_a_path_that_is_no_folder_says_what_it_is(world_copy: Path) -> None:
+    """Both said "not a directory": a path that does not exist, and a table's file given
+    where its folder is wanted (`validate data/units.csv`)."""
+    (missing,) = validate_directory(world_copy / "nowhere").violations
+    assert missing.rule == "no such folder"
+    (file,) = validate_directory(world_copy / "units.csv").violations
+    assert file.rule == f"a file, not a folder: give the folder that holds the tables ({world_copy})"
+
+
 def test_validate_reports_every_violation_not_the_first(world_copy: Path) -> None:
     _edit(world_copy, "evaluations", _set(0, "score", "250"))
     _edit(world_copy, "evaluations", _set(5, "score", "-4"))
