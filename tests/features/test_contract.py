@@ -263,7 +263,9 @@ def test_a_path_that_is_no_folder_says_what_it_is(world_copy: Path) -> None:
     (missing,) = validate_directory(world_copy / "nowhere").violations
     assert missing.rule == "no such folder"
     (file,) = validate_directory(world_copy / "units.csv").violations
-    assert file.rule == f"a file, not a folder: give the folder that holds the tables ({world_copy})"
+    assert (
+        file.rule == f"a file, not a folder: give the folder that holds the tables ({world_copy})"
+    )
 
 
 def test_validate_reports_every_violation_not_the_first(world_copy: Path) -> None:
