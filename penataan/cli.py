@@ -122,6 +122,15 @@ def _not_over_the_data(out: Path, *files: str) -> None:
             raise typer.Exit(2)
 
 
+def _html_out(out: Path) -> Path:
+    """An HTML report's `--out`, or exit 2: `monitor --out m.json` wrote its report and the
+    JSON beside it into the same file, and a `.txt` opens as markup in an editor."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        _echo_err(f"--out {out}: an HTML report: name it .html")
+        raise typer.Exit(2)
+    return out
+
+
 def _who(by: str) -> str:
     """`--by` as the record keeps it (`oversight.store.one_line_name`), or exit 2 saying why."""
     from oversight.store import Refused, one_line_name
@@ -645,7 +654,7 @@ def decisions_minutes(
     (WITA) and the model version, printable, in Indonesian."""
     from oversight.minutes import write_minutes
 
-    target = out or Path(f"berita-acara-{round_id}.html")
+    target = _html_out(out or Path(f"berita-acara-{round_id}.html"))
     try:
         typer.echo(f"wrote {write_minutes(_decision_store(), round_id, target)}")
     except ValueError as error:
@@ -845,6 +854,7 @@ def monitor(
     from oversight.monitor_report import write_monitor_report
     from oversight.outcomes import import_outcomes
 
+    _html_out(out)
     settings = _settings()
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)

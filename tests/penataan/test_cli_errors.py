@@ -167,6 +167,19 @@ def test_generate_refuses_what_it_would_ignore_or_fail_on(
     assert code == 2 and line.startswith(said) and not (tmp_path / "w").exists()
 
 
+def test_an_html_report_is_named_html(
+    world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`monitor --out m.json` wrote its HTML report and the JSON beside it into one file."""
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(tmp_path / "decisions.db"))
+    for argv in (["monitor", "--data", str(world_dir), "--out", str(tmp_path / "m.json")],
+                 ["decisions", "minutes", "--round", "rd_0000", "--out", str(tmp_path / "b.txt")]):  # fmt: skip
+        code, line = _fails(argv, capsys)
+        assert code == 2 and line.endswith(": an HTML report: name it .html"), line
+    assert not list(tmp_path.glob("m.*")) and not list(tmp_path.glob("b.*"))
+
+
 def test_a_setting_refused_names_the_variable_and_the_value_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
