@@ -1,9 +1,10 @@
 """The feature layer's settings (pydantic-settings, `PENATAAN_` prefix): the eligibility
-rules' thresholds and how predikat-era evaluations are placed on the score scale.
+rules' thresholds and how predikat-era evaluations are placed on the score scale; and
+`WrittenFile`, the type of a setting that names a file a deployable writes.
 
 Kept apart from the code that applies them (`features.eligibility`, `features.kinerja`) so
-that building a deployable's settings imports pydantic only: `penataan keys` and
-`penataan settings` load no pandas, SciPy or LightGBM."""
+that building a deployable's settings imports pydantic and the contract's vocabulary only:
+`penataan keys` and `penataan settings` load no pandas, SciPy or LightGBM."""
 
 from __future__ import annotations
 
