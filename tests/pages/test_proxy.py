@@ -90,6 +90,10 @@ def test_the_pages_keep_the_proxys_path(proxied: tuple[str, dict[str, str], Path
             files={"paper": ("usulan.xlsx", b"x" * 100_000)},
         )  # fmt: skip
         assert upload.status_code != 413, upload.text
+        docs = client.get("/docs").text  # the API's own documentation, its assets served here
+        assets = re.findall(r"(?:href|src|url: )['\"](/[^'\"]+)['\"]", docs)
+        assert assets and all(a.startswith(f"{ROOT}/") for a in assets), assets
+        assert all(client.get(_passed_on(a)).status_code == 200 for a in assets)
     endpoints = {row[2] for row in AuditLog(audit_db).rows()}
     assert "/ui/login" in endpoints and not any(e.startswith(ROOT) for e in endpoints), endpoints
 
