@@ -577,10 +577,11 @@ def import_siasn(
     suggestions marked) and import_report.md/.json (every source row accounted for)."""
     from siasn.convert import MissingExports
     from siasn.convert import import_siasn as run
+    from siasn.mapping import MappingProblems
 
     try:
         report = run(src, out, mapping, progress=_progress)
-    except MissingExports as missing:  # one line per near miss, as written
+    except (MissingExports, MappingProblems) as missing:  # one line per near miss or row
         for line in str(missing).splitlines():
             _echo_err(line)
         raise typer.Exit(1) from None

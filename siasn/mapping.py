@@ -88,6 +88,15 @@ class Entry:
     count: int = 0
 
 
+class MappingProblems(ValueError):
+    """Every refused row of a reviewed mapping file, one a line (file, row, column, value,
+    rule)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass
 class Mapping:
     """Every decision the import took, keyed by (kind, source text)."""
@@ -96,24 +105,29 @@ class Mapping:
 
     @classmethod
     def read(cls, path: Path) -> Mapping:
-        """A reviewed mapping file; rows whose target is not a valid value are refused."""
-        mapping = cls()
+        """A reviewed mapping file; rows whose target is not a valid value are refused, every
+        one of them (`MappingProblems`): a reviewer mends them all in one pass, not one a run."""
+        mapping, problems = cls(), []
         for line, row in read_edited(path)[1]:  # the agency reviews it in a spreadsheet
             kind, target = (row.get("kind") or "").strip(), (row.get("target") or "").strip()
+            where = f"{path}, row {line}, column"
             if kind not in DECISIONS:
-                raise ValueError(f"{path}, row {line}, column kind: {kind!r} is not one of {', '.join(DECISIONS)}")  # fmt: skip
+                problems.append(f"{where} kind: {kind!r} is not one of {', '.join(DECISIONS)}")
+                continue
             allowed = DECISIONS[kind]
             if kind == "column":
                 target = header_name(target)
                 if target and target not in known_fields():
-                    raise ValueError(f"{path}, row {line}, column target: {target!r} is not a field the importer reads (e.g. NIP BARU, TMT JABATAN, JABATAN NAMA)")  # fmt: skip
+                    problems.append(f"{where} target: {target!r} is not a field the importer reads (e.g. NIP BARU, TMT JABATAN, JABATAN NAMA)")  # fmt: skip
                 if ":" not in (row.get("source") or ""):
-                    raise ValueError(f"{path}, row {line}, column source: a column is named as <file>:<header>")  # fmt: skip
+                    problems.append(f"{where} source: a column is named as <file>:<header>")
             if target and allowed and target not in allowed:
-                raise ValueError(f"{path}, row {line}, column target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
+                problems.append(f"{where} target: {target!r} is not a {kind} ({', '.join(allowed)})")  # fmt: skip
             status = (row.get("status") or "suggested").strip()
             source = unguard(row.get("source") or "")
             mapping.entries[(kind, source)] = Entry(kind, source, target, status)
+        if problems:
+            raise MappingProblems(problems)
         return mapping
 
     def decide(

@@ -17,6 +17,7 @@ from penataan.cli import app
 from siasn.convert import MissingExports, import_siasn
 from siasn.files import read_exports
 from siasn.kinds import classify
+from siasn.mapping import MappingProblems
 from tests.helpers import assert_same_world, frame_rows, write_xls
 
 
@@ -72,9 +73,17 @@ def test_a_reviewed_mapping_wins_and_a_wrong_one_is_refused(
     import_siasn(exported / "siasn", again, reviewed)
     assert pd.read_csv(again / "units.csv")["domain"].iloc[0] == "keuangan"
     assert "unit_domain," + name + ",keuangan,confirmed" in (again / "mapping.csv").read_text()
-    reviewed.write_text("kind,source,target,status,count\nunit_domain,X,olahraga,confirmed,1\n")
-    with pytest.raises(ValueError, match="row 2, column target: 'olahraga'"):
+    reviewed.write_text("kind,source,target,status,count\nunit_domain,X,olahraga,confirmed,1\n"
+                        "unit_kind,Y,kantor,confirmed,1\nsomething,Z,x,confirmed,1\n")  # fmt: skip
+    with pytest.raises(MappingProblems) as refused:  # every row to mend, not the first a run
         import_siasn(exported / "siasn", tmp_path / "bad", reviewed)
+    assert [p.split(": ")[0] for p in refused.value.problems] == [
+        f"{reviewed}, row {n}, column {c}" for n, c in ((2, "target"), (3, "target"), (4, "kind"))
+    ]
+    assert "'olahraga' is not a unit_domain" in refused.value.problems[0]
+    argv = ["import", "siasn", str(exported / "siasn"), "--out", str(tmp_path / "bad"), "--mapping", str(reviewed)]  # fmt: skip
+    run = CliRunner().invoke(app, argv)
+    assert run.exit_code == 1 and run.stderr.splitlines() == refused.value.problems  # a line each
     reviewed.write_bytes("kind,source,target,status,count\nunit_domain,Dinas Pariwisata Andé,pariwisata,confirmed,1\n".encode("cp1252"))  # fmt: skip
     with pytest.raises(ValueError, match="not UTF-8 text \\(line 2, byte 0xe9: "):
         import_siasn(exported / "siasn", tmp_path / "bad", reviewed)
