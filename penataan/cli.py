@@ -122,13 +122,18 @@ def _not_over_the_data(out: Path, *files: str) -> None:
             raise typer.Exit(2)
 
 
-def _html_out(out: Path) -> Path:
-    """An HTML report's `--out`, or exit 2: `monitor --out m.json` wrote its report and the
-    JSON beside it into the same file, and a `.txt` opens as markup in an editor."""
-    if out.suffix.lower() not in (".html", ".htm"):
-        _echo_err(f"--out {out}: an HTML report: name it .html")
+def _output(out: Path, suffixes: tuple[str, ...], told: str) -> Path:
+    """A file's `--out`, or exit 2: named with one of `suffixes` (else `told`: `monitor --out
+    m.json` wrote its HTML report and the JSON beside it into one file), and replacing no
+    contract table (`_not_over_the_data`)."""
+    if out.suffix.lower() not in suffixes:
+        _echo_err(f"--out {out}: {told}")
         raise typer.Exit(2)
+    _not_over_the_data(out)
     return out
+
+
+HTML = ((".html", ".htm"), "an HTML report: name it .html")
 
 
 def _who(by: str) -> str:
@@ -655,7 +660,7 @@ def decisions_minutes(
     (WITA) and the model version, printable, in Indonesian."""
     from oversight.minutes import write_minutes
 
-    target = _html_out(out or Path(f"berita-acara-{round_id}.html"))
+    target = _output(out or Path(f"berita-acara-{round_id}.html"), *HTML)
     try:
         typer.echo(f"wrote {write_minutes(_decision_store(), round_id, target)}")
     except ValueError as error:
@@ -681,11 +686,7 @@ def decisions_form(
     from planning.report import FORM_TITLE
     from training.scoring import write_table
 
-    target = out or Path(f"usulan-{round_id}.xlsx")
-    if target.suffix.lower() not in (".xlsx", ".csv"):
-        _echo_err(f"--out {target}: write .xlsx or .csv")
-        raise typer.Exit(2)
-    _not_over_the_data(target)
+    target = _output(out or Path(f"usulan-{round_id}.xlsx"), (".xlsx", ".csv"), "write .xlsx or .csv")  # fmt: skip
     try:
         form = round_form(_decision_store(), round_id)
     except ValueError as error:
@@ -794,10 +795,8 @@ def outcomes_executed(
     from oversight.outcomes import executed_moves
     from training.scoring import write_table
 
-    if out.suffix.lower() not in (".csv", ".xlsx"):  # it wrote CSV whatever the name said
-        _echo_err(f"--out {out}: write .csv (what generate --then reads) or .xlsx")
-        raise typer.Exit(2)
-    _not_over_the_data(out)
+    # it wrote CSV whatever the name said
+    _output(out, (".csv", ".xlsx"), "write .csv (what generate --then reads) or .xlsx")
     frame = executed_moves(_decision_store(), round_id)
     write_table(frame, out, "mutasi disetujui")
     typer.echo(f"wrote {out} ({len(frame)} executed move(s))")
@@ -855,7 +854,7 @@ def monitor(
     from oversight.monitor_report import write_monitor_report
     from oversight.outcomes import import_outcomes
 
-    _html_out(out)
+    _output(out, *HTML)
     settings = _settings()
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)

@@ -313,7 +313,7 @@ class Engine:
         moves first, then staying, then the rest (one employee's units); else by score."""
         sc = self.scored
         suggested, pilot = self.suggested_for(precision)
-        closed = self._closing(rows, lang) if by_policy else None
+        asked = rows  # a staying answer says why no move: the rules, over every unit asked
         if not include_ineligible:
             rows = rows[~self.table.broken[rows].any(axis=1)]
         point = sc.predicted[rows]
@@ -324,6 +324,8 @@ class Engine:
             order = rows[np.argsort(-point, kind="stable")][:top_k]
         if len(order) == 0:
             return []
+        staying_first = by_policy and bool(self.table.is_stay[order[0]])
+        closed = self._closing(asked, lang) if staying_first else None
         model = self.loaded.model
         # the rows returned and their employees' staying rows (each narrative's baseline),
         # explained together: a staying row among those returned is explained once
@@ -357,7 +359,7 @@ class Engine:
                 None if gain is None else (float(sc.gain_low[row]), float(sc.gain_high[row])),
                 bool(credible[rank]), float(sc.p_help[row]) if known else None,
                 precision or self.settings.precision, by_policy and rank == 0, bool(trial[rank]),
-                closed,
+                closed if rank == 0 else None,
             )  # fmt: skip
             codes = broken_rules(self.table.broken[row])
             out.append(

@@ -103,18 +103,14 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return JSONResponse(body, status_code=400)
 
 
-async def _not_found(_: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, NotFound)
+async def _blamed(_: Request, error: Exception) -> JSONResponse:
+    """An unknown NIP, unit or suggestion (404), or a decision the record's rules refuse
+    (403, 404, 409), naming the input to blame as every other error does (`{"detail": ...}`
+    alone said which rule, not which field)."""
+    assert isinstance(error, NotFound | Refused)
+    status = error.status if isinstance(error, Refused) else 404
     body = {"detail": str(error), "errors": [{"field": error.field, "message": str(error)}]}
-    return JSONResponse(body, status_code=404)
-
-
-async def _refused(_: Request, error: Exception) -> JSONResponse:
-    """A decision the record's rules refuse (403, 404, 409), naming the input to blame as
-    every other error does (`{"detail": ...}` alone said which rule, not which field)."""
-    assert isinstance(error, Refused)
-    body = {"detail": str(error), "errors": [{"field": error.field, "message": str(error)}]}
-    return JSONResponse(body, status_code=error.status)
+    return JSONResponse(body, status_code=status)
 
 
 def install(app: FastAPI) -> None:
@@ -122,5 +118,5 @@ def install(app: FastAPI) -> None:
     decoded), unknown NIPs/units with 404, decisions the record refuses with their status."""
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(NotFound, _blamed)
+    app.add_exception_handler(Refused, _blamed)
