@@ -341,6 +341,19 @@ def _as_of(value: str | None) -> Any:
         raise typer.Exit(2) from None
 
 
+def _model_name(value: str | None) -> str | None:
+    """`--model-name` as MLflow can register and find it (`registered_name`), or exit 2 saying
+    why: MLflow refused a `/` only when registering, after the training."""
+    from training.settings import registered_name
+
+    try:
+        return None if value is None else registered_name(value)
+    except ValueError as error:
+        _echo_err(f"--model-name {value!r}: {error}")
+        raise typer.Exit(2) from None
+
+
+ModelName = Annotated[str | None, typer.Option(help="Registered model name.")]
 ModelUri = Annotated[str | None, typer.Option(help="Default: models:/penataan-placement@champion.")]
 AsOf = Annotated[
     str | None, typer.Option(help="As-of date YYYY-MM-DD (default: after the last period).")
@@ -400,7 +413,7 @@ def _load(directory: Path, settings: PipelineSettings) -> HRData:
 def train(
     data: Annotated[Path, typer.Option(help="A valid data directory.")],
     experiment: Annotated[str | None, typer.Option(help="MLflow experiment name.")] = None,
-    model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
+    model_name: ModelName = None,
     config: Annotated[
         Path | None, typer.Option(help="JSON file of LightGBM hyperparameters.")
     ] = None,
@@ -416,6 +429,7 @@ def train(
     from features.contract.validate import ContractError
     from training.model import LgbParams
     from training.run import train as run_train
+    from training.settings import CHALLENGER
 
     try:
         overrides: dict[str, Any] = json.loads(config.read_text()) if config else {}
@@ -442,7 +456,7 @@ def train(
     settings = _settings()
     if experiment:
         settings.experiment = experiment
-    if model_name:
+    if model_name := _model_name(model_name):
         settings.model_name = model_name
     try:
         result = run_train(data, settings, params, progress=_progress)
@@ -452,7 +466,9 @@ def train(
     for flag in result.fairness_flags:
         typer.echo(f"fairness flag: {flag}")
     verdict = (
-        "promoted to @champion" if result.promoted else "registered as @challenger, not promoted"
+        f"promoted to @{settings.model_alias}"
+        if result.promoted
+        else f"registered as @{CHALLENGER}, not promoted"
     )
     typer.echo(f"{settings.model_name} v{result.version}: {verdict} ({result.reason})")
 
@@ -496,14 +512,12 @@ def score(
     PENATAAN_SCORE_CHUNK employees (bounded memory)."""
     from training.scoring import OUTPUT_SUFFIXES, score_parts, write_table
 
-    if out.suffix not in OUTPUT_SUFFIXES:
-        _echo_err(f"--out {out}: must end in {', '.join(OUTPUT_SUFFIXES)}")
-        raise typer.Exit(2)
-    _not_over_the_data(out)
+    _output(out, OUTPUT_SUFFIXES, f"must end in {', '.join(OUTPUT_SUFFIXES)}")
+    when = _as_of(as_of)  # before the data and the model load
     settings = _settings()
     hr = _load(data, settings)
     loaded = _registered(settings, model_uri)
-    parts = score_parts(hr, loaded.model, settings, _as_of(as_of), all_units)
+    parts = score_parts(hr, loaded.model, settings, when, all_units)
     rows = write_table(parts, str(out))
     typer.echo(f"wrote {rows} rows to {out} with {loaded.name} v{loaded.version}")
 
@@ -511,14 +525,14 @@ def score(
 @app.command()
 def promote(
     version: Annotated[str, typer.Argument(help="The model version to make @champion.")],
-    model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
+    model_name: ModelName = None,
 ) -> None:
     """Move the champion alias to VERSION by hand (logged on the model version)."""
     from training.registry import promote_by_hand
 
     settings = _settings()
+    name = _model_name(model_name) or settings.model_name
     settings.connect()
-    name = model_name or settings.model_name
     try:
         promote_by_hand(name, settings.model_alias, version)
     except ValueError as error:
@@ -962,6 +976,7 @@ def plan(
     from training.scoring import staff_tables
 
     _not_over_the_data(out, *PLAN_FILES)
+    given = _as_of(as_of)  # before the data and the model load
     from_environment = PlanSettings.model_validate({})  # refused as the variables set, by `main`
     try:
         overrides = json.loads(config.read_text()) if config else {}
@@ -986,7 +1001,7 @@ def plan(
         _echo_err(f"{refusal.field}: {refusal}")
         raise typer.Exit(2) from None
     loaded = _registered(pipeline, model_uri)
-    when = _as_of(as_of) or hr.default_as_of()
+    when = given or hr.default_as_of()
     _progress(f"building candidate rows as of {when.date()}, {pipeline.part_size(len(hr.units)):,} employees at a time")  # fmt: skip
     try:
         result = plan_round(

@@ -40,7 +40,7 @@ from training.model import LgbParams, PlacementModel
 from training.processes import process_alive
 from training.rows import held_out_period, split_by_time, training_rows
 from training.scoring import ScoredStaff, best_raw_moves, score_staff
-from training.settings import PipelineSettings
+from training.settings import CHALLENGER, PipelineSettings
 from training.unit_levels import reliability_ratio
 
 Progress = Callable[[str], None]
@@ -403,7 +403,7 @@ def train(
         )
         promoted, reason = decide(table, holder, old_rmse, changed, ranking)
         registry.set_alias(
-            settings.model_name, settings.model_alias if promoted else "challenger", version
+            settings.model_name, settings.model_alias if promoted else CHALLENGER, version
         )
         mlflow.set_tag("promotion", reason)
     return TrainResult(version, promoted, reason, metrics, flags, run.info.run_id)

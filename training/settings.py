@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from features.settings import EligibilitySettings, KinerjaSettings
@@ -22,6 +22,33 @@ if TYPE_CHECKING:  # settings are read by commands that load no data nor model (
 PART_PAIRS = 300_000  # pairs in a part of a staff scored a part at a time (`part_size`)
 
 
+CHALLENGER = "challenger"  # the alias of a model registered and not promoted (`training.run`)
+
+
+def registered_name(name: str) -> str:
+    """A registered model's name as MLflow can hold and find it; ValueError saying why not.
+    MLflow refuses `/` and `:` only when a trained model is registered (minutes in), and its
+    search filter (`penataan promote`) cannot quote a name holding `'` or `"`."""
+    if not name.strip():
+        raise ValueError("a registered model needs a name")
+    if held := "".join(sorted(set(name) & set("/:'\""))):
+        raise ValueError(f"a registered model's name cannot hold any of {held} (MLflow's rule)")
+    return name
+
+
+def alias_name(alias: str) -> str:
+    """An alias MLflow can set and that names one model; ValueError saying why not: `latest`
+    and `v3` already mean versions to MLflow (a champion alias `latest` made the gate compare
+    every new model with the newest, itself), and `challenger` is where a model that was not
+    promoted goes."""
+    if not re.fullmatch(r"[\w-]+", alias):
+        raise ValueError("an alias holds only letters, digits, _ and - (MLflow's rule)")
+    if alias.lower() in ("latest", CHALLENGER) or re.fullmatch(r"[vV]\d+", alias):
+        raise ValueError(f"{alias!r} is reserved: `latest` and `v<N>` name versions in MLflow, "
+                         f"`{CHALLENGER}` a model not promoted")  # fmt: skip
+    return alias
+
+
 class RegistrySettings(BaseSettings):
     """Where runs and models live. MLflow's own `MLFLOW_TRACKING_URI` wins when set."""
 
@@ -31,8 +58,8 @@ class RegistrySettings(BaseSettings):
         default_factory=lambda: f"sqlite:///{Path.cwd() / 'mlflow.db'}",
         validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "PENATAAN_MLFLOW_TRACKING_URI"),
     )
-    model_name: str = Field(default="penataan-placement", min_length=1)
-    model_alias: str = Field(default="champion", min_length=1)
+    model_name: Annotated[str, AfterValidator(registered_name)] = "penataan-placement"
+    model_alias: Annotated[str, AfterValidator(alias_name)] = "champion"
     experiment: str = Field(default="penataan", min_length=1)
 
     @property

@@ -54,6 +54,16 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 1 and "outside what the data covers" in line and not out.exists()
     code, _ = _fails(["score", "--data", str(world_dir), "--out", str(tmp_path / "x.txt")], capsys)
     assert code == 2
+    # MLflow refused these names only when registering the model trained, or quoted them wrong
+    code, line = _fails(["train", "--data", str(world_dir), "--model-name", "kota:mataram"], capsys)  # fmt: skip
+    assert code == 2 and line == "--model-name 'kota:mataram': a registered model's name cannot hold any of : (MLflow's rule)"  # fmt: skip
+    code, line = _fails(["promote", "1", "--model-name", "it's"], capsys)
+    assert code == 2 and line.startswith("--model-name \"it's\": a registered model's name cannot")
+    # a date no one meant was refused after the data and the model had loaded
+    for command in (["score", "--out", str(tmp_path / "x.csv")], ["plan", "--out", str(out)]):
+        argv = [*command, "--data", "nowhere", "--as-of", "yesterday"]
+        code, line = _fails(argv, capsys)
+        assert code == 2 and line.startswith("--as-of 'yesterday': expected a date")
 
 
 @pytest.mark.parametrize(
@@ -217,7 +227,13 @@ def test_a_setting_refused_names_the_variable_and_the_value_set(
         ("PENATAAN_RETIREMENT_WINDOW_YEARS", "nan", "finite number"),
         ("PENATAAN_HEAVY_SANCTION_MONTHS", "-2", "greater than or equal to 0"),
         ("PENATAAN_FAIRNESS_MAX_GAP", "-1", "greater than 0"),
-        ("PENATAAN_MODEL_ALIAS", "", "at least 1 character"),
+        ("PENATAAN_MODEL_ALIAS", "", "letters, digits, _ and -"),
+        # MLflow reads `latest` as the newest version: the gate compared each model with itself
+        ("PENATAAN_MODEL_ALIAS", "latest", "is reserved"),
+        ("PENATAAN_MODEL_ALIAS", "v2", "is reserved"),
+        ("PENATAAN_MODEL_ALIAS", "challenger", "is reserved"),  # where a model not promoted goes
+        ("PENATAAN_MODEL_NAME", "kota/mataram", "cannot hold any of /"),  # MLflow: after training
+        ("PENATAAN_MODEL_NAME", " ", "needs a name"),
         ("PENATAAN_EXPLAIN_FACTORS", "-3", "greater than or equal to 0"),
         ("PENATAAN_MAX_BODY_BYTES", "0", "greater than or equal to 1024"),
         ("PENATAAN_MIN_GAIN_LOW", "500", "less than or equal to 100"),
