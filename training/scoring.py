@@ -272,7 +272,8 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path,
     it is written; `title` names a workbook's sheet, `lists` its drop-downs. Returns the rows
     written."""
     target = Path(path)
-    if target.suffix not in OUTPUT_SUFFIXES:
+    kind = target.suffix.lower()  # `SKOR.CSV`, as Windows users name files
+    if kind not in OUTPUT_SUFFIXES:
         raise ValueError(f"{path}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
     parts = [frames] if isinstance(frames, pd.DataFrame) else frames
     rows, columns = 0, SCORE_COLUMNS
@@ -284,9 +285,9 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path,
                 columns = list(frame.columns)
                 if len(frame) == 0:  # a part with no rows: nothing to add, no types to read
                     continue
-                if target.suffix == ".csv":
+                if kind == ".csv":
                     guard_frame(frame).to_csv(tmp, index=False, mode="a" if rows else "w", header=not rows)  # fmt: skip
-                elif target.suffix == ".xlsx":
+                elif kind == ".xlsx":
                     sheet = sheet or SheetWriter(title, columns, lists)
                     sheet.append(frame)
                 else:
@@ -303,9 +304,9 @@ def write_table(frames: pd.DataFrame | Iterable[pd.DataFrame], path: str | Path,
                 writer.close()
         if rows == 0:  # nobody to score: the file still names its columns
             empty = pd.DataFrame({name: [] for name in columns})
-            if target.suffix == ".csv":
+            if kind == ".csv":
                 empty.to_csv(tmp, index=False)
-            elif target.suffix == ".xlsx":
+            elif kind == ".xlsx":
                 sheet = SheetWriter(title, columns, lists)
             else:
                 empty.to_parquet(tmp, index=False)

@@ -15,9 +15,9 @@ from training.scoring import SCORE_COLUMNS, write_table
 
 
 def _read(target: Path) -> pd.DataFrame:
-    if target.suffix == ".csv":
+    if target.suffix.lower() == ".csv":
         return pd.read_csv(target, dtype={"nip": str})
-    if target.suffix == ".xlsx":  # text stays text: a NIP keeps its leading zeros
+    if target.suffix.lower() == ".xlsx":  # text stays text: a NIP keeps its leading zeros
         return pd.read_excel(target, dtype={"nip": str})
     return pd.read_parquet(target)
 
@@ -43,8 +43,9 @@ def _parts(n: int = 4, rows: int = 5) -> list[pd.DataFrame]:
     return out
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx", ".CSV", ".XLSX"])
 def test_parts_written_one_by_one_read_back_as_the_whole(tmp_path: Path, suffix: str) -> None:
+    """`SKOR.XLSX`, as Windows users name files, was refused: the kind is the name's, any case."""
     target = tmp_path / f"scores{suffix}"
     parts = _parts()
     assert write_table(iter(parts), target) == 15
