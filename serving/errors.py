@@ -84,6 +84,25 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
 KEYED = (401, 403)  # the key is to blame: the error names the header it came in
 
 
+def _to_blame(request: Request, error: StarletteHTTPException) -> list[dict[str, str]]:
+    """What an HTTP error names: the key's header (401, 403); the path no endpoint serves
+    (404 from the router, which sets no route) or the method one does not take (405), with
+    where to look, so that a client's typo is told apart from an unknown NIP."""
+    status, route = error.status_code, request.scope.get("route")
+    if status in KEYED:
+        return [{"field": "X-API-Key", "message": str(error.detail)}]
+    if status == 404 and route is None:
+        docs = request.scope.get("root_path", "") + "/docs"
+        return [{"field": "path", "message": f"no endpoint {request.url.path}: see {docs}"}]
+    if status == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        message = f"{request.method} is not taken here" + (
+            f" (it takes {allowed})" if allowed else ""
+        )
+        return [{"field": "method", "message": message}]
+    return []
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     """Every other HTTP error in the API's shape, `errors` always there: 401 and 403 naming
     the key's header; FastAPI's 400 for a body it could not decode (not UTF-8: a compressed
@@ -92,8 +111,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if error.status_code != 400 or error.detail != "There was an error parsing the body":
         if not isinstance(error.detail, str) or error.status_code < 400:
             return await http_exception_handler(request, error)
-        field = [{"field": "X-API-Key", "message": error.detail}] if error.status_code in KEYED else []  # fmt: skip
-        body = {"detail": error.detail, "errors": field}
+        body = {"detail": error.detail, "errors": _to_blame(request, error)}
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
     encoding = request.headers.get("content-encoding")
     message = "the body is not UTF-8 JSON" + (
