@@ -550,9 +550,13 @@ def serve(
     as_of: AsOf = None,
 ) -> None:
     """Serve ranked, explained placement suggestions over HTTP (needs X-API-Key)."""
+    from features.contract.validate import not_a_folder
     from serving.server import serve as run_server
     from serving.settings import ServeSettings
 
+    if why := not_a_folder(data):  # a mistyped folder: the server stayed up, never ready
+        _echo_err(f"--data {data}: {why}")
+        raise typer.Exit(2)
     settings = ServeSettings(data_dir=data)
     if model_uri:
         settings.model_uri = model_uri

@@ -30,19 +30,24 @@ __all__ = [
     "ValidationReport",
     "Violation",
     "load_data",
+    "not_a_folder",
     "validate_directory",
 ]
+
+
+def not_a_folder(directory: Path) -> str | None:
+    """Why `directory` cannot hold the contract's tables (None: it is a folder)."""
+    if directory.is_dir():
+        return None
+    if directory.exists():
+        return f"a file, not a folder: give the folder that holds the tables ({directory.parent})"
+    return "no such folder"
 
 
 def validate_directory(directory: Path) -> ValidationReport:
     """Read and check every table of `directory`; the report holds data only when valid."""
     report = ValidationReport()
-    if not directory.is_dir():
-        rule = (
-            f"a file, not a folder: give the folder that holds the tables ({directory.parent})"
-            if directory.exists()
-            else "no such folder"
-        )
+    if rule := not_a_folder(directory):
         report.violations.append(Violation(str(directory), None, None, None, rule))
         return report
     frames: dict[str, pd.DataFrame] = {}

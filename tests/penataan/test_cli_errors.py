@@ -64,6 +64,9 @@ def test_errors_are_one_line_with_an_exit_code(
         argv = [*command, "--data", "nowhere", "--as-of", "yesterday"]
         code, line = _fails(argv, capsys)
         assert code == 2 and line.startswith("--as-of 'yesterday': expected a date")
+    # a mistyped folder kept a server up that would never be ready
+    code, line = _fails(["serve", "--data", "nowhere"], capsys)
+    assert code == 2 and line == "--data nowhere: no such folder"
 
 
 @pytest.mark.parametrize(
