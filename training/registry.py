@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
+import hashlib
 import io
+import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,6 +136,27 @@ def alias_version(name: str, alias: str) -> str | None:
         return str(mlflow.MlflowClient().get_model_version_by_alias(name, alias).version)
     except MlflowException:
         return None
+
+
+def gate_lock_path(tracking_uri: str, name: str) -> Path:
+    """The gate lock's file: one per registry and model name (`gate_lock`)."""
+    key = hashlib.sha256(f"{tracking_uri}\n{name}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"penataan-gate-{key}.lock"
+
+
+@contextlib.contextmanager
+def gate_lock(tracking_uri: str, name: str) -> Iterator[None]:
+    """Held while a run compares its model with the champion and moves the alias, so that two
+    runs on this machine take turns (`training.run._gate`; runs on other machines are caught by
+    its second reading of the alias). One lock file per registry and model name, in the
+    temporary folder; opened read-only, which `flock` allows, so that another user's runs can
+    take it too."""
+    handle = os.open(gate_lock_path(tracking_uri, name), os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # and with it the lock
 
 
 def set_alias(name: str, alias: str, version: str) -> None:

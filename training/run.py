@@ -280,6 +280,44 @@ def _sample(nips: pd.Series, size: int = STACK_SAMPLE) -> pd.Index:
     return pd.Index(nips.to_numpy()[np.sort(picked)])
 
 
+GATE_TRIES = 5  # comparisons, each after another run moved the alias meanwhile
+
+
+def _gate(
+    final: PlacementModel, valid: pd.DataFrame, fingerprint: str, history: dict[str, str],
+    table: dict[str, dict[str, float]], version: str, settings: PipelineSettings,
+    progress: Progress,
+) -> tuple[bool, str]:  # fmt: skip
+    """Compare `version` with the champion and move the alias: to it when it wins, else
+    `@challenger` to it. Two runs finishing together (a nightly job and an operator's run)
+    each compared with the same champion, and the later, worse one took the alias from the
+    better: the comparison and the move hold the registry's gate lock (`registry.gate_lock`,
+    one machine), and the alias is read again before it moves, the comparison redone against
+    whatever another run promoted meanwhile (any machine)."""
+    name, alias = settings.model_name, settings.model_alias
+    with registry.gate_lock(settings.mlflow_tracking_uri, name):
+        for _ in range(GATE_TRIES):
+            champion = registry.current_champion(name, alias)
+            old_rmse = _champion_rmse(champion, valid, fingerprint) if champion else None
+            changed = changed_history(_champion_history(champion), history) if champion else []
+            if changed:
+                progress(f"history changed since champion v{champion.version if champion else ''}: {', '.join(changed)}")  # fmt: skip
+                mlflow.set_tag("history_changed", ", ".join(changed))
+            ranking = None
+            if champion is not None and champion.model.ranking != final.ranking:
+                ranking = f"{champion.model.ranking} -> {final.ranking}"
+            holder = (  # the champion's version, loadable here or not
+                champion.version if champion else registry.alias_version(name, alias)
+            )
+            promoted, reason = decide(table, holder, old_rmse, changed, ranking)
+            if registry.alias_version(name, alias) == holder:
+                registry.set_alias(name, alias if promoted else CHALLENGER, version)
+                return promoted, reason
+            progress(f"@{alias} moved while comparing: comparing with its new version")
+        registry.set_alias(name, CHALLENGER, version)
+    return False, f"@{alias} moved {GATE_TRIES} times while comparing: not promoted (train again)"
+
+
 def train(
     data_dir: Path,
     settings: PipelineSettings,
@@ -387,23 +425,6 @@ def train(
 
         progress("registering the model")
         version = registry.log_and_register(final, valid, settings.model_name)
-        champion = registry.current_champion(settings.model_name, settings.model_alias)
-        old_rmse = _champion_rmse(champion, valid, fingerprint) if champion else None
-        changed = changed_history(_champion_history(champion), history) if champion else []
-        if changed:
-            progress(f"history changed since champion v{champion.version if champion else ''}: {', '.join(changed)}")  # fmt: skip
-            mlflow.set_tag("history_changed", ", ".join(changed))
-        ranking = None
-        if champion is not None and champion.model.ranking != final.ranking:
-            ranking = f"{champion.model.ranking} -> {final.ranking}"
-        holder = (  # the champion's version, loadable here or not
-            champion.version
-            if champion
-            else registry.alias_version(settings.model_name, settings.model_alias)
-        )
-        promoted, reason = decide(table, holder, old_rmse, changed, ranking)
-        registry.set_alias(
-            settings.model_name, settings.model_alias if promoted else CHALLENGER, version
-        )
+        promoted, reason = _gate(final, valid, fingerprint, history, table, version, settings, progress)  # fmt: skip
         mlflow.set_tag("promotion", reason)
     return TrainResult(version, promoted, reason, metrics, flags, run.info.run_id)

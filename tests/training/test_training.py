@@ -127,6 +127,68 @@ def test_same_retrain_does_not_take_the_alias(
     )
 
 
+@pytest.mark.slow  # a whole training of its own: `make test` runs it, `make test-fast` skips it
+def test_a_champion_promoted_while_a_run_compared_is_compared_again(
+    first_run: TrainResult, world_dir: Path, registry_settings: PipelineSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Two runs finishing together each compared with the same champion, and the later one
+    moved the alias without seeing what the other had promoted meanwhile. Here another run
+    promotes a version (v1's model registered again) while this retrain compares with v1 and
+    says it wins: the retrain reads the alias again, compares with that version instead, and
+    leaves it in place."""
+    import training.run as run_module
+    from training.gate import decide
+
+    client = mlflow.MlflowClient()
+    name, alias = registry_settings.model_name, registry_settings.model_alias
+    v1 = client.get_model_version(name, "1")
+    calls: list[str | None] = []
+
+    def racing(metrics: dict[str, dict[str, float]], holder: str | None, *rest: object) -> tuple[bool, str]:  # fmt: skip
+        calls.append(holder)
+        if len(calls) == 1:  # another run promotes while this one compares with v1
+            other = client.create_model_version(name, str(v1.source), v1.run_id, tags=v1.tags)
+            registry.set_alias(name, alias, other.version)
+            return True, "held-out RMSE beats champion v1"
+        return decide(metrics, holder, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "decide", racing)
+    try:
+        again = train(world_dir, registry_settings, FAST)
+        other = calls[-1]
+        assert calls[0] == "1" and other not in ("1", again.version) and len(calls) == 2
+        assert not again.promoted and f"does not beat champion v{other}" in again.reason
+        assert registry.alias_version(name, alias) == other
+        assert registry.alias_version(name, "challenger") == again.version
+    finally:  # the module's later tests hold v1 as the champion
+        registry.set_alias(name, alias, "1")
+
+
+def test_runs_on_one_machine_take_turns_at_the_gate(tmp_path: Path) -> None:
+    """The gate's lock is one per registry and model name: while a run holds it another
+    waits (here a try that does not wait fails), and it is free once the run is done."""
+    import fcntl
+    import os
+
+    uri, name = f"sqlite:///{tmp_path / 'mlflow.db'}", "penataan-placement"
+
+    def taken() -> bool:
+        handle = os.open(registry.gate_lock_path(uri, name), os.O_RDONLY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(handle)
+
+    with registry.gate_lock(uri, name):
+        assert taken()
+    assert not taken()
+    assert registry.gate_lock_path(uri, "another-model") != registry.gate_lock_path(uri, name)
+
+
 def test_a_new_way_of_ranking_moves_takes_the_alias_only_with_a_score_no_worse() -> None:
     """Two models with one score (the same booster) differ only in how they rank moves:
     the new ranking is promoted when its score is no worse, never when it is worse, and a
