@@ -18,6 +18,9 @@ STAGES: Final[tuple[Stage, ...]] = ("hr", "baperjakat", "ppk")
 FINAL: Final[Stage] = "ppk"
 STAGE_LABELS: Final[dict[str, str]] = {"hr": "Bidang mutasi BKPSDM", "baperjakat": "Baperjakat", "ppk": "Pejabat Pembina Kepegawaian"}  # fmt: skip
 VERDICT_LABELS: Final[dict[str, str]] = {"setuju": "Setuju", "tolak": "Tolak", "ubah": "Ubah (unit lain)", "tunda": "Tunda"}  # fmt: skip
+# the same on a page read in English, the record's word beside it (what the minutes print)
+STAGE_LABELS_EN: Final[dict[str, str]] = {"hr": "BKPSDM transfers division (bidang mutasi)", "baperjakat": "Baperjakat (the placement committee)", "ppk": "Pejabat Pembina Kepegawaian (the appointing official)"}  # fmt: skip
+VERDICT_LABELS_EN: Final[dict[str, str]] = {"setuju": "Approve (setuju)", "tolak": "Reject (tolak)", "ubah": "Another unit (ubah)", "tunda": "Defer (tunda)"}  # fmt: skip
 NEEDS_NOTE: Final[frozenset[str]] = frozenset({"tolak", "ubah"})
 APPROVALS: Final[tuple[str, ...]] = ("setuju", "ubah")  # a final one of these is a move to make
 VERSION: Final[str] = "2026-12"
@@ -44,3 +47,15 @@ REASONS: Final[tuple[Reason, ...]] = (
     Reason("lainnya", "Lainnya (lihat catatan)", "Other (see the note)", frozenset({"setuju", "tolak", "ubah", "tunda"})),
 )  # fmt: skip
 REASON_BY_CODE: Final[dict[str, Reason]] = {r.code: r for r in REASONS}
+
+
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """The record's stages, decisions and reasons as a page in `lang` names them: `id` as the
+    minutes print them, else in English (an English page said "Setuju" and "Bidang mutasi
+    BKPSDM" beside English words, its reasons already in English)."""
+    english = lang != "id"
+    return {
+        "stage_labels": STAGE_LABELS_EN if english else STAGE_LABELS,
+        "verdicts": VERDICT_LABELS_EN if english else VERDICT_LABELS,
+        "reason_labels": {r.code: r.label_en if english else r.label for r in REASONS},
+    }

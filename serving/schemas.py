@@ -357,6 +357,8 @@ class DecisionReasons(BaseModel):
     version: str
     stages: dict[str, str]
     decisions: dict[str, str]
+    stages_en: dict[str, str]  # the same in English, as each reason's `label_en`
+    decisions_en: dict[str, str]
     note_required_for: list[str]
     reasons: list[ReasonItem]
 

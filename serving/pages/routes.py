@@ -34,7 +34,7 @@ from features.spreadsheet import write_workbook
 from oversight.committee import form_lists, import_decisions, round_form
 from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
-from oversight.reasons import FINAL, REASONS, STAGE_LABELS, STAGES, VERDICT_LABELS
+from oversight.reasons import FINAL, REASONS, STAGES, labels
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from planning.report import FORM_TITLE
 from serving.engine import Engine, NotFound
@@ -89,7 +89,8 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     may = {p: session is not None and _may(session, p) for p in ("recommend", "candidates", "model")}  # fmt: skip
     html = TEMPLATES.get_template(template).render(
         lang=lang, t=TEXT[lang], other_lang=other, other_lang_query=urlencode(query), may=may,
-        advisory=ADVISORY if lang == "en" else ADVISORY_ID, root=_root(request), **context,
+        advisory=ADVISORY if lang == "en" else ADVISORY_ID, root=_root(request), **labels(lang),
+        **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
@@ -188,10 +189,11 @@ def round_page(
     pending or decided filters the moves; `open` the move shown open (else the first);
     `recorded`, `undecided`, `already` and `stage` what an uploaded workbook just recorded
     (numbers and a stage's code only: the words are the page's)."""
-    t = TEXT[_lang(request)]
+    lang = _lang(request)
+    t, stages = TEXT[lang], labels(lang)["stage_labels"]
     said = ""
-    if recorded.isdigit() and undecided.isdigit() and stage in STAGE_LABELS:  # else no notice
-        said = t["paper_recorded"].format(recorded=int(recorded), stage=STAGE_LABELS[stage], undecided=int(undecided))  # fmt: skip
+    if recorded.isdigit() and undecided.isdigit() and stage in stages:  # else no notice
+        said = t["paper_recorded"].format(recorded=int(recorded), stage=stages[stage], undecided=int(undecided))  # fmt: skip
         if already.isdigit() and int(already):
             said += " " + t["paper_already"].format(already=int(already))
     return _round(request, id, status, opened=open, notice=said)
@@ -202,7 +204,6 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
     if isinstance(got, Response):
         return got
     session, t = got
-    lang = _lang(request)
     request.state.subject = id[:40]
     store: DecisionStore = request.app.state.decisions
     moves = store.round(id) if re.fullmatch(ROUND_ID, id) else []
@@ -228,8 +229,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         request, "round.html", code, title=f"{t['round']} {id}", session=session, round_id=id,
         moves=moves, shown=shown, decided=sum(m["final"] for m in moves), stages=stages,
         units=sorted(units.values(), key=lambda u: (-abs(u["in"] - u["out"]), u["name"])),
-        stage_labels=STAGE_LABELS, verdicts=VERDICT_LABELS, reasons=REASONS,
-        reason_labels={r.code: (r.label if lang == "id" else r.label_en) for r in REASONS},
+        reasons=REASONS,
         error=error or None, opened=opened, notice=notice or None,
     )  # fmt: skip
 
@@ -426,7 +426,7 @@ def model_page(request: Request) -> Response:
         request, "model.html", title=f"{t['model_title']} v{info.version}", session=session,
         m=info, fi=importance, columns=columns, baselines=baselines, bars=bars, mon=mon,
         gain=engine.loaded.model.gain, promotion=engine.loaded.tags.get("promotion", "–"),
-        fairness=engine.loaded.tags.get("fairness_flags", "–"), stage_labels=STAGE_LABELS,
+        fairness=engine.loaded.tags.get("fairness_flags", "–"),
     )  # fmt: skip
 
 

@@ -11,7 +11,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from oversight.explain import explain
-from oversight.reasons import NEEDS_NOTE, REASONS, STAGE_LABELS, VERDICT_LABELS, VERSION
+from oversight.reasons import (
+    NEEDS_NOTE,
+    REASONS,
+    STAGE_LABELS,
+    STAGE_LABELS_EN,
+    VERDICT_LABELS,
+    VERDICT_LABELS_EN,
+    VERSION,
+)
 from oversight.store import DecisionStore, Refused
 from serving.deps import allowed
 from serving.engine import NotFound
@@ -91,9 +99,11 @@ async def explanation(
 
 @router.get("/decision-reasons", response_model=DecisionReasons, dependencies=[Depends(allowed("decision-reasons"))])  # fmt: skip
 async def reasons() -> DecisionReasons:
-    """The stages, decisions and reason codes a decision may use, with Indonesian labels."""
+    """The stages, decisions and reason codes a decision may use, with Indonesian labels
+    (as the minutes print them) and English ones."""
     return DecisionReasons(
         version=VERSION, stages=STAGE_LABELS, decisions=VERDICT_LABELS,
+        stages_en=STAGE_LABELS_EN, decisions_en=VERDICT_LABELS_EN,
         note_required_for=sorted(NEEDS_NOTE),
         reasons=[ReasonItem(code=r.code, label=r.label, label_en=r.label_en, decisions=sorted(r.verdicts)) for r in REASONS],
     )  # fmt: skip

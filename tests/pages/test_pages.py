@@ -114,6 +114,11 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     assert opened.count("<details") == len(plan["moves"]) and opened.count(" open>") == 1
     page = api.client.get(f"/ui/round?id={round_id}&status=decided").text
     assert "masih dibutuhkan" in page and "test-hr" in page
+    assert "<td>Bidang mutasi BKPSDM</td><td>Tolak</td><td>Masih dibutuhkan di unit asal</td>" in page  # fmt: skip
+    # the English page said "Setuju" and "Bidang mutasi BKPSDM" beside English reasons
+    english = api.client.get(f"/ui/round?id={round_id}&status=decided&lang=en").text
+    assert "<td>BKPSDM transfers division (bidang mutasi)</td><td>Reject (tolak)</td><td>Still needed in the current unit</td>" in english  # fmt: skip
+    assert '<option value="setuju">Approve (setuju)</option>' in english
     record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
     assert record["decisions"][-1]["decided_by"] == "test-hr" and record["decisions"][-1]["decision"] == "tolak"  # fmt: skip
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404

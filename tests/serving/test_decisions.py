@@ -55,9 +55,13 @@ def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
     assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "suggestion_id"
 
 
-def test_the_reason_vocabulary_is_published_in_indonesian(api: Api) -> None:
+def test_the_reason_vocabulary_is_published_in_indonesian_and_english(api: Api) -> None:
     body = api.client.get("/v1/decision-reasons", headers=api.headers("reviewer")).json()
     assert body["version"] and body["stages"]["ppk"] == "Pejabat Pembina Kepegawaian"
+    assert (
+        body["decisions"]["tolak"] == "Tolak" and body["decisions_en"]["tolak"] == "Reject (tolak)"
+    )
+    assert set(body["stages_en"]) == set(body["stages"]) and set(body["decisions_en"]) == set(body["decisions"])  # fmt: skip
     assert {"tolak", "ubah"} == set(body["note_required_for"])
     assert any(r["code"] == "dibutuhkan_unit_asal" and "tolak" in r["decisions"] for r in body["reasons"])  # fmt: skip
 
