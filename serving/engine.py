@@ -456,8 +456,9 @@ class Engine:
         )
 
     def candidates(
-        self, unit_id: str, top_k: int, include_ineligible: bool, lang: Lang
-    ) -> CandidatesResponse:
+        self, unit_id: str, top_k: int, include_ineligible: bool, lang: Lang,
+        precision: float | None = None,
+    ) -> CandidatesResponse:  # fmt: skip
         unit = self._unit(unit_id, "unit_id")
         outside = np.flatnonzero(self.table.stay_unit != unit)  # people there are not candidates
         rows = self.table.position(outside, unit)
@@ -469,7 +470,10 @@ class Engine:
             capacity=int(info["capacity"]),
             headcount=int(self.headcount[unit]),
             as_of=self.as_of.date().isoformat(),
-            candidates=self._placements(rows, top_k, include_ineligible, lang, by_policy=False),
+            precision=precision or self.settings.precision,
+            candidates=self._placements(
+                rows, top_k, include_ineligible, lang, by_policy=False, precision=precision
+            ),
             closed_by=[_reason(code, lang) for code in self._closed(rows) or []],
             model=self.model_ref,
         )

@@ -51,6 +51,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Precision = Annotated[
+    float | None,
+    Field(
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="The operating point: the share of suggested moves that must truly help "
+        "(default: the server's PENATAAN_PRECISION, 0.8). Higher suggests fewer, surer moves.",
+    ),
+]
+
+PrecisionUsed = Annotated[
+    float,
+    Field(description="The operating point used: the share of suggested moves that must help."),
+]
+
+
 class RecommendRequest(Strict):
     nip: Nip
     top_k: int = Field(5, ge=1, le=50)
@@ -62,14 +79,7 @@ class RecommendRequest(Strict):
     )
     include_ineligible: bool = False
     lang: Lang = "id"
-    precision: float | None = Field(
-        None,
-        gt=0,
-        lt=1,
-        allow_inf_nan=False,
-        description="The operating point: the share of suggested moves that must truly help "
-        "(default: the server's PENATAAN_PRECISION, 0.8). Higher suggests fewer, surer moves.",
-    )
+    precision: Precision = None
 
 
 class CandidatesRequest(Strict):
@@ -77,6 +87,7 @@ class CandidatesRequest(Strict):
     top_k: int = Field(10, ge=1, le=50)
     include_ineligible: bool = False
     lang: Lang = "id"
+    precision: Precision = None  # as /v1/recommend's: which candidates' moves are `suggested`
 
 
 class Interval(BaseModel):
@@ -163,9 +174,7 @@ class RecommendResponse(BaseModel):
         description="`move` when the policy suggests a move (it is ranked first), else "
         "`stay`: no move is likely enough to help."
     )
-    precision: float = Field(
-        description="The operating point used: the share of suggested moves that must help."
-    )
+    precision: PrecisionUsed
     pilot: bool = Field(
         default=False,
         description="`true` when the move suggested is a pilot (see `suggestions[].pilot`).",
@@ -185,6 +194,7 @@ class CandidatesResponse(BaseModel):
     capacity: int
     headcount: int
     as_of: str
+    precision: PrecisionUsed
     candidates: list[Placement]
     closed_by: list[IneligibleReason] = Field(
         default_factory=list,

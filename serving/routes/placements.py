@@ -40,7 +40,9 @@ def candidates(body: CandidatesRequest, request: Request, engine: EngineDep) -> 
     """Who would do best in this unit (a vacancy)? Employees from other units, ranked."""
     not_suspended(request)
     request.state.subject = body.unit_id
-    answer = engine.candidates(body.unit_id, body.top_k, body.include_ineligible, body.lang)
+    answer = engine.candidates(
+        body.unit_id, body.top_k, body.include_ineligible, body.lang, body.precision
+    )
     record_shown(request, engine, "candidates", answer.candidates, lambda p: engine.unit_of(p.nip))
     return _json(answer)
 

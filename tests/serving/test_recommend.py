@@ -171,6 +171,21 @@ def test_candidates_for_a_unit_come_from_other_units(api: Api) -> None:
         total = e["base_value"] + sum(f["contribution"] for f in e["factors"]) + e["other"]
         assert total == pytest.approx(p["predicted_score"], abs=0.01)
     assert body["closed_by"] == []  # someone may move in
+    # the operating point as /v1/recommend takes it: which candidates' moves are suggested
+    assert body["precision"] == engine.settings.precision
+    loose = api.client.post(
+        "/v1/candidates",
+        json={"unit_id": unit, "top_k": 50, "include_ineligible": True, "precision": 0.01},
+        headers=api.headers("hr"),
+    ).json()
+    assert loose["precision"] == 0.01
+    mask, _ = engine.suggested_for(0.01)
+    people = np.array([engine._employee(p["nip"]) for p in loose["candidates"]])
+    rows = engine.table.position(people, engine._unit(unit, "unit_id"))
+    assert [p["suggested"] for p in loose["candidates"]] == mask[rows].tolist()
+    assert sum(mask[rows]) > sum(p["suggested"] for p in body["candidates"])
+    refused = api.client.post("/v1/candidates", json={"unit_id": unit, "precision": 1}, headers=api.headers("hr"))  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "precision"
 
 
 def test_a_full_units_empty_candidates_say_why(api: Api) -> None:
