@@ -50,7 +50,7 @@ for s in answer.get("suggestions", []):
     else:
         print(f"{head}, gain {s['gain']:+.2f} [{gain['low']:+.1f}, {gain['high']:+.1f}], "
               f"helps with probability {s['probability_helps']:.0%}"
-              f"{' suggested' if s['suggested'] else ''}{' as a pilot' if s.get('pilot') else ''}")
+              f"{'; suggested' if s['suggested'] else ''}{' as a pilot' if s.get('pilot') else ''}")
     print(f"     {s['explanation']['narrative']}")
 print(f"model {answer['model']['name']} v{answer['model']['version']}; {answer['advisory']}")
 PYTHON
