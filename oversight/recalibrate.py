@@ -107,6 +107,12 @@ def recalibrate(store: DecisionStore, data: HRData, settings: PipelineSettings) 
         })  # fmt: skip
         recalibrated = dataclasses.replace(model, gain=after)  # the same booster
         version = registry.log_and_register(recalibrated, _example_rows(data), settings.model_name)
-    registry.set_alias(settings.model_name, settings.model_alias, version)
+    name, alias = settings.model_name, settings.model_alias
+    with registry.gate_lock(settings.mlflow_tracking_uri, name):  # as `penataan train` moves it
+        now = registry.alias_version(name, alias)
+        if now != champion.version:  # a training promoted another booster meanwhile
+            raise ValueError(f"@{alias} moved to v{now} while v{champion.version} was "
+                             f"recalibrated (registered as v{version}, not promoted): run it again")  # fmt: skip
+        registry.set_alias(name, alias, version)
     return Recalibrated(version, champion.version, len(moved), before, after, claimed_before,
                         claimed_after, realised, early)  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import numpy as np
@@ -191,6 +192,22 @@ def test_a_round_is_followed_a_year_later_and_recalibrated(
     old = load_registered("models:/penataan-placement/1").model
     assert champion.model.booster.model_to_string() == old.booster.model_to_string()
     assert old.gain is not None and gain_line.anchor == old.gain.surest_point()  # pivots there
+
+    # a training that promotes another booster while a recalibration runs keeps the alias:
+    # the recalibrated old booster does not take it back
+    from training import registry
+
+    registering = registry.log_and_register
+
+    def meanwhile(*args: Any, **kwargs: Any) -> str:
+        version = registering(*args, **kwargs)
+        registry.set_alias("penataan-placement", "champion", "1")  # the training's promotion
+        return version
+
+    monkeypatch.setattr(registry, "log_and_register", meanwhile)
+    run = CliRunner().invoke(cli, ["outcomes", "recalibrate", "--data", str(worse)])
+    assert run.exit_code == 1 and "@champion moved to v1 while v2 was recalibrated (registered as v3, not promoted)" in run.output  # fmt: skip
+    assert load_registered("models:/penataan-placement@champion").version == "1"
 
 
 def test_outcomes_are_pending_observed_censored_or_missing(world_dir: Path) -> None:
