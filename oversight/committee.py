@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.formats import wita
 from features.spreadsheet import Lists, read_edited, unguard
-from oversight.formats import wita
 from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, REASONS, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
 from planning.run import DECISION_COLUMNS, MOVE_COLUMNS

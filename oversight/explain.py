@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oversight.formats import id_number
+from features.formats import id_number
 from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, VERDICT_LABELS
 
 

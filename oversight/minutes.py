@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from oversight.formats import id_number, wita
+from features.formats import id_number, wita
 from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, STAGES, VERDICT_LABELS
 from oversight.store import DecisionStore
 from training.outputs import write_atomic

@@ -11,7 +11,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 from jinja2 import Environment, select_autoescape
 
-from oversight.formats import id_number, wita
+from features.formats import id_number, wita
 from oversight.reasons import STAGE_LABELS, VERDICT_LABELS
 from training.outputs import write_atomic
 

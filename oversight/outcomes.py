@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from features.data import HRData
-from oversight.formats import wita
+from features.formats import wita
 from oversight.reasons import APPROVALS
 from oversight.store import DecisionStore
 

@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from features.definitions import FACTORS, FEATURE_NAMES, FEATURES_BY_NAME, label
+from features.formats import id_number
 
 Lang = Literal["id", "en"]
 
@@ -61,8 +62,16 @@ def by_factor(contributions: np.ndarray) -> np.ndarray:
     return out
 
 
-def _points(value: float) -> str:
-    return f"{value:+.1f}".replace("-", "−")
+def _number(value: float, lang: Lang) -> str:
+    """One decimal as the reader writes it: `75,4` in Indonesian (where `75.4` reads as a
+    thousands separator), `75.4` in English."""
+    return id_number(value) if lang == "id" else f"{value:.1f}"
+
+
+def _points(value: float, lang: Lang) -> str:
+    """A signed change in points, with a true minus sign, in the reader's decimals."""
+    text = id_number(value, sign=True) if lang == "id" else f"{value:+.1f}"
+    return text.replace("-", "−")
 
 
 def narrative(
@@ -90,13 +99,13 @@ def narrative(
     the current unit comes first because no move is, and `blocked`, when no move is allowed
     at all, the rules that close every one: that, not the model, is then why)."""
     if lang == "en":
-        head = f"Your predicted performance score in {unit_name} is {score:.1f} (likely {low:.1f}–{high:.1f})"
+        head = f"Your predicted performance score in {unit_name} is {_number(score, lang)} (likely {_number(low, lang)}–{_number(high, lang)})"
         close = (
             "This is a data-based suggestion, not a decision: the decision rests with the "
             "authorised officials, after talking it through with you."
         )
     else:
-        head = f"Perkiraan nilai kinerja Anda di {unit_name} adalah {score:.1f} (kemungkinan {low:.1f}–{high:.1f})"
+        head = f"Perkiraan nilai kinerja Anda di {unit_name} adalah {_number(score, lang)} (kemungkinan {_number(low, lang)}–{_number(high, lang)})"
         close = (
             "Ini saran berdasarkan data, bukan keputusan: keputusan ada pada pejabat yang "
             "berwenang, setelah dibicarakan dengan Anda."
@@ -122,11 +131,11 @@ def narrative(
             )
         return f"{head}; {stay} {close}"
     if lang == "en":
-        parts = [f"{head}, {_points(gain)} points compared with staying in {current_name}"]
+        parts = [f"{head}, {_points(gain, lang)} points compared with staying in {current_name}"]
     else:
-        parts = [f"{head}, {_points(gain)} poin dibanding tetap di {current_name}"]
+        parts = [f"{head}, {_points(gain, lang)} poin dibanding tetap di {current_name}"]
     if gain_interval is not None:
-        low_text, high_text = (_points(v) for v in gain_interval)
+        low_text, high_text = (_points(v, lang) for v in gain_interval)
         chance = "" if p_help is None else f"{p_help:.0%}"
         if lang == "en":
             verdict = "suggested" if suggested else "not suggested"
@@ -153,14 +162,16 @@ def narrative(
     helps = [i for i in order[:2] if delta[i] >= 0.05]
     hurts = [i for i in order[::-1][:1] if delta[i] <= -0.05]
     if helps:
-        items = [f"{label(FACTOR_NAMES[i], lang).lower()} ({_points(delta[i])})" for i in helps]
+        items = [
+            f"{label(FACTOR_NAMES[i], lang).lower()} ({_points(delta[i], lang)})" for i in helps
+        ]
         joined = (" and " if lang == "en" else " dan ").join(items)
         parts.append(
             f"What helps most: {joined}." if lang == "en" else f"Yang paling mendukung: {joined}."
         )
     if hurts:
         i = hurts[0]
-        item = f"{label(FACTOR_NAMES[i], lang).lower()} ({_points(delta[i])})"
+        item = f"{label(FACTOR_NAMES[i], lang).lower()} ({_points(delta[i], lang)})"
         parts.append(
             f"What weighs against it: {item}."
             if lang == "en"

@@ -29,10 +29,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 
 from features.contract.schema import NIP_PATTERN
+from features.formats import id_number, wita
 from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
 from oversight.committee import form_lists, import_decisions, round_form
-from oversight.formats import id_number, wita
 from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGES, labels
 from oversight.store import STAGE_ROLES, DecisionStore, Refused

@@ -103,6 +103,10 @@ def test_labels_and_narrative_follow_the_language(api: Api) -> None:
     assert "dibanding tetap di" in move_id["explanation"]["narrative"]
     assert "compared with staying in" in move_en["explanation"]["narrative"]
     assert move_id["unit_name"] in move_id["explanation"]["narrative"]
+    # each language's decimals: "75.4" in an Indonesian sentence reads as a thousands dot
+    score = move_id["predicted_score"]
+    assert f"adalah {score:.1f} (".replace(".", ",") in move_id["explanation"]["narrative"]
+    assert f"is {score:.1f} (" in move_en["explanation"]["narrative"]
     labels_id = {f["label"] for f in move_id["explanation"]["factors"]}
     labels_en = {f["label"] for f in move_en["explanation"]["factors"]}
     assert labels_id.isdisjoint(labels_en)
