@@ -103,7 +103,7 @@ def test_an_hr_officer_logs_in_and_reads_an_employee_page(server: tuple[str, dic
         check("round")
         # a decision taken with the keyboard alone: focus, Tab, type-ahead, Enter
         page.locator("form[action^='/ui/decide'] select[name=stage]").first.focus()
-        for key, text in (("Tab", "Tu"), ("Tab", "Waiting for formasi"), ("Tab", "anggaran 2027"), ("Tab", "")):  # fmt: skip
+        for key, text in (("Tab", "De"), ("Tab", "Waiting for formasi"), ("Tab", "anggaran 2027"), ("Tab", "")):  # fmt: skip
             page.keyboard.press(key)
             if text:
                 page.keyboard.type(text)
