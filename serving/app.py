@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -102,6 +103,9 @@ def create_app(
     app.state.keys = KeyStore(settings.api_keys_file)
     app.state.audit = audit
     app.state.decisions = DecisionStore(settings.decisions_db)
+    # one round at a time: a round on another date scores the whole staff (on a province,
+    # half an hour and gigabytes); two at once could take the memory every request needs
+    app.state.one_round = threading.Lock()
     app.state.monitor_cache = {}  # the monitor's costly parts, per model version, data and dates
     app.state.metrics = metrics
     for routes in (placements, decisions, monitor, model, admin, plan, ops, pages):

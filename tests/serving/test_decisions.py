@@ -66,6 +66,20 @@ def test_the_reason_vocabulary_is_published_in_indonesian_and_english(api: Api) 
     assert any(r["code"] == "dibutuhkan_unit_asal" and "tolak" in r["decisions"] for r in body["reasons"])  # fmt: skip
 
 
+def test_one_round_is_computed_at_a_time(api: Api) -> None:
+    """A round on another date scores the whole staff; any number of them ran at once, each
+    with its memory. While one is computed another is refused (429, with when to retry)."""
+    one_round = api.client.app.state.one_round  # type: ignore[attr-defined]
+    with one_round:  # a round being computed
+        busy = api.client.post("/v1/plan", json={}, headers=api.headers("admin"))
+    assert busy.status_code == 429 and busy.headers["retry-after"] == "30"
+    assert busy.json()["detail"].startswith("another round is being computed")
+    refused = api.client.post("/v1/plan", json={"as_of": "2099-01-01"}, headers=api.headers("admin"))  # fmt: skip
+    assert refused.status_code == 422 and not one_round.locked()  # a round refused frees it
+    assert api.client.post("/v1/plan", json={}, headers=api.headers("admin")).status_code == 200
+    assert not one_round.locked()
+
+
 def test_a_rounds_moves_are_records_too(api: Api) -> None:
     plan = api.client.post("/v1/plan", json={"config": {"precision": 0.05}}, headers=api.headers("admin")).json()  # fmt: skip
     assert plan["moves"] and plan["summary"]["round_id"].startswith("rd_")
