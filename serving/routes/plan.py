@@ -19,7 +19,9 @@ router = APIRouter(prefix="/v1")
 RETRY_SECONDS = 30  # what a client refused while a round is computed is told to wait
 
 
-BUSY = {429: {"model": ErrorBody, "description": "Another round is being computed (Retry-After)"}}
+BUSY: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorBody, "description": "Another round is being computed (Retry-After)"}
+}
 
 
 @router.post("/plan", response_model=PlanResponse, responses=BUSY, dependencies=[Depends(allowed("plan"))])  # fmt: skip
