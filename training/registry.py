@@ -13,7 +13,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,15 +145,24 @@ def gate_lock_path(tracking_uri: str, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def gate_lock(tracking_uri: str, name: str) -> Iterator[None]:
+def gate_lock(
+    tracking_uri: str, name: str, waiting: Callable[[Path], None] | None = None
+) -> Iterator[None]:
     """Held while a run compares its model with the champion and moves the alias, so that two
     runs on this machine take turns (`training.run._gate`; runs on other machines are caught by
     its second reading of the alias). One lock file per registry and model name, in the
     temporary folder; opened read-only, which `flock` allows, so that another user's runs can
-    take it too."""
-    handle = os.open(gate_lock_path(tracking_uri, name), os.O_RDONLY | os.O_CREAT, 0o644)
+    take it too. `waiting` is told the file when another process holds it (a run that waits
+    says on what, rather than hang silently behind a process that hangs)."""
+    path = gate_lock_path(tracking_uri, name)
+    handle = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting(path)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
         os.close(handle)  # and with it the lock

@@ -295,7 +295,11 @@ def _gate(
     one machine), and the alias is read again before it moves, the comparison redone against
     whatever another run promoted meanwhile (any machine)."""
     name, alias = settings.model_name, settings.model_alias
-    with registry.gate_lock(settings.mlflow_tracking_uri, name):
+
+    def waiting(path: Path) -> None:
+        progress(f"waiting for another run comparing with @{alias} (it holds {path})")
+
+    with registry.gate_lock(settings.mlflow_tracking_uri, name, waiting):
         for _ in range(GATE_TRIES):
             champion = registry.current_champion(name, alias)
             old_rmse = _champion_rmse(champion, valid, fingerprint) if champion else None

@@ -170,6 +170,7 @@ def test_runs_on_one_machine_take_turns_at_the_gate(tmp_path: Path) -> None:
     waits (here a try that does not wait fails), and it is free once the run is done."""
     import fcntl
     import os
+    import threading
 
     uri, name = f"sqlite:///{tmp_path / 'mlflow.db'}", "penataan-placement"
 
@@ -185,7 +186,18 @@ def test_runs_on_one_machine_take_turns_at_the_gate(tmp_path: Path) -> None:
 
     with registry.gate_lock(uri, name):
         assert taken()
-    assert not taken()
+        told: list[Path] = []
+
+        def another_run() -> None:
+            with registry.gate_lock(uri, name, told.append):
+                pass
+
+        waits = threading.Thread(target=another_run)
+        waits.start()  # another run: it says what it waits for, and waits
+        waits.join(timeout=1)
+        assert waits.is_alive() and told == [registry.gate_lock_path(uri, name)]
+    waits.join(timeout=5)  # its turn comes once this run's lock is released
+    assert not waits.is_alive() and not taken()
     assert registry.gate_lock_path(uri, "another-model") != registry.gate_lock_path(uri, name)
 
 
