@@ -294,11 +294,15 @@ class DecisionStore:
         reason_code: str, decided_by: str, note: str | None, alt_unit_id: str | None,
         sk_number: str | None, tmt: str | None,
     ) -> dict[str, Any]:  # fmt: skip
-        shown = db.execute("select nip, as_of, to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
+        shown = db.execute("select nip, as_of, from_unit_id, to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
         if shown is None:
             raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
         if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
             raise Refused(422, "alt_unit_id", "ubah names another unit than the one suggested")
+        if (
+            decision == "ubah" and alt_unit_id == shown["from_unit_id"]
+        ):  # else a move to where they are
+            raise Refused(422, "alt_unit_id", f"ubah names the unit the employee holds now ({alt_unit_id}): to keep them there, decide tolak")  # fmt: skip
         settled: dict[str, str] = {}  # stage -> its decision, deferrals (tunda) aside
         asked = {"decision": decision, "reason_code": reason_code, "note": note, "alt_unit_id": alt_unit_id,
                  "sk_number": sk_number, "tmt": tmt, "decided_by": decided_by}  # fmt: skip

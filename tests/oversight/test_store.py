@@ -65,6 +65,18 @@ def test_bad_decisions_are_refused_naming_the_input(
     assert unknown.value.status == 404
 
 
+def test_ubah_names_a_unit_neither_suggested_nor_held(tmp_path: Path) -> None:
+    """A change (ubah) to the unit the employee holds was recorded, and a PPK's would have
+    been an executed move to where they already are, on the SK list and in the outcomes."""
+    store, (sid, *_) = _store(tmp_path)  # suggested: from A to B
+    for alt, said in (("B", "another unit than the one suggested"), ("A", "the unit the employee holds now (A)")):  # fmt: skip
+        with pytest.raises(Refused) as refused:
+            store.decide(sid, "hr", "ubah", "unit_lain_lebih_sesuai", "staf", "hr", note="x", alt_unit_id=alt)  # fmt: skip
+        assert (refused.value.status, refused.value.field) == (422, "alt_unit_id") and said in str(refused.value)  # fmt: skip
+    row = store.decide(sid, "hr", "ubah", "unit_lain_lebih_sesuai", "staf", "hr", note="x", alt_unit_id="C")  # fmt: skip
+    assert row["alt_unit_id"] == "C"
+
+
 @pytest.mark.parametrize("who", ["   ", "staf\nbaris palsu", "staf\tkolom", "x" * 101])
 def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, who: str) -> None:
     """Who decided is quoted in the minutes and printed a line each: `--by "  "` recorded
