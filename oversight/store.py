@@ -274,6 +274,8 @@ class DecisionStore:
             raise Refused(422, "note", f"a note is required to record {decision!r}")
         if decision == "ubah" and not (alt_unit_id or "").strip():
             raise Refused(422, "alt_unit_id", "ubah names the unit decided instead (alt_unit_id)")
+        if decision != "ubah" and alt_unit_id:  # the record would say one unit, the move another
+            raise Refused(422, "alt_unit_id", f"a unit instead is for ubah only; {decision!r} keeps the one suggested")  # fmt: skip
         if role not in STAGE_ROLES[stage]:
             raise Refused(403, "stage", f"role {role!r} may not record the {stage} stage")
         decided_by = one_line_name(decided_by, "decided_by")
@@ -299,10 +301,12 @@ class DecisionStore:
             raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
         if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
             raise Refused(422, "alt_unit_id", "ubah names another unit than the one suggested")
-        if (
-            decision == "ubah" and alt_unit_id == shown["from_unit_id"]
-        ):  # else a move to where they are
+        if decision == "ubah" and alt_unit_id == shown["from_unit_id"]:  # a move to where they are
             raise Refused(422, "alt_unit_id", f"ubah names the unit the employee holds now ({alt_unit_id}): to keep them there, decide tolak")  # fmt: skip
+        if tmt is not None and str(tmt) < str(shown["as_of"]):  # before it was suggested
+            raise Refused(
+                422, "tmt", f"TMT {tmt} is before the suggestion's date ({shown['as_of']})"
+            )
         settled: dict[str, str] = {}  # stage -> its decision, deferrals (tunda) aside
         asked = {"decision": decision, "reason_code": reason_code, "note": note, "alt_unit_id": alt_unit_id,
                  "sk_number": sk_number, "tmt": tmt, "decided_by": decided_by}  # fmt: skip

@@ -77,6 +77,20 @@ def test_ubah_names_a_unit_neither_suggested_nor_held(tmp_path: Path) -> None:
     assert row["alt_unit_id"] == "C"
 
 
+def test_a_decision_says_one_unit_and_a_tmt_after_the_suggestion(tmp_path: Path) -> None:
+    """`setuju` with a unit instead was recorded: the record named one unit and the move
+    executed ('outcomes executed') the other. A TMT before the suggestion's date (a typo's
+    1926) was recorded too, and the outcome a year on read against it."""
+    store, (sid, *_) = _store(tmp_path)  # shown as of 2026-01-01
+    with pytest.raises(Refused) as both:
+        store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr", alt_unit_id="C")
+    assert (both.value.field, str(both.value)) == ("alt_unit_id", "a unit instead is for ubah only; 'setuju' keeps the one suggested")  # fmt: skip
+    with pytest.raises(Refused) as early:
+        store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr", tmt="1926-01-02")
+    assert (early.value.field, str(early.value)) == ("tmt", "TMT 1926-01-02 is before the suggestion's date (2026-01-01)")  # fmt: skip
+    assert store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr", tmt="2026-01-02")["tmt"] == "2026-01-02"  # fmt: skip
+
+
 @pytest.mark.parametrize("who", ["   ", "staf\nbaris palsu", "staf\tkolom", "x" * 101])
 def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, who: str) -> None:
     """Who decided is quoted in the minutes and printed a line each: `--by "  "` recorded
