@@ -32,7 +32,7 @@ def registered_name(name: str) -> str:
     if not name.strip():
         raise ValueError("a registered model needs a name")
     if held := "".join(sorted(set(name) & set("/:'\""))):
-        raise ValueError(f"a registered model's name cannot hold any of {held} (MLflow's rule)")
+        raise ValueError(f"a registered model's name cannot hold any of {held} (MLflow's model URIs and search cannot carry them)")  # fmt: skip
     return name
 
 

@@ -56,7 +56,7 @@ def test_errors_are_one_line_with_an_exit_code(
     assert code == 2
     # MLflow refused these names only when registering the model trained, or quoted them wrong
     code, line = _fails(["train", "--data", str(world_dir), "--model-name", "kota:mataram"], capsys)  # fmt: skip
-    assert code == 2 and line == "--model-name 'kota:mataram': a registered model's name cannot hold any of : (MLflow's rule)"  # fmt: skip
+    assert code == 2 and line == "--model-name 'kota:mataram': a registered model's name cannot hold any of : (MLflow's model URIs and search cannot carry them)"  # fmt: skip
     code, line = _fails(["promote", "1", "--model-name", "it's"], capsys)
     assert code == 2 and line.startswith("--model-name \"it's\": a registered model's name cannot")
     # a date no one meant was refused after the data and the model had loaded
