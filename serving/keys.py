@@ -58,6 +58,12 @@ class ApiKey:
     name: str
     role: Role
     created_at: str
+    kid: str = ""  # which key this is (the start of its hash): a page session names it
+
+
+def _holder(entry: dict[str, str]) -> ApiKey:
+    """A key file's entry as its holder (the key itself is in no file)."""
+    return ApiKey(entry["name"], entry["role"], entry["created_at"], entry["sha256"][:16])  # type: ignore[arg-type]
 
 
 def _hash(key: str) -> str:
@@ -149,7 +155,7 @@ class KeyStore:
         return len(kept) < len(entries)
 
     def holders(self) -> list[ApiKey]:
-        return [ApiKey(e["name"], e["role"], e["created_at"]) for e in self._entries()]  # type: ignore[arg-type]
+        return [_holder(e) for e in self._entries()]
 
     def _write(self, entries: list[dict[str, str]]) -> None:
         """Atomically replace the file (the caller holds the lock) and check what landed."""
@@ -189,6 +195,15 @@ class KeyStore:
                 return holder
         return None
 
+    def holder(self, kid: str) -> ApiKey | None:
+        """The key `kid` names while it is in the file (None once revoked): a page session,
+        made from a key at login, lasts no longer than the key. Raises `KeyFileError` while
+        the key file is unusable."""
+        self.refresh()
+        if self.problem:
+            raise KeyFileError(self.problem)
+        return next((h for h in self._by_hash.values() if kid and h.kid == kid), None)
+
     def refresh(self) -> None:
         """Re-read the file if it changed (by stamp); `problem` then says if it is usable."""
         try:
@@ -207,8 +222,5 @@ class KeyStore:
                 self.problem, self._by_hash = str(error), {}
             else:
                 self.problem = None
-                self._by_hash = {
-                    e["sha256"]: ApiKey(e["name"], e["role"], e["created_at"])  # type: ignore[arg-type]
-                    for e in entries
-                }
+                self._by_hash = {e["sha256"]: _holder(e) for e in entries}
             self._stamp = stamp

@@ -74,10 +74,20 @@ def _lang(request: Request) -> str:
 
 
 def _session(request: Request) -> Session | None:
+    """The signed-in session, while the key it was made from is still in the key file: a
+    revoked key's session showed every page for the rest of its hours."""
     sessions: Sessions = request.app.state.sessions
     session = sessions.read(request.cookies.get(COOKIE))
-    if session is not None:
-        request.state.key_name = session.name  # the audit row names who looked
+    if session is None:
+        return None
+    keys: KeyStore = request.app.state.keys
+    try:
+        holder = keys.holder(session.kid)
+    except KeyFileError:  # no key can be checked: nobody is signed in (the login says why)
+        return None
+    if holder is None or (holder.name, holder.role) != (session.name, session.role):
+        return None
+    request.state.key_name = session.name  # the audit row names who looked
     return session
 
 
@@ -138,7 +148,7 @@ async def login(request: Request) -> Response:
     sessions: Sessions = request.app.state.sessions
     response = _redirect(request, f"/ui/?lang={_lang(request)}")
     response.set_cookie(
-        COOKIE, sessions.issue(holder.name, holder.role), max_age=SESSION_HOURS * 3600,
+        COOKIE, sessions.issue(holder.name, holder.role, holder.kid), max_age=SESSION_HOURS * 3600,
         httponly=True, samesite="strict", secure=request.url.scheme == "https", path=f"{_root(request)}/ui",
     )  # fmt: skip
     return response

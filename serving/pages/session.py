@@ -1,6 +1,7 @@
 """The page session: an API key exchanged once, at login, for a signed cookie.
 
-The cookie holds the key holder's name and role and a CSRF token, signed (itsdangerous) with
+The cookie holds the key holder's name and role, which key it was (`ApiKey.kid`: the session
+ends when that key is revoked, `serving.pages.routes._session`) and a CSRF token, signed (itsdangerous) with
 `PENATAAN_SESSION_SECRET` (a random secret per process when unset: sessions then end with
 the process), HttpOnly and SameSite=Strict, valid for `SESSION_HOURS`. Every form carries the
 token and a post without it is refused. The key itself is never stored in the cookie.
@@ -23,14 +24,15 @@ class Session:
     name: str
     role: str
     csrf: str
+    kid: str
 
 
 class Sessions:
     def __init__(self, secret: str | None) -> None:
         self._signer = URLSafeTimedSerializer(secret or secrets.token_urlsafe(32), salt="penataan-ui")  # fmt: skip
 
-    def issue(self, name: str, role: str) -> str:
-        return self._signer.dumps({"name": name, "role": role, "csrf": secrets.token_urlsafe(24)})
+    def issue(self, name: str, role: str, kid: str) -> str:
+        return self._signer.dumps({"name": name, "role": role, "kid": kid, "csrf": secrets.token_urlsafe(24)})  # fmt: skip
 
     def read(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -39,7 +41,9 @@ class Sessions:
             data = self._signer.loads(cookie, max_age=SESSION_HOURS * 3600)
         except BadSignature:  # tampered, or expired (SignatureExpired is a BadSignature)
             return None
-        return Session(str(data["name"]), str(data["role"]), str(data["csrf"]))
+        if "kid" not in data:  # issued before sessions named their key: log in again
+            return None
+        return Session(str(data["name"]), str(data["role"]), str(data["csrf"]), str(data["kid"]))
 
     @staticmethod
     def csrf_ok(session: Session, token: str | None) -> bool:

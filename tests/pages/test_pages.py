@@ -44,6 +44,33 @@ def test_a_page_needs_a_session_and_a_wrong_key_gets_none(api: Api) -> None:
     assert forged.status_code == 303
 
 
+def test_a_session_ends_when_its_key_is_revoked(api: Api) -> None:
+    """A page session outlived its key: revoked, the key still showed every employee's page
+    for the rest of the session's eight hours. Nor does a new key of the same name, made
+    after, keep an old session alive (it is another key, perhaps for another person)."""
+    from serving.keys import KeyStore
+
+    store = KeyStore(api.settings.api_keys_file)
+    nip = movable_nip(engine_of(api))
+    for role in ("reviewer", "hr"):
+        key = store.create(role, "leaving")
+        api.client.cookies.clear()
+        assert api.client.post("/ui/login", data={"api_key": key}, follow_redirects=False).status_code == 303  # fmt: skip
+        assert api.client.get(f"/ui/employee?nip={nip}", follow_redirects=False).status_code in (200, 403)  # fmt: skip
+        assert store.revoke("leaving")
+        gone = api.client.get(f"/ui/employee?nip={nip}", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/ui/login")
+    key = store.create("reviewer", "leaving")  # the same name again: a session of the old key
+    api.client.cookies.clear()
+    api.client.post("/ui/login", data={"api_key": key}, follow_redirects=False)
+    cookie = api.client.cookies.get("penataan_session")
+    store.revoke("leaving")
+    store.create("reviewer", "leaving")
+    again = api.client.get("/ui/", cookies={"penataan_session": cookie}, follow_redirects=False)
+    assert again.status_code == 303
+    store.revoke("leaving")
+
+
 def test_an_employee_page_shows_the_ranked_units_and_why(api: Api) -> None:
     _login(api, "hr")
     nip = movable_nip(engine_of(api))
