@@ -37,6 +37,7 @@ from oversight.minutes import STYLE_HASH, minutes_html
 from oversight.reasons import FINAL, REASONS, STAGES, labels
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from planning.report import FORM_TITLE
+from serving.deps import not_suspended
 from serving.engine import Engine, NotFound
 from serving.keys import PERMISSIONS, KeyFileError, KeyStore
 from serving.pages.session import COOKIE, SESSION_HOURS, Session, Sessions
@@ -359,6 +360,16 @@ async def decide(request: Request) -> Response:
     return _redirect(request, f"/ui/round?{urlencode({'id': round_id, 'lang': lang, 'open': decided})}#{decided}")  # fmt: skip
 
 
+def _stopped(request: Request, session: Session, t: dict[str, str]) -> Response | None:
+    """The page saying suggestions are suspended, who did it, when and why (None: they are
+    not): the pages showed suggestions while the API refused them."""
+    try:
+        not_suspended(request)
+    except HTTPException as stopped:
+        return _page(request, "home.html", 503, title=t["home_title"], session=session, error=f"{t['suspended']} ({stopped.detail})")  # fmt: skip
+    return None
+
+
 @router.get("/employee", response_model=None)
 def employee(request: Request, nip: str = "") -> Response:
     """An employee's ranked units and why, as `/v1/recommend` answers (the same engine)."""
@@ -366,6 +377,8 @@ def employee(request: Request, nip: str = "") -> Response:
     if isinstance(got, Response):
         return got
     session, engine, t = got
+    if stopped := _stopped(request, session, t):
+        return stopped
     lang = _lang(request)
     nip = nip_as_typed(nip)  # pasted from an SK: `19850312 201001 1 001`
     if not re.fullmatch(NIP_PATTERN, nip):  # the contract's form; a wrong date: not found
@@ -397,6 +410,8 @@ def vacancy(request: Request, unit_id: str = "") -> Response:
     if isinstance(got, Response):
         return got
     session, engine, t = got
+    if stopped := _stopped(request, session, t):
+        return stopped
     request.state.subject = unit_id[:40]
     try:
         answer = engine.candidates(unit_id, 10, True, _lang(request))  # type: ignore[arg-type]

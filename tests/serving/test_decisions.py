@@ -104,7 +104,17 @@ def test_an_admin_can_suspend_every_suggestion_with_a_reason(api: Api) -> None:
             refused = api.client.post(path, json=body, headers=api.headers("admin"))
             assert refused.status_code == 503 and "pemeriksaan data SKP 2025" in refused.json()["detail"]  # fmt: skip
             assert "test-admin" in refused.json()["detail"]
+        # the pages showed suggestions while the API refused them
+        api.client.post("/ui/login", data={"api_key": api.keys["admin"]})
+        unit = engine_of(api).units.index[0]
+        for page in (f"/ui/employee?nip={nip}&lang=en", f"/ui/vacancy?unit_id={unit}&lang=en"):
+            stopped = api.client.get(page)
+            assert stopped.status_code == 503 and "Suggestions are suspended" in stopped.text
+            assert "pemeriksaan data SKP 2025" in stopped.text
+        assert api.client.get("/ui/round?id=rd_0000").status_code == 404  # decisions go on
     finally:
         back = api.client.post("/v1/admin/resume", json={"reason": "data diperbaiki"}, headers=api.headers("admin"))  # fmt: skip
     assert back.status_code == 200 and not back.json()["suspended"]
     assert api.client.post("/v1/recommend", json={"nip": nip}, headers=api.headers("hr")).status_code == 200  # fmt: skip
+    assert api.client.get(f"/ui/employee?nip={nip}").status_code == 200
+    api.client.cookies.clear()
