@@ -50,7 +50,8 @@ line plus the line's own uncertainty at that raw gain. A `Decision` then asks fo
 moves that truly help (`precision`, 0.8 by default): each employee's best move is ranked by
 that probability, and the longest run from the top whose mean probability reaches the
 precision is suggested (the Bayesian false-discovery rule: the expected share of suggested
-moves that do not help is at most 1 - precision). The threshold, and so how many moves are
+moves that do not help is at most 1 - precision), stopping before any move less likely to
+help than not (`LEAST_P`: an expected gain below 0). The threshold, and so how many moves are
 suggested, is set by this data's probabilities, not by a fixed cut on the interval. An
 optional floor on the interval's lower end (`min_gain_low`) can be added on top.
 
@@ -94,7 +95,9 @@ MAX_BETA = 1.0  # never amplify a raw difference
 SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on seeds 101-112
 PILOT_MARGIN = 1.0  # points: the pilot's mean outcome within this of the truth, 80% of the time
 PILOT_MAX_SHARE = 0.05  # of the staff with a move: the most a pilot moves
-PILOT_LEAST = 0.5  # a pilot tries only moves likelier to help than not
+LEAST_P = (
+    0.5  # no move is suggested, on the evidence or as a pilot, unless likelier to help than not
+)
 EARLY_LEAST = 10  # outcomes: the fewest whose spread an early refit reads (`Shortfall`)
 EARLY_LEVEL = 0.975  # one-sided, at each look: how sure an early refit is the claims are too high
 
@@ -456,7 +459,7 @@ class Threshold:
         moves, each person's surest, mostly lead into full units."""
         if not self.pilot_moves:
             return self
-        return dataclasses.replace(self, pilot=float(np.nextafter(PILOT_LEAST, 1.0)))
+        return dataclasses.replace(self, pilot=float(np.nextafter(LEAST_P, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -483,10 +486,14 @@ class Decision:
         ones shrinks it), and `sized` the model's `pilot_size` (0: its line has seen
         outcomes)."""
         p = np.sort(np.asarray(p_best, dtype=float)[np.isfinite(p_best)])[::-1]
-        evidence = precision_threshold(p, self.precision)
+        likely = p[p > LEAST_P]
+        # the run may not reach below one half: a set of moves can help `precision` of the
+        # time on average while its last ones, each more likely to hurt than to help (an
+        # expected gain below 0), ride on the surest; a low `precision` asked took them all
+        evidence = precision_threshold(likely, self.precision)
         moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
         moves = min(moves, int(PILOT_MAX_SHARE * len(p)))
-        likely = p[p > PILOT_LEAST][:moves]
+        likely = likely[:moves]
         last = float(likely[-1]) if len(likely) else float("inf")
         return Threshold(evidence, last, int((likely < evidence).sum()))  # the evidence's aside
 

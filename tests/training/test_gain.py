@@ -151,6 +151,20 @@ def test_the_threshold_keeps_the_expected_share_that_helps_at_the_precision() ->
         Decision(precision=1.0)
 
 
+def test_no_move_less_likely_to_help_than_not_is_suggested() -> None:
+    """A run of moves can help 80% of the time on average while its last ones, each more
+    likely to hurt (an expected gain below 0), ride on the surest; and a client asking for
+    precision 0.3 was suggested nearly every best move. The run stops above one half."""
+    p_best = np.concatenate([np.full(100, 0.99), np.full(20, 0.3)])  # mean of all: 0.875
+    assert precision_threshold(p_best, 0.8) == 0.3  # the bare rule takes them
+    assert Decision(0.8).threshold(p_best, sized=0).least == 0.99
+    spread = np.random.default_rng(4).uniform(0, 1, 10_000)
+    loose = Decision(0.3).threshold(spread, sized=0)
+    assert precision_threshold(spread, 0.3) < 0.1  # the bare rule: nearly every move
+    assert 0.5 < loose.least < 0.51 and (spread >= loose.least).sum() == (spread > 0.5).sum()
+    assert Decision(0.3).threshold(np.full(50, 0.45), sized=0).least == float("inf")
+
+
 def test_a_pilot_tries_the_surest_moves_until_outcomes_refit_the_line() -> None:
     """Before any outcome: the pilot is sized from the movers' spread (enough outcomes for
     their mean to land within a point of the truth, 80% of the time; never fewer than the
