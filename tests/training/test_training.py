@@ -171,6 +171,7 @@ def test_runs_on_one_machine_take_turns_at_the_gate(tmp_path: Path) -> None:
     import fcntl
     import os
     import threading
+    import time
 
     uri, name = f"sqlite:///{tmp_path / 'mlflow.db'}", "penataan-placement"
 
@@ -194,7 +195,9 @@ def test_runs_on_one_machine_take_turns_at_the_gate(tmp_path: Path) -> None:
 
         waits = threading.Thread(target=another_run)
         waits.start()  # another run: it says what it waits for, and waits
-        waits.join(timeout=1)
+        deadline = time.monotonic() + 30  # a loaded machine may start the thread late
+        while not told and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert waits.is_alive() and told == [registry.gate_lock_path(uri, name)]
     waits.join(timeout=5)  # its turn comes once this run's lock is released
     assert not waits.is_alive() and not taken()
