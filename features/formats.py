@@ -1,5 +1,6 @@
-"""Numbers and times as Indonesian readers expect them, for every page and paper: id-ID
-decimals (`1.234,5`) and times in WITA (Kota Mataram's zone)."""
+"""Numbers and times as their readers expect them, for every page and paper: id-ID decimals
+(`1.234,5`) for Indonesian, `1,234.5` for English (each reads the other's `1.234` as another
+number), and times in WITA (Kota Mataram's zone)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ def id_number(value: Any, digits: int = 1, sign: bool = False, none: str = "–"
         return none
     text = f"{float(value):{'+' if sign else ''},.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def number(
+    value: Any, lang: str = "id", digits: int = 1, sign: bool = False, none: str = "–"
+) -> str:
+    """`value` in the decimals of `lang` (`id`: `id_number`; any other: English's)."""
+    if lang == "id" or value is None:
+        return id_number(value, digits, sign, none)
+    return f"{float(value):{'+' if sign else ''},.{digits}f}"
 
 
 def wita(at: str | None = None) -> str:

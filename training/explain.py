@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from features.definitions import FACTORS, FEATURE_NAMES, FEATURES_BY_NAME, label
-from features.formats import id_number
+from features.formats import number
 
 Lang = Literal["id", "en"]
 
@@ -62,16 +62,9 @@ def by_factor(contributions: np.ndarray) -> np.ndarray:
     return out
 
 
-def _number(value: float, lang: Lang) -> str:
-    """One decimal as the reader writes it: `75,4` in Indonesian (where `75.4` reads as a
-    thousands separator), `75.4` in English."""
-    return id_number(value) if lang == "id" else f"{value:.1f}"
-
-
 def _points(value: float, lang: Lang) -> str:
     """A signed change in points, with a true minus sign, in the reader's decimals."""
-    text = id_number(value, sign=True) if lang == "id" else f"{value:+.1f}"
-    return text.replace("-", "−")
+    return number(value, lang, sign=True).replace("-", "−")
 
 
 def narrative(
@@ -99,13 +92,13 @@ def narrative(
     the current unit comes first because no move is, and `blocked`, when no move is allowed
     at all, the rules that close every one: that, not the model, is then why)."""
     if lang == "en":
-        head = f"Your predicted performance score in {unit_name} is {_number(score, lang)} (likely {_number(low, lang)}–{_number(high, lang)})"
+        head = f"Your predicted performance score in {unit_name} is {number(score, lang)} (likely {number(low, lang)}–{number(high, lang)})"
         close = (
             "This is a data-based suggestion, not a decision: the decision rests with the "
             "authorised officials, after talking it through with you."
         )
     else:
-        head = f"Perkiraan nilai kinerja Anda di {unit_name} adalah {_number(score, lang)} (kemungkinan {_number(low, lang)}–{_number(high, lang)})"
+        head = f"Perkiraan nilai kinerja Anda di {unit_name} adalah {number(score, lang)} (kemungkinan {number(low, lang)}–{number(high, lang)})"
         close = (
             "Ini saran berdasarkan data, bukan keputusan: keputusan ada pada pejabat yang "
             "berwenang, setelah dibicarakan dengan Anda."

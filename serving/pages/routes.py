@@ -25,11 +25,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.datastructures import UploadFile
 
 from features.contract.schema import NIP_PATTERN
-from features.formats import id_number, wita
+from features.formats import number, wita
 from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
 from oversight.committee import form_lists, import_decisions, round_form
@@ -67,7 +68,14 @@ TEXT: dict[str, dict[str, str]] = json.loads(
 )
 
 
-TEMPLATES.filters["num"] = id_number
+@pass_context
+def _num(context: Context, value: Any, digits: int = 1, sign: bool = False) -> str:
+    """A number in the page's language's decimals: an English page wrote `89,9` in its tables
+    beside `89.9` in its narrative, and `1.234` reads as two different numbers in the two."""
+    return number(value, str(context.get("lang", "id")), digits, sign)
+
+
+TEMPLATES.filters["num"] = _num
 
 
 def _lang(request: Request) -> str:

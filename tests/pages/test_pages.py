@@ -89,6 +89,10 @@ def test_an_employee_page_shows_the_ranked_units_and_why(api: Api) -> None:
         assert word not in html.lower()
     english = api.client.get(f"/ui/employee?nip={nip}&lang=en").text
     assert "Probability it helps" in english
+    # English decimals in the tables as in the narrative: `1.234` is a thousand in id-ID
+    cells = re.findall(r'<td class="num">([^<]*)</td>', english)
+    assert cells and all(not re.search(r"\d,\d", cell) for cell in cells)
+    assert any(re.search(r"\d\.\d", cell) for cell in cells)
     assert api.client.get("/ui/employee?nip=123").status_code == 422
     printed = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"  # pasted from an SK
     pasted = api.client.get("/ui/employee", params={"nip": printed})
@@ -318,7 +322,7 @@ def test_the_model_page_says_when_outcomes_rule_the_claims_out(
     monkeypatch.setattr(routes, "monitor_report", ruled_out)
     _login(api, "reviewer")
     page = api.client.get("/ui/model?lang=en").text
-    assert "Outcomes below the claims" in page and "-2,60 / -2,20" in page
+    assert "Outcomes below the claims" in page and "-2.60 / -2.20" in page  # English decimals
     assert "run penataan outcomes recalibrate now" in page
     assert "terbantah: jalankan" in api.client.get("/ui/model").text
 
