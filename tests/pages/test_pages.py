@@ -127,6 +127,8 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     assert round_id in api.client.get("/ui/").text  # the home page lists the latest rounds
     page = api.client.get(f"/ui/round?id={round_id}").text
     assert "Perubahan per unit" in page and move["to_unit_name"] in page
+    english = api.client.get(f"/ui/round?id={round_id}&lang=en").text  # its narratives: id
+    assert "As recorded" in english and '<span lang="id">Perkiraan nilai' in english
     assert (
         '<option value="hr">' in page and '<option value="ppk">' not in page
     )  # hr records hr only
