@@ -75,7 +75,14 @@ def _num(context: Context, value: Any, digits: int = 1, sign: bool = False) -> s
     return number(value, str(context.get("lang", "id")), digits, sign)
 
 
+def _when(at: str | None) -> str:
+    """An ISO timestamp as every page writes a time, `dd-mm-yyyy HH:MM WITA` (the model page
+    wrote the registry's `2026-12-04T21:51:23.031000+00:00`); `–` without one."""
+    return f"{wita(at)} WITA" if at else "–"
+
+
 TEMPLATES.filters["num"] = _num
+TEMPLATES.filters["when"] = _when
 
 
 def _lang(request: Request) -> str:

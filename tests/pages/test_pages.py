@@ -300,6 +300,8 @@ def test_a_vacancy_and_the_model_have_their_pages_for_their_roles(api: Api) -> N
         "Education rule" in model.text and "<svg" in model.text and "Promotion gate" in model.text
     )
     assert "Outcomes and oversight" in model.text  # the monitor, as /v1/monitor reports it
+    trained = re.search(r"Trained</th><td>([^<]*)</td>", model.text)
+    assert trained and re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d WITA", trained.group(1))
     indonesian = api.client.get("/ui/model").text  # its tables in the page's words, not keys
     assert "Aturan pendidikan" in indonesian and "Regret mutasi" in indonesian
     assert "education_rule" not in indonesian and "move_regret" not in indonesian
