@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from features.formats import id_number
 from features.spreadsheet import Lists, guard_frame, write_workbook
 from planning.run import DECISION_COLUMNS, MOVE_COLUMNS, UNIT_COLUMNS, PlanResult
 from training.outputs import strict_json, write_all
@@ -36,12 +37,12 @@ tr.move td { border-bottom: none; } tr.why td { color: #444; padding: 0 6px 10px
 <table>
 <tr><th>Pegawai aktif</th><td class="n">{{ s.active_employees }}</td></tr>
 <tr><th>Usulan mutasi</th><td class="n">{{ s.moves }} (batas {{ s.max_moves }}){% if s.pilot_moves %}, {{ s.pilot_moves }} di antaranya uji coba{% endif %}</td></tr>
-<tr><th>Perkiraan kenaikan nilai kinerja (total)</th><td class="n">{{ "%+.1f"|format(s.total_predicted_gain) }} poin</td></tr>
-<tr><th>Rata-rata per mutasi</th><td class="n">{{ "%+.2f"|format(s.mean_predicted_gain) }} poin</td></tr>
-<tr><th>Dibanding cara greedy</th><td class="n">{{ s.greedy.moves }} mutasi, {{ "%+.1f"|format(s.greedy.total_predicted_gain) }} poin (nilai tujuan {{ "%.1f"|format(s.greedy.objective) }} vs {{ "%.1f"|format(s.objective) }})</td></tr>
+<tr><th>Perkiraan kenaikan nilai kinerja (total)</th><td class="n">{{ s.total_predicted_gain|num(1, sign=True) }} poin</td></tr>
+<tr><th>Rata-rata per mutasi</th><td class="n">{{ s.mean_predicted_gain|num(2, sign=True) }} poin</td></tr>
+<tr><th>Dibanding cara greedy</th><td class="n">{{ s.greedy.moves }} mutasi, {{ s.greedy.total_predicted_gain|num(1, sign=True) }} poin (nilai tujuan {{ s.greedy.objective|num(1) }} vs {{ s.objective|num(1) }})</td></tr>
 <tr><th>Pegawai yang sudah lewat 5 tahun dan dipindah</th><td class="n">{{ s.due_for_rotation_moved }}</td></tr>
-<tr><th>Solver</th><td>{{ s.solver.name }}: {{ s.solver.status }}, {{ "%.2f"|format(s.solver.seconds) }} s</td></tr>
-{% if s.truth %}<tr><th>Kebenaran sintetis (evaluasi saja)</th><td class="n">{{ "%+.1f"|format(s.truth.true_gain) }} poin (greedy {{ "%+.1f"|format(s.truth.greedy_true_gain) }})</td></tr>{% endif %}
+<tr><th>Solver</th><td>{{ s.solver.name }}: {{ s.solver.status }}, {{ s.solver.seconds|num(2) }} s</td></tr>
+{% if s.truth %}<tr><th>Kebenaran sintetis (evaluasi saja)</th><td class="n">{{ s.truth.true_gain|num(1, sign=True) }} poin (greedy {{ s.truth.greedy_true_gain|num(1, sign=True) }})</td></tr>{% endif %}
 </table>
 <h2>Perubahan perkiraan kinerja per unit</h2>
 <img alt="perubahan rata-rata perkiraan nilai per unit" src="data:image/png;base64,{{ chart }}" style="max-width:100%">
@@ -49,8 +50,8 @@ tr.move td { border-bottom: none; } tr.why td { color: #444; padding: 0 6px 10px
 <p>Kenaikan adalah perkiraan yang sudah dikalibrasi pada mutasi nyata tahun terakhir (bukan
 selisih mentah dua prediksi), dengan rentang 80% dan peluang mutasi itu benar-benar membantu.
 Hanya mutasi yang disarankan yang boleh dipilih: mutasi paling meyakinkan, sebanyak yang
-menjaga perkiraan bagian yang membantu sedikitnya {{ "%.0f"|format(100 * s.decision.precision) }}%
-(perkiraan untuk rencana ini: {{ "%.0f"|format(100 * (s.expected_helpful_share or 0)) }}%);
+menjaga perkiraan bagian yang membantu sedikitnya {{ (100 * s.decision.precision)|num(0) }}%
+(perkiraan untuk rencana ini: {{ (100 * (s.expected_helpful_share or 0))|num(0) }}%);
 bila tidak, pegawai tetap di unitnya.{% if s.pilot_moves %} Mutasi bertanda <b>uji coba</b> adalah
 mutasi paling meyakinkan menurut model, diusulkan sebelum ada hasil usulan di instansi ini yang
 menguji perkiraannya: seberapa jauh perkiraan di puncak urutan model benar berbeda antarinstansi,
@@ -60,14 +61,14 @@ recalibrate</code>). Peluangnya adalah perkiraan model, belum terbukti di sini.{
 {# each move's explanation on a row of its own, the table's width: in a ninth column it was
    a few words wide and each move a page tall #}
 {% for m in moves %}<tr class="move"><td>{{ m.nip }}</td><td>{{ m.from_unit_name }}</td><td>{{ m.to_unit_name }}</td>
-<td class="n">{{ "%.1f"|format(m.predicted_before) }}</td><td class="n">{{ "%.1f"|format(m.predicted_after) }}</td>
-<td class="n">{{ "%+.2f"|format(m.gain) }}</td><td class="n">{{ "%+.1f"|format(m.gain_low) }} s.d. {{ "%+.1f"|format(m.gain_high) }}</td><td class="n">{{ "%.0f"|format(100 * m.p_help) }}%{% if m.pilot %} (uji coba){% endif %}</td></tr>
+<td class="n">{{ m.predicted_before|num(1) }}</td><td class="n">{{ m.predicted_after|num(1) }}</td>
+<td class="n">{{ m.gain|num(2, sign=True) }}</td><td class="n">{{ m.gain_low|num(1, sign=True) }} s.d. {{ m.gain_high|num(1, sign=True) }}</td><td class="n">{{ (100 * m.p_help)|num(0) }}%{% if m.pilot %} (uji coba){% endif %}</td></tr>
 <tr class="why"><td colspan="8">{{ m.narrative }}</td></tr>
 {% endfor %}</table>
 <h2>Aturan yang membatasi</h2>
 <ul>
 <li>Unit yang formasinya terisi penuh oleh rencana ini: {{ s.binding.units_at_formasi }}</li>
-<li>Unit yang mencapai batas pegawai keluar ({{ "%.0f"|format(100 * s.settings.max_unit_outflow_share) }}%): {{ s.binding.units_at_outflow_cap }}</li>
+<li>Unit yang mencapai batas pegawai keluar ({{ (100 * s.settings.max_unit_outflow_share)|num(0) }}%): {{ s.binding.units_at_outflow_cap }}</li>
 <li>Batas jumlah mutasi tercapai: {{ "ya" if s.binding.round_size_cap else "tidak" }}</li>
 {% for reason, n in s.excluded_pairs.items() %}<li>Pasangan pegawai–unit dikecualikan ({{ reason }}): {{ n }}</li>{% endfor %}
 </ul>
@@ -105,6 +106,7 @@ def write_plan(result: PlanResult, out: Path, lists: Lists | None = None) -> lis
     moves = result.moves
     form = moves.reindex(columns=[*MOVE_COLUMNS, *DECISION_COLUMNS]).round(3)
     env = Environment(autoescape=select_autoescape(default=True))
+    env.filters["num"] = id_number  # an Indonesian page: `72,3`, as its narratives write it
     html = env.from_string(TEMPLATE).render(
         s=result.summary, moves=moves.to_dict(orient="records"), chart=_chart(result.units)
     )

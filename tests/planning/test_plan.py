@@ -258,6 +258,10 @@ def test_cli_writes_the_four_files(
     # each move's explanation under it, across the table (readable, not a column of words)
     why = re.findall(r'<tr class="why"><td colspan="8">(.*?)</td></tr>', html, re.S)
     assert len(why) == len(moves) and all("Perkiraan nilai kinerja" in w for w in why)
+    # its numbers in id-ID, as its narratives write them (`72,3`: `72.3` is a thousands dot)
+    cells = re.findall(r'<td class="n">([^<]*)</td>', html)
+    assert any(re.search(r"\d,\d", cell) for cell in cells)
+    assert not any(re.search(r"\d\.\d{1,2}\b", cell) for cell in cells)
     for word in ("religion", "agama", "marital", "birth_date", "jenis kelamin"):
         assert word not in html.lower()
 
