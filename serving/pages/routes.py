@@ -235,6 +235,8 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
     moves = store.round(id) if re.fullmatch(ROUND_ID, id) else []
     if not moves:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
+    engine: Engine | None = request.app.state.holder.engine  # names the units decided instead
+    names = {} if engine is None else engine.units["unit_name"].astype(str).to_dict()
     for m in moves:
         m["from_name"] = m["snapshot"].get("from_unit_name") or m["from_unit_id"]
         m["to_name"] = m["snapshot"].get("to_unit_name") or m["to_unit_id"]
@@ -243,6 +245,8 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         )  # fmt: skip
         for d in m["decisions"]:
             d["at_wita"] = wita(d["at"])
+            alt = d["alt_unit_id"]  # an `ubah`'s unit: its name where the served data has it
+            d["alt_unit"] = f"{names[alt]} ({alt})" if alt in names else alt
     shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
     units: dict[str, dict[str, Any]] = {}  # the change per unit: who leaves, who arrives
     for m in moves:

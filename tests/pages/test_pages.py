@@ -3,6 +3,7 @@ cookie, roles as in the API, CSRF on every form, a strict CSP, every view audite
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 from pathlib import Path
@@ -154,6 +155,22 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     assert '<option value="setuju">Approve (setuju)</option>' in english
     record = api.client.get(f"/v1/suggestions/{move['suggestion_id']}", headers=api.headers("hr")).json()  # fmt: skip
     assert record["decisions"][-1]["decided_by"] == "test-hr" and record["decisions"][-1]["decision"] == "tolak"  # fmt: skip
+    # an `ubah` names the unit decided instead: the page said "Ubah (unit lain)" and no unit
+    other = plan["moves"][1]
+    instead = next(m["to_unit_id"] for m in plan["moves"] if m["to_unit_id"] not in (other["from_unit_id"], other["to_unit_id"]))  # fmt: skip
+    body = {"suggestion_id": other["suggestion_id"], "stage": "hr", "decision": "ubah",
+            "reason_code": "unit_lain_lebih_sesuai", "note": "lebih dekat", "alt_unit_id": instead}  # fmt: skip
+    assert api.client.post("/v1/decisions", json=body, headers=api.headers("hr")).status_code == 201
+    name = html.escape(str(engine_of(api).units.loc[instead, "unit_name"]))
+    assert f"<td>Ubah (unit lain): {name} ({instead})</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
+    approved = plan["moves"][2]  # and the PPK's approval its SK and TMT, as the minutes do
+    for stage, key in (("hr", "hr"), ("baperjakat", "admin"), ("ppk", "admin")):
+        body = {"suggestion_id": approved["suggestion_id"], "stage": stage, "decision": "setuju",
+                "reason_code": "kebutuhan_organisasi"}  # fmt: skip
+        if stage == "ppk":
+            body |= {"sk_number": "800/12/BKPSDM/2026", "tmt": "2026-03-01"}
+        assert api.client.post("/v1/decisions", json=body, headers=api.headers(key)).status_code == 201  # fmt: skip
+    assert "<td>Setuju · SK 800/12/BKPSDM/2026 · TMT 2026-03-01</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
     paper = api.client.get(f"/ui/minutes?id={round_id}")
     assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
