@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ yang bersangkutan.</p>
 {% for m in moves %}<tr>
 <td>{{ loop.index }}</td><td>{{ m.nip }}</td><td>{{ m.from_name }}</td><td>{{ m.to_name }}</td>
 <td>{{ m.gain }} poin; peluang membantu {{ m.p_help }}</td>
-{% for stage in stages %}<td>{% for d in m.by_stage[stage] %}<strong>{{ d.verdict }}</strong>: {{ d.reason }}{% if d.note %}<br>Catatan: {{ d.note }}{% endif %}{% if d.alt_unit_id %}<br>Unit: {{ d.alt_unit_id }}{% endif %}{% if d.sk_number %}<br>SK {{ d.sk_number }}{% if d.tmt %}, TMT {{ d.tmt }}{% endif %}{% endif %}<br><span class="muted">{{ d.by }}, {{ d.at }}</span>{% if not loop.last %}<hr>{% endif %}{% else %}<span class="muted">belum diputuskan</span>{% endfor %}</td>{% endfor %}
+{% for stage in stages %}<td>{% for d in m.by_stage[stage] %}<strong>{{ d.verdict }}</strong>: {{ d.reason }}{% if d.note %}<br>Catatan: {{ d.note }}{% endif %}{% if d.alt_unit %}<br>Unit: {{ d.alt_unit }}{% endif %}{% if d.sk_number %}<br>SK {{ d.sk_number }}{% if d.tmt %}, TMT {{ d.tmt }}{% endif %}{% endif %}<br><span class="muted">{{ d.by }}, {{ d.at }}</span>{% if not loop.last %}<hr>{% endif %}{% else %}<span class="muted">belum diputuskan</span>{% endfor %}</td>{% endfor %}
 </tr>{% endfor %}
 </table>
 <div class="sign"><div>Ketua Baperjakat<br><br><br><br>(.................................)</div>
@@ -53,8 +54,13 @@ yang bersangkutan.</p>
 """.replace("@STYLE@", STYLE)
 
 
-def minutes_html(store: DecisionStore, round_id: str) -> str:
-    """The berita acara of `round_id`; raises if the record holds no such round."""
+def minutes_html(
+    store: DecisionStore, round_id: str, names: Mapping[str, str] | None = None
+) -> str:
+    """The berita acara of `round_id`; raises if the record holds no such round. `names`
+    (unit id -> name, where the caller has the data) names the unit an `ubah` decided
+    instead, beside its id; without them, its id alone."""
+    names = names or {}
     shown = store.round_shown(round_id)
     moves = []
     for move in shown:
@@ -65,7 +71,8 @@ def minutes_html(store: DecisionStore, round_id: str) -> str:
             by_stage[d["stage"]].append({
                 "verdict": VERDICT_LABELS.get(d["decision"], d["decision"]),
                 "reason": reason.label if reason else d["reason_code"], "note": d["note"],
-                "alt_unit_id": d["alt_unit_id"], "sk_number": d["sk_number"], "tmt": d["tmt"],
+                "alt_unit": f"{names[alt]} ({alt})" if (alt := d["alt_unit_id"]) in names else alt,
+                "sk_number": d["sk_number"], "tmt": d["tmt"],
                 "by": d["decided_by"], "at": wita(d["at"]),
             })  # fmt: skip
         moves.append({

@@ -225,6 +225,13 @@ def round_page(
     return _round(request, id, status, opened=open, notice=said)
 
 
+def _unit_names(request: Request) -> dict[str, str]:
+    """Unit id -> name in the served data (none while it loads): what names the unit an
+    `ubah` decided instead, on the round page and its paper."""
+    engine: Engine | None = request.app.state.holder.engine
+    return {} if engine is None else engine.units["unit_name"].astype(str).to_dict()
+
+
 def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "", notice: str = "") -> Response:  # fmt: skip
     got = _signed_in(request, "suggestions")
     if isinstance(got, Response):
@@ -235,8 +242,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
     moves = store.round(id) if re.fullmatch(ROUND_ID, id) else []
     if not moves:
         return _page(request, "home.html", 404, title=t["not_found"], session=session, error=_missing(t, "round", id))  # fmt: skip
-    engine: Engine | None = request.app.state.holder.engine  # names the units decided instead
-    names = {} if engine is None else engine.units["unit_name"].astype(str).to_dict()
+    names = _unit_names(request)
     for m in moves:
         m["from_name"] = m["snapshot"].get("from_unit_name") or m["from_unit_id"]
         m["to_name"] = m["snapshot"].get("to_unit_name") or m["to_unit_id"]
@@ -266,12 +272,14 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
 
 @router.get("/minutes", response_model=None)
 def minutes(request: Request, id: str = "") -> Response:
-    """The round's berita acara, printable (the same paper `penataan decisions minutes`
-    writes)."""
+    """The round's berita acara, printable: the paper `penataan decisions minutes` writes,
+    with the unit an `ubah` decided instead named from the served data (the command reads no
+    data, and gives its id)."""
 
     def page(store: DecisionStore) -> Response:
         csp = f"{HEADERS['Content-Security-Policy']}; style-src 'self' '{STYLE_HASH}'"  # its one style block
-        return HTMLResponse(minutes_html(store, id), headers={**HEADERS, "Content-Security-Policy": csp})  # fmt: skip
+        html = minutes_html(store, id, _unit_names(request))
+        return HTMLResponse(html, headers={**HEADERS, "Content-Security-Policy": csp})
 
     return _paper(request, id, page)
 

@@ -174,6 +174,7 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
     paper = api.client.get(f"/ui/minutes?id={round_id}")
     assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
+    assert f"Unit: {name} ({instead})" in paper.text and "SK 800/12/BKPSDM/2026, TMT 2026-03-01" in paper.text  # fmt: skip
     assert paper.headers["content-security-policy"].startswith("default-src 'self'")
 
 
