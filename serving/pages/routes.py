@@ -227,9 +227,9 @@ def round_page(
 
 def _unit_names(request: Request) -> dict[str, str]:
     """Unit id -> name in the served data (none while it loads): what names the unit an
-    `ubah` decided instead, on the round page and its paper."""
-    engine: Engine | None = request.app.state.holder.engine
-    return {} if engine is None else engine.units["unit_name"].astype(str).to_dict()
+    `ubah` decided instead, on the round page and its paper (`serving.deps.Holder`)."""
+    names: dict[str, str] = request.app.state.holder.unit_names
+    return names
 
 
 def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "", notice: str = "") -> Response:  # fmt: skip
