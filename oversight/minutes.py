@@ -54,6 +54,12 @@ yang bersangkutan.</p>
 """.replace("@STYLE@", STYLE)
 
 
+def unit_label(unit_id: str | None, names: Mapping[str, str]) -> str | None:
+    """An `ubah`'s unit as the round page and the berita acara show it: `name (id)` where
+    `names` has it, else its id (None: no unit)."""
+    return f"{names[unit_id]} ({unit_id})" if unit_id is not None and unit_id in names else unit_id
+
+
 def minutes_html(
     store: DecisionStore, round_id: str, names: Mapping[str, str] | None = None
 ) -> str:
@@ -71,7 +77,7 @@ def minutes_html(
             by_stage[d["stage"]].append({
                 "verdict": VERDICT_LABELS.get(d["decision"], d["decision"]),
                 "reason": reason.label if reason else d["reason_code"], "note": d["note"],
-                "alt_unit": f"{names[alt]} ({alt})" if (alt := d["alt_unit_id"]) in names else alt,
+                "alt_unit": unit_label(d["alt_unit_id"], names),
                 "sk_number": d["sk_number"], "tmt": d["tmt"],
                 "by": d["decided_by"], "at": wita(d["at"]),
             })  # fmt: skip

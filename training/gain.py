@@ -95,9 +95,8 @@ MAX_BETA = 1.0  # never amplify a raw difference
 SELECTION_SHIFT = 2.0  # points off every move's gain (see above); chosen on seeds 101-112
 PILOT_MARGIN = 1.0  # points: the pilot's mean outcome within this of the truth, 80% of the time
 PILOT_MAX_SHARE = 0.05  # of the staff with a move: the most a pilot moves
-LEAST_P = (
-    0.5  # no move is suggested, on the evidence or as a pilot, unless likelier to help than not
-)
+# no move is suggested, on the evidence or as a pilot, unless likelier to help than not
+LEAST_P = 0.5
 EARLY_LEAST = 10  # outcomes: the fewest whose spread an early refit reads (`Shortfall`)
 EARLY_LEVEL = 0.975  # one-sided, at each look: how sure an early refit is the claims are too high
 

@@ -34,7 +34,7 @@ from features.formats import number, wita
 from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
 from oversight.committee import form_lists, import_decisions, round_form
-from oversight.minutes import STYLE_HASH, minutes_html
+from oversight.minutes import STYLE_HASH, minutes_html, unit_label
 from oversight.reasons import FINAL, REASONS, STAGES, labels
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from planning.report import FORM_TITLE
@@ -251,8 +251,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         )  # fmt: skip
         for d in m["decisions"]:
             d["at_wita"] = wita(d["at"])
-            alt = d["alt_unit_id"]  # an `ubah`'s unit: its name where the served data has it
-            d["alt_unit"] = f"{names[alt]} ({alt})" if alt in names else alt
+            d["alt_unit"] = unit_label(d["alt_unit_id"], names)  # an `ubah`'s unit
     shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
     units: dict[str, dict[str, Any]] = {}  # the change per unit: who leaves, who arrives
     for m in moves:
