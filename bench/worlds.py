@@ -10,14 +10,17 @@ train` path on a fresh registry, then scored against its truth:
   record-only oracle (the truth averaged over what no record shows: a person's knack, and
   how a unit's marks split into leadership, raters' leniency and the year's shock, next
   year's leadership forecast from the past years' marks: `World.truth`), whose own
-  decision curve (`oracle_h@5%`, `oracle_moved@80`, `oracle_gain@80`) is a bound above
+  decision curve (`oracle_h@5%`, `oracle_moved@80`, `oracle_gain@80`, ...) is a bound above
   what any model of the records could reach (it reads every year's unit marks exactly);
 - the decision at the default operating point (`PENATAAN_PRECISION` 0.8): the share of
   people with a move suggested, the share of those moves that truly help, claimed against
   true gain, top-1 regret against staying's;
 - the decision curve: moving the top 1, 2, 5, 10, 20% of people by their best move's
-  probability of helping, the share that truly helps and the true gain per employee; the
-  gain per employee captured at the largest share whose moves still help 80% of the time;
+  probability of helping, everyone else staying, the share that truly helps, the true gain
+  per employee and top-1 regret against staying's (`h@k`, `g@k`, `t1@k`); the same at the
+  largest share whose moves still help 80% of the time (`moved@80`, `gain@80`, `t1@80`),
+  and the record-only oracle's (`oracle_h@k`, `oracle_g@k`), printed as one table with the
+  default operating point on it;
   and `gap@5%`, the claimed minus the true gain of the top 5% of people's best moves (how
   far the claim is off where a decision looks first), beside the gain line the held-out
   movers gave (`line_alpha`, `line_beta`, `line_moves`: the evidence the data hold; and
@@ -58,8 +61,8 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 101-112 --shifts 2,1,0   # the decision at other priors
     .venv/bin/python bench/worlds.py --seeds 101-112 --p-spreads outcome,truth  # P from either spread
 
-Prints one line per world, the median and worst of each figure beside its target, and the
-reliability table; with `--shifts`, all of it once per selection shift (the points the gain's
+Prints one line per world, the median and worst of each figure beside its target, the
+decision curve and the reliability table; with `--shifts`, all of it once per selection shift (the points the gain's
 prior takes off every move, `training.gain.SELECTION_SHIFT`), with `--p-spreads`, once per
 spread the probability of helping reads (`outcome`, a year's outcome around the gain line;
 `truth`, the true gains' around it: `training.gain.GainCalibration.truth_sd`), each from the
@@ -196,7 +199,7 @@ def ranking_diagnosis(
         has = np.isfinite(gains.max(axis=1))
         rows = np.flatnonzero(has) * shape[1] + gains.argmax(axis=1)[has]
         order = rows[np.argsort(-gains.ravel()[rows], kind="stable")]
-        return curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))
+        return curve(true_gain[order] > 0, true_gain[order], int(placed.sum()))  # no regrets
 
     def on(part: np.ndarray) -> np.ndarray:  # a part's values over the moves kept
         return np.broadcast_to(part, shape)[both]
@@ -233,20 +236,30 @@ def ranking_diagnosis(
     }
 
 
-def curve(helped: np.ndarray, true_gain: np.ndarray, n_people: int) -> dict[str, float]:
+def curve(
+    helped: np.ndarray, true_gain: np.ndarray, n_people: int, stay_regret: float = np.nan
+) -> dict[str, float]:
     """People moved in an order, each to their best move (`helped`, `true_gain`: that move's,
-    in the order): the share truly helping among the first `CURVE` shares of `n_people`
-    (`h@k`), the largest share whose moves still help 80% of the time (`moved@80`) and the
-    true gain per employee it captures (`gain@80`)."""
+    in the order), everyone else staying: at each of the `CURVE` shares of `n_people` the
+    share truly helping (`h@k`), the true gain per employee (`g@k`) and top-1 regret against
+    staying's (`t1@k`: moving a person changes their regret by exactly the move's true gain);
+    the largest share whose moves still help 80% of the time (`moved@80`), the true gain per
+    employee it captures (`gain@80`) and its top-1 regret (`t1@80`). Without `stay_regret`
+    the regrets are NaN."""
+    n = max(n_people, 1)
     out = {}
     for share in CURVE:
         k = int(round(share * n_people))
+        gain = float(true_gain[:k].sum()) / n
         out[f"h@{share:.0%}"] = float(helped[:k].mean()) if k else np.nan
+        out[f"g@{share:.0%}"] = gain
+        out[f"t1@{share:.0%}"] = 1.0 - gain / stay_regret
     running = np.cumsum(helped) / np.arange(1, len(helped) + 1)
     ok = np.flatnonzero(running >= 0.8)
     k80 = int(ok[-1]) + 1 if len(ok) else 0
-    out["moved@80"] = k80 / max(n_people, 1)
-    out["gain@80"] = float(true_gain[:k80].sum()) / max(n_people, 1)
+    out["moved@80"] = k80 / n
+    out["gain@80"] = float(true_gain[:k80].sum()) / n
+    out["t1@80"] = 1.0 - out["gain@80"] / stay_regret
     return out
 
 
@@ -295,7 +308,7 @@ def decision_figures(
         "pilot_helpful": float((true_gain[trial] > 0).mean()) if len(trial) else np.nan,
     }
     order = np.argsort(-p, kind="stable")
-    out.update(curve(helped[order], tg[order], int(placed.sum())))
+    out.update(curve(helped[order], tg[order], int(placed.sum()), stay_regret))
     top5 = order[: int(round(0.05 * placed.sum()))]
     # how far the claim overstates the truth where the decision looks first: the bias a
     # precision target meets, and which no constant offset can remove if it varies by world
@@ -312,8 +325,8 @@ def decision_figures(
     has_move = placed & np.isfinite(gains.max(axis=1))
     rows = np.flatnonzero(has_move) * n_u + gains.argmax(axis=1)[has_move]
     by_oracle = rows[np.argsort(-record_gain[rows], kind="stable")]
-    reach = curve(true_gain[by_oracle] > 0, true_gain[by_oracle], int(placed.sum()))
-    out.update({f"oracle_{name}": reach[name] for name in ("h@5%", "moved@80", "gain@80")})
+    reach = curve(true_gain[by_oracle] > 0, true_gain[by_oracle], int(placed.sum()), stay_regret)
+    out.update({f"oracle_{name}": value for name, value in reach.items() if "t1@" not in name})
     out.update(ranking_diagnosis(scored, true_gain, moves, best[top5], placed))
     return out, p, helped
 
@@ -431,6 +444,43 @@ def reliability(p: np.ndarray, helped: np.ndarray) -> pd.DataFrame:
     return table
 
 
+def decision_curve(frame: pd.DataFrame) -> pd.DataFrame:
+    """One line per point of the curve (each `CURVE` share, the largest share helping 80% of
+    the time, and the default operating point, which suggests by its own rule): the share of
+    people moved, of their moves truly helping, the true gain per employee and top-1 regret
+    against staying's, each the median world's (the worst world's in brackets); beside them
+    the record-only oracle's at the same share (its own largest share at 80%)."""
+
+    def cell(column: str, worst: str, digits: int, percent: bool = False) -> str:
+        if column not in frame:
+            return ""
+        s = frame[column].dropna()
+        if not len(s):
+            return "-"
+        scale, unit = (100, "%") if percent else (1, "")
+        low = s.min() if worst == "min" else s.max()
+        return f"{s.median() * scale:.{digits}f}{unit} ({low * scale:.{digits}f}{unit})"
+
+    points = [(f"top {share:.0%}", f"{share:.0%}") for share in CURVE]
+    lines = {}
+    for name, k in [*points, ("largest at 80% helping", "80"), ("default (precision 0.8)", "")]:
+        moved, helped, gain, top1 = (
+            ("moved", "helpful", "gain_per_emp", "top1_x_stay") if not k
+            else ("moved@80", "", "gain@80", "t1@80") if k == "80"
+            else ("", f"h@{k}", f"g@{k}", f"t1@{k}")
+        )  # fmt: skip
+        lines[name] = {
+            "people moved": cell(moved, "min", 1, percent=True) if moved else k,
+            "moves helping": cell(helped, "min", 1, percent=True) if helped else ">= 80%",
+            "true gain / employee": cell(gain, "min", 3),
+            "top-1 / staying's": cell(top1, "max", 3),
+            "oracle: people moved": k if "%" in k else cell("oracle_moved@80", "min", 1, percent=True) if k else "",
+            "oracle: moves helping": cell(f"oracle_h@{k}", "min", 1, percent=True) if "%" in k else ">= 80%" if k else "",
+            "oracle: gain / employee": cell(f"oracle_g@{k}" if "%" in k else "oracle_gain@80" if k else "", "min", 3),
+        }  # fmt: skip
+    return pd.DataFrame(lines).T
+
+
 def main() -> None:
     quiet()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -514,6 +564,9 @@ def report(frame: pd.DataFrame, p: np.ndarray, helped: np.ndarray, title: str) -
         s = frame[column].dropna()
         verdict = "met" if len(s) and met(s) else "MISSED"
         print(f"  {column:<18} median {s.median() if len(s) else float('nan'):6.3f}  {target:<32} {verdict}")  # fmt: skip
+    print("\nthe decision curve: the top share of people by their best move's probability of "
+          "helping moved, everyone else staying; median world (worst)\n")  # fmt: skip
+    print(decision_curve(frame).to_string())
     print("\nprobability of helping: each world's best move per employee, pooled (target |gap| <= 0.10)\n")  # fmt: skip
     print(reliability(p, helped).round(2).to_string())
 
