@@ -4,15 +4,16 @@ recorded as one stage's decisions by `penataan decisions import`. `penataan plan
 paper as `moves.xlsx`; a round the server made (`POST /v1/plan`) has only the record, and
 `round_form` writes it from there (`penataan decisions form`, the round page's download).
 
-Every row is checked before any is written, and every problem is listed (file, row, column,
-value, rule); only a file with none is recorded. Rows without a decision are left for later.
-A row the record refuses at write time (a stage out of order, a second final decision) is
-listed too, and the others are recorded: decisions are append-only, so what was written stays.
+Every row is checked before any is written, by itself and against the suggestion it decides
+(`DecisionStore.problems`), and every problem is listed (file, row, column, value, rule); only
+a file with none is recorded. Rows without a decision are left for later. A row the record
+refuses at write time, for the decisions before it (a stage out of order, a second final
+decision, a second approved move for one person), is listed too, and the others are recorded:
+decisions are append-only, so what was written stays.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from features.formats import wita
 from features.spreadsheet import Lists, read_edited, unguard
-from oversight.reasons import NEEDS_NOTE, REASON_BY_CODE, REASONS, VERDICT_LABELS
+from oversight.reasons import REASONS, VERDICT_LABELS
 from oversight.store import DecisionStore, Refused
 from planning.run import DECISION_COLUMNS, MOVE_COLUMNS
 
@@ -49,27 +50,13 @@ def form_lists() -> Lists:
     )
 
 
-def _problems(path: Path, line: int, row: dict[str, str]) -> list[str]:
+def _problems(store: DecisionStore, path: Path, line: int, row: dict[str, str]) -> list[str]:
     where = f"{path.name}, row {line}"
-    decision, reason = row["decision"], row["reason_code"]
-    found = []
     if not row["suggestion_id"].startswith("sg_"):
-        found.append(f"{where}, column suggestion_id: {row['suggestion_id']!r} is not a suggestion id (sg_...)")  # fmt: skip
-    if decision not in VERDICT_LABELS:
-        found.append(f"{where}, column decision: {decision!r} is not one of {', '.join(VERDICT_LABELS)}")  # fmt: skip
-    elif reason not in REASON_BY_CODE or decision not in REASON_BY_CODE[reason].verdicts:
-        fits = ", ".join(r.code for r in REASON_BY_CODE.values() if decision in r.verdicts)
-        found.append(f"{where}, column reason_code: {reason!r} does not fit {decision!r} (one of: {fits})")  # fmt: skip
-    if decision in NEEDS_NOTE and not row["note"]:
-        found.append(f"{where}, column note: required to record {decision!r}")
-    if decision == "ubah" and not row["alt_unit_id"]:
-        found.append(f"{where}, column alt_unit_id: ubah names the unit decided instead")
-    if row["tmt"]:
-        try:
-            dt.date.fromisoformat(row["tmt"])
-        except ValueError:
-            found.append(f"{where}, column tmt: {row['tmt']!r} is not a date (YYYY-MM-DD)")
-    return found
+        return [f"{where}, column suggestion_id: {row['suggestion_id']!r} is not a suggestion id (sg_...)"]  # fmt: skip
+    cells = (row[c] or None for c in ("note", "alt_unit_id", "sk_number", "tmt"))
+    problems = store.problems(row["suggestion_id"], row["decision"], row["reason_code"], *cells)
+    return [f"{where}, column {name}: {problem}" for name, problem in problems]
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -99,7 +86,7 @@ def import_decisions(
     decided = [(line, row) for line, row in rows if row["decision"]]
     out.undecided = len(rows) - len(decided)
     for line, row in decided:
-        out.problems += _problems(path, line, row)
+        out.problems += _problems(store, path, line, row)
     if round_id is not None:
         moves = {move["id"] for move in store.round(round_id)}
         out.problems += [

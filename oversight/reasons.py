@@ -9,6 +9,7 @@ may object to an automated decision, so the human reasons must be on record).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -59,3 +60,37 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "verdicts": VERDICT_LABELS_EN if english else VERDICT_LABELS,
         "reason_labels": {r.code: r.label_en if english else r.label for r in REASONS},
     }
+
+
+def decision_problems(
+    decision: str, reason_code: str, note: str | None = None, alt_unit_id: str | None = None,
+    sk_number: str | None = None, tmt: str | None = None,
+) -> list[tuple[str, str]]:  # fmt: skip
+    """The rules one decision keeps by itself, before any record is read: `(field, what is
+    wrong)` for each it breaks. One list for the store, which refuses the first, and for a
+    committee's paper, which names every row's before it records any (a rule kept in two
+    places was kept in one: a paper's `setuju` naming a unit instead was found only at
+    write time, its rows above already recorded). An SK is signed for a move made: on a
+    `tolak` or a `tunda` the record would say both that it was and that it was not. A TMT
+    there is kept: a paper carries the round's planned date down its column, and a PPK
+    turning one row into a refusal leaves it (nothing reads a TMT but an approval's)."""
+    found = []
+    if decision not in VERDICT_LABELS:
+        found.append(("decision", f"{decision!r} is not one of {', '.join(VERDICT_LABELS)}"))
+    elif reason_code not in REASON_BY_CODE or decision not in REASON_BY_CODE[reason_code].verdicts:
+        fits = ", ".join(r.code for r in REASONS if decision in r.verdicts)
+        found.append(("reason_code", f"{reason_code!r} does not fit {decision!r} (one of: {fits})"))
+    if decision in NEEDS_NOTE and not (note or "").strip():
+        found.append(("note", f"a note is required to record {decision!r}"))
+    if decision == "ubah" and not (alt_unit_id or "").strip():
+        found.append(("alt_unit_id", "ubah names the unit decided instead"))
+    if decision != "ubah" and alt_unit_id:  # the record would say one unit, the move another
+        found.append(("alt_unit_id", f"a unit instead is for ubah only; {decision!r} keeps the one suggested"))  # fmt: skip
+    if sk_number and decision in VERDICT_LABELS and decision not in APPROVALS:
+        found.append(("sk_number", f"an SK is for a move decided (setuju, ubah); {decision!r} moves no one"))  # fmt: skip
+    if tmt:
+        try:
+            dt.date.fromisoformat(tmt)
+        except ValueError:
+            found.append(("tmt", f"{tmt!r} is not a date (YYYY-MM-DD)"))
+    return found

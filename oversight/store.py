@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from oversight.reasons import APPROVALS, FINAL, NEEDS_NOTE, REASON_BY_CODE, STAGES, VERDICT_LABELS
+from oversight.reasons import APPROVALS, FINAL, STAGES, decision_problems
 from oversight.wal import Checkpointer
 
 GENESIS = "0" * 64
@@ -132,6 +132,21 @@ class SuggestionRecord(BaseModel):
     data_fingerprint: str
     as_of: str
     snapshot: dict[str, Any]
+
+
+def against_shown(
+    shown: sqlite3.Row, decision: str, alt_unit_id: str | None, tmt: str | None
+) -> list[tuple[str, str]]:
+    """The rules a decision keeps against the suggestion it decides (`shown`: its from and
+    to units and date): an `ubah` to the unit suggested or held, a TMT before the date."""
+    found = []
+    if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
+        found.append(("alt_unit_id", "ubah names another unit than the one suggested"))
+    if decision == "ubah" and alt_unit_id == shown["from_unit_id"]:  # a move to where they are
+        found.append(("alt_unit_id", f"ubah names the unit the employee holds now ({alt_unit_id}): to keep them there, decide tolak"))  # fmt: skip
+    if tmt is not None and str(tmt) < str(shown["as_of"]):  # before it was suggested
+        found.append(("tmt", f"TMT {tmt} is before the suggestion's date ({shown['as_of']})"))
+    return found
 
 
 class Refused(ValueError):
@@ -253,6 +268,28 @@ class DecisionStore:
         out["decisions"] = [dict(d) for d in decisions]
         return out
 
+    @staticmethod
+    def _shown(db: sqlite3.Connection, suggestion_id: str) -> sqlite3.Row:
+        shown = db.execute("select nip, as_of, from_unit_id, to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
+        if shown is None:
+            raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
+        return shown
+
+    def problems(
+        self, suggestion_id: str, decision: str, reason_code: str, note: str | None = None,
+        alt_unit_id: str | None = None, sk_number: str | None = None, tmt: str | None = None,
+    ) -> list[tuple[str, str]]:  # fmt: skip
+        """Every rule `decide` would find this decision breaking, `(field, what is wrong)`,
+        but those of the decisions recorded so far (stages in order, one final decision): what
+        a committee's paper is checked against, all of its rows, before any is recorded."""
+        found = decision_problems(decision, reason_code, note, alt_unit_id, sk_number, tmt)
+        with self._db() as db:
+            try:
+                shown = self._shown(db, suggestion_id)
+            except Refused as unknown:
+                return [*found, (unknown.field, str(unknown))]
+        return found + against_shown(shown, decision, alt_unit_id, tmt)
+
     def decide(
         self, suggestion_id: str, stage: str, decision: str, reason_code: str, decided_by: str,
         role: str, note: str | None = None, alt_unit_id: str | None = None,
@@ -264,18 +301,8 @@ class DecisionStore:
         `replayed`, and nothing is appended: a retry must not read as a conflict."""
         if stage not in STAGES:
             raise Refused(422, "stage", f"stage {stage!r} is not one of {', '.join(STAGES)}")
-        if decision not in VERDICT_LABELS:
-            raise Refused(422, "decision", f"decision {decision!r} is not one of {', '.join(VERDICT_LABELS)}")  # fmt: skip
-        reason = REASON_BY_CODE.get(reason_code)
-        if reason is None or decision not in reason.verdicts:
-            allowed = ", ".join(r.code for r in REASON_BY_CODE.values() if decision in r.verdicts)
-            raise Refused(422, "reason_code", f"reason {reason_code!r} does not fit {decision!r} (one of: {allowed})")  # fmt: skip
-        if decision in NEEDS_NOTE and not (note or "").strip():
-            raise Refused(422, "note", f"a note is required to record {decision!r}")
-        if decision == "ubah" and not (alt_unit_id or "").strip():
-            raise Refused(422, "alt_unit_id", "ubah names the unit decided instead (alt_unit_id)")
-        if decision != "ubah" and alt_unit_id:  # the record would say one unit, the move another
-            raise Refused(422, "alt_unit_id", f"a unit instead is for ubah only; {decision!r} keeps the one suggested")  # fmt: skip
+        if problems := decision_problems(decision, reason_code, note, alt_unit_id, sk_number, tmt):  # fmt: skip
+            raise Refused(422, *problems[0])  # the first, by field: a client mends one at a time
         if role not in STAGE_ROLES[stage]:
             raise Refused(403, "stage", f"role {role!r} may not record the {stage} stage")
         decided_by = one_line_name(decided_by, "decided_by")
@@ -296,17 +323,9 @@ class DecisionStore:
         reason_code: str, decided_by: str, note: str | None, alt_unit_id: str | None,
         sk_number: str | None, tmt: str | None,
     ) -> dict[str, Any]:  # fmt: skip
-        shown = db.execute("select nip, as_of, from_unit_id, to_unit_id from suggestions where id = ?", (suggestion_id,)).fetchone()  # fmt: skip
-        if shown is None:
-            raise Refused(404, "suggestion_id", f"no suggestion {suggestion_id!r} was shown")
-        if decision == "ubah" and alt_unit_id == shown["to_unit_id"]:
-            raise Refused(422, "alt_unit_id", "ubah names another unit than the one suggested")
-        if decision == "ubah" and alt_unit_id == shown["from_unit_id"]:  # a move to where they are
-            raise Refused(422, "alt_unit_id", f"ubah names the unit the employee holds now ({alt_unit_id}): to keep them there, decide tolak")  # fmt: skip
-        if tmt is not None and str(tmt) < str(shown["as_of"]):  # before it was suggested
-            raise Refused(
-                422, "tmt", f"TMT {tmt} is before the suggestion's date ({shown['as_of']})"
-            )
+        shown = self._shown(db, suggestion_id)
+        if problems := against_shown(shown, decision, alt_unit_id, tmt):
+            raise Refused(422, *problems[0])
         settled: dict[str, str] = {}  # stage -> its decision, deferrals (tunda) aside
         asked = {"decision": decision, "reason_code": reason_code, "note": note, "alt_unit_id": alt_unit_id,
                  "sk_number": sk_number, "tmt": tmt, "decided_by": decided_by}  # fmt: skip

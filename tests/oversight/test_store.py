@@ -91,6 +91,20 @@ def test_a_decision_says_one_unit_and_a_tmt_after_the_suggestion(tmp_path: Path)
     assert store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr", tmt="2026-01-02")["tmt"] == "2026-01-02"  # fmt: skip
 
 
+@pytest.mark.parametrize("decision", ["tolak", "tunda"])
+def test_an_sk_is_for_a_move_decided(tmp_path: Path, decision: str) -> None:
+    """A refusal or a deferral with an SK number was recorded: the record said the move was
+    not made and that its SK was signed. A TMT there stays: the round's planned date,
+    carried down a paper's column, left on the row a PPK refuses."""
+    store, (sid, *_) = _store(tmp_path)
+    with pytest.raises(Refused) as refused:
+        store.decide(sid, "hr", decision, "dibutuhkan_unit_asal", "staf", "hr", note="x", sk_number="800/12/2026")  # fmt: skip
+    assert (refused.value.status, refused.value.field) == (422, "sk_number")
+    assert f"{decision!r} moves no one" in str(refused.value)
+    row = store.decide(sid, "hr", decision, "dibutuhkan_unit_asal", "staf", "hr", note="x", tmt="2027-01-01")  # fmt: skip
+    assert (row["sk_number"], row["tmt"]) == (None, "2027-01-01")
+
+
 @pytest.mark.parametrize("who", ["   ", "staf\nbaris palsu", "staf\tkolom", "x" * 101])
 def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, who: str) -> None:
     """Who decided is quoted in the minutes and printed a line each: `--by "  "` recorded

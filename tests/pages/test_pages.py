@@ -171,6 +171,12 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
             body |= {"sk_number": "800/12/BKPSDM/2026", "tmt": "2026-03-01"}
         assert api.client.post("/v1/decisions", json=body, headers=api.headers(key)).status_code == 201  # fmt: skip
     assert "<td>Setuju · SK 800/12/BKPSDM/2026 · TMT 2026-03-01</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
+    # a refusal keeps the TMT its paper carried down the column, but the move takes no effect:
+    # the page said "Tolak · TMT 2026-03-01"
+    body = {"suggestion_id": plan["moves"][3]["suggestion_id"], "stage": "hr", "decision": "tolak",
+            "reason_code": "data_tidak_akurat", "note": "cek SKP", "tmt": "2026-03-01"}  # fmt: skip
+    assert api.client.post("/v1/decisions", json=body, headers=api.headers("hr")).status_code == 201
+    assert "<td>Tolak</td><td>Data pendukung tidak akurat</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
     paper = api.client.get(f"/ui/minutes?id={round_id}")
     assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
@@ -257,7 +263,7 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
     fill(second, "tolak", "dibutuhkan_unit_asal")  # a rejection needs its note
     refused = upload()
     assert refused.status_code == 422 and "rapat.xlsx: tidak ada yang dicatat; 1 masalah" in refused.text  # fmt: skip
-    assert f"rapat.xlsx, row {second}, column note: required to record" in refused.text
+    assert f"rapat.xlsx, row {second}, column note: a note is required to record" in refused.text
     assert upload(csrf="forged").status_code == 403
     assert upload(stage="ppk").status_code == 403  # hr records the hr stage only
     nothing = api.client.post("/ui/round/import", data={"csrf": token.group(1), "round_id": round_id, "stage": "hr"})  # fmt: skip

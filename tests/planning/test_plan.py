@@ -411,7 +411,7 @@ def test_the_committee_decides_on_the_rounds_moves_file(
     record = ["decisions", "import", str(reviewed), "--stage", "hr", "--by", "Bidang Mutasi"]
     for decision, reason, problem in (
         ("pindah", "lainnya", "reviewed.csv, row 2, column decision: 'pindah'"),
-        ("tolak", "dibutuhkan_unit_asal", "reviewed.csv, row 2, column note: required to record 'tolak'"),
+        ("tolak", "dibutuhkan_unit_asal", "reviewed.csv, row 2, column note: a note is required to record 'tolak'"),
         ("tolak", "menunggu_formasi", "reviewed.csv, row 2, column reason_code: 'menunggu_formasi' does not fit 'tolak'"),
     ):  # fmt: skip
         moves.loc[0, ["decision", "reason_code"]] = [decision, reason]
