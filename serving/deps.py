@@ -26,9 +26,6 @@ class Holder:
 
     def __init__(self, metrics: CollectorRegistry) -> None:
         self.engine: Engine | None = None
-        # unit id -> name of the serving engine's data, made once when it is put in service:
-        # made per request, the round page's median doubled beside the explaining ahead
-        self.unit_names: dict[str, str] = {}
         self.error: str | None = None
         self.reloading = asyncio.Lock()
         self.loaded = threading.Event()  # the first load has ended, well or not
@@ -44,7 +41,6 @@ class Holder:
         (`serving.routes.admin.release_memory`)."""
         self._info.clear()
         self._info.labels(engine.loaded.name, engine.loaded.version).set(1)
-        self.unit_names = engine.units["unit_name"].astype(str).to_dict()
         self.engine, self.error = engine, None
         previous = self.stop()
         if engine.settings.explain_ahead:

@@ -259,6 +259,14 @@ class Engine:
         return suggested, suggested & on_pilot(self.scored.p_help, threshold)
 
     @cached_property
+    def unit_names(self) -> dict[str, str]:
+        """Unit id -> name in this engine's data, made once: what names the unit an `ubah`
+        decided instead on the round page and its paper (made per request, the round
+        page's median doubled beside the explaining ahead; kept on the engine, a page
+        never pairs one engine's names with another's across a reload)."""
+        return self.units["unit_name"].astype(str).to_dict()
+
+    @cached_property
     def importance(self) -> pd.DataFrame:
         """Gain and mean |SHAP| per feature, SHAP on a fixed sample of this data's rows."""
         rows = len(self.table)

@@ -226,10 +226,9 @@ def round_page(
 
 
 def _unit_names(request: Request) -> dict[str, str]:
-    """Unit id -> name in the served data (none while it loads): what names the unit an
-    `ubah` decided instead, on the round page and its paper (`serving.deps.Holder`)."""
-    names: dict[str, str] = request.app.state.holder.unit_names
-    return names
+    """Unit id -> name in the served data (none while it loads: the ids stand)."""
+    engine: Engine | None = request.app.state.holder.engine
+    return engine.unit_names if engine is not None else {}
 
 
 def _round(request: Request, id: str, status: str = "", error: str = "", code: int = 200, opened: str = "", notice: str = "") -> Response:  # fmt: skip

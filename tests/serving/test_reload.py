@@ -9,7 +9,6 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
@@ -140,8 +139,6 @@ class _Explaining:
 
     class settings:  # noqa: N801
         explain_ahead = True
-
-    units = pd.DataFrame({"unit_name": ["Bidang Anggaran"]}, index=["BPKAD-ANGGARAN"])  # named once
 
     def explain_ahead(self, stop: threading.Event) -> int:
         while not stop.is_set():
