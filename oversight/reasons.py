@@ -10,8 +10,9 @@ may object to an automated decision, so the human reasons must be on record).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 Stage = Literal["hr", "baperjakat", "ppk"]
 Verdict = Literal["setuju", "tolak", "ubah", "tunda"]
@@ -60,6 +61,13 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "verdicts": VERDICT_LABELS_EN if english else VERDICT_LABELS,
         "reason_labels": {r.code: r.label_en if english else r.label for r in REASONS},
     }
+
+
+def takes_effect(decision: Mapping[str, Any]) -> str | None:
+    """When a recorded decision's move takes effect: its TMT on an approval (`setuju`,
+    `ubah`). A refusal's or deferral's TMT is only the date its paper carried down the
+    column (`decision_problems`): shown beside it, it read as a move made."""
+    return decision["tmt"] if decision["decision"] in APPROVALS else None
 
 
 def decision_problems(

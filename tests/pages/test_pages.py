@@ -159,10 +159,11 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     other = plan["moves"][1]
     instead = next(m["to_unit_id"] for m in plan["moves"] if m["to_unit_id"] not in (other["from_unit_id"], other["to_unit_id"]))  # fmt: skip
     body = {"suggestion_id": other["suggestion_id"], "stage": "hr", "decision": "ubah",
-            "reason_code": "unit_lain_lebih_sesuai", "note": "lebih dekat", "alt_unit_id": instead}  # fmt: skip
+            "reason_code": "unit_lain_lebih_sesuai", "note": "lebih dekat", "alt_unit_id": instead,
+            "tmt": "2026-04-01"}  # fmt: skip
     assert api.client.post("/v1/decisions", json=body, headers=api.headers("hr")).status_code == 201
     name = html.escape(str(engine_of(api).units.loc[instead, "unit_name"]))
-    assert f"<td>Ubah (unit lain): {name} ({instead})</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
+    assert f"<td>Ubah (unit lain): {name} ({instead}) · TMT 2026-04-01</td>" in api.client.get(f"/ui/round?id={round_id}").text  # fmt: skip
     approved = plan["moves"][2]  # and the PPK's approval its SK and TMT, as the minutes do
     for stage, key in (("hr", "hr"), ("baperjakat", "admin"), ("ppk", "admin")):
         body = {"suggestion_id": approved["suggestion_id"], "stage": stage, "decision": "setuju",
@@ -180,7 +181,10 @@ def test_a_round_is_decided_from_its_page_as_through_the_api(api: Api) -> None:
     assert api.client.get("/ui/round?id=rd_0000").status_code == 404
     paper = api.client.get(f"/ui/minutes?id={round_id}")
     assert paper.status_code == 200 and "Berita Acara" in paper.text and "masih dibutuhkan" in paper.text  # fmt: skip
-    assert f"Unit: {name} ({instead})" in paper.text and "SK 800/12/BKPSDM/2026, TMT 2026-03-01" in paper.text  # fmt: skip
+    # an approval's TMT before its SK is signed: the paper showed a TMT only beside an SK
+    assert f"Unit: {name} ({instead})<br>TMT 2026-04-01" in paper.text
+    assert "SK 800/12/BKPSDM/2026, TMT 2026-03-01" in paper.text and "cek SKP" in paper.text
+    assert "<strong>Tolak</strong>: Data pendukung tidak akurat<br>Catatan: cek SKP<br><span" in paper.text  # fmt: skip
     assert paper.headers["content-security-policy"].startswith("default-src 'self'")
 
 

@@ -26,7 +26,7 @@ def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
     refused = _decide(api, "hr", **{**base, "reason_code": "dibutuhkan_unit_asal"}, stage="hr", decision="tolak")  # fmt: skip
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "note"
     assert _decide(api, "reviewer", **base, stage="hr", decision="setuju").status_code == 403
-    first = _decide(api, "hr", **base, stage="hr", decision="setuju")
+    first = _decide(api, "hr", **base, stage="hr", decision="setuju", tmt="2027-01-02")
     assert first.status_code == 201 and first.json()["decided_by"] == "test-hr", first.text
     assert _decide(api, "hr", **base, stage="baperjakat", decision="setuju").status_code == 403
     assert _decide(api, "admin", **base, stage="ppk", decision="setuju").status_code == 409
@@ -50,6 +50,8 @@ def test_a_suggestion_shown_is_decided_through_the_stages(api: Api) -> None:
     text = api.client.get(f"/v1/suggestions/{sid}/explanation", headers=api.headers("hr")).json()["text"]  # fmt: skip
     assert "Usulan ini adalah saran" in text and "versi 1" in text and item["explanation"]["narrative"] in text  # fmt: skip
     assert "Pejabat Pembina Kepegawaian: Setuju" in text and "SK 800/1/2027, TMT 2027-01-02" in text
+    # a TMT before the SK is signed: the explanation showed it only beside an SK
+    assert "Bidang mutasi BKPSDM: Setuju, alasan: Sesuai kualifikasi, kompetensi dan kinerja pegawai; TMT 2027-01-02 (" in text  # fmt: skip
     assert "PP 79/2021" in text
     unknown = _decide(api, "hr", suggestion_id="sg_0000", stage="hr", decision="setuju", reason_code="lainnya")  # fmt: skip
     assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "suggestion_id"
