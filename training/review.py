@@ -7,6 +7,7 @@ because the registered model was refit on every period and would look better tha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
+from training.gain import Decision, Threshold
 from training.model import PlacementModel
 
 
@@ -88,3 +90,48 @@ def fairness_table(report: dict[str, Any]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows).set_index(["attribute", "group"])
+
+
+def decision_table(
+    p_best: np.ndarray, pilot_size: int, default: Decision,
+    precisions: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9),
+) -> pd.DataFrame:  # fmt: skip
+    """What each operating point would do on this staff (`p_best`: each employee's best
+    move's probability of helping, `ScoredStaff.best_p`): how many people it suggests a
+    move to on the evidence and as a pilot, the least probability it accepts, and the share
+    of those moves expected to help. The same `Decision.threshold` the API, `penataan score`
+    and the round set; the default's precision (`PENATAAN_PRECISION`) among the rows."""
+    p = np.asarray(p_best, dtype=float)
+    rows = []
+    for precision in sorted({*precisions, default.precision}):
+        threshold = dataclasses.replace(default, precision=precision).threshold(p, pilot_size)
+        evidence = p >= threshold.evidence
+        pilot = ~evidence & (p >= threshold.pilot)
+        taken = p[evidence | pilot]
+        rows.append({
+            "precision asked": precision, "default": precision == default.precision,
+            "on the evidence": int(evidence.sum()), "as a pilot": int(pilot.sum()),
+            "share of staff with a move": len(taken) / max(len(p), 1),
+            "least probability": float(taken.min()) if len(taken) else np.nan,
+            "expected share helping": float(taken.mean()) if len(taken) else np.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows).set_index("precision asked")
+
+
+def probability_histogram(p_best: np.ndarray, threshold: Threshold) -> Figure:
+    """Each employee's best move's probability of helping, with where the default
+    operating point starts suggesting on the evidence and as a pilot."""
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.hist(p_best[np.isfinite(p_best)], bins=[k / 40 for k in range(41)], color="#7a9cc6")
+    for x, label, style in ((threshold.evidence, "on the evidence", "-"), (threshold.pilot, "as a pilot", "--")):  # fmt: skip
+        if np.isfinite(x):
+            ax.axvline(
+                x, color="black", linestyle=style, linewidth=1, label=f"{label} from {x:.2f}"
+            )
+    ax.set_xlabel("probability that the employee's best move truly helps")
+    ax.set_ylabel("employees")
+    ax.set_title("How sure the best move of each employee is")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    fig.tight_layout()
+    return fig

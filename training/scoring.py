@@ -123,11 +123,14 @@ class SpilledParts:
 class ScoredStaff:
     """A whole staff scored a part at a time: each part's scores without their feature rows
     (`ScoredTable.lean`) and the rows each part scored (`None`: every unit), kept on disk;
-    the decision's threshold set on every part's best moves together; the date scored."""
+    the decision's threshold set on every part's best moves together; the date scored; and
+    each employee's best move's probability of helping (those with a move allowed), what
+    any operating point's threshold is set on (the review's decision table)."""
 
     parts: SpilledParts
     threshold: Threshold
     as_of: pd.Timestamp
+    best_p: np.ndarray
 
     def tops(self, decision: Decision) -> Iterator[tuple[ScoredTable, np.ndarray]]:
         """Per part: the part and the row of each employee's first suggestion, ranked under
@@ -193,8 +196,8 @@ def score_staff(
         best.append(scored.best_p(where))
         if keep:
             parts.append((scored.lean(), where))
-    threshold = settings.decision.threshold(np.concatenate(best), model.pilot_size())
-    return ScoredStaff(parts, threshold, t)
+    best_p = np.concatenate(best)
+    return ScoredStaff(parts, settings.decision.threshold(best_p, model.pilot_size()), t, best_p)
 
 
 def score_parts(

@@ -222,3 +222,19 @@ def test_the_curse_through_the_staying_leg_is_measured_on_stayers() -> None:
     flat = dataclasses.replace(measured, z_stays=rng.normal(0, 2.0, 4000))
     assert fit_calibration(flat, 0.8, measured=True).stay_slope < 0.05  # nothing to take off
     assert fit_calibration(moves, 0.8, measured=True).stay_slope == 0.0  # no stayers' moves known
+
+
+def test_the_reviews_decision_table_is_the_thresholds_the_service_sets() -> None:
+    """The notebook's table of operating points counts what `Decision.threshold` takes: the
+    longest run from the surest move whose mean reaches the precision, then the pilot."""
+    from training.review import decision_table
+
+    p = np.array([0.95, 0.9, 0.85, 0.6, 0.55, 0.3])
+    table = decision_table(p, 0, Decision(precision=0.8), precisions=(0.9,))
+    assert table.loc[0.8, "on the evidence"] == 4 and table.loc[0.9, "on the evidence"] == 3
+    assert table.loc[0.8, "expected share helping"] == pytest.approx(0.825)
+    assert bool(table.loc[0.8, "default"]) and not bool(table.loc[0.9, "default"])
+    unsure = np.r_[np.linspace(0.6, 0.51, 20), np.full(20, 0.3)]  # a pilot: 5% of them at most
+    piloted = decision_table(unsure, 3, Decision(precision=0.9), precisions=()).loc[0.9]
+    assert (piloted["on the evidence"], piloted["as a pilot"]) == (0, 2)
+    assert piloted["least probability"] == pytest.approx(unsure[1])

@@ -42,5 +42,8 @@ def test_model_review_notebook_runs_on_the_small_world(
     )
     assert "penataan-placement v1 (@champion)" in outputs
     assert "held-out coverage" in outputs and "flags:" in outputs
+    assert (
+        "employees with a move the rules allow" in outputs and "expected share helping" in outputs
+    )
     errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.output_type == "error"]
     assert not errors
