@@ -506,10 +506,12 @@ def score(
     """Score every active employee against every (eligible) unit, with the gain over staying.
 
     Ranked by the decision policy: a move comes first only when it is among the surest moves
-    whose expected share that truly helps reaches PENATAAN_PRECISION (0.8), and its gain
-    interval's lower end clears PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying
-    does. The staff is scored a part at a time, about 300,000 pairs' worth of employees or
-    PENATAAN_SCORE_CHUNK employees (bounded memory)."""
+    whose expected share that truly helps reaches PENATAAN_PRECISION (0.8), or, until the
+    gain line has been refit on the agency's own outcomes, among the pilot's next surest
+    (PENATAAN_PILOT; flagged in the `pilot` column), and its gain interval's lower end clears
+    PENATAAN_MIN_GAIN_LOW when that is set; otherwise staying does. The staff is scored a
+    part at a time, about 300,000 pairs' worth of employees or PENATAAN_SCORE_CHUNK employees
+    (bounded memory)."""
     from training.scoring import OUTPUT_SUFFIXES, score_parts, write_table
 
     _output(out, OUTPUT_SUFFIXES, f"must end in {', '.join(OUTPUT_SUFFIXES)}")
