@@ -76,9 +76,9 @@ def decision_problems(
 ) -> list[tuple[str, str]]:  # fmt: skip
     """The rules one decision keeps by itself, before any record is read: `(field, what is
     wrong)` for each it breaks. One list for the store, which refuses the first, and for a
-    committee's paper, which names every row's before it records any (a rule kept in two
-    places was kept in one: a paper's `setuju` naming a unit instead was found only at
-    write time, its rows above already recorded). An SK is signed for a move made: on a
+    committee's paper, which names every row's before it records any (the paper kept its
+    own copy, which had drifted: a `setuju` naming a unit instead was found only at write
+    time, the rows above it already recorded). An SK is signed for a move made: on a
     `tolak` or a `tunda` the record would say both that it was and that it was not. A TMT
     there is kept: a paper carries the round's planned date down its column, and a PPK
     turning one row into a refusal leaves it (nothing reads a TMT but an approval's)."""
