@@ -53,7 +53,7 @@ train` path on a fresh registry, then scored against its truth:
   and the share of people it moves as a pilot (`round_pilot`).
 
     .venv/bin/python bench/worlds.py --seeds 101-112            # the seeds choices are made on
-    .venv/bin/python bench/worlds.py --seeds 201-212            # the seeds reported, never tuned on
+    .venv/bin/python bench/worlds.py --seeds 201-212 --plot curve.png  # the seeds reported, never tuned on
     .venv/bin/python bench/worlds.py --seeds 201-206 --scenario family-hidden
     .venv/bin/python bench/worlds.py --seeds 201-212 --no-gain-prior  # the evidence-only gain
     .venv/bin/python bench/worlds.py --seeds 201-212 --pilot 0        # the decision without a pilot
@@ -481,6 +481,41 @@ def decision_curve(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lines).T
 
 
+def plot_curve(frame: pd.DataFrame, path: Path, title: str) -> None:
+    """The decision curve drawn: per world (thin) and the median world (thick), the share of
+    moves truly helping and the true gain per employee against the share of people moved,
+    the record-only oracle's median dashed, each world's default operating point a dot."""
+    import matplotlib.pyplot as plt
+
+    shares = [100 * share for share in CURVE]
+    keys = [f"{share:.0%}" for share in CURVE]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, (prefix, default, label) in zip(axes, [("h@", "helpful", "share of moves truly helping"), ("g@", "gain_per_emp", "true gain per employee (points)")], strict=True):  # fmt: skip
+        model = frame[[f"{prefix}{k}" for k in keys]].to_numpy(float)
+        oracle = frame[[f"oracle_{prefix}{k}" for k in keys]].to_numpy(float)
+        for line in model:
+            ax.plot(shares, line, color="#7a9cc6", linewidth=0.7, alpha=0.6)
+        ax.plot(shares, np.nanmedian(model, axis=0), color="#1f4e8c", linewidth=2.5, label="the model, median world")  # fmt: skip
+        ax.plot(shares, np.nanmedian(oracle, axis=0), color="black", linestyle="--", label="record-only oracle, median world")  # fmt: skip
+        moved = np.clip(100 * frame["moved"].to_numpy(float), 0.5, None)  # under 0.5%: the edge
+        ax.scatter(moved, frame[default], color="#c0392b", zorder=3, s=18, label="default operating point, each world")  # fmt: skip
+        if prefix == "h@":
+            ax.axhline(0.8, color="grey", linewidth=0.8, linestyle=":")
+        else:
+            ax.axhline(0.0, color="grey", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_xlim(0.45, 25)
+        ax.set_xticks(shares, [f"{x:g}%" for x in shares])
+        ax.minorticks_off()
+        ax.set_xlabel("people moved (the surest best moves first)")
+        ax.set_ylabel(label)
+    axes[0].legend(fontsize=8, loc="lower left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main() -> None:
     quiet()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -505,6 +540,8 @@ def main() -> None:
                         "spreads (outcome, truth), from the same trained model; default: the model's own")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
+    parser.add_argument("--plot", type=Path, help="also draw the decision curve here (PNG; the "
+                        "model's own shift and spread when more than one is asked)")  # fmt: skip
     args = parser.parse_args()
     chosen = seeds(args.seeds)
     params = LgbParams(**dict(param(text) for text in args.param))
@@ -538,6 +575,10 @@ def main() -> None:
     frame["claim_gap_abs"] = frame["claim_gap"].abs()  # what the claim's target reads
     if args.out:
         frame.drop(columns=per_employee).to_csv(args.out, index=False)
+    if args.plot:
+        first = frame.groupby(["shift", "p_spread"], sort=False, dropna=False).head(len(chosen))
+        plot_curve(first.iloc[: len(chosen)], args.plot,
+                   f"{args.preset} {args.scenario}, seeds {args.seeds}: the decision curve")  # fmt: skip
     pd.set_option("display.width", 250)
     for (shift, spread), at in frame.groupby(["shift", "p_spread"], sort=False, dropna=False):
         p, helped = (np.concatenate(at[c].to_list()) for c in per_employee)
