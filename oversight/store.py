@@ -198,6 +198,17 @@ class DecisionStore:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        """`_connection`, its SQLite errors naming the file: "database is locked" alone left
+        an operator (`penataan decisions import`, the API's 503) guessing which of the
+        machine's databases another process held (the API cuts the path to its name)."""
+        try:
+            with self._connection() as db:
+                yield db
+        except sqlite3.OperationalError as error:
+            raise sqlite3.OperationalError(f"the decisions record {self.path}: {error}") from error
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection, opened once and kept: connecting, and the pragmas, cost
         more than a short call's work. Reopened when the file at `path` is no longer the one
         it opened (deleted or replaced), so nothing is written to a file nobody can find."""

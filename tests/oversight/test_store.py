@@ -293,3 +293,22 @@ def test_a_kept_connection_follows_the_file_and_sees_other_writers_at_once(tmp_p
     later = SHOWN.record("plan", "198507142010011078", "A", "B", {"gain": 4.0}, "rd_z")
     server.record([later])  # written to the file now at the path, not to the one taken away
     assert DecisionStore(store.path).suggestion(later.id) is not None
+
+
+def test_a_record_another_process_holds_is_named_and_loses_nothing(tmp_path: Path) -> None:
+    """Another writer holding the file: the decision is refused in the store's timeout, its
+    error naming the file ("database is locked" alone left an operator guessing which of
+    the machine's databases), and recorded once the file is free."""
+    store, (sid, *_) = _store(tmp_path)
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("begin exclusive")
+    quick = DecisionStore(store.path, timeout_seconds=0.2)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            quick.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+        assert str(locked.value) == f"the decisions record {store.path}: database is locked"
+    finally:
+        blocker.execute("rollback")
+        blocker.close()
+    quick.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    assert [d["decision"] for d in store.suggestion(sid)["decisions"]] == ["setuju"]  # type: ignore[index]

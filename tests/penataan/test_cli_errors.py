@@ -127,6 +127,32 @@ def test_who_acts_on_the_record_is_named(
     assert DecisionStore(tmp_path / "decisions.db").suspended() is None
 
 
+def test_a_decisions_record_another_process_holds_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`penataan decisions import` while another writer held the record ended in "database is
+    locked", naming no file; it waits the store's timeout (5 s), then names it."""
+    import sqlite3
+
+    from oversight.store import DecisionStore
+
+    record = tmp_path / "decisions.db"
+    monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(record))
+    assert DecisionStore(record).suspended() is None  # the file and its schema made
+    paper = tmp_path / "moves.csv"
+    paper.write_text("suggestion_id,decision,reason_code\nsg_0123abcd,setuju,lainnya\n")
+    blocker = sqlite3.connect(record, isolation_level=None)
+    blocker.execute("begin exclusive")
+    try:
+        code, line = _fails(["decisions", "import", str(paper), "--stage", "hr", "--by", "Bidang Mutasi"], capsys)  # fmt: skip
+    finally:
+        blocker.execute("rollback")
+        blocker.close()
+    assert (
+        code == 1 and line == f"penataan: error: the decisions record {record}: database is locked"
+    )
+
+
 def test_no_output_replaces_a_table_of_the_data(
     world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
