@@ -62,8 +62,9 @@ train` path on a fresh registry, then scored against its truth:
     .venv/bin/python bench/worlds.py --seeds 101-112 --p-spreads outcome,truth  # P from either spread
 
 Prints one line per world, the median and worst of each figure beside its target, the
-decision curve and the reliability table; with `--shifts`, all of it once per selection shift (the points the gain's
-prior takes off every move, `training.gain.SELECTION_SHIFT`), with `--p-spreads`, once per
+decision curve and the reliability table (`--plot` draws the curve); with `--shifts`, all of
+it once per selection shift (the points the gain's prior takes off every move,
+`training.gain.SELECTION_SHIFT`), with `--p-spreads`, once per
 spread the probability of helping reads (`outcome`, a year's outcome around the gain line;
 `truth`, the true gains' around it: `training.gain.GainCalibration.truth_sd`), each from the
 same trained model, so that only the decision differs. Worlds are generated once into
@@ -540,8 +541,8 @@ def main() -> None:
                         "spreads (outcome, truth), from the same trained model; default: the model's own")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="worlds trained at once")
     parser.add_argument("--out", type=Path, help="also write the per-world table here (CSV)")
-    parser.add_argument("--plot", type=Path, help="also draw the decision curve here (PNG; the "
-                        "model's own shift and spread when more than one is asked)")  # fmt: skip
+    parser.add_argument("--plot", type=Path, help="also draw the decision curve here (PNG; with "
+                        "--shifts or --p-spreads, the first the tables print)")  # fmt: skip
     args = parser.parse_args()
     chosen = seeds(args.seeds)
     params = LgbParams(**dict(param(text) for text in args.param))
@@ -575,9 +576,8 @@ def main() -> None:
     frame["claim_gap_abs"] = frame["claim_gap"].abs()  # what the claim's target reads
     if args.out:
         frame.drop(columns=per_employee).to_csv(args.out, index=False)
-    if args.plot:
-        first = frame.groupby(["shift", "p_spread"], sort=False, dropna=False).head(len(chosen))
-        plot_curve(first.iloc[: len(chosen)], args.plot,
+    if args.plot:  # the first shift and spread the tables print: one row per world
+        plot_curve(frame.iloc[: len(chosen)], args.plot,
                    f"{args.preset} {args.scenario}, seeds {args.seeds}: the decision curve")  # fmt: skip
     pd.set_option("display.width", 250)
     for (shift, spread), at in frame.groupby(["shift", "p_spread"], sort=False, dropna=False):
