@@ -462,24 +462,25 @@ def decision_curve(frame: pd.DataFrame) -> pd.DataFrame:
         low = s.min() if worst == "min" else s.max()
         return f"{s.median() * scale:.{digits}f}{unit} ({low * scale:.{digits}f}{unit})"
 
-    points = [(f"top {share:.0%}", f"{share:.0%}") for share in CURVE]
-    lines = {}
-    for name, k in [*points, ("largest at 80% helping", "80"), ("default (precision 0.8)", "")]:
-        moved, helped, gain, top1 = (
-            ("moved", "helpful", "gain_per_emp", "top1_x_stay") if not k
-            else ("moved@80", "", "gain@80", "t1@80") if k == "80"
-            else ("", f"h@{k}", f"g@{k}", f"t1@{k}")
-        )  # fmt: skip
-        lines[name] = {
-            "people moved": cell(moved, "min", 1, percent=True) if moved else k,
-            "moves helping": cell(helped, "min", 1, percent=True) if helped else ">= 80%",
-            "true gain / employee": cell(gain, "min", 3),
-            "top-1 / staying's": cell(top1, "max", 3),
-            "oracle: people moved": k if "%" in k else cell("oracle_moved@80", "min", 1, percent=True) if k else "",
-            "oracle: moves helping": cell(f"oracle_h@{k}", "min", 1, percent=True) if "%" in k else ">= 80%" if k else "",
-            "oracle: gain / employee": cell(f"oracle_g@{k}" if "%" in k else "oracle_gain@80" if k else "", "min", 3),
-        }  # fmt: skip
-    return pd.DataFrame(lines).T
+    def share(column: str) -> str:
+        return cell(column, "min", 1, percent=True)
+
+    columns = ("people moved", "moves helping", "true gain / employee", "top-1 / staying's",
+               "oracle: people moved", "oracle: moves helping", "oracle: gain / employee")  # fmt: skip
+    lines = {
+        f"top {k}": (k, share(f"h@{k}"), cell(f"g@{k}", "min", 3), cell(f"t1@{k}", "max", 3),
+                     k, share(f"oracle_h@{k}"), cell(f"oracle_g@{k}", "min", 3))
+        for k in (f"{s:.0%}" for s in CURVE)
+    }  # fmt: skip
+    lines["largest at 80% helping"] = (
+        share("moved@80"), ">= 80%", cell("gain@80", "min", 3), cell("t1@80", "max", 3),
+        share("oracle_moved@80"), ">= 80%", cell("oracle_gain@80", "min", 3),
+    )  # fmt: skip
+    lines["default (precision 0.8)"] = (
+        share("moved"), share("helpful"), cell("gain_per_emp", "min", 3),
+        cell("top1_x_stay", "max", 3), "", "", "",
+    )  # fmt: skip
+    return pd.DataFrame(lines, index=columns).T
 
 
 def plot_curve(frame: pd.DataFrame, path: Path, title: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from features.formats import id_number
-from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, VERDICT_LABELS, takes_effect
+from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, VERDICT_LABELS, signed_as
 
 
 def _points(value: Any) -> str:
@@ -68,11 +68,8 @@ def explain(record: dict[str, Any]) -> str:
             text += f"; catatan: {d['note']}"
         if d["alt_unit_id"]:
             text += f"; unit yang diputuskan: {d['alt_unit_id']}"
-        signed = [f"SK {d['sk_number']}"] if d["sk_number"] else []
-        if effective := takes_effect(d):
-            signed.append(f"TMT {effective}")
-        if signed:
-            text += "; " + ", ".join(signed)
+        if signed := signed_as(d):
+            text += f"; {signed}"
         lines.append(f"- {text} (dicatat oleh {d['decided_by']}, {d['at']}).")
     lines += [
         "",

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 
 from features.formats import id_number, wita
-from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, STAGES, VERDICT_LABELS, takes_effect
+from oversight.reasons import REASON_BY_CODE, STAGE_LABELS, STAGES, VERDICT_LABELS, signed_as
 from oversight.store import DecisionStore
 from training.outputs import write_atomic
 
@@ -45,7 +45,7 @@ yang bersangkutan.</p>
 {% for m in moves %}<tr>
 <td>{{ loop.index }}</td><td>{{ m.nip }}</td><td>{{ m.from_name }}</td><td>{{ m.to_name }}</td>
 <td>{{ m.gain }} poin; peluang membantu {{ m.p_help }}</td>
-{% for stage in stages %}<td>{% for d in m.by_stage[stage] %}<strong>{{ d.verdict }}</strong>: {{ d.reason }}{% if d.note %}<br>Catatan: {{ d.note }}{% endif %}{% if d.alt_unit %}<br>Unit: {{ d.alt_unit }}{% endif %}{% if d.sk_number %}<br>SK {{ d.sk_number }}{% endif %}{% if d.tmt %}{% if d.sk_number %}, {% else %}<br>{% endif %}TMT {{ d.tmt }}{% endif %}<br><span class="muted">{{ d.by }}, {{ d.at }}</span>{% if not loop.last %}<hr>{% endif %}{% else %}<span class="muted">belum diputuskan</span>{% endfor %}</td>{% endfor %}
+{% for stage in stages %}<td>{% for d in m.by_stage[stage] %}<strong>{{ d.verdict }}</strong>: {{ d.reason }}{% if d.note %}<br>Catatan: {{ d.note }}{% endif %}{% if d.alt_unit %}<br>Unit: {{ d.alt_unit }}{% endif %}{% if d.signed %}<br>{{ d.signed }}{% endif %}<br><span class="muted">{{ d.by }}, {{ d.at }}</span>{% if not loop.last %}<hr>{% endif %}{% else %}<span class="muted">belum diputuskan</span>{% endfor %}</td>{% endfor %}
 </tr>{% endfor %}
 </table>
 <div class="sign"><div>Ketua Baperjakat<br><br><br><br>(.................................)</div>
@@ -78,7 +78,7 @@ def minutes_html(
                 "verdict": VERDICT_LABELS.get(d["decision"], d["decision"]),
                 "reason": reason.label if reason else d["reason_code"], "note": d["note"],
                 "alt_unit": unit_label(d["alt_unit_id"], names),
-                "sk_number": d["sk_number"], "tmt": takes_effect(d),
+                "signed": signed_as(d),
                 "by": d["decided_by"], "at": wita(d["at"]),
             })  # fmt: skip
         moves.append({

@@ -70,6 +70,16 @@ def takes_effect(decision: Mapping[str, Any]) -> str | None:
     return decision["tmt"] if decision["decision"] in APPROVALS else None
 
 
+def signed_as(decision: Mapping[str, Any], sep: str = ", ") -> str:
+    """A recorded decision's SK and the TMT its move takes effect from (`takes_effect`), as
+    the round page (`sep` " · "), the berita acara and the keberatan explanation write them;
+    "" without either."""
+    parts = [f"SK {decision['sk_number']}"] if decision["sk_number"] else []
+    if effective := takes_effect(decision):
+        parts.append(f"TMT {effective}")
+    return sep.join(parts)
+
+
 def decision_problems(
     decision: str, reason_code: str, note: str | None = None, alt_unit_id: str | None = None,
     sk_number: str | None = None, tmt: str | None = None,

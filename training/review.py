@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
-from training.gain import Decision, Threshold
+from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 
 
@@ -99,15 +99,17 @@ def decision_table(
     """What each operating point would do on this staff (`p_best`: each employee's best
     move's probability of helping, `ScoredStaff.best_p`): how many people it suggests a
     move to on the evidence and as a pilot, the least probability it accepts, and the share
-    of those moves expected to help. The same `Decision.threshold` the API, `penataan score`
-    and the round set; the default's precision (`PENATAAN_PRECISION`) among the rows."""
+    of those moves expected to help. The same `Decision.threshold` and `on_pilot` the API,
+    `penataan score` and the round use (per employee's best move, `min_gain_low` aside); the
+    default's precision (`PENATAAN_PRECISION`) among the rows."""
     p = np.asarray(p_best, dtype=float)
     rows = []
     for precision in sorted({*precisions, default.precision}):
         threshold = dataclasses.replace(default, precision=precision).threshold(p, pilot_size)
-        evidence = p >= threshold.evidence
-        pilot = ~evidence & (p >= threshold.pilot)
-        taken = p[evidence | pilot]
+        suggested = p >= threshold.least  # as `Decision.accepts`, the interval's floor aside
+        pilot = suggested & on_pilot(p, threshold)
+        evidence = suggested & ~pilot
+        taken = p[suggested]
         rows.append({
             "precision asked": precision, "default": precision == default.precision,
             "on the evidence": int(evidence.sum()), "as a pilot": int(pilot.sum()),

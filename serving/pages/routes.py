@@ -35,7 +35,7 @@ from features.nip import nip_as_typed
 from features.spreadsheet import write_workbook
 from oversight.committee import form_lists, import_decisions, round_form
 from oversight.minutes import STYLE_HASH, minutes_html, unit_label
-from oversight.reasons import FINAL, REASONS, STAGES, labels, takes_effect
+from oversight.reasons import FINAL, REASONS, STAGES, labels, signed_as
 from oversight.store import STAGE_ROLES, DecisionStore, Refused
 from planning.report import FORM_TITLE
 from serving.deps import not_suspended
@@ -251,7 +251,7 @@ def _round(request: Request, id: str, status: str = "", error: str = "", code: i
         for d in m["decisions"]:
             d["at_wita"] = wita(d["at"])
             d["alt_unit"] = unit_label(d["alt_unit_id"], names)  # an `ubah`'s unit
-            d["takes_effect"] = takes_effect(d)
+            d["signed"] = signed_as(d, " · ")
     shown = [m for m in moves if status == "" or (status == "decided") == m["final"]]
     units: dict[str, dict[str, Any]] = {}  # the change per unit: who leaves, who arrives
     for m in moves:
