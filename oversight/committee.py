@@ -50,13 +50,18 @@ def form_lists() -> Lists:
     )
 
 
-def _problems(store: DecisionStore, path: Path, line: int, row: dict[str, str]) -> list[str]:
-    where = f"{path.name}, row {line}"
+def _problems(
+    store: DecisionStore, row: dict[str, str], round_id: str | None, moves: set[str]
+) -> list[tuple[str, str]]:
+    """A decided row's problems, `(column, what is wrong)`; with `round_id`, a suggestion
+    that is none of its `moves` is one (named once: an id never shown is only that)."""
     if not row["suggestion_id"].startswith("sg_"):
-        return [f"{where}, column suggestion_id: {row['suggestion_id']!r} is not a suggestion id (sg_...)"]  # fmt: skip
+        return [("suggestion_id", f"{row['suggestion_id']!r} is not a suggestion id (sg_...)")]
     cells = (row[c] or None for c in ("note", "alt_unit_id", "sk_number", "tmt"))
-    problems = store.problems(row["suggestion_id"], row["decision"], row["reason_code"], *cells)
-    return [f"{where}, column {name}: {problem}" for name, problem in problems]
+    found = store.problems(row["suggestion_id"], row["decision"], row["reason_code"], *cells)
+    if round_id is not None and row["suggestion_id"] not in moves and all(c != "suggestion_id" for c, _ in found):  # fmt: skip
+        found.append(("suggestion_id", f"{row['suggestion_id']!r} is no move of round {round_id}"))
+    return found
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -85,15 +90,10 @@ def import_decisions(
     out = Imported()
     decided = [(line, row) for line, row in rows if row["decision"]]
     out.undecided = len(rows) - len(decided)
+    moves = set() if round_id is None else {move["id"] for move in store.round(round_id)}
     for line, row in decided:
-        out.problems += _problems(store, path, line, row)
-    if round_id is not None:
-        moves = {move["id"] for move in store.round(round_id)}
-        out.problems += [
-            f"{path.name}, row {line}, column suggestion_id: {row['suggestion_id']!r} is no move of round {round_id}"  # fmt: skip
-            for line, row in decided
-            if row["suggestion_id"].startswith("sg_") and row["suggestion_id"] not in moves
-        ]
+        found = _problems(store, row, round_id, moves)
+        out.problems += [f"{path.name}, row {line}, column {c}: {p}" for c, p in found]
     if out.problems:
         return out
     for line, row in decided:

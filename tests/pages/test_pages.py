@@ -292,9 +292,15 @@ def test_a_committees_workbook_is_recorded_from_the_round_page(api: Api, tmp_pat
     partly = upload()
     assert partly.status_code == 422 and "rapat.xlsx: 1 keputusan dicatat; 1 baris ditolak" in partly.text  # fmt: skip
     assert f"row {second}, column stage: the hr stage already decided (tolak)" in partly.text
-    fill_paper(paper, first, suggestion_id="sg_" + "0" * 20)  # a row of another round
+    shown = api.client.post("/v1/recommend", json={"nip": rows[0][1]["nip"], "top_k": 1}, headers=api.headers("hr")).json()  # fmt: skip
+    elsewhere = shown["suggestions"][0]["suggestion_id"]  # shown, but no move of this round
+    fill_paper(paper, first, suggestion_id=elsewhere)
     foreign = upload()
     assert foreign.status_code == 422 and f"is no move of round {round_id}" in foreign.text
+    fill_paper(paper, first, suggestion_id="sg_" + "0" * 20)  # never shown: named once, as that
+    unknown = upload()
+    assert unknown.status_code == 422 and unknown.text.count("column suggestion_id") == 1, unknown.text  # fmt: skip
+    assert "was shown" in unknown.text and "is no move of round" not in unknown.text
     big = {"paper": ("besar.csv", b"x" * 100_000)}  # past the 64 KiB any other body may have
     form = {"csrf": token.group(1), "round_id": round_id, "stage": "hr"}
     unreadable = api.client.post("/ui/round/import", data=form, files=big)
