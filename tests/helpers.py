@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from features.contract.validate import load_data
+from oversight.records import Shown
+from oversight.store import DecisionStore
 from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.settings import ServeSettings
@@ -142,6 +144,18 @@ def assert_same_world(exported: Path, imported: Path) -> None:
     assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
         zip(truth_now["nip"], truth_now["unit_id"], strict=True)
     )
+
+
+SHOWN = Shown("penataan-placement", "3", "run1", "f" * 16, "2026-01-01")  # one model's round
+
+
+def shown_moves(tmp_path: Path, n: int = 3) -> tuple[DecisionStore, list[str]]:
+    """A record of decisions in `tmp_path` holding `n` moves of one round as shown (A to B),
+    and their suggestion ids: what the store's and the committee's tests decide on."""
+    store = DecisionStore(tmp_path / "decisions.db")
+    records = [SHOWN.record("plan", f"1985071420100110{k:02d}", "A", "B", {"gain": 1.0}, "rd_x") for k in range(n)]  # fmt: skip
+    store.record(records)
+    return store, [r.id for r in records]
 
 
 def fill_paper(path: Path, line: int, **cells: str | None) -> None:

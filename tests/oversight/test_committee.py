@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from oversight.committee import import_decisions
-from tests.oversight.test_store import _store
+from tests.helpers import shown_moves
 
 
 def test_a_paper_with_a_row_its_rules_refuse_records_none_of_it(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_a_paper_with_a_row_its_rules_refuse_records_none_of_it(tmp_path: Path) 
     the suggestion and an id never shown were each found only when its row was written, the
     rows above it already on the record; and a `tolak` carrying an SK was recorded, the
     record saying both that the move was refused and that its SK was signed."""
-    store, (first, second, third) = _store(tmp_path)
+    store, (first, second, third) = shown_moves(tmp_path)
     paper = tmp_path / "rapat.csv"
     pd.DataFrame(
         [

@@ -12,19 +12,11 @@ import pytest
 
 from oversight.records import Shown
 from oversight.store import DecisionStore, Refused
-
-SHOWN = Shown("penataan-placement", "3", "run1", "f" * 16, "2026-01-01")
-
-
-def _store(tmp_path: Path, n: int = 3) -> tuple[DecisionStore, list[str]]:
-    store = DecisionStore(tmp_path / "decisions.db")
-    records = [SHOWN.record("plan", f"1985071420100110{k:02d}", "A", "B", {"gain": 1.0}, "rd_x") for k in range(n)]  # fmt: skip
-    store.record(records)
-    return store, [r.id for r in records]
+from tests.helpers import SHOWN, shown_moves
 
 
 def test_a_suggestion_passes_the_stages_in_order_and_the_ppk_decides_once(tmp_path: Path) -> None:
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     with pytest.raises(Refused) as early:
         store.decide(sid, "baperjakat", "setuju", "sesuai_kompetensi", "sekretaris", "admin")
     assert early.value.status == 409 and "hr stage decides before" in str(early.value)
@@ -56,7 +48,7 @@ def test_a_suggestion_passes_the_stages_in_order_and_the_ppk_decides_once(tmp_pa
 def test_bad_decisions_are_refused_naming_the_input(
     tmp_path: Path, args: tuple[str, str, str], status: int, field: str
 ) -> None:
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     with pytest.raises(Refused) as refused:
         store.decide(sid, *args, "staf", "hr")
     assert (refused.value.status, refused.value.field) == (status, field)
@@ -68,7 +60,7 @@ def test_bad_decisions_are_refused_naming_the_input(
 def test_ubah_names_a_unit_neither_suggested_nor_held(tmp_path: Path) -> None:
     """A change (ubah) to the unit the employee holds was recorded, and a PPK's would have
     been an executed move to where they already are, on the SK list and in the outcomes."""
-    store, (sid, *_) = _store(tmp_path)  # suggested: from A to B
+    store, (sid, *_) = shown_moves(tmp_path)  # suggested: from A to B
     for alt, said in (("B", "another unit than the one suggested"), ("A", "the unit the employee holds now (A)")):  # fmt: skip
         with pytest.raises(Refused) as refused:
             store.decide(sid, "hr", "ubah", "unit_lain_lebih_sesuai", "staf", "hr", note="x", alt_unit_id=alt)  # fmt: skip
@@ -81,7 +73,7 @@ def test_a_decision_says_one_unit_and_a_tmt_after_the_suggestion(tmp_path: Path)
     """`setuju` with a unit instead was recorded: the record named one unit and the move
     executed ('outcomes executed') the other. A TMT before the suggestion's date (a typo's
     1926) was recorded too, and the outcome a year on read against it."""
-    store, (sid, *_) = _store(tmp_path)  # shown as of 2026-01-01
+    store, (sid, *_) = shown_moves(tmp_path)  # shown as of 2026-01-01
     with pytest.raises(Refused) as both:
         store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr", alt_unit_id="C")
     assert (both.value.field, str(both.value)) == ("alt_unit_id", "a unit instead is for ubah only; 'setuju' keeps the one suggested")  # fmt: skip
@@ -96,7 +88,7 @@ def test_an_sk_is_for_a_move_decided(tmp_path: Path, decision: str) -> None:
     """A refusal or a deferral with an SK number was recorded: the record said the move was
     not made and that its SK was signed. A TMT there stays: the round's planned date,
     carried down a paper's column, left on the row a PPK refuses."""
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     with pytest.raises(Refused) as refused:
         store.decide(sid, "hr", decision, "dibutuhkan_unit_asal", "staf", "hr", note="x", sk_number="800/12/2026")  # fmt: skip
     assert (refused.value.status, refused.value.field) == (422, "sk_number")
@@ -109,7 +101,7 @@ def test_an_sk_is_for_a_move_decided(tmp_path: Path, decision: str) -> None:
 def test_who_decides_suspends_or_purges_is_one_printable_line(tmp_path: Path, who: str) -> None:
     """Who decided is quoted in the minutes and printed a line each: `--by "  "` recorded
     a suspension by nobody, and a newline forged a line."""
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     calls = (
         lambda: store.decide(sid, "hr", "setuju", "sesuai_kompetensi", who, "hr"),
         lambda: store.suspend("audit", who),
@@ -128,7 +120,7 @@ def test_the_same_decision_again_is_the_one_recorded_not_a_conflict(tmp_path: Pa
     """A client that lost the answer sends the decision again, a committee imports its paper
     twice: the record holds the decision once and says so (`replayed`); a different decision
     at a stage that decided is still a conflict, and a deferral may be followed by another."""
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     first = store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
     again = store.decide(sid, "hr", "setuju", "sesuai_kompetensi", " staf ", "hr")
     assert first["replayed"] is False and again["replayed"] is True
@@ -146,7 +138,7 @@ def test_the_same_decision_again_is_the_one_recorded_not_a_conflict(tmp_path: Pa
 
 
 def test_a_rejection_ends_the_path(tmp_path: Path) -> None:
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     store.decide(sid, "hr", "tolak", "dibutuhkan_unit_asal", "staf", "hr", note="satu-satunya bendahara")  # fmt: skip
     with pytest.raises(Refused, match="rejected at the hr stage"):
         store.decide(sid, "baperjakat", "setuju", "lainnya", "sekretaris", "admin")
@@ -185,7 +177,7 @@ def test_the_ppk_approves_one_move_a_person_a_date(tmp_path: Path) -> None:
 
 
 def test_rows_cannot_be_changed_and_a_hand_edit_breaks_the_chain(tmp_path: Path) -> None:
-    store, ids = _store(tmp_path)
+    store, ids = shown_moves(tmp_path)
     for sid in ids:
         store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
     assert store.verify() == []
@@ -202,7 +194,7 @@ def test_rows_cannot_be_changed_and_a_hand_edit_breaks_the_chain(tmp_path: Path)
 
 
 def test_concurrent_writers_lose_nothing_and_keep_one_chain(tmp_path: Path) -> None:
-    store, ids = _store(tmp_path, n=16 * 20)
+    store, ids = shown_moves(tmp_path, n=16 * 20)
     errors: list[BaseException] = []
 
     def client(mine: list[str]) -> None:
@@ -225,7 +217,7 @@ def test_concurrent_writers_lose_nothing_and_keep_one_chain(tmp_path: Path) -> N
 
 
 def test_the_same_suggestion_shown_twice_keeps_its_first_snapshot(tmp_path: Path) -> None:
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     again = SHOWN.record("plan", "198507142010011000", "A", "B", {"gain": 9.0}, "rd_x")
     assert again.id == sid
     store.record([again])
@@ -239,7 +231,7 @@ def test_a_purge_keeps_six_months_and_the_chain_verifiable(tmp_path: Path) -> No
 
     from serving.audit import AuditLog
 
-    store, (first, second, third) = _store(tmp_path)
+    store, (first, second, third) = shown_moves(tmp_path)
     for sid in (first, second):
         store.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
     today = dt.date.today()
@@ -275,7 +267,7 @@ def test_a_purge_keeps_six_months_and_the_chain_verifiable(tmp_path: Path) -> No
 def test_a_kept_connection_follows_the_file_and_sees_other_writers_at_once(tmp_path: Path) -> None:
     import os
 
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     server = DecisionStore(store.path)  # another connection, as a server beside the command line
     assert server.suspended() is None
     store.suspend("audit BPK", "admin")
@@ -299,7 +291,7 @@ def test_a_record_another_process_holds_is_named_and_loses_nothing(tmp_path: Pat
     """Another writer holding the file: the decision is refused in the store's timeout, its
     error naming the file ("database is locked" alone left an operator guessing which of
     the machine's databases), and recorded once the file is free."""
-    store, (sid, *_) = _store(tmp_path)
+    store, (sid, *_) = shown_moves(tmp_path)
     blocker = sqlite3.connect(store.path, isolation_level=None)
     blocker.execute("begin exclusive")
     quick = DecisionStore(store.path, timeout_seconds=0.2)
