@@ -238,8 +238,7 @@ def build_problem(
     parts = list(_parts(tables, model, settings))
     moves = pd.concat([part.moves for part in parts], ignore_index=True)
     excluded = {reason: sum(part.excluded[reason] for part in parts) for reason in parts[0].excluded}  # fmt: skip
-    best_p = np.concatenate([part.best_p for part in parts])
-    threshold = decision.threshold(best_p, model.pilot_size(), model.pilot_floor())
+    threshold = decision.threshold(np.concatenate([part.best_p for part in parts]), model.pilot_size())  # fmt: skip
     p_help, gain_low = moves["p_help"].to_numpy(), moves["gain_low"].to_numpy()
     drop = ~decision.accepts(p_help, gain_low, threshold.as_budget())
     moves["pilot"] = on_pilot(p_help, threshold)

@@ -61,7 +61,7 @@ class KeptRows:
         province's 128M pairs at once would need several gigabytes of sort keys."""
         blocks = list(scored.employee_blocks(block))
         best = np.concatenate([part.best_p() for _, part in blocks])
-        threshold = decision.threshold(best, scored.pilot_moves, scored.pilot_floor)
+        threshold = decision.threshold(best, scored.pilot_moves)
         found = []
         for start, part in blocks:
             eligible = np.asarray(~part.table.broken.any(axis=1))

@@ -26,7 +26,7 @@ from features.data import HRData
 from features.eligibility import StaffReadings, eligibility_mask
 from features.pipeline import Snapshot, build_features, candidate_pairs, features_at
 from features.settings import EligibilitySettings
-from training.gain import LEAST_P, Decision, Threshold
+from training.gain import Decision, Threshold
 from training.model import PlacementModel, interval_group
 from training.unit_levels import UnitLevels
 from training.within import stack_weights
@@ -219,17 +219,7 @@ class CandidateTable:
         for values in (gain, gain_low, gain_high, p_help):
             values[stay] = 0.0  # staying is the reference: no gain, no uncertainty about it
         return ScoredTable(
-            self,
-            point,
-            low,
-            high,
-            raw,
-            gain,
-            gain_low,
-            gain_high,
-            p_help,
-            model.pilot_size(),
-            model.pilot_floor(),
+            self, point, low, high, raw, gain, gain_low, gain_high, p_help, model.pilot_size()
         )
 
 
@@ -238,8 +228,7 @@ class ScoredTable:
     """A candidate table with predictions: per row the predicted score and its interval,
     the raw and calibrated gain over staying, the gain's interval and the probability that
     the move truly helps (NaN where not scored or where the employee holds no unit); and
-    how many moves a pilot makes with the model's line and their least probability
-    (`training.gain.pilot_size`, `pilot_floor`)."""
+    how many moves a pilot makes with the model's line (`training.gain.pilot_size`)."""
 
     table: CandidateTable
     predicted: np.ndarray
@@ -251,7 +240,6 @@ class ScoredTable:
     gain_high: np.ndarray
     p_help: np.ndarray
     pilot_moves: int
-    pilot_floor: float = LEAST_P
 
     def _moves(self, where: np.ndarray | None, ignore: tuple[str, ...]) -> np.ndarray:
         """Scored moves no rule forbids (rules in `ignore` aside), within `where`."""
@@ -272,7 +260,7 @@ class ScoredTable:
         return np.where(np.isfinite(gain.max(axis=1)), best, -1)
 
     def _threshold(self, moves: np.ndarray, decision: Decision) -> Threshold:
-        return decision.threshold(self._best_p(moves), self.pilot_moves, self.pilot_floor)
+        return decision.threshold(self._best_p(moves), self.pilot_moves)
 
     def _best_p(self, moves: np.ndarray) -> np.ndarray:
         best = self._best(moves)
@@ -374,7 +362,7 @@ class ScoredTable:
         return np.flatnonzero(ranks == 1)
 
 
-_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.name not in ("table", "pilot_moves", "pilot_floor"))  # fmt: skip
+_SCORES = tuple(f.name for f in dataclasses.fields(ScoredTable) if f.name not in ("table", "pilot_moves"))  # fmt: skip
 
 
 class JoinedStaff:
@@ -391,13 +379,13 @@ class JoinedStaff:
         self._first: CandidateTable | None = None
         self._nips: list[np.ndarray] = []
         self._arrays: dict[str, np.ndarray] = {}
-        self._pilot = (0, LEAST_P)  # the model's, as every part has it
+        self._pilot_moves = 0
 
     def add(self, part: ScoredTable) -> None:
         t = part.table
         if self._first is None:
             self._first = t
-            self._pilot = (part.pilot_moves, part.pilot_floor)
+            self._pilot_moves = part.pilot_moves
             size = self.n_employees * t.n_units
             self._arrays = {name: np.empty(size) for name in _SCORES}
             self._arrays["broken"] = np.empty((size, t.broken.shape[1]), dtype=bool)
@@ -426,5 +414,4 @@ class JoinedStaff:
             broken=arrays["broken"], stay_unit=arrays["stay_unit"],
         )  # fmt: skip
         arrays_of = {name: arrays[name] for name in _SCORES}
-        moves, floor = self._pilot
-        return ScoredTable(table=table, pilot_moves=moves, pilot_floor=floor, **arrays_of)
+        return ScoredTable(table=table, pilot_moves=self._pilot_moves, **arrays_of)

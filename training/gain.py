@@ -424,14 +424,6 @@ def refit_on_outcomes(
     )  # fmt: skip
 
 
-def pilot_floor(calibration: GainCalibration) -> float:
-    """The probability of helping at which a move's gain, before the selection prior
-    (`shift`), is 0: the least a pilot move has where `Decision.line_floor` asks that it be
-    likelier to help than not by the held-out movers' own line rather than after the
-    family's prior (the prior is what a pilot is there to test; `LEAST_P` without a prior)."""
-    return float(norm.cdf(-calibration.shift / calibration.sd)) if calibration.sd > 0 else LEAST_P
-
-
 def pilot_size(calibration: GainCalibration) -> int:
     """How many moves a pilot makes (before `PILOT_MAX_SHARE`): 0 once the line has been
     refit on the agency's outcomes; else enough outcomes for their mean to land within
@@ -455,7 +447,6 @@ class Threshold:
     evidence: float
     pilot: float = float("inf")
     pilot_moves: int = 0
-    floor: float = LEAST_P  # a pilot move's least probability (`Decision.line_floor`)
 
     @property
     def least(self) -> float:
@@ -467,7 +458,7 @@ class Threshold:
         moves, each person's surest, mostly lead into full units."""
         if not self.pilot_moves:
             return self
-        return dataclasses.replace(self, pilot=float(np.nextafter(self.floor, 1.0)))
+        return dataclasses.replace(self, pilot=float(np.nextafter(LEAST_P, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -475,13 +466,11 @@ class Decision:
     """The operating point: the share of suggested moves that must truly help, an optional
     floor on the lower end of a suggested move's gain interval, and the pilot's size
     (`None`: `pilot_size`, from the data; 0: no pilot; a pilot ends either way once the line
-    has been refit on outcomes); `line_floor`: a pilot move need only be likelier to help
-    than not by the held-out movers' line, before the selection prior (`pilot_floor`)."""
+    has been refit on outcomes)."""
 
     precision: float = 0.8
     min_gain_low: float | None = None
     pilot: int | None = None
-    line_floor: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.precision < 1:
@@ -489,25 +478,23 @@ class Decision:
         if self.pilot is not None and self.pilot < 0:
             raise ValueError(f"pilot {self.pilot!r} must be 0 (none) or a number of moves")
 
-    def threshold(self, p_best: np.ndarray, sized: int, floor: float = LEAST_P) -> Threshold:
+    def threshold(self, p_best: np.ndarray, sized: int) -> Threshold:
         """The threshold set on a staff: `p_best` is each employee's best move's probability
         of helping, for every employee with an allowed move, whether or not it is predicted
         to help (the pilot's cap is a share of them: a caller that passes only the helping
-        ones shrinks it), `sized` the model's `pilot_size` (0: its line has seen outcomes)
-        and `floor` its `pilot_floor` (read only with `line_floor`)."""
+        ones shrinks it), and `sized` the model's `pilot_size` (0: its line has seen
+        outcomes)."""
         p = np.sort(np.asarray(p_best, dtype=float)[np.isfinite(p_best)])[::-1]
+        likely = p[p > LEAST_P]
         # the run may not reach below one half: a set of moves can help `precision` of the
         # time on average while its last ones, each more likely to hurt than to help (an
         # expected gain below 0), ride on the surest; a low `precision` asked took them all
-        evidence = precision_threshold(p[p > LEAST_P], self.precision)
-        floor = min(floor, LEAST_P) if self.line_floor else LEAST_P
+        evidence = precision_threshold(likely, self.precision)
         moves = 0 if sized == 0 else sized if self.pilot is None else self.pilot
         moves = min(moves, int(PILOT_MAX_SHARE * len(p)))
-        likely = p[p > floor][:moves]
+        likely = likely[:moves]
         last = float(likely[-1]) if len(likely) else float("inf")
-        return Threshold(
-            evidence, last, int((likely < evidence).sum()), floor
-        )  # the evidence's aside
+        return Threshold(evidence, last, int((likely < evidence).sum()))  # the evidence's aside
 
     def accepts(self, p_help: np.ndarray, gain_low: np.ndarray, threshold: Threshold) -> np.ndarray:
         """Moves this operating point suggests, given the threshold set on the staff they

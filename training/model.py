@@ -36,7 +36,7 @@ from features.pipeline import CATEGORY_DTYPES, as_model_frame
 from features.scale import KinerjaScale
 from training.compiled import CompiledTrees, compile_trees
 from training.ensemble import average
-from training.gain import GainCalibration, pilot_floor, pilot_size
+from training.gain import GainCalibration, pilot_size
 from training.unit_levels import UnitLevels
 from training.within import WithinModel
 
@@ -400,13 +400,6 @@ class PlacementModel:
         if self.gain is None:
             raise ValueError("this model has no gain calibration (train it to completion)")
         return pilot_size(self.gain)
-
-    def pilot_floor(self) -> float:
-        """A pilot move's least probability of helping by this model's line before its
-        selection prior (`training.gain.pilot_floor`)."""
-        if self.gain is None:
-            raise ValueError("this model has no gain calibration (train it to completion)")
-        return pilot_floor(self.gain)
 
     def predict(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Predicted score and interval per row; the interval always contains the point."""

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from features.definitions import FEATURE_NAMES, FEATURES_BY_NAME
-from training.gain import LEAST_P, Decision, Threshold, on_pilot
+from training.gain import Decision, Threshold, on_pilot
 from training.model import PlacementModel
 
 
@@ -94,7 +94,7 @@ def fairness_table(report: dict[str, Any]) -> pd.DataFrame:
 
 def decision_table(
     p_best: np.ndarray, pilot_size: int, default: Decision,
-    precisions: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9), pilot_floor: float = LEAST_P,
+    precisions: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9),
 ) -> pd.DataFrame:  # fmt: skip
     """What each operating point would do on this staff (`p_best`: each employee's best
     move's probability of helping, `ScoredStaff.best_p`): how many people it suggests a
@@ -105,9 +105,7 @@ def decision_table(
     p = np.asarray(p_best, dtype=float)
     rows = []
     for precision in sorted({*precisions, default.precision}):
-        threshold = dataclasses.replace(default, precision=precision).threshold(
-            p, pilot_size, pilot_floor
-        )
+        threshold = dataclasses.replace(default, precision=precision).threshold(p, pilot_size)
         suggested = p >= threshold.least  # as `Decision.accepts`, the interval's floor aside
         pilot = suggested & on_pilot(p, threshold)
         evidence = suggested & ~pilot

@@ -197,12 +197,7 @@ def score_staff(
         if keep:
             parts.append((scored.lean(), where))
     best_p = np.concatenate(best)
-    return ScoredStaff(
-        parts,
-        settings.decision.threshold(best_p, model.pilot_size(), model.pilot_floor()),
-        t,
-        best_p,
-    )
+    return ScoredStaff(parts, settings.decision.threshold(best_p, model.pilot_size()), t, best_p)
 
 
 def score_parts(

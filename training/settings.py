@@ -141,13 +141,6 @@ class DecisionSettings(BaseSettings):
         "agency's own suggestions (unset: sized from the data, training.gain.pilot_size; 0: none)",
     )
 
-    pilot_line_floor: bool = Field(
-        default=False,
-        description="a pilot move need only be likelier to help than not by the held-out "
-        "movers' gain line, before the selection prior (training.gain.pilot_floor); "
-        "false: after it, as every suggested move",
-    )
-
     gain_prior: bool = Field(
         default=True,
         description="train with the gain's selection prior (slope cap 1, 2 points off); "
@@ -178,7 +171,7 @@ class DecisionSettings(BaseSettings):
     def decision(self) -> Decision:
         from training.gain import Decision  # here: the policy's module imports pandas and SciPy
 
-        return Decision(self.precision, self.min_gain_low, self.pilot, self.pilot_line_floor)
+        return Decision(self.precision, self.min_gain_low, self.pilot)
 
 
 class ScoringSettings(BaseSettings):

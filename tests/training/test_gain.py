@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import norm
 
 from features.data import HRData
 from tests.helpers import FAST
@@ -25,7 +24,6 @@ from training.gain import (
     fit_calibration,
     held_out_moves,
     on_pilot,
-    pilot_floor,
     pilot_size,
     precision_threshold,
     refit_on_outcomes,
@@ -203,31 +201,6 @@ def test_a_pilot_tries_the_surest_moves_until_outcomes_refit_the_line() -> None:
     assert Decision(0.8, pilot=10).threshold(p_best, sized=0).pilot == float("inf")  # refit
     with pytest.raises(ValueError, match="pilot"):
         Decision(pilot=-1)
-
-
-def test_a_pilot_may_read_the_movers_line_before_the_selection_prior() -> None:
-    """Where the claims sit below the truth, few moves clear one half after the family's
-    2-point prior and the pilot, there to test the claims, starves: with `line_floor` a pilot
-    move need only be likelier to help than not by the movers' own line (its gain before the
-    prior above 0), and nothing else changes: the evidence's run still stops above one half."""
-    rng = np.random.default_rng(5)
-    moves = HeldOutMoves(rng.normal(0, 2, 300), rng.normal(0, 5.6, 300), rng.normal(0, 4, 2000), 0.3)  # fmt: skip
-    line = fit_calibration(moves, 0.8)
-    floor = pilot_floor(line)
-    raw = np.linspace(-3, 3, 61)
-    gain, _, _, p = line.apply(raw)
-    before_prior = gain + line.shift > 0
-    assert floor == pytest.approx(norm.cdf(-line.shift / line.sd)) and 0.3 < floor < 0.5
-    assert (p[before_prior] > floor).all()  # the floor admits every move the line says helps
-    assert pilot_floor(dataclasses.replace(line, shift=0.0)) == 0.5  # no prior: one half
-
-    p_best = np.concatenate([[0.55, 0.52], np.linspace(0.48, 0.4, 98), np.full(900, 0.2)])
-    even = Decision(0.8).threshold(p_best, sized=40, floor=floor)
-    assert even.pilot == 0.52 and (p_best >= even.least).sum() == 2  # the prior starves it
-    lined = Decision(0.8, line_floor=True).threshold(p_best, sized=40, floor=floor)
-    assert (p_best >= lined.least).sum() == 40 and lined.evidence == even.evidence
-    assert lined.floor == floor and lined.as_budget().pilot == np.nextafter(floor, 1.0)
-    assert Decision(0.8, line_floor=True).threshold(p_best, sized=40, floor=0.9).floor == 0.5
 
 
 def test_the_curse_through_the_staying_leg_is_measured_on_stayers() -> None:
