@@ -577,11 +577,12 @@ def main() -> None:
     frame["claim_gap_abs"] = frame["claim_gap"].abs()  # what the claim's target reads
     if args.out:
         frame.drop(columns=per_employee).to_csv(args.out, index=False)
+    groups = list(frame.groupby(["shift", "p_spread"], sort=False, dropna=False))
     if args.plot:  # the first shift and spread the tables print: one row per world
-        plot_curve(frame.iloc[: len(chosen)], args.plot,
+        plot_curve(groups[0][1], args.plot,
                    f"{args.preset} {args.scenario}, seeds {args.seeds}: the decision curve")  # fmt: skip
     pd.set_option("display.width", 250)
-    for (shift, spread), at in frame.groupby(["shift", "p_spread"], sort=False, dropna=False):
+    for (shift, spread), at in groups:
         p, helped = (np.concatenate(at[c].to_list()) for c in per_employee)
         report(at.drop(columns=per_employee), p, helped,
                f"{args.preset} {args.scenario}, seeds {args.seeds}, selection shift {shift:g}, "

@@ -4,6 +4,7 @@ every test model uses, an API client with a key per role, and lookups into a ser
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,6 +145,19 @@ def assert_same_world(exported: Path, imported: Path) -> None:
     assert set(zip(open_now["nip"], open_now["unit_id"], strict=True)) == set(
         zip(truth_now["nip"], truth_now["unit_id"], strict=True)
     )
+
+
+@contextmanager
+def held_exclusively(path: Path | str) -> Iterator[None]:
+    """Another process's writer holding the SQLite database at `path` (an exclusive
+    transaction) until the block ends: what a locked audit log or decisions record is."""
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("begin exclusive")
+    try:
+        yield
+    finally:
+        blocker.execute("rollback")
+        blocker.close()
 
 
 SHOWN = Shown("penataan-placement", "3", "run1", "f" * 16, "2026-01-01")  # one model's round

@@ -105,8 +105,9 @@ def decision_table(
     p = np.asarray(p_best, dtype=float)
     rows = []
     for precision in sorted({*precisions, default.precision}):
-        threshold = dataclasses.replace(default, precision=precision).threshold(p, pilot_size)
-        suggested = p >= threshold.least  # as `Decision.accepts`, the interval's floor aside
+        point = dataclasses.replace(default, precision=precision, min_gain_low=None)
+        threshold = point.threshold(p, pilot_size)
+        suggested = point.accepts(p, p, threshold)  # the interval's floor aside: no gain_low
         pilot = suggested & on_pilot(p, threshold)
         evidence = suggested & ~pilot
         taken = p[suggested]

@@ -12,7 +12,7 @@ import pytest
 
 from oversight.records import Shown
 from oversight.store import DecisionStore, Refused
-from tests.helpers import SHOWN, shown_moves
+from tests.helpers import SHOWN, held_exclusively, shown_moves
 
 
 def test_a_suggestion_passes_the_stages_in_order_and_the_ppk_decides_once(tmp_path: Path) -> None:
@@ -292,15 +292,9 @@ def test_a_record_another_process_holds_is_named_and_loses_nothing(tmp_path: Pat
     error naming the file ("database is locked" alone left an operator guessing which of
     the machine's databases), and recorded once the file is free."""
     store, (sid, *_) = shown_moves(tmp_path)
-    blocker = sqlite3.connect(store.path, isolation_level=None)
-    blocker.execute("begin exclusive")
     quick = DecisionStore(store.path, timeout_seconds=0.2)
-    try:
-        with pytest.raises(sqlite3.OperationalError) as locked:
-            quick.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
-        assert str(locked.value) == f"the decisions record {store.path}: database is locked"
-    finally:
-        blocker.execute("rollback")
-        blocker.close()
+    with held_exclusively(store.path), pytest.raises(sqlite3.OperationalError) as locked:
+        quick.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
+    assert str(locked.value) == f"the decisions record {store.path}: database is locked"
     quick.decide(sid, "hr", "setuju", "sesuai_kompetensi", "staf", "hr")
     assert [d["decision"] for d in store.suggestion(sid)["decisions"]] == ["setuju"]  # type: ignore[index]

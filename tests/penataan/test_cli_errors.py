@@ -132,22 +132,16 @@ def test_a_decisions_record_another_process_holds_is_named(
 ) -> None:
     """`penataan decisions import` while another writer held the record ended in "database is
     locked", naming no file; it waits the store's timeout (5 s), then names it."""
-    import sqlite3
-
     from oversight.store import DecisionStore
+    from tests.helpers import held_exclusively
 
     record = tmp_path / "decisions.db"
     monkeypatch.setenv("PENATAAN_DECISIONS_DB", str(record))
     assert DecisionStore(record).suspended() is None  # the file and its schema made
     paper = tmp_path / "moves.csv"
     paper.write_text("suggestion_id,decision,reason_code\nsg_0123abcd,setuju,lainnya\n")
-    blocker = sqlite3.connect(record, isolation_level=None)
-    blocker.execute("begin exclusive")
-    try:
+    with held_exclusively(record):
         code, line = _fails(["decisions", "import", str(paper), "--stage", "hr", "--by", "Bidang Mutasi"], capsys)  # fmt: skip
-    finally:
-        blocker.execute("rollback")
-        blocker.close()
     assert (
         code == 1 and line == f"penataan: error: the decisions record {record}: database is locked"
     )

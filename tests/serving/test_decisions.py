@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import Api, engine_of, movable_nip
+from tests.helpers import Api, engine_of, held_exclusively, movable_nip
 
 
 def _decide(api: Api, role: str, **body: Any) -> Any:
@@ -125,19 +125,12 @@ def test_an_admin_can_suspend_every_suggestion_with_a_reason(api: Api) -> None:
 def test_a_decision_while_another_process_holds_the_record_is_a_503_naming_it(api: Api) -> None:
     """Refused after the store's wait, naming the record's file (not the server's path),
     and recorded when sent again once the file is free."""
-    import sqlite3
-
     shown = api.client.post("/v1/recommend", json={"nip": movable_nip(engine_of(api)), "top_k": 2},
                             headers=api.headers("hr")).json()  # fmt: skip
     body = {"suggestion_id": shown["suggestions"][-1]["suggestion_id"], "stage": "hr",
             "decision": "tunda", "reason_code": "menunggu_formasi"}  # fmt: skip
-    blocker = sqlite3.connect(api.settings.decisions_db, isolation_level=None)
-    blocker.execute("begin exclusive")
-    try:
+    with held_exclusively(api.settings.decisions_db):
         held = api.client.post("/v1/decisions", json=body, headers=api.headers("hr"))
-    finally:
-        blocker.execute("rollback")
-        blocker.close()
     assert held.status_code == 503
     assert held.json()["detail"] == "the decision could not be recorded: the decisions record decisions.db: database is locked"  # fmt: skip
     assert api.client.post("/v1/decisions", json=body, headers=api.headers("hr")).status_code == 201

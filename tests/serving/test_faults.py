@@ -27,7 +27,7 @@ from serving.engine import Engine
 from serving.keys import KeyStore
 from serving.middleware import RequestLog, _bounded
 from serving.settings import ServeSettings
-from tests.helpers import Api, engine_of, role_keys, serve_settings, started
+from tests.helpers import Api, engine_of, held_exclusively, role_keys, serve_settings, started
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +69,7 @@ def _recorded(api: Api) -> list[tuple[str, int]]:
 def test_a_locked_audit_log_refuses_calls_without_stalling_the_server(
     served: Api, engine: Engine
 ) -> None:
-    blocker = sqlite3.connect(served.settings.audit_db, isolation_level=None)
-    blocker.execute("begin exclusive")  # another writer holds the database
-    try:
+    with held_exclusively(served.settings.audit_db):  # another writer holds the database
         began = time.perf_counter()
         outcomes: list[tuple[int, float]] = []
 
@@ -94,9 +92,6 @@ def test_a_locked_audit_log_refuses_calls_without_stalling_the_server(
         assert max(seconds for _, seconds in outcomes) < 2 * 0.5 + 1.0
         status, body = _recommend(served, engine)
         assert status == 503 and "audit" in str(body["detail"]) and "suggestions" not in body
-    finally:
-        blocker.execute("rollback")
-        blocker.close()
     status, body = _recommend(served, engine)
     assert status == 200 and ("/v1/recommend", 200) in _recorded(served)
 
