@@ -620,6 +620,8 @@ def import_siasn(
             typer.echo(f"    warning: {dropped:,} of {ledger.read:,} rows dropped, {count:,} of them: {reason}")  # fmt: skip
     for name, why in report.ignored.items():
         typer.echo(f"  set aside: {name}: {why}")
+    for check in report.checks:
+        typer.echo(f"  check: {check}")
     typer.echo(
         f"wrote {out} (mapping.csv, import_report.md); contract: {report.contract['summary']}"
     )

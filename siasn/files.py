@@ -33,7 +33,7 @@ import pandas as pd
 
 from features.contract.headers import header_words
 from features.contract.limits import check_csv_header, read_json_records
-from features.contract.reader import separator_of
+from features.contract.reader import separator_of, text_end
 from features.contract.sheets import read_sheets, sheet_form
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 
@@ -62,6 +62,10 @@ class ExportFile:
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
     label: str = ""  # such a folder as the report names it, from the source (`2024/rw-skp22/`)
     form: str = ""  # how it was read where its name would mislead (`read_exports`, `misnamed`)
+    # a text file's end (`features.contract.reader.text_end`): why each row left out was cut
+    # off mid-row, and notes on files whose last row, no line end after it, was kept as read
+    cut: tuple[str, ...] = ()
+    open_end: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -247,7 +251,14 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
         frame, encoding = _read_csv(path, separator, "cp1252", header), "cp1252"
     if names:  # a header of two lines: pandas read the second
         frame.columns = [*names, *[None] * len(frame.columns)][: len(frame.columns)]
-    return _export(path, frame, named, separator, header, encoding)
+    end = text_end(path, encoding, separator) if len(frame) else None
+    cut = end.cut(len(frame.columns)) if end else None
+    if cut:  # read, then left out: the report counts it
+        frame = frame.iloc[:-1]
+    export = _export(path, frame, named, separator, header, encoding)
+    if end is None:
+        return export
+    return dataclasses.replace(export, cut=(cut,) if cut else (), open_end=() if cut else (end.open_note(path.name),))  # fmt: skip
 
 
 def _read_csv(path: Path, separator: str, encoding: str, header: int) -> pd.DataFrame:
@@ -380,5 +391,7 @@ def _folder(
     for kind, parts in by_kind.items():
         frame = pd.concat([e.frame for e in parts], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
-        out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label))
+        cut = tuple(f"{e.path.name}: {why}" for e in parts for why in e.cut)
+        open_end = tuple(note for e in parts for note in e.open_end)
+        out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label, cut=cut, open_end=open_end))  # fmt: skip
     return out

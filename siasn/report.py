@@ -52,6 +52,9 @@ class ImportReport:
     ledgers: list[Ledger] = field(default_factory=list)
     ignored: dict[str, str] = field(default_factory=dict)  # file -> why it was set aside
     notes: list[str] = field(default_factory=list)
+    # what a person must look at before trusting the import (a file that may be cut short);
+    # printed by the command as well as written
+    checks: list[str] = field(default_factory=list)
     contract: dict[str, Any] = field(default_factory=dict)
     # what says the import is right: people and records that did not meet, units by match
     evidence: dict[str, int] = field(default_factory=dict)
@@ -69,6 +72,7 @@ class ImportReport:
             "mapping": mapping.counts(),
             "unknown_values": [vars(e) for e in mapping.unknown()],
             "notes": self.notes,
+            "check_first": self.checks,
             "evidence": self.evidence,
             "contract": self.contract,
         }
@@ -104,13 +108,14 @@ def markdown(body: dict[str, Any]) -> str:
         [f"- {markdown_text(name)}: {markdown_text(why)}" for name, why in ignored.items()]
         or ["- none"]
     )
+    lines += ["", "## Check first", ""] + [f"- {markdown_text(c)}" for c in body["check_first"] or ["none"]]  # fmt: skip
     lines += ["", "## Mapping decisions (edit mapping.csv, set status to confirmed, re-run)", ""]
     for kind, statuses in body["mapping"].items():
         lines.append(f"- {kind}: " + ", ".join(f"{n:,} rows {s}" for s, n in statuses.items()))
     unknown = body["unknown_values"]
     lines += ["", f"## Unknown values ({len(unknown)})", ""]
     lines += [f"- {u['kind']} {markdown_text(u['source'])}: {u['count']:,} rows, used {markdown_text(u['target'] or '(empty)')}" for u in unknown[:100]]  # fmt: skip
-    lines += ["", "## Notes", ""] + [f"- {n}" for n in body["notes"] or ["none"]]
+    lines += ["", "## Notes", ""] + [f"- {markdown_text(n)}" for n in body["notes"] or ["none"]]
     lines += ["", "## Evidence", ""] + [f"- {what}: {n:,}" for what, n in body["evidence"].items()]
     contract = body["contract"]
     lines += ["", "## Contract check", "", f"{contract.get('summary', '')}", ""]

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import math
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -88,6 +89,73 @@ def _ragged_rows(path: Path) -> tuple[list[str], list[tuple[int, int]]]:
         return header, [
             (i, len(row)) for i, row in enumerate(reader, 1) if row and len(row) != width
         ]
+
+
+TAIL_BYTES: Final[int] = 1 << 16  # of a text file's end, read for its last line
+
+
+@dataclass(frozen=True)
+class TextEnd:
+    """A text file whose last row no line end follows (`text_end`): the row's line, its
+    fields, and whether zero bytes follow it."""
+
+    line: int
+    fields: int
+    padded: bool
+
+    def cut(self, width: int) -> str | None:
+        """Why the last row was cut off, where it surely was: zero bytes after it, or fewer
+        fields than the header's `width`; None where it may be whole."""
+        if self.padded:
+            return (
+                f"cut off: the file ends in zero bytes (line {self.line:,}), as a copy stopped "
+                "part way leaves it; its last row left out (copy it again)"
+            )
+        if self.fields < width:
+            return (
+                f"cut off: the file ends mid-row, its last row (line {self.line:,}) with "
+                f"{self.fields} of the header's {width} fields (copied in part? copy it again)"
+            )
+        return None
+
+    def open_note(self, file: str) -> str:
+        """What to check where the last row has all its fields: it may be whole (a file
+        made by hand) or cut within its last value."""
+        return (
+            f"{file} ends without a line end after its last row (line {self.line:,}): kept "
+            "as read; were the file copied in part, that row's last value would be cut short: "
+            "check it"
+        )
+
+
+def text_end(path: Path, encoding: str, separator: str) -> TextEnd | None:
+    """How a text file ends, where no line end follows its last row; None where one does.
+
+    Why. The writers of agencies' files (Excel, PHP's `fputcsv`, pandas, Python's `csv`)
+    end each row with a line end, the last included. A file copied in part
+    (an interrupted download or USB copy) stops wherever it stops, and pandas reads its last
+    row as whole: a score `73,43` cut to `7` is a score of 7. A copy made at the file's full
+    size and stopped part way ends in zero bytes, which pandas reads as one more row. Reads
+    the file's last `TAIL_BYTES` only (and counts its lines where it ends so)."""
+    size = path.stat().st_size
+    start = max(size - TAIL_BYTES, 0)
+    wide, big_endian = encoding == "utf-16", False
+    with path.open("rb") as handle:
+        if wide:
+            big_endian = handle.read(2) == b"\xfe\xff"
+            start += start % 2  # UTF-16 units are two bytes from the file's start
+        handle.seek(start)
+        raw = handle.read()
+    codec = ("utf-16-be" if big_endian else "utf-16-le") if wide else encoding
+    text = raw.decode(codec, errors="replace")
+    padded = text.endswith("\x00")
+    tail = text.rstrip("\x00").removesuffix("\x1a")  # DOS's end-of-file mark ends a file whole
+    last = tail.rsplit("\n", 1)[-1]
+    if not padded and (tail.endswith(("\n", "\r")) or not last.strip()):
+        return None
+    with path.open("rb") as handle:
+        line = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
+    return TextEnd(line, len(next(csv.reader([last], delimiter=separator), [])), padded)
 
 
 def separator_of(header: str) -> str:

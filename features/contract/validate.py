@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.contract.cells import parse_table
-from features.contract.reader import TableFileError, find_table_file, read_raw
+from features.contract.reader import TableFileError, find_table_file, read_raw, text_end
 from features.contract.rules import cross_rules
 from features.contract.schema import TABLES
 from features.contract.violations import ContractError, ValidationReport, Violation
@@ -74,6 +74,8 @@ def validate_directory(directory: Path) -> ValidationReport:
             unreadable = True
             continue
         frame, violations, warnings = parse_table(table, raw, path.name)
+        if path.suffix == ".csv" and (end := text_end(path, "utf-8-sig", ",")) is not None:
+            warnings.append(end.open_note(path.name))  # cut short mid-row: refused as ragged
         frames[table.name], files[table.name] = frame, path.name
         if table.required and frame.empty:
             # every row of the other tables would only echo it ("not an existing unit_id")

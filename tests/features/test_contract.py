@@ -541,6 +541,21 @@ def test_a_csv_cut_in_half_is_refused_not_padded(world_copy: Path) -> None:
     assert run.exit_code == 1 and violation.rule in run.output
 
 
+def test_a_csv_cut_within_its_last_value_is_flagged_for_a_look(world_copy: Path) -> None:
+    """A cut that falls inside the last row's last value leaves every field: the row reads
+    as whole (`sesuai` cut to `ses` would at least be refused; a score `87` cut to `8` would
+    not). No line end after it is the mark, so the check names the line; a file that ends
+    with one says nothing."""
+    path = world_copy / "units.csv"
+    assert not any("line end" in w for w in validate_directory(world_copy).warnings)
+    data = path.read_bytes()
+    path.write_bytes(data.rstrip(b"\r\n")[:-1])
+    lines = data.count(b"\n")
+    report = validate_directory(world_copy)
+    assert report.data is not None  # kept as read: it may be whole, a file made by hand
+    assert f"units.csv ends without a line end after its last row (line {lines:,})" in "\n".join(report.warnings)  # fmt: skip
+
+
 def test_a_csv_saved_as_windows_1252_names_its_line_and_what_to_do(world_copy: Path) -> None:
     """Excel's "CSV" on Windows writes accented names in Windows-1252: the file is refused
     (the contract is UTF-8) with the line an editor shows, the text there, and the fix; a

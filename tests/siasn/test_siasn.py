@@ -436,3 +436,62 @@ def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     assert "\n=" not in mapping and ",=" not in mapping
     markdown = (out / "import_report.md").read_text()
     assert "<b>" not in markdown and "\\<b\\>judul" in markdown
+
+
+def _cut(path: Path, keep: int | None = None, pad: int = 0) -> int:
+    """Cut a text file after its last row's first `keep` characters (the line end gone),
+    and add `pad` zero bytes; the last row's line."""
+    data = path.read_bytes().rstrip(b"\r\n")
+    head, last = data.rsplit(b"\n", 1)
+    path.write_bytes(head + b"\n" + last[:keep] + b"\x00" * pad)
+    return head.count(b"\n") + 2
+
+
+def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: Path) -> None:
+    """An interrupted copy stops mid-row and pandas reads the row as whole: the last
+    numeric SKP score `73,43` cut to `7` was imported as 7 (its year's mean with the other
+    period), the contract valid. A last row with fewer fields than the header, or zero bytes
+    after it (a copy made at the file's full size), is left out and counted; one with all
+    its fields, no line end after it, is kept and named to check (a cut in its last value
+    and a file made by hand look alike). Both are printed and written in the report."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    rows = {name: sum(1 for _ in (src / name).open(encoding="utf-8-sig")) - 1 for name in ("riwayat_jabatan.csv", "diklat.csv")}  # fmt: skip
+    short = _cut(src / "riwayat_jabatan.csv", keep=30)  # into its third field of eight
+    padded = _cut(src / "diklat.csv", keep=10, pad=4096)
+    skp = src / "skp_2016_2021.csv"
+    score = skp.read_text(encoding="utf-8-sig").rstrip().rsplit(";", 1)[1]
+    open_end = _cut(skp, keep=-(len(score) - 1))  # `73,43` -> `7`: every field still there
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    cut = f"cut off: the file ends mid-row, its last row (line {short:,}) with 3 of the header's 8 fields"  # fmt: skip
+    zeros = f"cut off: the file ends in zero bytes (line {padded:,})"
+    check = f"skp_2016_2021.csv ends without a line end after its last row (line {open_end:,}): kept as read"  # fmt: skip
+    for line in (f"check: riwayat_jabatan.csv: {cut}", f"check: diklat.csv: {zeros}", f"check: {check}"):  # fmt: skip
+        assert line in run.stdout, run.output
+    report = json.loads((out / "import_report.json").read_text())
+    files = {f["file"]: f for f in report["files"]}
+    for name, reason in (("riwayat_jabatan.csv", cut), ("diklat.csv", zeros)):
+        assert files[name]["read"] == rows[name] and files[name]["accounted"]
+        assert [n for why, n in files[name]["dropped"].items() if why.startswith(reason)] == [1]
+    assert any(c.startswith(check) for c in report["check_first"])
+    assert "## Check first" in (out / "import_report.md").read_text()
+
+
+def test_text_files_that_end_whole_are_not_flagged(tmp_path: Path) -> None:
+    """A line end after the last row, DOS's end-of-file mark, or UTF-16's two-byte line
+    end (Excel's Unicode Text) ends a file whole; a UTF-16 file cut mid-row does not."""
+    from features.contract.reader import text_end
+
+    path = tmp_path / "a.txt"
+    for data, encoding in (
+        (b"A;B\r\n1;2\r\n", "utf-8-sig"),
+        (b"A;B\r\n1;2\r\n\x1a", "utf-8-sig"),
+        ("A\tB\r\n1\t2\r\n".encode("utf-16"), "utf-16"),
+    ):
+        path.write_bytes(data)
+        assert text_end(path, encoding, ";" if b";" in data else "\t") is None, data
+    path.write_bytes("A\tB\r\n1\t2\r\n3".encode("utf-16"))
+    end = text_end(path, "utf-16", "\t")
+    assert end is not None and end.line == 3 and end.cut(2) and "1 of the header's 2" in str(end.cut(2))  # fmt: skip
