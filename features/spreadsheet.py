@@ -34,7 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from features.contract.reader import not_utf8, render_cell, separator_of
+from features.contract.reader import not_utf8, render_cell, separator_of, text_end
 from features.contract.sheets import SHEET_ROWS, read_sheets, sheet_form
 
 if TYPE_CHECKING:
@@ -77,16 +77,24 @@ def read_edited_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
     them) of a CSV a person saved from a spreadsheet: Excel in an Indonesian locale writes
     `;` separators (the separator is the header's, `separator_of`) and a BOM, and on
     Windows its ANSI code page, which is refused (ValueError) naming the line and the fix.
-    Cells as the file holds them (None where a row is short)."""
+    Cells as the file holds them (None where a row is short). A file copied in part is
+    refused too, where its end shows it (`text_end`: a last row with fewer fields than the
+    header and no line end, or zero bytes after it): read as whole, it would record a
+    decision's SK number or note cut short. A last row with all its fields and no line end
+    is read (Google Sheets saves its CSV so)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = handle.readline()
             handle.seek(0)
             reader = csv.DictReader(handle, delimiter=separator_of(header))
             rows = list(enumerate(reader, 2))
-            return list(reader.fieldnames or []), rows
+            columns = list(reader.fieldnames or [])
     except UnicodeDecodeError:
         raise ValueError(f"{path}: {not_utf8(path)}") from None
+    end = text_end(path, "utf-8-sig", separator_of(header)) if rows else None
+    if end is not None and (cut := end.cut(len(columns))):
+        raise ValueError(f"{path}: {cut}")
+    return columns, rows
 
 
 def read_edited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
