@@ -392,6 +392,6 @@ def _folder(
         frame = pd.concat([e.frame for e in parts], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
         cut = tuple(f"{e.path.name}: {why}" for e in parts for why in e.cut)
-        open_end = tuple(note for e in parts for note in e.open_end)
+        open_end = tuple(f"{label}{note}" for e in parts for note in e.open_end)
         out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label, cut=cut, open_end=open_end))  # fmt: skip
     return out
