@@ -111,6 +111,7 @@ def _html_tables(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]
     """Each top-level `<table>` of an HTML page, streamed row by row (lxml's `iterparse`,
     which mends what browsers mend: unclosed cells and rows)."""
     check_size(path, MAX_HTML_BYTES, "an HTML table", "export it as CSV, or split it")
+    _refuse_unclosed(path)
     budget = CellBudget()
     tables: list[tuple[str, pd.DataFrame]] = []
     for k, rows in enumerate(_table_rows(path, path.name), 1):
@@ -119,6 +120,21 @@ def _html_tables(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]
         if first_only:
             break
     return tables
+
+
+def _refuse_unclosed(path: Path) -> None:
+    """ValueError where the page ends inside a table: lxml mends a page cut short by closing
+    what is open, so a copy that stopped part way read as whole (a score `73,43` cut to `73`,
+    a row missing its last cells). A page an export wrote closes its table after its last
+    row; the file's last `_SNIFF` bytes are looked at."""
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - _SNIFF, 0))
+        tail = handle.read().rstrip(b"\x00 \t\r\n").lower()
+    if tail.rfind(b"</table") < tail.rfind(b"<tr"):
+        raise ValueError(
+            f"{path.name}: the page ends inside its table, no </table> after its last row: "
+            "copied in part? (copy it again); if it is whole, open it in Excel and save it as .xlsx"
+        )
 
 
 def _table_rows(path: Path, name: str) -> Iterator[list[list[object]]]:

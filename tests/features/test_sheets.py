@@ -126,6 +126,19 @@ def test_an_xml_spreadsheets_skips_merges_and_types_read_as_a_sheets(tmp_path: P
     ]  # fmt: skip
 
 
+def test_an_html_page_cut_short_is_refused_not_mended(tmp_path: Path) -> None:
+    """lxml mends a page cut short by closing what is open: a SIMPEG's "Excel" page whose
+    copy stopped inside its last score read `73,43` as `73`. A page whose table is not closed
+    after its last row is refused, saying what to do; the same page closed reads."""
+    page = tmp_path / "skp.xls"
+    whole = "<html><table><tr><th>NIP<th>NILAI</tr><tr><td>198409192014011001<td>73,43</tr></table></html>"  # fmt: skip
+    page.write_text(whole[: whole.index("43</tr>")])
+    with pytest.raises(ValueError, match="skp.xls: the page ends inside its table, no </table> after its last row"):  # fmt: skip
+        read_sheets(page)
+    page.write_text(whole + "\n\n")
+    assert read_sheets(page)[0][1].values.tolist() == [["NIP", "NILAI"], ["198409192014011001", "73,43"]]  # fmt: skip
+
+
 def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "lebar.xls"
     page.write_text('<table><tr><td colspan="100000000">x</td><td>y</td></tr></table>')
