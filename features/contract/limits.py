@@ -15,7 +15,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import openpyxl
 import pandas as pd
@@ -35,6 +35,18 @@ class FileTooLarge(ValueError):
     def __init__(self, file: str, reason: str, row: int | None = None) -> None:
         self.reason = reason if row is None else f"row {row}: {reason}"
         super().__init__(f"{file}: {reason}" if row is None else f"{file}, row {row}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """As it was made, through a pickle (a reader in a child process raises it:
+        `features.contract.isolated`); the default would call `__init__` with the message."""
+        return (_too_large, (str(self), self.reason))
+
+
+def _too_large(message: str, reason: str) -> FileTooLarge:
+    error = FileTooLarge.__new__(FileTooLarge)
+    ValueError.__init__(error, message)
+    error.reason = reason
+    return error
 
 
 def check_size(path: Path, bound: int, what: str, advice: str) -> None:

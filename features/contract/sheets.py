@@ -15,14 +15,16 @@ reads as a sheet's does: its text in its first cell, the cells it covers empty.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
+import olefile
 import pandas as pd
 from lxml import etree
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from features.contract.isolated import run_isolated
 from features.contract.limits import (
     MAX_COLUMNS,
     CellBudget,
@@ -86,8 +88,19 @@ def read_sheets(path: Path, first_only: bool = False, form: Form | None = None) 
 
 
 def _calamine_sheets(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:
+    """An .xls, .xlsb or .ods file's sheets, read by calamine in a bounded process of its
+    own (`features.contract.isolated`: a damaged file makes calamine abort), after the
+    checks that refuse damage known in advance: a zip bomb, a compound file's chains."""
     if zipfile.is_zipfile(path):
         check_inflated(path)
+    else:
+        _check_compound_file(path)
+    sheets: list[tuple[str, pd.DataFrame]] = run_isolated(path, "features.contract.calamine_child", str(int(first_only)))  # fmt: skip
+    return sheets
+
+
+def calamine_read(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:
+    """calamine's reading of `path`, in the process that runs it (see `_calamine_sheets`)."""
     try:
         book = CalamineWorkbook.from_path(str(path))
     except PasswordError:
@@ -105,6 +118,59 @@ def _calamine_sheets(path: Path, first_only: bool) -> list[tuple[str, pd.DataFra
     finally:
         book.close()
     return sheets
+
+
+_END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+
+
+def _chain_ends(table: Sequence[int], start: int, least: int) -> bool:
+    """Whether the chain from `start` through `table` (a compound file's FAT or mini FAT)
+    ends, each link in the table and met once, after at least `least` links."""
+    seen: set[int] = set()
+    while start != _END_OF_CHAIN:
+        if start >= len(table) or start in seen:
+            return False
+        seen.add(start)
+        start = table[start]
+    return len(seen) >= least
+
+
+def _check_compound_file(path: Path) -> None:
+    """ValueError where an Excel 97-2003 file's compound-file structure is damaged, before
+    calamine reads it. calamine follows a file's sector chains without noting where it has
+    been: a copy made at the file's full size and stopped part way leaves zero bytes, whose
+    chains lead back to sector 0 for ever, and calamine grew its buffer until the machine
+    had no memory left (a 26 KB workbook took 21 GB and the process was killed; on the
+    server, a committee's paper uploaded so would take the service down). olefile reads the
+    structure within the file's size; every chain calamine follows (the directory, the mini
+    FAT, the mini stream, each stream, the DIFAT) must end, each sector met once."""
+    damaged = f"{path.name}: a damaged Excel 97-2003 file (copied in part? copy it again, or save it as .xlsx)"  # fmt: skip
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if not {"workbook", "book"} & {"/".join(name).lower() for name in ole.listdir()}:
+                raise ValueError(f"{damaged}: no workbook inside")
+            sector, difat = ole.first_difat_sector, set[int]()
+            while sector not in (_END_OF_CHAIN, _FREE):
+                if sector in difat or sector >= ole.nb_sect or len(difat) > ole.num_difat_sectors:  # fmt: skip
+                    raise ValueError(f"{damaged}: its sector table loops")
+                difat.add(sector)
+                sector = int.from_bytes(ole.getsect(sector)[-4:], "little")
+            chains = [(ole.fat, ole.first_dir_sector, 1)]
+            if ole.num_mini_fat_sectors:
+                chains.append((ole.fat, ole.first_mini_fat_sector, ole.num_mini_fat_sectors))
+                ole.loadminifat()
+            for entry in ole.direntries:
+                if entry is None or entry.size == 0 or entry.entry_type not in (olefile.STGTY_STREAM, olefile.STGTY_ROOT):  # fmt: skip
+                    continue
+                mini = entry.entry_type == olefile.STGTY_STREAM and entry.size < ole.minisectorcutoff  # fmt: skip
+                size = ole.mini_sector_size if mini else ole.sector_size
+                chains.append((ole.minifat if mini else ole.fat, entry.isectStart, -(-entry.size // size)))  # fmt: skip
+            if not all(_chain_ends(table, start, least) for table, start, least in chains):
+                raise ValueError(f"{damaged}: a chain of its sectors loops or stops short")
+    except (OSError, IndexError, ValueError) as error:  # olefile.OleFileError is an OSError
+        if str(error).startswith(damaged):
+            raise
+        raise ValueError(f"{damaged} ({error})") from None
 
 
 def _html_tables(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:

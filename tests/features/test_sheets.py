@@ -139,6 +139,42 @@ def test_an_html_page_cut_short_is_refused_not_mended(tmp_path: Path) -> None:
     assert read_sheets(page)[0][1].values.tolist() == [["NIP", "NILAI"], ["198409192014011001", "73,43"]]  # fmt: skip
 
 
+def _looped(book: bytes) -> bytes:
+    """`book` (an Excel 97-2003 file) with its directory's sector linked to itself: a chain
+    calamine follows for ever (it allocated 4 GiB and aborted under a 3 GB limit)."""
+    fat = 512 + int.from_bytes(book[0x4C:0x50], "little") * (1 << int.from_bytes(book[0x1E:0x20], "little"))  # fmt: skip
+    directory = int.from_bytes(book[0x30:0x34], "little")
+    at = fat + 4 * directory  # the directory's one sector: its next link
+    return book[:at] + directory.to_bytes(4, "little") + book[at + 4 :]
+
+
+def test_a_damaged_excel_97_file_is_refused_never_fatal(tmp_path: Path) -> None:
+    """calamine trusts what a file declares: a 26 KB .xls whose copy stopped part way, padded
+    with zero bytes to its size, made it allocate until the machine killed the process (21
+    GB), and one byte gone wrong in a record made it abort (a failed 4 GiB allocation), which
+    on the server would be a committee's paper taking the service down. Cut short, padded
+    with zeros or with a chain that loops, the file is refused before calamine reads it; a
+    damage only calamine meets stops its own bounded process, not this one. Whole, it reads."""
+    book = write_xls(tmp_path / "whole.xls", [["NIP", "NILAI"]] + [[f"19840919201401{k:04d}", "73,43"] for k in range(300)], "skp").read_bytes()  # fmt: skip
+    assert len(book) == 26_112  # the byte below is a record's, in xlwt's layout of these rows
+    cut = len(book) * 9 // 10
+    before = "a damaged Excel 97-2003 file \\(copied in part\\? copy it again"
+    damaged = {
+        "cut.xls": (book[:cut], before),
+        "zeros.xls": (book[:cut] + bytes(len(book) - cut), before),
+        "looped.xls": (_looped(book), before),
+        "flipped.xls": (
+            book[:7865] + b"\xff" + book[7866:],
+            "a damaged workbook, its reader stopped",
+        ),
+    }
+    for name, (data, says) in damaged.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match=f"{name}: {says}"):
+            read_sheets(tmp_path / name)
+    assert read_sheets(tmp_path / "whole.xls")[0][1].shape == (301, 2)
+
+
 def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "lebar.xls"
     page.write_text('<table><tr><td colspan="100000000">x</td><td>y</td></tr></table>')
