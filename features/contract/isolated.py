@@ -15,6 +15,7 @@ child that dies or runs out of time is a `ValueError` naming the file.
 
 from __future__ import annotations
 
+import os
 import pickle
 import resource
 import subprocess
@@ -32,8 +33,10 @@ def run_isolated(path: Path, module: str, *args: str) -> Any:
     raised here; ValueError naming `path` where the child died (an abort, the memory
     limit) or took longer than `PARSER_SECONDS`."""
     command = [sys.executable, "-m", module, str(path), *args]
+    root = str(Path(__file__).resolve().parents[2])  # where `features` is, whatever the cwd
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}  # fmt: skip
     try:
-        done = subprocess.run(command, capture_output=True, timeout=PARSER_SECONDS, check=False)
+        done = subprocess.run(command, capture_output=True, timeout=PARSER_SECONDS, check=False, env=env)  # fmt: skip
     except subprocess.TimeoutExpired:
         raise ValueError(f"{path.name}: a damaged workbook, its reader took over {PARSER_SECONDS:.0f} s: copy it again, or save it as .xlsx") from None  # fmt: skip
     if done.returncode != 0 or not done.stdout:
