@@ -65,7 +65,7 @@ def serve_child(read: Callable[..., Any]) -> None:
         answer: tuple[bool, Any] = (True, read(path, *sys.argv[2:]))
     except ValueError as error:  # what a reader says of a file it refuses
         answer = (False, error)
-    except Exception as error:
+    except BaseException as error:  # a panic in calamine is one (pyo3's PanicException)
         answer = (False, ValueError(f"{path.name}: not a readable workbook ({error})"))
     try:
         data = pickle.dumps(answer)

@@ -57,7 +57,7 @@ def sheet_form(path: Path) -> Form:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
                 mimetype = archive.read("mimetype") if "mimetype" in names else b""
-        except zipfile.BadZipFile as error:
+        except Exception as error:  # BadZipFile, or NotImplementedError for a bad version
             raise ValueError(f"{path.name}: a damaged zip or workbook ({error})") from None
         if b"opendocument.spreadsheet" in mimetype or "xl/workbook.bin" in names:
             return "calamine"
@@ -76,15 +76,15 @@ def read_sheets(path: Path, first_only: bool = False, form: Form | None = None) 
     `features.contract.limits.read_xlsx_sheets` reads an XLSX's; `path` must be a sheet
     (`sheet_form` not `text`; `form` where the caller has read it already)."""
     form = form or sheet_form(path)
-    if form == "xlsx":
-        return read_xlsx_sheets(path, first_only)
-    if form == "html":
-        return _html_tables(path, first_only)
-    if form == "calamine":
-        return _calamine_sheets(path, first_only)
-    if form == "xml2003":
-        return _xml2003_sheets(path, first_only)
-    raise ValueError(f"{path.name}: not a workbook (it reads as text: save it as .csv)")
+    readers = {"xlsx": read_xlsx_sheets, "html": _html_tables, "calamine": _calamine_sheets, "xml2003": _xml2003_sheets}  # fmt: skip
+    if form not in readers:
+        raise ValueError(f"{path.name}: not a workbook (it reads as text: save it as .csv)")
+    try:
+        return readers[form](path, first_only)
+    except ValueError:
+        raise
+    except Exception as error:  # a parser's own failure on a damaged file (zlib, zipfile, XML)
+        raise ValueError(f"{path.name}: not a readable workbook ({type(error).__name__}: {error})") from None  # fmt: skip
 
 
 def _calamine_sheets(path: Path, first_only: bool) -> list[tuple[str, pd.DataFrame]]:

@@ -175,6 +175,17 @@ def test_a_damaged_excel_97_file_is_refused_never_fatal(tmp_path: Path) -> None:
     assert read_sheets(tmp_path / "whole.xls")[0][1].shape == (301, 2)
 
 
+def test_a_workbook_whose_zip_says_a_version_no_reader_knows_is_refused(tmp_path: Path) -> None:
+    """A damaged byte in an XLSX's zip directory made zipfile raise NotImplementedError
+    ("zip file version 19.3"), which no caller expected: the round page's upload of such a
+    committee paper answered 500. It is a ValueError naming the file, as any damage is."""
+    whole = _xlsx(tmp_path / "rapat.xlsx").read_bytes()
+    at = whole.index(b"PK\x01\x02") + 6  # the first member's "version needed to extract"
+    (tmp_path / "rapat.xlsx").write_bytes(whole[:at] + (193).to_bytes(2, "little") + whole[at + 2 :])  # fmt: skip
+    with pytest.raises(ValueError, match="rapat.xlsx: a damaged zip or workbook"):
+        read_sheets(tmp_path / "rapat.xlsx")
+
+
 def test_an_html_table_asking_for_too_wide_a_row_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "lebar.xls"
     page.write_text('<table><tr><td colspan="100000000">x</td><td>y</td></tr></table>')
