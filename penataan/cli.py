@@ -622,6 +622,9 @@ def import_siasn(
         typer.echo(f"  set aside: {name}: {why}")
     for check in report.checks:
         typer.echo(f"  check: {check}")
+    unreadable = sum(why.startswith("unreadable") for why in report.ignored.values())
+    if unreadable:  # set aside so that the others import, but their rows are not in it
+        typer.echo(f"  warning: {unreadable} unreadable file(s) set aside: the import lacks their rows (copy them again and re-run)")  # fmt: skip
     typer.echo(
         f"wrote {out} (mapping.csv, import_report.md); contract: {report.contract['summary']}"
     )
