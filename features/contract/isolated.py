@@ -35,7 +35,8 @@ def run_isolated(path: Path, module: str, *args: str) -> Any:
     limit) or took longer than `PARSER_SECONDS`."""
     command = [sys.executable, "-m", module, str(path), *args]
     root = str(Path(__file__).resolve().parents[2])  # where `features` is, whatever the cwd
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    path_env = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path_env, "OPENBLAS_NUM_THREADS": "1"}  # no BLAS here
     try:
         done = subprocess.run(command, capture_output=True, timeout=PARSER_SECONDS, check=False, env=env)  # fmt: skip
     except subprocess.TimeoutExpired:
@@ -50,7 +51,7 @@ def run_isolated(path: Path, module: str, *args: str) -> Any:
 
 def limit_memory() -> None:
     """Bound this process's address space to what it uses now plus `PARSER_MEMORY`: a
-    child calls it first thing, before it imports its reader."""
+    child calls it once its reader is imported, before it reads."""
     with open("/proc/self/statm") as statm:  # pages of address space in use now
         used = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
