@@ -31,6 +31,7 @@ import xlwt
 from python_calamine import CalamineWorkbook
 from timing import print_table
 
+from features.contract.isolated import address_space_used
 from features.contract.limits import read_xlsx_sheets
 from features.contract.sheets import calamine_read, read_sheets
 
@@ -94,7 +95,7 @@ def in_process_before(path: Path) -> str:
     pid = os.fork()
     if pid == 0:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-        resource.setrlimit(resource.RLIMIT_AS, ((8 << 30) + _vm(), hard))
+        resource.setrlimit(resource.RLIMIT_AS, ((8 << 30) + address_space_used(), hard))
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
         try:
             (read_xlsx_sheets if path.suffix == ".xlsx" else calamine_read)(path, False)
@@ -106,11 +107,6 @@ def in_process_before(path: Path) -> str:
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     return {0: "read", 3: REFUSED, 4: "another error (a 500 on the upload)"}.get(code, "process killed")  # fmt: skip
-
-
-def _vm() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 def main() -> None:

@@ -49,13 +49,17 @@ def run_isolated(path: Path, module: str, *args: str) -> Any:
     return value
 
 
+def address_space_used() -> int:
+    """Bytes of address space this process has now (what `RLIMIT_AS` counts)."""
+    with open("/proc/self/statm") as statm:  # in pages
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
 def limit_memory() -> None:
     """Bound this process's address space to what it uses now plus `PARSER_MEMORY`: a
     child calls it once its reader is imported, before it reads."""
-    with open("/proc/self/statm") as statm:  # pages of address space in use now
-        used = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = used + PARSER_MEMORY
+    limit = address_space_used() + PARSER_MEMORY
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))  # fmt: skip
 
 

@@ -49,6 +49,19 @@ def _too_large(message: str, reason: str) -> FileTooLarge:
     return error
 
 
+TAIL_BYTES: Final[int] = 1 << 16  # of a file's end, read to tell whether it was cut short
+
+
+def file_tail(path: Path, unit: int = 1) -> bytes:
+    """The last `TAIL_BYTES` of `path` (all of a smaller file), from an offset that is a
+    multiple of `unit` (2 for UTF-16, whose characters are two bytes from the start): where
+    a copy that stopped part way shows it."""
+    start = max(path.stat().st_size - TAIL_BYTES, 0)
+    with path.open("rb") as handle:
+        handle.seek(start + (-start) % unit)
+        return handle.read()
+
+
 def check_size(path: Path, bound: int, what: str, advice: str) -> None:
     """Refuse a file over `bound` bytes by its size alone, before anything reads it: `what`
     names what may have that size, `advice` what to do instead."""

@@ -16,7 +16,7 @@ from typing import Final
 
 import pandas as pd
 
-from features.contract.limits import FileTooLarge, check_csv_header, check_size
+from features.contract.limits import FileTooLarge, check_csv_header, check_size, file_tail
 from features.contract.schema import TABLES
 from features.contract.sheets import read_sheets
 
@@ -91,9 +91,6 @@ def _ragged_rows(path: Path) -> tuple[list[str], list[tuple[int, int]]]:
         ]
 
 
-TAIL_BYTES: Final[int] = 1 << 16  # of a text file's end, read for its last line
-
-
 @dataclass(frozen=True)
 class TextEnd:
     """A text file whose last row no line end follows (`text_end`): the row's line, its
@@ -136,18 +133,13 @@ def text_end(path: Path, encoding: str, separator: str) -> TextEnd | None:
     (an interrupted download or USB copy) stops wherever it stops, and pandas reads its last
     row as whole: a score `73,43` cut to `7` is a score of 7. A copy made at the file's full
     size and stopped part way ends in zero bytes, which pandas reads as one more row. Reads
-    the file's last `TAIL_BYTES` only (and counts its lines where it ends so)."""
-    size = path.stat().st_size
-    start = max(size - TAIL_BYTES, 0)
-    wide, big_endian = encoding == "utf-16", False
-    with path.open("rb") as handle:
-        if wide:
-            big_endian = handle.read(2) == b"\xfe\xff"
-            start += start % 2  # UTF-16 units are two bytes from the file's start
-        handle.seek(start)
-        raw = handle.read()
-    codec = ("utf-16-be" if big_endian else "utf-16-le") if wide else encoding
-    text = raw.decode(codec, errors="replace")
+    the file's end only (`file_tail`; and counts its lines where it ends so)."""
+    if encoding == "utf-16":  # its byte-order mark says which way its units run
+        with path.open("rb") as handle:
+            codec = "utf-16-be" if handle.read(2) == b"\xfe\xff" else "utf-16-le"
+        text = file_tail(path, unit=2).decode(codec, errors="replace")
+    else:
+        text = file_tail(path).decode(encoding, errors="replace")
     padded = text.endswith("\x00")
     tail = text.rstrip("\x00").removesuffix("\x1a")  # DOS's end-of-file mark ends a file whole
     last = tail.rsplit("\n", 1)[-1]

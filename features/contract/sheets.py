@@ -31,6 +31,7 @@ from features.contract.limits import (
     FileTooLarge,
     check_inflated,
     check_size,
+    file_tail,
     read_xlsx_sheets,
 )
 
@@ -140,8 +141,9 @@ def _check_compound_file(path: Path) -> None:
     calamine reads it. calamine follows a file's sector chains without noting where it has
     been: a copy made at the file's full size and stopped part way leaves zero bytes, whose
     chains lead back to sector 0 for ever, and calamine grew its buffer until the machine
-    had no memory left (a 26 KB workbook took 21 GB and the process was killed; on the
-    server, a committee's paper uploaded so would take the service down). olefile reads the
+    had no memory left (a 26 KB workbook, in a scratch probe, took 21 GB before the process
+    was killed; on the server, a committee's paper uploaded so would take the service
+    down: the test holds such files, `bench/damaged.py` counts them). olefile reads the
     structure within the file's size; every chain calamine follows (the directory, the mini
     FAT, the mini stream, each stream, the DIFAT) must end, each sector met once."""
     damaged = f"{path.name}: a damaged Excel 97-2003 file (copied in part? copy it again, or save it as .xlsx)"  # fmt: skip
@@ -192,10 +194,8 @@ def _refuse_unclosed(path: Path) -> None:
     """ValueError where the page ends inside a table: lxml mends a page cut short by closing
     what is open, so a copy that stopped part way read as whole (a score `73,43` cut to `73`,
     a row missing its last cells). A page an export wrote closes its table after its last
-    row; the file's last `_SNIFF` bytes are looked at."""
-    with path.open("rb") as handle:
-        handle.seek(max(path.stat().st_size - _SNIFF, 0))
-        tail = handle.read().rstrip(b"\x00 \t\r\n").lower()
+    row; the file's end (`file_tail`) is looked at."""
+    tail = file_tail(path).rstrip(b"\x00 \t\r\n").lower()
     if tail.rfind(b"</table") < tail.rfind(b"<tr"):
         raise ValueError(
             f"{path.name}: the page ends inside its table, no </table> after its last row: "

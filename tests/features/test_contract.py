@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from features.contract.reader import text_end
 from features.contract.validate import (
     EMPTY_TABLE,
     ContractError,
@@ -554,6 +555,22 @@ def test_a_csv_cut_within_its_last_value_is_flagged_for_a_look(world_copy: Path)
     report = validate_directory(world_copy)
     assert report.data is not None  # kept as read: it may be whole, a file made by hand
     assert f"units.csv ends without a line end after its last row (line {lines:,})" in "\n".join(report.warnings)  # fmt: skip
+
+
+def test_text_files_that_end_whole_are_not_flagged(tmp_path: Path) -> None:
+    """A line end after the last row, DOS's end-of-file mark, or UTF-16's two-byte line
+    end (Excel's Unicode Text) ends a file whole; a UTF-16 file cut mid-row does not."""
+    path = tmp_path / "a.txt"
+    for data, encoding in (
+        (b"A;B\r\n1;2\r\n", "utf-8-sig"),
+        (b"A;B\r\n1;2\r\n\x1a", "utf-8-sig"),
+        ("A\tB\r\n1\t2\r\n".encode("utf-16"), "utf-16"),
+    ):
+        path.write_bytes(data)
+        assert text_end(path, encoding, ";" if b";" in data else "\t") is None, data
+    path.write_bytes("A\tB\r\n1\t2\r\n3".encode("utf-16"))
+    end = text_end(path, "utf-16", "\t")
+    assert end is not None and end.line == 3 and end.cut(2) and "1 of the header's 2" in str(end.cut(2))  # fmt: skip
 
 
 def test_a_csv_saved_as_windows_1252_names_its_line_and_what_to_do(world_copy: Path) -> None:

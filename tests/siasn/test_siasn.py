@@ -481,21 +481,3 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
         assert [n for why, n in files[name]["dropped"].items() if why.startswith(reason)] == [1]
     assert any(c.startswith(check) for c in report["check_first"])
     assert "## Check first" in (out / "import_report.md").read_text()
-
-
-def test_text_files_that_end_whole_are_not_flagged(tmp_path: Path) -> None:
-    """A line end after the last row, DOS's end-of-file mark, or UTF-16's two-byte line
-    end (Excel's Unicode Text) ends a file whole; a UTF-16 file cut mid-row does not."""
-    from features.contract.reader import text_end
-
-    path = tmp_path / "a.txt"
-    for data, encoding in (
-        (b"A;B\r\n1;2\r\n", "utf-8-sig"),
-        (b"A;B\r\n1;2\r\n\x1a", "utf-8-sig"),
-        ("A\tB\r\n1\t2\r\n".encode("utf-16"), "utf-16"),
-    ):
-        path.write_bytes(data)
-        assert text_end(path, encoding, ";" if b";" in data else "\t") is None, data
-    path.write_bytes("A\tB\r\n1\t2\r\n3".encode("utf-16"))
-    end = text_end(path, "utf-16", "\t")
-    assert end is not None and end.line == 3 and end.cut(2) and "1 of the header's 2" in str(end.cut(2))  # fmt: skip
