@@ -178,11 +178,13 @@ def _frame(exports: list[ExportFile], kind: str, report: ImportReport) -> tuple[
     ledgers: list[Ledger] = []
     for export in _of(exports, kind):
         ledger = report.ledger(export.name, kind)
-        ledger.read = len(export.frame) + len(export.cut)
-        for why in export.cut:  # the row read, then left out as it came (`siasn.files`)
-            ledger.drop(why, 1)
-            report.checks.append(f"{export.name}: {why}")
-        report.checks += export.open_end
+        ledger.read = len(export.frame) + sum(n for _, n in export.left_out)
+        for why, n in export.left_out:  # rows read, then left out as they came (`siasn.files`)
+            ledger.drop(why, n)
+        for why, n in export.repaired:
+            ledger.repair(why, n)
+        report.checks += export.checks
+        report.notes += export.notes
         frames.append(export.frame.assign(_ledger=len(ledgers)))
         ledgers.append(ledger)
     if not frames:

@@ -14,7 +14,10 @@ snake_case (`siasn/kinds.py` says which names mean which field, and which kind a
 the field it names. Where several headers name one field, the best named is read
 (`_columns`). Every cell is text or None: a spreadsheet's or JSON's numbers and dates as an
 export writes them (`_typed`), a leading `'` (Excel's guard for long numbers) removed, the
-literal `null` an empty cell. Nothing else is changed here.
+literal `null` an empty cell. A text file's rows whose fields do not line up with its header
+are left out, trimmed or rejoined (`siasn.ragged`) and a last row cut off is left out
+(`features.contract.reader.text_end`), each counted for the report. Nothing else is changed
+here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import io
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +40,7 @@ from features.contract.limits import check_csv_header, read_json_records
 from features.contract.reader import separator_of, text_end
 from features.contract.sheets import read_sheets, sheet_form
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
+from siasn.ragged import line_up
 
 # read by what they hold (`features.contract.sheets.sheet_form`), whatever the name says
 SUFFIXES: Final[tuple[str, ...]] = (
@@ -62,10 +67,14 @@ class ExportFile:
     folder: bool = False  # a folder's files of one kind, stacked (`_folder`)
     label: str = ""  # such a folder as the report names it, from the source (`2024/rw-skp22/`)
     form: str = ""  # how it was read where its name would mislead (`read_exports`, `misnamed`)
-    # a text file's end (`features.contract.reader.text_end`): why each row left out was cut
-    # off mid-row, and notes on files whose last row, no line end after it, was kept as read
-    cut: tuple[str, ...] = ()
-    open_end: tuple[str, ...] = ()
+    # a text file's rows as read (`_read_text`): rows read and left out, and rows repaired, by
+    # reason (a row cut off mid-row where the file ends, a row of more fields than the header,
+    # a row split by a line break: `siasn.ragged`); what a person must check first (each
+    # naming its file and lines) and what was done
+    left_out: tuple[tuple[str, int], ...] = ()
+    repaired: tuple[tuple[str, int], ...] = ()
+    checks: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -244,25 +253,38 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
     check_csv_header(path)
     opened = _encoding(path)
     header, names, separator = _header_line(path, opened)
+    encoding = "utf-16" if opened == "utf-16" else "utf-8"
+    end = text_end(path, encoding, separator)
     try:
-        frame = _read_csv(path, separator, opened, header)
-        encoding = "utf-16" if opened == "utf-16" else "utf-8"
+        lined = line_up(path, opened, separator, header, open_end=end is not None)
     except UnicodeDecodeError:  # Excel's "CSV" on Windows writes its ANSI code page
-        frame, encoding = _read_csv(path, separator, "cp1252", header), "cp1252"
+        opened = encoding = "cp1252"
+        lined = line_up(path, opened, separator, header, open_end=end is not None)
+    if lined.text is None:
+        frame = _read_csv(path, separator, opened, header)
+    else:  # rows left out, trimmed or rejoined (`siasn.ragged`)
+        frame = _read_csv(io.StringIO(lined.text), separator, opened, 0)
     if names:  # a header of two lines: pandas read the second
         frame.columns = [*names, *[None] * len(frame.columns)][: len(frame.columns)]
-    end = text_end(path, encoding, separator) if len(frame) else None
+    end = end if len(frame) else None
     cut = end.cut(len(frame.columns)) if end else None
     if cut:  # read, then left out: the report counts it
         frame = frame.iloc[:-1]
     export = _export(path, frame, named, separator, header, encoding)
-    if end is None:
-        return export
-    return dataclasses.replace(export, cut=(cut,) if cut else (), open_end=() if cut else (end.open_note(path.name),))  # fmt: skip
+    checks = [f"{path.name}: {why}" for why in (cut, *lined.checks) if why]
+    if end and not cut:
+        checks.append(end.open_note(path.name))
+    return dataclasses.replace(
+        export,
+        left_out=(*lined.left_out.items(), *([(cut, 1)] if cut else [])),
+        repaired=tuple(lined.repaired.items()),
+        checks=tuple(checks),
+        notes=tuple(f"{path.name}: {note}" for note in lined.notes),
+    )
 
 
-def _read_csv(path: Path, separator: str, encoding: str, header: int) -> pd.DataFrame:
-    return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, skiprows=header,
+def _read_csv(source: Path | io.StringIO, separator: str, encoding: str, header: int) -> pd.DataFrame:  # fmt: skip
+    return pd.read_csv(source, sep=separator, dtype=str, keep_default_na=False, skiprows=header,
                        encoding=encoding, quoting=csv.QUOTE_MINIMAL)  # fmt: skip
 
 
@@ -391,7 +413,9 @@ def _folder(
     for kind, parts in by_kind.items():
         frame = pd.concat([e.frame for e in parts], ignore_index=True)
         frame = frame.astype(object).where(frame.notna(), None)  # a column some files lack
-        cut = tuple(f"{e.path.name}: {why}" for e in parts for why in e.cut)
-        open_end = tuple(f"{label}{note}" for e in parts for note in e.open_end)
-        out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label, cut=cut, open_end=open_end))  # fmt: skip
+        left_out = tuple((f"{e.path.name}: {why}", n) for e in parts for why, n in e.left_out)
+        repaired = tuple(item for e in parts for item in e.repaired)
+        checks = tuple(f"{label}{check}" for e in parts for check in e.checks)
+        notes = tuple(f"{label}{note}" for e in parts for note in e.notes)
+        out.append(ExportFile(folder, kind, frame, None, 0, folder=True, label=label, left_out=left_out, repaired=repaired, checks=checks, notes=notes))  # fmt: skip
     return out

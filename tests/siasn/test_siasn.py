@@ -481,3 +481,51 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
         assert [n for why, n in files[name]["dropped"].items() if why.startswith(reason)] == [1]
     assert any(c.startswith(check) for c in report["check_first"])
     assert "## Check first" in (out / "import_report.md").read_text()
+
+
+def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """Three ways an export leaves cells unquoted, each in a file of its own: a line break
+    inside a unit's name (riwayat, `;`), a separator after every row's last value (diklat),
+    and a degree title `S.H., M.Si` in Data ASN (`,`). Before: the split row was kept without
+    its position, every diklat row was dropped (the NIP read as pandas' index), and Data ASN
+    was set aside whole, so the import failed. Now the first two import the same world; the
+    third leaves that employee's row out, counted and named to check."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    riwayat = src / "riwayat_jabatan.csv"
+    lines = riwayat.read_text(encoding="utf-8-sig").split("\n")
+    split = next(k for k, line in enumerate(lines) if k and " " in line.split(";")[3])
+    fields = lines[split].split(";")
+    fields[3] = fields[3].replace(" ", "\r\n", 1)
+    lines[split] = ";".join(fields)
+    riwayat.write_text("\n".join(lines), encoding="utf-8-sig")
+    diklat = src / "diklat.csv"
+    heading, *courses = diklat.read_text(encoding="utf-8-sig").splitlines()
+    diklat.write_text(
+        "\n".join([heading, *(f"{row}," for row in courses)]) + "\n", encoding="utf-8-sig"
+    )
+    people = src / "Data_ASN.csv"
+    head, *rows = people.read_text(encoding="utf-8-sig").splitlines()
+    title = head.split(",").index("GELAR BELAKANG")
+    fields = rows[4].split(",")
+    fields[title] = "S.H., M.Si"
+    rows[4] = ",".join(fields)
+    people.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8-sig")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert f"check: Data_ASN.csv: 1 row(s) with more fields than the header's {len(head.split(','))} left out (line 6)" in run.stdout  # fmt: skip
+    report = json.loads((out / "import_report.json").read_text())
+    files = {f["file"]: f for f in report["files"]}
+    assert files["riwayat_jabatan.csv"]["repaired"] == {"a row split by a line break inside a cell, rejoined": 1}  # fmt: skip
+    assert files["Data_ASN.csv"]["dropped"] == {"more fields than the header (a separator inside a cell the export did not quote)": 1}  # fmt: skip
+    assert files["diklat.csv"]["kept"] == len(courses) and all(
+        f["accounted"] for f in files.values()
+    )
+    nip = rows[4].split(",")[head.split(",").index("NIP BARU")].lstrip("'")
+    for table in ("assignments", "trainings"):
+        mine = pd.read_csv(out / f"{table}.csv", dtype=str)
+        theirs = pd.read_csv(imported / f"{table}.csv", dtype=str)
+        pd.testing.assert_frame_equal(mine[mine["nip"] != nip], theirs[theirs["nip"] != nip])
