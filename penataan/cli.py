@@ -597,6 +597,14 @@ def import_siasn(
         Path | None,
         typer.Option(help="A reviewed mapping.csv (from an earlier run); default: suggestions."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Exit 1, the folder and report written, when a file was set aside unreadable "
+            "or rows are named to check first (a scheduled import should not go on with part "
+            "of the records)."
+        ),
+    ] = False,
 ) -> None:
     """Convert SIASN-style exports into a contract folder, with mapping.csv (every decision,
     suggestions marked) and import_report.md/.json (every source row accounted for)."""
@@ -631,6 +639,9 @@ def import_siasn(
     if not report.contract["valid"]:
         for line in report.contract["lines"]:
             _echo_err(line)
+        raise typer.Exit(1)
+    if strict and (unreadable or report.checks):
+        _echo_err(f"--strict: {unreadable} unreadable file(s), {len(report.checks)} thing(s) to check first (above)")  # fmt: skip
         raise typer.Exit(1)
 
 

@@ -24,7 +24,8 @@ from tests.helpers import assert_same_world, frame_rows, write_xls
 @pytest.fixture(scope="module")
 def imported(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("imported") / "contract"
-    run = CliRunner().invoke(app, ["import", "siasn", str(exported / "siasn"), "--out", str(out)])
+    strict = ["--strict"]  # nothing set aside, nothing to check first: exit 0
+    run = CliRunner().invoke(app, ["import", "siasn", str(exported / "siasn"), "--out", str(out), *strict])  # fmt: skip
     assert run.exit_code == 0, run.output
     return out
 
@@ -481,6 +482,8 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
         assert [n for why, n in files[name]["dropped"].items() if why.startswith(reason)] == [1]
     assert any(c.startswith(check) for c in report["check_first"])
     assert "## Check first" in (out / "import_report.md").read_text()
+    strict = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out), "--strict"])
+    assert strict.exit_code == 1 and "--strict: 1 unreadable file(s), 3 thing(s) to check first" in strict.output  # fmt: skip
 
 
 def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
