@@ -20,6 +20,14 @@ PRINTED_NIP: Final = r"[0-9]{8}[\s.\-]+[0-9]{6}[\s.\-]+[0-9][\s.\-]+[0-9]{3}"
 PRINTED_SEPARATOR: Final = r"[\s.\-]"
 
 
+def without_format_marks(text: str) -> str:
+    """`text` without Unicode's format characters (category Cf: zero-width spaces and joiners,
+    direction marks, a soft hyphen, a byte-order mark inside a text): marks no one sees,
+    which a copy from a web page or a chat leaves, and which make `1985...` not 18 digits and
+    a unit's name not its name."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def nip_as_typed(text: str) -> str:
     """A NIP as people type or paste it (into the pages' form, or an HR tool's field): the
     spaces around it dropped, and its printed groups (`19850312 201001 1 001`) read as its 18
@@ -28,7 +36,7 @@ def nip_as_typed(text: str) -> str:
     phone keyboard's full-width or Arabic-Indic) read as digits; anything else as it is, for
     the NIP's rules to refuse. A leading `'`, Excel's mark for a number kept as text (SIASN's
     CSV exports write every NIP so), is dropped too."""
-    seen = (c for c in text if unicodedata.category(c) != "Cf")
+    seen = without_format_marks(text)
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in seen).strip()
     text = text[1:].lstrip() if text.startswith("'") else text
     return re.sub(PRINTED_SEPARATOR, "", text) if re.fullmatch(PRINTED_NIP, text) else text

@@ -702,6 +702,8 @@ def _close_former(assignments: pd.DataFrame, employees: pd.DataFrame, evaluation
     of their last evaluated year, never before it began."""
     former = employees[~employees["status"].isin(CURRENT)].set_index("nip")
     last_open = assignments["end_date"].isna() & assignments["nip"].isin(former.index)
+    if not last_open.any():  # none (no employee kept at all: the report and contract say why)
+        return assignments
     left = assignments.loc[last_open, "nip"].map(
         former.get("_left", pd.Series(dtype="datetime64[ns]"))
     )

@@ -13,8 +13,9 @@ names in SIASN's upper case, SIMPEG's variants, the API's camelCase or a databas
 snake_case (`siasn/kinds.py` says which names mean which field, and which kind a file is). A header the agency has named in `mapping.csv` (`kind=column`) is read as
 the field it names. Where several headers name one field, the best named is read
 (`_columns`). Every cell is text or None: a spreadsheet's or JSON's numbers and dates as an
-export writes them (`_typed`), a leading `'` (Excel's guard for long numbers) removed, the
-literal `null` an empty cell. A text file's rows whose fields do not line up with its header
+export writes them (`_typed`), a leading `'` (Excel's guard for long numbers) and characters
+no one sees (a zero-width space a copy from a web page leaves: `without_format_marks`) removed,
+the literal `null` an empty cell. A text file's rows whose fields do not line up with its header
 are left out, trimmed or rejoined (`siasn.ragged`) and a last row cut off is left out
 (`features.contract.reader.text_end`), each counted for the report. Nothing else is changed
 here.
@@ -39,6 +40,7 @@ from features.contract.headers import header_words
 from features.contract.limits import check_csv_header, read_json_records
 from features.contract.reader import separator_of, text_end
 from features.contract.sheets import read_sheets, sheet_form
+from features.nip import without_format_marks
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
 from siasn.ragged import line_up
 
@@ -92,7 +94,7 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     def cell(value: object) -> str | None:
         if value is None:
             return None
-        text = str(value).strip()
+        text = without_format_marks(str(value)).strip()
         if text.startswith("'"):
             text = text[1:]
         return None if text == "" or text.lower() == "null" else text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -532,3 +533,45 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
         mine = pd.read_csv(out / f"{table}.csv", dtype=str)
         theirs = pd.read_csv(imported / f"{table}.csv", dtype=str)
         pd.testing.assert_frame_equal(mine[mine["nip"] != nip], theirs[theirs["nip"] != nip])
+
+
+def _nips(src: Path, mark: Callable[[str], str]) -> None:
+    """Every NIP cell of the export's text files rewritten by `mark`."""
+    for path in src.glob("*.csv"):
+        text = path.read_text(encoding="utf-8-sig")
+        sep = ";" if text.split("\n")[0].count(";") > text.split("\n")[0].count(",") else ","
+        sep = "|" if "|" in text.split("\n")[0] else sep
+        rows = list(csv.reader(text.splitlines(), delimiter=sep))
+        columns = [k for k, name in enumerate(rows[0]) if "NIP" in name.upper()]
+        for row in rows[1:]:
+            for k in columns:
+                row[k] = mark(row[k]) if k < len(row) and row[k] else row[k]
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle, delimiter=sep, lineterminator="\n").writerows(rows)
+
+
+def test_characters_no_one_sees_are_not_part_of_a_nip(exported: Path, tmp_path: Path) -> None:
+    """A NIP copied from a web page (SIASN's, an e-Kinerja page) carries a zero-width space
+    before it and a no-break space after it: not 18 digits, every row of every file was
+    dropped and the import ended in `Cannot cast DatetimeArray to dtype float64`. The cells
+    are read without them: the same world."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    _nips(src, lambda nip: f"\u200b{nip}\xa0")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert_same_world(exported, out)
+
+
+def test_an_export_of_no_valid_nip_is_refused_by_the_contract_not_a_crash(exported: Path, tmp_path: Path) -> None:  # fmt: skip
+    """Every row dropped (no NIP is 18 digits): the report's counts and the contract's
+    refusal say so, exit 1; no pandas error about empty frames."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    _nips(src, lambda nip: f"NIP {nip}")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 1 and "Cannot cast" not in run.output
+    assert "rows dropped" in run.stdout and "NIP is not 18 digits" in run.stdout
+    assert json.loads((out / "import_report.json").read_text())["contract"]["valid"] is False
