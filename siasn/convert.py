@@ -17,6 +17,7 @@ golongan and education to be empty).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -39,7 +40,16 @@ from features.siasn_codes import (
 )
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports, misnamed
-from siasn.identity import MANGLED, by_first_15, is_nip, restore_mangled, with_nips
+from siasn.identity import (
+    MANGLED,
+    SCIENTIFIC,
+    by_first_15,
+    by_shown,
+    is_nip,
+    restore_mangled,
+    shown_digits,
+    with_nips,
+)
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
 from siasn.report import ImportReport, Ledger
@@ -222,22 +232,46 @@ def _names(employees: pd.DataFrame) -> dict[str, str]:
     return dict(zip(employees["nip"], employees["name"].fillna(""), strict=True))
 
 
+SHOWN_LOST: Final = (
+    "NIP in scientific notation (Excel showed it as a number, `1,97001E+17`): its last digits "
+    "are lost and no name in the file agrees with one employee's; save the export again with "
+    "the NIP column as text"
+)
+
+
 def _repair_nips(frame: pd.DataFrame, known: dict[str, str], ledgers: list[Ledger]) -> pd.DataFrame:  # fmt: skip
     """NIPs Excel stored as numbers keep 15 significant digits: `…000` in place of the last
     three. Repaired when exactly one known NIP has the same first 15 digits and, where the
-    file gives a name, the same name; the rest stay as they are (and are reported)."""
+    file gives a name, the same name. A NIP Excel showed with fewer digits (`1,97001E+17`:
+    `shown_digits`) is repaired only where the file gives a name and exactly one known NIP
+    with those first digits has it (six digits are a birth month: many people's), else
+    dropped saying so. The rest stay as they are (and are reported)."""
     by_prefix = by_first_15(known)
     nip = frame["NIP BARU"].astype("string").str.replace(r"\.0$", "", regex=True)
-    unknown = ~nip.isin(list(known)) & nip.str.fullmatch(MANGLED).fillna(False)
+    names = frame["NAMA"] if "NAMA" in frame else pd.Series(None, index=frame.index)
     fixed = nip.copy()
-    for i in np.flatnonzero(unknown.to_numpy()):
-        candidates = by_prefix.get(str(nip.iloc[i])[:15], [])
-        name = frame["NAMA"].iloc[i] if "NAMA" in frame else None
-        if len(candidates) == 1 and (name is None or str(name).strip().upper() == known[candidates[0]].upper()):  # fmt: skip
-            fixed.iloc[i] = candidates[0]
+    shown: dict[int, dict[int, list[str]]] = {}  # by how many digits were shown
+    mangled = nip.str.fullmatch(MANGLED) | nip.str.fullmatch(SCIENTIFIC)
+    for i in np.flatnonzero((~nip.isin(list(known)) & mangled.fillna(False)).to_numpy(bool)):
+        name = None if pd.isna(names.iloc[i]) else str(names.iloc[i]).strip().upper()
+        if re.fullmatch(MANGLED, str(nip.iloc[i])):
+            candidates = by_prefix.get(str(nip.iloc[i])[:15], [])
+            if len(candidates) != 1 or name not in (None, known[candidates[0]].upper()):
+                continue
             proof = "15 digits and name agree" if name is not None else "its 15 digits are one employee's; the file gives no name"  # fmt: skip
-            ledgers[int(frame["_ledger"].iloc[i])].repair(f"Excel-mangled NIP restored ({proof})", 1)  # fmt: skip
-    return frame.assign(**{"NIP BARU": fixed.astype(object)})
+        elif (digits := shown_digits(nip.iloc[i])) is not None and name is not None:
+            number, count = digits
+            near = shown.setdefault(count, by_shown(known, count)).get(number, [])
+            candidates = [c for c in near if known[c].upper() == name]
+            if len(candidates) != 1:
+                continue
+            proof = f"shown as {count} digits in scientific notation; they and the name agree"
+        else:
+            continue
+        fixed.iloc[i] = candidates[0]
+        ledgers[int(frame["_ledger"].iloc[i])].repair(f"Excel-mangled NIP restored ({proof})", 1)  # fmt: skip
+    lost = fixed.map(shown_digits, na_action="ignore").notna()
+    return _account(frame.assign(**{"NIP BARU": fixed.astype(object)}), lost, ledgers, SHOWN_LOST)  # fmt: skip
 
 
 def import_siasn(source: Path, out: Path, mapping_file: Path | None = None, progress: Progress = lambda _: None) -> ImportReport:  # fmt: skip

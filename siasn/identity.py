@@ -14,6 +14,7 @@ dots or dashes between them): read as its 18 digits.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -27,6 +28,10 @@ from siasn.report import ImportReport
 # a NIP Excel stored as a number: 15 significant digits kept, `000` where the sequence number
 # was (a sequence begins at 001: no NIP ends in 000)
 MANGLED = r"[0-9]{15}000"
+# a NIP Excel shows as a number in a column formatted General, as a CSV saved from it writes
+# it: in scientific notation, the decimal point a comma where Excel is set to Indonesian;
+# `1,97001E+17` (6 digits shown, rounded) or `1.97001102011031E+17` (the 15 it keeps)
+SCIENTIFIC = r"([1-9])[.,]([0-9]{1,14})[eE]\+17"
 
 
 def is_nip(values: pd.Series) -> pd.Series:
@@ -64,12 +69,41 @@ def printed_nips(values: pd.Series) -> pd.Series:
     return values.where(~grouped, digits.astype(object))
 
 
+def scientific_nips(values: pd.Series) -> pd.Series:
+    """NIPs in scientific notation with the 15 digits Excel keeps (`1.97001102011031E+17`) as
+    the 18 digits of a mangled NIP (`197001102011031000`: `MANGLED`, restored by the
+    repairs that restore those); fewer digits shown (`1,97001E+17`) stay as they are, for
+    `shown_digits` and a name to restore; any other value as it is."""
+    parts = values.astype("string").str.strip().str.extract(f"^{SCIENTIFIC}$")
+    whole = parts[1].str.len().eq(14).fillna(False)
+    return values.where(~whole, (parts[0] + parts[1] + "000").astype(object))
+
+
+def shown_digits(value: object) -> tuple[int, int] | None:
+    """A NIP Excel showed with fewer than 15 digits (`1,97001E+17`): the number those digits
+    make and how many there are; None for any other value."""
+    found = re.fullmatch(SCIENTIFIC, str(value).strip())
+    if not found or len(found[2]) >= 14:
+        return None
+    return int(found[1] + found[2]), 1 + len(found[2])
+
+
+def by_shown(nips: Iterable[str], shown: int) -> dict[int, list[str]]:
+    """NIPs by their first `shown` digits as Excel shows them (rounded half up)."""
+    scale = 10 ** (18 - shown)
+    out: dict[int, list[str]] = {}
+    for nip in nips:
+        out.setdefault((int(nip) + scale // 2) // scale, []).append(nip)
+    return out
+
+
 def _digits(export: ExportFile) -> ExportFile:
-    """The export with its printed NIPs as digits; the same object where it has none (a
+    """The export with its printed NIPs as digits and its NIPs in scientific notation with 15
+    digits as mangled ones (`scientific_nips`); the same object where it has none (a
     province's riwayat is not copied for nothing)."""
     if "NIP BARU" not in export.frame:
         return export
-    nips = printed_nips(export.frame["NIP BARU"])
+    nips = scientific_nips(printed_nips(export.frame["NIP BARU"]))
     if nips.equals(export.frame["NIP BARU"]):
         return export
     return dataclasses.replace(export, frame=export.frame.assign(**{"NIP BARU": nips}))

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from features.contract.validate import load_data
 from penataan.cli import app
-from siasn.convert import MissingExports, import_siasn
+from siasn.convert import SHOWN_LOST, MissingExports, import_siasn
 from siasn.files import read_exports
 from siasn.kinds import classify
 from siasn.mapping import MappingProblems
@@ -535,9 +535,9 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
         pd.testing.assert_frame_equal(mine[mine["nip"] != nip], theirs[theirs["nip"] != nip])
 
 
-def _nips(src: Path, mark: Callable[[str], str]) -> None:
-    """Every NIP cell of the export's text files rewritten by `mark`."""
-    for path in src.glob("*.csv"):
+def _nips(src: Path, mark: Callable[[str], str], files: str = "*.csv") -> None:
+    """Every NIP cell of the export's text files (`files`) rewritten by `mark`."""
+    for path in src.glob(files):
         text = path.read_text(encoding="utf-8-sig")
         sep = ";" if text.split("\n")[0].count(";") > text.split("\n")[0].count(",") else ","
         sep = "|" if "|" in text.split("\n")[0] else sep
@@ -575,3 +575,39 @@ def test_an_export_of_no_valid_nip_is_refused_by_the_contract_not_a_crash(export
     assert run.exit_code == 1 and "Cannot cast" not in run.output
     assert "rows dropped" in run.stdout and "NIP is not 18 digits" in run.stdout
     assert json.loads((out / "import_report.json").read_text())["contract"]["valid"] is False
+
+
+def test_nips_excel_showed_in_scientific_notation_are_restored_where_proven(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A history opened in Excel and saved again writes each NIP as Excel showed it, a
+    number in scientific notation: `1,96501E+17` (Excel set to Indonesian, six digits shown)
+    or `1.96501162006032E+17` (the 15 it keeps, the rest zeros). Every such row was dropped as of no known
+    employee. The 15 digits are restored as a mangled NIP's are (diklat); six digits only
+    where the file gives a name and one employee of those digits has it (SKP up to 2021),
+    the rest dropped saying the digits are lost and what to do (hukdis: no names)."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    _nips(
+        src, lambda nip: f"{int(nip.lstrip(chr(39))[:15] + '000'):.14E}", files="diklat.csv"
+    )  # 15 kept
+    for name in ("skp_2016_2021.csv", "hukdis.csv"):  # the first gives names, the second none
+        _nips(src, lambda nip: f"{int(nip.lstrip(chr(39))):.5E}".replace(".", ","), files=name)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    people = pd.read_csv(imported / "employees.csv", dtype=str)
+    shown = people["nip"].map(lambda nip: (int(nip) + 5 * 10**11) // 10**12)
+    # in this world a name is one person's within a birth month (six digits shown); two
+    # people share 15 digits here and there: their diklat rows stay unrestored, as before
+    assert not people.groupby([shown, people["name"].str.upper()])["nip"].size().gt(1).any()
+    twins = people.loc[people.groupby(people["nip"].str[:15])["nip"].transform("size") > 1, "nip"]
+    for table, unrestored in (("evaluations", []), ("trainings", list(twins))):
+        mine = pd.read_csv(out / f"{table}.csv", dtype=str)
+        theirs = pd.read_csv(imported / f"{table}.csv", dtype=str)
+        pd.testing.assert_frame_equal(mine, theirs[~theirs["nip"].isin(unrestored)].reset_index(drop=True))  # fmt: skip
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    restored = files["skp_2016_2021.csv"]["repaired"]
+    assert restored["Excel-mangled NIP restored (shown as 6 digits in scientific notation; they and the name agree)"] > 0  # fmt: skip
+    assert files["diklat.csv"]["repaired"]
+    assert files["hukdis.csv"]["dropped"] == {SHOWN_LOST: files["hukdis.csv"]["read"]}
