@@ -17,6 +17,7 @@ golongan and education to be empty).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -110,6 +111,20 @@ MONTHS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 
+# a day, a month's number or name, and a year of two digits (the date separators read as `-`)
+SHORT_YEAR: Final = re.compile(r"^([0-9]{1,2}[- ](?:[0-9]{1,2}|[A-Za-z]+\.?)[- ])([0-9]{2})$")
+
+
+def _four_digit_year(found: re.Match[str]) -> str:
+    """The date of `found` (`SHORT_YEAR`) with its year in four digits: this century's up to
+    next year, else the last one's (`70` is 1970, `05` 2005). Python's own rule (`%y`: 00-68
+    are 20xx) makes a birth in 1965 one in 2065; HR records date what has happened, so a
+    year past next year is of the century before."""
+    year, next_year = int(found[2]), dt.date.today().year + 1
+    century = next_year // 100 * 100 - (100 if year > next_year % 100 else 0)
+    return f"{found[1]}{century + year}"
+
+
 def dates(values: pd.Series, source: pd.Series | None = None) -> pd.Series:
     """dd-mm-yyyy, dd/mm/yyyy or YYYY-MM-DD text, the last also with a time after it (a
     database's timestamp, `2019-01-02 00:00:00` or `2019-01-02T08:00:00+08:00`), or a day, a
@@ -120,8 +135,10 @@ def dates(values: pd.Series, source: pd.Series | None = None) -> pd.Series:
     fits). Month first (`12/25/1986`, as Excel set to English (US) saves a CSV) where a
     file's column shows it: some date's second number is over 12 and none's first is; else
     day first, Indonesia's order. `source` names each row's file (`_ledger`): files decide
-    apart, as the stack of one kind's files may mix them."""
+    apart, as the stack of one kind's files may mix them. A two-digit year (`10-01-70`,
+    `1-Des-18`: Excel's short date formats) is read by `_four_digit_year`."""
     text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
+    text = text.str.replace(SHORT_YEAR, _four_digit_year, regex=True)
     serial = pd.to_numeric(
         text.str.extract(r"^([0-9]{5})(?:\.0+)?$", expand=False), errors="coerce"
     )

@@ -306,7 +306,7 @@ def test_the_tingkat_of_a_hukuman_from_its_jenis_where_no_tingkat_is_given() -> 
 def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> None:
     """A spreadsheet's date cell comes back from openpyxl as a datetime, whose text has a
     time after the date; a database dump's dates may be timestamps; a SIMPEG prints a month
-    by name. Each is the date; an impossible date or a two-digit year is none."""
+    by name. Each is the date (a two-digit year too: `02-Jan-19`); an impossible date is none."""
     path = tmp_path / "Data ASN.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["NIP BARU", "NAMA", "TANGGAL LAHIR", "UNOR ID", "TMT CPNS", "TAHUN"])
@@ -320,7 +320,7 @@ def test_date_cells_and_database_timestamps_read_as_dates(tmp_path: Path) -> Non
     # a SIMPEG's printed dates: a day, the month's name (Indonesian or English), the year
     worded = pd.Series(["02 Januari 2019", "2-Jan-2019", "17 Agt. 1985", "1 Des 2018", "31 Februari 2019", "02 Foo 2019", "02-Jan-19"])  # fmt: skip
     assert dates(worded).tolist() == [pd.Timestamp("2019-01-02")] * 2 + [
-        pd.Timestamp("1985-08-17"), pd.Timestamp("2018-12-01"), pd.NaT, pd.NaT, pd.NaT
+        pd.Timestamp("1985-08-17"), pd.Timestamp("2018-12-01"), pd.NaT, pd.NaT, pd.Timestamp("2019-01-02")
     ]  # fmt: skip
 
 

@@ -311,6 +311,32 @@ def test_dates_an_english_excel_wrote_month_first_are_read_month_first(
     assert_same_world(exported, out)
 
 
+def test_dates_with_two_digit_years_are_read_in_the_century_they_happened(
+    exported: Path, tmp_path: Path
+) -> None:
+    """Excel's short date formats write `10-01-70` and `1-Des-18`: no date was read, every
+    riwayat and diklat row was dropped and the import failed. A two-digit year is this
+    century's up to next year, else the last one's (a birth in 1965 is not one in 2065, as
+    Python's own `%y` would have it)."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    for name, sep, column, form in (
+        ("Data_ASN.csv", ",", "TANGGAL LAHIR", "%d-%m-%y"),
+        ("riwayat_jabatan.csv", ";", "TMT JABATAN", "%d/%m/%y"),
+        ("diklat.csv", ",", "TANGGAL SELESAI", "%-d-%b-%y"),
+    ):
+        frame = pd.read_csv(src / name, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+        when = pd.to_datetime(frame[column], dayfirst=True)
+        frame[column] = when.dt.strftime(form).str.replace("Dec", "Des").str.replace("Aug", "Agu")
+        frame.to_csv(src / name, sep=sep, index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0 and "warning" not in run.stdout, run.output
+    assert_same_world(exported, out)
+    born = pd.read_csv(out / "employees.csv", parse_dates=["birth_date"])["birth_date"].dt.year
+    assert born.min() < 1968  # born before 1968: 19xx where `%y` reads 20xx
+
+
 def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path: Path) -> None:
     """`32 JP` (jam pelajaran) or `40 Jam`, as SIMPEG writes hours: once every such row was
     dropped as 'not a positive number'."""
