@@ -53,6 +53,9 @@ OTHER_FILES: Final[dict[str, str]] = {
     ".zip": "an archive, not read: extract its files into the folder",
 }
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
+# a row with one cell filled is no record of any kind: a report's footer (`Dicetak oleh SIMPEG
+# pada ...`, `Jumlah: 300`), a title repeated on a page, a signature block's lines
+TEXT_LINE: Final = "a line of text, not a record (one cell filled: a footer, a title, a signature)"
 
 
 @dataclass(frozen=True)
@@ -242,10 +245,16 @@ def _export(
     path: Path, frame: pd.DataFrame, named: dict[str, str] | None, separator: str | None,
     header_row: int, encoding: str = "utf-8", sheet: str | None = None,
 ) -> ExportFile:  # fmt: skip
-    """The export of a read frame: its headers as fields, its cells as text, its kind."""
+    """The export of a read frame: its headers as fields, its cells as text, its kind; rows
+    with no cell filled (a CSV's `;;;;` line, which a sheet's empty row is not read as
+    either) and lines of text (`TEXT_LINE`) are not records."""
     frame = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
-    return ExportFile(path, kind, frame.reset_index(drop=True), separator, header_row, encoding, sheet)  # fmt: skip
+    filled = frame.notna().sum(axis=1)
+    text = int((filled == 1).sum()) if frame.shape[1] > 1 else 0
+    frame = frame[filled > (1 if frame.shape[1] > 1 else 0)].reset_index(drop=True)
+    left_out = ((TEXT_LINE, text),) if text else ()
+    return ExportFile(path, kind, frame, separator, header_row, encoding, sheet, left_out=left_out)  # fmt: skip
 
 
 def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
@@ -278,7 +287,7 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
         checks.append(end.open_note(path.name))
     return dataclasses.replace(
         export,
-        left_out=(*lined.left_out.items(), *([(cut, 1)] if cut else [])),
+        left_out=(*export.left_out, *lined.left_out.items(), *([(cut, 1)] if cut else [])),
         repaired=tuple(lined.repaired.items()),
         checks=tuple(checks),
         notes=tuple(f"{path.name}: {note}" for note in lined.notes),

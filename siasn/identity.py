@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,16 @@ import pandas as pd
 from features.contract.schema import NIP_PATTERN
 from features.nip import PRINTED_NIP, PRINTED_SEPARATOR
 from siasn.files import ExportFile
+from siasn.kinds import KIND_BY_NAME, PERSON
 from siasn.report import ImportReport
 
 # a NIP Excel stored as a number: 15 significant digits kept, `000` where the sequence number
 # was (a sequence begins at 001: no NIP ends in 000)
 MANGLED = r"[0-9]{15}000"
+# rows of a grouped report that name no one: read as the person's above them
+GROUPED: Final = "NIP empty below a person's first row, as a grouped report prints it: the person's above"  # fmt: skip
+GROUPED_SHARE: Final = 0.1  # of a file's rows that name no one, at least, to read it so
+IDENTITY: Final = ("NIP BARU", "PNS ID", "NIP LAMA", "NAMA")  # what a grouped report prints once
 # a NIP Excel shows as a number in a column formatted General, as a CSV saved from it writes
 # it: in scientific notation, the decimal point a comma where Excel is set to Indonesian;
 # `1,97001E+17` (6 digits shown, rounded) or `1.97001102011031E+17` (the 15 it keeps)
@@ -109,12 +115,37 @@ def _digits(export: ExportFile) -> ExportFile:
     return dataclasses.replace(export, frame=export.frame.assign(**{"NIP BARU": nips}))
 
 
+def _grouped(export: ExportFile) -> ExportFile:
+    """A history printed as a grouped report: the person's NIP (and name) on their first row
+    only, the rows below it empty there, as a SIMPEG report prints a person's records, or as a
+    sheet reads a NIP merged down over them. Read so, each such row is the person's above it
+    (counted as repaired), where the file shows the layout: its first row names someone, at
+    least `GROUPED_SHARE` of its rows name no one, and each person's rows lie together (the
+    row above's NIP never reappears after another's). Elsewhere a row that names no one stays
+    so, and is dropped, counted, where its table is built."""
+    kind, frame = KIND_BY_NAME.get(export.kind or ""), export.frame
+    keys = [c for c in PERSON if c in frame]
+    if kind is None or PERSON not in kind.needs or kind.name == "data_asn" or not keys:
+        return export
+    lacking = frame[keys].isna().all(axis=1)
+    if not lacking.any() or lacking.iloc[0] or lacking.mean() < GROUPED_SHARE:
+        return export
+    person = frame[keys].ffill().astype("string").fillna("").agg("|".join, axis=1)
+    starts = person != person.shift()
+    if person[starts].duplicated().any():  # someone's rows in two places: not grouped by person
+        return export
+    filled = {c: frame[c].where(~lacking, frame[c].ffill()) for c in IDENTITY if c in frame}
+    repaired = (*export.repaired, (GROUPED, int(lacking.sum())))
+    return dataclasses.replace(export, frame=frame.assign(**filled), repaired=repaired)
+
+
 def with_nips(exports: list[ExportFile], report: ImportReport) -> list[ExportFile]:
-    """Each file's rows with their NIP as 18 digits (`printed_nips`), and the NIP their
+    """Each file's rows with their NIP as 18 digits (`printed_nips`), a grouped report's rows
+    with their person's (`_grouped`), and the NIP their
     PNS ID stands for where the row has none of its own; counted in the report's evidence
     (rows given a NIP, rows whose id no file names: those stay without one and are
     dropped, counted, where their table is built)."""
-    exports = [_digits(e) for e in exports]
+    exports = [_grouped(_digits(e)) for e in exports]
     known = nips_by_pns_id(exports)
     out: list[ExportFile] = []
     given = unknown = 0

@@ -637,3 +637,41 @@ def test_nips_excel_showed_in_scientific_notation_are_restored_where_proven(
     assert restored["Excel-mangled NIP restored (shown as 6 digits in scientific notation; they and the name agree)"] > 0  # fmt: skip
     assert files["diklat.csv"]["repaired"]
     assert files["hukdis.csv"]["dropped"] == {SHOWN_LOST: files["hukdis.csv"]["read"]}
+
+
+def test_a_grouped_report_gives_each_row_its_persons_nip(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A SIMPEG report prints a person's NIP on their first row only (and a sheet reads a NIP
+    merged down over the rows so): every row below was dropped as naming no one, a career
+    reduced to its first spell. Where the file shows the layout (each person's rows together)
+    they are the person's above, counted as repaired; a file whose persons' rows lie apart
+    is not read so (its rows that name no one are dropped, as before); a report's footer
+    and a signature are lines of text, not records."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    riwayat = riwayat.sort_values("NIP BARU", kind="stable")
+    blanked = riwayat["NIP BARU"].duplicated()
+    riwayat.loc[blanked, "NIP BARU"] = ""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        riwayat.to_csv(handle, sep=";", index=False)
+        handle.write(
+            ";;;;;;;\nDicetak oleh SIMPEG pada 01-12-2026 10:15;;;;;;;\n;;;;;Kepala BKPSDM;;\n"
+        )
+    diklat = pd.read_csv(src / "diklat.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    gaps = diklat["NIP BARU"].eq(diklat["NIP BARU"].shift())  # unsorted: a person's rows apart
+    diklat.loc[gaps, "NIP BARU"] = ""
+    diklat.to_csv(src / "diklat.csv", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    assert list(files["riwayat_jabatan.csv"]["repaired"].values()) == [int(blanked.sum())]
+    assert files["riwayat_jabatan.csv"]["dropped"] == {"a line of text, not a record (one cell filled: a footer, a title, a signature)": 2}  # fmt: skip
+    assert files["diklat.csv"]["dropped"] == {"no NIP (nor a PNS ID paired with one)": int(gaps.sum())}  # fmt: skip
+    for table in ("assignments", "evaluations"):
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        key = list(mine.columns)
+        pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
