@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from features.contract.headers import header_words
@@ -55,6 +56,7 @@ OTHER_FILES: Final[dict[str, str]] = {
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
 # a row with one cell filled is no record of any kind: a report's footer (`Dicetak oleh SIMPEG
 # pada ...`, `Jumlah: 300`), a title repeated on a page, a signature block's lines
+NUMBERING: Final = "the columns' numbers (1, 2, 3, ...), as a government table prints them under its header"  # fmt: skip
 TEXT_LINE: Final = "a line of text, not a record (one cell filled: a footer, a title, a signature)"
 
 
@@ -108,12 +110,36 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 def _header_line(path: Path, encoding: str) -> tuple[int, list[object] | None, str]:
     """A text file's header line (0-based; its last where it takes two), its names where
     it takes two lines (`_header`), and its separator: title lines above it are skipped as in
-    a sheet (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line)."""
+    a sheet (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line). A header
+    whose quoted names break over lines (`"TMT` and `JABATAN"`, as a formatted report's
+    wrapped headings are saved) is read as the records the file's separator makes of them,
+    where that names more known fields than its lines one by one; the line given is then
+    where that record begins."""
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         lines = list(itertools.islice(handle, HEADER_SEARCH))
     rows = [next(csv.reader([line], delimiter=separator_of(line)), []) for line in lines]
     k, names = _header(rows)
-    return k, names, separator_of(lines[k] if lines else "")
+    best = (_named(names or rows[k]) if rows else 0, k, names, separator_of(lines[k] if lines else ""))  # fmt: skip
+    for separator in (",", ";", "|", "\t"):
+        records, starts = _records(lines, separator)
+        j, joined = _header(records)
+        if records and _named(joined or records[j]) > best[0]:
+            best = (_named(joined or records[j]), starts[j], joined, separator)
+    return best[1], best[2], best[3]
+
+
+def _records(lines: list[str], separator: str) -> tuple[list[list[str]], list[int]]:
+    """The records `lines` make with `separator` (a quoted value may span lines), and the
+    line each begins on (0-based)."""
+    reader = csv.reader(lines, delimiter=separator)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    begins = 0
+    for record in reader:
+        starts.append(begins)
+        records.append(record)
+        begins = reader.line_num
+    return records, starts
 
 
 def _named(row: Sequence[object]) -> int:
@@ -241,19 +267,33 @@ def _from_cells(
     return _export(path, _typed(frame.dropna(how="all")), named, None, header_row, sheet=sheet)
 
 
+def _numbering(frame: pd.DataFrame) -> pd.Series:
+    """Rows that number the columns (`1`, `2`, `3`, ... in its filled cells, from the
+    first), as a government table prints them under its header (and again on each page)."""
+    numbered = pd.Series(False, index=frame.index)
+    if frame.shape[1] < 3:
+        return numbered
+    for i in np.flatnonzero(frame.iloc[:, 0].eq("1").to_numpy(bool)):  # few rows start so
+        cells = [v for v in frame.iloc[i] if v is not None]
+        numbered.iloc[i] = len(cells) >= 3 and cells == [str(k) for k in range(1, len(cells) + 1)]
+    return numbered
+
+
 def _export(
     path: Path, frame: pd.DataFrame, named: dict[str, str] | None, separator: str | None,
     header_row: int, encoding: str = "utf-8", sheet: str | None = None,
 ) -> ExportFile:  # fmt: skip
     """The export of a read frame: its headers as fields, its cells as text, its kind; rows
     with no cell filled (a CSV's `;;;;` line, which a sheet's empty row is not read as
-    either) and lines of text (`TEXT_LINE`) are not records."""
+    either), lines of text (`TEXT_LINE`) and the columns' numbers (`_numbering`) are not
+    records."""
     frame = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
     filled = frame.notna().sum(axis=1)
     text = int((filled == 1).sum()) if frame.shape[1] > 1 else 0
-    frame = frame[filled > (1 if frame.shape[1] > 1 else 0)].reset_index(drop=True)
-    left_out = ((TEXT_LINE, text),) if text else ()
+    numbers = _numbering(frame)
+    frame = frame[(filled > (1 if frame.shape[1] > 1 else 0)) & ~numbers].reset_index(drop=True)
+    left_out = tuple((why, n) for why, n in ((TEXT_LINE, text), (NUMBERING, int(numbers.sum()))) if n)  # fmt: skip
     return ExportFile(path, kind, frame, separator, header_row, encoding, sheet, left_out=left_out)  # fmt: skip
 
 

@@ -101,3 +101,19 @@ def test_a_last_row_cut_off_is_still_the_ends_to_judge(tmp_path: Path) -> None:
     export = _read(tmp_path / "riwayat.csv", text)
     assert len(export.frame) == 2 and not export.repaired
     assert [why for why, _ in export.left_out] == ["cut off: the file ends mid-row, its last row (line 4) with 2 of the header's 6 fields (copied in part? copy it again)"]  # fmt: skip
+
+
+def test_the_columns_numbers_and_a_reports_footer_are_not_records(tmp_path: Path) -> None:
+    """A government table numbers its columns under the header (and a unor tree read so
+    gained a unit `3` under a parent `2`), and ends in a footer and a signature: neither is a
+    record, each left out and counted; a row numbered 1 in a `NO` column is one."""
+    header = "NO;" + HEADER
+    rows = [f"{k};{row}" for k, row in enumerate(ROWS, 1)]
+    numbers = ";".join(str(k) for k in range(1, 8))
+    footer = ["Dicetak oleh SIMPEG pada 01-12-2026 10:15;;;;;;", ";;;;;Kepala BKPSDM;", ";;;;;;"]
+    export = _read(tmp_path / "riwayat.csv", "\n".join([header, numbers, *rows, *footer]) + "\n")
+    assert export.frame["NO"].tolist() == ["1", "2", "3"]
+    assert dict(export.left_out) == {
+        "the columns' numbers (1, 2, 3, ...), as a government table prints them under its header": 1,
+        "a line of text, not a record (one cell filled: a footer, a title, a signature)": 2,
+    }

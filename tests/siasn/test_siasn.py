@@ -675,3 +675,25 @@ def test_a_grouped_report_gives_each_row_its_persons_nip(
         mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
         key = list(mine.columns)
         pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+
+
+def test_headings_wrapped_over_lines_are_read_as_one_header(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A formatted report's wrapped headings are saved as quoted names that break over lines
+    (`"TMT` and `JABATAN"`): read line by line, the header named nothing, and the riwayat
+    (the first line `"NIP` without a separator) was no known kind: the import failed."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    for name in ("riwayat_jabatan.csv", "skm.csv"):
+        text = (src / name).read_text(encoding="utf-8-sig")
+        head, rest = text.split("\n", 1)
+        sep = ";" if head.count(";") > head.count(",") else ","
+        wrapped = sep.join(f'"{h.replace(" ", chr(10), 1)}"' for h in head.split(sep))
+        (src / name).write_text(f"{wrapped}\n{rest}", encoding="utf-8-sig")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    for table in ("assignments", "unit_kpis"):
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        pd.testing.assert_frame_equal(mine, theirs)
