@@ -348,6 +348,10 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     format reads); CSV cells are text already."""
 
     def cell(value: object) -> object:
+        if isinstance(value, int | np.integer) and not isinstance(value, bool):
+            return str(
+                value
+            )  # as text: left a number, a column with empty cells turns float, `4` `4.0`
         if isinstance(value, float) and value.is_integer():
             return format(Decimal(f"{value:.15g}"), "f") if abs(value) >= 1e15 else str(int(value))  # fmt: skip
         if isinstance(value, dt.datetime | dt.date):

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -697,3 +698,33 @@ def test_headings_wrapped_over_lines_are_read_as_one_header(
     for table in ("assignments", "unit_kpis"):
         mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
         pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_codes_a_workbook_stores_as_numbers_read_as_codes_beside_empty_cells(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A SIMPEG workbook stores `JENIS JABATAN ID` and `ESELON ID` as numbers; one empty
+    cell in the column (a merged cell, a row not filled) made pandas turn the column float,
+    `1` read as `1.0`, which no code is: every struktural and fungsional spell was read as a
+    pelaksana's."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    path.unlink()
+    book = openpyxl.Workbook()
+    book.active.append(list(riwayat.columns))
+    numeric = {"JENIS JABATAN ID", "ESELON ID"}
+    blank = riwayat.index[riwayat["JENIS JABATAN ID"].eq("4")][0]  # read as pelaksana either way
+    for k, row in riwayat.iterrows():
+        cells = {c: (int(v) if c in numeric else v) for c, v in row.items()}
+        cells["JENIS JABATAN ID"] = None if k == blank else cells["JENIS JABATAN ID"]
+        book.active.append(list(cells.values()))
+    book.save(src / "riwayat_jabatan.xlsx")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
+    assert set(theirs["position_type"]) > {"pelaksana"}
+    key = list(mine.columns)
+    pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
