@@ -728,3 +728,39 @@ def test_codes_a_workbook_stores_as_numbers_read_as_codes_beside_empty_cells(
     assert set(theirs["position_type"]) > {"pelaksana"}
     key = list(mine.columns)
     pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+
+
+def test_a_simpeg_report_workbook_imports_the_same_world(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """The riwayat as a SIMPEG report prints it: title rows, a `NO` column, wrapped headings,
+    the columns' numbers under them, each person's rows together with their number and NIP
+    merged down over them, codes stored as numbers, a place, date and signature below."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    path.unlink()
+    riwayat = riwayat.sort_values("NIP BARU", kind="stable")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for title in (["LAPORAN RIWAYAT JABATAN PEGAWAI"], ["PEMERINTAH KOTA MATARAM"], []):
+        sheet.append(title)
+    sheet.append(["NO", *(c.replace(" ", "\n", 1) for c in riwayat.columns)])
+    sheet.append(list(range(1, len(riwayat.columns) + 2)))
+    for number, (_, rows) in enumerate(riwayat.groupby("NIP BARU", sort=False), 1):
+        first = sheet.max_row + 1
+        for k, row in enumerate(rows.itertuples(index=False)):
+            codes = [int(v) if c in ("JENIS JABATAN ID", "ESELON ID") else v for c, v in zip(riwayat.columns, row, strict=True)]  # fmt: skip
+            sheet.append([number if k == 0 else None, *codes])
+        for column in (1, 2):
+            sheet.merge_cells(start_row=first, end_row=sheet.max_row, start_column=column, end_column=column)  # fmt: skip
+    for line in ([], [None, None, None, None, "Mataram, 1 Desember 2026"], [None, None, None, None, "Kepala BKPSDM"]):  # fmt: skip
+        sheet.append(line)
+    book.save(src / "riwayat_jabatan.xlsx")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
+    key = list(mine.columns)
+    pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
