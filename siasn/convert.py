@@ -68,6 +68,8 @@ RELIGION_WORDS = ((r"ISLAM", "islam"), (r"KATH?OLIK", "katolik"), (r"KRISTEN|PRO
 MARITAL_WORDS = ((r"BELUM", "belum_kawin"), (r"CERAI|JANDA|DUDA", "cerai"), (r"MENIKAH|KAWIN", "kawin"))  # fmt: skip
 MARITAL = {"1": "kawin", "2": "cerai", "3": "cerai", "4": "belum_kawin"}
 # SIASN's texts read back (features/siasn_codes.py), with the variants other exports write.
+# Compared by their letters and digits only (`_letters`): `Kurang / Misconduct`,
+# `DIATAS EKSPEKTASI` and `Sangat_Baik` are SIASN's texts too.
 RATING = {text: key for key, text in RATING_TEXT.items()}
 RATING |= {text.replace("ESPEKTASI", "EKSPEKTASI"): key for text, key in list(RATING.items())}
 RATING |= {text.replace("EKSPEKTASI", "ESPEKTASI"): key for text, key in list(RATING.items())}
@@ -77,6 +79,25 @@ KUADRAN = {text: key for key, text in KUADRAN_TEXT.items()} | {
     "MISCONDUCT": "kurang",
 }
 KUADRAN |= {str(code): key for code, key in enumerate(KUADRAN_TEXT, 1)}  # kuadranKinerja 1-5
+
+
+UNREAD_RATINGS: Final = "SKP 2022+ ratings given but no rating SIASN knows (left empty)"
+
+
+def _letters(values: pd.Series) -> pd.Series:
+    """Text as its letters and digits only, upper case (`Kurang / Misconduct` ->
+    `KURANGMISCONDUCT`): how a predikat or rating is matched, whatever spacing, case or
+    punctuation an export gave it."""
+    return values.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+
+
+def _read_as(values: pd.Series, texts: dict[str, str]) -> pd.Series:
+    """`values` as the keys `texts` gives them, compared by `_letters`."""
+    return _letters(values).map(
+        {re.sub(r"[^A-Z0-9]", "", text): key for text, key in texts.items()}
+    )
+
+
 SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
     k.upper(): k for k in SEVERITY_CODE
 }
@@ -722,10 +743,12 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
             frame = _account(frame, twice, ledgers, "second period of the year (merged by mean)", how="merge")  # fmt: skip
         else:
             frame = frame.assign(
-                rating_hasil_kerja=_column(frame, "HASIL KERJA").str.upper().map(RATING),
-                rating_perilaku_kerja=_column(frame, "PERILAKU KERJA").str.upper().map(RATING),
-                predikat=_column(frame, "KUADRAN").str.upper().map(KUADRAN),
+                rating_hasil_kerja=_read_as(_column(frame, "HASIL KERJA"), RATING),
+                rating_perilaku_kerja=_read_as(_column(frame, "PERILAKU KERJA"), RATING),
+                predikat=_read_as(_column(frame, "KUADRAN"), KUADRAN),
             )  # fmt: skip
+            unread = sum(int((_column(frame, column).notna() & frame[rating].isna()).sum()) for column, rating in (("HASIL KERJA", "rating_hasil_kerja"), ("PERILAKU KERJA", "rating_perilaku_kerja")))  # fmt: skip
+            report.evidence[UNREAD_RATINGS] = report.evidence.get(UNREAD_RATINGS, 0) + unread
             frame = _account(
                 frame, frame["predikat"].isna(), ledgers, "kuadran kinerja not a predikat"
             )

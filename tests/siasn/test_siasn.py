@@ -764,3 +764,26 @@ def test_a_simpeg_report_workbook_imports_the_same_world(
     mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
     key = list(mine.columns)
     pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+
+
+def test_predikat_and_ratings_read_whatever_their_spacing_case_or_punctuation(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """`Kurang / Misconduct`, `sangat baik`, `DIATASEKSPEKTASI`, `Sesuai Ekspektasi`: the
+    predikat of such rows was no predikat (the row dropped) and a rating none (left empty,
+    silently). Compared by letters and digits, each is SIASN's text; a rating still unread
+    is counted in the report's evidence."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    skp = pd.read_csv(src / "skp22.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    forms = [str.title, str.lower, lambda v: v.replace(" ", ""), lambda v: v.replace("/", " / ")]
+    for column in ("hasilKinerja", "perilakuKerja", "kuadranKinerja"):
+        skp[column] = [forms[k % len(forms)](v) for k, v in enumerate(skp[column])]
+    skp.to_csv(src / "skp22.csv", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "evaluations.csv", dtype=str) for d in (out, imported))
+    pd.testing.assert_frame_equal(mine, theirs)
+    evidence = json.loads((out / "import_report.json").read_text())["evidence"]
+    assert evidence["SKP 2022+ ratings given but no rating SIASN knows (left empty)"] == 0
