@@ -435,8 +435,21 @@ def _units(exports: list[ExportFile], report: ImportReport, mapping: Mapping) ->
     return out
 
 
+# the abbreviations a recap (an SKM report, an ABK sheet) writes a unit's name with, as the
+# unor tree spells them out: `Kec. Ampenan`, `Subbag Umum & Kepegawaian`, `Setda`
+NAME_WORDS: Final[dict[str, str]] = {
+    "KEC": "KECAMATAN", "KEL": "KELURAHAN", "BAG": "BAGIAN", "SUBBAG": "SUB BAGIAN",
+    "SUBBAGIAN": "SUB BAGIAN", "SIE": "SEKSI", "BID": "BIDANG", "SETDA": "SEKRETARIAT DAERAH",
+    "SETWAN": "SEKRETARIAT DPRD", "&": "DAN",
+}  # fmt: skip
+
+
 def _name_key(names: pd.Series) -> pd.Series:
-    return names.astype("string").str.upper().str.split().str.join(" ")
+    """A unit's name as names are compared: upper case, its full stops and commas spaces, the
+    spaces folded, and the abbreviations of `NAME_WORDS` spelt out (`Kec. Ampenan` is
+    `KECAMATAN AMPENAN`, as the unor tree names it)."""
+    words = names.astype("string").str.upper().str.replace(r"[.,]", " ", regex=True).str.split()
+    return words.map(lambda w: " ".join(NAME_WORDS.get(x, x) for x in w), na_action="ignore")
 
 
 def _unit_named(frame: pd.DataFrame) -> pd.Series:
