@@ -506,11 +506,23 @@ def _abk_units(abk: pd.DataFrame, unor: pd.DataFrame, report: ImportReport) -> p
 
 
 def _golongan(people: pd.DataFrame, employment: pd.Series) -> pd.Series:
-    """The golongan by name (`III/b`, `IX`), else, for a PNS, by SIASN's id (`32`): a
-    PPPK's golongan reuses the PNS ids (21 is V for a PPPK), so it is read by name only."""
-    named = _column(people, "GOL AKHIR NAMA")
+    """The golongan by name (`III/b`, `IX`: `_golongan_named`), else, for a PNS, by SIASN's
+    id (`32`): a PPPK's golongan reuses the PNS ids (21 is V for a PPPK), so it is read by
+    name only."""
+    named = _column(people, "GOL AKHIR NAMA").map(_golongan_named, na_action="ignore")
     by_id = _column(people, "GOL AKHIR ID").map(GOLONGAN_BY_ID).where(employment != "PPPK")
     return named.where(named.isin(vocab.GOLONGAN), by_id)
+
+
+def _golongan_named(text: str) -> str | None:
+    """A golongan as exports write it: `III/a`, `III/A`, `III - a`, `IIIa`, `Penata Muda
+    (III/a)` are `III/a`; a PPPK's `IX`, `Gol. IX` or `... (IX)` is `IX`; None for anything
+    else."""
+    upper = str(text).upper()
+    if found := re.search(r"\b(IV|III|II|I)\s*[/\-.]?\s*([A-E])\b", upper):
+        return f"{found[1]}/{found[2].lower()}"
+    found = re.search(r"\(\s*([IVX]+)\s*\)", upper) or re.fullmatch(r"\s*(?:GOL(?:ONGAN)?\.?\s*)?([IVX]+)\s*", upper)  # fmt: skip
+    return found[1] if found and found[1] in vocab.PPPK_GOLONGAN else None
 
 
 def _worded(values: pd.Series, words: tuple[tuple[str, str], ...]) -> pd.Series:

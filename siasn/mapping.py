@@ -68,10 +68,13 @@ DIPLOMA_FIELD_RULES: Final[tuple[tuple[str, str], ...]] = (
     ("KESEJAHTERAAN SOSIAL", "kesejahteraan_sosial"), ("PARIWISATA", "pariwisata"),
     ("^(SD|SLTP|SLTA|SMP|SMA|SMK)\\b|IPA|IPS", "umum"),
 )  # fmt: skip
+# a level as SIASN (`S-1`, `D-III`) and SIMPEG vendors (`S1`, `D 3`, `Strata 1`, `Diploma
+# III`, `Sarjana`, `SMU`, `MTs`) write it
 DIPLOMA_LEVEL_RULES: Final[tuple[tuple[str, str], ...]] = (
-    ("^S-?3", "S3"), ("^S-?2", "S2"), ("^S-?1", "S1"), ("^D-?IV|^D-?4", "D4"), ("^D-?III|^D-?3", "D3"),
-    ("^D-?II|^D-?2", "D2"), ("^D-?I|^D-?1", "D1"), ("^SLTA|^SMA|^SMK", "SMA"), ("^SLTP|^SMP", "SMP"),
-    ("^SD", "SD"),
+    (r"^S[- .]?3|^STRATA[- ]?(3|III)\b|^DOKTOR", "S3"), (r"^S[- .]?2|^STRATA[- ]?(2|II)\b|^MAGISTER|^PASCA", "S2"),
+    (r"^S[- .]?1|^STRATA[- ]?(1|I)\b|^SARJANA", "S1"), (r"^D(IPLOMA)?[- .]?(IV|4)\b", "D4"),
+    (r"^D(IPLOMA)?[- .]?(III|3)\b", "D3"), (r"^D(IPLOMA)?[- .]?(II|2)\b", "D2"), (r"^D(IPLOMA)?[- .]?(I|1)\b", "D1"),
+    (r"^SLTA|^SMA|^SMK|^SMU|^STM|^SMEA|^MA\b", "SMA"), (r"^SLTP|^SMP|^MTS", "SMP"), (r"^SD|^MI\b", "SD"),
 )  # fmt: skip
 RULES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "unit_domain": UNIT_DOMAIN_RULES, "unit_kind": UNIT_KIND_RULES, "diploma_field": DIPLOMA_FIELD_RULES,

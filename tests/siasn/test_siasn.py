@@ -808,3 +808,25 @@ def test_a_recap_naming_units_by_their_abbreviations_finds_them(
     assert run.exit_code == 0, run.output
     mine, theirs = (pd.read_csv(d / "unit_kpis.csv", dtype=str) for d in (out, imported))
     pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_golongan_and_education_read_as_vendors_write_them(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """`III/A`, `III - a`, `IIIa`, `Penata Muda (III/a)`, a PPPK's `Gol. IX`; `S1`, `D3`,
+    `D IV`, `SMA`, `Strata 1` with no level id beside them: such a golongan was none (every
+    such current employee refused by the contract: the import failed) and `D IV` no level."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    forms = [str.upper, lambda v: v.replace("/", " - "), lambda v: v.replace("/", ""), lambda v: f"Penata Muda ({v})" if "/" in v else f"Gol. {v}"]  # fmt: skip
+    people["GOL AKHIR NAMA"] = [forms[k % 4](v) if v not in ("", "null") else v for k, v in enumerate(people["GOL AKHIR NAMA"])]  # fmt: skip
+    short = {"S-1": "S1", "D-III": "D3", "D-IV": "D IV", "SLTA": "SMA", "S-2": "Strata 2"}
+    people["TINGKAT PENDIDIKAN NAMA"] = people["TINGKAT PENDIDIKAN NAMA"].replace(short)
+    people["TINGKAT PENDIDIKAN ID"] = ""
+    people.to_csv(src / "Data_ASN.csv", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "employees.csv", dtype=str) for d in (out, imported))
+    pd.testing.assert_frame_equal(mine, theirs)
