@@ -611,21 +611,24 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     return out
 
 
+# the jenis jabatan by the words exports write it with, the first pattern found deciding:
+# SIASN's names, the abbreviations (JPT, JFT, JFU) and PermenPANRB 17/2021's pimpinan tinggi
 JENIS_TEXT = (
-    ("STRUKTURAL", "1"),
-    ("FUNGSIONAL UMUM", "4"),
-    ("PELAKSANA", "4"),
-    ("FUNGSIONAL", "2"),
+    (r"STRUKTURAL|PIMPINAN TINGGI|\bJPT\b", "1"),
+    (r"FUNGSIONAL UMUM|PELAKSANA|\bJFU\b", "4"),
+    (r"FUNGSIONAL|\bJFT?\b", "2"),
 )
+UNKNOWN_JENIS: Final = "riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"
 
 
 def _jenis_code(jenis: pd.Series) -> pd.Series:
     """`JENIS JABATAN` as SIASN's code (1 struktural, 2 fungsional, 4 pelaksana), whether
-    the export wrote the code or its name."""
+    the export wrote the code or its name; empty or unknown: 4 (`UNKNOWN_JENIS` counts the
+    second)."""
     text = jenis.astype("string").str.upper().fillna("")
     conditions = [text.str.fullmatch(r"[0-9]+")] + [text.str.contains(w) for w, _ in JENIS_TEXT]
     choices = [text.to_numpy(object)] + [np.full(len(text), code, dtype=object) for _, code in JENIS_TEXT]  # fmt: skip
-    chosen = np.select([c.to_numpy(bool) for c in conditions], choices, "4")
+    chosen = np.select([c.to_numpy(bool) for c in conditions], choices, "")
     return pd.Series(chosen, index=jenis.index, dtype=object)
 
 
@@ -681,7 +684,10 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
         rw, rw.duplicated(["NIP BARU", "_start", "_unit"]), ledgers, "duplicate row", how="merge"
     )
     same_unit = (rw["NIP BARU"] == rw["NIP BARU"].shift()) & (rw["_unit"] == rw["_unit"].shift())
-    jenis = _jenis_code(_column(rw, "JENIS JABATAN ID"))
+    given = _column(rw, "JENIS JABATAN ID")
+    jenis = _jenis_code(given)
+    report.evidence[UNKNOWN_JENIS] = int((jenis.eq("") & given.notna()).sum())
+    jenis = jenis.replace("", "4")
     title = _position_names(rw, jenis)
     rw = rw.assign(_title=title)
     # A renaming row (same unit, new title, no move) continues the spell under its new name.

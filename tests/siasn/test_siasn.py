@@ -830,3 +830,25 @@ def test_golongan_and_education_read_as_vendors_write_them(
     assert run.exit_code == 0, run.output
     mine, theirs = (pd.read_csv(d / "employees.csv", dtype=str) for d in (out, imported))
     pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_jenis_jabatan_read_from_the_words_exports_use(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """`JFT`, `JFU`, `Jabatan Pimpinan Tinggi`, `Jabatan Pelaksana` in place of SIASN's code:
+    the first three were no kind known and every such spell was read as a pelaksana's,
+    silently. Now read, and what is still unknown is counted in the evidence."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    path = src / "riwayat_jabatan.csv"
+    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    words = {"1": ["Struktural", "Jabatan Pimpinan Tinggi", "JPT"], "2": ["JFT", "Jabatan Fungsional", "JF"], "4": ["JFU", "Jabatan Pelaksana", "Fungsional Umum"]}  # fmt: skip
+    riwayat["JENIS JABATAN ID"] = [words[c][k % 3] if c in words else c for k, c in enumerate(riwayat["JENIS JABATAN ID"])]  # fmt: skip
+    riwayat.to_csv(path, sep=";", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
+    pd.testing.assert_frame_equal(mine, theirs)
+    evidence = json.loads((out / "import_report.json").read_text())["evidence"]
+    assert evidence["riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"] == 0
