@@ -650,9 +650,9 @@ ESELON_ROMAN = {"I": "2", "II": "2", "III": "3", "IV": "4", "V": "4"}  # I (JPT 
 
 def _position_type(jenis: pd.Series, eselon: pd.Series) -> pd.Series:
     """Struktural posts by eselon, SIASN's code (21/22 JPT, 31/32 administrator, 41/42
-    pengawas) or SIMPEG's text (`II.a`, `III.b`, `IV.a`)."""
-    text = eselon.astype("string").str.strip().str.upper()
-    roman = text.str.extract(r"^(IV|V|I{1,3})\b", expand=False).map(ESELON_ROMAN)
+    pengawas) or SIMPEG's text (`II.a`, `III.b`, `IV.a`, `IIIa`, `Eselon III/a`)."""
+    text = eselon.astype("string").str.upper().str.replace(r"^\s*ESELON\s*", "", regex=True).str.strip()  # fmt: skip
+    roman = text.str.extract(r"^(IV|V|I{1,3})(?![IVX])", expand=False).map(ESELON_ROMAN)
     level = roman.fillna(text.str[0])
     structural = np.select([level == "2", level == "3"], ["jpt", "administrator"], "pengawas")
     return pd.Series(np.select([jenis == "1", jenis.isin(["2", "3"])], [structural, "fungsional"], "pelaksana"), index=jenis.index)  # fmt: skip

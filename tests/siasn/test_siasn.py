@@ -837,13 +837,17 @@ def test_jenis_jabatan_read_from_the_words_exports_use(
 ) -> None:
     """`JFT`, `JFU`, `Jabatan Pimpinan Tinggi`, `Jabatan Pelaksana` in place of SIASN's code:
     the first three were no kind known and every such spell was read as a pelaksana's,
-    silently. Now read, and what is still unknown is counted in the evidence."""
+    silently. Now read, and what is still unknown is counted in the evidence; an eselon as
+    SIMPEG writes it (`IIIb` and `Eselon III/a` were a pengawas's) too."""
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     words = {"1": ["Struktural", "Jabatan Pimpinan Tinggi", "JPT"], "2": ["JFT", "Jabatan Fungsional", "JF"], "4": ["JFU", "Jabatan Pelaksana", "Fungsional Umum"]}  # fmt: skip
     riwayat["JENIS JABATAN ID"] = [words[c][k % 3] if c in words else c for k, c in enumerate(riwayat["JENIS JABATAN ID"])]  # fmt: skip
+    eselon = {"21": "II.a", "22": "II/B", "31": "Eselon III/a", "32": "IIIb", "41": "IV/A", "42": "ESELON IV.b"}  # fmt: skip
+    assert set(riwayat["ESELON ID"]) & set(eselon)
+    riwayat["ESELON ID"] = riwayat["ESELON ID"].replace(eselon)
     riwayat.to_csv(path, sep=";", index=False)
     out = tmp_path / "out"
     run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
