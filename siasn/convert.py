@@ -106,6 +106,9 @@ SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
 # matches, for the regulations' own wording (PP 53/2010, PP 94/2021) and SIMPEG's variants.
 SEVERITY_BY_JENIS = {key: SEVERITY[tingkat] for code, (name, tingkat) in JENIS_HUKUMAN.items() for key in (code, name)}  # fmt: skip
 SEVERITY_BY_NAME = (
+    (r"\bRINGAN\b", "ringan"),
+    (r"\bSEDANG\b", "sedang"),
+    (r"\bBERAT\b", "berat"),  # `Hukdis Berat`
     (r"TEGURAN|PERNYATAAN TIDAK PUAS|SANKSI MORAL", "ringan"),
     (r"PENUNDAAN|PEMOTONGAN TUNJANGAN|PEMOTONGAN TUNKIN|PENURUNAN GAJI", "sedang"),
     (r"PENURUNAN PANGKAT.*\b(?:1|SATU)\)?\s*(?:TAHUN|THN|TH)\b", "sedang"),  # for one year
@@ -834,10 +837,11 @@ def _competencies(exports: list[ExportFile], report: ImportReport, employees: pd
     long = sheet.melt(
         id_vars=["NIP BARU", "_on", "_ledger"], value_vars=columns, var_name="c", value_name="level"
     )
-    long = long.assign(level=numbers(long["level"]))
+    given = long["level"].notna()
+    long = long.assign(level=_levels(long["level"]))
     valid = long["level"].isin([1, 2, 3, 4, 5])
-    if (~valid & long["level"].notna()).any():
-        report.notes.append(f"{int((~valid & long['level'].notna()).sum())} assessment cell(s) outside levels 1-5 left out")  # fmt: skip
+    if (~valid & given).any():
+        report.notes.append(f"{int((~valid & given).sum())} assessment cell(s) not a level 1-5 left out")  # fmt: skip
     _keep(sheet, ledgers)
     long = long[valid]
     return pd.DataFrame({"nip": long["NIP BARU"], "assessed_on": long["_on"],
@@ -861,6 +865,14 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     domain = [mapping.decide("course_domain", str(t), fallback="umum") for t in tr["NAMA DIKLAT"]]
     return pd.DataFrame({"nip": tr["NIP BARU"], "completed_on": tr["_on"], "domain": domain,
                          "hours": tr["_hours"], "title": tr["NAMA DIKLAT"]})  # fmt: skip
+
+
+def _levels(values: pd.Series) -> pd.Series:
+    """A competency's level as a recap writes it: `3`, `3,00`, `Level 3`, `III` -> 3.0 (NaN
+    where none)."""
+    text = values.astype("string").str.upper().str.replace(r"^\s*LEVEL\s*", "", regex=True).str.strip()  # fmt: skip
+    roman = text.map({"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0})
+    return numbers(text).fillna(roman)
 
 
 def _severity(hd: pd.DataFrame) -> pd.Series:

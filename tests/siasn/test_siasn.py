@@ -856,3 +856,29 @@ def test_jenis_jabatan_read_from_the_words_exports_use(
     pd.testing.assert_frame_equal(mine, theirs)
     evidence = json.loads((out / "import_report.json").read_text())["evidence"]
     assert evidence["riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"] == 0
+
+
+def test_assessment_levels_and_discipline_read_as_recaps_write_them(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """An assessment recap's `Level 3`, `III` or `3,00`: each cell was no number and left out
+    without a note (half the competencies gone); a hukdis's `Hukuman Disiplin Ringan` or
+    `Hukdis Berat`: the row dropped as of no tingkat."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    book = openpyxl.load_workbook(src / "rekap_asesmen.xlsx")
+    forms = [lambda v: f"Level {v}", lambda v: ["I", "II", "III", "IV", "V"][int(v) - 1], lambda v: f"{v},00"]  # fmt: skip
+    for k, row in enumerate(book.active.iter_rows(min_row=2)):
+        for cell in row[3:]:
+            cell.value = forms[k % 3](cell.value) if cell.value not in (None, "") else cell.value
+    book.save(src / "rekap_asesmen.xlsx")
+    hukdis = pd.read_csv(src / "hukdis.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    words = {"R": "Hukuman Disiplin Ringan", "S": "Hukdis Sedang", "B": "Hukdis Berat"}
+    hukdis["TINGKAT HUKUMAN"] = hukdis["TINGKAT HUKUMAN"].replace(words)
+    hukdis.to_csv(src / "hukdis.csv", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    for table in ("competencies", "discipline"):
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        pd.testing.assert_frame_equal(mine, theirs)
