@@ -186,9 +186,19 @@ def dates(values: pd.Series, source: pd.Series | None = None) -> pd.Series:
     return day_first.fillna(iso).fillna(worded).fillna(spreadsheet)
 
 
+# a number with the words a report prints beside it: `85,50 (Baik)`, `Baik (85,50)`,
+# `25,7 menit`, `74,18 %`
+WORDED_NUMBER: Final = (
+    r"^(?:[A-Za-z ]*\(\s*)?([+-]?[0-9]+(?:[.,][0-9]+)?)\s*(?:\)|%|\(?[A-Za-z][A-Za-z ./]*\)?)?$"
+)
+
+
 def numbers(values: pd.Series) -> pd.Series:
-    """Numbers with a decimal comma or point -> floats (NaN where none)."""
-    text = values.astype("string").str.strip().str.replace(",", ".", regex=False)
+    """Numbers with a decimal comma or point, alone or with the words a report prints beside
+    them (`WORDED_NUMBER`) -> floats (NA where none: a comparison with one is missing, so
+    a test of a range says `.fillna(False)`)."""
+    text = values.astype("string").str.strip()
+    text = text.str.extract(WORDED_NUMBER, expand=False).fillna(text).str.replace(",", ".", regex=False)  # fmt: skip
     return pd.to_numeric(text, errors="coerce")
 
 
@@ -770,7 +780,10 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
         if kind == "skp_numeric":
             frame = frame.assign(score=numbers(frame["NILAI PRESTASI KERJA"]))
             frame = _account(
-                frame, ~frame["score"].between(0, 100), ledgers, "nilai is not a number 0-100"
+                frame,
+                ~frame["score"].between(0, 100).fillna(False),
+                ledgers,
+                "nilai is not a number 0-100",
             )
             twice = frame.duplicated(["NIP BARU", "_year"], keep="first")
             frame["score"] = frame.groupby(["NIP BARU", "_year"])["score"].transform("mean").round(2)  # fmt: skip
@@ -860,7 +873,7 @@ def _trainings(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     written = _column(tr, "JUMLAH JAM").astype("string").str.replace(r"(?i)\s*(?:JPL?|JAM)\.?$", "", regex=True)  # fmt: skip
     tr = tr.assign(_on=dates(tr["TANGGAL SELESAI"], tr["_ledger"]), _hours=numbers(written))
     tr = _account(tr, tr["_on"].isna(), ledgers, "TANGGAL SELESAI is not a date")
-    tr = _account(tr, ~(tr["_hours"] > 0), ledgers, "JUMLAH JAM is not a positive number")
+    tr = _account(tr, ~(tr["_hours"] > 0).fillna(False), ledgers, "JUMLAH JAM is not a positive number")  # fmt: skip
     _keep(tr, ledgers)
     domain = [mapping.decide("course_domain", str(t), fallback="umum") for t in tr["NAMA DIKLAT"]]
     return pd.DataFrame({"nip": tr["NIP BARU"], "completed_on": tr["_on"], "domain": domain,

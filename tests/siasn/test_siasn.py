@@ -882,3 +882,30 @@ def test_assessment_levels_and_discipline_read_as_recaps_write_them(
     for table in ("competencies", "discipline"):
         mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
         pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A SIMPEG recap prints `85,50 (Baik)` or `Baik (85,50)`, an SKM report `25,7 menit`:
+    each was no number (the SKP row dropped). And one score that is no number at all
+    (`-`, a cell typed by hand) ended the whole import in a pandas error about missing
+    values; it drops its row, counted."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    skp = pd.read_csv(src / "skp_2016_2021.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    forms = [lambda v: f"{v} (Baik)", lambda v: f"Baik ({v})", lambda v: v]
+    skp["NILAI PRESTASI KERJA"] = [forms[k % 3](v) for k, v in enumerate(skp["NILAI PRESTASI KERJA"])]  # fmt: skip
+    skp.loc[len(skp)] = [*skp.iloc[0, :-1], "-"]  # the same person and year again, no score
+    skp.to_csv(src / "skp_2016_2021.csv", sep=";", index=False)
+    skm = pd.read_csv(src / "skm.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    skm["RATA-RATA WAKTU TUNGGU"] += " menit"
+    skm.to_csv(src / "skm.csv", sep=";", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    for table in ("evaluations", "unit_kpis"):
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        pd.testing.assert_frame_equal(mine, theirs)
+    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    assert files["skp_2016_2021.csv"]["dropped"] == {"nilai is not a number 0-100": 1}
