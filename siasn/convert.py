@@ -220,10 +220,11 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _employment(people: pd.DataFrame) -> pd.Series:
-    """PNS or PPPK: `JENIS PEGAWAI NAMA` (PNS, PNS Daerah, PPPK, ...) where the export
-    gives it, else the NIP (its 13th digit is 2 for a PPPK)."""
+    """PNS or PPPK: `JENIS PEGAWAI NAMA` (PNS, PNS Daerah, CPNS, PPPK, ...) where it names
+    one, else the NIP (its 13th digit is 2 for a PPPK): a `#N/A` is no PNS."""
     text = _column(people, "JENIS PEGAWAI NAMA").astype("string").str.upper()
-    named = pd.Series(np.where(text.str.contains("PPPK").fillna(False), "PPPK", "PNS"), index=people.index).where(text.notna())  # fmt: skip
+    kind = text.str.extract(r"(PPPK|PNS|CPNS)", expand=False).replace("CPNS", "PNS")
+    named = kind.astype(object).where(kind.notna(), None)  # a text naming neither: the NIP says
     return named.fillna(people["NIP BARU"].str[12].map({"2": "PPPK"}).fillna("PNS"))
 
 
@@ -696,6 +697,8 @@ def _assignments(exports: list[ExportFile], report: ImportReport, mapping: Mappi
     rw = _account(
         rw, rw.duplicated(["NIP BARU", "_start", "_unit"]), ledgers, "duplicate row", how="merge"
     )
+    # two units from one date: a spell would end the day before it began
+    rw = _account(rw, rw.duplicated(["NIP BARU", "_start"], keep="last"), ledgers, "another unit from the same TMT (the file's later row kept)")  # fmt: skip
     same_unit = (rw["NIP BARU"] == rw["NIP BARU"].shift()) & (rw["_unit"] == rw["_unit"].shift())
     given = _column(rw, "JENIS JABATAN ID")
     jenis = _jenis_code(given)
@@ -776,7 +779,8 @@ def _evaluations(exports: list[ExportFile], report: ImportReport, assignments: p
         frame = _repair_nips(frame, known, ledgers)
         frame = _account(frame, ~frame["NIP BARU"].isin(list(known)), ledgers, "NIP of no known employee (Excel-mangled past repair, or no history)")  # fmt: skip
         frame = frame.assign(_year=numbers(frame["TAHUN"]))
-        frame = _account(frame, frame["_year"].isna(), ledgers, "TAHUN is not a year")
+        year = frame["_year"].between(1900, dt.date.today().year + 1) & (frame["_year"] % 1 == 0)
+        frame = _account(frame, ~year.fillna(False), ledgers, "TAHUN is not a year (1900 to next year)")  # fmt: skip
         if kind == "skp_numeric":
             frame = frame.assign(score=numbers(frame["NILAI PRESTASI KERJA"]))
             frame = _account(
@@ -929,12 +933,18 @@ def _kpis(exports: list[ExportFile], report: ImportReport, units: pd.DataFrame) 
     skm = _account(
         skm, matches.map(len) > 1, ledgers, "unit name not unique (several units bear it)"
     )
+    skm = skm.assign(_period=numbers(skm["TAHUN"]))
+    year = skm["_period"].between(1900, dt.date.today().year + 1) & (skm["_period"] % 1 == 0)
+    skm = _account(skm, ~year.fillna(False), ledgers, "TAHUN is not a year (1900 to next year)")
     _keep(skm, ledgers)
+    ikm, wait = numbers(skm["IKM"]), numbers(_column(skm, "RATA-RATA WAKTU TUNGGU"))
+    off = (~ikm.between(0, 100) & ikm.notna()) | (wait < 0).fillna(False)
+    report.evidence["SKM IKM outside 0-100 or waiting times below 0 (left empty)"] = int(off.sum())
     given = _column(skm, "JUMLAH PENGADUAN")
     complaints = counts(given)
     report.evidence["SKM complaints that are no whole count (left empty)"] = int((given.notna() & complaints.isna()).sum())  # fmt: skip
     return pd.DataFrame({
-        "unit_id": skm["_name"].map(ids).str[0], "period": numbers(skm["TAHUN"]).astype("Int64"),
-        "ikm": numbers(skm["IKM"]), "complaints": complaints,
-        "avg_wait_minutes": numbers(_column(skm, "RATA-RATA WAKTU TUNGGU")),
+        "unit_id": skm["_name"].map(ids).str[0], "period": skm["_period"].astype("Int64"),
+        "ikm": ikm.where(ikm.between(0, 100)), "complaints": complaints,
+        "avg_wait_minutes": wait.where(wait >= 0),
     })  # fmt: skip

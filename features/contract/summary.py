@@ -107,7 +107,8 @@ def _cell_hint(found: list[Violation], choices: tuple[str, ...] = ()) -> str | N
     if not values:
         return None
     by_loose = {loose(c): c for c in choices}
-    if by_loose and all(loose(v) in by_loose for v in values):
+    # values the list holds as written broke another rule (a PPPK's golongan for a PNS)
+    if by_loose and all(loose(v) in by_loose and v not in choices for v in values):
         v = values[0]
         return f"only case or spaces differ ({v!r} is {by_loose[loose(v)]!r}): write the values as the contract does"  # fmt: skip
     if all(DAY_FIRST.fullmatch(v) for v in values):

@@ -324,18 +324,22 @@ def test_a_header_off_by_case_or_spaces_is_read_saying_so(world_copy: Path) -> N
 
 def test_a_listed_value_off_only_by_case_or_spaces_gets_a_hint(world_copy: Path) -> None:
     """`Aktif` for `aktif`, `s1` for `S1`: refused (the contract coerces nothing), with a hint
-    saying what the contract's value is; a value no case makes valid gets none."""
+    saying what the contract's value is; a value no case makes valid gets none, nor does a
+    value the list holds as written that broke another rule."""
     from features.contract.summary import causes
 
     _edit(world_copy, "employees", lambda f: f.assign(status=["Aktif ", *f["status"].iloc[1:]]))
     _edit(world_copy, "employees", _set(1, "education_level", "s1"))
     _edit(world_copy, "employees", _set(2, "sex", "X"))
-    hints = {c.column: c.hint for c in causes(validate_directory(world_copy).violations)}
+    _edit(world_copy, "employees", _set(3, "golongan", "X"))  # a PPPK's, written right, for a PNS
+    found = causes(validate_directory(world_copy).violations)
+    hints = {c.column: c.hint for c in found}
     assert hints["status"] == (
         "only case or spaces differ ('Aktif ' is 'aktif'): write the values as the contract does"
     )
     assert hints["education_level"] is not None and "'s1' is 'S1'" in hints["education_level"]
     assert hints["sex"] is None
+    assert [c.hint for c in found if c.column == "golongan"] == [None]  # was "'X' is 'X'"
 
 
 def test_a_cause_of_many_shows_its_first_violations_details() -> None:

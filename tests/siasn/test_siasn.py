@@ -909,3 +909,58 @@ def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
         pd.testing.assert_frame_equal(mine, theirs)
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     assert files["skp_2016_2021.csv"]["dropped"] == {"nilai is not a number 0-100": 1}
+
+
+def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """Cells as exports get them wrong: a year `0` in an SKP (the import ended in a pandas
+    error about `0-01-01`), an SKM's `#N/A` year and `9999999` IKM (written through, and the
+    contract refused the import), a PPPK whose `JENIS PEGAWAI NAMA` is `#N/A` (read as a PNS:
+    the contract refused their NIP), two units from one TMT (the first spell ended the day
+    before it began: refused). Each now drops its row, empties its cell or lets the NIP say,
+    counted; the rest of the world is the same."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+
+    def edit(name: str, sep: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+        frame = pd.read_csv(src / name, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+        change(frame).to_csv(src / name, sep=sep, index=False)
+
+    def skp(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([frame, frame.head(1).assign(TAHUN="0")], ignore_index=True)
+
+    def skm(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[0, "IKM"] = "9999999"
+        return pd.concat([frame, frame.iloc[[1]].assign(TAHUN="#N/A")], ignore_index=True)
+
+    def people(frame: pd.DataFrame) -> pd.DataFrame:
+        pppk = frame["JENIS PEGAWAI NAMA"].eq("PPPK")
+        return frame.assign(
+            **{"JENIS PEGAWAI NAMA": frame["JENIS PEGAWAI NAMA"].mask(pppk, "#N/A")}
+        )
+
+    def riwayat(frame: pd.DataFrame) -> pd.DataFrame:
+        twin = frame.head(1).assign(**{"UNOR ID": frame["UNOR ID"].iloc[-1]})
+        return pd.concat([twin, frame], ignore_index=True)  # the file's earlier row: dropped
+
+    edit("skp_2016_2021.csv", ";", skp)
+    edit("skm.csv", ";", skm)
+    edit("Data_ASN.csv", ",", people)
+    edit("riwayat_jabatan.csv", ";", riwayat)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    report = json.loads((out / "import_report.json").read_text())
+    files = {f["file"]: f for f in report["files"]}
+    year = "TAHUN is not a year (1900 to next year)"
+    assert files["skp_2016_2021.csv"]["dropped"] == {year: 1} and files["skm.csv"]["dropped"] == {year: 1}  # fmt: skip
+    assert files["riwayat_jabatan.csv"]["dropped"] == {"another unit from the same TMT (the file's later row kept)": 1}  # fmt: skip
+    assert report["evidence"]["SKM IKM outside 0-100 or waiting times below 0 (left empty)"] == 1
+    for table in ("employees", "assignments", "evaluations"):
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        pd.testing.assert_frame_equal(mine, theirs)
+    kpis = pd.read_csv(out / "unit_kpis.csv", dtype=str)
+    assert (
+        len(kpis) == len(pd.read_csv(imported / "unit_kpis.csv")) and kpis["ikm"].isna().sum() == 1
+    )
