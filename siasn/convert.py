@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from features import vocab
-from features.contract.schema import TABLES_BY_NAME
+from features.contract.schema import TABLES_BY_NAME, UNIT_ID_PATTERN
 from features.contract.summary import summary_lines
 from features.contract.validate import validate_directory
 from features.nip import nip_birth_date, nip_service_start, nip_sex
@@ -423,6 +423,12 @@ def _units(exports: list[ExportFile], report: ImportReport, mapping: Mapping) ->
     if "ID" not in unor:
         unor = unor.assign(ID=unor["UNOR ID"])
     unor = _account(unor, unor["ID"].isna(), ledgers, "no unit id")
+    # an id the contract takes, as written (a spreadsheet's guard would change one opening
+    # with `-`): `#N/A`, `N/A` or `-` is a cell gone wrong, no unit
+    sound = unor["ID"].astype("string").str.fullmatch(UNIT_ID_PATTERN) & ~unor["ID"].astype("string").str.startswith("-")  # fmt: skip
+    unor = _account(
+        unor, ~sound.fillna(False), ledgers, "unit id is no id (letters, digits, _ . -)"
+    )
     unor = _account(unor, unor.duplicated("ID"), ledgers, "unit id twice", how="merge")
     _keep(unor, ledgers)
     ids = set(unor["ID"])

@@ -918,8 +918,9 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     error about `0-01-01`), an SKM's `#N/A` year and `9999999` IKM (written through, and the
     contract refused the import), a PPPK whose `JENIS PEGAWAI NAMA` is `#N/A` (read as a PNS:
     the contract refused their NIP), two units from one TMT (the first spell ended the day
-    before it began: refused). Each now drops its row, empties its cell or lets the NIP say,
-    counted; the rest of the world is the same."""
+    before it began: refused), a unit whose id is `#N/A` (a unit the contract refused). Each
+    now drops its row, empties its cell or lets the NIP say, counted; the rest of the world
+    is the same."""
     src = tmp_path / "src"
     shutil.copytree(exported / "siasn", src)
 
@@ -946,6 +947,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
 
     edit("skp_2016_2021.csv", ";", skp)
     edit("skm.csv", ";", skm)
+    edit("unor.csv", "|", lambda f: pd.concat([f, f.tail(1).assign(Id="#N/A")], ignore_index=True))
     edit("Data_ASN.csv", ",", people)
     edit("riwayat_jabatan.csv", ";", riwayat)
     out = tmp_path / "out"
@@ -957,7 +959,8 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     assert files["skp_2016_2021.csv"]["dropped"] == {year: 1} and files["skm.csv"]["dropped"] == {year: 1}  # fmt: skip
     assert files["riwayat_jabatan.csv"]["dropped"] == {"another unit from the same TMT (the file's later row kept)": 1}  # fmt: skip
     assert report["evidence"]["SKM IKM outside 0-100 or waiting times below 0 (left empty)"] == 1
-    for table in ("employees", "assignments", "evaluations"):
+    assert files["unor.csv"]["dropped"] == {"unit id is no id (letters, digits, _ . -)": 1}
+    for table in ("units", "employees", "assignments", "evaluations"):
         mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
         pd.testing.assert_frame_equal(mine, theirs)
     kpis = pd.read_csv(out / "unit_kpis.csv", dtype=str)
