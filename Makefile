@@ -72,6 +72,7 @@ bench: install ## every benchmark under bench/ but score_against.py, which needs
 	$(PY) bench/predikat.py --seeds 201-206
 	$(PY) bench/siasn.py
 	$(PY) bench/damaged.py
+	$(PY) bench/garbled.py
 	$(PY) bench/scale.py
 
 clean: ## remove generated data, runs and the venv
