@@ -54,8 +54,9 @@ OTHER_FILES: Final[dict[str, str]] = {
     ".zip": "an archive, not read: extract its files into the folder",
 }
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
-# a row with one cell filled is no record of any kind: a report's footer (`Dicetak oleh SIMPEG
-# pada ...`, `Jumlah: 300`), a title repeated on a page, a signature block's lines
+# rows no record of any kind is: the columns' numbers (`_numbering`); a row with one cell
+# filled, a report's footer (`Dicetak oleh SIMPEG pada ...`, `Jumlah: 300`), a title repeated
+# on a page, a signature block's lines
 NUMBERING: Final = "the columns' numbers (1, 2, 3, ...), as a government table prints them under its header"  # fmt: skip
 TEXT_LINE: Final = "a line of text, not a record (one cell filled: a footer, a title, a signature)"
 
@@ -273,9 +274,10 @@ def _numbering(frame: pd.DataFrame) -> pd.Series:
     numbered = pd.Series(False, index=frame.index)
     if frame.shape[1] < 3:
         return numbered
-    for i in np.flatnonzero(frame.iloc[:, 0].eq("1").to_numpy(bool)):  # few rows start so
+    start = frame.iloc[:, 0].eq("1") & frame.iloc[:, 1].eq("2") & frame.iloc[:, 2].eq("3")
+    for i in np.flatnonzero(start.to_numpy(bool)):  # a row or one a page: the rest in full
         cells = [v for v in frame.iloc[i] if v is not None]
-        numbered.iloc[i] = len(cells) >= 3 and cells == [str(k) for k in range(1, len(cells) + 1)]
+        numbered.iloc[i] = cells == [str(k) for k in range(1, len(cells) + 1)]
     return numbered
 
 
@@ -348,10 +350,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     format reads); CSV cells are text already."""
 
     def cell(value: object) -> object:
+        # an integer as text: left a number, a column with an empty cell turns float (`4.0`)
         if isinstance(value, int | np.integer) and not isinstance(value, bool):
-            return str(
-                value
-            )  # as text: left a number, a column with empty cells turns float, `4` `4.0`
+            return str(value)
         if isinstance(value, float) and value.is_integer():
             return format(Decimal(f"{value:.15g}"), "f") if abs(value) >= 1e15 else str(int(value))  # fmt: skip
         if isinstance(value, dt.datetime | dt.date):
