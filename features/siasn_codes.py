@@ -24,6 +24,13 @@ COMPETENCY_TEXT: Final[dict[str, str]] = {
     "pengembangan_diri": "PENGEMBANGAN DIRI DAN ORANG LAIN", "mengelola_perubahan": "MENGELOLA PERUBAHAN",
     "pengambilan_keputusan": "PENGAMBILAN KEPUTUSAN", "perekat_bangsa": "PEREKAT BANGSA",
 }  # fmt: skip
+# SIASN's tingkat pendidikan id -> the contract's level (R4): 17/18 SLTA kejuruan and keguruan;
+# 42 profesi (after an S-1: dokter, apoteker, ners) is read as S1, 47/49 spesialis I/II as
+# S2/S3, the contract having no level of their own
+TINGKAT_PENDIDIKAN: Final[dict[str, str]] = {
+    "05": "SD", "10": "SMP", "15": "SMA", "17": "SMA", "18": "SMA", "20": "D1", "25": "D2",
+    "30": "D3", "35": "D4", "40": "S1", "42": "S1", "45": "S2", "47": "S2", "49": "S3", "50": "S3",
+}  # fmt: skip
 # tingkat hukuman disiplin
 SEVERITY_CODE: Final[dict[str, str]] = {"ringan": "R", "sedang": "S", "berat": "B"}
 # SIASN's jenis hukuman disiplin: id -> (name, tingkat R/S/B), PP 53/2010 and PP 94/2021

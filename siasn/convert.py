@@ -38,6 +38,7 @@ from features.siasn_codes import (
     KUADRAN_TEXT,
     RATING_TEXT,
     SEVERITY_CODE,
+    TINGKAT_PENDIDIKAN,
 )
 from features.spreadsheet import guard_frame
 from siasn.files import ExportFile, find_exports, misnamed
@@ -587,7 +588,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     asn = _account(asn, asn.duplicated("NIP BARU"), ledgers, "NIP twice", how="merge")
     _keep(asn, ledgers)
     diploma = _column(asn, "PENDIDIKAN NAMA").fillna(_column(asn, "TINGKAT PENDIDIKAN NAMA"))  # fmt: skip
-    level = [mapping.decide("diploma_level", str(d)) if d else None for d in asn.get("TINGKAT PENDIDIKAN NAMA", diploma)]  # fmt: skip
+    level = _education_level(asn, diploma, mapping)
     field = [
         mapping.decide("diploma_field", str(d), fallback="umum") if d else None for d in diploma
     ]
@@ -606,6 +607,7 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     })  # fmt: skip
     general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
     out.loc[general, "education_field"] = "umum"
+    report.checks += _unread_required(asn, _filled_from_nip(out.copy()))
     former, former_ledgers = _frame(exports, "pemberhentian", report)
     if len(former):
         former = _account(former, ~is_nip(former["NIP BARU"]), former_ledgers, "NIP is not 18 digits")  # fmt: skip
@@ -631,6 +633,50 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     return out
 
 
+def _education_level(asn: pd.DataFrame, diploma: pd.Series, mapping: Mapping) -> pd.Series:
+    """Each person's level: `TINGKAT PENDIDIKAN NAMA` as mapped (`S-1`, `Strata 1`; the
+    agency's mapping.csv decides), else SIASN's `TINGKAT PENDIDIKAN ID` (`40`:
+    `TINGKAT_PENDIDIKAN`), else the diploma's own text as mapped (`S-1 AKUNTANSI`): one cell
+    gone wrong (`#N/A`) is no missing level where another column says it."""
+    named = pd.Series([mapping.decide("diploma_level", str(d)) if d else None for d in asn.get("TINGKAT PENDIDIKAN NAMA", diploma)], index=asn.index, dtype=object)  # fmt: skip
+    coded = _column(asn, "TINGKAT PENDIDIKAN ID").astype("string").str.strip().str.zfill(2)
+    level = named.fillna(coded.map(TINGKAT_PENDIDIKAN).astype(object))
+    if "TINGKAT PENDIDIKAN NAMA" in asn:  # else the diploma's text was read first
+        for i in np.flatnonzero((level.isna() & diploma.notna()).to_numpy(bool)):
+            level.iloc[i] = mapping.decide("diploma_level", str(diploma.iloc[i]))
+    return level.where(level.notna(), None)
+
+
+# what the contract requires of current staff, and the Data ASN columns it is read from
+REQUIRED_OF_CURRENT: Final = (
+    ("name", ("NAMA",)), ("sex", ("JENIS KELAMIN",)), ("golongan", ("GOL AKHIR NAMA", "GOL AKHIR ID")),
+    ("education_level", ("TINGKAT PENDIDIKAN NAMA", "PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN ID")),
+)  # fmt: skip
+
+
+def _unread_required(asn: pd.DataFrame, out: pd.DataFrame) -> list[str]:
+    """A line per field the contract requires of current staff that some current employee's
+    Data ASN row gave nothing readable for: the columns, and the NIPs with what their cells
+    held (`#N/A`, `-`), so that the source is mended where the contract's refusal names
+    only rows of the contract's employees.csv."""
+    current = out["status"].isin(CURRENT).to_numpy(bool)
+    lines = []
+    for field, columns in REQUIRED_OF_CURRENT:
+        missing = np.flatnonzero(current & out[field].isna().to_numpy(bool))
+        if not len(missing):
+            continue
+        given = [c for c in columns if c in asn]
+        held = [" / ".join(repr(asn[c].iloc[i]) for c in given if pd.notna(asn[c].iloc[i])) or "empty" for i in missing[:SHOWN]]  # fmt: skip
+        shown = ", ".join(f"{out['nip'].iloc[i]} ({h})" for i, h in zip(missing[:SHOWN], held, strict=True))  # fmt: skip
+        more = f" and {len(missing) - SHOWN:,} more" if len(missing) > SHOWN else ""
+        lines.append(
+            f"Data ASN: {len(missing):,} current employee(s) with no {field} the import could read "
+            f"from {' / '.join(given) or 'no column of it'}: {shown}{more}; the contract refuses them "
+            "until those cells are mended (or, for a text the import does not know, mapped in mapping.csv)"
+        )
+    return lines
+
+
 # the jenis jabatan by the words exports write it with, the first pattern found deciding:
 # SIASN's names, the abbreviations (JPT, JFT, JFU) and PermenPANRB 17/2021's pimpinan tinggi
 JENIS_TEXT = (
@@ -638,6 +684,7 @@ JENIS_TEXT = (
     (r"FUNGSIONAL UMUM|PELAKSANA|\bJFU\b", "4"),
     (r"FUNGSIONAL|\bJFT?\b", "2"),
 )
+SHOWN: Final = 5  # NIPs a line of the report names; the count says how many more
 UNKNOWN_JENIS: Final = "riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"
 
 
@@ -754,11 +801,19 @@ def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: Im
         report.notes.append(f"{len(missing)} former employee(s) appear only in the histories: added with status berhenti, birth date, sex and TMT CPNS read from the NIP")  # fmt: skip
         rows = pd.DataFrame([{"nip": n, "status": "berhenti", **_from_nip(n)} for n in missing])  # fmt: skip
         employees = pd.concat([employees, rows], ignore_index=True)
+    return _filled_from_nip(
+        employees
+    )  # no name is made up: the contract needs one of current staff only
+
+
+def _filled_from_nip(employees: pd.DataFrame) -> pd.DataFrame:
+    """Birth date, TMT and (a PNS's) sex read from the NIP where no cell gave them (a former
+    employee's missing row, a Data ASN cell gone wrong)."""
     from_nip = employees["nip"].map(_from_nip)
     for column in ("birth_date", "service_start", "sex"):
         if column in employees:
             employees[column] = employees[column].fillna(from_nip.map(lambda d, c=column: d[c]))
-    return employees  # no name is made up: the contract needs one of current staff only
+    return employees
 
 
 def _unit_in_year(assignments: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:

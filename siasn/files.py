@@ -54,6 +54,8 @@ OTHER_FILES: Final[dict[str, str]] = {
     ".zip": "an archive, not read: extract its files into the folder",
 }
 HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title rows
+# what a spreadsheet writes where a formula failed (a VLOOKUP that found nothing): no value
+EXCEL_ERRORS: Final = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})  # fmt: skip
 # rows no record of any kind is: the columns' numbers (`_numbering`); a row with one cell
 # filled, a report's footer (`Dicetak oleh SIMPEG pada ...`, `Jumlah: 300`), a title repeated
 # on a page, a signature block's lines
@@ -103,7 +105,9 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
         text = without_format_marks(str(value)).strip()
         if text.startswith("'"):
             text = text[1:]
-        return None if text == "" or text.lower() == "null" else text
+        return (
+            None if text == "" or text.lower() == "null" or text.upper() in EXCEL_ERRORS else text
+        )
 
     return frame.map(cell)
 
@@ -289,14 +293,17 @@ def _export(
     with no cell filled (a CSV's `;;;;` line, which a sheet's empty row is not read as
     either), lines of text (`TEXT_LINE`) and the columns' numbers (`_numbering`) are not
     records."""
-    frame = _clean(_columns(frame, named or {}))
+    frame = _columns(frame, named or {})
+    errors = int(frame.map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS).to_numpy().sum())  # fmt: skip
+    frame = _clean(frame)
     kind = classify(set(frame.columns))
     filled = frame.notna().sum(axis=1)
     text = int((filled == 1).sum()) if frame.shape[1] > 1 else 0
     numbers = _numbering(frame)
     frame = frame[(filled > (1 if frame.shape[1] > 1 else 0)) & ~numbers].reset_index(drop=True)
     left_out = tuple((why, n) for why, n in ((TEXT_LINE, text), (NUMBERING, int(numbers.sum()))) if n)  # fmt: skip
-    return ExportFile(path, kind, frame, separator, header_row, encoding, sheet, left_out=left_out)  # fmt: skip
+    notes = (f"{path.name}: {errors:,} cell(s) held a spreadsheet's error value (#N/A, #REF! ...): read as empty",) if errors else ()  # fmt: skip
+    return ExportFile(path, kind, frame, separator, header_row, encoding, sheet, left_out=left_out, notes=notes)  # fmt: skip
 
 
 def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
@@ -332,7 +339,7 @@ def _read_text(path: Path, named: dict[str, str] | None) -> ExportFile:
         left_out=(*export.left_out, *lined.left_out.items(), *([(cut, 1)] if cut else [])),
         repaired=tuple(lined.repaired.items()),
         checks=tuple(checks),
-        notes=tuple(f"{path.name}: {note}" for note in lined.notes),
+        notes=(*export.notes, *(f"{path.name}: {note}" for note in lined.notes)),
     )
 
 

@@ -918,7 +918,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     error about `0-01-01`), an SKM's `#N/A` year and `9999999` IKM (written through, and the
     contract refused the import), a PPPK whose `JENIS PEGAWAI NAMA` is `#N/A` (read as a PNS:
     the contract refused their NIP), two units from one TMT (the first spell ended the day
-    before it began: refused), a unit whose id is `#N/A` (a unit the contract refused). Each
+    before it began: refused), a unit whose id is `N/A` (a unit the contract refused). Each
     now drops its row, empties its cell or lets the NIP say, counted; the rest of the world
     is the same."""
     src = tmp_path / "src"
@@ -947,7 +947,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
 
     edit("skp_2016_2021.csv", ";", skp)
     edit("skm.csv", ";", skm)
-    edit("unor.csv", "|", lambda f: pd.concat([f, f.tail(1).assign(Id="#N/A")], ignore_index=True))
+    edit("unor.csv", "|", lambda f: pd.concat([f, f.tail(1).assign(Id="N/A")], ignore_index=True))
     edit("Data_ASN.csv", ",", people)
     edit("riwayat_jabatan.csv", ";", riwayat)
     out = tmp_path / "out"
@@ -967,3 +967,35 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     assert (
         len(kpis) == len(pd.read_csv(imported / "unit_kpis.csv")) and kpis["ikm"].isna().sum() == 1
     )
+
+
+def test_a_required_cell_gone_wrong_is_read_from_another_column_or_named_at_its_source(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """An education level whose `TINGKAT PENDIDIKAN NAMA` is `#N/A` is SIASN's id's (`40`)
+    or the diploma's (`S-1 AKUNTANSI`); before, the level was none and the contract refused
+    the employee. What no column gives (a name gone) is named under "Check first" by NIP and
+    what the cells held, where the contract's refusal names rows of its own employees.csv; a
+    spreadsheet's error value (`#REF!`) is no value, counted in the notes."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    people.loc[0:9, "TINGKAT PENDIDIKAN NAMA"] = "#N/A"  # the id says
+    people.loc[10:19, ["TINGKAT PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN ID"]] = [
+        "-",
+        "",
+    ]  # the diploma
+    people.to_csv(src / "Data_ASN.csv", index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    mine, theirs = (pd.read_csv(d / "employees.csv", dtype=str) for d in (out, imported))
+    pd.testing.assert_frame_equal(mine, theirs)
+    nip = people.loc[20, "NIP BARU"].lstrip("'")
+    people.loc[20, "NAMA"] = "#REF!"
+    people.to_csv(src / "Data_ASN.csv", index=False)
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 1  # a spreadsheet's error value is no value: no name
+    assert f"check: Data ASN: 1 current employee(s) with no name the import could read from NAMA: {nip} (empty)" in run.output  # fmt: skip
+    notes = json.loads((out / "import_report.json").read_text())["notes"]
+    assert "Data_ASN.csv: 11 cell(s) held a spreadsheet's error value (#N/A, #REF! ...): read as empty" in notes  # fmt: skip
