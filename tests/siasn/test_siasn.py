@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from features.contract.validate import load_data
 from penataan.cli import app
@@ -96,8 +96,7 @@ def test_separators_header_variants_and_unknown_files(exported: Path, tmp_path: 
     """A `;` file saved with tabs instead, SIMPEG's header names (`Gol/Ruang` as a SIMPEG
     report heads the golongan, a unit tree's `Kode Unit` and `Kode Atasan`), a file of no
     known kind."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     asn = asn.rename(columns={"UNOR ID": "UNIT ORGANISASI ID", "TINGKAT PENDIDIKAN NAMA": "TK PENDIDIKAN NAMA",
                               "GOL AKHIR NAMA": "Gol/Ruang", "KEDUDUKAN HUKUM NAMA": "Kedudukan Hukum",
@@ -129,8 +128,7 @@ def test_title_lines_above_a_csv_header_are_skipped(exported: Path, tmp_path: Pa
     """A SIMPEG report saved as CSV opens with its title (and a blank line) above the header,
     as its XLSX does: read from the header down. Such a diklat file was set aside as of no
     known kind, and every training was lost with the import still valid."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     diklat = (src / "diklat.csv").read_text()
     (src / "diklat.csv").write_text("REKAP DIKLAT PEGAWAI KOTA MATARAM\n\n" + diklat)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
@@ -151,8 +149,7 @@ def test_exports_in_every_form_an_agencys_system_writes_are_read_by_what_they_ho
     named .xls (headings merged over two rows), a diklat recap saved from LibreOffice (.ods),
     an SKP recap that is CSV text named .xls: the .xls and .ods were set aside ("save it as
     .xlsx") and the import refused with Data ASN missing. All are read by their bytes."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     (src / "Data_ASN.csv").unlink()
     write_xls(src / "Data_ASN.xls", frame_rows(asn), "Data ASN")
@@ -204,8 +201,7 @@ def test_a_data_asn_whose_nips_excel_stored_as_numbers_is_restored_from_the_hist
     are one NIP's; two people on one mangled NIP without an id stay, named in a note."""
     import openpyxl
 
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     (src / "Data_ASN.csv").unlink()
     nips = asn["NIP BARU"].str.lstrip("'")
@@ -253,8 +249,7 @@ def test_an_skp_recap_of_the_predikat_alone_is_read(exported: Path, tmp_path: Pa
     as a person types it): once set aside for lacking the two ratings, and every predikat
     year was lost with the import valid. Now read, the ratings empty (the contract's
     ratings are optional)."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     skp = pd.read_csv(src / "skp22.csv", dtype=str, keep_default_na=False)
     recap = pd.DataFrame(
         {"NIP": skp["nip"], "Tahun": skp["tahun"], "Predikat": skp["kuadranKinerja"].str.title()}
@@ -275,8 +270,7 @@ def test_dates_saved_as_day_numbers_are_read_and_a_file_mostly_dropped_is_flagge
     1986-03-01): every riwayat row was dropped as 'not a date' and the import still said
     valid. Day numbers are read; a file whose rows are mostly dropped gets a warning line
     naming the reason."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     tmt = pd.to_datetime(riwayat["TMT JABATAN"], format="%d/%m/%Y")
@@ -299,8 +293,7 @@ def test_dates_an_english_excel_wrote_month_first_are_read_month_first(
     """A riwayat saved by Excel set to English (US) writes `3/1/1986` for 1 March: read day
     first, every TMT after the 12th of its month was dropped and the rest moved to another
     month, silently. A file whose dates show month first is read so."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     tmt = pd.to_datetime(riwayat["TMT JABATAN"], format="%d/%m/%Y")
@@ -319,8 +312,7 @@ def test_dates_with_two_digit_years_are_read_in_the_century_they_happened(
     riwayat and diklat row was dropped and the import failed. A two-digit year is this
     century's up to next year, else the last one's (a birth in 1965 is not one in 2065, as
     Python's own `%y` would have it)."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     for name, sep, column, form in (
         ("Data_ASN.csv", ",", "TANGGAL LAHIR", "%d-%m-%y"),
         ("riwayat_jabatan.csv", ";", "TMT JABATAN", "%d/%m/%y"),
@@ -341,8 +333,7 @@ def test_dates_with_two_digit_years_are_read_in_the_century_they_happened(
 def test_diklat_hours_written_with_their_unit_are_read(exported: Path, tmp_path: Path) -> None:
     """`32 JP` (jam pelajaran) or `40 Jam`, as SIMPEG writes hours: once every such row was
     dropped as 'not a positive number'."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     diklat = pd.read_csv(src / "diklat.csv", dtype=str, keep_default_na=False)
     unit = ["JP", "Jam", "jp.", "JPL"]
     diklat["JUMLAH JAM"] = [f"{h} {unit[k % 4]}" for k, h in enumerate(diklat["JUMLAH JAM"])]
@@ -373,8 +364,7 @@ def test_a_row_of_group_headings_above_the_header_is_skipped(
     `JABATAN`, `PENDIDIKAN`), which are known names too: the first row naming two was taken
     for the header, and Data ASN was refused as missing. The header is the row naming most."""
 
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     asn = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False)
     (src / "Data_ASN.csv").unlink()
     groups = {"NIP BARU": "IDENTITAS", "JABATAN NAMA": "JABATAN", "PENDIDIKAN NAMA": "PENDIDIKAN"}
@@ -390,8 +380,7 @@ def test_headings_merged_over_two_rows_are_read_as_one(exported: Path, tmp_path:
     refused as missing (no row named its TMT) and Data ASN lost its kedudukan. Both rows are
     read as one header, in a CSV as in a workbook."""
 
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     heads = {
@@ -446,8 +435,7 @@ def test_hostile_cells_and_files_neither_run_nor_stop_the_import(
     """A unit name that is a guarded formula in the export stays guarded in every file the
     import writes; a damaged file and an endless header are set aside with the reason,
     named in the report, and the rest imports."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     unor = pd.read_csv(src / "unor.csv", dtype=str, keep_default_na=False, sep="|")
     unor.loc[1, "NamaUnor"] = "'=HYPERLINK(" + '"http://x"' + ")"
     unor.to_csv(src / "unor.csv", index=False, sep="|")
@@ -484,8 +472,7 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
     its fields, no line end after it, is kept and named to check (a cut in its last value
     and a file made by hand look alike). Both are printed and written in the report; a
     workbook cut short is unreadable, set aside, and a warning says the import lacks it."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     rows = {name: sum(1 for _ in (src / name).open(encoding="utf-8-sig")) - 1 for name in ("riwayat_jabatan.csv", "diklat.csv")}  # fmt: skip
     short = _cut(src / "riwayat_jabatan.csv", keep=30)  # into its third field of eight
     padded = _cut(src / "diklat.csv", keep=10, pad=4096)
@@ -494,9 +481,7 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
     open_end = _cut(skp, keep=-(len(score) - 1))  # `73,43` -> `7`: every field still there
     asesmen = src / "rekap_asesmen.xlsx"
     asesmen.write_bytes(asesmen.read_bytes()[:2000])  # unreadable: set aside, and said so
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     cut = f"cut off: the file ends mid-row, its last row (line {short:,}) with 3 of the header's 8 fields"  # fmt: skip
     zeros = f"cut off: the file ends in zero bytes (line {padded:,})"
     check = f"skp_2016_2021.csv ends without a line end after its last row (line {open_end:,}): kept as read"  # fmt: skip
@@ -523,8 +508,7 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
     its position, every diklat row was dropped (the NIP read as pandas' index), and Data ASN
     was set aside whole, so the import failed. Now the first two import the same world; the
     third leaves that employee's row out, counted and named to check."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     riwayat = src / "riwayat_jabatan.csv"
     lines = riwayat.read_text(encoding="utf-8-sig").split("\n")
     split = next(k for k, line in enumerate(lines) if k and " " in line.split(";")[3])
@@ -544,9 +528,7 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
     fields[title] = "S.H., M.Si"
     rows[4] = ",".join(fields)
     people.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8-sig")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     assert f"check: Data_ASN.csv: 1 row(s) with more fields than the header's {len(head.split(','))} left out (line 6)" in run.stdout  # fmt: skip
     report = json.loads((out / "import_report.json").read_text())
     files = {f["file"]: f for f in report["files"]}
@@ -556,10 +538,33 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
         f["accounted"] for f in files.values()
     )
     nip = rows[4].split(",")[head.split(",").index("NIP BARU")].lstrip("'")
-    for table in ("assignments", "trainings"):
-        mine = pd.read_csv(out / f"{table}.csv", dtype=str)
-        theirs = pd.read_csv(imported / f"{table}.csv", dtype=str)
-        pd.testing.assert_frame_equal(mine[mine["nip"] != nip], theirs[theirs["nip"] != nip])
+    _same(out, imported, "assignments", "trainings", without=[nip])
+
+
+def _source(exported: Path, tmp_path: Path) -> Path:
+    """A copy of the generated export, to break as an agency's files are broken."""
+    src = tmp_path / "src"
+    shutil.copytree(exported / "siasn", src)
+    return src
+
+
+def _imports(src: Path) -> tuple[Path, Result]:
+    """`penataan import siasn src`, which must end in exit 0: the contract folder and the run."""
+    out = src.parent / "out"
+    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    return out, run
+
+
+def _same(out: Path, imported: Path, *tables: str, sort: bool = False, without: Sequence[str] = ()) -> None:  # fmt: skip
+    """Each table of `out` is the clean import's, row for row (`sort`: in any order), the
+    people `without` left out of both."""
+    for table in tables:
+        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
+        mine, theirs = (f[~f["nip"].isin(without)] if without else f for f in (mine, theirs))
+        if sort:
+            mine, theirs = (f.sort_values(list(f.columns)) for f in (mine, theirs))
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
 
 
 def _nips(src: Path, mark: Callable[[str], str], files: str = "*.csv") -> None:
@@ -582,20 +587,16 @@ def test_characters_no_one_sees_are_not_part_of_a_nip(exported: Path, tmp_path: 
     before it and a no-break space after it: not 18 digits, every row of every file was
     dropped and the import ended in `Cannot cast DatetimeArray to dtype float64`. The cells
     are read without them: the same world."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     _nips(src, lambda nip: f"\u200b{nip}\xa0")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     assert_same_world(exported, out)
 
 
 def test_an_export_of_no_valid_nip_is_refused_by_the_contract_not_a_crash(exported: Path, tmp_path: Path) -> None:  # fmt: skip
     """Every row dropped (no NIP is 18 digits): the report's counts and the contract's
     refusal say so, exit 1; no pandas error about empty frames."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     _nips(src, lambda nip: f"NIP {nip}")
     out = tmp_path / "out"
     run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
@@ -613,26 +614,21 @@ def test_nips_excel_showed_in_scientific_notation_are_restored_where_proven(
     employee. The 15 digits are restored as a mangled NIP's are (diklat); six digits only
     where the file gives a name and one employee of those digits has it (SKP up to 2021),
     the rest dropped saying the digits are lost and what to do (hukdis: no names)."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     _nips(
         src, lambda nip: f"{int(nip.lstrip(chr(39))[:15] + '000'):.14E}", files="diklat.csv"
     )  # 15 kept
     for name in ("skp_2016_2021.csv", "hukdis.csv"):  # the first gives names, the second none
         _nips(src, lambda nip: f"{int(nip.lstrip(chr(39))):.5E}".replace(".", ","), files=name)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     people = pd.read_csv(imported / "employees.csv", dtype=str)
     shown = people["nip"].map(lambda nip: (int(nip) + 5 * 10**11) // 10**12)
     # in this world a name is one person's within a birth month (six digits shown); two
     # people share 15 digits here and there: their diklat rows stay unrestored, as before
     assert not people.groupby([shown, people["name"].str.upper()])["nip"].size().gt(1).any()
     twins = people.loc[people.groupby(people["nip"].str[:15])["nip"].transform("size") > 1, "nip"]
-    for table, unrestored in (("evaluations", []), ("trainings", list(twins))):
-        mine = pd.read_csv(out / f"{table}.csv", dtype=str)
-        theirs = pd.read_csv(imported / f"{table}.csv", dtype=str)
-        pd.testing.assert_frame_equal(mine, theirs[~theirs["nip"].isin(unrestored)].reset_index(drop=True))  # fmt: skip
+    _same(out, imported, "evaluations")
+    _same(out, imported, "trainings", without=list(twins))
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     restored = files["skp_2016_2021.csv"]["repaired"]
     assert restored["Excel-mangled NIP restored (shown as 6 digits in scientific notation; they and the name agree)"] > 0  # fmt: skip
@@ -649,8 +645,7 @@ def test_a_grouped_report_gives_each_row_its_persons_nip(
     they are the person's above, counted as repaired; a file whose persons' rows lie apart
     is not read so (its rows that name no one are dropped, as before); a report's footer
     and a signature are lines of text, not records."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     riwayat = riwayat.sort_values("NIP BARU", kind="stable")
@@ -665,17 +660,12 @@ def test_a_grouped_report_gives_each_row_its_persons_nip(
     gaps = diklat["NIP BARU"].eq(diklat["NIP BARU"].shift())  # unsorted: a person's rows apart
     diklat.loc[gaps, "NIP BARU"] = ""
     diklat.to_csv(src / "diklat.csv", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     assert list(files["riwayat_jabatan.csv"]["repaired"].values()) == [int(blanked.sum())]
     assert files["riwayat_jabatan.csv"]["dropped"] == {"a line of text, not a record (one cell filled: a footer, a title, a signature)": 2}  # fmt: skip
     assert files["diklat.csv"]["dropped"] == {"no NIP (nor a PNS ID paired with one)": int(gaps.sum())}  # fmt: skip
-    for table in ("assignments", "evaluations"):
-        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
-        key = list(mine.columns)
-        pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+    _same(out, imported, "assignments", "evaluations", sort=True)
 
 
 def test_headings_wrapped_over_lines_are_read_as_one_header(
@@ -684,20 +674,15 @@ def test_headings_wrapped_over_lines_are_read_as_one_header(
     """A formatted report's wrapped headings are saved as quoted names that break over lines
     (`"TMT` and `JABATAN"`): read line by line, the header named nothing, and the riwayat
     (the first line `"NIP` without a separator) was no known kind: the import failed."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     for name in ("riwayat_jabatan.csv", "skm.csv"):
         text = (src / name).read_text(encoding="utf-8-sig")
         head, rest = text.split("\n", 1)
         sep = ";" if head.count(";") > head.count(",") else ","
         wrapped = sep.join(f'"{h.replace(" ", chr(10), 1)}"' for h in head.split(sep))
         (src / name).write_text(f"{wrapped}\n{rest}", encoding="utf-8-sig")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    for table in ("assignments", "unit_kpis"):
-        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
-        pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "assignments", "unit_kpis")
 
 
 def test_codes_a_workbook_stores_as_numbers_read_as_codes_beside_empty_cells(
@@ -707,8 +692,7 @@ def test_codes_a_workbook_stores_as_numbers_read_as_codes_beside_empty_cells(
     cell in the column (a merged cell, a row not filled) made pandas turn the column float,
     `1` read as `1.0`, which no code is: every struktural and fungsional spell was read as a
     pelaksana's."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     path.unlink()
@@ -721,13 +705,9 @@ def test_codes_a_workbook_stores_as_numbers_read_as_codes_beside_empty_cells(
         cells["JENIS JABATAN ID"] = None if k == blank else cells["JENIS JABATAN ID"]
         book.active.append(list(cells.values()))
     book.save(src / "riwayat_jabatan.xlsx")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
-    assert set(theirs["position_type"]) > {"pelaksana"}
-    key = list(mine.columns)
-    pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+    out, run = _imports(src)
+    assert set(pd.read_csv(imported / "assignments.csv")["position_type"]) > {"pelaksana"}
+    _same(out, imported, "assignments", sort=True)
 
 
 def test_a_simpeg_report_workbook_imports_the_same_world(
@@ -736,8 +716,7 @@ def test_a_simpeg_report_workbook_imports_the_same_world(
     """The riwayat as a SIMPEG report prints it: title rows, a `NO` column, wrapped headings,
     the columns' numbers under them, each person's rows together with their number and NIP
     merged down over them, codes stored as numbers, a place, date and signature below."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     path.unlink()
@@ -758,12 +737,8 @@ def test_a_simpeg_report_workbook_imports_the_same_world(
     for line in ([], [None, None, None, None, "Mataram, 1 Desember 2026"], [None, None, None, None, "Kepala BKPSDM"]):  # fmt: skip
         sheet.append(line)
     book.save(src / "riwayat_jabatan.xlsx")
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
-    key = list(mine.columns)
-    pd.testing.assert_frame_equal(mine.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True))  # fmt: skip
+    out, run = _imports(src)
+    _same(out, imported, "assignments", sort=True)
 
 
 def test_predikat_and_ratings_read_whatever_their_spacing_case_or_punctuation(
@@ -773,18 +748,14 @@ def test_predikat_and_ratings_read_whatever_their_spacing_case_or_punctuation(
     predikat of such rows was no predikat (the row dropped) and a rating none (left empty,
     silently). Compared by letters and digits, each is SIASN's text; a rating still unread
     is counted in the report's evidence."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     skp = pd.read_csv(src / "skp22.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     forms = [str.title, str.lower, lambda v: v.replace(" ", ""), lambda v: v.replace("/", " / ")]
     for column in ("hasilKinerja", "perilakuKerja", "kuadranKinerja"):
         skp[column] = [forms[k % len(forms)](v) for k, v in enumerate(skp[column])]
     skp.to_csv(src / "skp22.csv", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "evaluations.csv", dtype=str) for d in (out, imported))
-    pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "evaluations")
     evidence = json.loads((out / "import_report.json").read_text())["evidence"]
     assert evidence["SKP 2022+ ratings given but no rating SIASN knows (left empty)"] == 0
 
@@ -796,18 +767,14 @@ def test_a_recap_naming_units_by_their_abbreviations_finds_them(
     tree has `Kecamatan Cakranegara`: such a row matched no unit and was dropped (the
     service results of 102 of 120 unit-years gone). Full stops, case and the usual
     abbreviations (`NAME_WORDS`) no longer stand between a name and its unit."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     skm = pd.read_csv(src / "skm.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     short = skm["NAMA UNIT"].str.replace("Kecamatan", "Kec.").str.replace("Kelurahan", "Kel.")
     skm["NAMA UNIT"] = short.where(skm.index % 2 == 0, short.str.upper())
     assert skm["NAMA UNIT"].str.upper().str.contains(r"KE[CL]\.").mean() > 0.5
     skm.to_csv(src / "skm.csv", sep=";", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "unit_kpis.csv", dtype=str) for d in (out, imported))
-    pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "unit_kpis")
 
 
 def test_golongan_and_education_read_as_vendors_write_them(
@@ -816,8 +783,7 @@ def test_golongan_and_education_read_as_vendors_write_them(
     """`III/A`, `III - a`, `IIIa`, `Penata Muda (III/a)`, a PPPK's `Gol. IX`; `S1`, `D3`,
     `D IV`, `SMA`, `Strata 1` with no level id beside them: such a golongan was none (every
     such current employee refused by the contract: the import failed) and `D IV` no level."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     forms = [str.upper, lambda v: v.replace("/", " - "), lambda v: v.replace("/", ""), lambda v: f"Penata Muda ({v})" if "/" in v else f"Gol. {v}"]  # fmt: skip
     people["GOL AKHIR NAMA"] = [forms[k % 4](v) if v not in ("", "null") else v for k, v in enumerate(people["GOL AKHIR NAMA"])]  # fmt: skip
@@ -825,11 +791,8 @@ def test_golongan_and_education_read_as_vendors_write_them(
     people["TINGKAT PENDIDIKAN NAMA"] = people["TINGKAT PENDIDIKAN NAMA"].replace(short)
     people["TINGKAT PENDIDIKAN ID"] = ""
     people.to_csv(src / "Data_ASN.csv", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "employees.csv", dtype=str) for d in (out, imported))
-    pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "employees")
 
 
 def test_jenis_jabatan_read_from_the_words_exports_use(
@@ -839,8 +802,7 @@ def test_jenis_jabatan_read_from_the_words_exports_use(
     the first three were no kind known and every such spell was read as a pelaksana's,
     silently. Now read, and what is still unknown is counted in the evidence; an eselon as
     SIMPEG writes it (`IIIb` and `Eselon III/a` were a pengawas's) too."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     path = src / "riwayat_jabatan.csv"
     riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     words = {"1": ["Struktural", "Jabatan Pimpinan Tinggi", "JPT"], "2": ["JFT", "Jabatan Fungsional", "JF"], "4": ["JFU", "Jabatan Pelaksana", "Fungsional Umum"]}  # fmt: skip
@@ -849,11 +811,8 @@ def test_jenis_jabatan_read_from_the_words_exports_use(
     assert set(riwayat["ESELON ID"]) & set(eselon)
     riwayat["ESELON ID"] = riwayat["ESELON ID"].replace(eselon)
     riwayat.to_csv(path, sep=";", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "assignments.csv", dtype=str) for d in (out, imported))
-    pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "assignments")
     evidence = json.loads((out / "import_report.json").read_text())["evidence"]
     assert evidence["riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"] == 0
 
@@ -864,8 +823,7 @@ def test_assessment_levels_and_discipline_read_as_recaps_write_them(
     """An assessment recap's `Level 3`, `III` or `3,00`: each cell was no number and left out
     without a note (half the competencies gone); a hukdis's `Hukuman Disiplin Ringan` or
     `Hukdis Berat`: the row dropped as of no tingkat."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     book = openpyxl.load_workbook(src / "rekap_asesmen.xlsx")
     forms = [lambda v: f"Level {v}", lambda v: ["I", "II", "III", "IV", "V"][int(v) - 1], lambda v: f"{v},00"]  # fmt: skip
     for k, row in enumerate(book.active.iter_rows(min_row=2)):
@@ -876,12 +834,8 @@ def test_assessment_levels_and_discipline_read_as_recaps_write_them(
     words = {"R": "Hukuman Disiplin Ringan", "S": "Hukdis Sedang", "B": "Hukdis Berat"}
     hukdis["TINGKAT HUKUMAN"] = hukdis["TINGKAT HUKUMAN"].replace(words)
     hukdis.to_csv(src / "hukdis.csv", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    for table in ("competencies", "discipline"):
-        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
-        pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "competencies", "discipline")
 
 
 def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
@@ -891,8 +845,7 @@ def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
     each was no number (the SKP row dropped). And one score that is no number at all
     (`-`, a cell typed by hand) ended the whole import in a pandas error about missing
     values; it drops its row, counted."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     skp = pd.read_csv(src / "skp_2016_2021.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     forms = [lambda v: f"{v} (Baik)", lambda v: f"Baik ({v})", lambda v: v]
     skp["NILAI PRESTASI KERJA"] = [forms[k % 3](v) for k, v in enumerate(skp["NILAI PRESTASI KERJA"])]  # fmt: skip
@@ -901,12 +854,8 @@ def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
     skm = pd.read_csv(src / "skm.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     skm["RATA-RATA WAKTU TUNGGU"] += " menit"
     skm.to_csv(src / "skm.csv", sep=";", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    for table in ("evaluations", "unit_kpis"):
-        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
-        pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "evaluations", "unit_kpis")
     files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
     assert files["skp_2016_2021.csv"]["dropped"] == {"nilai is not a number 0-100": 1}
 
@@ -921,8 +870,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     before it began: refused), a unit whose id is `N/A` (a unit the contract refused). Each
     now drops its row, empties its cell or lets the NIP say, counted; the rest of the world
     is the same."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
 
     def edit(name: str, sep: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
         frame = pd.read_csv(src / name, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
@@ -950,9 +898,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     edit("unor.csv", "|", lambda f: pd.concat([f, f.tail(1).assign(Id="N/A")], ignore_index=True))
     edit("Data_ASN.csv", ",", people)
     edit("riwayat_jabatan.csv", ";", riwayat)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
+    out, run = _imports(src)
     report = json.loads((out / "import_report.json").read_text())
     files = {f["file"]: f for f in report["files"]}
     year = "TAHUN is not a year (1900 to next year)"
@@ -960,9 +906,7 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     assert files["riwayat_jabatan.csv"]["dropped"] == {"another unit from the same TMT (the file's later row kept)": 1}  # fmt: skip
     assert report["evidence"]["SKM IKM outside 0-100 or waiting times below 0 (left empty)"] == 1
     assert files["unor.csv"]["dropped"] == {"unit id is no id (letters, digits, _ . -)": 1}
-    for table in ("units", "employees", "assignments", "evaluations"):
-        mine, theirs = (pd.read_csv(d / f"{table}.csv", dtype=str) for d in (out, imported))
-        pd.testing.assert_frame_equal(mine, theirs)
+    _same(out, imported, "units", "employees", "assignments", "evaluations")
     kpis = pd.read_csv(out / "unit_kpis.csv", dtype=str)
     assert (
         len(kpis) == len(pd.read_csv(imported / "unit_kpis.csv")) and kpis["ikm"].isna().sum() == 1
@@ -977,8 +921,7 @@ def test_a_required_cell_gone_wrong_is_read_from_another_column_or_named_at_its_
     the employee. What no column gives (a name gone) is named under "Check first" by NIP and
     what the cells held, where the contract's refusal names rows of its own employees.csv; a
     spreadsheet's error value (`#REF!`) is no value, counted in the notes."""
-    src = tmp_path / "src"
-    shutil.copytree(exported / "siasn", src)
+    src = _source(exported, tmp_path)
     people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     people.loc[0:9, "TINGKAT PENDIDIKAN NAMA"] = "#N/A"  # the id says
     people.loc[10:19, ["TINGKAT PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN ID"]] = [
@@ -986,11 +929,8 @@ def test_a_required_cell_gone_wrong_is_read_from_another_column_or_named_at_its_
         "",
     ]  # the diploma
     people.to_csv(src / "Data_ASN.csv", index=False)
-    out = tmp_path / "out"
-    run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
-    assert run.exit_code == 0, run.output
-    mine, theirs = (pd.read_csv(d / "employees.csv", dtype=str) for d in (out, imported))
-    pd.testing.assert_frame_equal(mine, theirs)
+    out, run = _imports(src)
+    _same(out, imported, "employees")
     nip = people.loc[20, "NIP BARU"].lstrip("'")
     people.loc[20, "NAMA"] = "#REF!"
     people.to_csv(src / "Data_ASN.csv", index=False)
