@@ -58,7 +58,8 @@ HEADER_SEARCH: Final = 30  # rows or lines a header may lie below a file's title
 EXCEL_ERRORS: Final = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})  # fmt: skip
 # rows no record of any kind is: the columns' numbers (`_numbering`); a row with one cell
 # filled, a report's footer (`Dicetak oleh SIMPEG pada ...`, `Jumlah: 300`), a title repeated
-# on a page, a signature block's lines
+# on a page, a signature block's lines (but an id alone in its column: a unit with no name)
+KEY_COLUMNS: Final = ("ID", "UNOR ID", "NIP BARU", "PNS ID")  # a unit's or a person's id
 NUMBERING: Final = "the columns' numbers (1, 2, 3, ...), as a government table prints them under its header"  # fmt: skip
 TEXT_LINE: Final = "a line of text, not a record (one cell filled: a footer, a title, a signature)"
 
@@ -298,9 +299,12 @@ def _export(
     frame = _clean(frame)
     kind = classify(set(frame.columns))
     filled = frame.notna().sum(axis=1)
-    text = int((filled == 1).sum()) if frame.shape[1] > 1 else 0
+    keys = [c for c in KEY_COLUMNS if c in frame]  # one of them alone is a record still
+    keyed = frame[keys].notna().any(axis=1) & ~frame[keys].apply(lambda c: c.str.contains(r"\s", na=False)).any(axis=1) if keys else False  # fmt: skip
+    lines = (filled == 1) & ~keyed if frame.shape[1] > 1 else pd.Series(False, index=frame.index)
+    text = int(lines.sum())
     numbers = _numbering(frame)
-    frame = frame[(filled > (1 if frame.shape[1] > 1 else 0)) & ~numbers].reset_index(drop=True)
+    frame = frame[(filled > 0) & ~lines & ~numbers].reset_index(drop=True)
     left_out = tuple((why, n) for why, n in ((TEXT_LINE, text), (NUMBERING, int(numbers.sum()))) if n)  # fmt: skip
     notes = (f"{path.name}: {errors:,} cell(s) held a spreadsheet's error value (#N/A, #REF! ...): read as empty",) if errors else ()  # fmt: skip
     return ExportFile(path, kind, frame, separator, header_row, encoding, sheet, left_out=left_out, notes=notes)  # fmt: skip

@@ -117,3 +117,12 @@ def test_the_columns_numbers_and_a_reports_footer_are_not_records(tmp_path: Path
         "the columns' numbers (1, 2, 3, ...), as a government table prints them under its header": 1,
         "a line of text, not a record (one cell filled: a footer, a title, a signature)": 2,
     }
+
+
+def test_an_id_alone_in_its_column_is_a_record_not_a_line_of_text(tmp_path: Path) -> None:
+    """A unit the unor tree gives only its id (no parent, no name) is a unit; a footer in the
+    same column, words with spaces, is not."""
+    text = "Id|DiatasanId|NamaUnor|EselonId\nA1||Kantor|22\nB2|||\nJumlah: 2 unit|||\n"
+    export = _read(tmp_path / "unor.csv", text)
+    assert export.frame["ID"].tolist() == ["A1", "B2"]
+    assert dict(export.left_out) == {"a line of text, not a record (one cell filled: a footer, a title, a signature)": 1}  # fmt: skip
