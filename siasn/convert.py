@@ -647,6 +647,7 @@ def _education_level(asn: pd.DataFrame, diploma: pd.Series, mapping: Mapping) ->
     return level.where(level.notna(), None)
 
 
+SHOWN: Final = 5  # NIPs a line of the report names; the count says how many more
 # what the contract requires of current staff, and the Data ASN columns it is read from
 REQUIRED_OF_CURRENT: Final = (
     ("name", ("NAMA",)), ("sex", ("JENIS KELAMIN",)), ("golongan", ("GOL AKHIR NAMA", "GOL AKHIR ID")),
@@ -684,14 +685,13 @@ JENIS_TEXT = (
     (r"FUNGSIONAL UMUM|PELAKSANA|\bJFU\b", "4"),
     (r"FUNGSIONAL|\bJFT?\b", "2"),
 )
-SHOWN: Final = 5  # NIPs a line of the report names; the count says how many more
 UNKNOWN_JENIS: Final = "riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"
 
 
 def _jenis_code(jenis: pd.Series) -> pd.Series:
     """`JENIS JABATAN` as SIASN's code (1 struktural, 2 fungsional, 4 pelaksana), whether
-    the export wrote the code or its name; empty or unknown: 4 (`UNKNOWN_JENIS` counts the
-    second)."""
+    the export wrote the code or its name; `""` where it is empty or no kind known (read as 4,
+    pelaksana, by the caller, which counts the second: `UNKNOWN_JENIS`)."""
     text = jenis.astype("string").str.upper().fillna("")
     conditions = [text.str.fullmatch(r"[0-9]+")] + [text.str.contains(w) for w, _ in JENIS_TEXT]
     choices = [text.to_numpy(object)] + [np.full(len(text), code, dtype=object) for _, code in JENIS_TEXT]  # fmt: skip
