@@ -14,6 +14,7 @@ would do) and the columns it has, so that the agency can name the column in `map
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -172,12 +173,28 @@ KIND_BY_NAME: Final[dict[str, Kind]] = {k.name: k for k in KINDS}
 _ALIAS: Final[dict[str, str]] = {v: field for field, names in FIELDS.items() for v in names}
 
 
+def _compact(text: str) -> str:
+    """A header's letters and digits only: what is left to compare where its words ran
+    together (`diatasanid`, `NAMAUNOR`: a database's lower-case names, camelCase lower-cased)."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+# every field and name of one by its letters and digits (`_compact`), where they name one field
+_FIELDS_BY_COMPACT: Final[dict[str, set[str]]] = {}
+for _name in (*FIELDS, *_ALIAS):
+    _FIELDS_BY_COMPACT.setdefault(_compact(_name), set()).add(_ALIAS.get(_name, _name))
+_COMPACT: Final[dict[str, str]] = {k: next(iter(v)) for k, v in _FIELDS_BY_COMPACT.items() if len(v) == 1}  # fmt: skip
+
+
 def header_name(raw: object) -> str:
     """`hasilKinerja`, `hasil_kinerja`, ` HASIL  KINERJA ` -> `HASIL KERJA` (the field it
     names when it is a known variant; else the normalised text: upper case, `_`, `.` and
-    camelCase humps as spaces, so that the API's `tmtJabatan_` twin is `TMT JABATAN` too)."""
+    camelCase humps as spaces, so that the API's `tmtJabatan_` twin is `TMT JABATAN` too);
+    a header whose words ran together (`diatasanid`) is the field whose letters it has."""
     text = header_words(raw)
-    return _ALIAS.get(text, text)
+    if text in _ALIAS or text in FIELDS:
+        return _ALIAS.get(text, text)
+    return _COMPACT.get(_compact(text)) or text
 
 
 def header_rank(raw: object) -> int:

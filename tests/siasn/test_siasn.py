@@ -939,3 +939,18 @@ def test_a_required_cell_gone_wrong_is_read_from_another_column_or_named_at_its_
     assert f"check: Data ASN: 1 current employee(s) with no name the import could read from NAMA: {nip} (empty)" in run.output  # fmt: skip
     notes = json.loads((out / "import_report.json").read_text())["notes"]
     assert "Data_ASN.csv: 11 cell(s) held a spreadsheet's error value (#N/A, #REF! ...): read as empty" in notes  # fmt: skip
+
+
+def test_headers_whose_words_ran_together_are_read_as_their_fields(
+    exported: Path, imported: Path, tmp_path: Path
+) -> None:
+    """A database dump's lower-case names (`diatasanid`, `namaunor`, `tmtjabatan`): the unor
+    tree was no kind known and the import failed, saying to map every column."""
+    src = _source(exported, tmp_path)
+    for name in ("unor.csv", "riwayat_jabatan.csv"):
+        text = (src / name).read_text(encoding="utf-8-sig")
+        head, rest = text.split("\n", 1)
+        (src / name).write_text(f"{head.lower().replace(' ', '')}\n{rest}", encoding="utf-8-sig")
+    assert (src / "unor.csv").read_text(encoding="utf-8-sig").startswith("id|diatasanid|namaunor")
+    out, _ = _imports(src)
+    _same(out, imported, "units", "assignments")
