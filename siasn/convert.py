@@ -54,6 +54,7 @@ from siasn.identity import (
 )
 from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
 from siasn.mapping import Mapping
+from siasn.ragged import SHOWN
 from siasn.report import ImportReport, Ledger
 
 # kedudukan hukum -> status, by SIASN's id (with or without its leading zero) or name
@@ -647,7 +648,6 @@ def _education_level(asn: pd.DataFrame, diploma: pd.Series, mapping: Mapping) ->
     return level.where(level.notna(), None)
 
 
-SHOWN: Final = 5  # NIPs a line of the report names; the count says how many more
 # what the contract requires of current staff, and the Data ASN columns it is read from
 REQUIRED_OF_CURRENT: Final = (
     ("name", ("NAMA",)), ("sex", ("JENIS KELAMIN",)), ("golongan", ("GOL AKHIR NAMA", "GOL AKHIR ID")),

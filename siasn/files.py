@@ -43,7 +43,7 @@ from features.contract.reader import separator_of, text_end
 from features.contract.sheets import read_sheets, sheet_form
 from features.nip import without_format_marks
 from siasn.kinds import NearMiss, classify, header_name, header_rank, known_headers, nearest
-from siasn.ragged import line_up
+from siasn.ragged import line_up, records
 
 # read by what they hold (`features.contract.sheets.sheet_form`), whatever the name says
 SUFFIXES: Final[tuple[str, ...]] = (
@@ -127,25 +127,11 @@ def _header_line(path: Path, encoding: str) -> tuple[int, list[object] | None, s
     k, names = _header(rows)
     best = (_named(names or rows[k]) if rows else 0, k, names, separator_of(lines[k] if lines else ""))  # fmt: skip
     for separator in (",", ";", "|", "\t"):
-        records, starts = _records(lines, separator)
-        j, joined = _header(records)
-        if records and _named(joined or records[j]) > best[0]:
-            best = (_named(joined or records[j]), starts[j], joined, separator)
+        found = list(records(lines, separator))
+        j, joined = _header([row for row, _, _ in found])
+        if found and _named(joined or found[j][0]) > best[0]:
+            best = (_named(joined or found[j][0]), found[j][1] - 1, joined, separator)
     return best[1], best[2], best[3]
-
-
-def _records(lines: list[str], separator: str) -> tuple[list[list[str]], list[int]]:
-    """The records `lines` make with `separator` (a quoted value may span lines), and the
-    line each begins on (0-based)."""
-    reader = csv.reader(lines, delimiter=separator)
-    records: list[list[str]] = []
-    starts: list[int] = []
-    begins = 0
-    for record in reader:
-        starts.append(begins)
-        records.append(record)
-        begins = reader.line_num
-    return records, starts
 
 
 def _named(row: Sequence[object]) -> int:

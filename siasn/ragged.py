@@ -32,12 +32,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-SHOWN: Final = 5  # lines named in a check; the count says how many more
+SHOWN: Final = 5  # lines or NIPs a line of the report names; the count says how many more
 
 LONG: Final = "more fields than the header (a separator inside a cell the export did not quote)"
 SPLIT: Final = "a row split by a line break inside a cell, rejoined"
@@ -57,23 +57,29 @@ class Lined:
 
 
 def _lines(spans: list[tuple[int, int]]) -> str:
-    """`lines 6, 90 and 1,204` (first few, then how many more): each span `a-b` where a record
-    takes several lines."""
+    """`lines 6, 90, 1,204` (the first `SHOWN`, then how many more): each span `a-b` where a
+    record takes several lines."""
     shown = [f"{a:,}" if a == b else f"{a:,}-{b:,}" for a, b in spans[:SHOWN]]
     more = f" and {len(spans) - SHOWN:,} more" if len(spans) > SHOWN else ""
     return ("line " if len(spans) == 1 and "-" not in shown[0] else "lines ") + ", ".join(shown) + more  # fmt: skip
 
 
+def records(lines: Iterable[str], separator: str, skipped: int = 0) -> Iterator[tuple[list[str], int, int]]:  # fmt: skip
+    """Each record `lines` make with `separator` (a quoted value may span lines), with its
+    first and last line (1-based, counting `skipped` lines before `lines`)."""
+    reader = csv.reader(lines, delimiter=separator)
+    last = skipped
+    for row in reader:
+        yield row, last + 1, skipped + reader.line_num
+        last = skipped + reader.line_num
+
+
 def _records(path: Path, encoding: str, separator: str, header: int) -> Iterator[tuple[list[str], int, int]]:  # fmt: skip
-    """Each record from the header on, with its first and last line (1-based)."""
+    """Each record of `path` from its header line on (`records`)."""
     with path.open(encoding=encoding, newline="") as handle:
         for _ in itertools.islice(handle, header):
             pass
-        reader = csv.reader(handle, delimiter=separator)
-        last = header
-        for row in reader:
-            yield row, last + 1, header + reader.line_num
-            last = header + reader.line_num
+        yield from records(handle, separator, header)
 
 
 def _blank(row: list[str]) -> bool:
