@@ -130,7 +130,7 @@ def _grouped(export: ExportFile) -> ExportFile:
     lacking = frame[keys].isna().all(axis=1)
     if not lacking.any() or lacking.iloc[0] or lacking.mean() < GROUPED_SHARE:
         return export
-    person = frame[keys].ffill().astype("string").fillna("").agg("|".join, axis=1)
+    person = frame[keys].bfill(axis=1).iloc[:, 0].ffill()  # its NIP, else its PNS ID, else above
     starts = person != person.shift()
     if person[starts].duplicated().any():  # someone's rows in two places: not grouped by person
         return export
