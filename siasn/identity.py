@@ -46,24 +46,31 @@ def is_nip(values: pd.Series) -> pd.Series:
 
 
 def _ids(values: pd.Series) -> pd.Series:
-    """PNS IDs compared as SIASN writes them (hexadecimal, either case)."""
-    return values.astype("string").str.strip().str.upper()
+    """PNS IDs compared as SIASN writes them (hexadecimal, either case); NA for a value that
+    is no id, a cell gone wrong (`-`, `?`, a date): two files holding the same `-` would
+    otherwise pair the one's rows with the other's person."""
+    ids = values.astype("string").str.strip().str.upper()
+    gone = ~ids.str.contains(r"[0-9A-Z]") | ids.str.fullmatch(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")  # fmt: skip
+    return ids.where(~gone.fillna(True))
 
 
 def nips_by_pns_id(exports: list[ExportFile]) -> dict[str, str]:
     """PNS ID -> NIP from every file that carries both, Data ASN's first (the id's owner of
-    record), then in file order; an id is given the first NIP seen for it."""
+    record), then in file order; an id is given the first NIP seen for it, unless one file
+    pairs it with several people (a placeholder, not an id: it pairs no one)."""
     ordered = sorted(exports, key=lambda e: e.kind != "data_asn")
     known: dict[str, str] = {}
+    shared: set[str] = set()
     for export in ordered:
         frame = export.frame
         if "PNS ID" not in frame or "NIP BARU" not in frame:
             continue
         pairs = pd.DataFrame({"id": _ids(frame["PNS ID"]), "nip": frame["NIP BARU"]}).dropna()
         pairs = pairs[is_nip(pairs["nip"])]
+        shared |= set(pairs.groupby("id")["nip"].nunique().loc[lambda n: n > 1].index)
         for pns_id, nip in zip(pairs["id"], pairs["nip"], strict=True):
             known.setdefault(str(pns_id), str(nip))
-    return known
+    return {pns_id: nip for pns_id, nip in known.items() if pns_id not in shared}
 
 
 def printed_nips(values: pd.Series) -> pd.Series:

@@ -599,3 +599,38 @@ def test_no_name_is_made_up(tmp_path: Path) -> None:
     assert not report.contract["valid"]
     lines = "\n".join(report.contract["lines"])
     assert "column name: required for current staff" in lines and "row 2 (empty)" in lines, lines
+
+
+def test_a_pns_id_that_is_no_id_pairs_no_one(imported: Path, tmp_path: Path) -> None:
+    """The pension list writes `-` where it has no PNS ID, and an SKP 2022+ row keyed by a
+    PNS ID has `-` too: the two were paired, and the retiree was given that row's SKP (a year
+    after they left: the contract refused it). A `-`, a `?` or a date is no id, and an id one
+    file gives several people is a placeholder: neither pairs anyone; the row is dropped as
+    naming no one."""
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE, src)
+    pensiun = pd.read_csv(src / "list_pensiun.csv", dtype=str, keep_default_na=False)
+    assert len(pensiun) == 1  # one retiree: a `-` they alone hold is no id either
+    pensiun["pnsId"] = "-"
+    pensiun.to_csv(src / "list_pensiun.csv", index=False)
+    skp22 = json.loads((src / "rw_skp22.json").read_text())
+    skp22["data"][0]["pnsDinilaiId"] = "-"
+    (src / "rw_skp22.json").write_text(json.dumps(skp22))
+    out = tmp_path / "out"
+    report = import_siasn(src, out)
+    assert report.contract["valid"], report.contract
+    assert P4 not in set(_read(out, "evaluations").query("period >= 2022")["nip"])
+    skp = next(ledger for ledger in report.ledgers if ledger.file == "rw_skp22.json")
+    assert skp.dropped == {"no NIP (nor a PNS ID paired with one)": 2}
+
+
+def test_an_id_one_file_gives_several_people_pairs_no_one() -> None:
+    """A SIMPEG dump that writes `0` or `TIDAK ADA` as every retiree's PNS ID: a placeholder,
+    not an id; a real id (SIASN's hexadecimal, or a vendor's number) pairs as before."""
+    from siasn.files import ExportFile
+    from siasn.identity import nips_by_pns_id
+
+    frame = pd.DataFrame({"PNS ID": ["TIDAK ADA", "TIDAK ADA", "A5EB03E2", "12345", "-"],
+                          "NIP BARU": [P1, P2, P3, P4, P1]})  # fmt: skip
+    pairs = nips_by_pns_id([ExportFile(Path("pensiun.csv"), "pemberhentian", frame, ",", 0)])
+    assert pairs == {"A5EB03E2": P3, "12345": P4}
