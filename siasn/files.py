@@ -97,20 +97,25 @@ class ExportFile:
         return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
 
 
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+def _clean(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Every cell as text or None (the module's docstring says how), and how many held a
+    spreadsheet's error value."""
     frame = frame.astype(object).where(frame.notna(), None)
+    errors = 0
 
     def cell(value: object) -> str | None:
+        nonlocal errors
         if value is None:
             return None
         text = without_format_marks(str(value)).strip()
         if text.startswith("'"):
             text = text[1:]
-        return (
-            None if text == "" or text.lower() == "null" or text.upper() in EXCEL_ERRORS else text
-        )
+        if text.upper() in EXCEL_ERRORS:
+            errors += 1
+            return None
+        return None if text == "" or text.lower() == "null" else text
 
-    return frame.map(cell)
+    return frame.map(cell), errors
 
 
 def _header_line(path: Path, encoding: str) -> tuple[int, list[object] | None, str]:
@@ -280,9 +285,7 @@ def _export(
     with no cell filled (a CSV's `;;;;` line, which a sheet's empty row is not read as
     either), lines of text (`TEXT_LINE`) and the columns' numbers (`_numbering`) are not
     records."""
-    frame = _columns(frame, named or {})
-    errors = int(frame.map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS).to_numpy().sum())  # fmt: skip
-    frame = _clean(frame)
+    frame, errors = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
     filled = frame.notna().sum(axis=1)
     keys = [c for c in KEY_COLUMNS if c in frame]  # one of them alone is a record still
