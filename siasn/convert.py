@@ -52,7 +52,7 @@ from siasn.identity import (
     shown_digits,
     with_nips,
 )
-from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss
+from siasn.kinds import KIND_BY_NAME, KINDS, SPLIT_POSITION, NearMiss, letters_of
 from siasn.mapping import Mapping
 from siasn.ragged import SHOWN
 from siasn.report import ImportReport, Ledger
@@ -87,17 +87,15 @@ UNREAD_RATINGS: Final = "SKP 2022+ ratings given but no rating SIASN knows (left
 
 
 def _letters(values: pd.Series) -> pd.Series:
-    """Text as its letters and digits only, upper case (`Kurang / Misconduct` ->
-    `KURANGMISCONDUCT`): how a predikat or rating is matched, whatever spacing, case or
-    punctuation an export gave it."""
+    """`siasn.kinds.letters_of` over a column (`Kurang / Misconduct` -> `KURANGMISCONDUCT`):
+    how a predikat or rating is matched, whatever spacing, case or punctuation an export gave
+    it."""
     return values.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
 
 
 def _read_as(values: pd.Series, texts: dict[str, str]) -> pd.Series:
-    """`values` as the keys `texts` gives them, compared by `_letters`."""
-    return _letters(values).map(
-        {re.sub(r"[^A-Z0-9]", "", text): key for text, key in texts.items()}
-    )
+    """`values` as the keys `texts` gives them, compared by `_letters` (`letters_of`)."""
+    return _letters(values).map({letters_of(text): key for text, key in texts.items()})
 
 
 SEVERITY = {code: key for key, code in SEVERITY_CODE.items()} | {
@@ -608,7 +606,8 @@ def _employees(exports: list[ExportFile], report: ImportReport, mapping: Mapping
     })  # fmt: skip
     general = out["education_level"].isin(vocab.GENERAL_EDUCATION)
     out.loc[general, "education_field"] = "umum"
-    report.checks += _unread_required(asn, _filled_from_nip(out.copy()))
+    out = _filled_from_nip(out)  # before the check: the NIP gives what its cell lacks
+    report.checks += _unread_required(asn, out)
     former, former_ledgers = _frame(exports, "pemberhentian", report)
     if len(former):
         former = _account(former, ~is_nip(former["NIP BARU"]), former_ledgers, "NIP is not 18 digits")  # fmt: skip
@@ -808,11 +807,12 @@ def _former_staff(employees: pd.DataFrame, assignments: pd.DataFrame, report: Im
 
 def _filled_from_nip(employees: pd.DataFrame) -> pd.DataFrame:
     """Birth date, TMT and (a PNS's) sex read from the NIP where no cell gave them (a former
-    employee's missing row, a Data ASN cell gone wrong)."""
-    from_nip = employees["nip"].map(_from_nip)
-    for column in ("birth_date", "service_start", "sex"):
-        if column in employees:
-            employees[column] = employees[column].fillna(from_nip.map(lambda d, c=column: d[c]))
+    employee's missing row, a Data ASN cell gone wrong); the NIP read only where one lacks."""
+    columns = [c for c in ("birth_date", "service_start", "sex") if c in employees]
+    lacking = employees[columns].isna().any(axis=1)
+    from_nip = employees.loc[lacking, "nip"].map(_from_nip)
+    for column in columns:
+        employees[column] = employees[column].fillna(from_nip.map(lambda d, c=column: d[c]))
     return employees
 
 

@@ -121,16 +121,14 @@ def _clean(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _header_line(path: Path, encoding: str) -> tuple[int, list[object] | None, str]:
     """A text file's header line (0-based; its last where it takes two), its names where
     it takes two lines (`_header`), and its separator: title lines above it are skipped as in
-    a sheet (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line). A header
-    whose quoted names break over lines (`"TMT` and `JABATAN"`, as a formatted report's
-    wrapped headings are saved) is read as the records the file's separator makes of them,
-    where that names more known fields than its lines one by one; the line given is then
-    where that record begins."""
+    a sheet (a SIMPEG report's `REKAP DIKLAT PEGAWAI 2020-2025` and a blank line). The lines
+    are read as the records each separator makes of them (a quoted name may break over
+    lines, `"TMT` and `JABATAN"`, as a formatted report's wrapped headings are saved), and
+    the separator whose header names the most known fields is the file's; the line given is
+    where that header's record begins."""
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         lines = list(itertools.islice(handle, HEADER_SEARCH))
-    rows = [next(csv.reader([line], delimiter=separator_of(line)), []) for line in lines]
-    k, names = _header(rows)
-    best = (_named(names or rows[k]) if rows else 0, k, names, separator_of(lines[k] if lines else ""))  # fmt: skip
+    best: tuple[int, int, list[object] | None, str] = (0, 0, None, separator_of(lines[0] if lines else ""))  # fmt: skip
     for separator in (",", ";", "|", "\t"):
         found = list(records(lines, separator))
         j, joined = _header([row for row, _, _ in found])
@@ -264,6 +262,15 @@ def _from_cells(
     return _export(path, _typed(frame.dropna(how="all")), named, None, header_row, sheet=sheet)
 
 
+def first_filled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Each row's value in the first of `columns` it has one in (None where none), filled
+    column by column: pandas fills across a row (`bfill(axis=1)`) one row at a time."""
+    found = pd.Series(None, index=frame.index, dtype=object)
+    for column in columns:
+        found = found.fillna(frame[column])
+    return found
+
+
 def _numbering(frame: pd.DataFrame) -> pd.Series:
     """Rows that number the columns (`1`, `2`, `3`, ... in its filled cells, from the
     first), as a government table prints them under its header (and again on each page)."""
@@ -288,9 +295,10 @@ def _export(
     frame, errors = _clean(_columns(frame, named or {}))
     kind = classify(set(frame.columns))
     filled = frame.notna().sum(axis=1)
-    keys = [c for c in KEY_COLUMNS if c in frame]  # one of them alone is a record still
-    keyed = frame[keys].notna().any(axis=1) & ~frame[keys].apply(lambda c: c.str.contains(r"\s", na=False)).any(axis=1) if keys else False  # fmt: skip
-    lines = (filled == 1) & ~keyed if frame.shape[1] > 1 else pd.Series(False, index=frame.index)
+    keys = [c for c in KEY_COLUMNS if c in frame]  # an id alone in its column is a record
+    key = first_filled(frame, keys)
+    keyed = key.notna() & ~key.astype("string").str.contains(r"\s").fillna(False)
+    lines = (filled == 1) & ~keyed & (frame.shape[1] > 1)
     text = int(lines.sum())
     numbers = _numbering(frame)
     frame = frame[(filled > 0) & ~lines & ~numbers].reset_index(drop=True)

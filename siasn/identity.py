@@ -23,7 +23,7 @@ import pandas as pd
 
 from features.contract.schema import NIP_PATTERN
 from features.nip import PRINTED_NIP, PRINTED_SEPARATOR
-from siasn.files import ExportFile
+from siasn.files import ExportFile, first_filled
 from siasn.kinds import KIND_BY_NAME, PERSON
 from siasn.report import ImportReport
 
@@ -137,7 +137,7 @@ def _grouped(export: ExportFile) -> ExportFile:
     lacking = frame[keys].isna().all(axis=1)
     if not lacking.any() or lacking.iloc[0] or lacking.mean() < GROUPED_SHARE:
         return export
-    person = frame[keys].bfill(axis=1).iloc[:, 0].ffill()  # its NIP, else its PNS ID, else above
+    person = first_filled(frame, keys).ffill()  # its NIP, else its PNS ID, else the one above
     starts = person != person.shift()
     if person[starts].duplicated().any():  # someone's rows in two places: not grouped by person
         return export

@@ -173,17 +173,22 @@ KIND_BY_NAME: Final[dict[str, Kind]] = {k.name: k for k in KINDS}
 _ALIAS: Final[dict[str, str]] = {v: field for field, names in FIELDS.items() for v in names}
 
 
-def _compact(text: str) -> str:
-    """A header's letters and digits only: what is left to compare where its words ran
-    together (`diatasanid`, `NAMAUNOR`: a database's lower-case names, camelCase lower-cased)."""
+def letters_of(text: str) -> str:
+    """Text as its letters and digits only, upper case: what is left to compare where words
+    ran together or are spaced and punctuated otherwise (`diatasanid`, a database's
+    lower-case header; `Kurang / Misconduct`, a predikat)."""
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-# every field and name of one by its letters and digits (`_compact`), where they name one field
-_FIELDS_BY_COMPACT: Final[dict[str, set[str]]] = {}
-for _name in (*FIELDS, *_ALIAS):
-    _FIELDS_BY_COMPACT.setdefault(_compact(_name), set()).add(_ALIAS.get(_name, _name))
-_COMPACT: Final[dict[str, str]] = {k: next(iter(v)) for k, v in _FIELDS_BY_COMPACT.items() if len(v) == 1}  # fmt: skip
+def _by_letters() -> dict[str, str]:
+    """Every field and name of one by `letters_of`, where those letters name one field."""
+    found: dict[str, set[str]] = {}
+    for name in (*FIELDS, *_ALIAS):
+        found.setdefault(letters_of(name), set()).add(_ALIAS.get(name, name))
+    return {letters: fields.pop() for letters, fields in found.items() if len(fields) == 1}
+
+
+_BY_LETTERS: Final[dict[str, str]] = _by_letters()
 
 
 def header_name(raw: object) -> str:
@@ -194,7 +199,7 @@ def header_name(raw: object) -> str:
     text = header_words(raw)
     if text in _ALIAS or text in FIELDS:
         return _ALIAS.get(text, text)
-    return _COMPACT.get(_compact(text)) or text
+    return _BY_LETTERS.get(letters_of(text)) or text
 
 
 def header_rank(raw: object) -> int:

@@ -3,11 +3,13 @@ contract folder, every source row accounted for, decisions in a reviewed mapping
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -488,7 +490,7 @@ def test_a_file_copied_in_part_is_never_read_as_whole(exported: Path, tmp_path: 
     warning = "warning: 1 unreadable file(s) set aside: the import lacks their rows"
     for line in (f"check: riwayat_jabatan.csv: {cut}", f"check: diklat.csv: {zeros}", f"check: {check}", warning):  # fmt: skip
         assert line in run.stdout, run.output
-    report = json.loads((out / "import_report.json").read_text())
+    report = _report(out)
     files = {f["file"]: f for f in report["files"]}
     for name, reason in (("riwayat_jabatan.csv", cut), ("diklat.csv", zeros)):
         assert files[name]["read"] == rows[name] and files[name]["accounted"]
@@ -530,7 +532,7 @@ def test_an_export_that_does_not_quote_what_it_should_imports_the_same_world(
     people.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8-sig")
     out, run = _imports(src)
     assert f"check: Data_ASN.csv: 1 row(s) with more fields than the header's {len(head.split(','))} left out (line 6)" in run.stdout  # fmt: skip
-    report = json.loads((out / "import_report.json").read_text())
+    report = _report(out)
     files = {f["file"]: f for f in report["files"]}
     assert files["riwayat_jabatan.csv"]["repaired"] == {"a row split by a line break inside a cell, rejoined": 1}  # fmt: skip
     assert files["Data_ASN.csv"]["dropped"] == {"more fields than the header (a separator inside a cell the export did not quote)": 1}  # fmt: skip
@@ -565,6 +567,22 @@ def _same(out: Path, imported: Path, *tables: str, sort: bool = False, without: 
         if sort:
             mine, theirs = (f.sort_values(list(f.columns)) for f in (mine, theirs))
         pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
+
+
+def _report(out: Path) -> dict[str, Any]:
+    """The import report an import wrote beside its contract folder."""
+    return json.loads((out / "import_report.json").read_text())
+
+
+@contextlib.contextmanager
+def _edited(src: Path, name: str) -> Iterator[pd.DataFrame]:
+    """An export's text file as a frame of text cells, to change in place; written back with
+    its own separator when the block ends."""
+    path = src / name
+    separator = max([",", ";", "|", "\t"], key=path.read_text(encoding="utf-8-sig").split("\n", 1)[0].count)  # fmt: skip
+    frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    yield frame
+    frame.to_csv(path, sep=separator, index=False)
 
 
 def _nips(src: Path, mark: Callable[[str], str], files: str = "*.csv") -> None:
@@ -602,7 +620,7 @@ def test_an_export_of_no_valid_nip_is_refused_by_the_contract_not_a_crash(export
     run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
     assert run.exit_code == 1 and "Cannot cast" not in run.output
     assert "rows dropped" in run.stdout and "NIP is not 18 digits" in run.stdout
-    assert json.loads((out / "import_report.json").read_text())["contract"]["valid"] is False
+    assert _report(out)["contract"]["valid"] is False
 
 
 def test_nips_excel_showed_in_scientific_notation_are_restored_where_proven(
@@ -629,7 +647,7 @@ def test_nips_excel_showed_in_scientific_notation_are_restored_where_proven(
     twins = people.loc[people.groupby(people["nip"].str[:15])["nip"].transform("size") > 1, "nip"]
     _same(out, imported, "evaluations")
     _same(out, imported, "trainings", without=list(twins))
-    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    files = {f["file"]: f for f in _report(out)["files"]}
     restored = files["skp_2016_2021.csv"]["repaired"]
     assert restored["Excel-mangled NIP restored (shown as 6 digits in scientific notation; they and the name agree)"] > 0  # fmt: skip
     assert files["diklat.csv"]["repaired"]
@@ -656,12 +674,11 @@ def test_a_grouped_report_gives_each_row_its_persons_nip(
         handle.write(
             ";;;;;;;\nDicetak oleh SIMPEG pada 01-12-2026 10:15;;;;;;;\n;;;;;Kepala BKPSDM;;\n"
         )
-    diklat = pd.read_csv(src / "diklat.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
-    gaps = diklat["NIP BARU"].eq(diklat["NIP BARU"].shift())  # unsorted: a person's rows apart
-    diklat.loc[gaps, "NIP BARU"] = ""
-    diklat.to_csv(src / "diklat.csv", index=False)
+    with _edited(src, "diklat.csv") as diklat:
+        gaps = diklat["NIP BARU"].eq(diklat["NIP BARU"].shift())  # unsorted: rows apart
+        diklat.loc[gaps, "NIP BARU"] = ""
     out, run = _imports(src)
-    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    files = {f["file"]: f for f in _report(out)["files"]}
     assert list(files["riwayat_jabatan.csv"]["repaired"].values()) == [int(blanked.sum())]
     assert files["riwayat_jabatan.csv"]["dropped"] == {"a line of text, not a record (one cell filled: a footer, a title, a signature)": 2}  # fmt: skip
     assert files["diklat.csv"]["dropped"] == {"no NIP (nor a PNS ID paired with one)": int(gaps.sum())}  # fmt: skip
@@ -749,14 +766,13 @@ def test_predikat_and_ratings_read_whatever_their_spacing_case_or_punctuation(
     silently). Compared by letters and digits, each is SIASN's text; a rating still unread
     is counted in the report's evidence."""
     src = _source(exported, tmp_path)
-    skp = pd.read_csv(src / "skp22.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     forms = [str.title, str.lower, lambda v: v.replace(" ", ""), lambda v: v.replace("/", " / ")]
-    for column in ("hasilKinerja", "perilakuKerja", "kuadranKinerja"):
-        skp[column] = [forms[k % len(forms)](v) for k, v in enumerate(skp[column])]
-    skp.to_csv(src / "skp22.csv", index=False)
+    with _edited(src, "skp22.csv") as skp:
+        for column in ("hasilKinerja", "perilakuKerja", "kuadranKinerja"):
+            skp[column] = [forms[k % len(forms)](v) for k, v in enumerate(skp[column])]
     out, run = _imports(src)
     _same(out, imported, "evaluations")
-    evidence = json.loads((out / "import_report.json").read_text())["evidence"]
+    evidence = _report(out)["evidence"]
     assert evidence["SKP 2022+ ratings given but no rating SIASN knows (left empty)"] == 0
 
 
@@ -768,11 +784,10 @@ def test_a_recap_naming_units_by_their_abbreviations_finds_them(
     service results of 102 of 120 unit-years gone). Full stops, case and the usual
     abbreviations (`NAME_WORDS`) no longer stand between a name and its unit."""
     src = _source(exported, tmp_path)
-    skm = pd.read_csv(src / "skm.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
-    short = skm["NAMA UNIT"].str.replace("Kecamatan", "Kec.").str.replace("Kelurahan", "Kel.")
-    skm["NAMA UNIT"] = short.where(skm.index % 2 == 0, short.str.upper())
-    assert skm["NAMA UNIT"].str.upper().str.contains(r"KE[CL]\.").mean() > 0.5
-    skm.to_csv(src / "skm.csv", sep=";", index=False)
+    with _edited(src, "skm.csv") as skm:
+        short = skm["NAMA UNIT"].str.replace("Kecamatan", "Kec.").str.replace("Kelurahan", "Kel.")
+        skm["NAMA UNIT"] = short.where(skm.index % 2 == 0, short.str.upper())
+        assert skm["NAMA UNIT"].str.upper().str.contains(r"KE[CL]\.").mean() > 0.5
     out, run = _imports(src)
     _same(out, imported, "unit_kpis")
 
@@ -784,13 +799,12 @@ def test_golongan_and_education_read_as_vendors_write_them(
     `D IV`, `SMA`, `Strata 1` with no level id beside them: such a golongan was none (every
     such current employee refused by the contract: the import failed) and `D IV` no level."""
     src = _source(exported, tmp_path)
-    people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     forms = [str.upper, lambda v: v.replace("/", " - "), lambda v: v.replace("/", ""), lambda v: f"Penata Muda ({v})" if "/" in v else f"Gol. {v}"]  # fmt: skip
-    people["GOL AKHIR NAMA"] = [forms[k % 4](v) if v not in ("", "null") else v for k, v in enumerate(people["GOL AKHIR NAMA"])]  # fmt: skip
     short = {"S-1": "S1", "D-III": "D3", "D-IV": "D IV", "SLTA": "SMA", "S-2": "Strata 2"}
-    people["TINGKAT PENDIDIKAN NAMA"] = people["TINGKAT PENDIDIKAN NAMA"].replace(short)
-    people["TINGKAT PENDIDIKAN ID"] = ""
-    people.to_csv(src / "Data_ASN.csv", index=False)
+    with _edited(src, "Data_ASN.csv") as people:
+        people["GOL AKHIR NAMA"] = [forms[k % 4](v) if v not in ("", "null") else v for k, v in enumerate(people["GOL AKHIR NAMA"])]  # fmt: skip
+        people["TINGKAT PENDIDIKAN NAMA"] = people["TINGKAT PENDIDIKAN NAMA"].replace(short)
+        people["TINGKAT PENDIDIKAN ID"] = ""
     out, run = _imports(src)
     _same(out, imported, "employees")
 
@@ -803,17 +817,15 @@ def test_jenis_jabatan_read_from_the_words_exports_use(
     silently. Now read, and what is still unknown is counted in the evidence; an eselon as
     SIMPEG writes it (`IIIb` and `Eselon III/a` were a pengawas's) too."""
     src = _source(exported, tmp_path)
-    path = src / "riwayat_jabatan.csv"
-    riwayat = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     words = {"1": ["Struktural", "Jabatan Pimpinan Tinggi", "JPT"], "2": ["JFT", "Jabatan Fungsional", "JF"], "4": ["JFU", "Jabatan Pelaksana", "Fungsional Umum"]}  # fmt: skip
-    riwayat["JENIS JABATAN ID"] = [words[c][k % 3] if c in words else c for k, c in enumerate(riwayat["JENIS JABATAN ID"])]  # fmt: skip
     eselon = {"21": "II.a", "22": "II/B", "31": "Eselon III/a", "32": "IIIb", "41": "IV/A", "42": "ESELON IV.b"}  # fmt: skip
-    assert set(riwayat["ESELON ID"]) & set(eselon)
-    riwayat["ESELON ID"] = riwayat["ESELON ID"].replace(eselon)
-    riwayat.to_csv(path, sep=";", index=False)
+    with _edited(src, "riwayat_jabatan.csv") as riwayat:
+        riwayat["JENIS JABATAN ID"] = [words[c][k % 3] if c in words else c for k, c in enumerate(riwayat["JENIS JABATAN ID"])]  # fmt: skip
+        assert set(riwayat["ESELON ID"]) & set(eselon)
+        riwayat["ESELON ID"] = riwayat["ESELON ID"].replace(eselon)
     out, run = _imports(src)
     _same(out, imported, "assignments")
-    evidence = json.loads((out / "import_report.json").read_text())["evidence"]
+    evidence = _report(out)["evidence"]
     assert evidence["riwayat rows whose jenis jabatan is no kind known (read as pelaksana)"] == 0
 
 
@@ -830,10 +842,9 @@ def test_assessment_levels_and_discipline_read_as_recaps_write_them(
         for cell in row[3:]:
             cell.value = forms[k % 3](cell.value) if cell.value not in (None, "") else cell.value
     book.save(src / "rekap_asesmen.xlsx")
-    hukdis = pd.read_csv(src / "hukdis.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     words = {"R": "Hukuman Disiplin Ringan", "S": "Hukdis Sedang", "B": "Hukdis Berat"}
-    hukdis["TINGKAT HUKUMAN"] = hukdis["TINGKAT HUKUMAN"].replace(words)
-    hukdis.to_csv(src / "hukdis.csv", index=False)
+    with _edited(src, "hukdis.csv") as hukdis:
+        hukdis["TINGKAT HUKUMAN"] = hukdis["TINGKAT HUKUMAN"].replace(words)
     out, run = _imports(src)
     _same(out, imported, "competencies", "discipline")
 
@@ -846,17 +857,15 @@ def test_numbers_with_their_words_are_read_and_one_that_is_none_drops_its_row(
     (`-`, a cell typed by hand) ended the whole import in a pandas error about missing
     values; it drops its row, counted."""
     src = _source(exported, tmp_path)
-    skp = pd.read_csv(src / "skp_2016_2021.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
     forms = [lambda v: f"{v} (Baik)", lambda v: f"Baik ({v})", lambda v: v]
-    skp["NILAI PRESTASI KERJA"] = [forms[k % 3](v) for k, v in enumerate(skp["NILAI PRESTASI KERJA"])]  # fmt: skip
-    skp.loc[len(skp)] = [*skp.iloc[0, :-1], "-"]  # the same person and year again, no score
-    skp.to_csv(src / "skp_2016_2021.csv", sep=";", index=False)
-    skm = pd.read_csv(src / "skm.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
-    skm["RATA-RATA WAKTU TUNGGU"] += " menit"
-    skm.to_csv(src / "skm.csv", sep=";", index=False)
+    with _edited(src, "skp_2016_2021.csv") as skp:
+        skp["NILAI PRESTASI KERJA"] = [forms[k % 3](v) for k, v in enumerate(skp["NILAI PRESTASI KERJA"])]  # fmt: skip
+        skp.loc[len(skp)] = [*skp.iloc[0, :-1], "-"]  # the same person and year, no score
+    with _edited(src, "skm.csv") as skm:
+        skm["RATA-RATA WAKTU TUNGGU"] += " menit"
     out, run = _imports(src)
     _same(out, imported, "evaluations", "unit_kpis")
-    files = {f["file"]: f for f in json.loads((out / "import_report.json").read_text())["files"]}
+    files = {f["file"]: f for f in _report(out)["files"]}
     assert files["skp_2016_2021.csv"]["dropped"] == {"nilai is not a number 0-100": 1}
 
 
@@ -871,35 +880,20 @@ def test_cells_an_export_got_wrong_drop_or_empty_their_rows_never_end_the_import
     now drops its row, empties its cell or lets the NIP say, counted; the rest of the world
     is the same."""
     src = _source(exported, tmp_path)
-
-    def edit(name: str, sep: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
-        frame = pd.read_csv(src / name, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
-        change(frame).to_csv(src / name, sep=sep, index=False)
-
-    def skp(frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat([frame, frame.head(1).assign(TAHUN="0")], ignore_index=True)
-
-    def skm(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[0, "IKM"] = "9999999"
-        return pd.concat([frame, frame.iloc[[1]].assign(TAHUN="#N/A")], ignore_index=True)
-
-    def people(frame: pd.DataFrame) -> pd.DataFrame:
-        pppk = frame["JENIS PEGAWAI NAMA"].eq("PPPK")
-        return frame.assign(
-            **{"JENIS PEGAWAI NAMA": frame["JENIS PEGAWAI NAMA"].mask(pppk, "#N/A")}
-        )
-
-    def riwayat(frame: pd.DataFrame) -> pd.DataFrame:
-        twin = frame.head(1).assign(**{"UNOR ID": frame["UNOR ID"].iloc[-1]})
-        return pd.concat([twin, frame], ignore_index=True)  # the file's earlier row: dropped
-
-    edit("skp_2016_2021.csv", ";", skp)
-    edit("skm.csv", ";", skm)
-    edit("unor.csv", "|", lambda f: pd.concat([f, f.tail(1).assign(Id="N/A")], ignore_index=True))
-    edit("Data_ASN.csv", ",", people)
-    edit("riwayat_jabatan.csv", ";", riwayat)
+    with _edited(src, "skp_2016_2021.csv") as skp:
+        skp.loc[len(skp)] = pd.Series({**skp.iloc[0], "TAHUN": "0"})
+    with _edited(src, "skm.csv") as skm:
+        skm.loc[0, "IKM"] = "9999999"
+        skm.loc[len(skm)] = pd.Series({**skm.iloc[1], "TAHUN": "#N/A"})
+    with _edited(src, "unor.csv") as unor:
+        unor.loc[len(unor)] = pd.Series({**unor.iloc[-1], "Id": "N/A"})
+    with _edited(src, "Data_ASN.csv") as people:
+        people.loc[people["JENIS PEGAWAI NAMA"].eq("PPPK"), "JENIS PEGAWAI NAMA"] = "#N/A"
+    with _edited(src, "riwayat_jabatan.csv") as riwayat:  # the file's earlier row: dropped
+        riwayat.loc[len(riwayat)] = riwayat.iloc[0]
+        riwayat.loc[0, "UNOR ID"] = riwayat["UNOR ID"].iloc[-2]
     out, run = _imports(src)
-    report = json.loads((out / "import_report.json").read_text())
+    report = _report(out)
     files = {f["file"]: f for f in report["files"]}
     year = "TAHUN is not a year (1900 to next year)"
     assert files["skp_2016_2021.csv"]["dropped"] == {year: 1} and files["skm.csv"]["dropped"] == {year: 1}  # fmt: skip
@@ -922,22 +916,21 @@ def test_a_required_cell_gone_wrong_is_read_from_another_column_or_named_at_its_
     what the cells held, where the contract's refusal names rows of its own employees.csv; a
     spreadsheet's error value (`#REF!`) is no value, counted in the notes."""
     src = _source(exported, tmp_path)
-    people = pd.read_csv(src / "Data_ASN.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
-    people.loc[0:9, "TINGKAT PENDIDIKAN NAMA"] = "#N/A"  # the id says
-    people.loc[10:19, ["TINGKAT PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN ID"]] = [
-        "-",
-        "",
-    ]  # the diploma
-    people.to_csv(src / "Data_ASN.csv", index=False)
+    with _edited(src, "Data_ASN.csv") as people:
+        people.loc[0:9, "TINGKAT PENDIDIKAN NAMA"] = "#N/A"  # the id says
+        people.loc[10:19, ["TINGKAT PENDIDIKAN NAMA", "TINGKAT PENDIDIKAN ID"]] = [
+            "-",
+            "",
+        ]  # the diploma
     out, run = _imports(src)
     _same(out, imported, "employees")
-    nip = people.loc[20, "NIP BARU"].lstrip("'")
-    people.loc[20, "NAMA"] = "#REF!"
-    people.to_csv(src / "Data_ASN.csv", index=False)
+    with _edited(src, "Data_ASN.csv") as people:
+        nip = people.loc[20, "NIP BARU"].lstrip("'")
+        people.loc[20, "NAMA"] = "#REF!"
     run = CliRunner().invoke(app, ["import", "siasn", str(src), "--out", str(out)])
     assert run.exit_code == 1  # a spreadsheet's error value is no value: no name
     assert f"check: Data ASN: 1 current employee(s) with no name the import could read from NAMA: {nip} (empty)" in run.output  # fmt: skip
-    notes = json.loads((out / "import_report.json").read_text())["notes"]
+    notes = _report(out)["notes"]
     assert "Data_ASN.csv: 11 cell(s) held a spreadsheet's error value (#N/A, #REF! ...): read as empty" in notes  # fmt: skip
 
 
