@@ -11,7 +11,12 @@ golongan or education the garbling took cannot be imported); or an error of the 
 (`penataan: error:` and, as it was, a pandas message). The reference in the same run: the
 clean export imported the same way, its seconds beside each share's median.
 
-    .venv/bin/python bench/garbled.py [--runs 16] [--shares 0.02,0.2]
+Then what the row check costs where files are large: the generated riwayat repeated to
+`--rows` rows (a province's), read as the importer reads a text export
+(`siasn.files.read_exports`) and scanned alone (`siasn.ragged.line_up`, part of that read),
+median of 3 each, in a process of its own (this folder's `siasn.py` would shadow the package).
+
+    .venv/bin/python bench/garbled.py [--runs 16] [--shares 0.02,0.2] [--rows 1000000]
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import random
 import shutil
 import statistics
@@ -70,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=16, help="seeds per share")
     parser.add_argument("--shares", default="0.02,0.2", help="shares of cells garbled")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large riwayat")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -90,10 +97,40 @@ def main() -> None:
                     errors[error] += 1
             median = statistics.median(seconds)
             rows.append([f"{share:.0%}", args.runs, ends[VALID], ends[REFUSED], ends[ERROR], median, median / statistics.median(reference)])  # fmt: skip
+        read, scan = scan_cost(clean / "riwayat_jabatan.csv", root / "large.csv", args.rows)
     print(f"clean export imported in {statistics.median(reference):.2f} s (median of 3)")
     print_table(["cells garbled", "runs", VALID, REFUSED, ERROR, "median s", "x clean"], rows)
     for error, n in errors.most_common():
         print(f"  error x{n}: {error}")
+    print_table(["riwayat rows", "read s", "of it the row check s", "share"], [[args.rows, read, scan, f"{scan / read:.0%}"]])  # fmt: skip
+
+
+SCAN = """
+import json, statistics, sys, time
+from pathlib import Path
+from siasn.files import read_exports
+from siasn.ragged import line_up
+path = Path(sys.argv[1])
+def timed(work):
+    times = []
+    for _ in range(3):
+        started = time.perf_counter(); work(); times.append(time.perf_counter() - started)
+    return statistics.median(times)
+print(json.dumps([timed(lambda: read_exports(path)), timed(lambda: line_up(path, "utf-8-sig", ";", 0, False))]))
+"""
+
+
+def scan_cost(riwayat: Path, large: Path, rows: int) -> tuple[float, float]:
+    """Seconds to read `riwayat` repeated to `rows` rows as an export, and to scan its rows."""
+    head, *body = riwayat.read_text(encoding="utf-8-sig").rstrip("\n").split("\n")
+    with large.open("w", encoding="utf-8") as out:
+        out.write(head + "\n")
+        for k in range(rows):
+            out.write(body[k % len(body)] + "\n")
+    command = [sys.executable, "-c", SCAN, str(large)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=large.parent)
+    read, scan = json.loads(done.stdout)
+    return float(read), float(scan)
 
 
 if __name__ == "__main__":
