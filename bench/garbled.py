@@ -116,7 +116,7 @@ def timed(work):
     for _ in range(3):
         started = time.perf_counter(); work(); times.append(time.perf_counter() - started)
     return statistics.median(times)
-print(json.dumps([timed(lambda: read_exports(path)), timed(lambda: line_up(path, "utf-8-sig", ";", 0, False))]))
+print(json.dumps([timed(lambda: read_exports(path)), timed(lambda: line_up(path, "utf-8-sig", sys.argv[2], 0, False))]))
 """
 
 
@@ -127,7 +127,7 @@ def scan_cost(riwayat: Path, large: Path, rows: int) -> tuple[float, float]:
         out.write(head + "\n")
         for k in range(rows):
             out.write(body[k % len(body)] + "\n")
-    command = [sys.executable, "-c", SCAN, str(large)]
+    command = [sys.executable, "-c", SCAN, str(large), max([",", ";", "|", "\t"], key=head.count)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=large.parent)
     read, scan = json.loads(done.stdout)
     return float(read), float(scan)
